@@ -1,0 +1,269 @@
+//! Diagnostics: every problem the checker finds, with a stable code, the path of the offending
+//! item, a message and a hint, printed the way rustc prints its errors.
+
+use std::fmt;
+
+/// How bad a problem is: errors stop rendering, warnings are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// The mesh would be refused by Istio or would misbehave: nothing is emitted.
+    Error,
+    /// Accepted, but probably not what was meant.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+        })
+    }
+}
+
+/// A stable diagnostic code: `CM` and four digits (01xx model, 02xx routing, 03xx resilience,
+/// 04xx security, 05xx Kubernetes wiring, 08xx I/O, 09xx DSL syntax). Codes are never reused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Code(pub &'static str);
+
+impl Code {
+    /// The code's text, e.g. `CM0201`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// Where in the mesh a problem is: `service order-service › routes[1] › split`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MeshPath(Vec<String>);
+
+impl MeshPath {
+    /// The mesh itself.
+    #[must_use]
+    pub fn root() -> Self {
+        Self::default()
+    }
+
+    /// A path with one more segment.
+    #[must_use]
+    pub fn join(&self, segment: impl fmt::Display) -> Self {
+        let mut segments = self.0.clone();
+        segments.push(segment.to_string());
+        Self(segments)
+    }
+
+    /// The path of a service.
+    #[must_use]
+    pub fn service(name: &str) -> Self {
+        Self::root().join(format_args!("service {name}"))
+    }
+
+    /// The segments, outermost first.
+    #[must_use]
+    pub fn segments(&self) -> &[String] {
+        &self.0
+    }
+}
+
+impl fmt::Display for MeshPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("mesh");
+        }
+        f.write_str(&self.0.join(" › "))
+    }
+}
+
+/// One problem: what, where, and how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Diagnostic {
+    /// The stable code.
+    pub code: Code,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The offending item.
+    pub path: MeshPath,
+    /// The fact: what is wrong, with the values involved.
+    pub message: String,
+    /// The fix, naming the closest valid value where a name was wrong.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error.
+    #[must_use]
+    pub fn error(code: Code, path: MeshPath, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            severity: Severity::Error,
+            path,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// A warning.
+    #[must_use]
+    pub fn warning(code: Code, path: MeshPath, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(code, path, message)
+        }
+    }
+
+    /// Adds the hint.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// rustc's layout: `error[CM0201]: message`, then `  --> path`, then `  = help: …`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}[{}]: {}", self.severity, self.code, self.message)?;
+        write!(f, "  --> {}", self.path)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n   = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// All problems found in one pass, in the order the rules found them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// No problems yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a problem.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    /// Whether any problem is an error.
+    #[must_use]
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// Whether nothing was found.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Every problem.
+    #[must_use]
+    pub fn all(&self) -> &[Diagnostic] {
+        &self.items
+    }
+
+    /// The errors.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter().filter(|d| d.severity == Severity::Error)
+    }
+
+    /// The warnings.
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter().filter(|d| d.severity == Severity::Warning)
+    }
+
+    /// The codes found, in order (handy in tests).
+    #[must_use]
+    pub fn codes(&self) -> Vec<&'static str> {
+        self.items.iter().map(|d| d.code.as_str()).collect()
+    }
+}
+
+impl Extend<Diagnostic> for Diagnostics {
+    fn extend<T: IntoIterator<Item = Diagnostic>>(&mut self, iter: T) {
+        self.items.extend(iter);
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    /// Every diagnostic, a blank line apart, then a summary line like rustc's.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.items {
+            writeln!(f, "{d}\n")?;
+        }
+        let errors = self.errors().count();
+        let warnings = self.warnings().count();
+        match (errors, warnings) {
+            (0, 0) => write!(f, "no problems found"),
+            (0, w) => write!(f, "{w} warning{} emitted", plural(w)),
+            (e, 0) => write!(f, "could not render the mesh: {e} error{}", plural(e)),
+            (e, w) => write!(
+                f,
+                "could not render the mesh: {e} error{}; {w} warning{} emitted",
+                plural(e),
+                plural(w)
+            ),
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prints_like_rustc() {
+        let d = Diagnostic::error(
+            Code("CM0201"),
+            MeshPath::service("order-service")
+                .join("routes[1]")
+                .join("split"),
+            "weights total 95",
+        )
+        .with_help("make them total 100");
+        assert_eq!(
+            d.to_string(),
+            "error[CM0201]: weights total 95\n  --> service order-service › routes[1] › split\n   = help: make them total 100"
+        );
+    }
+
+    #[test]
+    fn summary_counts_errors_and_warnings() {
+        let mut all = Diagnostics::new();
+        assert_eq!(all.to_string(), "no problems found");
+        all.push(Diagnostic::warning(Code("CM0001"), MeshPath::root(), "w"));
+        assert!(!all.has_errors());
+        all.push(Diagnostic::error(Code("CM0002"), MeshPath::root(), "e"));
+        assert!(all.has_errors());
+        assert!(
+            all.to_string()
+                .ends_with("could not render the mesh: 1 error; 1 warning emitted")
+        );
+        assert_eq!(all.codes(), ["CM0001", "CM0002"]);
+    }
+}

@@ -1,0 +1,382 @@
+//! A Connectum service: its workloads (subsets), pods, routes and policies.
+
+use std::collections::BTreeMap;
+
+use typed_builder::TypedBuilder;
+
+use super::{
+    AllowRule, AppTls, Duration, Interceptors, MtlsMode, Quantity, Route, SubsetRef,
+    TrafficPolicy,
+};
+
+/// The port every Connectum server listens on (`createServer` default).
+pub const CONNECTUM_PORT: u16 = 5000;
+/// The port name that tells Istio the protocol is gRPC.
+pub const GRPC_PORT_NAME: &str = "grpc";
+
+/// A Connectum gRPC service and everything the mesh needs to know about it.
+///
+/// Subsets and routes are added after building, because routes refer to subsets through the
+/// handles [`Service::add_subset`] returns.
+///
+/// ```
+/// use connectum_mesh_core::{Route, Service, Split, Subset};
+///
+/// let mut order = Service::builder()
+///     .name("order-service")
+///     .image("ghcr.io/mycompany/order-service:1.0.0")
+///     .build();
+/// let stable = order.add_subset(Subset::builder().name("stable").build());
+/// let canary = order.add_subset(
+///     Subset::builder().name("canary").image("ghcr.io/mycompany/order-service:1.1.0-rc.1").replicas(1).build(),
+/// );
+/// order.add_route(Route::builder().target(Split::new().weight(&stable, 90).weight(&canary, 10)).build());
+/// assert_eq!(order.subsets.len(), 2);
+/// ```
+#[derive(Clone, Debug, PartialEq, TypedBuilder)]
+pub struct Service {
+    /// The Kubernetes Service name, also the Deployment, VirtualService and DestinationRule name.
+    #[builder(setter(into))]
+    pub name: String,
+    /// The container image of the primary workload.
+    #[builder(setter(into))]
+    pub image: String,
+    /// The application's version label (`app.kubernetes.io/version`).
+    #[builder(default, setter(strip_option, into))]
+    pub app_version: Option<String>,
+    /// The gRPC port (Connectum default 5000), named `grpc` with `appProtocol: grpc`.
+    #[builder(default = CONNECTUM_PORT)]
+    pub port: u16,
+    /// Fixed replicas or an autoscaler for the primary workload.
+    #[builder(default = Scaling::Replicas(1))]
+    pub scaling: Scaling,
+    /// The application container's resources.
+    #[builder(default, setter(strip_option))]
+    pub resources: Option<Resources>,
+    /// The ServiceAccount the pods run as; defaults to the service name.
+    #[builder(default, setter(strip_option, into))]
+    pub service_account: Option<String>,
+    /// Environment entries, rendered as a ConfigMap the container reads with `envFrom`.
+    #[builder(default)]
+    pub config: BTreeMap<String, String>,
+    /// Health probes on Connectum's HTTP health endpoints.
+    #[builder(default)]
+    pub probes: Probes,
+    /// Graceful shutdown timing.
+    #[builder(default)]
+    pub shutdown: GracefulShutdown,
+    /// The pod security context.
+    #[builder(default)]
+    pub security: PodSecurity,
+    /// Resources of the Istio sidecar proxy (`sidecar.istio.io/proxy*` annotations).
+    #[builder(default, setter(strip_option))]
+    pub sidecar: Option<Resources>,
+    /// A per-service override of the namespace mTLS mode (e.g. PERMISSIVE).
+    #[builder(default, setter(strip_option))]
+    pub mtls_override: Option<MtlsMode>,
+    /// Istio's traffic policy for this host (DestinationRule).
+    #[builder(default)]
+    pub traffic_policy: TrafficPolicy,
+    /// Connectum's interceptors configured in this service's `createServer`.
+    #[builder(default)]
+    pub interceptors: Interceptors,
+    /// Who may call this service; empty means no AuthorizationPolicy is rendered.
+    #[builder(default)]
+    pub allow: Vec<AllowRule>,
+    /// The services of this mesh it calls (for the retry budget and timeouts along chains).
+    #[builder(default)]
+    pub calls: Vec<String>,
+    /// Application-level TLS in `createServer`; redundant under Istio mTLS.
+    #[builder(default, setter(strip_option))]
+    pub app_tls: Option<AppTls>,
+    /// How Deployments roll out.
+    #[builder(default)]
+    pub rollout: Rollout,
+    /// Spread pods across nodes (`topologySpreadConstraints` on `kubernetes.io/hostname`).
+    #[builder(default = true)]
+    pub spread_across_nodes: bool,
+    /// Workloads, each a Deployment with its own `version` label; add with [`Service::add_subset`].
+    #[builder(setter(skip), default)]
+    pub subsets: Vec<Subset>,
+    /// HTTP routes in evaluation order; add with [`Service::add_route`].
+    #[builder(setter(skip), default)]
+    pub routes: Vec<Route>,
+}
+
+impl Service {
+    /// Declares a subset and returns the handle routes use to name it.
+    pub fn add_subset(&mut self, subset: Subset) -> SubsetRef {
+        let handle = SubsetRef::new(&self.name, &subset.name);
+        self.subsets.push(subset);
+        handle
+    }
+
+    /// Appends a route; routes are evaluated in the order they are added.
+    pub fn add_route(&mut self, route: Route) -> &mut Self {
+        self.routes.push(route);
+        self
+    }
+
+    /// The handle of a declared subset, by name.
+    #[must_use]
+    pub fn subset(&self, name: &str) -> Option<SubsetRef> {
+        self.subsets
+            .iter()
+            .any(|s| s.name == name)
+            .then(|| SubsetRef::new(&self.name, name))
+    }
+
+    /// The ServiceAccount the pods run as.
+    #[must_use]
+    pub fn service_account_name(&self) -> &str {
+        self.service_account.as_deref().unwrap_or(&self.name)
+    }
+
+    /// The ConfigMap name when the service has config entries.
+    #[must_use]
+    pub fn config_map_name(&self) -> Option<String> {
+        (!self.config.is_empty()).then(|| format!("{}-config", self.name))
+    }
+
+    /// The Deployment name of a subset: the first subset (the primary) takes the service name,
+    /// the others `<service>-<subset>`.
+    #[must_use]
+    pub fn deployment_name(&self, subset_index: usize) -> String {
+        match self.subsets.get(subset_index) {
+            Some(subset) if subset_index > 0 => format!("{}-{}", self.name, subset.name),
+            _ => self.name.clone(),
+        }
+    }
+
+    /// The termination grace period the pods get: the explicit one, or preStop + shutdown timeout.
+    #[must_use]
+    pub fn termination_grace_period(&self) -> Duration {
+        self.shutdown.termination_grace_period.unwrap_or_else(|| {
+            self.shutdown
+                .pre_stop_sleep
+                .map_or(self.shutdown.timeout, |sleep| {
+                    sleep.saturating_add(self.shutdown.timeout)
+                })
+        })
+    }
+}
+
+/// A workload of a service (stable, canary …): one Deployment whose pods carry its `version`
+/// label. Everything it does not set, it inherits from the service.
+#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+pub struct Subset {
+    /// The subset name Istio routes to (a DNS-1123 label).
+    #[builder(setter(into))]
+    pub name: String,
+    /// The value of the pods' `version` label; defaults to the subset name.
+    #[builder(default, setter(strip_option, into))]
+    pub version_label: Option<String>,
+    /// The image; defaults to the service's.
+    #[builder(default, setter(strip_option, into))]
+    pub image: Option<String>,
+    /// Fixed replicas; the primary subset defaults to the service's scaling, others to 1.
+    #[builder(default, setter(strip_option))]
+    pub replicas: Option<u32>,
+    /// The `app.kubernetes.io/version` label; defaults to the service's.
+    #[builder(default, setter(strip_option, into))]
+    pub app_version: Option<String>,
+}
+
+impl Subset {
+    /// The value of the pods' `version` label.
+    #[must_use]
+    pub fn version(&self) -> &str {
+        self.version_label.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// How many pods the primary workload runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scaling {
+    /// A fixed number of replicas.
+    Replicas(u32),
+    /// A HorizontalPodAutoscaler; the Deployment then has no `replicas`.
+    Autoscale(Autoscaler),
+}
+
+/// A HorizontalPodAutoscaler (autoscaling/v2) for the primary workload.
+#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+pub struct Autoscaler {
+    /// Fewest replicas.
+    pub min_replicas: u32,
+    /// Most replicas.
+    pub max_replicas: u32,
+    /// Target average CPU utilisation, percent of requests.
+    #[builder(default, setter(strip_option))]
+    pub cpu_utilization: Option<u32>,
+    /// Target average memory utilisation, percent of requests.
+    #[builder(default, setter(strip_option))]
+    pub memory_utilization: Option<u32>,
+    /// Scale-up behaviour.
+    #[builder(default, setter(strip_option))]
+    pub scale_up: Option<ScalingRule>,
+    /// Scale-down behaviour.
+    #[builder(default, setter(strip_option))]
+    pub scale_down: Option<ScalingRule>,
+}
+
+/// One direction of an autoscaler's `behavior`: a stabilisation window and a pods-per-period
+/// policy.
+#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+pub struct ScalingRule {
+    /// Seconds of recommendations considered before scaling.
+    pub stabilization_window_seconds: u32,
+    /// Pods added or removed per period.
+    pub pods: u32,
+    /// The period in seconds.
+    pub period_seconds: u32,
+}
+
+/// CPU and memory requests and limits (for the app container or the sidecar).
+#[derive(Clone, Debug, Default, PartialEq, Eq, TypedBuilder)]
+pub struct Resources {
+    /// CPU request.
+    #[builder(default, setter(strip_option))]
+    pub cpu_request: Option<Quantity>,
+    /// CPU limit.
+    #[builder(default, setter(strip_option))]
+    pub cpu_limit: Option<Quantity>,
+    /// Memory request.
+    #[builder(default, setter(strip_option))]
+    pub memory_request: Option<Quantity>,
+    /// Memory limit.
+    #[builder(default, setter(strip_option))]
+    pub memory_limit: Option<Quantity>,
+}
+
+/// Probes on Connectum's HTTP health endpoints, served on the gRPC port. The defaults are the
+/// production-ready Deployment's.
+#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+pub struct Probes {
+    /// Startup probe (default `/healthz`, every 5s, 12 failures: 60s to start).
+    #[builder(default = Some(Probe::startup()), setter(strip_option))]
+    pub startup: Option<Probe>,
+    /// Liveness probe (default `/healthz` every 15s).
+    #[builder(default = Some(Probe::liveness()), setter(strip_option))]
+    pub liveness: Option<Probe>,
+    /// Readiness probe (default `/readyz` every 10s).
+    #[builder(default = Some(Probe::readiness()), setter(strip_option))]
+    pub readiness: Option<Probe>,
+}
+
+impl Default for Probes {
+    fn default() -> Self {
+        Self::builder().build()
+    }
+}
+
+/// One HTTP GET probe on the `grpc` port.
+#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+pub struct Probe {
+    /// The path (`/healthz`, `/readyz` or `/health`).
+    #[builder(setter(into))]
+    pub path: String,
+    /// Seconds before the first probe.
+    #[builder(default, setter(strip_option))]
+    pub initial_delay_seconds: Option<u32>,
+    /// Seconds between probes.
+    pub period_seconds: u32,
+    /// Failures before the probe counts as failed.
+    #[builder(default = 3)]
+    pub failure_threshold: u32,
+    /// Seconds before one probe times out.
+    #[builder(default = 3)]
+    pub timeout_seconds: u32,
+}
+
+impl Probe {
+    /// `/healthz` every 5s after 5s, up to 12 failures (a minute to start).
+    #[must_use]
+    pub fn startup() -> Self {
+        Self::builder()
+            .path("/healthz")
+            .initial_delay_seconds(5)
+            .period_seconds(5)
+            .failure_threshold(12)
+            .build()
+    }
+
+    /// `/healthz` every 15s.
+    #[must_use]
+    pub fn liveness() -> Self {
+        Self::builder().path("/healthz").period_seconds(15).build()
+    }
+
+    /// `/readyz` every 10s.
+    #[must_use]
+    pub fn readiness() -> Self {
+        Self::builder().path("/readyz").period_seconds(10).build()
+    }
+}
+
+/// Graceful shutdown: a preStop sleep lets endpoints de-register, then Connectum drains for up to
+/// its shutdown timeout; Kubernetes must wait for both.
+#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+pub struct GracefulShutdown {
+    /// The preStop `sleep` (default 5s).
+    #[builder(default = Some(Duration::from_secs(5)), setter(strip_option))]
+    pub pre_stop_sleep: Option<Duration>,
+    /// Connectum's `shutdown.timeout` (default 30s).
+    #[builder(default = Duration::from_secs(30))]
+    pub timeout: Duration,
+    /// `terminationGracePeriodSeconds`; defaults to preStop + timeout (35s).
+    #[builder(default, setter(strip_option))]
+    pub termination_grace_period: Option<Duration>,
+}
+
+impl Default for GracefulShutdown {
+    fn default() -> Self {
+        Self::builder().build()
+    }
+}
+
+/// The pod security context (defaults: non-root UID/GID 1000, seccomp RuntimeDefault).
+#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+pub struct PodSecurity {
+    /// `runAsNonRoot`.
+    #[builder(default = true)]
+    pub run_as_non_root: bool,
+    /// `runAsUser`; 1337 is the Istio proxy's and is refused.
+    #[builder(default = 1000)]
+    pub run_as_user: i64,
+    /// `runAsGroup`.
+    #[builder(default = 1000)]
+    pub run_as_group: i64,
+    /// `fsGroup`.
+    #[builder(default = 1000)]
+    pub fs_group: i64,
+    /// `seccompProfile.type: RuntimeDefault`.
+    #[builder(default = true)]
+    pub seccomp_runtime_default: bool,
+}
+
+impl Default for PodSecurity {
+    fn default() -> Self {
+        Self::builder().build()
+    }
+}
+
+/// Deployment rollout settings (defaults: RollingUpdate 1/1, 5 old ReplicaSets kept).
+#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+pub struct Rollout {
+    /// `maxUnavailable` pods.
+    #[builder(default = 1)]
+    pub max_unavailable: u32,
+    /// `maxSurge` pods.
+    #[builder(default = 1)]
+    pub max_surge: u32,
+    /// `revisionHistoryLimit`.
+    #[builder(default = 5)]
+    pub revision_history_limit: u32,
+}
+
+impl Default for Rollout {
+    fn default() -> Self {
+        Self::builder().build()
+    }
+}

@@ -1,0 +1,2 @@
+//! Prints the order-service mesh.
+fn main() {}

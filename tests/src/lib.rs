@@ -1,0 +1,1 @@
+//! Helpers shared by connectum-mesh's cross-crate tests.
