@@ -1,0 +1,332 @@
+//! Checked model → Kubernetes and Istio objects. Pure functions: no I/O.
+//!
+//! [`render`] runs the checker first and refuses a mesh with errors, so every object here comes
+//! from a mesh that passed it. Rendering derives what users should not have to repeat: subset
+//! labels from the workloads that carry them, selectors that cannot overlap, the termination
+//! grace period from the shutdown timings, the config checksum that rolls pods on a change.
+
+mod istio;
+mod meta;
+mod workloads;
+
+use std::fmt;
+
+use connectum_mesh_core::{Diagnostics, Mesh};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service, ServiceAccount};
+use serde::Serialize;
+
+use crate::api::networking::{DestinationRule, VirtualService};
+use crate::api::security::{AuthorizationPolicy, PeerAuthentication};
+use crate::api::telemetry::Telemetry;
+
+/// Which Istio API versions the Istio kinds are emitted in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum IstioApi {
+    /// `networking.istio.io/v1`, `security.istio.io/v1`, `telemetry.istio.io/v1` (Istio 1.22+).
+    #[default]
+    V1,
+    /// The pre-1.22 versions: `networking.istio.io/v1beta1`, `security.istio.io/v1beta1` and
+    /// `telemetry.istio.io/v1alpha1`. Same schemas, for older clusters.
+    V1beta1,
+}
+
+impl IstioApi {
+    /// Reads the CLI spelling: `v1` or `v1beta1`.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "v1" => Some(Self::V1),
+            "v1beta1" => Some(Self::V1beta1),
+            _ => None,
+        }
+    }
+
+    fn version_of(self, group: &str) -> &'static str {
+        match (self, group) {
+            (Self::V1, _) => "v1",
+            (Self::V1beta1, "telemetry.istio.io") => "v1alpha1",
+            (Self::V1beta1, _) => "v1beta1",
+        }
+    }
+}
+
+/// Options for [`render_with`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// The Istio API versions to emit (default v1).
+    pub istio_api: IstioApi,
+}
+
+/// One rendered object.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum Object {
+    /// The mesh's namespace.
+    Namespace(Namespace),
+    /// A service's identity.
+    ServiceAccount(ServiceAccount),
+    /// A service's environment.
+    ConfigMap(ConfigMap),
+    /// mTLS mode, namespace-wide or per service.
+    PeerAuthentication(PeerAuthentication),
+    /// Who may call a service.
+    AuthorizationPolicy(AuthorizationPolicy),
+    /// A service's stable address.
+    Service(Service),
+    /// A workload (one per subset).
+    Deployment(Deployment),
+    /// The autoscaler of a primary workload.
+    HorizontalPodAutoscaler(HorizontalPodAutoscaler),
+    /// Traffic policy and subsets of a host.
+    DestinationRule(DestinationRule),
+    /// Routes of a host.
+    VirtualService(VirtualService),
+    /// Namespace telemetry.
+    Telemetry(Telemetry),
+}
+
+impl Object {
+    /// The object's kind, e.g. `VirtualService`.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Namespace(_) => "Namespace",
+            Self::ServiceAccount(_) => "ServiceAccount",
+            Self::ConfigMap(_) => "ConfigMap",
+            Self::PeerAuthentication(_) => "PeerAuthentication",
+            Self::AuthorizationPolicy(_) => "AuthorizationPolicy",
+            Self::Service(_) => "Service",
+            Self::Deployment(_) => "Deployment",
+            Self::HorizontalPodAutoscaler(_) => "HorizontalPodAutoscaler",
+            Self::DestinationRule(_) => "DestinationRule",
+            Self::VirtualService(_) => "VirtualService",
+            Self::Telemetry(_) => "Telemetry",
+        }
+    }
+
+    /// The object's `metadata.name`.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        let metadata = match self {
+            Self::Namespace(o) => &o.metadata,
+            Self::ServiceAccount(o) => &o.metadata,
+            Self::ConfigMap(o) => &o.metadata,
+            Self::PeerAuthentication(o) => &o.metadata,
+            Self::AuthorizationPolicy(o) => &o.metadata,
+            Self::Service(o) => &o.metadata,
+            Self::Deployment(o) => &o.metadata,
+            Self::HorizontalPodAutoscaler(o) => &o.metadata,
+            Self::DestinationRule(o) => &o.metadata,
+            Self::VirtualService(o) => &o.metadata,
+            Self::Telemetry(o) => &o.metadata,
+        };
+        metadata.name.as_deref().unwrap_or_default()
+    }
+
+    /// The `apiVersion` this object is emitted with under `api`.
+    #[must_use]
+    pub fn api_version(&self, api: IstioApi) -> String {
+        let group = match self {
+            Self::Namespace(_)
+            | Self::ServiceAccount(_)
+            | Self::ConfigMap(_)
+            | Self::Service(_) => {
+                return "v1".to_owned();
+            }
+            Self::Deployment(_) => return "apps/v1".to_owned(),
+            Self::HorizontalPodAutoscaler(_) => return "autoscaling/v2".to_owned(),
+            Self::PeerAuthentication(_) | Self::AuthorizationPolicy(_) => "security.istio.io",
+            Self::DestinationRule(_) | Self::VirtualService(_) => "networking.istio.io",
+            Self::Telemetry(_) => "telemetry.istio.io",
+        };
+        format!("{group}/{}", api.version_of(group))
+    }
+}
+
+/// Serializes an object with the `apiVersion` of the chosen Istio API set, keys in the
+/// conventional order (apiVersion, kind, metadata, spec).
+#[derive(Clone, Copy, Debug)]
+pub struct Versioned<'a> {
+    object: &'a Object,
+    api: IstioApi,
+}
+
+impl Serialize for Versioned<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Document<'a, T: Serialize> {
+            api_version: String,
+            kind: &'static str,
+            metadata: &'a k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+            spec: &'a T,
+        }
+        let api_version = self.object.api_version(self.api);
+        let kind = self.object.kind();
+        macro_rules! istio {
+            ($o:expr) => {
+                Document {
+                    api_version,
+                    kind,
+                    metadata: &$o.metadata,
+                    spec: &$o.spec,
+                }
+                .serialize(serializer)
+            };
+        }
+        match self.object {
+            Object::Namespace(o) => o.serialize(serializer),
+            Object::ServiceAccount(o) => o.serialize(serializer),
+            Object::ConfigMap(o) => o.serialize(serializer),
+            Object::Service(o) => o.serialize(serializer),
+            Object::Deployment(o) => o.serialize(serializer),
+            Object::HorizontalPodAutoscaler(o) => o.serialize(serializer),
+            Object::PeerAuthentication(o) => istio!(o),
+            Object::AuthorizationPolicy(o) => istio!(o),
+            Object::DestinationRule(o) => istio!(o),
+            Object::VirtualService(o) => istio!(o),
+            Object::Telemetry(o) => istio!(o),
+        }
+    }
+}
+
+/// Everything a mesh renders to, in the conventional apply order: Namespace, ServiceAccounts,
+/// ConfigMaps, policies, Services, Deployments, HPAs, DestinationRules, VirtualServices,
+/// Telemetry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Manifests {
+    objects: Vec<Object>,
+    istio_api: IstioApi,
+    warnings: Diagnostics,
+}
+
+impl Manifests {
+    /// The objects, in apply order.
+    #[must_use]
+    pub fn objects(&self) -> &[Object] {
+        &self.objects
+    }
+
+    /// The Istio API set the objects are emitted in.
+    #[must_use]
+    pub fn istio_api(&self) -> IstioApi {
+        self.istio_api
+    }
+
+    /// The checker's warnings about the mesh (it had no errors, or it would not have rendered).
+    #[must_use]
+    pub fn warnings(&self) -> &Diagnostics {
+        &self.warnings
+    }
+
+    /// Each object ready to serialize with its emitted `apiVersion`.
+    pub fn documents(&self) -> impl Iterator<Item = Versioned<'_>> {
+        self.objects.iter().map(|object| Versioned {
+            object,
+            api: self.istio_api,
+        })
+    }
+
+    /// Every document as a JSON value, in apply order.
+    ///
+    /// # Errors
+    /// When an object cannot be represented as JSON (this does not happen for rendered objects;
+    /// the error is passed on rather than hidden).
+    pub fn to_values(&self) -> Result<Vec<serde_json::Value>, serde_json::Error> {
+        self.documents().map(serde_json::to_value).collect()
+    }
+}
+
+/// Why a mesh was not rendered: the checker found errors. Printing it prints every diagnostic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenderError {
+    /// Everything the checker found, errors and warnings.
+    pub diagnostics: Diagnostics,
+}
+
+impl fmt::Display for RenderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.diagnostics.fmt(f)
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+/// Checks `mesh` and renders it with the default options (Istio v1 APIs).
+///
+/// ```
+/// use connectum_mesh::{Mesh, Service, render};
+///
+/// let mut mesh = Mesh::builder().namespace("shop").build();
+/// mesh.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
+/// let manifests = render(&mesh)?;
+/// let kinds: Vec<_> = manifests.objects().iter().map(|o| o.kind()).collect();
+/// assert_eq!(kinds, ["Namespace", "ServiceAccount", "PeerAuthentication", "Service", "Deployment"]);
+/// # Ok::<(), connectum_mesh::RenderError>(())
+/// ```
+///
+/// # Errors
+/// [`RenderError`] with every diagnostic when the checker finds an error.
+pub fn render(mesh: &Mesh) -> Result<Manifests, RenderError> {
+    render_with(mesh, &RenderOptions::default())
+}
+
+/// Checks `mesh` and renders it with `options`.
+///
+/// # Errors
+/// [`RenderError`] with every diagnostic when the checker finds an error.
+pub fn render_with(mesh: &Mesh, options: &RenderOptions) -> Result<Manifests, RenderError> {
+    let diagnostics = connectum_mesh_core::check(mesh);
+    if diagnostics.has_errors() {
+        return Err(RenderError { diagnostics });
+    }
+    Ok(Manifests {
+        objects: render_objects(mesh),
+        istio_api: options.istio_api,
+        warnings: diagnostics,
+    })
+}
+
+/// The objects of a checked mesh, in apply order.
+fn render_objects(mesh: &Mesh) -> Vec<Object> {
+    let mut objects = vec![Object::Namespace(workloads::namespace(mesh))];
+    objects.extend(
+        workloads::service_accounts(mesh)
+            .into_iter()
+            .map(Object::ServiceAccount),
+    );
+    for service in &mesh.services {
+        objects.extend(workloads::config_map(mesh, service).map(Object::ConfigMap));
+    }
+    objects.extend(
+        istio::peer_authentications(mesh)
+            .into_iter()
+            .map(Object::PeerAuthentication),
+    );
+    for service in &mesh.services {
+        objects.extend(istio::authorization_policy(mesh, service).map(Object::AuthorizationPolicy));
+    }
+    for service in &mesh.services {
+        objects.push(Object::Service(workloads::service(mesh, service)));
+    }
+    for service in &mesh.services {
+        objects.extend(
+            workloads::deployments(mesh, service)
+                .into_iter()
+                .map(Object::Deployment),
+        );
+    }
+    for service in &mesh.services {
+        objects.extend(workloads::autoscaler(mesh, service).map(Object::HorizontalPodAutoscaler));
+    }
+    for service in &mesh.services {
+        objects.extend(istio::destination_rule(mesh, service).map(Object::DestinationRule));
+    }
+    for service in &mesh.services {
+        objects.extend(istio::virtual_service(mesh, service).map(Object::VirtualService));
+    }
+    objects.extend(istio::telemetry(mesh).map(Object::Telemetry));
+    objects
+}

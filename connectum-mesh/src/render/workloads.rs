@@ -1,0 +1,430 @@
+//! The Kubernetes side: Namespace, ServiceAccounts, ConfigMaps, Services, Deployments, HPAs.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use connectum_mesh_core::{
+    Autoscaler, Duration, GRPC_PORT_NAME, Mesh, Probe, Resources, Scaling, ScalingRule, Service,
+    Subset,
+};
+use k8s_openapi::api::apps::v1::{
+    Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
+};
+use k8s_openapi::api::autoscaling::v2::{
+    CrossVersionObjectReference, HPAScalingPolicy, HPAScalingRules, HorizontalPodAutoscaler,
+    HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerSpec, MetricSpec, MetricTarget,
+    ResourceMetricSource,
+};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, ConfigMapEnvSource, Container, ContainerPort, EnvFromSource, ExecAction,
+    HTTPGetAction, Lifecycle, LifecycleHandler, Namespace, PodSecurityContext, PodSpec,
+    PodTemplateSpec, Probe as K8sProbe, ResourceRequirements, SeccompProfile,
+    Service as K8sService, ServiceAccount, ServicePort, ServiceSpec, TopologySpreadConstraint,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use sha2::{Digest, Sha256};
+
+use super::meta::{
+    VERSION_LABEL, app_selector, component_labels, object_meta, subset_selector, with_part_of,
+};
+
+/// The namespace label that turns on sidecar injection.
+pub(crate) const INJECTION_LABEL: &str = "istio-injection";
+/// The pod annotation holding the hash of the ConfigMap, so a config change rolls the pods.
+pub(crate) const CONFIG_CHECKSUM_ANNOTATION: &str = "checksum/config";
+
+/// Fills a k8s-openapi field that is `T` in some Kubernetes versions and `Option<T>` in others
+/// (`Deployment.spec` became required in v1_37), so the library builds against every version.
+trait Slot<T> {
+    fn fill(value: T) -> Self;
+}
+
+impl<T> Slot<T> for T {
+    fn fill(value: T) -> Self {
+        value
+    }
+}
+
+impl<T> Slot<T> for Option<T> {
+    fn fill(value: T) -> Self {
+        Some(value)
+    }
+}
+
+fn fill<S: Slot<T>, T>(value: T) -> S {
+    S::fill(value)
+}
+
+pub(crate) fn namespace(mesh: &Mesh) -> Namespace {
+    let mut labels = with_part_of(mesh, mesh.namespace_labels.clone());
+    if mesh.sidecar_injection {
+        labels.insert(INJECTION_LABEL.to_owned(), "enabled".to_owned());
+    }
+    Namespace {
+        metadata: ObjectMeta {
+            name: Some(mesh.namespace.clone()),
+            labels: (!labels.is_empty()).then_some(labels),
+            ..ObjectMeta::default()
+        },
+        ..Namespace::default()
+    }
+}
+
+/// One ServiceAccount per distinct account the services run as, in service order.
+pub(crate) fn service_accounts(mesh: &Mesh) -> Vec<ServiceAccount> {
+    let mut seen = BTreeSet::new();
+    mesh.services
+        .iter()
+        .filter(|service| seen.insert(service.service_account_name()))
+        .map(|service| ServiceAccount {
+            metadata: object_meta(
+                mesh,
+                service.service_account_name(),
+                app_selector(mesh, service),
+            ),
+            ..ServiceAccount::default()
+        })
+        .collect()
+}
+
+pub(crate) fn config_map(mesh: &Mesh, service: &Service) -> Option<ConfigMap> {
+    let name = service.config_map_name()?;
+    Some(ConfigMap {
+        metadata: object_meta(mesh, &name, component_labels(mesh, service, "config")),
+        data: Some(service.config.clone()),
+        ..ConfigMap::default()
+    })
+}
+
+/// The SHA-256 of the config entries (sorted keys, `key=value` lines): a real checksum where
+/// the reference manifest left a Helm expression unrendered.
+pub(crate) fn config_checksum(config: &BTreeMap<String, String>) -> String {
+    let mut hasher = Sha256::new();
+    for (key, value) in config {
+        hasher.update(key.as_bytes());
+        hasher.update(b"=");
+        hasher.update(value.as_bytes());
+        hasher.update(b"\n");
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+pub(crate) fn service(mesh: &Mesh, service: &Service) -> K8sService {
+    K8sService {
+        metadata: object_meta(
+            mesh,
+            &service.name,
+            component_labels(mesh, service, "service"),
+        ),
+        spec: Some(ServiceSpec {
+            type_: Some("ClusterIP".to_owned()),
+            selector: Some(app_selector(mesh, service)),
+            ports: Some(vec![ServicePort {
+                name: Some(GRPC_PORT_NAME.to_owned()),
+                port: i32::from(service.port),
+                target_port: Some(IntOrString::String(GRPC_PORT_NAME.to_owned())),
+                protocol: Some("TCP".to_owned()),
+                app_protocol: Some("grpc".to_owned()),
+                ..ServicePort::default()
+            }]),
+            ..ServiceSpec::default()
+        }),
+        ..K8sService::default()
+    }
+}
+
+/// One Deployment per subset (or one for a service without subsets). The first subset is the
+/// primary: it takes the service's name and scaling; the others inherit everything but their
+/// `version` label, image and replicas.
+pub(crate) fn deployments(mesh: &Mesh, service: &Service) -> Vec<Deployment> {
+    if service.subsets.is_empty() {
+        return vec![deployment(mesh, service, None, 0)];
+    }
+    service
+        .subsets
+        .iter()
+        .enumerate()
+        .map(|(index, subset)| deployment(mesh, service, Some(subset), index))
+        .collect()
+}
+
+fn deployment(mesh: &Mesh, service: &Service, subset: Option<&Subset>, index: usize) -> Deployment {
+    let primary = index == 0;
+    let replicas = match (&service.scaling, subset.and_then(|s| s.replicas)) {
+        (Scaling::Autoscale(_), _) if primary => None,
+        (_, Some(replicas)) => Some(replicas),
+        (Scaling::Replicas(replicas), None) if primary => Some(*replicas),
+        _ => Some(1),
+    };
+    let app_version = subset
+        .and_then(|s| s.app_version.as_deref())
+        .or(service.app_version.as_deref());
+    let selector = subset_selector(mesh, service, subset);
+
+    let mut metadata_labels = component_labels(mesh, service, "service");
+    metadata_labels.extend(selector.clone());
+    if let Some(version) = app_version {
+        metadata_labels.insert(VERSION_LABEL.to_owned(), version.to_owned());
+    }
+    let metadata_labels = with_part_of(mesh, metadata_labels);
+
+    let mut pod_labels = selector.clone();
+    if let Some(version) = app_version {
+        pod_labels.insert(VERSION_LABEL.to_owned(), version.to_owned());
+    }
+
+    let image = subset
+        .and_then(|s| s.image.as_deref())
+        .unwrap_or(&service.image);
+    Deployment {
+        metadata: object_meta(mesh, &service.deployment_name(index), metadata_labels),
+        spec: fill(DeploymentSpec {
+            replicas: replicas.map(clamp_i32),
+            revision_history_limit: Some(clamp_i32(service.rollout.revision_history_limit)),
+            strategy: Some(DeploymentStrategy {
+                type_: Some("RollingUpdate".to_owned()),
+                rolling_update: Some(RollingUpdateDeployment {
+                    max_unavailable: Some(IntOrString::Int(clamp_i32(
+                        service.rollout.max_unavailable,
+                    ))),
+                    max_surge: Some(IntOrString::Int(clamp_i32(service.rollout.max_surge))),
+                }),
+            }),
+            selector: LabelSelector {
+                match_labels: Some(selector),
+                ..LabelSelector::default()
+            },
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(pod_labels),
+                    annotations: pod_annotations(service),
+                    ..ObjectMeta::default()
+                }),
+                spec: Some(pod_spec(mesh, service, image)),
+            },
+            ..DeploymentSpec::default()
+        }),
+        ..Deployment::default()
+    }
+}
+
+fn pod_annotations(service: &Service) -> Option<BTreeMap<String, String>> {
+    let mut annotations = BTreeMap::new();
+    if !service.config.is_empty() {
+        annotations.insert(
+            CONFIG_CHECKSUM_ANNOTATION.to_owned(),
+            config_checksum(&service.config),
+        );
+    }
+    if let Some(sidecar) = &service.sidecar {
+        let entries = [
+            ("sidecar.istio.io/proxyCPU", &sidecar.cpu_request),
+            ("sidecar.istio.io/proxyCPULimit", &sidecar.cpu_limit),
+            ("sidecar.istio.io/proxyMemory", &sidecar.memory_request),
+            ("sidecar.istio.io/proxyMemoryLimit", &sidecar.memory_limit),
+        ];
+        for (key, value) in entries {
+            if let Some(value) = value {
+                annotations.insert(key.to_owned(), value.to_string());
+            }
+        }
+    }
+    (!annotations.is_empty()).then_some(annotations)
+}
+
+fn pod_spec(mesh: &Mesh, service: &Service, image: &str) -> PodSpec {
+    let security = &service.security;
+    PodSpec {
+        service_account_name: Some(service.service_account_name().to_owned()),
+        security_context: Some(PodSecurityContext {
+            run_as_non_root: Some(security.run_as_non_root),
+            run_as_user: Some(security.run_as_user),
+            run_as_group: Some(security.run_as_group),
+            fs_group: Some(security.fs_group),
+            seccomp_profile: security.seccomp_runtime_default.then(|| SeccompProfile {
+                type_: "RuntimeDefault".to_owned(),
+                ..SeccompProfile::default()
+            }),
+            ..PodSecurityContext::default()
+        }),
+        termination_grace_period_seconds: Some(ceil_seconds(service.termination_grace_period())),
+        topology_spread_constraints: service.spread_across_nodes.then(|| {
+            vec![TopologySpreadConstraint {
+                max_skew: 1,
+                topology_key: "kubernetes.io/hostname".to_owned(),
+                when_unsatisfiable: "DoNotSchedule".to_owned(),
+                label_selector: Some(LabelSelector {
+                    match_labels: Some(app_selector(mesh, service)),
+                    ..LabelSelector::default()
+                }),
+                ..TopologySpreadConstraint::default()
+            }]
+        }),
+        containers: vec![container(service, image)],
+        ..PodSpec::default()
+    }
+}
+
+fn container(service: &Service, image: &str) -> Container {
+    Container {
+        name: service.name.clone(),
+        image: Some(image.to_owned()),
+        image_pull_policy: Some("IfNotPresent".to_owned()),
+        ports: Some(vec![ContainerPort {
+            name: Some(GRPC_PORT_NAME.to_owned()),
+            container_port: i32::from(service.port),
+            protocol: Some("TCP".to_owned()),
+            ..ContainerPort::default()
+        }]),
+        env_from: service.config_map_name().map(|name| {
+            vec![EnvFromSource {
+                config_map_ref: Some(ConfigMapEnvSource {
+                    name,
+                    ..ConfigMapEnvSource::default()
+                }),
+                ..EnvFromSource::default()
+            }]
+        }),
+        resources: service.resources.as_ref().map(resource_requirements),
+        startup_probe: service.probes.startup.as_ref().map(http_probe),
+        liveness_probe: service.probes.liveness.as_ref().map(http_probe),
+        readiness_probe: service.probes.readiness.as_ref().map(http_probe),
+        lifecycle: service.shutdown.pre_stop_sleep.map(|sleep| Lifecycle {
+            pre_stop: Some(LifecycleHandler {
+                exec: Some(ExecAction {
+                    command: Some(vec![
+                        "sh".to_owned(),
+                        "-c".to_owned(),
+                        format!("sleep {}", seconds_text(sleep)),
+                    ]),
+                }),
+                ..LifecycleHandler::default()
+            }),
+            ..Lifecycle::default()
+        }),
+        ..Container::default()
+    }
+}
+
+fn resource_requirements(resources: &Resources) -> ResourceRequirements {
+    let pair = |cpu: &Option<connectum_mesh_core::Quantity>,
+                memory: &Option<connectum_mesh_core::Quantity>| {
+        let mut map = BTreeMap::new();
+        if let Some(cpu) = cpu {
+            map.insert("cpu".to_owned(), K8sQuantity(cpu.to_string()));
+        }
+        if let Some(memory) = memory {
+            map.insert("memory".to_owned(), K8sQuantity(memory.to_string()));
+        }
+        (!map.is_empty()).then_some(map)
+    };
+    ResourceRequirements {
+        requests: pair(&resources.cpu_request, &resources.memory_request),
+        limits: pair(&resources.cpu_limit, &resources.memory_limit),
+        ..ResourceRequirements::default()
+    }
+}
+
+fn http_probe(probe: &Probe) -> K8sProbe {
+    K8sProbe {
+        http_get: Some(HTTPGetAction {
+            path: Some(probe.path.clone()),
+            port: IntOrString::String(GRPC_PORT_NAME.to_owned()),
+            ..HTTPGetAction::default()
+        }),
+        initial_delay_seconds: probe.initial_delay_seconds.map(clamp_i32),
+        period_seconds: Some(clamp_i32(probe.period_seconds)),
+        failure_threshold: Some(clamp_i32(probe.failure_threshold)),
+        timeout_seconds: Some(clamp_i32(probe.timeout_seconds)),
+        ..K8sProbe::default()
+    }
+}
+
+pub(crate) fn autoscaler(mesh: &Mesh, service: &Service) -> Option<HorizontalPodAutoscaler> {
+    let Scaling::Autoscale(autoscaler) = &service.scaling else {
+        return None;
+    };
+    Some(HorizontalPodAutoscaler {
+        metadata: object_meta(mesh, &service.name, app_selector(mesh, service)),
+        spec: fill(hpa_spec(service, autoscaler)),
+        ..HorizontalPodAutoscaler::default()
+    })
+}
+
+fn hpa_spec(service: &Service, autoscaler: &Autoscaler) -> HorizontalPodAutoscalerSpec {
+    let rules = |rule: &ScalingRule| HPAScalingRules {
+        stabilization_window_seconds: Some(clamp_i32(rule.stabilization_window_seconds)),
+        policies: Some(vec![HPAScalingPolicy {
+            type_: "Pods".to_owned(),
+            value: clamp_i32(rule.pods),
+            period_seconds: clamp_i32(rule.period_seconds),
+        }]),
+        ..HPAScalingRules::default()
+    };
+    let behavior = (autoscaler.scale_up.is_some() || autoscaler.scale_down.is_some()).then(|| {
+        HorizontalPodAutoscalerBehavior {
+            scale_up: autoscaler.scale_up.as_ref().map(rules),
+            scale_down: autoscaler.scale_down.as_ref().map(rules),
+        }
+    });
+    let utilization = |resource: &str, percent: u32| MetricSpec {
+        type_: "Resource".to_owned(),
+        resource: Some(ResourceMetricSource {
+            name: resource.to_owned(),
+            target: MetricTarget {
+                type_: "Utilization".to_owned(),
+                average_utilization: Some(clamp_i32(percent)),
+                ..MetricTarget::default()
+            },
+        }),
+        ..MetricSpec::default()
+    };
+    let metrics: Vec<MetricSpec> = [
+        autoscaler.cpu_utilization.map(|p| utilization("cpu", p)),
+        autoscaler
+            .memory_utilization
+            .map(|p| utilization("memory", p)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    HorizontalPodAutoscalerSpec {
+        scale_target_ref: CrossVersionObjectReference {
+            api_version: Some("apps/v1".to_owned()),
+            kind: "Deployment".to_owned(),
+            name: service.deployment_name(0),
+        },
+        min_replicas: Some(clamp_i32(autoscaler.min_replicas)),
+        max_replicas: clamp_i32(autoscaler.max_replicas),
+        behavior,
+        metrics: (!metrics.is_empty()).then_some(metrics),
+    }
+}
+
+/// Kubernetes counts in `int32`; the model's `u32` values above `i32::MAX` (which the checker
+/// refuses) saturate rather than wrap.
+fn clamp_i32(value: u32) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}
+
+/// Whole seconds, rounded up so a grace period never undercuts the timings it covers.
+fn ceil_seconds(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis().div_ceil(1000)).unwrap_or(i64::MAX)
+}
+
+/// Seconds for `sleep`: `5` or `0.25`.
+fn seconds_text(duration: Duration) -> String {
+    let millis = duration.as_millis();
+    if millis.is_multiple_of(1000) {
+        (millis / 1000).to_string()
+    } else {
+        format!("{}.{:03}", millis / 1000, millis % 1000)
+            .trim_end_matches('0')
+            .to_owned()
+    }
+}
