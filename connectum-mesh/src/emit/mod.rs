@@ -213,3 +213,6 @@ pub(crate) fn document_text(
     };
     Ok(Some(text))
 }
+
+#[cfg(test)]
+mod tests;

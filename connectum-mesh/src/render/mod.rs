@@ -179,7 +179,29 @@ impl Serialize for Versioned<'_> {
         match self.object {
             Object::Namespace(o) => o.serialize(serializer),
             Object::ServiceAccount(o) => o.serialize(serializer),
-            Object::ConfigMap(o) => o.serialize(serializer),
+            Object::ConfigMap(o) => {
+                // k8s-openapi writes fields alphabetically (data before metadata); keep the
+                // conventional apiVersion, kind, metadata first.
+                #[derive(Serialize)]
+                #[serde(rename_all = "camelCase")]
+                struct ConfigMapDocument<'a> {
+                    api_version: String,
+                    kind: &'static str,
+                    metadata: &'a k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+                    #[serde(skip_serializing_if = "Option::is_none")]
+                    immutable: Option<bool>,
+                    #[serde(skip_serializing_if = "Option::is_none")]
+                    data: Option<&'a std::collections::BTreeMap<String, String>>,
+                }
+                ConfigMapDocument {
+                    api_version,
+                    kind,
+                    metadata: &o.metadata,
+                    immutable: o.immutable,
+                    data: o.data.as_ref(),
+                }
+                .serialize(serializer)
+            }
             Object::Service(o) => o.serialize(serializer),
             Object::Deployment(o) => o.serialize(serializer),
             Object::HorizontalPodAutoscaler(o) => o.serialize(serializer),
@@ -330,3 +352,6 @@ fn render_objects(mesh: &Mesh) -> Vec<Object> {
     objects.extend(istio::telemetry(mesh).map(Object::Telemetry));
     objects
 }
+
+#[cfg(test)]
+mod tests;

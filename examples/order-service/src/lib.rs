@@ -1,1 +1,234 @@
-//! The order-service mesh.
+//! The order-service mesh of Connectum's Istio guide, described with connectum-mesh's builders.
+//!
+//! [`mesh`] is what the guide meant; [`published_mesh`] is the same mesh with the values the
+//! guide's manifests actually ship (mesh retries 3 on top of the app's 2, and an API-gateway
+//! principal nobody declares), which the checker refuses.
+
+use std::collections::BTreeMap;
+
+use connectum_mesh::{
+    AllowRule, AppRetry, AppTimeout, Autoscaler, Bulkhead, CircuitBreaker, ConnectionPool,
+    Duration, ExternalCaller, H2UpgradePolicy, HeaderMatch, HttpPool, Interceptors, LoadBalancer,
+    Mesh, MeshRetry, MtlsMode, OutlierDetection, Quantity, RequestMatch, Resources, RetryOn, Route,
+    Scaling, ScalingRule, Service, ServiceAccountRef, SimpleLb, Split, Subset, TcpPool, Telemetry,
+    Tracing, TrafficPolicy,
+};
+
+/// The namespace every object lives in.
+pub const NAMESPACE: &str = "connectum";
+/// The service's name.
+pub const SERVICE: &str = "order-service";
+
+/// The mesh as the guide means it: stable and canary workloads, header routing then a 90/10
+/// split, mesh retries 1 (the guide's advice when the app retries too), STRICT mTLS.
+#[must_use]
+pub fn mesh() -> Mesh {
+    build(&Variant::Intended)
+}
+
+/// The mesh with the values the guide's manifests ship: Istio `attempts: 3` with the app's
+/// `maxRetries: 2` (one failing request can become 12 calls) and the `envoy-gateway` principal
+/// allowed without declaring who that is. The checker refuses it.
+#[must_use]
+pub fn published_mesh() -> Mesh {
+    build(&Variant::AsPublished)
+}
+
+enum Variant {
+    Intended,
+    AsPublished,
+}
+
+fn build(variant: &Variant) -> Mesh {
+    let gateway = ServiceAccountRef::new(NAMESPACE, "envoy-gateway");
+    let external_callers = match variant {
+        Variant::Intended => vec![
+            ExternalCaller::builder()
+                .name("envoy-gateway")
+                .service_account(gateway.clone())
+                .calls(vec![SERVICE.to_owned()])
+                .build(),
+        ],
+        Variant::AsPublished => Vec::new(),
+    };
+    let mesh_attempts = match variant {
+        Variant::Intended => 1,
+        Variant::AsPublished => 3,
+    };
+
+    let mut mesh = Mesh::builder()
+        .namespace(NAMESPACE)
+        .part_of("connectum")
+        .mtls(MtlsMode::Strict)
+        .telemetry(
+            Telemetry::builder()
+                .name("connectum-telemetry")
+                .tracing(
+                    Tracing::builder()
+                        .providers(vec!["otel-tracing".to_owned()])
+                        .sampling_percent(100.0)
+                        .build(),
+                )
+                .metrics_providers(vec!["prometheus".to_owned()])
+                .access_log_providers(vec!["otel-access-logging".to_owned()])
+                .build(),
+        )
+        .external_callers(external_callers)
+        .build();
+
+    let mut order = Service::builder()
+        .name(SERVICE)
+        .image("ghcr.io/mycompany/order-service:1.0.0")
+        .app_version("1.0.0")
+        .scaling(Scaling::Autoscale(
+            Autoscaler::builder()
+                .min_replicas(2)
+                .max_replicas(10)
+                .cpu_utilization(70)
+                .memory_utilization(80)
+                .scale_up(
+                    ScalingRule::builder()
+                        .stabilization_window_seconds(60)
+                        .pods(2)
+                        .period_seconds(60)
+                        .build(),
+                )
+                .scale_down(
+                    ScalingRule::builder()
+                        .stabilization_window_seconds(300)
+                        .pods(1)
+                        .period_seconds(120)
+                        .build(),
+                )
+                .build(),
+        ))
+        .resources(
+            Resources::builder()
+                .cpu_request(Quantity::millicores(100))
+                .cpu_limit(Quantity::millicores(500))
+                .memory_request(Quantity::mebibytes(128))
+                .memory_limit(Quantity::mebibytes(512))
+                .build(),
+        )
+        .sidecar(
+            Resources::builder()
+                .cpu_request(Quantity::millicores(100))
+                .cpu_limit(Quantity::millicores(500))
+                .memory_request(Quantity::mebibytes(128))
+                .memory_limit(Quantity::mebibytes(256))
+                .build(),
+        )
+        .config(config())
+        .mtls_override(MtlsMode::Permissive)
+        .traffic_policy(
+            TrafficPolicy::builder()
+                .connection_pool(
+                    ConnectionPool::builder()
+                        .tcp(TcpPool::builder().max_connections(100).build())
+                        .http(
+                            HttpPool::builder()
+                                .h2_upgrade_policy(H2UpgradePolicy::Upgrade)
+                                .max_requests_per_connection(100)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .outlier_detection(
+                    OutlierDetection::builder()
+                        .consecutive_5xx_errors(5)
+                        .interval(Duration::from_secs(30))
+                        .base_ejection_time(Duration::from_secs(30))
+                        .max_ejection_percent(50)
+                        .build(),
+                )
+                .load_balancer(LoadBalancer::Simple(SimpleLb::RoundRobin))
+                .build(),
+        )
+        .interceptors(
+            Interceptors::builder()
+                .circuit_breaker(CircuitBreaker::builder().threshold(3).build())
+                .timeout(
+                    AppTimeout::builder()
+                        .duration(Duration::from_secs(10))
+                        .build(),
+                )
+                .retry(AppRetry::builder().max_retries(2).build())
+                .bulkhead(Bulkhead::builder().capacity(20).queue_size(10).build())
+                .build(),
+        )
+        .allow(vec![
+            AllowRule::service_account(gateway),
+            AllowRule::namespace(NAMESPACE),
+        ])
+        .build();
+
+    let stable = order.add_subset(Subset::builder().name("stable").build());
+    let canary = order.add_subset(
+        Subset::builder()
+            .name("canary")
+            .image("ghcr.io/mycompany/order-service:1.1.0-rc.1")
+            .app_version("1.1.0-rc.1")
+            .replicas(1)
+            .build(),
+    );
+    let retries = || {
+        MeshRetry::builder()
+            .attempts(mesh_attempts)
+            .per_try_timeout(Duration::from_secs(10))
+            .retry_on(vec![RetryOn::Unavailable, RetryOn::DeadlineExceeded])
+            .build()
+    };
+    order
+        .add_route(
+            Route::builder()
+                .name("canary-header")
+                .matches(vec![RequestMatch::header(HeaderMatch::exact(
+                    "x-canary", "true",
+                ))])
+                .target(&canary)
+                .timeout(Duration::from_secs(30))
+                .retries(retries())
+                .build(),
+        )
+        .add_route(
+            Route::builder()
+                .name("default")
+                .target(Split::new().weight(&stable, 90).weight(&canary, 10))
+                .timeout(Duration::from_secs(30))
+                .retries(retries())
+                .build(),
+        );
+    mesh.add_service(order);
+    mesh
+}
+
+/// The environment of production-ready/k8s/configmap.yaml.
+fn config() -> BTreeMap<String, String> {
+    [
+        ("NODE_ENV", "production"),
+        ("PORT", "5000"),
+        ("LISTEN", "0.0.0.0"),
+        ("LOG_LEVEL", "info"),
+        ("LOG_FORMAT", "json"),
+        ("LOG_BACKEND", "otel"),
+        ("HTTP_HEALTH_ENABLED", "true"),
+        ("GRACEFUL_SHUTDOWN_ENABLED", "true"),
+        ("GRACEFUL_SHUTDOWN_TIMEOUT_MS", "30000"),
+        ("OTEL_SERVICE_NAME", SERVICE),
+        ("OTEL_TRACES_EXPORTER", "otlp/grpc"),
+        ("OTEL_METRICS_EXPORTER", "otlp/grpc"),
+        ("OTEL_LOGS_EXPORTER", "otlp/grpc"),
+        (
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "http://otel-collector.observability.svc.cluster.local:4317",
+        ),
+        (
+            "INVENTORY_SERVICE_HOST",
+            "inventory-service.connectum.svc.cluster.local",
+        ),
+        ("INVENTORY_SERVICE_PORT", "5000"),
+    ]
+    .into_iter()
+    .map(|(key, value)| (key.to_owned(), value.to_owned()))
+    .collect()
+}
