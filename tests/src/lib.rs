@@ -1,1 +1,22 @@
 //! Helpers shared by connectum-mesh's cross-crate tests.
+//!
+//! The conformance tests ask two questions of everything connectum-mesh emits:
+//!
+//! - **Would Istio 1.30.3 accept it?** [`validate::IstioValidator`] checks a document against
+//!   the structural schema of its kind and version ([`schema`], strict field validation) and
+//!   every CEL rule of the CRD ([`cel`]), using Istio's official CRDs vendored in
+//!   `fixtures/istio-crds/` ([`crds`]).
+//! - **Does it mean what the Rust description says?** [`semantics`] interprets emitted
+//!   VirtualService JSON the way Istio does (first match wins, relative weights, implicit
+//!   retries, no default timeout, short host names), so tests can ask which subset a request
+//!   reaches and with which retries and timeout.
+//!
+//! [`strategies`] generates meshes for property tests, and [`schema_compare`] compares our
+//! CustomResource schemas with Istio's.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod cel;
+pub mod crds;
+pub mod schema;
+pub mod validate;
