@@ -10,6 +10,6 @@ pub mod check;
 pub mod diag;
 pub mod model;
 
-pub use model::*;
 pub use check::check;
 pub use diag::{Code, Diagnostic, Diagnostics, MeshPath, Severity};
+pub use model::*;

@@ -404,7 +404,9 @@ mod tests {
             Duration::parse("-5s"),
             Err(DurationError::Negative { .. })
         ));
-        for bad in ["", "30", "s", "30 s", "30sec", "1d", "1.2.3s", "ms5", "--1s"] {
+        for bad in [
+            "", "30", "s", "30 s", "30sec", "1d", "1.2.3s", "ms5", "--1s",
+        ] {
             assert!(
                 matches!(Duration::parse(bad), Err(DurationError::Syntax { .. })),
                 "{bad:?} should be a syntax error, got {:?}",
@@ -419,7 +421,10 @@ mod tests {
 
     #[test]
     fn error_messages_name_the_input_and_the_fix() {
-        let message = Duration::parse("30sec").map(|_| ()).unwrap_err().to_string();
+        let message = Duration::parse("30sec")
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
         assert!(message.contains("`30sec`"), "{message}");
         assert!(message.contains("250ms"), "{message}");
         let message = Duration::parse("0s").map(|_| ()).unwrap_err().to_string();

@@ -140,7 +140,8 @@ mod tests {
     #[test]
     fn accepts_kubernetes_forms() {
         for ok in [
-            "100m", "0.5", "1", "128Mi", "1Gi", "2Ti", "500k", "1e3", "1E-2", "+1", ".5", "1.", "3E",
+            "100m", "0.5", "1", "128Mi", "1Gi", "2Ti", "500k", "1e3", "1E-2", "+1", ".5", "1.",
+            "3E",
         ] {
             assert!(Quantity::parse(ok).is_ok(), "{ok}");
         }

@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 use typed_builder::TypedBuilder;
 
 use super::{
-    AllowRule, AppTls, Duration, Interceptors, MtlsMode, Quantity, Route, SubsetRef,
-    TrafficPolicy,
+    AllowRule, AppTls, Duration, Interceptors, MtlsMode, Quantity, Route, SubsetRef, TrafficPolicy,
 };
 
 /// The port every Connectum server listens on (`createServer` default).
