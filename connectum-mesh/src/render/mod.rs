@@ -153,6 +153,14 @@ pub struct Versioned<'a> {
     api: IstioApi,
 }
 
+impl<'a> Versioned<'a> {
+    /// `object` as emitted under `api`.
+    #[must_use]
+    pub fn new(object: &'a Object, api: IstioApi) -> Self {
+        Self { object, api }
+    }
+}
+
 impl Serialize for Versioned<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
