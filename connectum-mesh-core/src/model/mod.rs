@@ -26,3 +26,6 @@ pub use service::{
     Autoscaler, CONNECTUM_PORT, GRPC_PORT_NAME, GracefulShutdown, PodSecurity, Probe, Probes,
     Resources, Rollout, Scaling, ScalingRule, Service, Subset,
 };
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,147 @@
+//! The builders and the model's derived values.
+
+use super::*;
+
+fn order() -> Service {
+    Service::builder()
+        .name("order-service")
+        .image("order:1.0.0")
+        .build()
+}
+
+#[test]
+fn builders_apply_connectum_and_reference_defaults() {
+    let service = order();
+    assert_eq!(service.port, CONNECTUM_PORT);
+    assert_eq!(service.scaling, Scaling::Replicas(1));
+    assert_eq!(service.service_account_name(), "order-service");
+    assert_eq!(service.probes.readiness.as_ref().map(|p| p.path.as_str()), Some("/readyz"));
+    assert_eq!(service.probes.liveness.as_ref().map(|p| p.path.as_str()), Some("/healthz"));
+    assert_eq!(
+        service.probes.startup.as_ref().map(|p| p.failure_threshold),
+        Some(12)
+    );
+    assert_eq!(service.security.run_as_user, 1000);
+    assert!(service.interceptors.retry.is_none(), "Connectum 1.0: retry is opt-in");
+    assert_eq!(AppRetry::default().max_retries, 3);
+    assert_eq!(CircuitBreaker::default().threshold, 5);
+    assert_eq!(Bulkhead::default().capacity, 10);
+    assert_eq!(AppTimeout::default().duration, Duration::from_secs(30));
+
+    let mesh = Mesh::builder().namespace("connectum").build();
+    assert!(mesh.sidecar_injection);
+    assert_eq!(mesh.mtls, MtlsMode::Strict);
+    assert_eq!(mesh.split_total, 100);
+    assert_eq!(mesh.retry_budget, RetryBudget::calls(10));
+    assert_eq!(mesh.trust_domain, "cluster.local");
+}
+
+#[test]
+fn subset_handles_name_their_service_and_subset() {
+    let mut service = order();
+    let canary = service.add_subset(Subset::builder().name("canary").build());
+    assert_eq!(canary.service(), "order-service");
+    assert_eq!(canary.name(), "canary");
+    assert_eq!(service.subset("canary"), Some(canary));
+    assert_eq!(service.subset("stable"), None);
+}
+
+#[test]
+fn the_first_subset_is_the_primary_workload() {
+    let mut service = order();
+    service.add_subset(Subset::builder().name("stable").build());
+    service.add_subset(Subset::builder().name("canary").version_label("v2").build());
+    assert_eq!(service.deployment_name(0), "order-service");
+    assert_eq!(service.deployment_name(1), "order-service-canary");
+    assert_eq!(service.subsets[0].version(), "stable");
+    assert_eq!(service.subsets[1].version(), "v2");
+}
+
+#[test]
+fn the_grace_period_defaults_to_pre_stop_plus_shutdown() {
+    let mut service = order();
+    assert_eq!(service.termination_grace_period(), Duration::from_secs(35));
+    service.shutdown.termination_grace_period = Some(Duration::from_secs(60));
+    assert_eq!(service.termination_grace_period(), Duration::from_secs(60));
+    service.shutdown = GracefulShutdown::builder()
+        .timeout(Duration::from_secs(10))
+        .build();
+    assert_eq!(service.termination_grace_period(), Duration::from_secs(15));
+}
+
+#[test]
+fn routes_count_istio_implicit_retries() {
+    let mut service = order();
+    let stable = service.add_subset(Subset::builder().name("stable").build());
+    let unset = Route::builder().target(&stable).build();
+    assert_eq!(unset.effective_retry_attempts(), ISTIO_DEFAULT_RETRY_ATTEMPTS);
+    assert_eq!(unset.worst_case_attempts(), 3);
+    let off = Route::builder()
+        .target(&stable)
+        .retries(MeshRetry::disabled())
+        .build();
+    assert_eq!(off.worst_case_attempts(), 1);
+}
+
+#[test]
+fn splits_total_their_weights() {
+    let mut service = order();
+    let a = service.add_subset(Subset::builder().name("a").build());
+    let b = service.add_subset(Subset::builder().name("b").build());
+    let split = Split::new().weight(&a, u32::MAX).weight(&b, u32::MAX);
+    assert_eq!(split.total(), 2 * u64::from(u32::MAX));
+    assert_eq!(split.legs[1].subset, b);
+}
+
+#[test]
+fn retry_on_tokens_round_trip() {
+    let all = [
+        RetryOn::Unavailable,
+        RetryOn::DeadlineExceeded,
+        RetryOn::ResourceExhausted,
+        RetryOn::Cancelled,
+        RetryOn::Internal,
+        RetryOn::ConnectFailure,
+        RetryOn::RefusedStream,
+        RetryOn::FiveXx,
+        RetryOn::GatewayError,
+        RetryOn::Reset,
+        RetryOn::ResetBeforeRequest,
+        RetryOn::Retriable4xx,
+        RetryOn::Status(503),
+    ];
+    for token in all {
+        assert_eq!(RetryOn::parse(&token.to_string()), Some(token));
+    }
+    assert_eq!(RetryOn::parse("unavailble"), None);
+    assert_eq!(RetryOn::parse("999"), None);
+    let retry = MeshRetry::builder()
+        .attempts(1)
+        .retry_on(vec![RetryOn::Unavailable, RetryOn::DeadlineExceeded])
+        .build();
+    assert_eq!(
+        retry.retry_on_text().as_deref(),
+        Some("unavailable,deadline-exceeded")
+    );
+}
+
+#[test]
+fn principals_parse_and_print() {
+    let gateway = ServiceAccountRef::new("connectum", "envoy-gateway");
+    let principal = gateway.principal("cluster.local");
+    assert_eq!(principal, "cluster.local/ns/connectum/sa/envoy-gateway");
+    assert_eq!(
+        ServiceAccountRef::parse_principal(&principal),
+        Some(("cluster.local".to_owned(), gateway))
+    );
+    assert_eq!(ServiceAccountRef::parse_principal("cluster.local/sa/x"), None);
+    assert_eq!(ServiceAccountRef::parse_principal("td/ns//sa/x"), None);
+}
+
+#[test]
+fn hosts_follow_the_mesh_host_style() {
+    let mut mesh = Mesh::builder().namespace("connectum").build();
+    assert_eq!(mesh.host("s0001"), "s0001");
+    mesh.host_style = HostStyle::Fqdn;
+    assert_eq!(mesh.host("s0001"), "s0001.connectum.svc.cluster.local");
+}
