@@ -7,6 +7,7 @@
 
 mod broken;
 mod cel_rules;
+mod emitted;
 mod reference;
 mod support;
 mod vendored;
