@@ -15,14 +15,23 @@ fn builders_apply_connectum_and_reference_defaults() {
     assert_eq!(service.port, CONNECTUM_PORT);
     assert_eq!(service.scaling, Scaling::Replicas(1));
     assert_eq!(service.service_account_name(), "order-service");
-    assert_eq!(service.probes.readiness.as_ref().map(|p| p.path.as_str()), Some("/readyz"));
-    assert_eq!(service.probes.liveness.as_ref().map(|p| p.path.as_str()), Some("/healthz"));
+    assert_eq!(
+        service.probes.readiness.as_ref().map(|p| p.path.as_str()),
+        Some("/readyz")
+    );
+    assert_eq!(
+        service.probes.liveness.as_ref().map(|p| p.path.as_str()),
+        Some("/healthz")
+    );
     assert_eq!(
         service.probes.startup.as_ref().map(|p| p.failure_threshold),
         Some(12)
     );
     assert_eq!(service.security.run_as_user, 1000);
-    assert!(service.interceptors.retry.is_none(), "Connectum 1.0: retry is opt-in");
+    assert!(
+        service.interceptors.retry.is_none(),
+        "Connectum 1.0: retry is opt-in"
+    );
     assert_eq!(AppRetry::default().max_retries, 3);
     assert_eq!(CircuitBreaker::default().threshold, 5);
     assert_eq!(Bulkhead::default().capacity, 10);
@@ -74,7 +83,10 @@ fn routes_count_istio_implicit_retries() {
     let mut service = order();
     let stable = service.add_subset(Subset::builder().name("stable").build());
     let unset = Route::builder().target(&stable).build();
-    assert_eq!(unset.effective_retry_attempts(), ISTIO_DEFAULT_RETRY_ATTEMPTS);
+    assert_eq!(
+        unset.effective_retry_attempts(),
+        ISTIO_DEFAULT_RETRY_ATTEMPTS
+    );
     assert_eq!(unset.worst_case_attempts(), 3);
     let off = Route::builder()
         .target(&stable)
@@ -134,7 +146,10 @@ fn principals_parse_and_print() {
         ServiceAccountRef::parse_principal(&principal),
         Some(("cluster.local".to_owned(), gateway))
     );
-    assert_eq!(ServiceAccountRef::parse_principal("cluster.local/sa/x"), None);
+    assert_eq!(
+        ServiceAccountRef::parse_principal("cluster.local/sa/x"),
+        None
+    );
     assert_eq!(ServiceAccountRef::parse_principal("td/ns//sa/x"), None);
 }
 
