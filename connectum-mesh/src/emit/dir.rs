@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{EmitError, Format, document_text};
+use super::{EmitError, Format, document_text, object_label};
 use crate::render::Manifests;
 
 /// The file that marks a directory as written by connectum-mesh, so it may be replaced.
@@ -46,10 +46,13 @@ pub fn write_dir(
 
     // Render every file in memory first: a serialization error leaves the disk untouched.
     let mut files = Vec::new();
-    for (index, object) in manifests.objects().iter().enumerate() {
-        let Some(text) = document_text(manifests, index, format)? else {
-            continue;
-        };
+    for (index, (object, document)) in manifests
+        .objects()
+        .iter()
+        .zip(manifests.documents())
+        .enumerate()
+    {
+        let text = document_text(&object_label(object), &document, format)?;
         let file_name = format!(
             "{:02}-{}-{}.{}",
             index + 1,

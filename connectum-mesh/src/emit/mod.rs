@@ -132,12 +132,8 @@ pub fn document_to_yaml<T: serde::Serialize>(object: &str, value: &T) -> Result<
     })
 }
 
-fn label(manifests: &Manifests, index: usize) -> String {
-    manifests
-        .objects()
-        .get(index)
-        .map(|o| format!("{}/{}", o.kind(), o.name()))
-        .unwrap_or_default()
+pub(crate) fn object_label(object: &crate::render::Object) -> String {
+    format!("{}/{}", object.kind(), object.name())
 }
 
 /// Every document as one YAML stream, `---` between documents.
@@ -155,11 +151,16 @@ fn label(manifests: &Manifests, index: usize) -> String {
 /// [`EmitError::Serialize`] if the serializer refuses a value.
 pub fn to_yaml(manifests: &Manifests) -> Result<String, EmitError> {
     let mut out = String::new();
-    for (index, document) in manifests.documents().enumerate() {
+    for (index, (object, document)) in manifests
+        .objects()
+        .iter()
+        .zip(manifests.documents())
+        .enumerate()
+    {
         if index > 0 {
             out.push_str("---\n");
         }
-        out.push_str(&document_to_yaml(&label(manifests, index), &document)?);
+        out.push_str(&document_to_yaml(&object_label(object), &document)?);
     }
     Ok(out)
 }
@@ -191,27 +192,19 @@ pub fn to_json(manifests: &Manifests) -> Result<String, EmitError> {
 
 /// One document in `format`, for a file of its own.
 pub(crate) fn document_text(
-    manifests: &Manifests,
-    index: usize,
+    object: &str,
+    document: &crate::render::Versioned<'_>,
     format: Format,
-) -> Result<Option<String>, EmitError> {
-    let Some(document) = manifests.documents().nth(index) else {
-        return Ok(None);
-    };
-    let object = label(manifests, index);
-    let text = match format {
-        Format::Yaml => document_to_yaml(&object, &document)?,
-        Format::Json => {
-            let mut text =
-                serde_json::to_string_pretty(&document).map_err(|e| EmitError::Serialize {
-                    object,
-                    message: e.to_string(),
-                })?;
-            text.push('\n');
-            text
-        }
-    };
-    Ok(Some(text))
+) -> Result<String, EmitError> {
+    match format {
+        Format::Yaml => document_to_yaml(object, document),
+        Format::Json => serde_json::to_string_pretty(document)
+            .map(|text| text + "\n")
+            .map_err(|e| EmitError::Serialize {
+                object: object.to_owned(),
+                message: e.to_string(),
+            }),
+    }
 }
 
 #[cfg(test)]
