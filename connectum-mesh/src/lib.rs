@@ -58,6 +58,7 @@
 pub use connectum_mesh_core::*;
 
 pub mod api;
+pub mod build;
 pub mod emit;
 pub mod render;
 

@@ -1,0 +1,124 @@
+//! Driving connectum-mesh from a `build.rs`: check the mesh, print its warnings the way Cargo
+//! shows build-script warnings, and write the deploy directory.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::emit::{self, EmitError, Format};
+use crate::render::{RenderError, RenderOptions, render_with};
+use connectum_mesh_core::Mesh;
+
+/// Why [`write_manifests`] failed: the mesh has errors, or the directory could not be written.
+#[derive(Debug)]
+pub enum BuildError {
+    /// The checker found errors; nothing was written.
+    Invalid(RenderError),
+    /// Writing failed; the previous directory, if any, is untouched.
+    Emit(EmitError),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Invalid(error) => error.fmt(f),
+            Self::Emit(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Checks `mesh`, prints each warning as a `cargo::warning=` line (Cargo shows them after the
+/// build), and writes the manifests to `dir` as YAML with a `kustomization.yaml`.
+///
+/// Returns the files written. On error nothing is written; return the error from `main` (or
+/// panic with it) so `cargo build` fails and prints every diagnostic like rustc does.
+///
+/// ```no_run
+/// // build.rs
+/// fn main() -> Result<(), connectum_mesh::build::BuildError> {
+///     let mesh = connectum_mesh::Mesh::builder().namespace("shop").build();
+///     connectum_mesh::build::write_manifests(&mesh, "deploy".as_ref(), &Default::default())?;
+///     Ok(())
+/// }
+/// ```
+///
+/// # Errors
+/// [`BuildError::Invalid`] when the checker finds errors, [`BuildError::Emit`] when writing
+/// fails.
+pub fn write_manifests(
+    mesh: &Mesh,
+    dir: &Path,
+    options: &RenderOptions,
+) -> Result<Vec<PathBuf>, BuildError> {
+    let manifests = render_with(mesh, options).map_err(BuildError::Invalid)?;
+    for line in cargo_warnings(manifests.warnings()) {
+        println!("{line}");
+    }
+    emit::write_dir(&manifests, dir, Format::Yaml).map_err(BuildError::Emit)
+}
+
+/// The `cargo::warning=` lines for `diagnostics`, one per line of each diagnostic (Cargo takes
+/// one line per directive).
+#[must_use]
+pub fn cargo_warnings(diagnostics: &connectum_mesh_core::Diagnostics) -> Vec<String> {
+    diagnostics
+        .all()
+        .iter()
+        .flat_map(|d| {
+            d.to_string()
+                .lines()
+                .map(|line| format!("cargo::warning={line}"))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use connectum_mesh_core::{Code, Diagnostic, Diagnostics, MeshPath, Service};
+
+    #[test]
+    fn warnings_become_one_cargo_directive_per_line() {
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.push(
+            Diagnostic::warning(
+                Code("CM0402"),
+                MeshPath::service("cart"),
+                "app TLS under mTLS",
+            )
+            .with_help("remove tls from createServer"),
+        );
+        assert_eq!(
+            cargo_warnings(&diagnostics),
+            [
+                "cargo::warning=warning[CM0402]: app TLS under mTLS",
+                "cargo::warning=  --> service cart",
+                "cargo::warning=   = help: remove tls from createServer",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_valid_mesh_is_written_and_an_invalid_one_is_not() {
+        let scratch = tempfile::tempdir().ok();
+        let dir = scratch
+            .as_ref()
+            .map(|s| s.path().join("deploy"))
+            .unwrap_or_default();
+        let mut mesh = Mesh::builder().namespace("shop").build();
+        mesh.add_service(Service::builder().name("cart").image("cart:1").build());
+        let written = write_manifests(&mesh, &dir, &RenderOptions::default());
+        assert_eq!(written.map(|files| files.len()).ok(), Some(5));
+
+        let other = scratch
+            .as_ref()
+            .map(|s| s.path().join("bad"))
+            .unwrap_or_default();
+        mesh.add_service(Service::builder().name("Cart_2").image("cart:1").build());
+        let refused = write_manifests(&mesh, &other, &RenderOptions::default());
+        assert!(matches!(refused, Err(BuildError::Invalid(_))));
+        assert!(!other.exists());
+    }
+}
