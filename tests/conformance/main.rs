@@ -8,6 +8,7 @@
 mod broken;
 mod cel_rules;
 mod emitted;
+mod own_schemas;
 mod reference;
 mod support;
 mod vendored;

@@ -19,4 +19,5 @@
 pub mod cel;
 pub mod crds;
 pub mod schema;
+pub mod schema_compare;
 pub mod validate;
