@@ -64,6 +64,57 @@ pub mod render;
 
 pub use render::{IstioApi, Manifests, Object, RenderError, RenderOptions, render, render_with};
 
+/// Describes a mesh in a DSL that reads like the mesh, checked while your crate compiles.
+///
+/// `mesh!` expands into the same builder calls you would write by hand and produces a
+/// [`Mesh`]. Mistakes in literal values are compile errors at the token that is wrong: a split
+/// that does not total 100, a retry product over the budget along a call chain, a route to an
+/// undeclared subset, a malformed duration, an unknown key. Values written as Rust expressions
+/// in parentheses, `weight: (canary_percent())`, are checked by [`check`] and [`render`] at run
+/// time instead. The grammar is documented in the `connectum-mesh-macros` crate.
+///
+/// ```
+/// use connectum_mesh::{emit, mesh, render};
+///
+/// let mesh = mesh! {
+///     namespace: connectum,
+///     mtls: STRICT,
+///     telemetry connectum-telemetry {
+///         tracing: { providers: [otel-tracing], sampling: 100 },
+///         metrics: [prometheus],
+///         access_log: [otel-access-logging],
+///     }
+///     external envoy-gateway {
+///         service_account: connectum/envoy-gateway,
+///         calls: [order-service],
+///     }
+///     service order-service {
+///         image: "ghcr.io/mycompany/order-service:1.0.0",
+///         resources: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 512Mi } },
+///         interceptors: { retry: { max_retries: 2 }, timeout: 10s },
+///         allow { from: [service_account connectum/envoy-gateway] }
+///         allow { from: [namespace connectum] }
+///         subset stable {}
+///         subset canary { image: "ghcr.io/mycompany/order-service:1.1.0-rc.1", replicas: 1 }
+///         route canary-header {
+///             match: { headers: { x-canary: "true" } },
+///             to: canary,
+///             timeout: 30s,
+///             retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable, deadline-exceeded] },
+///         }
+///         route default {
+///             split: { stable: 90, canary: 10 },
+///             timeout: 30s,
+///             retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable, deadline-exceeded] },
+///         }
+///     }
+/// };
+/// let yaml = emit::to_yaml(&render(&mesh)?)?;
+/// assert!(yaml.contains("weight: 90"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub use connectum_mesh_macros::mesh;
+
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

@@ -1,0 +1,683 @@
+//! Syntax → the core model, so the compile-time checks are the runtime checker's own rules.
+//!
+//! Lowering also resolves names (a route's `to: canary` must name a declared subset), refuses
+//! duplicate declarations, and remembers where every item of the model was written, so each
+//! checker diagnostic lands on the token its path names. Values written as Rust expressions
+//! are unknown here: lowering leaves the model's default in their place and marks their path,
+//! and a diagnostic that depends on them is left to the runtime checker.
+
+use connectum_mesh_core::{
+    AllowRule, AppRetry, AppTimeout, AppTls, Autoscaler, Bulkhead, ChainBudget, CircuitBreaker,
+    ConnectionPool, Diagnostic, Duration, ExternalCaller, GracefulShutdown, HeaderMatch, HttpPool,
+    Interceptors, LoadBalancer, Mesh, MeshPath, MeshRetry, OutlierDetection, Quantity,
+    RequestMatch, Resources, RetryBudget, Route, RouteTarget, Scaling, ScalingRule, Service,
+    ServiceAccountRef, Source, Split, Subset, SubsetRef, TcpPool, Telemetry, Tracing,
+    TrafficPolicy,
+};
+use proc_macro2::Span;
+
+use crate::errors::{Codes, Errors};
+use crate::syntax::mesh::MeshNode;
+use crate::syntax::resilience::{InterceptorsNode, TrafficPolicyNode};
+use crate::syntax::route::{RouteNode, TargetNode};
+use crate::syntax::security::{ExternalNode, SourceNode};
+use crate::syntax::service::{ResourcesNode, ServiceNode};
+use crate::syntax::tree::SpanRange;
+use crate::syntax::value::{Given, Record, Scalar, Spanned};
+
+/// Where each item of the lowered model was written, and which values are unknown until run
+/// time.
+#[derive(Default)]
+pub struct SpanIndex {
+    spans: Vec<(Vec<String>, SpanRange)>,
+    opaque: Vec<Vec<String>>,
+    calls: Vec<(String, String, SpanRange)>,
+}
+
+/// Compares path segments loosely, so `traffic_policy`, `traffic policy` and `trafficPolicy`
+/// are one segment.
+fn normal(segment: &str) -> String {
+    segment
+        .chars()
+        .filter(|c| *c != '_' && *c != ' ')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn normal_path(path: &[String]) -> Vec<String> {
+    path.iter().map(|s| normal(s)).collect()
+}
+
+impl SpanIndex {
+    fn record(&mut self, path: &MeshPath, span: SpanRange) {
+        self.spans.push((normal_path(path.segments()), span));
+    }
+
+    fn opaque(&mut self, path: &MeshPath) {
+        self.opaque.push(normal_path(path.segments()));
+    }
+
+    /// The span of the item `path` names: the longest recorded prefix of it, a call chain's
+    /// first declared call, or the macro call.
+    pub fn span_of(&self, path: &MeshPath, code: &str) -> SpanRange {
+        // A route's own path stands for its destination in these rules: point at `to:`.
+        if (code == "CM0201" || code == "CM0211")
+            && let Some(span) = self.exact(&path.join("to"))
+        {
+            return span;
+        }
+        if let Some(chain) = path.segments().iter().find_map(|s| chain_of(s)) {
+            let first_edge = chain.windows(2).next();
+            if let Some(edge) = first_edge
+                && let Some((_, _, span)) = self
+                    .calls
+                    .iter()
+                    .find(|(from, to, _)| *from == edge[0] && *to == edge[1])
+            {
+                return *span;
+            }
+        }
+        let wanted = normal_path(path.segments());
+        self.spans
+            .iter()
+            .filter(|(recorded, _)| wanted.starts_with(recorded))
+            .max_by_key(|(recorded, _)| recorded.len())
+            .map_or_else(|| SpanRange::single(Span::call_site()), |(_, span)| *span)
+    }
+
+    fn exact(&self, path: &MeshPath) -> Option<SpanRange> {
+        let wanted = normal_path(path.segments());
+        self.spans
+            .iter()
+            .find(|(recorded, _)| *recorded == wanted)
+            .map(|(_, span)| *span)
+    }
+
+    /// Whether `diagnostic` may depend on a value known only at run time.
+    pub fn depends_on_runtime(&self, diagnostic: &Diagnostic) -> bool {
+        let path = normal_path(diagnostic.path.segments());
+        let related = self
+            .opaque
+            .iter()
+            .any(|opaque| opaque.starts_with(&path) || path.starts_with(opaque));
+        if related {
+            return true;
+        }
+        // Rules that compare across services (chains, callers' timeouts) name the services.
+        let mentioned = |service: &str| {
+            diagnostic.message.contains(service)
+                || diagnostic
+                    .path
+                    .segments()
+                    .iter()
+                    .any(|s| s.contains(service))
+        };
+        self.opaque.iter().any(|opaque| {
+            opaque
+                .first()
+                .and_then(|s| s.strip_prefix("service"))
+                .is_some_and(mentioned)
+        })
+    }
+}
+
+/// The services of a `chain a → b → c` segment.
+fn chain_of(segment: &str) -> Option<Vec<String>> {
+    let rest = segment.strip_prefix("chain ")?;
+    let names = rest
+        .split(['→', '>'])
+        .map(|s| s.trim().trim_end_matches('-').trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    Some(names)
+}
+
+struct Lowering<'e> {
+    index: SpanIndex,
+    errors: &'e mut Errors,
+}
+
+impl Lowering<'_> {
+    /// A value known now, recording where it is; `None` (and a mark) for an expression.
+    fn given<T: Clone>(&mut self, given: Option<&Given<T>>, path: &MeshPath) -> Option<T> {
+        let given = given?;
+        self.index.record(path, given.span());
+        match given {
+            Given::Literal(Spanned { value, .. }) => Some(value.clone()),
+            Given::Expr(_) => {
+                self.index.opaque(path);
+                None
+            }
+        }
+    }
+
+    fn count(&mut self, record: &Record, key: &str, path: &MeshPath) -> Option<u32> {
+        match record.get(key) {
+            Some(Scalar::Count(given)) => self.given(Some(given), &path.join(key)),
+            _ => None,
+        }
+    }
+
+    fn duration(&mut self, record: &Record, key: &str, path: &MeshPath) -> Option<Duration> {
+        match record.get(key) {
+            Some(Scalar::Duration(given)) => self.given(Some(given), &path.join(key)),
+            _ => None,
+        }
+    }
+
+    fn text(&mut self, record: &Record, key: &str, path: &MeshPath) -> Option<String> {
+        match record.get(key) {
+            Some(Scalar::Text(given)) => self.given(Some(given), &path.join(key)),
+            _ => None,
+        }
+    }
+
+    fn duplicate(
+        &mut self,
+        seen: &mut Vec<String>,
+        name: &Spanned<String>,
+        what: &str,
+        path: &MeshPath,
+    ) {
+        if seen.contains(&name.value) {
+            self.errors.about(
+                path,
+                name.span,
+                Codes::DUPLICATE_NAME,
+                format!("{what} `{}` is declared twice", name.value),
+            );
+        } else {
+            seen.push(name.value.clone());
+        }
+    }
+}
+
+/// Lowers the mesh, reporting names that do not resolve and duplicate declarations.
+pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
+    let mut lowering = Lowering {
+        index: SpanIndex::default(),
+        errors,
+    };
+    let root = MeshPath::root();
+    let namespace = lowering
+        .given(node.namespace.as_ref(), &root.join("namespace"))
+        .unwrap_or_default();
+    let mut mesh = Mesh::builder().namespace(namespace).build();
+    if let Some(mtls) = &node.mtls {
+        lowering.index.record(&root.join("mtls"), mtls.span);
+        mesh.mtls = mtls.value;
+    }
+    if let Some(injection) = lowering.given(node.injection.as_ref(), &root.join("injection")) {
+        mesh.sidecar_injection = injection;
+    }
+    if let Some(v) = lowering.given(node.trust_domain.as_ref(), &root.join("trust_domain")) {
+        mesh.trust_domain = v;
+    }
+    mesh.part_of = lowering.given(node.part_of.as_ref(), &root.join("part_of"));
+    if let Some(v) = lowering.given(node.app_label.as_ref(), &root.join("app_label")) {
+        mesh.app_label = v;
+    }
+    if let Some(v) = lowering.given(node.version_label.as_ref(), &root.join("version_label")) {
+        mesh.version_label = v;
+    }
+    if let Some(style) = &node.host_style {
+        mesh.host_style = style.value;
+    }
+    for (key, value) in &node.namespace_labels {
+        let path = root.join("namespace_labels").join(&key.value);
+        if let Some(v) = lowering.given(Some(value), &path) {
+            mesh.namespace_labels.insert(key.value.clone(), v);
+        }
+    }
+    for (i, ns) in node.known_namespaces.iter().enumerate() {
+        lowering
+            .index
+            .record(&root.join(format_args!("known_namespaces[{i}]")), ns.span);
+        mesh.known_namespaces.push(ns.value.clone());
+    }
+    if let Some(calls) = lowering.given(node.retry_budget.as_ref(), &root.join("retry_budget")) {
+        mesh.retry_budget = RetryBudget::calls(calls);
+    }
+    for (i, budget) in node.chain_budgets.iter().enumerate() {
+        let chain: Vec<String> = budget.chain.iter().map(|s| s.value.clone()).collect();
+        let path = root.join(format_args!("chain_budgets[{i}]"));
+        lowering.index.record(&path, budget.span);
+        let calls = lowering.given(budget.calls.as_ref(), &path.join("calls"));
+        mesh.chain_budgets.push(ChainBudget {
+            chain,
+            budget: calls.map_or(RetryBudget::DEFAULT, RetryBudget::calls),
+        });
+    }
+    if let Some(total) = lowering.given(node.split_total.as_ref(), &root.join("split_total")) {
+        mesh.split_total = total;
+    }
+    if let Some(t) = &node.telemetry {
+        let path = root.join("telemetry");
+        lowering.index.record(&path, t.name.span);
+        let mut telemetry = Telemetry::builder().name(t.name.value.clone()).build();
+        if let Some((providers, sampling)) = &t.tracing {
+            let mut tracing = Tracing::builder()
+                .providers(providers.iter().map(|p| p.value.clone()).collect())
+                .build();
+            tracing.sampling_percent =
+                lowering.given(sampling.as_ref(), &path.join("tracing").join("sampling"));
+            telemetry.tracing = Some(tracing);
+        }
+        telemetry.metrics_providers = t.metrics.iter().map(|p| p.value.clone()).collect();
+        telemetry.access_log_providers = t.access_log.iter().map(|p| p.value.clone()).collect();
+        mesh.telemetry = Some(telemetry);
+    }
+    for (i, external) in node.externals.iter().enumerate() {
+        let path = root.join(format_args!("external caller {}", external.name.value));
+        lowering.index.record(&path, external.name.span);
+        lowering.index.record(
+            &root.join(format_args!("external_callers[{i}]")),
+            external.name.span,
+        );
+        let caller = lower_external(&mut lowering, external, &path, &mesh.namespace);
+        mesh.external_callers.push(caller);
+    }
+    for (i, service) in node.services.iter().enumerate() {
+        let path = MeshPath::service(&service.name.value);
+        lowering.index.record(&path, service.name.span);
+        lowering
+            .index
+            .record(&root.join(format_args!("services[{i}]")), service.name.span);
+        let lowered = lower_service(&mut lowering, service, &path);
+        mesh.add_service(lowered);
+    }
+    (mesh, lowering.index)
+}
+
+/// `namespace/name`, or `name` in the mesh's namespace.
+pub fn service_account(text: &str, namespace: &str) -> ServiceAccountRef {
+    match text.split_once('/') {
+        Some((ns, name)) => ServiceAccountRef::new(ns, name),
+        None => ServiceAccountRef::new(namespace, text),
+    }
+}
+
+fn lower_external(
+    lowering: &mut Lowering,
+    node: &ExternalNode,
+    path: &MeshPath,
+    namespace: &str,
+) -> ExternalCaller {
+    lowering
+        .index
+        .record(&path.join("service_account"), node.service_account.span);
+    for (i, call) in node.calls.iter().enumerate() {
+        lowering
+            .index
+            .record(&path.join(format_args!("calls[{i}]")), call.span);
+        lowering
+            .index
+            .calls
+            .push((node.name.value.clone(), call.value.clone(), call.span));
+    }
+    ExternalCaller::builder()
+        .name(node.name.value.clone())
+        .service_account(service_account(&node.service_account.value, namespace))
+        .calls(node.calls.iter().map(|c| c.value.clone()).collect())
+        .build()
+}
+
+fn lower_service(lowering: &mut Lowering, node: &ServiceNode, path: &MeshPath) -> Service {
+    let image = lowering
+        .given(node.image.as_ref(), &path.join("image"))
+        .unwrap_or_default();
+    let mut service = Service::builder()
+        .name(node.name.value.clone())
+        .image(image)
+        .build();
+    service.app_version = lowering.given(node.app_version.as_ref(), &path.join("app_version"));
+    if let Some(port) = lowering.given(node.port.as_ref(), &path.join("port")) {
+        service.port = u16::try_from(port).unwrap_or(u16::MAX);
+    }
+    if let Some(replicas) = lowering.given(node.replicas.as_ref(), &path.join("replicas")) {
+        service.scaling = Scaling::Replicas(replicas);
+    }
+    if let Some(record) = &node.autoscale {
+        let p = path.join("autoscale");
+        lowering.index.record(&p, record.span);
+        lowering.index.record(&path.join("scaling"), record.span);
+        let mut autoscaler = Autoscaler::builder()
+            .min_replicas(lowering.count(record, "min_replicas", &p).unwrap_or(1))
+            .max_replicas(lowering.count(record, "max_replicas", &p).unwrap_or(1))
+            .build();
+        autoscaler.cpu_utilization = lowering.count(record, "cpu_utilization", &p);
+        autoscaler.memory_utilization = lowering.count(record, "memory_utilization", &p);
+        let mut rule = |rule: &Option<Record>, key: &str| {
+            let rule = rule.as_ref()?;
+            let r = p.join(key);
+            lowering.index.record(&r, rule.span);
+            Some(ScalingRule {
+                stabilization_window_seconds: lowering
+                    .count(rule, "stabilization_window_seconds", &r)
+                    .unwrap_or(0),
+                pods: lowering.count(rule, "pods", &r).unwrap_or(1),
+                period_seconds: lowering.count(rule, "period_seconds", &r).unwrap_or(1),
+            })
+        };
+        autoscaler.scale_up = rule(&node.scale_up, "scale_up");
+        autoscaler.scale_down = rule(&node.scale_down, "scale_down");
+        service.scaling = Scaling::Autoscale(autoscaler);
+    }
+    service.resources = node
+        .resources
+        .as_ref()
+        .map(|r| lower_resources(lowering, r, &path.join("resources")));
+    service.sidecar = node
+        .sidecar
+        .as_ref()
+        .map(|r| lower_resources(lowering, r, &path.join("sidecar")));
+    service.service_account =
+        lowering.given(node.service_account.as_ref(), &path.join("service_account"));
+    for (key, value) in &node.config {
+        if let Some(v) = lowering.given(Some(value), &path.join("config").join(&key.value)) {
+            service.config.insert(key.value.clone(), v);
+        }
+    }
+    if let Some(mtls) = &node.mtls {
+        lowering.index.record(&path.join("mtls"), mtls.span);
+        service.mtls_override = Some(mtls.value);
+    }
+    for (i, call) in node.calls.iter().enumerate() {
+        lowering
+            .index
+            .record(&path.join(format_args!("calls[{i}]")), call.span);
+        lowering
+            .index
+            .calls
+            .push((node.name.value.clone(), call.value.clone(), call.span));
+    }
+    service.calls = node.calls.iter().map(|c| c.value.clone()).collect();
+    if let Some(dir) = lowering.given(node.app_tls.as_ref(), &path.join("app_tls")) {
+        service.app_tls = Some(AppTls::builder().dir_path(dir).build());
+    }
+    if let Some(spread) = lowering.given(
+        node.spread_across_nodes.as_ref(),
+        &path.join("spread_across_nodes"),
+    ) {
+        service.spread_across_nodes = spread;
+    }
+    if let Some(record) = &node.shutdown {
+        let p = path.join("shutdown");
+        lowering.index.record(&p, record.span);
+        let mut shutdown = GracefulShutdown::default();
+        if let Some(d) = lowering.duration(record, "pre_stop_sleep", &p) {
+            shutdown.pre_stop_sleep = Some(d);
+        }
+        if let Some(d) = lowering.duration(record, "timeout", &p) {
+            shutdown.timeout = d;
+        }
+        shutdown.termination_grace_period =
+            lowering.duration(record, "termination_grace_period", &p);
+        service.shutdown = shutdown;
+    }
+    if let Some(policy) = &node.traffic_policy {
+        service.traffic_policy =
+            lower_traffic_policy(lowering, policy, &path.join("traffic_policy"));
+    }
+    if let Some(interceptors) = &node.interceptors {
+        service.interceptors =
+            lower_interceptors(lowering, interceptors, &path.join("interceptors"));
+    }
+    for (i, subset) in node.subsets.iter().enumerate() {
+        let p = path.join(format_args!("subset {}", subset.name.value));
+        lowering.index.record(&p, subset.name.span);
+        lowering
+            .index
+            .record(&path.join(format_args!("subsets[{i}]")), subset.name.span);
+        let mut lowered = Subset::builder().name(subset.name.value.clone()).build();
+        lowered.image = lowering.text(&subset.fields, "image", &p);
+        lowered.replicas = lowering.count(&subset.fields, "replicas", &p);
+        lowered.version_label = lowering.text(&subset.fields, "version_label", &p);
+        lowered.app_version = lowering.text(&subset.fields, "app_version", &p);
+        service.add_subset(lowered);
+    }
+    let mut seen = Vec::new();
+    for (i, route) in node.routes.iter().enumerate() {
+        let p = path.join(format_args!("routes[{i}]"));
+        lowering.index.record(&p, route.span);
+        if let Some(name) = &route.name {
+            lowering
+                .index
+                .record(&path.join(format_args!("route {}", name.value)), name.span);
+            lowering.duplicate(&mut seen, name, "route", &p);
+        }
+        let lowered = lower_route(lowering, &service, route, &p);
+        service.add_route(lowered);
+    }
+    for (i, rule) in node.allow.iter().enumerate() {
+        let p = path.join(format_args!("allow[{i}]"));
+        lowering.index.record(&p, rule.span);
+        let mut from = Vec::new();
+        for (j, source) in rule.from.iter().enumerate() {
+            lowering
+                .index
+                .record(&p.join(format_args!("from[{j}]")), source.span());
+            from.push(match source {
+                SourceNode::ServiceAccount(account) => {
+                    Source::ServiceAccount(service_account(&account.value, ""))
+                }
+                SourceNode::Namespace(ns) => Source::Namespace(ns.value.clone()),
+            });
+        }
+        service.allow.push(AllowRule::builder().from(from).build());
+    }
+    service
+}
+
+fn lower_resources(lowering: &mut Lowering, node: &ResourcesNode, path: &MeshPath) -> Resources {
+    lowering.index.record(path, node.span);
+    let mut q = |given: &Option<Given<Quantity>>, key: &str| {
+        lowering.given(given.as_ref(), &path.join(key))
+    };
+    Resources {
+        cpu_request: q(&node.cpu_request, "cpu_request"),
+        cpu_limit: q(&node.cpu_limit, "cpu_limit"),
+        memory_request: q(&node.memory_request, "memory_request"),
+        memory_limit: q(&node.memory_limit, "memory_limit"),
+    }
+}
+
+fn lower_traffic_policy(
+    lowering: &mut Lowering,
+    node: &TrafficPolicyNode,
+    path: &MeshPath,
+) -> TrafficPolicy {
+    lowering.index.record(path, node.span);
+    let mut policy = TrafficPolicy::default();
+    if let Some(span) = node.connection_pool {
+        let p = path.join("connection_pool");
+        lowering.index.record(&p, span);
+        let mut pool = ConnectionPool::default();
+        if let Some(tcp) = &node.tcp {
+            let t = p.join("tcp");
+            lowering.index.record(&t, tcp.span);
+            pool.tcp = Some(TcpPool {
+                max_connections: lowering.count(tcp, "max_connections", &t),
+                connect_timeout: lowering.duration(tcp, "connect_timeout", &t),
+            });
+        }
+        if let Some((http, h2)) = &node.http {
+            let h = p.join("http");
+            lowering.index.record(&h, http.span);
+            pool.http = Some(HttpPool {
+                h2_upgrade_policy: h2.as_ref().map(|s| s.value),
+                max_requests_per_connection: lowering.count(
+                    http,
+                    "max_requests_per_connection",
+                    &h,
+                ),
+                http2_max_requests: lowering.count(http, "http2_max_requests", &h),
+                http1_max_pending_requests: lowering.count(http, "http1_max_pending_requests", &h),
+            });
+        }
+        policy.connection_pool = Some(pool);
+    }
+    if let Some(od) = &node.outlier_detection {
+        let p = path.join("outlier_detection");
+        lowering.index.record(&p, od.span);
+        policy.outlier_detection = Some(OutlierDetection {
+            consecutive_5xx_errors: lowering.count(od, "consecutive_5xx_errors", &p),
+            consecutive_gateway_errors: lowering.count(od, "consecutive_gateway_errors", &p),
+            interval: lowering.duration(od, "interval", &p),
+            base_ejection_time: lowering.duration(od, "base_ejection_time", &p),
+            max_ejection_percent: lowering.count(od, "max_ejection_percent", &p),
+            min_health_percent: lowering.count(od, "min_health_percent", &p),
+        });
+    }
+    if let Some(lb) = &node.load_balancer {
+        lowering.index.record(&path.join("load_balancer"), lb.span);
+        policy.load_balancer = Some(LoadBalancer::Simple(lb.value));
+    }
+    policy
+}
+
+fn lower_interceptors(
+    lowering: &mut Lowering,
+    node: &InterceptorsNode,
+    path: &MeshPath,
+) -> Interceptors {
+    lowering.index.record(path, node.span);
+    let mut interceptors = Interceptors::default();
+    if let Some(cb) = &node.circuit_breaker {
+        let p = path.join("circuit_breaker");
+        lowering.index.record(&p, cb.span);
+        let mut breaker = CircuitBreaker::default();
+        if let Some(v) = lowering.count(cb, "threshold", &p) {
+            breaker.threshold = v;
+        }
+        if let Some(v) = lowering.duration(cb, "half_open_after", &p) {
+            breaker.half_open_after = v;
+        }
+        interceptors.circuit_breaker = Some(breaker);
+    }
+    if let Some(timeout) = &node.timeout {
+        let p = path.join("timeout");
+        let mut app_timeout = AppTimeout::default();
+        if let Some(d) = lowering.given(Some(timeout), &p) {
+            app_timeout.duration = d;
+        }
+        interceptors.timeout = Some(app_timeout);
+    }
+    if let Some(retry) = &node.retry {
+        let p = path.join("retry");
+        lowering.index.record(&p, retry.span);
+        let mut app_retry = AppRetry::default();
+        if let Some(v) = lowering.count(retry, "max_retries", &p) {
+            app_retry.max_retries = v;
+        }
+        if let Some(v) = lowering.duration(retry, "initial_delay", &p) {
+            app_retry.initial_delay = v;
+        }
+        if let Some(v) = lowering.duration(retry, "max_delay", &p) {
+            app_retry.max_delay = v;
+        }
+        interceptors.retry = Some(app_retry);
+    }
+    if let Some(bulkhead) = &node.bulkhead {
+        let p = path.join("bulkhead");
+        lowering.index.record(&p, bulkhead.span);
+        let mut lowered = Bulkhead::default();
+        if let Some(v) = lowering.count(bulkhead, "capacity", &p) {
+            lowered.capacity = v;
+        }
+        if let Some(v) = lowering.count(bulkhead, "queue_size", &p) {
+            lowered.queue_size = v;
+        }
+        interceptors.bulkhead = Some(lowered);
+    }
+    interceptors
+}
+
+/// A route's `to: canary` or a split leg's subset. A name the service does not declare is
+/// kept as an unchecked reference, which the checker reports (CM0201) with the closest name.
+fn target(service: &Service, name: &str) -> RouteTarget {
+    if name == service.name {
+        return RouteTarget::Service;
+    }
+    RouteTarget::Subset(
+        service
+            .subset(name)
+            .unwrap_or_else(|| SubsetRef::unchecked(&service.name, name)),
+    )
+}
+
+fn lower_route(
+    lowering: &mut Lowering,
+    service: &Service,
+    node: &RouteNode,
+    path: &MeshPath,
+) -> Route {
+    let mut matches = Vec::new();
+    for (k, m) in node.matches.iter().enumerate() {
+        let p = path.join(format_args!("matches[{k}]"));
+        lowering.index.record(&p, m.span);
+        lowering.index.record(&path.join("match"), m.span);
+        let mut request = RequestMatch::default();
+        for (h, (name, value)) in m.headers.iter().enumerate() {
+            lowering.index.record(
+                &p.join(format_args!("headers[{h}]")),
+                name.span.to(value.span),
+            );
+            request.headers.push(HeaderMatch {
+                name: name.value.clone(),
+                value: value.value.clone(),
+            });
+        }
+        if let Some(uri) = &m.uri {
+            lowering.index.record(&p.join("uri"), uri.span);
+            request.uri = Some(uri.value.clone());
+        }
+        matches.push(request);
+    }
+    let target = match &node.target {
+        Some(TargetNode::To(name)) => {
+            lowering.index.record(&path.join("to"), name.span);
+            lowering.index.record(&path.join("target"), name.span);
+            Some(target(service, &name.value))
+        }
+        Some(TargetNode::Split { span, legs }) => {
+            let p = path.join("split");
+            lowering.index.record(&p, *span);
+            let mut split = Split::new();
+            for (j, (name, weight)) in legs.iter().enumerate() {
+                let leg = p.join(format_args!("legs[{j}]"));
+                lowering.index.record(&leg, name.span.to(weight.span()));
+                let weight = lowering.given(Some(weight), &leg.join("weight"));
+                let subset = match target(service, &name.value) {
+                    RouteTarget::Subset(subset) => subset,
+                    _ => SubsetRef::unchecked(&service.name, &name.value),
+                };
+                split = split.weight(&subset, weight.unwrap_or(0));
+            }
+            Some(RouteTarget::Split(split))
+        }
+        None => None,
+    };
+    let mut route = Route::builder()
+        .target(target.unwrap_or(RouteTarget::Service))
+        .matches(matches)
+        .build();
+    route.name = node.name.as_ref().map(|n| n.value.clone());
+    route.timeout = lowering.given(node.timeout.as_ref(), &path.join("timeout"));
+    if let Some(retries) = &node.retries {
+        let p = path.join("retries");
+        lowering.index.record(&p, retries.span);
+        let attempts = lowering.given(retries.attempts.as_ref(), &p.join("attempts"));
+        let mut retry = MeshRetry::builder().attempts(attempts.unwrap_or(0)).build();
+        retry.per_try_timeout =
+            lowering.given(retries.per_try_timeout.as_ref(), &p.join("per_try_timeout"));
+        for (i, on) in retries.retry_on.iter().enumerate() {
+            lowering
+                .index
+                .record(&p.join(format_args!("retry_on[{i}]")), on.span);
+            retry.retry_on.push(on.value);
+        }
+        route.retries = Some(retry);
+    }
+    route
+}

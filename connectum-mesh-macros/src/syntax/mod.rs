@@ -1,0 +1,119 @@
+//! The DSL's syntax: one module per node, each value keeping the span it was written at.
+//!
+//! [`tree`] turns tokens into blocks of fields and nodes; the node modules read those blocks
+//! into typed nodes, reporting unknown keys, missing keys and malformed values as they go.
+
+pub mod mesh;
+pub mod resilience;
+pub mod route;
+pub mod security;
+pub mod service;
+pub mod tree;
+pub mod value;
+
+use crate::errors::{Codes, Errors, closest};
+use tree::{Block, Entry, Name, Value};
+
+/// Reads the entries of one block: each key is taken once, and whatever no one took is an
+/// unknown key, reported with the closest known one.
+pub struct Fields<'a> {
+    block: &'a Block,
+    what: &'static str,
+    taken: Vec<bool>,
+    known: Vec<&'static str>,
+}
+
+impl<'a> Fields<'a> {
+    /// The fields of `block`, a block of a `what` (for messages: "service", "route").
+    pub fn new(block: &'a Block, what: &'static str) -> Self {
+        Self {
+            block,
+            what,
+            taken: vec![false; block.entries.len()],
+            known: Vec::new(),
+        }
+    }
+
+    /// The value of `key`, reporting a second occurrence.
+    pub fn take(&mut self, key: &'static str, errors: &mut Errors) -> Option<&'a Value> {
+        self.known.push(key);
+        let mut found: Option<&'a Value> = None;
+        for (index, entry) in self.block.entries.iter().enumerate() {
+            let Entry::Field { key: name, value } = entry else {
+                continue;
+            };
+            if name.text != key {
+                continue;
+            }
+            self.taken[index] = true;
+            if found.is_some() {
+                errors.at(
+                    name.span,
+                    Codes::DUPLICATE_KEY,
+                    format!("`{key}` is set twice in this {}", self.what),
+                );
+            } else {
+                found = Some(value);
+            }
+        }
+        found
+    }
+
+    /// The value of `key`, reporting its absence.
+    pub fn require(&mut self, key: &'static str, errors: &mut Errors) -> Option<&'a Value> {
+        let found = self.take(key, errors);
+        if found.is_none() {
+            errors.at_with_help(
+                self.block.span,
+                Codes::MISSING_KEY,
+                format!("this {} has no `{key}`", self.what),
+                format!("add `{key}: ...`"),
+            );
+        }
+        found
+    }
+
+    /// The nodes `kind name? { ... }` in order.
+    pub fn nodes(&mut self, kind: &'static str) -> Vec<(&'a Name, Option<&'a Name>, &'a Block)> {
+        self.known.push(kind);
+        let mut nodes = Vec::new();
+        for (index, entry) in self.block.entries.iter().enumerate() {
+            if let Entry::Node {
+                kind: node_kind,
+                name,
+                body,
+            } = entry
+                && node_kind.text == kind
+            {
+                self.taken[index] = true;
+                nodes.push((node_kind, name.as_ref(), body));
+            }
+        }
+        nodes
+    }
+
+    /// Reports every entry no one took.
+    pub fn finish(self, errors: &mut Errors) {
+        for (entry, taken) in self.block.entries.iter().zip(self.taken) {
+            if taken {
+                continue;
+            }
+            let key = entry.key();
+            let message = format!("a {} has no key `{}`", self.what, key.text);
+            match closest(&key.text, self.known.iter().copied()) {
+                Some(near) => errors.at_with_help(
+                    key.span,
+                    Codes::UNKNOWN_KEY,
+                    message,
+                    format!("did you mean `{near}`?"),
+                ),
+                None => errors.at_with_help(
+                    key.span,
+                    Codes::UNKNOWN_KEY,
+                    message,
+                    format!("the keys are: {}", self.known.join(", ")),
+                ),
+            }
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! `route name? { match: ..., to: subset | split: { ... }, timeout: 30s, retries: { ... } }`.
+
+use connectum_mesh_core::{Duration, RetryOn, StringMatch};
+use syn::Lit;
+
+use super::Fields;
+use super::tree::{Block, Entry, Name, SpanRange, Value};
+use super::value::{Given, Spanned, count, duration, name};
+use crate::errors::{Codes, Errors, closest};
+
+/// One route.
+pub struct RouteNode {
+    /// The `route` keyword (and name): where route-wide problems point.
+    pub span: SpanRange,
+    /// Its name, when given.
+    pub name: Option<Spanned<String>>,
+    /// `match: { ... }` or `match: [{ ... }, { ... }]`: any of them selects the route.
+    pub matches: Vec<MatchNode>,
+    /// `to:` or `split:`.
+    pub target: Option<TargetNode>,
+    /// `timeout: 30s`.
+    pub timeout: Option<Given<Duration>>,
+    /// `retries: { ... }` or `retries: off`.
+    pub retries: Option<RetriesNode>,
+}
+
+/// One request condition: all of its parts must hold.
+pub struct MatchNode {
+    /// The block.
+    pub span: SpanRange,
+    /// `headers: { x-canary: "true", x-user: prefix "beta-" }`.
+    pub headers: Vec<(Spanned<String>, Spanned<StringMatch>)>,
+    /// `uri: prefix "/orders.v1.OrderService/"`.
+    pub uri: Option<Spanned<StringMatch>>,
+}
+
+/// Where a route sends requests.
+pub enum TargetNode {
+    /// `to: canary` (a subset) or `to: order-service` (the whole service).
+    To(Spanned<String>),
+    /// `split: { stable: 90, canary: 10 }`.
+    Split {
+        /// The block.
+        span: SpanRange,
+        /// Each leg: the subset and its weight.
+        legs: Vec<(Spanned<String>, Given<u32>)>,
+    },
+}
+
+/// `retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable, deadline-exceeded] }`.
+pub struct RetriesNode {
+    /// The value.
+    pub span: SpanRange,
+    /// Retries after the first try (`retries: off` is 0).
+    pub attempts: Option<Given<u32>>,
+    /// Timeout of each try.
+    pub per_try_timeout: Option<Given<Duration>>,
+    /// Conditions that trigger a retry.
+    pub retry_on: Vec<Spanned<RetryOn>>,
+}
+
+/// Reads `route name? { ... }`.
+pub fn route(
+    kind: &Name,
+    name: Option<&Name>,
+    body: &Block,
+    errors: &mut Errors,
+) -> Option<RouteNode> {
+    let mut fields = Fields::new(body, "route");
+    let matches = match fields.take("match", errors) {
+        Some(Value::List { items, .. }) => items
+            .iter()
+            .filter_map(|i| request_match(i, errors))
+            .collect(),
+        Some(one) => request_match(one, errors).into_iter().collect(),
+        None => Vec::new(),
+    };
+    let to = fields.take("to", errors);
+    let split = fields.take("split", errors);
+    let target = match (to, split) {
+        (Some(to), None) => super::value::name(to, errors).map(TargetNode::To),
+        (None, Some(split)) => split_legs(split, errors),
+        (Some(to), Some(split)) => {
+            errors.at_with_help(
+                to.span().to(split.span()),
+                Codes::DUPLICATE_KEY,
+                "a route goes `to` one subset or `split`s among several, not both",
+                "remove one of them",
+            );
+            None
+        }
+        (None, None) => {
+            errors.at_with_help(
+                kind.span,
+                Codes::MISSING_KEY,
+                "this route has no destination",
+                "add `to: subset` or `split: { stable: 90, canary: 10 }`",
+            );
+            None
+        }
+    };
+    let timeout = fields
+        .take("timeout", errors)
+        .and_then(|v| duration(v, errors));
+    let retries = fields
+        .take("retries", errors)
+        .and_then(|v| retries(v, errors));
+    fields.finish(errors);
+    Some(RouteNode {
+        span: name.map_or(kind.span, |n| kind.span.to(n.span)),
+        name: name.map(Spanned::from),
+        matches,
+        target,
+        timeout,
+        retries,
+    })
+}
+
+fn request_match(value: &Value, errors: &mut Errors) -> Option<MatchNode> {
+    let Value::Block(block) = value else {
+        errors.at(
+            value.span(),
+            Codes::WRONG_VALUE,
+            format!(
+                "expected `{{ headers: {{ name: \"value\" }} }}`, found {}",
+                value.describe()
+            ),
+        );
+        return None;
+    };
+    let mut fields = Fields::new(block, "match");
+    let headers = match fields.take("headers", errors) {
+        Some(Value::Block(headers)) => headers
+            .entries
+            .iter()
+            .filter_map(|entry| match entry {
+                Entry::Field { key, value } => {
+                    string_match(value, errors).map(|m| (Spanned::from(key), m))
+                }
+                Entry::Node { kind, .. } => {
+                    errors.at(
+                        kind.span,
+                        Codes::SYNTAX,
+                        "expected `header-name: \"value\"`",
+                    );
+                    None
+                }
+            })
+            .collect(),
+        Some(other) => {
+            errors.at(
+                other.span(),
+                Codes::WRONG_VALUE,
+                format!(
+                    "expected `{{ x-canary: \"true\" }}`, found {}",
+                    other.describe()
+                ),
+            );
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
+    let uri = fields
+        .take("uri", errors)
+        .and_then(|v| string_match(v, errors));
+    fields.finish(errors);
+    Some(MatchNode {
+        span: block.span,
+        headers,
+        uri,
+    })
+}
+
+const MATCH_KINDS: [&str; 3] = ["exact", "prefix", "regex"];
+
+/// `"text"` (exact), `exact "text"`, `prefix "text"` or `regex "pattern"`.
+fn string_match(value: &Value, errors: &mut Errors) -> Option<Spanned<StringMatch>> {
+    let expected = "`\"value\"`, `prefix \"value\"` or `regex \"pattern\"`";
+    let (kind, inner) = match value {
+        Value::Lit(Lit::Str(s)) => ("exact", s.value()),
+        Value::Tagged { tag, value: inner } => match &**inner {
+            Value::Lit(Lit::Str(s)) => {
+                let Some(kind) = MATCH_KINDS.iter().find(|k| **k == tag.text) else {
+                    let help = closest(&tag.text, MATCH_KINDS).map_or_else(
+                        || format!("write {expected}"),
+                        |n| format!("did you mean `{n}`?"),
+                    );
+                    errors.at_with_help(
+                        tag.span,
+                        Codes::UNKNOWN_WORD,
+                        format!("`{}` is not a kind of match", tag.text),
+                        help,
+                    );
+                    return None;
+                };
+                (*kind, s.value())
+            }
+            other => {
+                errors.at(
+                    other.span(),
+                    Codes::WRONG_VALUE,
+                    format!("expected text in quotes, found {}", other.describe()),
+                );
+                return None;
+            }
+        },
+        other => {
+            errors.at(
+                other.span(),
+                Codes::WRONG_VALUE,
+                format!("expected {expected}, found {}", other.describe()),
+            );
+            return None;
+        }
+    };
+    let value_match = match kind {
+        "prefix" => StringMatch::Prefix(inner),
+        "regex" => StringMatch::Regex(inner),
+        _ => StringMatch::Exact(inner),
+    };
+    Some(Spanned {
+        value: value_match,
+        span: value.span(),
+    })
+}
+
+fn split_legs(value: &Value, errors: &mut Errors) -> Option<TargetNode> {
+    let Value::Block(block) = value else {
+        errors.at(
+            value.span(),
+            Codes::WRONG_VALUE,
+            format!(
+                "expected `{{ stable: 90, canary: 10 }}`, found {}",
+                value.describe()
+            ),
+        );
+        return None;
+    };
+    let legs = block
+        .entries
+        .iter()
+        .filter_map(|entry| match entry {
+            Entry::Field { key, value } => {
+                count(value, errors).map(|weight| (Spanned::from(key), weight))
+            }
+            Entry::Node { kind, .. } => {
+                errors.at(kind.span, Codes::SYNTAX, "expected `subset: weight`");
+                None
+            }
+        })
+        .collect();
+    Some(TargetNode::Split {
+        span: block.span,
+        legs,
+    })
+}
+
+fn retries(value: &Value, errors: &mut Errors) -> Option<RetriesNode> {
+    let block = match value {
+        Value::Block(block) => block,
+        Value::Name(off) if off.text == "off" => {
+            return Some(RetriesNode {
+                span: off.span,
+                attempts: Some(Given::Literal(Spanned {
+                    value: 0,
+                    span: off.span,
+                })),
+                per_try_timeout: None,
+                retry_on: Vec::new(),
+            });
+        }
+        other => {
+            errors.at(
+                other.span(),
+                Codes::WRONG_VALUE,
+                format!(
+                    "expected `{{ attempts: 1, per_try_timeout: 10s }}` or `off`, found {}",
+                    other.describe()
+                ),
+            );
+            return None;
+        }
+    };
+    let mut fields = Fields::new(block, "retry policy");
+    let attempts = fields
+        .require("attempts", errors)
+        .and_then(|v| count(v, errors));
+    let per_try_timeout = fields
+        .take("per_try_timeout", errors)
+        .and_then(|v| duration(v, errors));
+    let retry_on = match fields.take("retry_on", errors) {
+        Some(Value::List { items, .. }) => {
+            items.iter().filter_map(|i| retry_on(i, errors)).collect()
+        }
+        Some(one) => retry_on(one, errors).into_iter().collect(),
+        None => Vec::new(),
+    };
+    fields.finish(errors);
+    Some(RetriesNode {
+        span: block.span,
+        attempts,
+        per_try_timeout,
+        retry_on,
+    })
+}
+
+const RETRY_ON: [&str; 12] = [
+    "unavailable",
+    "deadline-exceeded",
+    "resource-exhausted",
+    "cancelled",
+    "internal",
+    "connect-failure",
+    "refused-stream",
+    "5xx",
+    "gateway-error",
+    "reset",
+    "reset-before-request",
+    "retriable-4xx",
+];
+
+/// `unavailable`, `deadline-exceeded`, `5xx`, `503` …
+fn retry_on(value: &Value, errors: &mut Errors) -> Option<Spanned<RetryOn>> {
+    let token = match value {
+        Value::Lit(Lit::Int(int)) => Spanned {
+            value: int.to_string(),
+            span: value.span(),
+        },
+        other => name(other, errors)?,
+    };
+    match RetryOn::parse(&token.value) {
+        Some(parsed) => Some(Spanned {
+            value: parsed,
+            span: token.span,
+        }),
+        None => {
+            let message = format!("`{}` is not a retry condition", token.value);
+            match closest(&token.value, RETRY_ON) {
+                Some(near) => errors.at_with_help(
+                    token.span,
+                    Codes::UNKNOWN_WORD,
+                    message,
+                    format!("did you mean `{near}`?"),
+                ),
+                None => errors.at_with_help(
+                    token.span,
+                    Codes::UNKNOWN_WORD,
+                    message,
+                    format!("use {} or an HTTP status", RETRY_ON.join(", ")),
+                ),
+            }
+            None
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Who may call whom: external callers and a service's `allow` rules.
+
+use super::Fields;
+use super::mesh::node_name;
+use super::tree::{Block, Name, SpanRange, Value};
+use super::value::{Spanned, name, names};
+use crate::errors::{Codes, Errors, closest};
+
+/// `external envoy-gateway { service_account: connectum/envoy-gateway, calls: [order-service] }`.
+pub struct ExternalNode {
+    /// Its name.
+    pub name: Spanned<String>,
+    /// `namespace/name`, or `name` in the mesh's namespace.
+    pub service_account: Spanned<String>,
+    /// The services it calls.
+    pub calls: Vec<Spanned<String>>,
+}
+
+/// `allow { from: [service_account connectum/envoy-gateway, namespace connectum] }`.
+pub struct AllowNode {
+    /// The `allow` keyword and body.
+    pub span: SpanRange,
+    /// The sources, any of which suffices.
+    pub from: Vec<SourceNode>,
+}
+
+/// One admitted source.
+pub enum SourceNode {
+    /// `service_account namespace/name` (or `service_account name`: the mesh's namespace).
+    ServiceAccount(Spanned<String>),
+    /// `namespace name`.
+    Namespace(Spanned<String>),
+}
+
+impl SourceNode {
+    /// Where it is written.
+    pub fn span(&self) -> SpanRange {
+        match self {
+            Self::ServiceAccount(s) | Self::Namespace(s) => s.span,
+        }
+    }
+}
+
+/// Reads `external name { ... }`.
+pub fn external(
+    kind: &Name,
+    name: Option<&Name>,
+    body: &Block,
+    errors: &mut Errors,
+) -> Option<ExternalNode> {
+    let name = node_name(kind, name, errors);
+    let mut fields = Fields::new(body, "external caller");
+    let service_account = fields
+        .require("service_account", errors)
+        .and_then(|v| account(v, errors));
+    let calls = fields
+        .take("calls", errors)
+        .map(|v| names(v, errors))
+        .unwrap_or_default();
+    fields.finish(errors);
+    Some(ExternalNode {
+        name: name?,
+        service_account: service_account?,
+        calls,
+    })
+}
+
+const SOURCE_KINDS: [&str; 2] = ["service_account", "namespace"];
+
+/// Reads `allow { from: [...] }`.
+pub fn allow(kind: &Name, body: &Block, errors: &mut Errors) -> AllowNode {
+    let mut fields = Fields::new(body, "allow rule");
+    let from = match fields.require("from", errors) {
+        Some(Value::List { items, .. }) => items.iter().filter_map(|i| source(i, errors)).collect(),
+        Some(single) => source(single, errors).into_iter().collect(),
+        None => Vec::new(),
+    };
+    fields.finish(errors);
+    AllowNode {
+        span: kind.span.to(body.span),
+        from,
+    }
+}
+
+fn source(value: &Value, errors: &mut Errors) -> Option<SourceNode> {
+    let Value::Tagged { tag, value } = value else {
+        errors.at(
+            value.span(),
+            Codes::WRONG_VALUE,
+            format!(
+                "expected `service_account namespace/name` or `namespace name`, found {}",
+                value.describe()
+            ),
+        );
+        return None;
+    };
+    let target = name(value, errors)?;
+    match tag.text.as_str() {
+        "service_account" => account(value, errors).map(SourceNode::ServiceAccount),
+        "namespace" => Some(SourceNode::Namespace(target)),
+        other => {
+            let message = format!("`{other}` is not a kind of source");
+            match closest(other, SOURCE_KINDS) {
+                Some(near) => errors.at_with_help(
+                    tag.span,
+                    Codes::UNKNOWN_WORD,
+                    message,
+                    format!("did you mean `{near}`?"),
+                ),
+                None => errors.at_with_help(
+                    tag.span,
+                    Codes::UNKNOWN_WORD,
+                    message,
+                    "write `service_account namespace/name` or `namespace name`",
+                ),
+            }
+            None
+        }
+    }
+}
+
+/// `namespace/name`: the namespace is written out, as in the principal Istio matches.
+fn account(value: &Value, errors: &mut Errors) -> Option<Spanned<String>> {
+    let account = name(value, errors)?;
+    let parts: Vec<&str> = account.value.split('/').collect();
+    if parts.len() == 2 && parts.iter().all(|p| !p.is_empty()) {
+        return Some(account);
+    }
+    errors.at_with_help(
+        account.span,
+        Codes::WRONG_VALUE,
+        format!("`{}` is not a service account", account.value),
+        "write it as `namespace/name`, e.g. `connectum/envoy-gateway`",
+    );
+    None
+}
