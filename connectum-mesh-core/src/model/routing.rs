@@ -128,6 +128,40 @@ impl Split {
     pub fn total(&self) -> u64 {
         self.legs.iter().map(|leg| u64::from(leg.weight)).sum()
     }
+
+    /// A two-way split in percent whose weights the compiler checks: they must total 100.
+    ///
+    /// ```
+    /// use connectum_mesh_core::{Service, Split, Subset};
+    ///
+    /// let mut order = Service::builder().name("order-service").image("order:1.0.0").build();
+    /// let stable = order.add_subset(Subset::builder().name("stable").build());
+    /// let canary = order.add_subset(Subset::builder().name("canary").build());
+    /// assert_eq!(Split::percent::<90, 10>(&stable, &canary).total(), 100);
+    /// ```
+    ///
+    /// Weights that do not total 100 do not compile:
+    ///
+    /// ```compile_fail
+    /// # use connectum_mesh_core::{Service, Split, Subset};
+    /// # let mut order = Service::builder().name("order-service").image("order:1.0.0").build();
+    /// # let stable = order.add_subset(Subset::builder().name("stable").build());
+    /// # let canary = order.add_subset(Subset::builder().name("canary").build());
+    /// let split = Split::percent::<90, 5>(&stable, &canary);
+    /// ```
+    #[must_use]
+    pub fn percent<const FIRST: u32, const SECOND: u32>(
+        first: &SubsetRef,
+        second: &SubsetRef,
+    ) -> Self {
+        const {
+            assert!(
+                FIRST as u64 + SECOND as u64 == 100,
+                "the weights of Split::percent must total 100"
+            );
+        }
+        Self::new().weight(first, FIRST).weight(second, SECOND)
+    }
 }
 
 /// How a request attribute is compared (Istio's `StringMatch` one-of).
