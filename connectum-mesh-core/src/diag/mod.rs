@@ -3,6 +3,12 @@
 
 use std::fmt;
 
+pub mod registry;
+mod suggest;
+
+pub use registry::{CodeInfo, REGISTRY, RETIRED, RetiredCode, lookup};
+pub use suggest::{closest, did_you_mean};
+
 /// How bad a problem is: errors stop rendering, warnings are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
@@ -63,6 +69,25 @@ impl MeshPath {
     #[must_use]
     pub fn service(name: &str) -> Self {
         Self::root().join(format_args!("service {name}"))
+    }
+
+    /// The path of an external caller: `external caller envoy-gateway`.
+    #[must_use]
+    pub fn external_caller(name: &str) -> Self {
+        Self::root().join(format_args!("external caller {name}"))
+    }
+
+    /// The path of a call chain, caller first: `chain envoy-gateway → order-service`.
+    #[must_use]
+    pub fn chain<S: AsRef<str>>(members: &[S]) -> Self {
+        let names: Vec<&str> = members.iter().map(AsRef::as_ref).collect();
+        Self::root().join(format_args!("chain {}", names.join(" → ")))
+    }
+
+    /// A path with one more indexed segment: `routes[1]`.
+    #[must_use]
+    pub fn index(&self, field: &str, index: usize) -> Self {
+        self.join(format_args!("{field}[{index}]"))
     }
 
     /// The segments, outermost first.
@@ -181,7 +206,9 @@ impl Diagnostics {
 
     /// The warnings.
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.items.iter().filter(|d| d.severity == Severity::Warning)
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
     }
 
     /// The codes found, in order (handy in tests).

@@ -1,0 +1,141 @@
+//! The call graph the retry and timeout rules walk: who calls whom, the call chains from every
+//! entry point, and the cycles that make chains endless.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use crate::diag::MeshPath;
+use crate::model::{ExternalCaller, Mesh, Service};
+
+/// At most this many chains are walked, so a dense call graph cannot stall the checker.
+const MAX_CHAINS: usize = 10_000;
+
+/// A call chain: an optional external caller, then the services the request passes, in order.
+pub(super) struct Chain<'a> {
+    /// The external caller the chain starts at, if it starts outside the mesh.
+    pub(super) caller: Option<&'a ExternalCaller>,
+    /// The services along the chain, the first one called first.
+    pub(super) services: Vec<&'a Service>,
+}
+
+impl Chain<'_> {
+    /// The members' names, caller first.
+    pub(super) fn names(&self) -> Vec<&str> {
+        self.caller
+            .map(|c| c.name.as_str())
+            .into_iter()
+            .chain(self.services.iter().map(|s| s.name.as_str()))
+            .collect()
+    }
+
+    /// `chain envoy-gateway → order-service`.
+    pub(super) fn path(&self) -> MeshPath {
+        MeshPath::chain(&self.names())
+    }
+}
+
+/// The services `names` refers to, each once, in order; unknown names are skipped (CM0103).
+fn resolve<'a>(mesh: &'a Mesh, names: &[String]) -> Vec<&'a Service> {
+    let mut seen = BTreeSet::new();
+    names
+        .iter()
+        .filter(|name| seen.insert(name.as_str()))
+        .filter_map(|name| mesh.service(name))
+        .collect()
+}
+
+/// The services `service` calls.
+pub(super) fn callees<'a>(mesh: &'a Mesh, service: &Service) -> Vec<&'a Service> {
+    resolve(mesh, &service.calls)
+}
+
+/// Every chain from an entry point (an external caller, or a service nobody calls) to a service
+/// that calls nobody. A call back into the chain ends it there (cycles are CM0310).
+pub(super) fn chains(mesh: &Mesh) -> Vec<Chain<'_>> {
+    let called: BTreeSet<&str> = mesh
+        .services
+        .iter()
+        .flat_map(|s| s.calls.iter())
+        .chain(mesh.external_callers.iter().flat_map(|c| c.calls.iter()))
+        .map(String::as_str)
+        .collect();
+    let mut chains = Vec::new();
+    for caller in &mesh.external_callers {
+        for first in resolve(mesh, &caller.calls) {
+            extend(mesh, Some(caller), vec![first], &mut chains);
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for service in &mesh.services {
+        if !called.contains(service.name.as_str()) && seen.insert(service.name.as_str()) {
+            extend(mesh, None, vec![service], &mut chains);
+        }
+    }
+    chains
+}
+
+fn extend<'a>(
+    mesh: &'a Mesh,
+    caller: Option<&'a ExternalCaller>,
+    services: Vec<&'a Service>,
+    chains: &mut Vec<Chain<'a>>,
+) {
+    if chains.len() >= MAX_CHAINS {
+        return;
+    }
+    let Some(last) = services.last() else {
+        return;
+    };
+    let next: Vec<&Service> = callees(mesh, last)
+        .into_iter()
+        .filter(|callee| !services.iter().any(|s| s.name == callee.name))
+        .collect();
+    if next.is_empty() {
+        chains.push(Chain { caller, services });
+        return;
+    }
+    for callee in next {
+        let mut longer = services.clone();
+        longer.push(callee);
+        extend(mesh, caller, longer, chains);
+    }
+}
+
+/// Call cycles, each as the names along it with the first repeated at the end
+/// (`a → b → a`); every service on a cycle is on at least one reported cycle.
+pub(super) fn cycles(mesh: &Mesh) -> Vec<Vec<&str>> {
+    let mut cycles: Vec<Vec<&str>> = Vec::new();
+    let mut on_reported: BTreeSet<&str> = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    for start in &mesh.services {
+        if on_reported.contains(start.name.as_str()) || !seen.insert(start.name.as_str()) {
+            continue;
+        }
+        if let Some(cycle) = shortest_cycle(mesh, start) {
+            on_reported.extend(cycle.iter().copied());
+            cycles.push(cycle);
+        }
+    }
+    cycles
+}
+
+/// The shortest way from `start` back to itself, by breadth-first search.
+fn shortest_cycle<'a>(mesh: &'a Mesh, start: &'a Service) -> Option<Vec<&'a str>> {
+    let mut queue: VecDeque<Vec<&Service>> = VecDeque::from([vec![start]]);
+    let mut visited: BTreeSet<&str> = BTreeSet::new();
+    while let Some(path) = queue.pop_front() {
+        let last = path.last()?;
+        for callee in callees(mesh, last) {
+            if callee.name == start.name {
+                let mut names: Vec<&str> = path.iter().map(|s| s.name.as_str()).collect();
+                names.push(start.name.as_str());
+                return Some(names);
+            }
+            if visited.insert(callee.name.as_str()) {
+                let mut longer = path.clone();
+                longer.push(callee);
+                queue.push_back(longer);
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,475 @@
+//! Kubernetes wiring rules: names, labels, ports, scaling, pod security, shutdown timing and
+//! probes that the API server, the kubelet, the Istio sidecar or Connectum would refuse.
+
+use crate::diag::registry::{
+    AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, EMPTY_IMAGE, GRACE_PERIOD_TOO_SHORT,
+    INJECTION_LABEL_CONFLICT, INVALID_LABEL, INVALID_NAME, INVALID_PORT, INVALID_SECURITY_CONTEXT,
+    LABEL_KEY_CONFLICT, PORT_RESERVED_BY_ISTIO, PROBE_ENDPOINT, PROBE_VALUES, PROXY_UID,
+};
+use crate::diag::{Diagnostics, MeshPath, did_you_mean};
+use crate::model::{Mesh, Scaling, Service};
+
+use super::names::{Grammar, LABEL_SYNTAX, is_label_key, is_label_value};
+
+/// The UID of the Istio proxy, whose traffic iptables lets bypass the sidecar.
+const ISTIO_PROXY_UID: i64 = 1337;
+/// Ports the Istio sidecar binds in the pod's network namespace.
+const ISTIO_PORTS: [u16; 10] = [
+    15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090,
+];
+/// The HTTP paths Connectum's healthcheck serves.
+const CONNECTUM_HEALTH_PATHS: [&str; 3] = ["/healthz", "/health", "/readyz"];
+/// Labels the renderer writes itself on every workload.
+const RENDERER_LABELS: [&str; 3] = [
+    "app.kubernetes.io/version",
+    "app.kubernetes.io/component",
+    "app.kubernetes.io/part-of",
+];
+/// Namespace labels that choose how (or whether) Istio injects sidecars.
+const INJECTION_LABELS: [&str; 3] = ["istio-injection", "istio.io/rev", "istio.io/dataplane-mode"];
+
+pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
+    check_names(mesh, out);
+    check_labels(mesh, out);
+    check_label_key_conflicts(mesh, out);
+    check_injection_labels(mesh, out);
+    for service in &mesh.services {
+        let path = MeshPath::service(&service.name);
+        check_port(service, &path, out);
+        check_autoscaler(service, &path, out);
+        check_autoscaler_replicas(service, &path, out);
+        check_security_context(service, &path, out);
+        check_grace_period(service, &path, out);
+        check_probes(service, &path, out);
+        check_images(service, &path, out);
+    }
+}
+
+fn push_invalid_name(
+    out: &mut Diagnostics,
+    path: MeshPath,
+    what: &str,
+    name: &str,
+    grammar: Grammar,
+) {
+    let help = grammar.repair(name).map_or_else(
+        || format!("use {}", grammar.describe()),
+        |repaired| format!("use `{repaired}`"),
+    );
+    out.push(
+        INVALID_NAME
+            .at(
+                path,
+                format!("{what} `{name}` is not {}", grammar.describe()),
+            )
+            .with_help(help),
+    );
+}
+
+/// The API server refuses objects whose names break Kubernetes' grammars, leaving the mesh half
+/// applied.
+fn check_names(mesh: &Mesh, out: &mut Diagnostics) {
+    let root = MeshPath::root();
+    let label = Grammar::Dns1123Label;
+    if !label.accepts(&mesh.namespace) {
+        push_invalid_name(
+            out,
+            root.join("namespace"),
+            "namespace",
+            &mesh.namespace,
+            label,
+        );
+    }
+    for (index, namespace) in mesh.known_namespaces.iter().enumerate() {
+        if !label.accepts(namespace) {
+            push_invalid_name(
+                out,
+                root.index("known_namespaces", index),
+                "namespace",
+                namespace,
+                label,
+            );
+        }
+    }
+    for service in &mesh.services {
+        let path = MeshPath::service(&service.name);
+        if !Grammar::Dns1035Label.accepts(&service.name) {
+            push_invalid_name(
+                out,
+                path.join("name"),
+                "service name",
+                &service.name,
+                Grammar::Dns1035Label,
+            );
+        }
+        if let Some(account) = &service.service_account
+            && !Grammar::Dns1123Subdomain.accepts(account)
+        {
+            push_invalid_name(
+                out,
+                path.join("service_account"),
+                "service account",
+                account,
+                Grammar::Dns1123Subdomain,
+            );
+        }
+        for subset in &service.subsets {
+            if !label.accepts(&subset.name) {
+                let subset_path = path
+                    .join(format_args!("subset {}", subset.name))
+                    .join("name");
+                push_invalid_name(out, subset_path, "subset name", &subset.name, label);
+            }
+        }
+    }
+    for caller in &mesh.external_callers {
+        let account = &caller.service_account;
+        let path = MeshPath::external_caller(&caller.name).join("service_account");
+        if !label.accepts(&account.namespace) {
+            push_invalid_name(
+                out,
+                path.clone(),
+                "service account namespace",
+                &account.namespace,
+                label,
+            );
+        }
+        if !Grammar::Dns1123Subdomain.accepts(&account.name) {
+            push_invalid_name(
+                out,
+                path,
+                "service account",
+                &account.name,
+                Grammar::Dns1123Subdomain,
+            );
+        }
+    }
+    if let Some(telemetry) = &mesh.telemetry
+        && !Grammar::Dns1123Subdomain.accepts(&telemetry.name)
+    {
+        push_invalid_name(
+            out,
+            root.join("telemetry").join("name"),
+            "Telemetry name",
+            &telemetry.name,
+            Grammar::Dns1123Subdomain,
+        );
+    }
+}
+
+/// The API server refuses every object carrying a malformed label.
+fn check_labels(mesh: &Mesh, out: &mut Diagnostics) {
+    let root = MeshPath::root();
+    let mut keys: Vec<(MeshPath, &str)> = vec![
+        (root.join("app_label"), mesh.app_label.as_str()),
+        (root.join("version_label"), mesh.version_label.as_str()),
+    ];
+    let mut values: Vec<(MeshPath, &str)> = Vec::new();
+    for (key, value) in &mesh.namespace_labels {
+        keys.push((root.join("namespace_labels"), key));
+        values.push((root.join("namespace_labels"), value));
+    }
+    if let Some(part_of) = &mesh.part_of {
+        values.push((root.join("part_of"), part_of));
+    }
+    for service in &mesh.services {
+        let path = MeshPath::service(&service.name);
+        if let Some(version) = &service.app_version {
+            values.push((path.join("app_version"), version));
+        }
+        for subset in &service.subsets {
+            let subset_path = path.join(format_args!("subset {}", subset.name));
+            values.push((subset_path.join("version_label"), subset.version()));
+            if let Some(version) = &subset.app_version {
+                values.push((subset_path.join("app_version"), version));
+            }
+        }
+    }
+    let bad_keys = keys
+        .into_iter()
+        .filter(|(_, key)| !is_label_key(key))
+        .map(|(path, key)| (path, format!("label key `{key}` is not valid")));
+    let bad_values = values
+        .into_iter()
+        .filter(|(_, value)| !is_label_value(value))
+        .map(|(path, value)| (path, format!("label value `{value}` is not valid")));
+    for (path, message) in bad_keys.chain(bad_values) {
+        out.push(INVALID_LABEL.at(path, message).with_help(LABEL_SYNTAX));
+    }
+}
+
+/// When two label roles share a key, one value overwrites the other on the pods and Services or
+/// subsets select nothing.
+fn check_label_key_conflicts(mesh: &Mesh, out: &mut Diagnostics) {
+    let root = MeshPath::root();
+    if mesh.app_label == mesh.version_label {
+        out.push(
+            LABEL_KEY_CONFLICT
+                .at(
+                    root.join("version_label"),
+                    format!("the version label and the app label are both `{}`, so subset values overwrite the app name on the pods", mesh.app_label),
+                )
+                .with_help("use distinct keys, e.g. `app.kubernetes.io/name` and `version`"),
+        );
+    }
+    for (field, key) in [
+        ("app_label", &mesh.app_label),
+        ("version_label", &mesh.version_label),
+    ] {
+        if RENDERER_LABELS.contains(&key.as_str()) {
+            out.push(
+                LABEL_KEY_CONFLICT
+                    .at(
+                        root.join(field),
+                        format!("`{key}` is a label the renderer also writes on every workload, so the selector built on it matches no pod"),
+                    )
+                    .with_help(if field == "app_label" {
+                        "use `app.kubernetes.io/name`"
+                    } else {
+                        "use `version`"
+                    }),
+            );
+        }
+    }
+}
+
+/// Injection labels in `namespace_labels` duplicate or contradict `sidecar_injection`.
+fn check_injection_labels(mesh: &Mesh, out: &mut Diagnostics) {
+    for (key, value) in &mesh.namespace_labels {
+        if !INJECTION_LABELS.contains(&key.as_str()) {
+            continue;
+        }
+        let agrees = !mesh.sidecar_injection && key == "istio-injection" && value != "enabled";
+        if agrees {
+            continue;
+        }
+        out.push(
+            INJECTION_LABEL_CONFLICT
+                .at(
+                    MeshPath::root().join("namespace_labels"),
+                    format!(
+                        "namespace label `{key}: {value}` also decides sidecar injection, which `sidecar_injection` ({}) already sets",
+                        mesh.sidecar_injection
+                    ),
+                )
+                .with_help(format!("remove `{key}` from namespace_labels and use `sidecar_injection`")),
+        );
+    }
+}
+
+/// Port 0 is refused by the API server; a port the sidecar binds keeps the pod from starting.
+fn check_port(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    if service.port == 0 {
+        out.push(
+            INVALID_PORT
+                .at(
+                    path.join("port"),
+                    "the port is 0; Kubernetes accepts 1 to 65535",
+                )
+                .with_help("use Connectum's default port 5000"),
+        );
+    } else if ISTIO_PORTS.contains(&service.port) {
+        out.push(
+            PORT_RESERVED_BY_ISTIO
+                .at(
+                    path.join("port"),
+                    format!(
+                        "port {} is used by the Istio sidecar in the same pod",
+                        service.port
+                    ),
+                )
+                .with_help("use another port, e.g. Connectum's default 5000"),
+        );
+    }
+}
+
+/// The API server refuses an autoscaler with min 0, min > max or a 0% target; the Deployment it
+/// was meant to scale then stays small under load.
+fn check_autoscaler(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let Scaling::Autoscale(autoscaler) = &service.scaling else {
+        return;
+    };
+    let (min, max) = (autoscaler.min_replicas, autoscaler.max_replicas);
+    let mut problems = Vec::new();
+    if min == 0 {
+        problems.push("min_replicas is 0 (Kubernetes needs at least 1)".to_owned());
+    }
+    if min > max {
+        problems.push(format!("min_replicas {min} is above max_replicas {max}"));
+    }
+    for (what, target) in [
+        ("cpu", autoscaler.cpu_utilization),
+        ("memory", autoscaler.memory_utilization),
+    ] {
+        if target == Some(0) {
+            problems.push(format!("the {what} utilization target is 0%"));
+        }
+    }
+    for problem in problems {
+        out.push(
+            AUTOSCALER_RANGE
+                .at(path.join("scaling"), format!("the autoscaler's {problem}"))
+                .with_help("use 1 ≤ min_replicas ≤ max_replicas and utilization targets above 0"),
+        );
+    }
+}
+
+/// The autoscaler owns the primary workload's replicas: a fixed count there is ignored.
+fn check_autoscaler_replicas(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let (Scaling::Autoscale(_), Some(primary)) = (&service.scaling, service.subsets.first()) else {
+        return;
+    };
+    if let Some(replicas) = primary.replicas {
+        out.push(
+            AUTOSCALER_WITH_REPLICAS
+                .at(
+                    path.join(format_args!("subset {}", primary.name)).join("replicas"),
+                    format!(
+                        "subset `{}` runs the autoscaled primary workload, so its replicas {replicas} are ignored",
+                        primary.name
+                    ),
+                )
+                .with_help("remove the subset's replicas, or use fixed Scaling::Replicas instead of the autoscaler"),
+        );
+    }
+}
+
+/// UID 1337 bypasses the sidecar; UID 0 under runAsNonRoot or a negative ID never starts.
+fn check_security_context(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let security = &service.security;
+    let path = path.join("security");
+    if security.run_as_user == ISTIO_PROXY_UID {
+        out.push(
+            PROXY_UID
+                .at(
+                    path.join("run_as_user"),
+                    "the app runs as UID 1337, the Istio proxy's: its outbound traffic bypasses the sidecar",
+                )
+                .with_help("run the app as another UID (the default is 1000)"),
+        );
+    }
+    if security.run_as_non_root && security.run_as_user == 0 {
+        out.push(
+            INVALID_SECURITY_CONTEXT
+                .at(
+                    path.join("run_as_user"),
+                    "run_as_non_root is set but run_as_user is 0 (root): the kubelet refuses to start the container",
+                )
+                .with_help("use a non-zero UID (the default is 1000)"),
+        );
+    }
+    let ids = [
+        ("run_as_user", security.run_as_user),
+        ("run_as_group", security.run_as_group),
+        ("fs_group", security.fs_group),
+    ];
+    for (field, id) in ids {
+        if id < 0 {
+            out.push(
+                INVALID_SECURITY_CONTEXT
+                    .at(
+                        path.join(field),
+                        format!("{field} is {id}; Kubernetes accepts 0 and above"),
+                    )
+                    .with_help("use a non-negative ID (the default is 1000)"),
+            );
+        }
+    }
+}
+
+/// Kubernetes kills the pod when the grace period ends: shorter than preStop + Connectum's drain,
+/// in-flight requests fail on every rollout.
+fn check_grace_period(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let shutdown = &service.shutdown;
+    let Some(grace) = shutdown.termination_grace_period else {
+        return;
+    };
+    let needed = shutdown.pre_stop_sleep.map_or(shutdown.timeout, |sleep| {
+        sleep.saturating_add(shutdown.timeout)
+    });
+    if grace < needed {
+        let pre_stop = shutdown
+            .pre_stop_sleep
+            .map_or_else(|| "no preStop".to_owned(), |s| format!("preStop {s}"));
+        out.push(
+            GRACE_PERIOD_TOO_SHORT
+                .at(
+                    path.join("shutdown").join("termination_grace_period"),
+                    format!(
+                        "the grace period {grace} is shorter than {pre_stop} + shutdown timeout {} = {needed}: pods are killed while draining",
+                        shutdown.timeout
+                    ),
+                )
+                .with_help(format!("set it to at least {needed}, or leave it unset to derive it")),
+        );
+    }
+}
+
+/// A probe on a path Connectum does not serve never succeeds; Kubernetes refuses zero timings.
+fn check_probes(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let probes = [
+        ("startup", &service.probes.startup),
+        ("liveness", &service.probes.liveness),
+        ("readiness", &service.probes.readiness),
+    ];
+    for (kind, probe) in probes {
+        let Some(probe) = probe else { continue };
+        let probe_path = path.join("probes").join(kind);
+        let endpoint = probe.path.split('?').next().unwrap_or_default();
+        if !CONNECTUM_HEALTH_PATHS.contains(&endpoint) {
+            out.push(
+                PROBE_ENDPOINT
+                    .at(
+                        probe_path.join("path"),
+                        format!(
+                            "the {kind} probe asks `{}`, which Connectum answers with 404",
+                            probe.path
+                        ),
+                    )
+                    .with_help(did_you_mean(
+                        endpoint,
+                        CONNECTUM_HEALTH_PATHS,
+                        "use `/healthz`, `/health` or `/readyz`",
+                    )),
+            );
+        }
+        let timings = [
+            ("period_seconds", probe.period_seconds),
+            ("failure_threshold", probe.failure_threshold),
+            ("timeout_seconds", probe.timeout_seconds),
+        ];
+        for (field, value) in timings {
+            if value == 0 {
+                out.push(
+                    PROBE_VALUES
+                        .at(
+                            probe_path.join(field),
+                            format!("the {kind} probe's {field} is 0; Kubernetes needs at least 1"),
+                        )
+                        .with_help("use a value of at least 1"),
+                );
+            }
+        }
+    }
+}
+
+/// A container without an image is refused by the API server.
+fn check_images(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let images = std::iter::once((path.join("image"), Some(&service.image))).chain(
+        service.subsets.iter().map(|s| {
+            (
+                path.join(format_args!("subset {}", s.name)).join("image"),
+                s.image.as_ref(),
+            )
+        }),
+    );
+    for (image_path, image) in images {
+        if image.is_some_and(|i| i.trim().is_empty()) {
+            out.push(
+                EMPTY_IMAGE
+                    .at(image_path, "the container image is empty")
+                    .with_help("name the image, e.g. `ghcr.io/mycompany/order-service:1.0.0`"),
+            );
+        }
+    }
+}

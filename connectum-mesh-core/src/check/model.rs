@@ -1,0 +1,208 @@
+//! Model rules: names that must be unique, references between services, and mesh-wide settings
+//! that no mesh could satisfy.
+
+use crate::diag::registry::{
+    DUPLICATE_CALLER, DUPLICATE_SERVICE, DUPLICATE_SUBSET, INVALID_MESH_SETTING,
+    OVERLAPPING_SUBSETS, UNKNOWN_CALLEE,
+};
+use crate::diag::{Diagnostics, MeshPath, did_you_mean};
+use crate::model::Mesh;
+
+pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
+    check_duplicate_services(mesh, out);
+    check_duplicate_subsets(mesh, out);
+    check_overlapping_subsets(mesh, out);
+    check_unknown_callees(mesh, out);
+    check_duplicate_callers(mesh, out);
+    check_mesh_settings(mesh, out);
+}
+
+/// Two services with one name become two VirtualServices and DestinationRules for one host;
+/// Istio silently keeps one, so half of what was written never applies.
+fn check_duplicate_services(mesh: &Mesh, out: &mut Diagnostics) {
+    for (index, service) in mesh.services.iter().enumerate() {
+        let Some(first) = mesh.services[..index]
+            .iter()
+            .position(|s| s.name == service.name)
+        else {
+            continue;
+        };
+        out.push(
+            DUPLICATE_SERVICE
+                .at(
+                    MeshPath::service(&service.name),
+                    format!(
+                        "service `{}` is declared twice (services {first} and {index}); Istio would keep only one of its VirtualServices",
+                        service.name
+                    ),
+                )
+                .with_help("rename one of them, or merge them into one service"),
+        );
+    }
+}
+
+/// A DestinationRule with a subset listed twice is refused by Istio's webhook, taking every
+/// subset of the service with it.
+fn check_duplicate_subsets(mesh: &Mesh, out: &mut Diagnostics) {
+    for service in &mesh.services {
+        for (index, subset) in service.subsets.iter().enumerate() {
+            if service.subsets[..index]
+                .iter()
+                .any(|s| s.name == subset.name)
+            {
+                out.push(
+                    DUPLICATE_SUBSET
+                        .at(
+                            MeshPath::service(&service.name).join(format_args!("subset {}", subset.name)),
+                            format!(
+                                "service `{}` declares subset `{}` twice; Istio refuses the DestinationRule",
+                                service.name, subset.name
+                            ),
+                        )
+                        .with_help("rename one of the subsets, or remove the duplicate"),
+                );
+            }
+        }
+    }
+}
+
+/// Subsets are told apart by their version label: two with one value select each other's pods,
+/// so their Deployments fight over pods and a canary split reaches both versions.
+fn check_overlapping_subsets(mesh: &Mesh, out: &mut Diagnostics) {
+    for service in &mesh.services {
+        for (index, subset) in service.subsets.iter().enumerate() {
+            let Some(earlier) = service.subsets[..index]
+                .iter()
+                .find(|s| s.name != subset.name && s.version() == subset.version())
+            else {
+                continue;
+            };
+            out.push(
+                OVERLAPPING_SUBSETS
+                    .at(
+                        MeshPath::service(&service.name)
+                            .join(format_args!("subset {}", subset.name)),
+                        format!(
+                            "subsets `{}` and `{}` both select pods labelled {}={}",
+                            earlier.name,
+                            subset.name,
+                            mesh.version_label,
+                            subset.version()
+                        ),
+                    )
+                    .with_help(format!(
+                        "give subset `{}` its own version label value, e.g. `{}`",
+                        subset.name, subset.name
+                    )),
+            );
+        }
+    }
+}
+
+/// A call to an unknown service hides a whole call chain from the retry budget and the timeout
+/// checks, so the retry storm it could cause goes unchecked.
+fn check_unknown_callees(mesh: &Mesh, out: &mut Diagnostics) {
+    let names: Vec<&str> = mesh.services.iter().map(|s| s.name.as_str()).collect();
+    let callers = mesh
+        .services
+        .iter()
+        .map(|s| (MeshPath::service(&s.name), &s.calls))
+        .chain(
+            mesh.external_callers
+                .iter()
+                .map(|c| (MeshPath::external_caller(&c.name), &c.calls)),
+        );
+    for (path, calls) in callers {
+        for (index, callee) in calls.iter().enumerate() {
+            if names.contains(&callee.as_str()) {
+                continue;
+            }
+            out.push(
+                UNKNOWN_CALLEE
+                    .at(
+                        path.index("calls", index),
+                        format!("calls `{callee}`, which is not a service of this mesh"),
+                    )
+                    .with_help(did_you_mean(
+                        callee,
+                        names.iter().copied(),
+                        format!("declare `{callee}` with `mesh.add_service`, or remove the call"),
+                    )),
+            );
+        }
+    }
+}
+
+/// Chains and per-chain budgets are named by their members; a caller name used twice (or by a
+/// service) makes a chain ambiguous.
+fn check_duplicate_callers(mesh: &Mesh, out: &mut Diagnostics) {
+    for (index, caller) in mesh.external_callers.iter().enumerate() {
+        let taken_by = if mesh.service(&caller.name).is_some() {
+            "a service"
+        } else if mesh.external_callers[..index]
+            .iter()
+            .any(|c| c.name == caller.name)
+        {
+            "another external caller"
+        } else {
+            continue;
+        };
+        out.push(
+            DUPLICATE_CALLER
+                .at(
+                    MeshPath::external_caller(&caller.name),
+                    format!(
+                        "external caller `{}` has the name of {taken_by}",
+                        caller.name
+                    ),
+                )
+                .with_help("give the external caller a name of its own, e.g. its workload's name"),
+        );
+    }
+}
+
+/// Settings that refuse everything (a split total or budget of 0) or corrupt every principal (a
+/// trust domain with `/`): the first refuses every mesh, the second denies every call.
+fn check_mesh_settings(mesh: &Mesh, out: &mut Diagnostics) {
+    let root = MeshPath::root();
+    if mesh.split_total == 0 {
+        out.push(
+            INVALID_MESH_SETTING
+                .at(
+                    root.join("split_total"),
+                    "split_total is 0, so no weighted split can reach it",
+                )
+                .with_help("use 100 (percent), or 1000 for finer steps"),
+        );
+    }
+    if mesh.retry_budget.max_worst_case_calls == 0 {
+        out.push(
+            INVALID_MESH_SETTING
+                .at(root.join("retry_budget"), "the retry budget is 0 calls, so every call chain is over it")
+                .with_help("use at least 1 call; the default 10 accepts mesh retries 1 with Connectum's default 3 retries"),
+        );
+    }
+    for (index, chain) in mesh.chain_budgets.iter().enumerate() {
+        if chain.budget.max_worst_case_calls == 0 {
+            out.push(
+                INVALID_MESH_SETTING
+                    .at(
+                        root.index("chain_budgets", index),
+                        "the chain's retry budget is 0 calls, so the chain is always over it",
+                    )
+                    .with_help("use at least 1 call"),
+            );
+        }
+    }
+    let domain = &mesh.trust_domain;
+    if domain.is_empty() || domain.contains(['/', '*']) || domain.contains(char::is_whitespace) {
+        out.push(
+            INVALID_MESH_SETTING
+                .at(
+                    root.join("trust_domain"),
+                    format!("trust domain `{domain}` cannot start a principal `<trust-domain>/ns/<namespace>/sa/<name>`"),
+                )
+                .with_help("use the cluster's trust domain, by default `cluster.local`"),
+        );
+    }
+}

@@ -1,0 +1,432 @@
+//! Resilience rules: retries that multiply along call chains, timeouts that contradict each
+//! other, and traffic-policy and interceptor values Istio or Connectum refuse.
+
+use crate::diag::registry::{
+    APP_TIMEOUT_EXCEEDS_MESH, CALL_CYCLE, CALLER_TIMEOUT_TOO_SHORT, EMPTY_CONNECTION_POOL,
+    INTERCEPTOR_OUT_OF_RANGE, INVALID_RETRY_STATUS, OUTLIER_PERCENT_OUT_OF_RANGE,
+    RETRY_AMPLIFICATION, RETRY_POLICY_WITHOUT_ATTEMPTS, TRIES_OUTLAST_TIMEOUT,
+    UNKNOWN_CHAIN_BUDGET,
+};
+use crate::diag::{Diagnostics, MeshPath, closest};
+use crate::model::{Duration, ISTIO_DEFAULT_RETRY_ATTEMPTS, Mesh, RetryOn, Route, Service};
+
+use super::graph::{Chain, callees, chains, cycles};
+
+pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
+    let chains = chains(mesh);
+    check_call_cycles(mesh, out);
+    check_retry_amplification(mesh, &chains, out);
+    check_chain_budgets_exist(mesh, &chains, out);
+    check_caller_timeouts(mesh, out);
+    for service in &mesh.services {
+        let path = MeshPath::service(&service.name);
+        for (index, route) in service.routes.iter().enumerate() {
+            let route_path = path.index("routes", index);
+            check_zero_attempt_policies(route, &route_path, out);
+            check_retry_statuses(route, &route_path, out);
+            check_tries_within_timeout(route, &route_path, out);
+        }
+        check_app_timeout_within_mesh(service, &path, out);
+        check_outlier_percents(service, &path, out);
+        check_connection_pool(service, &path, out);
+        check_interceptor_ranges(service, &path, out);
+    }
+}
+
+/// The worst case of one hop into `service`: (1 + the most mesh retries of its routes, Istio's
+/// implicit 2 when a route sets none or there is no route) × (1 + the app's maxRetries).
+pub(super) fn hop_worst_case(service: &Service) -> (u64, u64) {
+    let mesh_attempts = service
+        .routes
+        .iter()
+        .map(Route::effective_retry_attempts)
+        .max()
+        .unwrap_or(ISTIO_DEFAULT_RETRY_ATTEMPTS);
+    (
+        u64::from(mesh_attempts),
+        u64::from(service.interceptors.max_retries()),
+    )
+}
+
+/// Retries multiply along a call chain; over the budget, one failing request becomes a retry
+/// storm that keeps the failing service down.
+fn check_retry_amplification(mesh: &Mesh, chains: &[Chain<'_>], out: &mut Diagnostics) {
+    for chain in chains {
+        let names = chain.names();
+        let budget = mesh
+            .chain_budgets
+            .iter()
+            .find(|b| b.chain.iter().map(String::as_str).eq(names.iter().copied()))
+            .map_or(mesh.retry_budget, |b| b.budget);
+        if budget.max_worst_case_calls == 0 {
+            continue; // CM0105 already says the budget can never be met.
+        }
+        let hops: Vec<(&str, u64, u64)> = chain
+            .services
+            .iter()
+            .map(|s| {
+                let (mesh_retries, app_retries) = hop_worst_case(s);
+                (s.name.as_str(), mesh_retries, app_retries)
+            })
+            .collect();
+        let product = hops
+            .iter()
+            .fold(1_u64, |product, (_, mesh_retries, app_retries)| {
+                product
+                    .saturating_mul(mesh_retries.saturating_add(1))
+                    .saturating_mul(app_retries.saturating_add(1))
+            });
+        if product <= budget.max_worst_case_calls {
+            continue;
+        }
+        let factors: Vec<String> = hops
+            .iter()
+            .map(|(name, mesh_retries, app_retries)| {
+                format!(
+                    "{name}: (1 + {mesh_retries} mesh retries) × (1 + {app_retries} app retries)"
+                )
+            })
+            .collect();
+        out.push(
+            RETRY_AMPLIFICATION
+                .at(
+                    chain.path(),
+                    format!(
+                        "one failing request along {} can become {product} calls ({}), over the retry budget of {}",
+                        names.join(" → "),
+                        factors.join("; "),
+                        budget.max_worst_case_calls
+                    ),
+                )
+                .with_help(format!(
+                    "set mesh retries to 0 or 1 where the app retries (mesh retries 1 with maxRetries 3 is 8 calls), lower the app's maxRetries, or raise this chain's budget with ChainBudget {{ chain: [{}], budget: RetryBudget::calls({product}) }}",
+                    names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+                )),
+        );
+    }
+}
+
+/// In a call cycle retries multiply without bound and no retry budget can be computed.
+fn check_call_cycles(mesh: &Mesh, out: &mut Diagnostics) {
+    for cycle in cycles(mesh) {
+        out.push(
+            CALL_CYCLE
+                .at(
+                    MeshPath::chain(&cycle),
+                    format!("services call each other in a cycle: {}", cycle.join(" → ")),
+                )
+                .with_help("remove one of the calls that close the cycle"),
+        );
+    }
+}
+
+/// A budget for a chain that does not exist silently does nothing.
+fn check_chain_budgets_exist(mesh: &Mesh, chains: &[Chain<'_>], out: &mut Diagnostics) {
+    let known: Vec<String> = chains.iter().map(|c| c.names().join(" → ")).collect();
+    for (index, budget) in mesh.chain_budgets.iter().enumerate() {
+        let written = budget.chain.join(" → ");
+        if known.contains(&written) {
+            continue;
+        }
+        let help = closest(&written, known.iter().map(String::as_str)).map_or_else(
+            || {
+                format!(
+                    "call chains of this mesh: {}",
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join("; ")
+                    }
+                )
+            },
+            |name| format!("did you mean `{name}`?"),
+        );
+        out.push(
+            UNKNOWN_CHAIN_BUDGET
+                .at(
+                    MeshPath::root().index("chain_budgets", index),
+                    format!("the budget names `{written}`, which is not a call chain of this mesh"),
+                )
+                .with_help(help),
+        );
+    }
+}
+
+/// How long `service` works on one request before it gives up: its Connectum timeout, or the
+/// longest of its route timeouts when every route has one (the mesh abandons it then).
+fn time_limit(service: &Service) -> Option<(Duration, &'static str)> {
+    let route_limit = if service.routes.is_empty() {
+        None
+    } else {
+        service
+            .routes
+            .iter()
+            .map(|r| r.timeout)
+            .collect::<Option<Vec<_>>>()
+            .and_then(|timeouts| timeouts.into_iter().max())
+    };
+    let app_limit = service.interceptors.timeout.as_ref().map(|t| t.duration);
+    match (app_limit, route_limit) {
+        (Some(app), Some(route)) if route < app => Some((route, "its route timeout")),
+        (Some(app), _) => Some((app, "its Connectum timeout")),
+        (None, Some(route)) => Some((route, "its route timeout")),
+        (None, None) => None,
+    }
+}
+
+/// The longest a caller's sidecar may wait on `service`, when it is bounded.
+fn worst_case_time(service: &Service) -> Option<u64> {
+    let app = service
+        .interceptors
+        .timeout
+        .as_ref()
+        .map(|t| t.duration.as_millis());
+    if service.routes.is_empty() {
+        return app.map(|a| a.saturating_mul(1 + u64::from(ISTIO_DEFAULT_RETRY_ATTEMPTS)));
+    }
+    service
+        .routes
+        .iter()
+        .map(|route| {
+            let per_try = route
+                .retries
+                .as_ref()
+                .and_then(|r| r.per_try_timeout)
+                .map(Duration::as_millis)
+                .or(app);
+            let all_tries = per_try.map(|p| p.saturating_mul(route.worst_case_attempts()));
+            match (route.timeout.map(Duration::as_millis), all_tries) {
+                (Some(timeout), Some(tries)) => Some(timeout.min(tries)),
+                (timeout, tries) => timeout.or(tries),
+            }
+        })
+        .collect::<Option<Vec<_>>>()
+        .and_then(|times| times.into_iter().max())
+}
+
+/// A caller that gives up before its callee's worst case wastes the callee's work and leaves its
+/// retries running exactly when the callee is slow.
+fn check_caller_timeouts(mesh: &Mesh, out: &mut Diagnostics) {
+    for caller in &mesh.services {
+        let Some((limit, source)) = time_limit(caller) else {
+            continue;
+        };
+        for callee in callees(mesh, caller) {
+            let Some(worst) = worst_case_time(callee) else {
+                continue;
+            };
+            if limit.as_millis() >= worst {
+                continue;
+            }
+            let index = caller
+                .calls
+                .iter()
+                .position(|c| *c == callee.name)
+                .unwrap_or_default();
+            let worst_text = Duration::try_from_millis(worst)
+                .map_or_else(|| format!("{worst}ms"), |d| d.to_string());
+            out.push(
+                CALLER_TIMEOUT_TOO_SHORT
+                    .at(
+                        MeshPath::service(&caller.name).index("calls", index),
+                        format!(
+                            "`{}` gives up after {limit} ({source}), but `{}` may take {worst_text} with its retries",
+                            caller.name, callee.name
+                        ),
+                    )
+                    .with_help(format!(
+                        "give `{}`'s routes a timeout under {limit}, or raise `{}`'s timeout above {worst_text}",
+                        callee.name, caller.name
+                    )),
+            );
+        }
+    }
+}
+
+/// Istio refuses a retry block with 0 attempts that still sets perTryTimeout or retryOn.
+fn check_zero_attempt_policies(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
+    let Some(retries) = &route.retries else {
+        return;
+    };
+    if retries.attempts == 0 && (retries.per_try_timeout.is_some() || !retries.retry_on.is_empty())
+    {
+        out.push(
+            RETRY_POLICY_WITHOUT_ATTEMPTS
+                .at(
+                    route_path.join("retries"),
+                    "retries has 0 attempts but sets perTryTimeout or retryOn; Istio refuses it",
+                )
+                .with_help("use `MeshRetry::disabled()` to turn retries off, or set attempts of at least 1"),
+        );
+    }
+}
+
+/// HTTP status codes Go's `net/http` knows, the ones Istio accepts in `retryOn`.
+fn is_known_status(code: u16) -> bool {
+    matches!(code, 100..=103 | 200..=208 | 226 | 300..=305 | 307 | 308 | 400..=418 | 421..=426 | 428 | 429 | 431 | 451 | 500..=508 | 510 | 511)
+}
+
+/// Istio refuses `retryOn` with a status code it does not know.
+fn check_retry_statuses(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
+    let Some(retries) = &route.retries else {
+        return;
+    };
+    for condition in &retries.retry_on {
+        if let RetryOn::Status(code) = condition
+            && !is_known_status(*code)
+        {
+            out.push(
+                INVALID_RETRY_STATUS
+                    .at(
+                        route_path.join("retries"),
+                        format!("retryOn names HTTP status {code}, which Istio does not know"),
+                    )
+                    .with_help(
+                        "use a known status such as 503, or a condition such as `unavailable`",
+                    ),
+            );
+        }
+    }
+}
+
+/// The route timeout bounds all tries together: per-try timeouts that add up past it make the
+/// last retries fiction.
+fn check_tries_within_timeout(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
+    let (Some(timeout), Some(retries)) = (route.timeout, &route.retries) else {
+        return;
+    };
+    let Some(per_try) = retries.per_try_timeout else {
+        return;
+    };
+    if retries.attempts == 0 {
+        return;
+    }
+    let tries = route.worst_case_attempts();
+    let all_tries = per_try.as_millis().saturating_mul(tries);
+    if all_tries > timeout.as_millis() {
+        let all_text = Duration::try_from_millis(all_tries)
+            .map_or_else(|| format!("{all_tries}ms"), |d| d.to_string());
+        out.push(
+            TRIES_OUTLAST_TIMEOUT
+                .at(
+                    route_path.join("retries"),
+                    format!(
+                        "{tries} tries of up to {per_try} each take up to {all_text}, longer than the route timeout {timeout}"
+                    ),
+                )
+                .with_help(format!(
+                    "raise the route timeout to {all_text}, or lower attempts or perTryTimeout"
+                )),
+        );
+    }
+}
+
+/// When Connectum's timeout is longer than the mesh's per-try (or route) timeout it never fires:
+/// Envoy abandons the try first and retries it while the app still works on it.
+fn check_app_timeout_within_mesh(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let Some(app) = service.interceptors.timeout.as_ref().map(|t| t.duration) else {
+        return;
+    };
+    let tightest = service
+        .routes
+        .iter()
+        .enumerate()
+        .filter_map(|(index, route)| {
+            let per_try = route
+                .retries
+                .as_ref()
+                .filter(|r| r.attempts > 0)
+                .and_then(|r| r.per_try_timeout)
+                .map(|d| (d, "per-try timeout"));
+            per_try
+                .or_else(|| route.timeout.map(|d| (d, "timeout")))
+                .map(|(limit, what)| (limit, what, index))
+        })
+        .min_by_key(|(limit, _, _)| *limit);
+    let Some((limit, what, index)) = tightest else {
+        return;
+    };
+    if app > limit {
+        out.push(
+            APP_TIMEOUT_EXCEEDS_MESH
+                .at(
+                    path.join("interceptors").join("timeout"),
+                    format!("Connectum's timeout {app} is longer than the {what} {limit} of routes[{index}], so it never fires"),
+                )
+                .with_help(format!("set Connectum's timeout to {limit} or less, or raise the route's {what}")),
+        );
+    }
+}
+
+/// Istio refuses outlier-detection percentages outside 0..100, and the DestinationRule with them.
+fn check_outlier_percents(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let Some(outlier) = &service.traffic_policy.outlier_detection else {
+        return;
+    };
+    let fields = [
+        ("max_ejection_percent", outlier.max_ejection_percent),
+        ("min_health_percent", outlier.min_health_percent),
+    ];
+    for (field, value) in fields {
+        if let Some(percent) = value.filter(|p| *p > 100) {
+            out.push(
+                OUTLIER_PERCENT_OUT_OF_RANGE
+                    .at(
+                        path.join("traffic_policy")
+                            .join("outlier_detection")
+                            .join(field),
+                        format!("{field} is {percent}; Istio accepts 0 to 100"),
+                    )
+                    .with_help("use a percentage from 0 to 100"),
+            );
+        }
+    }
+}
+
+/// Istio refuses a connection pool with neither tcp nor http limits.
+fn check_connection_pool(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let Some(pool) = &service.traffic_policy.connection_pool else {
+        return;
+    };
+    if pool.tcp.is_none() && pool.http.is_none() {
+        out.push(
+            EMPTY_CONNECTION_POOL
+                .at(
+                    path.join("traffic_policy").join("connection_pool"),
+                    "the connection pool sets neither tcp nor http limits; Istio refuses it",
+                )
+                .with_help("set `tcp` or `http` limits, or remove the connection pool"),
+        );
+    }
+}
+
+/// Connectum's factories throw on a circuit-breaker threshold or bulkhead capacity of 0: the
+/// server never starts.
+fn check_interceptor_ranges(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let interceptors = &service.interceptors;
+    let path = path.join("interceptors");
+    let zero_fields = [
+        (
+            "circuit_breaker",
+            "threshold",
+            interceptors.circuit_breaker.as_ref().map(|c| c.threshold),
+        ),
+        (
+            "bulkhead",
+            "capacity",
+            interceptors.bulkhead.as_ref().map(|b| b.capacity),
+        ),
+    ];
+    for (interceptor, field, value) in zero_fields {
+        if value == Some(0) {
+            out.push(
+                INTERCEPTOR_OUT_OF_RANGE
+                    .at(
+                        path.join(interceptor).join(field),
+                        format!("{interceptor} {field} is 0; Connectum refuses it and the server does not start"),
+                    )
+                    .with_help(format!("use a {field} of at least 1")),
+            );
+        }
+    }
+}

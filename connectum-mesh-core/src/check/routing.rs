@@ -1,0 +1,389 @@
+//! Routing rules: routes must reach declared subsets that run pods, splits must mean what their
+//! numbers say, and every route and match must be able to match something.
+
+use crate::diag::registry::{
+    DUPLICATE_MATCH, EMPTY_SPLIT, INVALID_HEADER_NAME, INVALID_MATCH_VALUE, REPEATED_SPLIT_SUBSET,
+    SINGLE_LEG_WEIGHT, SPLIT_TOTAL, SPLIT_ZERO_TOTAL, SUBSET_WITHOUT_PODS, UNDECLARED_SUBSET,
+    UNREACHABLE_ROUTE,
+};
+use crate::diag::{Diagnostics, MeshPath, did_you_mean};
+use crate::model::{
+    Mesh, RequestMatch, Route, RouteTarget, Scaling, Service, StringMatch, SubsetRef,
+};
+
+use super::names::is_match_header_name;
+
+/// Istio's limit on the length of a regular expression.
+const MAX_REGEX_LEN: usize = 1024;
+
+pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
+    for service in &mesh.services {
+        let path = MeshPath::service(&service.name);
+        for (index, route) in service.routes.iter().enumerate() {
+            let route_path = path.index("routes", index);
+            check_undeclared_subsets(service, route, &route_path, out);
+            check_subsets_have_pods(service, route, &route_path, out);
+            check_split(mesh, route, &route_path, out);
+            check_header_names(route, &route_path, out);
+            check_match_values(route, &route_path, out);
+        }
+        check_unreachable_routes(service, &path, out);
+    }
+}
+
+/// One destination of a route: where it is written, the subset, and whether it gets traffic.
+struct Destination<'a> {
+    path: MeshPath,
+    subset: &'a SubsetRef,
+    receives_traffic: bool,
+}
+
+/// The subsets a route sends to (none for a route to the whole service).
+fn destinations<'a>(route: &'a Route, route_path: &MeshPath) -> Vec<Destination<'a>> {
+    match &route.target {
+        RouteTarget::Subset(subset) => vec![Destination {
+            path: route_path.clone(),
+            subset,
+            receives_traffic: true,
+        }],
+        RouteTarget::Split(split) => split
+            .legs
+            .iter()
+            .enumerate()
+            .map(|(index, leg)| Destination {
+                path: route_path.join("split").index("legs", index),
+                subset: &leg.subset,
+                receives_traffic: leg.weight > 0 || split.legs.len() == 1,
+            })
+            .collect(),
+        RouteTarget::Service => Vec::new(),
+    }
+}
+
+/// A route to a subset the service does not declare has no Envoy cluster behind it: every request
+/// it takes fails with 503.
+fn check_undeclared_subsets(
+    service: &Service,
+    route: &Route,
+    route_path: &MeshPath,
+    out: &mut Diagnostics,
+) {
+    let declared = || service.subsets.iter().map(|s| s.name.as_str());
+    for destination in destinations(route, route_path) {
+        let subset = destination.subset;
+        let diagnostic = if subset.service() != service.name {
+            let help = if service.subset(subset.name()).is_some() {
+                format!(
+                    "use `{}`'s own handle for `{}`",
+                    service.name,
+                    subset.name()
+                )
+            } else {
+                format!(
+                    "routes of `{}` can target only its subsets: {}",
+                    service.name,
+                    list(declared())
+                )
+            };
+            UNDECLARED_SUBSET
+                .at(
+                    destination.path,
+                    format!(
+                        "targets subset `{}` of service `{}`, but this route belongs to `{}`",
+                        subset.name(),
+                        subset.service(),
+                        service.name
+                    ),
+                )
+                .with_help(help)
+        } else if service.subset(subset.name()).is_none() {
+            UNDECLARED_SUBSET
+                .at(
+                    destination.path,
+                    format!(
+                        "targets subset `{}`, which service `{}` does not declare",
+                        subset.name(),
+                        service.name
+                    ),
+                )
+                .with_help(did_you_mean(
+                    subset.name(),
+                    declared(),
+                    format!(
+                        "declare it with `add_subset`; declared subsets: {}",
+                        list(declared())
+                    ),
+                ))
+        } else {
+            continue;
+        };
+        out.push(diagnostic);
+    }
+}
+
+/// A subset whose Deployment runs no pods answers every request it is sent with 503.
+fn check_subsets_have_pods(
+    service: &Service,
+    route: &Route,
+    route_path: &MeshPath,
+    out: &mut Diagnostics,
+) {
+    for destination in destinations(route, route_path) {
+        if !destination.receives_traffic || destination.subset.service() != service.name {
+            continue;
+        }
+        let Some(index) = service
+            .subsets
+            .iter()
+            .position(|s| s.name == destination.subset.name())
+        else {
+            continue;
+        };
+        if fixed_replicas(service, index) == Some(0) {
+            out.push(
+                SUBSET_WITHOUT_PODS
+                    .at(
+                        destination.path,
+                        format!(
+                            "sends traffic to subset `{}`, whose Deployment runs 0 replicas",
+                            destination.subset.name()
+                        ),
+                    )
+                    .with_help(
+                        "give the subset at least 1 replica, or give it weight 0 in the split",
+                    ),
+            );
+        }
+    }
+}
+
+/// The replicas a subset's Deployment runs, or `None` when an autoscaler decides.
+fn fixed_replicas(service: &Service, subset_index: usize) -> Option<u32> {
+    let primary = subset_index == 0;
+    let subset_replicas = service.subsets.get(subset_index).and_then(|s| s.replicas);
+    match (&service.scaling, subset_replicas) {
+        (Scaling::Autoscale(_), _) if primary => None,
+        (_, Some(replicas)) => Some(replicas),
+        (Scaling::Replicas(replicas), None) if primary => Some(*replicas),
+        _ => Some(1),
+    }
+}
+
+/// A split must have destinations, a positive total (both Istio rules), and by this library's
+/// policy total the mesh's split total, so `90/10` means 90% and 10%.
+fn check_split(mesh: &Mesh, route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
+    let RouteTarget::Split(split) = &route.target else {
+        return;
+    };
+    let path = route_path.join("split");
+    let total = split.total();
+    match split.legs.len() {
+        0 => out.push(
+            EMPTY_SPLIT
+                .at(path.clone(), "the split has no destinations; Istio refuses a route without one")
+                .with_help("add legs with `Split::weight`, or target one subset directly"),
+        ),
+        1 if total != mesh.split_total => out.push(
+            SINGLE_LEG_WEIGHT
+                .at(
+                    path.index("legs", 0),
+                    format!(
+                        "the only destination has weight {total}, but Istio sends it all traffic"
+                    ),
+                )
+                .with_help(format!(
+                    "add the other legs of the split, or target the subset directly (weight {})",
+                    mesh.split_total
+                )),
+        ),
+        1 => {}
+        _ if total == 0 => out.push(
+            SPLIT_ZERO_TOTAL
+                .at(path.clone(), "every weight of the split is 0; Istio refuses the route")
+                .with_help("give at least one leg a positive weight"),
+        ),
+        _ if total != mesh.split_total && mesh.split_total > 0 => out.push(
+            SPLIT_TOTAL
+                .at(
+                    path.clone(),
+                    format!("weights total {total}, not the mesh's split total {}", mesh.split_total),
+                )
+                .with_help(format!(
+                    "make them total {}, or set the mesh's split_total to {total} if finer steps are meant",
+                    mesh.split_total
+                )),
+        ),
+        _ => {}
+    }
+    for (index, leg) in split.legs.iter().enumerate() {
+        if split.legs[..index].iter().any(|l| l.subset == leg.subset) {
+            out.push(
+                REPEATED_SPLIT_SUBSET
+                    .at(
+                        path.index("legs", index),
+                        format!(
+                            "subset `{}` appears more than once in the split",
+                            leg.subset.name()
+                        ),
+                    )
+                    .with_help("name each subset once, with the sum of its weights"),
+            );
+        }
+    }
+}
+
+/// Istio refuses a VirtualService whose match names a header that is not an HTTP token.
+fn check_header_names(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
+    for (index, request) in route.matches.iter().enumerate() {
+        for header in &request.headers {
+            if !is_match_header_name(&header.name) {
+                out.push(
+                    INVALID_HEADER_NAME
+                        .at(
+                            route_path.index("matches", index),
+                            format!("header name `{}` is not an HTTP header name", header.name),
+                        )
+                        .with_help("use letters, digits and `-` (e.g. `x-canary`), a pseudo-header such as `:authority`, or `@request.auth.claims.<name>`"),
+                );
+            }
+        }
+    }
+}
+
+/// Istio refuses an empty header prefix and an empty or over-long regex.
+fn check_match_values(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
+    for (index, request) in route.matches.iter().enumerate() {
+        let headers = request
+            .headers
+            .iter()
+            .map(|h| (format!("header `{}`", h.name), &h.value, true));
+        let uri = request.uri.iter().map(|u| ("the uri".to_owned(), u, false));
+        for (what, value, is_header) in headers.chain(uri) {
+            let problem = match value {
+                StringMatch::Prefix(prefix) if prefix.is_empty() && is_header => {
+                    "has an empty prefix match".to_owned()
+                }
+                StringMatch::Regex(regex) if regex.is_empty() => "has an empty regex".to_owned(),
+                StringMatch::Regex(regex) if regex.len() > MAX_REGEX_LEN => format!(
+                    "has a regex of {} characters, over Istio's {MAX_REGEX_LEN}",
+                    regex.len()
+                ),
+                _ => continue,
+            };
+            out.push(
+                INVALID_MATCH_VALUE
+                    .at(route_path.index("matches", index), format!("{what} {problem}"))
+                    .with_help("use a non-empty prefix, or a regex of 1 to 1024 characters (`.*` matches any value)"),
+            );
+        }
+    }
+}
+
+/// Istio takes the first route that matches: a route after a catch-all, or whose matches all
+/// repeat earlier ones, is dead; a match covered by an earlier one never selects its route.
+fn check_unreachable_routes(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let catch_all = [RequestMatch::default()];
+    let matches_of = |route: &'_ Route| -> Vec<RequestMatch> {
+        if route.matches.is_empty() {
+            catch_all.to_vec()
+        } else {
+            route.matches.clone()
+        }
+    };
+    let mut earlier: Vec<(usize, RequestMatch)> = Vec::new();
+    for (index, route) in service.routes.iter().enumerate() {
+        let matches = matches_of(route);
+        let covering: Vec<Option<usize>> = matches
+            .iter()
+            .enumerate()
+            .map(|(match_index, m)| {
+                earlier
+                    .iter()
+                    .find(|(_, e)| covers(e, m))
+                    .map(|(route_index, _)| *route_index)
+                    .or_else(|| {
+                        matches[..match_index]
+                            .iter()
+                            .any(|e| covers(e, m))
+                            .then_some(index)
+                    })
+            })
+            .collect();
+        let route_path = path.index("routes", index);
+        let earlier_routes: Vec<usize> = covering
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|i| *i < index)
+            .collect();
+        if !earlier_routes.is_empty() && earlier_routes.len() == matches.len() {
+            let first = earlier_routes.iter().copied().min().unwrap_or_default();
+            let (message, help) = if service.routes.get(first).is_some_and(is_catch_all) {
+                (
+                    format!("routes[{first}] takes every request, so this route is never used"),
+                    format!("move the catch-all routes[{first}] last"),
+                )
+            } else {
+                (
+                    "every match of this route repeats or is covered by an earlier route's, so it is never used".to_owned(),
+                    "remove the route, or make its matches more specific than the earlier ones".to_owned(),
+                )
+            };
+            out.push(UNREACHABLE_ROUTE.at(route_path, message).with_help(help));
+        } else if !route.matches.is_empty() {
+            for (match_index, covered_by) in covering.iter().enumerate() {
+                let Some(covered_by) = covered_by else {
+                    continue;
+                };
+                let whose = if *covered_by == index {
+                    "an earlier match of this route".to_owned()
+                } else {
+                    format!("a match of routes[{covered_by}]")
+                };
+                out.push(
+                    DUPLICATE_MATCH
+                        .at(
+                            route_path.index("matches", match_index),
+                            format!("this match repeats or is covered by {whose}, so it never selects this route"),
+                        )
+                        .with_help("remove it, or make it more specific than the earlier match"),
+                );
+            }
+        }
+        earlier.extend(matches.into_iter().map(|m| (index, m)));
+    }
+}
+
+fn is_catch_all(route: &Route) -> bool {
+    route
+        .matches
+        .iter()
+        .all(|m| m.headers.is_empty() && m.uri.is_none())
+        || route.matches.is_empty()
+}
+
+/// Whether every request `later` matches is also matched by `earlier`: `earlier` asks for a
+/// subset of `later`'s header conditions and its uri condition is at least as broad.
+fn covers(earlier: &RequestMatch, later: &RequestMatch) -> bool {
+    let headers = earlier.headers.iter().all(|h| later.headers.contains(h));
+    let uri = match (&earlier.uri, &later.uri) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (
+            Some(StringMatch::Prefix(prefix)),
+            Some(StringMatch::Prefix(value) | StringMatch::Exact(value)),
+        ) => value.starts_with(prefix.as_str()),
+        (Some(a), Some(b)) => a == b,
+    };
+    headers && uri
+}
+
+/// `a`, `b` and `c`, or "none".
+fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<String> = names.map(|n| format!("`{n}`")).collect();
+    if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
+    }
+}

@@ -1,0 +1,247 @@
+//! Fixtures of the Kubernetes wiring rules (05xx).
+
+use super::{Fixture, order};
+use crate::diag::Severity::{Error, Warning};
+use crate::diag::registry::{
+    AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, EMPTY_IMAGE, GRACE_PERIOD_TOO_SHORT,
+    INJECTION_LABEL_CONFLICT, INVALID_LABEL, INVALID_NAME, INVALID_PORT, INVALID_SECURITY_CONTEXT,
+    LABEL_KEY_CONFLICT, PORT_RESERVED_BY_ISTIO, PROBE_ENDPOINT, PROBE_VALUES, PROXY_UID,
+};
+use crate::model::{Autoscaler, Duration, Mesh, Probe, Scaling, Service, Subset};
+
+pub(super) fn cm0501_invalid_namespace() -> Fixture {
+    Fixture::new(
+        INVALID_NAME,
+        Error,
+        "namespace",
+        |mesh| mesh.namespace = "Connectum".to_owned(),
+        |mesh| mesh.namespace = "connectum-2".to_owned(),
+    )
+    .help("use `connectum`")
+}
+
+pub(super) fn cm0501_invalid_subset_name() -> Fixture {
+    let subset = |name: &'static str| {
+        move |mesh: &mut Mesh| {
+            order(mesh).add_subset(Subset::builder().name(name).build());
+        }
+    };
+    Fixture::new(
+        INVALID_NAME,
+        Error,
+        "service order-service › subset Canary_2 › name",
+        subset("Canary_2"),
+        subset("canary-2"),
+    )
+    .help("use `canary-2`")
+}
+
+pub(super) fn cm0501_invalid_service_name() -> Fixture {
+    let service = |name: &'static str| {
+        move |mesh: &mut Mesh| {
+            mesh.add_service(
+                Service::builder()
+                    .name(name)
+                    .image("ghcr.io/mycompany/report:1.0.0")
+                    .build(),
+            );
+        }
+    };
+    Fixture::new(
+        INVALID_NAME,
+        Error,
+        "service 2fa-service › name",
+        service("2fa-service"),
+        service("twofa-service"),
+    )
+    .help("use `fa-service`")
+}
+
+pub(super) fn cm0502_invalid_label() -> Fixture {
+    let version = |label: &'static str| {
+        move |mesh: &mut Mesh| order(mesh).subsets[1].version_label = Some(label.to_owned())
+    };
+    Fixture::new(
+        INVALID_LABEL,
+        Error,
+        "service order-service › subset canary › version_label",
+        version("1.1.0 rc1"),
+        version("1.1.0-rc.1"),
+    )
+}
+
+pub(super) fn cm0503_label_key_conflict() -> Fixture {
+    let version_label =
+        |key: &'static str| move |mesh: &mut Mesh| mesh.version_label = key.to_owned();
+    Fixture::new(
+        LABEL_KEY_CONFLICT,
+        Error,
+        "version_label",
+        version_label("app.kubernetes.io/version"),
+        version_label("track"),
+    )
+}
+
+pub(super) fn cm0504_injection_label_conflict() -> Fixture {
+    let label = |key: &'static str| {
+        move |mesh: &mut Mesh| {
+            mesh.namespace_labels
+                .insert(key.to_owned(), "canary".to_owned());
+        }
+    };
+    Fixture::new(
+        INJECTION_LABEL_CONFLICT,
+        Warning,
+        "namespace_labels",
+        label("istio.io/rev"),
+        label("team"),
+    )
+}
+
+fn port(port: u16) -> impl FnOnce(&mut Mesh) {
+    move |mesh| order(mesh).port = port
+}
+
+pub(super) fn cm0505_invalid_port() -> Fixture {
+    Fixture::new(
+        INVALID_PORT,
+        Error,
+        "service order-service › port",
+        port(0),
+        port(5001),
+    )
+}
+
+pub(super) fn cm0506_port_reserved_by_istio() -> Fixture {
+    Fixture::new(
+        PORT_RESERVED_BY_ISTIO,
+        Error,
+        "service order-service › port",
+        port(15021),
+        port(8080),
+    )
+}
+
+fn autoscale(min: u32, max: u32, stable_replicas: Option<u32>) -> impl FnOnce(&mut Mesh) {
+    move |mesh| {
+        let order = order(mesh);
+        order.scaling = Scaling::Autoscale(
+            Autoscaler::builder()
+                .min_replicas(min)
+                .max_replicas(max)
+                .cpu_utilization(70)
+                .build(),
+        );
+        order.subsets[0].replicas = stable_replicas;
+    }
+}
+
+pub(super) fn cm0507_autoscaler_range() -> Fixture {
+    Fixture::new(
+        AUTOSCALER_RANGE,
+        Error,
+        "service order-service › scaling",
+        autoscale(5, 2, None),
+        autoscale(2, 5, None),
+    )
+}
+
+pub(super) fn cm0508_autoscaler_with_replicas() -> Fixture {
+    Fixture::new(
+        AUTOSCALER_WITH_REPLICAS,
+        Error,
+        "service order-service › subset stable › replicas",
+        autoscale(2, 5, Some(3)),
+        autoscale(2, 5, None),
+    )
+}
+
+fn run_as(user: i64, non_root: bool) -> impl FnOnce(&mut Mesh) {
+    move |mesh| {
+        let security = &mut order(mesh).security;
+        security.run_as_user = user;
+        security.run_as_non_root = non_root;
+    }
+}
+
+pub(super) fn cm0509_proxy_uid() -> Fixture {
+    Fixture::new(
+        PROXY_UID,
+        Error,
+        "service order-service › security › run_as_user",
+        run_as(1337, true),
+        run_as(1338, true),
+    )
+}
+
+pub(super) fn cm0510_invalid_security_context() -> Fixture {
+    Fixture::new(
+        INVALID_SECURITY_CONTEXT,
+        Error,
+        "service order-service › security › run_as_user",
+        run_as(0, true),
+        run_as(0, false),
+    )
+}
+
+pub(super) fn cm0511_grace_period_too_short() -> Fixture {
+    let grace = |secs: u64| {
+        move |mesh: &mut Mesh| {
+            order(mesh).shutdown.termination_grace_period = Some(Duration::from_secs(secs));
+        }
+    };
+    // preStop 5s + shutdown timeout 30s = 35s.
+    Fixture::new(
+        GRACE_PERIOD_TOO_SHORT,
+        Error,
+        "service order-service › shutdown › termination_grace_period",
+        grace(20),
+        grace(35),
+    )
+    .help("at least 35s")
+}
+
+fn readiness(probe: Probe) -> impl FnOnce(&mut Mesh) {
+    move |mesh| order(mesh).probes.readiness = Some(probe)
+}
+
+pub(super) fn cm0512_probe_endpoint() -> Fixture {
+    let path = |path: &str| Probe::builder().path(path).period_seconds(10).build();
+    Fixture::new(
+        PROBE_ENDPOINT,
+        Error,
+        "service order-service › probes › readiness › path",
+        readiness(path("/ready")),
+        readiness(path("/readyz?service=order.v1.OrderService")),
+    )
+    .help("did you mean `/readyz`?")
+}
+
+pub(super) fn cm0513_probe_values() -> Fixture {
+    let period = |seconds: u32| {
+        Probe::builder()
+            .path("/readyz")
+            .period_seconds(seconds)
+            .build()
+    };
+    Fixture::new(
+        PROBE_VALUES,
+        Error,
+        "service order-service › probes › readiness › period_seconds",
+        readiness(period(0)),
+        readiness(period(1)),
+    )
+}
+
+pub(super) fn cm0514_empty_image() -> Fixture {
+    let image = |image: Option<&'static str>| {
+        move |mesh: &mut Mesh| order(mesh).subsets[1].image = image.map(str::to_owned)
+    };
+    Fixture::new(
+        EMPTY_IMAGE,
+        Error,
+        "service order-service › subset canary › image",
+        image(Some("")),
+        image(None),
+    )
+}

@@ -1,0 +1,270 @@
+//! The checker's tests: one fixture per rule that triggers it and a close variant that does not,
+//! the guide's mesh (clean, and as published), the registry's coverage, and a property test.
+
+mod kubernetes_fixtures;
+mod model_fixtures;
+mod properties;
+mod resilience_fixtures;
+mod routing_fixtures;
+mod security_fixtures;
+mod seed;
+
+use crate::check;
+use crate::diag::{CodeInfo, REGISTRY, Severity};
+use crate::model::{Mesh, Service};
+
+/// A rule's fixture: `trigger` must report `code` at `path` with `severity`; `pass`, a close
+/// variant, must not report `code` at all.
+pub(super) struct Fixture {
+    code: CodeInfo,
+    severity: Severity,
+    path: &'static str,
+    help_contains: Option<&'static str>,
+    trigger: Mesh,
+    pass: Mesh,
+}
+
+impl Fixture {
+    /// A fixture whose meshes are the guide's clean mesh changed by `trigger` and by `pass`.
+    pub(super) fn new(
+        code: CodeInfo,
+        severity: Severity,
+        path: &'static str,
+        trigger: impl FnOnce(&mut Mesh),
+        pass: impl FnOnce(&mut Mesh),
+    ) -> Self {
+        let mut trigger_mesh = seed::order_mesh();
+        trigger(&mut trigger_mesh);
+        let mut pass_mesh = seed::order_mesh();
+        pass(&mut pass_mesh);
+        Self {
+            code,
+            severity,
+            path,
+            help_contains: None,
+            trigger: trigger_mesh,
+            pass: pass_mesh,
+        }
+    }
+
+    /// Also require the diagnostic's help to contain `text` (a suggested name, say).
+    pub(super) fn help(mut self, text: &'static str) -> Self {
+        self.help_contains = Some(text);
+        self
+    }
+
+    fn assert_holds(&self) {
+        let code = self.code.code;
+        let found = check(&self.trigger);
+        let hit = found
+            .all()
+            .iter()
+            .find(|d| d.code == code && d.path.to_string() == self.path);
+        let Some(hit) = hit else {
+            panic!(
+                "{code} not reported at `{}`; the checker said:\n{found}",
+                self.path
+            );
+        };
+        assert_eq!(hit.severity, self.severity, "{hit}");
+        assert!(!hit.message.is_empty(), "{hit}");
+        if let Some(text) = self.help_contains {
+            let help = hit.help.as_deref().unwrap_or_default();
+            assert!(help.contains(text), "help should contain {text:?}:\n{hit}");
+        }
+        let passed = check(&self.pass);
+        assert!(
+            !passed.codes().contains(&code.as_str()),
+            "the close variant should not report {code}:\n{passed}"
+        );
+    }
+}
+
+/// The guide's order-service in a fixture's mesh.
+pub(super) fn order(mesh: &mut Mesh) -> &mut Service {
+    &mut mesh.services[0]
+}
+
+/// A second service of the mesh, `inventory-service`, that calls nobody and has no routes.
+pub(super) fn add_inventory(mesh: &mut Mesh) -> &mut Service {
+    mesh.add_service(
+        Service::builder()
+            .name("inventory-service")
+            .image("ghcr.io/mycompany/inventory-service:1.0.0")
+            .build(),
+    );
+    let last = mesh.services.len() - 1;
+    &mut mesh.services[last]
+}
+
+/// Declares one `#[test]` per fixture, and the list the registry test walks.
+macro_rules! fixtures {
+    ($($family:ident::$name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                $family::$name().assert_holds();
+            }
+        )*
+
+        /// Every fixture, for the registry-coverage test.
+        const FIXTURES: &[fn() -> Fixture] = &[$($family::$name),*];
+    };
+}
+
+fixtures! {
+    model_fixtures::cm0101_duplicate_service,
+    model_fixtures::cm0102_duplicate_subset,
+    model_fixtures::cm0103_unknown_callee,
+    model_fixtures::cm0103_unknown_callee_of_external_caller,
+    model_fixtures::cm0104_overlapping_subsets,
+    model_fixtures::cm0105_split_total_zero,
+    model_fixtures::cm0105_trust_domain,
+    model_fixtures::cm0106_duplicate_caller,
+    model_fixtures::cm0151_sampling_out_of_range,
+    model_fixtures::cm0152_empty_provider,
+    model_fixtures::cm0153_telemetry_without_providers,
+    model_fixtures::cm0154_several_tracing_providers,
+    routing_fixtures::cm0201_undeclared_subset,
+    routing_fixtures::cm0201_subset_of_another_service,
+    routing_fixtures::cm0202_split_total,
+    routing_fixtures::cm0202_split_total_configurable,
+    routing_fixtures::cm0203_split_zero_total,
+    routing_fixtures::cm0204_empty_split,
+    routing_fixtures::cm0205_single_leg_weight,
+    routing_fixtures::cm0206_repeated_split_subset,
+    routing_fixtures::cm0207_catch_all_first,
+    routing_fixtures::cm0207_all_matches_repeated,
+    routing_fixtures::cm0208_duplicate_match,
+    routing_fixtures::cm0209_invalid_header_name,
+    routing_fixtures::cm0210_empty_header_prefix,
+    routing_fixtures::cm0211_subset_without_pods,
+    resilience_fixtures::cm0301_retry_amplification,
+    resilience_fixtures::cm0301_chain_of_two_services,
+    resilience_fixtures::cm0301_chain_budget_override,
+    resilience_fixtures::cm0302_tries_outlast_timeout,
+    resilience_fixtures::cm0303_retry_policy_without_attempts,
+    resilience_fixtures::cm0304_caller_timeout_too_short,
+    resilience_fixtures::cm0305_app_timeout_exceeds_mesh,
+    resilience_fixtures::cm0306_outlier_percent,
+    resilience_fixtures::cm0307_empty_connection_pool,
+    resilience_fixtures::cm0308_interceptor_out_of_range,
+    resilience_fixtures::cm0309_invalid_retry_status,
+    resilience_fixtures::cm0310_call_cycle,
+    resilience_fixtures::cm0311_unknown_chain_budget,
+    security_fixtures::cm0401_undeclared_principal,
+    security_fixtures::cm0401_principal_typo,
+    security_fixtures::cm0402_undeclared_namespace,
+    security_fixtures::cm0403_strict_without_injection,
+    security_fixtures::cm0404_app_tls_under_mtls,
+    security_fixtures::cm0405_authorization_without_mtls,
+    security_fixtures::cm0406_caller_not_allowed,
+    security_fixtures::cm0407_empty_allow_rule,
+    security_fixtures::cm0408_namespace_not_injected,
+    kubernetes_fixtures::cm0501_invalid_namespace,
+    kubernetes_fixtures::cm0501_invalid_subset_name,
+    kubernetes_fixtures::cm0501_invalid_service_name,
+    kubernetes_fixtures::cm0502_invalid_label,
+    kubernetes_fixtures::cm0503_label_key_conflict,
+    kubernetes_fixtures::cm0504_injection_label_conflict,
+    kubernetes_fixtures::cm0505_invalid_port,
+    kubernetes_fixtures::cm0506_port_reserved_by_istio,
+    kubernetes_fixtures::cm0507_autoscaler_range,
+    kubernetes_fixtures::cm0508_autoscaler_with_replicas,
+    kubernetes_fixtures::cm0509_proxy_uid,
+    kubernetes_fixtures::cm0510_invalid_security_context,
+    kubernetes_fixtures::cm0511_grace_period_too_short,
+    kubernetes_fixtures::cm0512_probe_endpoint,
+    kubernetes_fixtures::cm0513_probe_values,
+    kubernetes_fixtures::cm0514_empty_image,
+}
+
+/// The families the checker emits; 08xx (I/O) and 09xx (DSL syntax) codes are tested where they
+/// are emitted.
+fn is_checker_code(info: &CodeInfo) -> bool {
+    matches!(
+        info.code.as_str().get(2..4),
+        Some("01" | "02" | "03" | "04" | "05")
+    )
+}
+
+#[test]
+fn every_checker_code_has_a_fixture_that_triggers_it() {
+    let covered: Vec<&str> = FIXTURES.iter().map(|f| f().code.code.as_str()).collect();
+    for info in REGISTRY.iter().filter(|info| is_checker_code(info)) {
+        assert!(
+            covered.contains(&info.code.as_str()),
+            "{} ({}) has no fixture",
+            info.code,
+            info.title
+        );
+    }
+}
+
+#[test]
+fn every_fixture_severity_is_its_code_default() {
+    for fixture in FIXTURES {
+        let fixture = fixture();
+        assert_eq!(
+            fixture.severity, fixture.code.severity,
+            "{}",
+            fixture.code.code
+        );
+    }
+}
+
+#[test]
+fn the_guides_mesh_passes_clean() {
+    let found = check(&seed::order_mesh());
+    assert!(found.is_empty(), "{found}");
+}
+
+#[test]
+fn the_guides_mesh_as_published_reports_amplification_and_the_undeclared_principal() {
+    let found = check(&seed::as_published());
+    assert_eq!(
+        found.codes(),
+        ["CM0301", "CM0302", "CM0302", "CM0401"],
+        "{found}"
+    );
+    let amplification = &found.all()[0];
+    assert_eq!(amplification.severity, Severity::Error);
+    assert_eq!(amplification.path.to_string(), "chain order-service");
+    assert!(
+        amplification.message.contains("12 calls"),
+        "{amplification}"
+    );
+    let principal = &found.all()[3];
+    assert_eq!(principal.severity, Severity::Error);
+    assert_eq!(
+        principal.path.to_string(),
+        "service order-service › allow[0] › from[0]"
+    );
+    assert!(
+        principal
+            .message
+            .contains("cluster.local/ns/connectum/sa/envoy-gateway"),
+        "{principal}"
+    );
+    assert!(found.has_errors());
+}
+
+#[test]
+fn diagnostics_print_like_rustc() {
+    let found = check(&seed::as_published());
+    let text = found.to_string();
+    assert!(
+        text.starts_with(
+            "error[CM0301]: one failing request along order-service can become 12 calls"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("  --> chain order-service\n   = help: "),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("could not render the mesh: 2 errors; 2 warnings emitted"),
+        "{text}"
+    );
+}

@@ -1,0 +1,202 @@
+//! Fixtures of the routing rules (02xx).
+
+use super::{Fixture, order};
+use crate::diag::Severity::{Error, Warning};
+use crate::diag::registry::{
+    DUPLICATE_MATCH, EMPTY_SPLIT, INVALID_HEADER_NAME, INVALID_MATCH_VALUE, REPEATED_SPLIT_SUBSET,
+    SINGLE_LEG_WEIGHT, SPLIT_TOTAL, SPLIT_ZERO_TOTAL, SUBSET_WITHOUT_PODS, UNDECLARED_SUBSET,
+    UNREACHABLE_ROUTE,
+};
+use crate::model::{
+    HeaderMatch, Mesh, RequestMatch, Route, RouteTarget, Split, StringMatch, SubsetRef,
+};
+
+const SPLIT: &str = "service order-service › routes[1] › split";
+
+fn set_target(route: usize, target: impl Into<RouteTarget>) -> impl FnOnce(&mut Mesh) {
+    let target = target.into();
+    move |mesh| order(mesh).routes[route].target = target
+}
+
+fn split(legs: &[(&str, u32)]) -> Split {
+    legs.iter().fold(Split::new(), |split, (subset, weight)| {
+        split.weight(&SubsetRef::unchecked("order-service", *subset), *weight)
+    })
+}
+
+pub(super) fn cm0201_undeclared_subset() -> Fixture {
+    Fixture::new(
+        UNDECLARED_SUBSET,
+        Error,
+        "service order-service › routes[0]",
+        set_target(0, SubsetRef::unchecked("order-service", "canery")),
+        set_target(0, SubsetRef::unchecked("order-service", "canary")),
+    )
+    .help("did you mean `canary`?")
+}
+
+pub(super) fn cm0201_subset_of_another_service() -> Fixture {
+    let with_canary_of = |service: &'static str| {
+        let split = Split::new()
+            .weight(&SubsetRef::unchecked("order-service", "stable"), 90)
+            .weight(&SubsetRef::unchecked(service, "canary"), 10);
+        set_target(1, split)
+    };
+    Fixture::new(
+        UNDECLARED_SUBSET,
+        Error,
+        "service order-service › routes[1] › split › legs[1]",
+        with_canary_of("payment-service"),
+        with_canary_of("order-service"),
+    )
+    .help("use `order-service`'s own handle for `canary`")
+}
+
+pub(super) fn cm0202_split_total() -> Fixture {
+    Fixture::new(
+        SPLIT_TOTAL,
+        Error,
+        SPLIT,
+        set_target(1, split(&[("stable", 90), ("canary", 5)])),
+        set_target(1, split(&[("stable", 95), ("canary", 5)])),
+    )
+    .help("make them total 100")
+}
+
+pub(super) fn cm0202_split_total_configurable() -> Fixture {
+    let permille = |stable: u32| {
+        move |mesh: &mut Mesh| {
+            mesh.split_total = 1000;
+            set_target(1, split(&[("stable", stable), ("canary", 5)]))(mesh);
+        }
+    };
+    Fixture::new(SPLIT_TOTAL, Error, SPLIT, permille(95), permille(995))
+}
+
+pub(super) fn cm0203_split_zero_total() -> Fixture {
+    Fixture::new(
+        SPLIT_ZERO_TOTAL,
+        Error,
+        SPLIT,
+        set_target(1, split(&[("stable", 0), ("canary", 0)])),
+        set_target(1, split(&[("stable", 100), ("canary", 0)])),
+    )
+}
+
+pub(super) fn cm0204_empty_split() -> Fixture {
+    Fixture::new(
+        EMPTY_SPLIT,
+        Error,
+        SPLIT,
+        set_target(1, Split::new()),
+        set_target(1, split(&[("stable", 100)])),
+    )
+}
+
+pub(super) fn cm0205_single_leg_weight() -> Fixture {
+    Fixture::new(
+        SINGLE_LEG_WEIGHT,
+        Warning,
+        "service order-service › routes[1] › split › legs[0]",
+        set_target(1, split(&[("canary", 10)])),
+        set_target(1, split(&[("canary", 100)])),
+    )
+}
+
+pub(super) fn cm0206_repeated_split_subset() -> Fixture {
+    Fixture::new(
+        REPEATED_SPLIT_SUBSET,
+        Warning,
+        "service order-service › routes[1] › split › legs[1]",
+        set_target(1, split(&[("stable", 50), ("stable", 50)])),
+        set_target(1, split(&[("stable", 50), ("canary", 50)])),
+    )
+}
+
+pub(super) fn cm0207_catch_all_first() -> Fixture {
+    Fixture::new(
+        UNREACHABLE_ROUTE,
+        Warning,
+        "service order-service › routes[1]",
+        |mesh| order(mesh).routes.reverse(),
+        |_| {},
+    )
+    .help("move the catch-all routes[0] last")
+}
+
+fn header_route(headers: Vec<RequestMatch>) -> impl FnOnce(&mut Mesh) {
+    move |mesh| {
+        let route = Route::builder()
+            .matches(headers)
+            .target(SubsetRef::unchecked("order-service", "stable"))
+            .build();
+        order(mesh).routes.insert(1, route);
+    }
+}
+
+fn canary_header(value: &str) -> RequestMatch {
+    RequestMatch::header(HeaderMatch::exact("x-canary", value))
+}
+
+pub(super) fn cm0207_all_matches_repeated() -> Fixture {
+    Fixture::new(
+        UNREACHABLE_ROUTE,
+        Warning,
+        "service order-service › routes[1]",
+        header_route(vec![canary_header("true")]),
+        header_route(vec![canary_header("false")]),
+    )
+}
+
+pub(super) fn cm0208_duplicate_match() -> Fixture {
+    let debug = RequestMatch::header(HeaderMatch::exact("x-debug", "1"));
+    Fixture::new(
+        DUPLICATE_MATCH,
+        Warning,
+        "service order-service › routes[1] › matches[0]",
+        header_route(vec![
+            RequestMatch::builder()
+                .headers(vec![HeaderMatch::exact("x-canary", "true")])
+                .uri(StringMatch::Prefix("/order.v1.OrderService/".to_owned()))
+                .build(),
+            debug.clone(),
+        ]),
+        header_route(vec![canary_header("false"), debug]),
+    )
+}
+
+fn set_header(header: HeaderMatch) -> impl FnOnce(&mut Mesh) {
+    move |mesh| order(mesh).routes[0].matches = vec![RequestMatch::header(header)]
+}
+
+pub(super) fn cm0209_invalid_header_name() -> Fixture {
+    Fixture::new(
+        INVALID_HEADER_NAME,
+        Error,
+        "service order-service › routes[0] › matches[0]",
+        set_header(HeaderMatch::exact("x canary", "true")),
+        set_header(HeaderMatch::exact("X-Canary", "true")),
+    )
+}
+
+pub(super) fn cm0210_empty_header_prefix() -> Fixture {
+    Fixture::new(
+        INVALID_MATCH_VALUE,
+        Error,
+        "service order-service › routes[0] › matches[0]",
+        set_header(HeaderMatch::prefix("x-canary", "")),
+        set_header(HeaderMatch::prefix("x-canary", "t")),
+    )
+}
+
+pub(super) fn cm0211_subset_without_pods() -> Fixture {
+    let canary_replicas =
+        |replicas: u32| move |mesh: &mut Mesh| order(mesh).subsets[1].replicas = Some(replicas);
+    Fixture::new(
+        SUBSET_WITHOUT_PODS,
+        Error,
+        "service order-service › routes[1] › split › legs[1]",
+        canary_replicas(0),
+        canary_replicas(2),
+    )
+}

@@ -1,0 +1,137 @@
+//! Fixtures of the security rules (04xx).
+
+use super::{Fixture, order};
+use crate::diag::Severity::{Error, Warning};
+use crate::diag::registry::{
+    APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS, CALLER_NOT_ALLOWED, EMPTY_ALLOW_RULE,
+    NAMESPACE_NOT_INJECTED, STRICT_WITHOUT_INJECTION, UNDECLARED_NAMESPACE, UNDECLARED_PRINCIPAL,
+};
+use crate::model::{AllowRule, AppTls, Mesh, MtlsMode, ServiceAccountRef};
+
+pub(super) fn cm0401_undeclared_principal() -> Fixture {
+    Fixture::new(
+        UNDECLARED_PRINCIPAL,
+        Error,
+        "service order-service › allow[0] › from[0]",
+        |mesh| mesh.external_callers.clear(),
+        |_| {},
+    )
+    .help("ExternalCaller::builder().name(\"envoy-gateway\")")
+}
+
+pub(super) fn cm0401_principal_typo() -> Fixture {
+    let admit = |name: &'static str| {
+        move |mesh: &mut Mesh| {
+            order(mesh).allow[0] =
+                AllowRule::service_account(ServiceAccountRef::new("connectum", name));
+        }
+    };
+    Fixture::new(
+        UNDECLARED_PRINCIPAL,
+        Error,
+        "service order-service › allow[0] › from[0]",
+        admit("envoy-gatway"),
+        admit("order-service"),
+    )
+    .help("did you mean `connectum/envoy-gateway`?")
+}
+
+pub(super) fn cm0402_undeclared_namespace() -> Fixture {
+    let admit = |namespace: &'static str| {
+        move |mesh: &mut Mesh| {
+            mesh.known_namespaces.push("monitoring".to_owned());
+            order(mesh).allow.push(AllowRule::namespace(namespace));
+        }
+    };
+    Fixture::new(
+        UNDECLARED_NAMESPACE,
+        Error,
+        "service order-service › allow[2] › from[0]",
+        admit("monitorin"),
+        admit("monitoring"),
+    )
+    .help("did you mean `monitoring`?")
+}
+
+fn injection(on: bool, mtls: MtlsMode) -> impl FnOnce(&mut Mesh) {
+    move |mesh| {
+        mesh.sidecar_injection = on;
+        mesh.mtls = mtls;
+    }
+}
+
+pub(super) fn cm0403_strict_without_injection() -> Fixture {
+    Fixture::new(
+        STRICT_WITHOUT_INJECTION,
+        Error,
+        "mtls",
+        injection(false, MtlsMode::Strict),
+        injection(false, MtlsMode::Permissive),
+    )
+}
+
+pub(super) fn cm0404_app_tls_under_mtls() -> Fixture {
+    let app_tls = |mtls: Option<MtlsMode>| {
+        move |mesh: &mut Mesh| {
+            let order = order(mesh);
+            order.app_tls = Some(AppTls::builder().dir_path("/etc/tls").build());
+            order.allow.clear();
+            order.mtls_override = mtls;
+        }
+    };
+    Fixture::new(
+        APP_TLS_UNDER_MTLS,
+        Warning,
+        "service order-service › app_tls",
+        app_tls(None),
+        app_tls(Some(MtlsMode::Disable)),
+    )
+}
+
+pub(super) fn cm0405_authorization_without_mtls() -> Fixture {
+    let mtls = |mode: MtlsMode| move |mesh: &mut Mesh| order(mesh).mtls_override = Some(mode);
+    Fixture::new(
+        AUTHORIZATION_WITHOUT_MTLS,
+        Error,
+        "service order-service › allow",
+        mtls(MtlsMode::Disable),
+        mtls(MtlsMode::Permissive),
+    )
+}
+
+pub(super) fn cm0406_caller_not_allowed() -> Fixture {
+    let gateway = ServiceAccountRef::new("envoy-gateway-system", "envoy");
+    let admitted = gateway.clone();
+    Fixture::new(
+        CALLER_NOT_ALLOWED,
+        Error,
+        "service order-service › allow",
+        move |mesh| mesh.external_callers[0].service_account = gateway,
+        move |mesh| {
+            mesh.external_callers[0].service_account = admitted.clone();
+            order(mesh).allow[0] = AllowRule::service_account(admitted);
+        },
+    )
+    .help("AllowRule::service_account(ServiceAccountRef::new(\"envoy-gateway-system\", \"envoy\"))")
+}
+
+pub(super) fn cm0407_empty_allow_rule() -> Fixture {
+    let rule = |rule: AllowRule| move |mesh: &mut Mesh| order(mesh).allow.push(rule);
+    Fixture::new(
+        EMPTY_ALLOW_RULE,
+        Error,
+        "service order-service › allow[2]",
+        rule(AllowRule::default()),
+        rule(AllowRule::namespace("connectum")),
+    )
+}
+
+pub(super) fn cm0408_namespace_not_injected() -> Fixture {
+    Fixture::new(
+        NAMESPACE_NOT_INJECTED,
+        Warning,
+        "sidecar_injection",
+        injection(false, MtlsMode::Permissive),
+        injection(true, MtlsMode::Permissive),
+    )
+}

@@ -1,0 +1,486 @@
+//! The code registry: every diagnostic code, its default severity, what it means, the outage it
+//! prevents, the Istio / istioctl / Kiali rule it corresponds to, a failing example and the fix.
+//!
+//! Codes are `CM` and four digits by family: 01xx model (015x telemetry), 02xx routing,
+//! 03xx resilience, 04xx security, 05xx Kubernetes wiring, 08xx I/O, 09xx DSL syntax.
+//! A code is never reused: when a rule goes away its code moves to [`RETIRED`].
+//!
+//! Adding a code is one entry in the `registry!` list below; the tests then require it to be
+//! well formed, documented, listed in `docs/diagnostics.md` and triggered by a fixture (codes of
+//! the checker's families by a checker fixture; 08xx/09xx by the tests of the code emitting them).
+
+use super::{Code, Diagnostic, MeshPath, Severity};
+
+/// Everything known about one diagnostic code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CodeInfo {
+    /// The code, e.g. `CM0201`.
+    pub code: Code,
+    /// Its default severity.
+    pub severity: Severity,
+    /// A short title, e.g. "route to an undeclared subset".
+    pub title: &'static str,
+    /// The Istio webhook rule, `istioctl analyze` message or Kiali check it corresponds to, or
+    /// "library policy" where this library is stricter than Istio.
+    pub rule: &'static str,
+    /// Why it matters: the outage or surprise it prevents.
+    pub why: &'static str,
+    /// A failing example, in builder calls.
+    pub example: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+}
+
+impl CodeInfo {
+    /// A diagnostic with this code and its default severity.
+    #[must_use]
+    pub fn at(&self, path: MeshPath, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code: self.code,
+            severity: self.severity,
+            path,
+            message: message.into(),
+            help: None,
+        }
+    }
+}
+
+/// A code that is no longer emitted; it stays here so it is never given to another rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetiredCode {
+    /// The code.
+    pub code: Code,
+    /// What it meant and why it went away.
+    pub note: &'static str,
+}
+
+/// Codes no longer emitted (none yet). Never delete an entry.
+pub const RETIRED: &[RetiredCode] = &[];
+
+/// The registered code `code`, if any.
+#[must_use]
+pub fn lookup(code: Code) -> Option<&'static CodeInfo> {
+    REGISTRY.iter().find(|info| info.code == code)
+}
+
+macro_rules! registry {
+    ($(
+        $code:ident $name:ident $severity:ident $title:literal
+            rule $rule:literal
+            why $why:literal
+            example $example:literal
+            fix $fix:literal;
+    )*) => {
+        $(
+            #[doc = concat!("`", stringify!($code), "` (", stringify!($severity), "): ", $title, ".")]
+            pub const $name: CodeInfo = CodeInfo {
+                code: Code(stringify!($code)),
+                severity: Severity::$severity,
+                title: $title,
+                rule: $rule,
+                why: $why,
+                example: $example,
+                fix: $fix,
+            };
+        )*
+
+        /// Every live code, in code order.
+        pub const REGISTRY: &[CodeInfo] = &[$($name),*];
+    };
+}
+
+registry! {
+    // ── 01xx model ────────────────────────────────────────────────────────────────────────
+    CM0101 DUPLICATE_SERVICE Error "two services share a name"
+        rule "IST0109 ConflictingMeshGatewayVirtualServiceHosts; Kiali KIA0201, KIA1106"
+        why "Each service becomes a Service, a VirtualService and a DestinationRule named after it. Two services with one name give two VirtualServices for one host: Istio keeps one of them silently, so half of the routes, retries and subsets you wrote never apply, and which half depends on creation time."
+        example "mesh.add_service(Service::builder().name(\"order-service\")…); mesh.add_service(Service::builder().name(\"order-service\")…);"
+        fix "Give every service its own name, or merge the two descriptions into one service.";
+    CM0102 DUPLICATE_SUBSET Error "two subsets of a service share a name"
+        rule "Istio webhook: DestinationRule subset names must be unique; Kiali KIA0201"
+        why "The DestinationRule would list the subset twice; Istio's webhook refuses it, so the whole DestinationRule (and every subset in it) fails to apply."
+        example "order.add_subset(Subset::builder().name(\"canary\").build()); order.add_subset(Subset::builder().name(\"canary\").image(\"…:1.2.0\").build());"
+        fix "Rename one subset (e.g. `canary-2`), or remove the duplicate.";
+    CM0103 UNKNOWN_CALLEE Error "a call names a service the mesh does not declare"
+        rule "Kiali KIA1101 (destination host not found); library policy: call chains must be known to budget retries"
+        why "`calls` feeds the retry budget and the timeout checks along call chains. A call to an unknown service hides a whole chain from them: the retry storm it could cause goes unchecked."
+        example "Service::builder().name(\"order-service\").calls(vec![\"inventroy-service\".into()])"
+        fix "Name a service declared in this mesh (the help suggests the closest), or add the callee with `mesh.add_service`.";
+    CM0104 OVERLAPPING_SUBSETS Error "two subsets select the same pods"
+        rule "Kiali KIA0003 / KIA0201 (overlapping selectors); Kubernetes: Deployments with overlapping selectors"
+        why "Subsets are told apart by their version label. Two subsets with the same value select each other's pods: both Deployments fight over one set of ReplicaSets' pods, and a 90/10 canary split sends traffic to both versions in both legs."
+        example "order.add_subset(Subset::builder().name(\"stable\").version_label(\"v1\").build()); order.add_subset(Subset::builder().name(\"canary\").version_label(\"v1\").build());"
+        fix "Give each subset its own version label value (by default the subset name).";
+    CM0105 INVALID_MESH_SETTING Error "a mesh-wide setting can never be satisfied"
+        rule "library policy (split_total, retry_budget); Istio AuthorizationPolicy trustDomains grammar (trust_domain)"
+        why "A split total of 0 or a retry budget of 0 calls refuses every split or every call chain; a trust domain that is empty or contains `/` makes every principal the mesh writes malformed, so no AuthorizationPolicy rule ever matches and every call is denied."
+        example "Mesh::builder().namespace(\"connectum\").split_total(0).build()"
+        fix "Use a split total above 0 (100, or 1000 for finer steps), a budget of at least 1 call, and a trust domain like `cluster.local`.";
+    CM0106 DUPLICATE_CALLER Error "an external caller's name is taken"
+        rule "library policy (call chains are named by their members)"
+        why "Call chains and diagnostics name callers; two external callers with one name, or an external caller named like a service, make a chain ambiguous and a per-chain retry budget apply to the wrong chain."
+        example "mesh.external_callers = vec![ExternalCaller::builder().name(\"order-service\")…]"
+        fix "Give each external caller a name no service or other caller uses.";
+    CM0151 SAMPLING_OUT_OF_RANGE Error "tracing sampling is not a percentage"
+        rule "Istio webhook / CRD: Telemetry tracing randomSamplingPercentage must be 0..100"
+        why "Istio refuses the Telemetry resource, so the namespace loses tracing, metrics and access logs configuration at once."
+        example "Tracing::builder().providers(vec![\"otel-tracing\".into()]).sampling_percent(150.0).build()"
+        fix "Use a value from 0 to 100 (100 samples every request).";
+    CM0152 EMPTY_PROVIDER Error "a telemetry provider name is empty"
+        rule "Istio webhook: Telemetry providers[].name must be non-empty"
+        why "Istio refuses the Telemetry resource: no tracing, metrics or access logs are configured."
+        example "Telemetry::builder().name(\"mesh-default\").metrics_providers(vec![String::new()]).build()"
+        fix "Name a provider defined in meshConfig extensionProviders (e.g. `prometheus`, `otel-tracing`), or remove the entry.";
+    CM0153 TELEMETRY_WITHOUT_PROVIDERS Warning "a Telemetry resource names no provider"
+        rule "IST0157 InvalidTelemetryProvider"
+        why "A Telemetry with no providers only works when meshConfig has default providers; otherwise Istio ignores it and you get no traces, metrics or logs while believing you configured them."
+        example "Telemetry::builder().name(\"mesh-default\").build()"
+        fix "Name the providers for tracing, metrics or access logs, or remove the telemetry block.";
+    CM0154 SEVERAL_TRACING_PROVIDERS Warning "tracing names more than one provider"
+        rule "Istio webhook warning: multiple tracing providers are not currently supported"
+        why "Istio accepts the resource but uses only one provider: traces silently stop reaching the others."
+        example "Tracing::builder().providers(vec![\"otel-tracing\".into(), \"zipkin\".into()]).build()"
+        fix "Name one tracing provider; fan out in the OpenTelemetry collector instead.";
+
+    // ── 02xx routing ──────────────────────────────────────────────────────────────────────
+    CM0201 UNDECLARED_SUBSET Error "a route targets a subset its service does not declare"
+        rule "IST0101 ReferencedResourceNotFound (host+subset); Kiali KIA1107"
+        why "Envoy has no cluster for the subset: every request the route takes fails with 503 (no healthy upstream / `NR`), typically 10% of traffic for a canary leg or all of it for a default route."
+        example "order.add_route(Route::builder().target(SubsetRef::unchecked(\"order-service\", \"canery\")).build());"
+        fix "Use the handle `add_subset` returned, declare the subset on this service, or fix the name (the help suggests the closest).";
+    CM0202 SPLIT_TOTAL Error "split weights do not add up to the mesh's split total"
+        rule "library policy, stricter than Istio (Istio normalizes weights to weight / total)"
+        why "A 90/5 split reads as 90% and 5% but Istio sends 94.7% and 5.3%: the canary gets a share nobody wrote down. Requiring the total makes the shares exactly what the numbers say."
+        example "Split::new().weight(&stable, 90).weight(&canary, 5)"
+        fix "Make the weights total the mesh's split total (100 by default), or set `split_total(1000)` for finer steps.";
+    CM0203 SPLIT_ZERO_TOTAL Error "every weight of a split is zero"
+        rule "Istio webhook: with several destinations the weights must total more than 0"
+        why "Istio refuses the VirtualService, so none of the service's routes apply."
+        example "Split::new().weight(&stable, 0).weight(&canary, 0)"
+        fix "Give at least one leg a positive weight.";
+    CM0204 EMPTY_SPLIT Error "a split has no destinations"
+        rule "Istio webhook: an HTTP route needs at least one destination (\"HTTP route, redirect or direct_response is required\")"
+        why "Istio refuses the VirtualService, so none of the service's routes apply."
+        example "Route::builder().target(Split::new()).build()"
+        fix "Add legs with `Split::weight`, or target one subset directly.";
+    CM0205 SINGLE_LEG_WEIGHT Warning "a one-destination split has a weight other than the total"
+        rule "Kiali KIA1104 (single destination weight < 100)"
+        why "A single destination gets all traffic whatever its weight: a canary written as `canary 10` with nothing else sends 100% to the canary."
+        example "Split::new().weight(&canary, 10)"
+        fix "Add the other legs of the split, or target the subset directly.";
+    CM0206 REPEATED_SPLIT_SUBSET Warning "a split names the same subset twice"
+        rule "Kiali KIA1105 (repeated host+subset in a route)"
+        why "The shares add up for that subset, so the split does not mean what its lines say; usually a copy-paste slip that left another subset without traffic."
+        example "Split::new().weight(&stable, 50).weight(&stable, 50)"
+        fix "Name each subset once, with the sum of its weights.";
+    CM0207 UNREACHABLE_ROUTE Warning "a route can never match"
+        rule "IST0130 VirtualServiceUnreachableRule (Istio webhook warning VS10)"
+        why "Istio takes the first route that matches. A route after a catch-all, or whose every match repeats an earlier one, never receives a request: the header-based canary route you tested is silently dead."
+        example "order.add_route(Route::builder().target(split).build()); order.add_route(Route::builder().matches(vec![canary_header]).target(&canary).build());"
+        fix "Move the catch-all route last, or remove the route that repeats an earlier one.";
+    CM0208 DUPLICATE_MATCH Warning "a match repeats or is covered by an earlier one"
+        rule "IST0131 VirtualServiceIneffectiveMatch (Istio webhook warning VS11)"
+        why "The match can never select its route, because an earlier route already takes every request it describes; traffic you meant to steer goes elsewhere."
+        example "routes: [x-canary = \"true\" → canary, (x-canary = \"true\" or uri prefix /admin) → admin]"
+        fix "Remove the repeated match, or make it more specific than the earlier one, or reorder the routes.";
+    CM0209 INVALID_HEADER_NAME Error "a header match names an invalid header"
+        rule "Istio webhook: match header names are RFC 7230 tokens, HTTP/2 pseudo-headers or JWT claim keys"
+        why "Istio refuses the VirtualService, so none of the service's routes apply."
+        example "RequestMatch::header(HeaderMatch::exact(\"X Canary\", \"true\"))"
+        fix "Use a header name made of letters, digits and `-` (e.g. `x-canary`), a pseudo-header such as `:authority`, or a JWT claim key `@request.auth.claims.<name>`.";
+    CM0210 INVALID_MATCH_VALUE Error "a match value Istio refuses"
+        rule "Istio webhook: a header prefix must not be empty; a regex is non-empty RE2 of at most 1024 characters"
+        why "Istio refuses the VirtualService, so none of the service's routes apply."
+        example "HeaderMatch::prefix(\"x-canary\", \"\")"
+        fix "Use a non-empty prefix, or a regex of 1 to 1024 characters; to match any value use regex `.*`.";
+    CM0211 SUBSET_WITHOUT_PODS Error "a route sends traffic to a subset that runs no pods"
+        rule "IST0173 DestinationRuleSubsetNotSelectPods; Kiali KIA0203"
+        why "The subset's Deployment runs 0 replicas, so the traffic the route sends there fails with 503 (`UH`, no healthy upstream)."
+        example "order.add_subset(Subset::builder().name(\"canary\").replicas(0).build()) with a split giving canary 10"
+        fix "Give the subset at least one replica, or take it out of the routes (weight 0 in a split).";
+
+    // ── 03xx resilience ───────────────────────────────────────────────────────────────────
+    CM0301 RETRY_AMPLIFICATION Error "retries along a call chain exceed the retry budget"
+        rule "library policy, stricter than Istio (Istio does not bound retry products)"
+        why "Each hop multiplies: the mesh makes 1 + attempts tries (2 retries when a route sets none) and the app's retry interceptor makes 1 + maxRetries calls per try. When a dependency fails, one request becomes the product of these along the chain: a retry storm that keeps a struggling service down."
+        example "mesh retries attempts 3 with Connectum retry maxRetries 2: (1+3) × (1+2) = 12 calls > budget 10"
+        fix "Lower mesh retries to 0 or 1 where the app retries (the Connectum docs' advice), lower maxRetries, or raise the budget for that chain with a ChainBudget if the load is acceptable.";
+    CM0302 TRIES_OUTLAST_TIMEOUT Warning "per-try timeouts of all tries exceed the route timeout"
+        rule "library policy, stricter than Istio (perTryTimeout × (attempts + 1) ≤ timeout)"
+        why "The route timeout bounds all tries together, so the last retries can never run to their per-try timeout: the retries you configured are partly fiction and the caller sees a timeout while the mesh is still retrying."
+        example "timeout 30s, retries attempts 3, perTryTimeout 10s: 4 × 10s = 40s > 30s"
+        fix "Raise the route timeout to at least perTryTimeout × (attempts + 1), or lower attempts or perTryTimeout.";
+    CM0303 RETRY_POLICY_WITHOUT_ATTEMPTS Error "a retry policy with 0 attempts"
+        rule "Istio webhook: \"retry policy configured when attempts are set to 0\""
+        why "Istio refuses a retries block that sets perTryTimeout or retryOn with attempts 0, so the whole VirtualService fails to apply."
+        example "MeshRetry::builder().attempts(0).per_try_timeout(Duration::from_secs(2)).build()"
+        fix "Use `MeshRetry::disabled()` to turn retries off, or set attempts of at least 1.";
+    CM0304 CALLER_TIMEOUT_TOO_SHORT Warning "a caller gives up before what it calls can finish"
+        rule "library policy (timeout coherence along call chains)"
+        why "When the callee's worst case (its route timeout, or its tries) is longer than the caller's own timeout, the caller fails with DeadlineExceeded while the callee keeps working and retrying: wasted work and load exactly when the callee is slow."
+        example "order-service (Connectum timeout 10s) calls inventory-service (route timeout 30s)"
+        fix "Make the callee's route timeout shorter than the caller's timeout, or raise the caller's timeout.";
+    CM0305 APP_TIMEOUT_EXCEEDS_MESH Warning "the app's timeout is longer than the mesh's"
+        rule "library policy (timeout coherence between Connectum and Istio)"
+        why "The mesh abandons each try after its per-try timeout (or the route timeout), so Connectum's timeout never fires: clients get Envoy's 504/DeadlineExceeded and the app keeps working on an abandoned request, while the mesh retries it in parallel."
+        example "Connectum timeout 40s on a route with perTryTimeout 10s"
+        fix "Set Connectum's timeout at or below the mesh's per-try timeout (or the route timeout when there is none).";
+    CM0306 OUTLIER_PERCENT_OUT_OF_RANGE Error "an outlier-detection percentage is outside 0..100"
+        rule "Istio webhook: outlierDetection maxEjectionPercent and minHealthPercent are 0..100"
+        why "Istio refuses the DestinationRule: subsets and every traffic policy of the service are gone, so canary routes fail with 503."
+        example "OutlierDetection::builder().max_ejection_percent(150).build()"
+        fix "Use a percentage from 0 to 100.";
+    CM0307 EMPTY_CONNECTION_POOL Error "a connection pool sets neither tcp nor http"
+        rule "Istio webhook: connectionPool must set http or tcp"
+        why "Istio refuses the DestinationRule: subsets and every traffic policy of the service are gone."
+        example "TrafficPolicy::builder().connection_pool(ConnectionPool::default()).build()"
+        fix "Set `tcp` or `http` limits, or remove the connection pool.";
+    CM0308 INTERCEPTOR_OUT_OF_RANGE Error "a Connectum interceptor option is out of range"
+        rule "Connectum interceptor factories (circuitBreaker threshold ≥ 1, bulkhead capacity ≥ 1)"
+        why "Connectum's factory throws when the server starts: the pod crash-loops and the service is down."
+        example "Bulkhead::builder().capacity(0).build()"
+        fix "Use a circuit-breaker threshold and a bulkhead capacity of at least 1.";
+    CM0309 INVALID_RETRY_STATUS Error "retryOn names an HTTP status Istio does not know"
+        rule "Istio webhook: retryOn status codes must be known HTTP status codes"
+        why "Istio refuses the VirtualService, so none of the service's routes apply."
+        example "MeshRetry::builder().attempts(1).retry_on(vec![RetryOn::Status(42)]).build()"
+        fix "Use a known status code such as 503, or a named condition such as `unavailable`.";
+    CM0310 CALL_CYCLE Error "services call each other in a cycle"
+        rule "library policy (the retry budget needs finite call chains)"
+        why "In a cycle each service's retries multiply the others' without bound: one failing request can loop and amplify until timeouts cut it, and no retry budget can be computed."
+        example "order-service calls inventory-service, inventory-service calls order-service"
+        fix "Break the cycle (remove one of the calls), or describe it as two separate services.";
+    CM0311 UNKNOWN_CHAIN_BUDGET Warning "a chain budget names no call chain"
+        rule "library policy"
+        why "A budget for a chain that does not exist has no effect: the real chain is checked against the mesh budget, and the override you meant to grant (or the limit you meant to impose) is lost."
+        example "ChainBudget { chain: vec![\"envoy-gateway\".into(), \"ordr-service\".into()], budget: RetryBudget::calls(20) }"
+        fix "Name a call chain from its start (an external caller or a service nobody calls) to its end, as the diagnostics of CM0301 print it.";
+
+    // ── 04xx security ─────────────────────────────────────────────────────────────────────
+    CM0401 UNDECLARED_PRINCIPAL Error "an allow rule names a service account nobody declares"
+        rule "Kiali KIA0106 (principal not found)"
+        why "Istio does not check principals: a rule naming an account no workload runs as admits nobody, so the caller you meant to admit gets 403 RBAC: access denied."
+        example "AllowRule::service_account(ServiceAccountRef::new(\"connectum\", \"envoy-gateway\")) with no ExternalCaller running as connectum/envoy-gateway"
+        fix "Declare the caller with `ExternalCaller` (its service account), name the account a service of the mesh runs as, or fix the name (the help suggests the closest).";
+    CM0402 UNDECLARED_NAMESPACE Error "an allow rule names an undeclared namespace"
+        rule "IST0101 ReferencedResourceNotFound (AuthorizationPolicy source namespaces); Kiali KIA0101"
+        why "A namespace that does not exist admits nobody: the callers you meant to admit get 403, usually because of a typo."
+        example "AllowRule::namespace(\"conectum\")"
+        fix "Use the mesh's namespace or add the namespace to `known_namespaces` (the help suggests the closest).";
+    CM0403 STRICT_WITHOUT_INJECTION Error "STRICT mTLS while sidecar injection is off"
+        rule "IST0102 NamespaceNotInjected with a STRICT PeerAuthentication; Kiali KIA0105"
+        why "Without sidecars nothing enforces STRICT, AuthorizationPolicies or routes for these pods, while meshed callers elsewhere expect mTLS: the security you declared is not there."
+        example "Mesh::builder().namespace(\"connectum\").sidecar_injection(false).mtls(MtlsMode::Strict).build()"
+        fix "Turn sidecar injection on (the default), or use PERMISSIVE while migrating.";
+    CM0404 APP_TLS_UNDER_MTLS Warning "application TLS under Istio mTLS"
+        rule "Connectum docs migration advice (remove createServer tls under Istio); Istio protocol selection"
+        why "Traffic is encrypted twice, and the sidecar, told by the `grpc` port name to expect plain HTTP/2, sees TLS bytes it cannot route: gRPC calls fail or bypass HTTP routing, retries and metrics."
+        example "Service::builder().name(\"order-service\").app_tls(AppTls::builder().dir_path(\"/etc/tls\").build())"
+        fix "Remove `app_tls` (and createServer's `tls`): the sidecar does mTLS.";
+    CM0405 AUTHORIZATION_WITHOUT_MTLS Error "allow rules on a service without mTLS"
+        rule "Kiali KIA0105 (principals and namespaces need mTLS)"
+        why "Allow rules match principals and namespaces, which only mTLS provides. With mTLS disabled no request has a peer identity, so the ALLOW policy denies every request: the service is down."
+        example "Service::builder().mtls_override(MtlsMode::Disable).allow(vec![AllowRule::namespace(\"connectum\")])"
+        fix "Keep mTLS (STRICT or PERMISSIVE) for services with allow rules, or remove the allow rules.";
+    CM0406 CALLER_NOT_ALLOWED Error "a declared caller is not admitted by the callee's allow rules"
+        rule "library policy (Istio evaluates the AuthorizationPolicy at runtime)"
+        why "The model says the caller calls the service, but no allow rule admits its service account or namespace: every such call is denied with 403 RBAC: access denied."
+        example "ExternalCaller envoy-gateway (sa gateway/envoy) calls order-service, whose only allow rule is namespace connectum"
+        fix "Add an allow rule for the caller's service account (or namespace), or remove the call.";
+    CM0407 EMPTY_ALLOW_RULE Error "an allow rule names no source"
+        rule "Istio webhook: AuthorizationPolicy `from: []` is rejected"
+        why "An allow rule with no source is either refused by Istio (`from: []`) or read as `allow everyone`; both differ from anything written on purpose."
+        example "AllowRule::default()"
+        fix "Name the sources (service accounts or namespaces) the rule admits.";
+    CM0408 NAMESPACE_NOT_INJECTED Warning "sidecar injection is off"
+        rule "IST0102 NamespaceNotInjected"
+        why "Without sidecars the VirtualServices, DestinationRules, AuthorizationPolicies and Telemetry of this mesh do nothing for its pods: routes, retries, canary splits and access control are all off."
+        example "Mesh::builder().namespace(\"connectum\").sidecar_injection(false).mtls(MtlsMode::Permissive).build()"
+        fix "Turn sidecar injection on (the default).";
+
+    // ── 05xx Kubernetes wiring ────────────────────────────────────────────────────────────
+    CM0501 INVALID_NAME Error "a name Kubernetes or Istio refuses"
+        rule "Kubernetes name validation (DNS-1123 label / subdomain, DNS-1035 label for Services); Istio DNS-1123 subset names"
+        why "The API server refuses the object, so `kubectl apply` fails part-way and the mesh is left half applied."
+        example "Service::builder().name(\"Order_Service\")"
+        fix "Use lower-case letters, digits and `-`, starting with a letter (Services) or alphanumeric, at most 63 characters.";
+    CM0502 INVALID_LABEL Error "a label key or value Kubernetes refuses"
+        rule "Kubernetes label syntax; Istio label selector grammar"
+        why "The API server refuses every object carrying the label: apply fails and the selectors built from it match nothing."
+        example "Subset::builder().name(\"canary\").version_label(\"1.1.0 rc1\").build()"
+        fix "Label keys are `[prefix/]name`; names and values are at most 63 characters of letters, digits, `-`, `_` and `.`, starting and ending alphanumeric.";
+    CM0503 LABEL_KEY_CONFLICT Error "the app and version label keys clash"
+        rule "IST0173 DestinationRuleSubsetNotSelectPods (the subset label is overwritten on the pods)"
+        why "When the app label and the subset (version) label are the same key, or the version label is one the renderer also writes (`app.kubernetes.io/version`, `…/component`, `…/part-of`), one value overwrites the other on the pods: Services or subsets select no pods and traffic fails with 503."
+        example "Mesh::builder().namespace(\"connectum\").version_label(\"app.kubernetes.io/version\").build()"
+        fix "Use distinct keys, e.g. `app.kubernetes.io/name` for the app and `version` for subsets.";
+    CM0504 INJECTION_LABEL_CONFLICT Warning "namespace labels fight over sidecar injection"
+        rule "IST0123 NamespaceMultipleInjectionLabels"
+        why "The mesh writes `istio-injection` from `sidecar_injection`; an explicit `istio-injection`, `istio.io/rev` or `istio.io/dataplane-mode` label in `namespace_labels` contradicts or duplicates it, and which one the injector follows is not what either line says."
+        example "namespace_labels: {\"istio.io/rev\": \"canary\"} with sidecar_injection(true)"
+        fix "Drop injection labels from `namespace_labels` and use `sidecar_injection`.";
+    CM0505 INVALID_PORT Error "the service port is 0"
+        rule "Kubernetes: ports are 1..65535; Istio ValidatePort"
+        why "The API server refuses the Service and the Deployment."
+        example "Service::builder().name(\"order-service\").port(0)"
+        fix "Use Connectum's port 5000 or another port from 1 to 65535.";
+    CM0506 PORT_RESERVED_BY_ISTIO Error "the service port is one the Istio sidecar uses"
+        rule "Istio \"Ports used by Istio\" (15000-15090 in the pod's network namespace)"
+        why "The app and the sidecar share the pod's network: on a port Envoy binds (15001, 15006, 15021, 15090 …) one of them fails to bind, or traffic loops through the proxy; the pod never becomes ready."
+        example "Service::builder().name(\"order-service\").port(15021)"
+        fix "Use another port, e.g. Connectum's default 5000.";
+    CM0507 AUTOSCALER_RANGE Error "autoscaler bounds Kubernetes refuses"
+        rule "Kubernetes HPA validation: minReplicas ≥ 1, maxReplicas ≥ minReplicas, target utilization > 0"
+        why "The API server refuses the HorizontalPodAutoscaler, and the Deployment, which leaves replicas to it, stays at one pod under any load."
+        example "Autoscaler::builder().min_replicas(5).max_replicas(2).build()"
+        fix "Use 1 ≤ min_replicas ≤ max_replicas and utilization targets above 0.";
+    CM0508 AUTOSCALER_WITH_REPLICAS Error "an autoscaler and fixed replicas on one workload"
+        rule "Kubernetes: an HPA owns the replicas of the Deployment it scales"
+        why "The primary workload is scaled by the HPA, so the fixed replicas of its subset are ignored; if they were rendered, every apply would reset the HPA's count and the pods would flap."
+        example "Scaling::Autoscale(…) with order.add_subset(Subset::builder().name(\"stable\").replicas(3).build()) as the first subset"
+        fix "Remove the primary subset's `replicas`, or use fixed `Scaling::Replicas` instead of the autoscaler.";
+    CM0509 PROXY_UID Error "the app runs as UID 1337"
+        rule "IST0144 InvalidApplicationUID"
+        why "UID 1337 is the Istio proxy's: iptables lets its traffic bypass the sidecar, so the app's outbound calls skip mTLS, routing and retries and are refused by STRICT services."
+        example "PodSecurity::builder().run_as_user(1337).build()"
+        fix "Run the app as another UID (the default is 1000).";
+    CM0510 INVALID_SECURITY_CONTEXT Error "a pod security context that cannot start"
+        rule "Kubernetes: runAsNonRoot forbids UID 0; IDs are ≥ 0"
+        why "The kubelet refuses to start a container that must run as non-root with UID 0 (CreateContainerConfigError), and the API server refuses negative IDs: no pod runs."
+        example "PodSecurity::builder().run_as_user(0).build() (run_as_non_root defaults to true)"
+        fix "Use a non-zero, non-negative UID (default 1000), or turn `run_as_non_root` off if root is really needed.";
+    CM0511 GRACE_PERIOD_TOO_SHORT Error "the termination grace period is shorter than preStop + shutdown timeout"
+        rule "Kubernetes termination lifecycle; Connectum graceful shutdown (terminationGracePeriodSeconds ≥ preStop + shutdown.timeout)"
+        why "Kubernetes kills the pod before Connectum has drained: in-flight requests fail on every rollout and scale-down."
+        example "GracefulShutdown::builder().termination_grace_period(Duration::from_secs(20)).build() (preStop 5s + timeout 30s)"
+        fix "Set the grace period to at least preStop + shutdown timeout, or leave it unset to derive it.";
+    CM0512 PROBE_ENDPOINT Error "a probe path Connectum does not serve"
+        rule "Connectum healthcheck: HTTP endpoints are /healthz, /health and /readyz"
+        why "Connectum answers 404 on any other path: the probe never succeeds, so the pod is never ready (readiness) or is restarted forever (liveness, startup)."
+        example "Probe::builder().path(\"/ready\").period_seconds(10).build()"
+        fix "Use `/healthz`, `/health` or `/readyz` (they behave alike; the help suggests the closest).";
+    CM0513 PROBE_VALUES Error "probe timing Kubernetes refuses"
+        rule "Kubernetes probe validation: periodSeconds, timeoutSeconds and failureThreshold ≥ 1"
+        why "The API server refuses the Deployment."
+        example "Probe::builder().path(\"/healthz\").period_seconds(0).build()"
+        fix "Use values of at least 1.";
+    CM0514 EMPTY_IMAGE Error "a workload without a container image"
+        rule "Kubernetes: containers[].image is required"
+        why "The API server refuses the Deployment (or the pod cannot pull), so the service or subset never runs."
+        example "Service::builder().name(\"order-service\").image(\"\")"
+        fix "Name the image, e.g. `ghcr.io/mycompany/order-service:1.0.0`.";
+}
+
+/// Istio, istioctl and Kiali rules from the reference's build-time list that cannot be broken by
+/// a mesh this library describes, and why, so nobody wonders where their code went.
+pub const NOT_APPLICABLE: &[(&str, &str)] = &[
+    (
+        "IST0110, IST0111, KIA1004, KIA1006 (Sidecar)",
+        "no Sidecar resource is emitted",
+    ),
+    (
+        "IST0112 (destination port required)",
+        "every Service has exactly one port",
+    ),
+    (
+        "IST0116, IST0137 (Deployment selected by several Services)",
+        "each Deployment is selected by its own service's app label only; a clash needs a duplicate service name (CM0101)",
+    ),
+    (
+        "IST0118, KIA0601, KIA0602 (port name and appProtocol); container port IANA_SVC_NAME",
+        "the port is always named `grpc` with appProtocol grpc, on the Service and the container",
+    ),
+    (
+        "IST0127, KIA0004 (selector matches no workload)",
+        "PeerAuthentication and AuthorizationPolicy selectors are the service's app label, which its Deployments always carry",
+    ),
+    (
+        "IST0128, IST0129, KIA0204-KIA0208, KIA0401-KIA0506 (DestinationRule TLS vs PeerAuthentication)",
+        "no DestinationRule TLS settings are rendered (Istio auto mTLS applies), so they cannot contradict the PeerAuthentication",
+    ),
+    (
+        "PERMISSIVE override naming a missing service",
+        "an mTLS override is a field of the service it applies to",
+    ),
+    (
+        "IST0140, IST0132, KIA1102, KIA1108 (gateways)",
+        "no Gateway or gateway-bound VirtualService is emitted",
+    ),
+    (
+        "IST0159, IST0160 (several Telemetry resources)",
+        "a mesh has at most one Telemetry resource",
+    ),
+    (
+        "IST0174, KIA0202, KIA1101 (unknown DestinationRule or route host)",
+        "hosts are the mesh's own services; routes to another service's subsets are CM0201",
+    ),
+    (
+        "KIA0005, KIA0209, KIA0104 (exportTo, subset without labels, operation hosts)",
+        "exportTo and operation hosts are not modelled; every subset carries its version label",
+    ),
+    (
+        "Durations ≥ 1ms in whole milliseconds; Quantity syntax; retryOn tokens; one-ofs",
+        "enforced by the types (Duration, Quantity, RetryOn, RouteTarget, LoadBalancer)",
+    ),
+];
+
+/// `docs/diagnostics.md`: every code with its meaning, the outage it prevents, the rule it
+/// corresponds to, a failing example and the fix, generated from the registry.
+#[must_use]
+pub fn markdown() -> String {
+    use std::fmt::Write as _;
+
+    let mut out = String::from(
+        "# Diagnostics\n\n\
+         <!-- Generated from connectum-mesh-core/src/diag/registry.rs; a test keeps it in sync. \
+         Regenerate with `UPDATE_DIAGNOSTICS_DOC=1 cargo test -p connectum-mesh-core`. -->\n\n\
+         Every problem the checker (and the `mesh!` macro) reports has a stable code: `CM` and four \
+         digits by family (01xx model, 015x telemetry, 02xx routing, 03xx resilience, 04xx security, \
+         05xx Kubernetes wiring, 08xx I/O, 09xx DSL syntax). Errors stop rendering; warnings are \
+         printed. Codes are never reused.\n\n\
+         | code | severity | title |\n|---|---|---|\n",
+    );
+    for info in REGISTRY {
+        let _ = writeln!(
+            out,
+            "| [{code}](#{anchor}) | {severity} | {title} |",
+            code = info.code,
+            anchor = info.code.as_str().to_ascii_lowercase(),
+            severity = info.severity,
+            title = info.title,
+        );
+    }
+    for info in REGISTRY {
+        let _ = write!(
+            out,
+            "\n## {code}\n\n**{title}** ({severity})\n\n\
+             - **Corresponds to:** {rule}\n\
+             - **Why it matters:** {why}\n\
+             - **Failing example:** `{example}`\n\
+             - **Fix:** {fix}\n",
+            code = info.code,
+            title = info.title,
+            severity = info.severity,
+            rule = info.rule,
+            why = info.why,
+            example = info.example,
+            fix = info.fix,
+        );
+    }
+    out.push_str("\n## Retired codes\n\n");
+    if RETIRED.is_empty() {
+        out.push_str("None yet.\n");
+    }
+    for retired in RETIRED {
+        let _ = writeln!(out, "- `{}` (retired): {}", retired.code, retired.note);
+    }
+    out.push_str(
+        "\n## Rules that cannot occur in this model\n\n\
+         These rules from the Istio reference's build-time list have no code, because no mesh \
+         this library describes can break them:\n\n",
+    );
+    for (rule, reason) in NOT_APPLICABLE {
+        let _ = writeln!(out, "- {rule}: {reason}.");
+    }
+    out
+}
