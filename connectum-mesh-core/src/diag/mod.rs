@@ -3,9 +3,11 @@
 
 use std::fmt;
 
+mod docs;
 pub mod registry;
 mod suggest;
 
+pub use docs::{NOT_APPLICABLE, markdown};
 pub use registry::{CodeInfo, REGISTRY, RETIRED, RetiredCode, lookup};
 pub use suggest::{closest, did_you_mean};
 

@@ -371,116 +371,70 @@ registry! {
         fix "Name the image, e.g. `ghcr.io/mycompany/order-service:1.0.0`.";
 }
 
-/// Istio, istioctl and Kiali rules from the reference's build-time list that cannot be broken by
-/// a mesh this library describes, and why, so nobody wonders where their code went.
-pub const NOT_APPLICABLE: &[(&str, &str)] = &[
-    (
-        "IST0110, IST0111, KIA1004, KIA1006 (Sidecar)",
-        "no Sidecar resource is emitted",
-    ),
-    (
-        "IST0112 (destination port required)",
-        "every Service has exactly one port",
-    ),
-    (
-        "IST0116, IST0137 (Deployment selected by several Services)",
-        "each Deployment is selected by its own service's app label only; a clash needs a duplicate service name (CM0101)",
-    ),
-    (
-        "IST0118, KIA0601, KIA0602 (port name and appProtocol); container port IANA_SVC_NAME",
-        "the port is always named `grpc` with appProtocol grpc, on the Service and the container",
-    ),
-    (
-        "IST0127, KIA0004 (selector matches no workload)",
-        "PeerAuthentication and AuthorizationPolicy selectors are the service's app label, which its Deployments always carry",
-    ),
-    (
-        "IST0128, IST0129, KIA0204-KIA0208, KIA0401-KIA0506 (DestinationRule TLS vs PeerAuthentication)",
-        "no DestinationRule TLS settings are rendered (Istio auto mTLS applies), so they cannot contradict the PeerAuthentication",
-    ),
-    (
-        "PERMISSIVE override naming a missing service",
-        "an mTLS override is a field of the service it applies to",
-    ),
-    (
-        "IST0140, IST0132, KIA1102, KIA1108 (gateways)",
-        "no Gateway or gateway-bound VirtualService is emitted",
-    ),
-    (
-        "IST0159, IST0160 (several Telemetry resources)",
-        "a mesh has at most one Telemetry resource",
-    ),
-    (
-        "IST0174, KIA0202, KIA1101 (unknown DestinationRule or route host)",
-        "hosts are the mesh's own services; routes to another service's subsets are CM0201",
-    ),
-    (
-        "KIA0005, KIA0209, KIA0104 (exportTo, subset without labels, operation hosts)",
-        "exportTo and operation hosts are not modelled; every subset carries its version label",
-    ),
-    (
-        "Durations ≥ 1ms in whole milliseconds; Quantity syntax; retryOn tokens; one-ofs",
-        "enforced by the types (Duration, Quantity, RetryOn, RouteTarget, LoadBalancer)",
-    ),
-];
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// `docs/diagnostics.md`: every code with its meaning, the outage it prevents, the rule it
-/// corresponds to, a failing example and the fix, generated from the registry.
-#[must_use]
-pub fn markdown() -> String {
-    use std::fmt::Write as _;
+    fn family(code: Code) -> &'static str {
+        code.as_str().get(2..4).unwrap_or_default()
+    }
 
-    let mut out = String::from(
-        "# Diagnostics\n\n\
-         <!-- Generated from connectum-mesh-core/src/diag/registry.rs; a test keeps it in sync. \
-         Regenerate with `UPDATE_DIAGNOSTICS_DOC=1 cargo test -p connectum-mesh-core`. -->\n\n\
-         Every problem the checker (and the `mesh!` macro) reports has a stable code: `CM` and four \
-         digits by family (01xx model, 015x telemetry, 02xx routing, 03xx resilience, 04xx security, \
-         05xx Kubernetes wiring, 08xx I/O, 09xx DSL syntax). Errors stop rendering; warnings are \
-         printed. Codes are never reused.\n\n\
-         | code | severity | title |\n|---|---|---|\n",
-    );
-    for info in REGISTRY {
-        let _ = writeln!(
-            out,
-            "| [{code}](#{anchor}) | {severity} | {title} |",
-            code = info.code,
-            anchor = info.code.as_str().to_ascii_lowercase(),
-            severity = info.severity,
-            title = info.title,
-        );
+    #[test]
+    fn codes_are_well_formed_unique_and_in_order() {
+        let mut previous: Option<&str> = None;
+        for info in REGISTRY {
+            let text = info.code.as_str();
+            assert_eq!(text.len(), 6, "{text}");
+            assert!(text.starts_with("CM"), "{text}");
+            assert!(text[2..].bytes().all(|b| b.is_ascii_digit()), "{text}");
+            assert!(
+                matches!(
+                    family(info.code),
+                    "01" | "02" | "03" | "04" | "05" | "08" | "09"
+                ),
+                "{text} is in no family"
+            );
+            if let Some(previous) = previous {
+                assert!(previous < text, "{text} is out of order or repeated");
+            }
+            previous = Some(text);
+        }
     }
-    for info in REGISTRY {
-        let _ = write!(
-            out,
-            "\n## {code}\n\n**{title}** ({severity})\n\n\
-             - **Corresponds to:** {rule}\n\
-             - **Why it matters:** {why}\n\
-             - **Failing example:** `{example}`\n\
-             - **Fix:** {fix}\n",
-            code = info.code,
-            title = info.title,
-            severity = info.severity,
-            rule = info.rule,
-            why = info.why,
-            example = info.example,
-            fix = info.fix,
-        );
+
+    #[test]
+    fn every_code_is_documented() {
+        for info in REGISTRY {
+            for (field, text) in [
+                ("title", info.title),
+                ("rule", info.rule),
+                ("why", info.why),
+                ("example", info.example),
+                ("fix", info.fix),
+            ] {
+                assert!(!text.trim().is_empty(), "{} has no {field}", info.code);
+            }
+            // The docs print the example as inline code.
+            assert!(!info.example.contains('`'), "{}'s example has a backtick", info.code);
+        }
     }
-    out.push_str("\n## Retired codes\n\n");
-    if RETIRED.is_empty() {
-        out.push_str("None yet.\n");
+
+    #[test]
+    fn retired_codes_are_never_reused() {
+        for retired in RETIRED {
+            assert!(
+                lookup(retired.code).is_none(),
+                "{} is retired",
+                retired.code
+            );
+        }
     }
-    for retired in RETIRED {
-        let _ = writeln!(out, "- `{}` (retired): {}", retired.code, retired.note);
+
+    #[test]
+    fn diagnostics_take_the_code_and_its_default_severity() {
+        let diagnostic = RETRY_AMPLIFICATION.at(MeshPath::root(), "12 calls");
+        assert_eq!(diagnostic.code, Code("CM0301"));
+        assert_eq!(diagnostic.severity, Severity::Error);
+        assert_eq!(lookup(Code("CM0301")), Some(&RETRY_AMPLIFICATION));
+        assert_eq!(lookup(Code("CM9999")), None);
     }
-    out.push_str(
-        "\n## Rules that cannot occur in this model\n\n\
-         These rules from the Istio reference's build-time list have no code, because no mesh \
-         this library describes can break them:\n\n",
-    );
-    for (rule, reason) in NOT_APPLICABLE {
-        let _ = writeln!(out, "- {rule}: {reason}.");
-    }
-    out
 }

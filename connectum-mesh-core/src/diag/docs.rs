@@ -1,0 +1,156 @@
+//! `docs/diagnostics.md`, generated from the registry: every code with its meaning, the outage
+//! it prevents, the rule it corresponds to, a failing example and the fix.
+
+use std::fmt::Write as _;
+
+use super::registry::{REGISTRY, RETIRED};
+
+/// Istio, istioctl and Kiali rules from the reference's build-time list that cannot be broken by
+/// a mesh this library describes, and why, so nobody wonders where their code went.
+pub const NOT_APPLICABLE: &[(&str, &str)] = &[
+    (
+        "IST0110, IST0111, KIA1004, KIA1006 (Sidecar)",
+        "no Sidecar resource is emitted",
+    ),
+    (
+        "IST0112 (destination port required)",
+        "every Service has exactly one port",
+    ),
+    (
+        "IST0116, IST0137 (Deployment selected by several Services)",
+        "each Deployment is selected by its own service's app label only; a clash needs a duplicate service name (CM0101)",
+    ),
+    (
+        "IST0118, KIA0601, KIA0602 (port name and appProtocol); container port IANA_SVC_NAME",
+        "the port is always named `grpc` with appProtocol grpc, on the Service and the container",
+    ),
+    (
+        "IST0127, KIA0004 (selector matches no workload)",
+        "PeerAuthentication and AuthorizationPolicy selectors are the service's app label, which its Deployments always carry",
+    ),
+    (
+        "IST0128, IST0129, KIA0204-KIA0208, KIA0401-KIA0506 (DestinationRule TLS vs PeerAuthentication)",
+        "no DestinationRule TLS settings are rendered (Istio auto mTLS applies), so they cannot contradict the PeerAuthentication",
+    ),
+    (
+        "PERMISSIVE override naming a missing service",
+        "an mTLS override is a field of the service it applies to",
+    ),
+    (
+        "IST0140, IST0132, KIA1102, KIA1108 (gateways)",
+        "no Gateway or gateway-bound VirtualService is emitted",
+    ),
+    (
+        "IST0159, IST0160 (several Telemetry resources)",
+        "a mesh has at most one Telemetry resource",
+    ),
+    (
+        "IST0174, KIA0202, KIA1101 (unknown DestinationRule or route host)",
+        "hosts are the mesh's own services; routes to another service's subsets are CM0201",
+    ),
+    (
+        "KIA0005, KIA0209, KIA0104 (exportTo, subset without labels, operation hosts)",
+        "exportTo and operation hosts are not modelled; every subset carries its version label",
+    ),
+    (
+        "Durations ≥ 1ms in whole milliseconds; Quantity syntax; retryOn tokens; one-ofs",
+        "enforced by the types (Duration, Quantity, RetryOn, RouteTarget, LoadBalancer)",
+    ),
+];
+
+/// `docs/diagnostics.md`: every code with its meaning, the outage it prevents, the rule it
+/// corresponds to, a failing example and the fix, generated from the registry.
+#[must_use]
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Diagnostics\n\n\
+         <!-- Generated from connectum-mesh-core/src/diag/registry.rs; a test keeps it in sync. \
+         Regenerate with `UPDATE_DIAGNOSTICS_DOC=1 cargo test -p connectum-mesh-core`. -->\n\n\
+         Every problem the checker (and the `mesh!` macro) reports has a stable code: `CM` and four \
+         digits by family (01xx model, 015x telemetry, 02xx routing, 03xx resilience, 04xx security, \
+         05xx Kubernetes wiring, 08xx I/O, 09xx DSL syntax). Errors stop rendering; warnings are \
+         printed. Codes are never reused.\n\n\
+         | code | severity | title |\n|---|---|---|\n",
+    );
+    for info in REGISTRY {
+        let _ = writeln!(
+            out,
+            "| [{code}](#{anchor}) | {severity} | {title} |",
+            code = info.code,
+            anchor = info.code.as_str().to_ascii_lowercase(),
+            severity = info.severity,
+            title = info.title,
+        );
+    }
+    for info in REGISTRY {
+        let _ = write!(
+            out,
+            "\n## {code}\n\n**{title}** ({severity})\n\n\
+             - **Corresponds to:** {rule}\n\
+             - **Why it matters:** {why}\n\
+             - **Failing example:** `{example}`\n\
+             - **Fix:** {fix}\n",
+            code = info.code,
+            title = info.title,
+            severity = info.severity,
+            rule = info.rule,
+            why = info.why,
+            example = info.example,
+            fix = info.fix,
+        );
+    }
+    out.push_str("\n## Retired codes\n\n");
+    if RETIRED.is_empty() {
+        out.push_str("None yet.\n");
+    }
+    for retired in RETIRED {
+        let _ = writeln!(out, "- `{}` (retired): {}", retired.code, retired.note);
+    }
+    out.push_str(
+        "\n## Rules that cannot occur in this model\n\n\
+         These rules from the Istio reference's build-time list have no code, because no mesh \
+         this library describes can break them:\n\n",
+    );
+    for (rule, reason) in NOT_APPLICABLE {
+        let _ = writeln!(out, "- {rule}: {reason}.");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/diagnostics.md");
+
+    /// Fails when docs/diagnostics.md is not what the registry generates; with
+    /// `UPDATE_DIAGNOSTICS_DOC=1` it rewrites the file instead.
+    #[test]
+    fn docs_diagnostics_md_is_up_to_date() {
+        let generated = markdown();
+        if std::env::var_os("UPDATE_DIAGNOSTICS_DOC").is_some() {
+            assert!(
+                std::fs::write(DOC_PATH, &generated).is_ok(),
+                "cannot write {DOC_PATH}"
+            );
+            return;
+        }
+        let written = std::fs::read_to_string(DOC_PATH).unwrap_or_default();
+        assert!(
+            written == generated,
+            "{DOC_PATH} is out of date; run `UPDATE_DIAGNOSTICS_DOC=1 cargo test -p connectum-mesh-core` to regenerate it"
+        );
+    }
+
+    #[test]
+    fn every_code_has_a_section() {
+        let generated = markdown();
+        for info in REGISTRY {
+            assert!(
+                generated.contains(&format!("\n## {}\n", info.code)),
+                "{}",
+                info.code
+            );
+        }
+    }
+}
