@@ -369,6 +369,23 @@ registry! {
         why "The API server refuses the Deployment (or the pod cannot pull), so the service or subset never runs."
         example "Service::builder().name(\"order-service\").image(\"\")"
         fix "Name the image, e.g. `ghcr.io/mycompany/order-service:1.0.0`.";
+
+    // ── 08xx I/O (emitted by connectum-mesh's emit module, tested there) ───────────────
+    CM0801 SERIALIZE_FAILED Error "a rendered document could not be serialized"
+        rule "none: an internal error, like istioctl's IST0001 InternalError"
+        why "Nothing is written, so no half-serialized manifest reaches the cluster; it means connectum-mesh rendered a value its serializer refuses, which is a bug."
+        example "not reachable from a mesh that passed the checker"
+        fix "Report it with the mesh that caused it.";
+    CM0802 IO_FAILED Error "reading or writing the output failed"
+        rule "none: the file system refused"
+        why "The manifests could not be written (or read back), so what is on disk is not the mesh you described."
+        example "emitting into a directory whose parent does not exist or is read-only"
+        fix "Check that the parent directory exists and is writable.";
+    CM0803 FOREIGN_OUTPUT Error "the output directory holds files connectum-mesh did not write"
+        rule "none: connectum-mesh only replaces directories it wrote (they carry its ownership marker)"
+        why "Replacing the directory would delete hand-written manifests; refusing keeps them."
+        example "order-service emit --out ./k8s where k8s holds hand-written manifests"
+        fix "Choose an empty or new directory, or remove this one first.";
 }
 
 #[cfg(test)]
