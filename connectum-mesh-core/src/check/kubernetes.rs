@@ -9,7 +9,7 @@ use crate::diag::registry::{
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
 use crate::model::{Mesh, Scaling, Service};
 
-use super::names::{Grammar, LABEL_SYNTAX, is_label_key, is_label_value};
+use super::names::{Grammar, LABEL_SYNTAX, is_label_key, is_label_value, repair_label_value};
 
 /// The UID of the Istio proxy, whose traffic iptables lets bypass the sidecar.
 const ISTIO_PROXY_UID: i64 = 1337;
@@ -188,13 +188,30 @@ fn check_labels(mesh: &Mesh, out: &mut Diagnostics) {
     let bad_keys = keys
         .into_iter()
         .filter(|(_, key)| !is_label_key(key))
-        .map(|(path, key)| (path, format!("label key `{key}` is not valid")));
+        .map(|(path, key)| {
+            (
+                path,
+                format!("`{key}` is not a valid Kubernetes label key"),
+                None,
+            )
+        });
     let bad_values = values
         .into_iter()
         .filter(|(_, value)| !is_label_value(value))
-        .map(|(path, value)| (path, format!("label value `{value}` is not valid")));
-    for (path, message) in bad_keys.chain(bad_values) {
-        out.push(INVALID_LABEL.at(path, message).with_help(LABEL_SYNTAX));
+        .map(|(path, value)| {
+            let repaired = repair_label_value(value);
+            (
+                path,
+                format!("`{value}` is not a valid Kubernetes label value"),
+                repaired,
+            )
+        });
+    for (path, message, repaired) in bad_keys.chain(bad_values) {
+        let help = repaired.map_or_else(
+            || LABEL_SYNTAX.to_owned(),
+            |value| format!("use `{value}`; {LABEL_SYNTAX}"),
+        );
+        out.push(INVALID_LABEL.at(path, message).with_help(help));
     }
 }
 

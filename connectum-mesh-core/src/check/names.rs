@@ -57,10 +57,9 @@ impl Grammar {
             .trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
             .trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
             .to_owned();
-        if self == Self::Dns1035Label {
-            repaired = repaired
-                .trim_start_matches(|c: char| !c.is_ascii_lowercase())
-                .to_owned();
+        if self == Self::Dns1035Label && !repaired.starts_with(|c: char| c.is_ascii_lowercase()) {
+            // Dropping leading digits would change the name's meaning; let the user choose.
+            return None;
         }
         repaired.truncate(if self == Self::Dns1123Subdomain {
             253
@@ -103,6 +102,26 @@ pub(super) fn is_label_key(key: &str) -> bool {
 /// A label value: empty, or a label name.
 pub(super) fn is_label_value(value: &str) -> bool {
     value.is_empty() || is_label_name(value)
+}
+
+/// The nearest valid label value to `value`, for the help line, if one can be made.
+pub(super) fn repair_label_value(value: &str) -> Option<String> {
+    let mut repaired = String::with_capacity(value.len());
+    for c in value.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+            repaired.push(c);
+        } else if !repaired.ends_with('-') {
+            repaired.push('-');
+        }
+    }
+    let repaired: String = repaired
+        .trim_matches(|c: char| !c.is_ascii_alphanumeric())
+        .chars()
+        .take(63)
+        .collect();
+    let repaired = repaired.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+    (is_label_value(repaired) && !repaired.is_empty() && repaired != value)
+        .then(|| repaired.to_owned())
 }
 
 /// What label keys and values must look like, for messages.
@@ -168,10 +187,7 @@ mod tests {
             Grammar::Dns1035Label.repair("Order_Service").as_deref(),
             Some("order-service")
         );
-        assert_eq!(
-            Grammar::Dns1035Label.repair("1-order").as_deref(),
-            Some("order")
-        );
+        assert_eq!(Grammar::Dns1035Label.repair("1-order"), None);
         assert_eq!(Grammar::Dns1123Label.repair("___"), None);
         assert_eq!(Grammar::Dns1123Label.repair("ok"), None);
     }
@@ -186,6 +202,12 @@ mod tests {
         assert!(is_label_value("1.1.0-rc.1"));
         assert!(!is_label_value("1.1.0 rc1"));
         assert!(!is_label_value("-x"));
+        assert_eq!(
+            repair_label_value("1.1.0 rc1").as_deref(),
+            Some("1.1.0-rc1")
+        );
+        assert_eq!(repair_label_value("ok"), None);
+        assert_eq!(repair_label_value("!!"), None);
     }
 
     #[test]

@@ -318,10 +318,15 @@ fn check_unreachable_routes(service: &Service, path: &MeshPath, out: &mut Diagno
             .collect();
         if !earlier_routes.is_empty() && earlier_routes.len() == matches.len() {
             let first = earlier_routes.iter().copied().min().unwrap_or_default();
-            let (message, help) = if service.routes.get(first).is_some_and(is_catch_all) {
+            let first_route = service.routes.get(first);
+            let first_label = first_route.map_or_else(
+                || format!("routes[{first}]"),
+                |route| route_label(first, route),
+            );
+            let (message, help) = if first_route.is_some_and(is_catch_all) {
                 (
-                    format!("routes[{first}] takes every request, so this route is never used"),
-                    format!("move the catch-all routes[{first}] last"),
+                    format!("{first_label} takes every request, so this route is never used"),
+                    format!("move the catch-all {first_label} last"),
                 )
             } else {
                 (
@@ -335,10 +340,10 @@ fn check_unreachable_routes(service: &Service, path: &MeshPath, out: &mut Diagno
                 let Some(covered_by) = covered_by else {
                     continue;
                 };
-                let whose = if *covered_by == index {
-                    "an earlier match of this route".to_owned()
-                } else {
-                    format!("a match of routes[{covered_by}]")
+                let whose = match service.routes.get(*covered_by) {
+                    Some(_) if *covered_by == index => "an earlier match of this route".to_owned(),
+                    Some(route) => format!("a match of {}", route_label(*covered_by, route)),
+                    None => format!("a match of routes[{covered_by}]"),
                 };
                 out.push(
                     DUPLICATE_MATCH
@@ -351,6 +356,14 @@ fn check_unreachable_routes(service: &Service, path: &MeshPath, out: &mut Diagno
             }
         }
         earlier.extend(matches.into_iter().map(|m| (index, m)));
+    }
+}
+
+/// `routes[1]`, or `routes[1] (`default`)` when the route has a name.
+fn route_label(index: usize, route: &Route) -> String {
+    match &route.name {
+        Some(name) => format!("routes[{index}] (`{name}`)"),
+        None => format!("routes[{index}]"),
     }
 }
 

@@ -431,7 +431,11 @@ mod tests {
                 assert!(!text.trim().is_empty(), "{} has no {field}", info.code);
             }
             // The docs print the example as inline code.
-            assert!(!info.example.contains('`'), "{}'s example has a backtick", info.code);
+            assert!(
+                !info.example.contains('`'),
+                "{}'s example has a backtick",
+                info.code
+            );
         }
     }
 

@@ -54,7 +54,7 @@ pub(super) fn cm0501_invalid_service_name() -> Fixture {
         service("2fa-service"),
         service("twofa-service"),
     )
-    .help("use `fa-service`")
+    .help("starting with a letter")
 }
 
 pub(super) fn cm0502_invalid_label() -> Fixture {
@@ -68,6 +68,7 @@ pub(super) fn cm0502_invalid_label() -> Fixture {
         version("1.1.0 rc1"),
         version("1.1.0-rc.1"),
     )
+    .help("use `1.1.0-rc1`")
 }
 
 pub(super) fn cm0503_label_key_conflict() -> Fixture {
