@@ -88,6 +88,53 @@ impl Quantity {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The quantity's value in base units (cores, bytes), as a float: enough to compare a
+    /// request with its limit or to tell a negative quantity, not for exact arithmetic.
+    ///
+    /// ```
+    /// use connectum_mesh_core::Quantity;
+    ///
+    /// assert_eq!(Quantity::millicores(500).value(), 0.5);
+    /// assert_eq!(Quantity::mebibytes(1).value(), 1_048_576.0);
+    /// assert!(Quantity::millicores(100).value() < Quantity::cores(1).value());
+    /// ```
+    #[must_use]
+    pub fn value(&self) -> f64 {
+        let text = self.0.as_str();
+        let number_len = text
+            .bytes()
+            .enumerate()
+            .take_while(|(i, b)| {
+                b.is_ascii_digit() || *b == b'.' || (*i == 0 && matches!(b, b'+' | b'-'))
+            })
+            .count();
+        let (number, suffix) = text.split_at(number_len);
+        let number: f64 = number.parse().unwrap_or(0.0);
+        let scale = match suffix {
+            "" => 1.0,
+            "n" => 1e-9,
+            "u" => 1e-6,
+            "m" => 1e-3,
+            "k" => 1e3,
+            "M" => 1e6,
+            "G" => 1e9,
+            "T" => 1e12,
+            "P" => 1e15,
+            "E" => 1e18,
+            "Ki" => 1024.0,
+            "Mi" => 1024.0_f64.powi(2),
+            "Gi" => 1024.0_f64.powi(3),
+            "Ti" => 1024.0_f64.powi(4),
+            "Pi" => 1024.0_f64.powi(5),
+            "Ei" => 1024.0_f64.powi(6),
+            exponent => exponent
+                .get(1..)
+                .and_then(|e| e.parse::<i32>().ok())
+                .map_or(1.0, |e| 10.0_f64.powi(e)),
+        };
+        number * scale
+    }
 }
 
 fn is_quantity(text: &str) -> bool {
@@ -165,5 +212,17 @@ mod tests {
         assert_eq!(Quantity::millicores(500).as_str(), "500m");
         assert_eq!(Quantity::cores(2).as_str(), "2");
         assert_eq!(Quantity::gibibytes(1).as_str(), "1Gi");
+    }
+
+    #[test]
+    fn values_compare_across_suffixes() {
+        let value = |text: &str| Quantity::parse(text).map(|q| q.value()).unwrap_or(f64::NAN);
+        assert_eq!(value("1e3"), 1000.0);
+        assert_eq!(value("1E-2"), 0.01);
+        assert_eq!(value("1k"), 1000.0);
+        assert_eq!(value("1Ki"), 1024.0);
+        assert_eq!(value("-1"), -1.0);
+        assert_eq!(value(".5"), 0.5);
+        assert!(value("512Mi") < value("1Gi"));
     }
 }
