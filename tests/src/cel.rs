@@ -445,6 +445,7 @@ fn collect_rules(schema: &Value, location: &str, rules: &mut Vec<(String, String
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -16,8 +16,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod agreement;
 pub mod cel;
 pub mod crds;
 pub mod schema;
 pub mod schema_compare;
+pub mod semantics;
 pub mod validate;

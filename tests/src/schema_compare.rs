@@ -189,6 +189,7 @@ pub fn disagreements(ours: &Value, official: &Value) -> Vec<Disagreement> {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used)]
 mod tests {
     use super::*;
     use serde_json::json;
