@@ -2,12 +2,13 @@
 //! probes that the API server, the kubelet, the Istio sidecar or Connectum would refuse.
 
 use crate::diag::registry::{
-    AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, EMPTY_IMAGE, GRACE_PERIOD_TOO_SHORT,
-    INJECTION_LABEL_CONFLICT, INVALID_LABEL, INVALID_NAME, INVALID_PORT, INVALID_SECURITY_CONTEXT,
-    LABEL_KEY_CONFLICT, PORT_RESERVED_BY_ISTIO, PROBE_ENDPOINT, PROBE_VALUES, PROXY_UID,
+    AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, AUTOSCALER_WITHOUT_REQUEST, EMPTY_IMAGE,
+    GRACE_PERIOD_TOO_SHORT, INJECTION_LABEL_CONFLICT, INVALID_LABEL, INVALID_NAME, INVALID_PORT,
+    INVALID_RESOURCES, INVALID_SECURITY_CONTEXT, LABEL_KEY_CONFLICT, PORT_RESERVED_BY_ISTIO,
+    PROBE_ENDPOINT, PROBE_VALUES, PROXY_UID, ROLLOUT_STUCK,
 };
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
-use crate::model::{Mesh, Scaling, Service};
+use crate::model::{Mesh, Probe, Quantity, Resources, Scaling, Service};
 
 use super::names::{Grammar, LABEL_SYNTAX, is_label_key, is_label_value, repair_label_value};
 
@@ -38,6 +39,9 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
         check_port(service, &path, out);
         check_autoscaler(service, &path, out);
         check_autoscaler_replicas(service, &path, out);
+        check_autoscaler_requests(service, &path, out);
+        check_rollout(service, &path, out);
+        check_resources(service, &path, out);
         check_security_context(service, &path, out);
         check_grace_period(service, &path, out);
         check_probes(service, &path, out);
@@ -322,6 +326,28 @@ fn check_autoscaler(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
             problems.push(format!("the {what} utilization target is 0%"));
         }
     }
+    let rules = [
+        ("scale_up", &autoscaler.scale_up),
+        ("scale_down", &autoscaler.scale_down),
+    ];
+    for (direction, rule) in rules {
+        let Some(rule) = rule else { continue };
+        if rule.pods == 0 {
+            problems.push(format!("{direction} rule changes 0 pods per period"));
+        }
+        if !(1..=1800).contains(&rule.period_seconds) {
+            problems.push(format!(
+                "{direction} period is {}s (Kubernetes accepts 1 to 1800)",
+                rule.period_seconds
+            ));
+        }
+        if rule.stabilization_window_seconds > 3600 {
+            problems.push(format!(
+                "{direction} stabilization window is {}s (Kubernetes accepts at most 3600)",
+                rule.stabilization_window_seconds
+            ));
+        }
+    }
     for problem in problems {
         out.push(
             AUTOSCALER_RANGE
@@ -424,13 +450,7 @@ fn check_grace_period(service: &Service, path: &MeshPath, out: &mut Diagnostics)
 
 /// A probe on a path Connectum does not serve never succeeds; Kubernetes refuses zero timings.
 fn check_probes(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
-    let probes = [
-        ("startup", &service.probes.startup),
-        ("liveness", &service.probes.liveness),
-        ("readiness", &service.probes.readiness),
-    ];
-    for (kind, probe) in probes {
-        let Some(probe) = probe else { continue };
+    for (kind, probe) in probes(service) {
         let probe_path = path.join("probes").join(kind);
         let endpoint = probe.path.split('?').next().unwrap_or_default();
         if !CONNECTUM_HEALTH_PATHS.contains(&endpoint) {
@@ -470,6 +490,18 @@ fn check_probes(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
     }
 }
 
+/// The service's probes that are set, with the kind that names them in paths
+/// (`probes › readiness`).
+pub(super) fn probes(service: &Service) -> impl Iterator<Item = (&'static str, &Probe)> {
+    [
+        ("startup", service.probes.startup.as_ref()),
+        ("liveness", service.probes.liveness.as_ref()),
+        ("readiness", service.probes.readiness.as_ref()),
+    ]
+    .into_iter()
+    .filter_map(|(kind, probe)| probe.map(|p| (kind, p)))
+}
+
 /// A container without an image is refused by the API server.
 fn check_images(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
     let images = std::iter::once((path.join("image"), Some(&service.image))).chain(
@@ -486,6 +518,107 @@ fn check_images(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
                 EMPTY_IMAGE
                     .at(image_path, "the container image is empty")
                     .with_help("name the image, e.g. `ghcr.io/mycompany/order-service:1.0.0`"),
+            );
+        }
+    }
+}
+
+/// Utilization is a percentage of the pods' requests: without the request the HPA cannot compute
+/// it and never scales. With no target at all Kubernetes scales on CPU.
+fn check_autoscaler_requests(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let Scaling::Autoscale(autoscaler) = &service.scaling else {
+        return;
+    };
+    let requests = service.resources.as_ref();
+    let cpu_target =
+        autoscaler.cpu_utilization.is_some() || autoscaler.memory_utilization.is_none();
+    let missing = [
+        (
+            "cpu",
+            cpu_target,
+            requests.and_then(|r| r.cpu_request.as_ref()),
+        ),
+        (
+            "memory",
+            autoscaler.memory_utilization.is_some(),
+            requests.and_then(|r| r.memory_request.as_ref()),
+        ),
+    ];
+    for (resource, targeted, request) in missing {
+        if targeted && request.is_none() {
+            out.push(
+                AUTOSCALER_WITHOUT_REQUEST
+                    .at(
+                        path.join("scaling"),
+                        format!("the autoscaler scales on {resource} utilization, but the container has no {resource} request, so it never scales"),
+                    )
+                    .with_help(format!("set {resource}_request in the service's resources")),
+            );
+        }
+    }
+}
+
+/// Kubernetes refuses a rolling update that may neither add nor remove a pod.
+fn check_rollout(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    if service.rollout.max_unavailable == 0 && service.rollout.max_surge == 0 {
+        out.push(
+            ROLLOUT_STUCK
+                .at(
+                    path.join("rollout"),
+                    "max_unavailable and max_surge are both 0, so a rollout could never replace a pod",
+                )
+                .with_help("allow one surge pod (max_surge 1) or one unavailable pod"),
+        );
+    }
+}
+
+/// Kubernetes refuses negative quantities and requests above their limits, for the app
+/// container and for the sidecar the injector builds from the annotations.
+fn check_resources(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let containers = [
+        ("resources", &service.resources),
+        ("sidecar", &service.sidecar),
+    ];
+    for (field, resources) in containers {
+        let Some(resources) = resources else { continue };
+        let resources_path = path.join(field);
+        check_container_resources(resources, &resources_path, out);
+    }
+}
+
+fn check_container_resources(resources: &Resources, path: &MeshPath, out: &mut Diagnostics) {
+    let pairs: [(&str, &Option<Quantity>, &Option<Quantity>); 2] = [
+        ("cpu", &resources.cpu_request, &resources.cpu_limit),
+        ("memory", &resources.memory_request, &resources.memory_limit),
+    ];
+    for (resource, request, limit) in pairs {
+        let named = [("request", request), ("limit", limit)];
+        for (kind, quantity) in named {
+            if let Some(quantity) = quantity
+                && quantity.value() < 0.0
+            {
+                out.push(
+                    INVALID_RESOURCES
+                        .at(
+                            path.join(format_args!("{resource}_{kind}")),
+                            format!("the {resource} {kind} {quantity} is negative"),
+                        )
+                        .with_help("use a quantity of 0 or more"),
+                );
+            }
+        }
+        if let (Some(request), Some(limit)) = (request, limit)
+            && request.value() > limit.value()
+        {
+            out.push(
+                INVALID_RESOURCES
+                    .at(
+                        path.join(format_args!("{resource}_request")),
+                        format!("the {resource} request {request} is above its limit {limit}"),
+                    )
+                    .with_help(format!(
+                        "lower the request to {limit} or less, or raise the limit"
+                    )),
             );
         }
     }

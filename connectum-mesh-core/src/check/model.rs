@@ -2,11 +2,13 @@
 //! that no mesh could satisfy.
 
 use crate::diag::registry::{
-    DUPLICATE_CALLER, DUPLICATE_SERVICE, DUPLICATE_SUBSET, INVALID_MESH_SETTING,
+    DUPLICATE_CALLER, DUPLICATE_SERVICE, DUPLICATE_SUBSET, INVALID_MESH_SETTING, NUMBER_TOO_LARGE,
     OVERLAPPING_SUBSETS, UNKNOWN_CALLEE,
 };
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
-use crate::model::Mesh;
+use crate::model::{Mesh, RouteTarget, Scaling, Service};
+
+use super::kubernetes::probes;
 
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     check_duplicate_services(mesh, out);
@@ -15,6 +17,9 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     check_unknown_callees(mesh, out);
     check_duplicate_callers(mesh, out);
     check_mesh_settings(mesh, out);
+    for service in &mesh.services {
+        check_int32_fields(service, out);
+    }
 }
 
 /// Two services with one name become two VirtualServices and DestinationRules for one host;
@@ -204,5 +209,112 @@ fn check_mesh_settings(mesh: &Mesh, out: &mut Diagnostics) {
                 )
                 .with_help("use the cluster's trust domain, by default `cluster.local`"),
         );
+    }
+}
+
+/// Kubernetes and Istio keep these counts in 32-bit signed integers: a larger value is refused,
+/// or clamped by the renderer to a number nobody wrote.
+fn check_int32_fields(service: &Service, out: &mut Diagnostics) {
+    let path = MeshPath::service(&service.name);
+    let mut fields: Vec<(MeshPath, u32)> = Vec::new();
+    match &service.scaling {
+        Scaling::Replicas(replicas) => fields.push((path.join("scaling"), *replicas)),
+        Scaling::Autoscale(autoscaler) => {
+            let rules = [&autoscaler.scale_up, &autoscaler.scale_down];
+            let counts = [autoscaler.min_replicas, autoscaler.max_replicas]
+                .into_iter()
+                .chain(autoscaler.cpu_utilization)
+                .chain(autoscaler.memory_utilization)
+                .chain(rules.into_iter().flatten().flat_map(|rule| {
+                    [
+                        rule.stabilization_window_seconds,
+                        rule.pods,
+                        rule.period_seconds,
+                    ]
+                }));
+            fields.extend(counts.map(|count| (path.join("scaling"), count)));
+        }
+    }
+    for subset in &service.subsets {
+        if let Some(replicas) = subset.replicas {
+            let subset_path = path.join(format_args!("subset {}", subset.name));
+            fields.push((subset_path.join("replicas"), replicas));
+        }
+    }
+    let rollout = &service.rollout;
+    for (field, value) in [
+        ("max_unavailable", rollout.max_unavailable),
+        ("max_surge", rollout.max_surge),
+        ("revision_history_limit", rollout.revision_history_limit),
+    ] {
+        fields.push((path.join("rollout").join(field), value));
+    }
+    for (kind, probe) in probes(service) {
+        let probe_path = path.join("probes").join(kind);
+        let timings = [
+            ("initial_delay_seconds", probe.initial_delay_seconds),
+            ("period_seconds", Some(probe.period_seconds)),
+            ("failure_threshold", Some(probe.failure_threshold)),
+            ("timeout_seconds", Some(probe.timeout_seconds)),
+        ];
+        for (field, value) in timings {
+            fields.extend(value.map(|v| (probe_path.join(field), v)));
+        }
+    }
+    if let Some(pool) = &service.traffic_policy.connection_pool {
+        let pool_path = path.join("traffic_policy").join("connection_pool");
+        let limits = [
+            (
+                "max_connections",
+                pool.tcp.as_ref().and_then(|t| t.max_connections),
+            ),
+            (
+                "max_requests_per_connection",
+                pool.http
+                    .as_ref()
+                    .and_then(|h| h.max_requests_per_connection),
+            ),
+            (
+                "http2_max_requests",
+                pool.http.as_ref().and_then(|h| h.http2_max_requests),
+            ),
+            (
+                "http1_max_pending_requests",
+                pool.http
+                    .as_ref()
+                    .and_then(|h| h.http1_max_pending_requests),
+            ),
+        ];
+        for (field, value) in limits {
+            fields.extend(value.map(|v| (pool_path.join(field), v)));
+        }
+    }
+    for (index, route) in service.routes.iter().enumerate() {
+        let route_path = path.index("routes", index);
+        if let RouteTarget::Split(split) = &route.target {
+            for (leg_index, leg) in split.legs.iter().enumerate() {
+                fields.push((
+                    route_path.join("split").index("legs", leg_index),
+                    leg.weight,
+                ));
+            }
+        }
+        if let Some(retries) = &route.retries {
+            fields.push((route_path.join("retries"), retries.attempts));
+        }
+    }
+    for (field_path, value) in fields {
+        if i32::try_from(value).is_err() {
+            out.push(
+                NUMBER_TOO_LARGE
+                    .at(
+                        field_path,
+                        format!(
+                            "{value} does not fit the 32-bit field Kubernetes and Istio keep it in"
+                        ),
+                    )
+                    .with_help(format!("use a value up to {}", i32::MAX)),
+            );
+        }
     }
 }

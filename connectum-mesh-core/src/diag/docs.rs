@@ -9,6 +9,14 @@ use super::registry::{REGISTRY, RETIRED};
 /// a mesh this library describes, and why, so nobody wonders where their code went.
 pub const NOT_APPLICABLE: &[(&str, &str)] = &[
     (
+        "KIA0002, KIA0003 (several PeerAuthentications for one namespace or workload)",
+        "the mesh renders one namespace-wide PeerAuthentication and at most one per service, selected by its own app label; a clash needs a duplicate service name (CM0101)",
+    ),
+    (
+        "KIA0701 (Service targetPort not exposed by the Deployment)",
+        "the Service's targetPort and the container port are both the service's one named port",
+    ),
+    (
         "IST0110, IST0111, KIA1004, KIA1006 (Sidecar)",
         "no Sidecar resource is emitted",
     ),

@@ -121,6 +121,11 @@ registry! {
         why "Call chains and diagnostics name callers; two external callers with one name, or an external caller named like a service, make a chain ambiguous and a per-chain retry budget apply to the wrong chain."
         example "mesh.external_callers = vec![ExternalCaller::builder().name(\"order-service\")…]"
         fix "Give each external caller a name no service or other caller uses.";
+    CM0107 NUMBER_TOO_LARGE Error "a number too large for its 32-bit field"
+        rule "Kubernetes and Istio int32 fields (replicas, probe seconds, HPA bounds, weights, retry attempts, connection limits)"
+        why "Kubernetes and Istio store these counts as 32-bit signed integers: a larger value is refused by the API server, or would silently be clamped to 2147483647 and mean something else than written."
+        example "Subset::builder().name(\"canary\").replicas(3_000_000_000).build()"
+        fix "Use a value up to 2147483647 (and usually far less).";
     CM0151 SAMPLING_OUT_OF_RANGE Error "tracing sampling is not a percentage"
         rule "Istio webhook / CRD: Telemetry tracing randomSamplingPercentage must be 0..100"
         why "Istio refuses the Telemetry resource, so the namespace loses tracing, metrics and access logs configuration at once."
@@ -330,10 +335,10 @@ registry! {
         example "Service::builder().name(\"order-service\").port(15021)"
         fix "Use another port, e.g. Connectum's default 5000.";
     CM0507 AUTOSCALER_RANGE Error "autoscaler bounds Kubernetes refuses"
-        rule "Kubernetes HPA validation: minReplicas ≥ 1, maxReplicas ≥ minReplicas, target utilization > 0"
+        rule "Kubernetes HPA validation: minReplicas ≥ 1, maxReplicas ≥ minReplicas, target utilization > 0, scaling policies with pods ≥ 1, periodSeconds 1..1800, stabilizationWindowSeconds ≤ 3600"
         why "The API server refuses the HorizontalPodAutoscaler, and the Deployment, which leaves replicas to it, stays at one pod under any load."
         example "Autoscaler::builder().min_replicas(5).max_replicas(2).build()"
-        fix "Use 1 ≤ min_replicas ≤ max_replicas and utilization targets above 0.";
+        fix "Use 1 ≤ min_replicas ≤ max_replicas, utilization targets above 0, and scaling rules of at least 1 pod per 1 to 1800 seconds with a window of at most 3600 seconds.";
     CM0508 AUTOSCALER_WITH_REPLICAS Error "an autoscaler and fixed replicas on one workload"
         rule "Kubernetes: an HPA owns the replicas of the Deployment it scales"
         why "The primary workload is scaled by the HPA, so the fixed replicas of its subset are ignored; if they were rendered, every apply would reset the HPA's count and the pods would flap."
@@ -369,6 +374,21 @@ registry! {
         why "The API server refuses the Deployment (or the pod cannot pull), so the service or subset never runs."
         example "Service::builder().name(\"order-service\").image(\"\")"
         fix "Name the image, e.g. `ghcr.io/mycompany/order-service:1.0.0`.";
+    CM0515 ROLLOUT_STUCK Error "a rollout that can neither add nor remove a pod"
+        rule "Kubernetes Deployment validation: maxUnavailable and maxSurge may not both be 0"
+        why "The API server refuses the Deployment: such a rolling update could never make progress."
+        example "Rollout::builder().max_unavailable(0).max_surge(0).build()"
+        fix "Allow at least one surge pod (max_surge 1) or one unavailable pod.";
+    CM0516 INVALID_RESOURCES Error "resource requests and limits Kubernetes refuses"
+        rule "Kubernetes container validation: quantities are non-negative and a request is at most its limit"
+        why "The API server refuses the Deployment (or, for the sidecar annotations, the pod), so no pod of the service starts."
+        example "Resources::builder().cpu_request(Quantity::cores(1)).cpu_limit(Quantity::millicores(500)).build()"
+        fix "Make each request at most its limit, and no quantity negative.";
+    CM0517 AUTOSCALER_WITHOUT_REQUEST Warning "an autoscaler targets a resource with no request"
+        rule "Kubernetes HPA: utilization is a percentage of the pods' requests"
+        why "Without a CPU (or memory) request the HPA cannot compute utilization (`missing request for cpu`) and never scales: the service stays at min_replicas under any load."
+        example "Scaling::Autoscale(Autoscaler::builder().min_replicas(2).max_replicas(10).cpu_utilization(70).build()) with no resources"
+        fix "Set the matching request in the service's resources (e.g. cpu_request 100m).";
 
     // ── 08xx I/O (emitted by connectum-mesh's emit module, tested there) ───────────────
     CM0801 SERIALIZE_FAILED Error "a rendered document could not be serialized"

@@ -3,11 +3,14 @@
 use super::{Fixture, order};
 use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
-    AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, EMPTY_IMAGE, GRACE_PERIOD_TOO_SHORT,
-    INJECTION_LABEL_CONFLICT, INVALID_LABEL, INVALID_NAME, INVALID_PORT, INVALID_SECURITY_CONTEXT,
-    LABEL_KEY_CONFLICT, PORT_RESERVED_BY_ISTIO, PROBE_ENDPOINT, PROBE_VALUES, PROXY_UID,
+    AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, AUTOSCALER_WITHOUT_REQUEST, EMPTY_IMAGE,
+    GRACE_PERIOD_TOO_SHORT, INJECTION_LABEL_CONFLICT, INVALID_LABEL, INVALID_NAME, INVALID_PORT,
+    INVALID_RESOURCES, INVALID_SECURITY_CONTEXT, LABEL_KEY_CONFLICT, PORT_RESERVED_BY_ISTIO,
+    PROBE_ENDPOINT, PROBE_VALUES, PROXY_UID, ROLLOUT_STUCK,
 };
-use crate::model::{Autoscaler, Duration, Mesh, Probe, Scaling, Service, Subset};
+use crate::model::{
+    Autoscaler, Duration, Mesh, Probe, Quantity, Resources, Scaling, ScalingRule, Service, Subset,
+};
 
 pub(super) fn cm0501_invalid_namespace() -> Fixture {
     Fixture::new(
@@ -134,6 +137,11 @@ fn autoscale(min: u32, max: u32, stable_replicas: Option<u32>) -> impl FnOnce(&m
                 .build(),
         );
         order.subsets[0].replicas = stable_replicas;
+        order.resources = Some(
+            Resources::builder()
+                .cpu_request(Quantity::millicores(100))
+                .build(),
+        );
     }
 }
 
@@ -244,5 +252,91 @@ pub(super) fn cm0514_empty_image() -> Fixture {
         "service order-service › subset canary › image",
         image(Some("")),
         image(None),
+    )
+}
+
+pub(super) fn cm0507_scaling_rule_range() -> Fixture {
+    let scale_down = |period_seconds: u32| {
+        move |mesh: &mut Mesh| {
+            autoscale(2, 5, None)(mesh);
+            if let Scaling::Autoscale(autoscaler) = &mut order(mesh).scaling {
+                autoscaler.scale_down = Some(
+                    ScalingRule::builder()
+                        .stabilization_window_seconds(300)
+                        .pods(1)
+                        .period_seconds(period_seconds)
+                        .build(),
+                );
+            }
+        }
+    };
+    Fixture::new(
+        AUTOSCALER_RANGE,
+        Error,
+        "service order-service › scaling",
+        scale_down(3600),
+        scale_down(1800),
+    )
+}
+
+pub(super) fn cm0515_rollout_stuck() -> Fixture {
+    let rollout = |surge: u32| {
+        move |mesh: &mut Mesh| {
+            let rollout = &mut order(mesh).rollout;
+            rollout.max_unavailable = 0;
+            rollout.max_surge = surge;
+        }
+    };
+    Fixture::new(
+        ROLLOUT_STUCK,
+        Error,
+        "service order-service › rollout",
+        rollout(0),
+        rollout(1),
+    )
+}
+
+pub(super) fn cm0516_invalid_resources() -> Fixture {
+    let sidecar = |limit: Quantity| {
+        move |mesh: &mut Mesh| {
+            order(mesh).sidecar = Some(
+                Resources::builder()
+                    .memory_request(Quantity::mebibytes(512))
+                    .memory_limit(limit)
+                    .build(),
+            );
+        }
+    };
+    Fixture::new(
+        INVALID_RESOURCES,
+        Error,
+        "service order-service › sidecar › memory_request",
+        sidecar(Quantity::mebibytes(256)),
+        sidecar(Quantity::gibibytes(1)),
+    )
+    .help("lower the request to 256Mi")
+}
+
+pub(super) fn cm0517_autoscaler_without_request() -> Fixture {
+    let requests = |resources: Option<Resources>| {
+        move |mesh: &mut Mesh| {
+            autoscale(2, 5, None)(mesh);
+            order(mesh).resources = resources;
+        }
+    };
+    Fixture::new(
+        AUTOSCALER_WITHOUT_REQUEST,
+        Warning,
+        "service order-service › scaling",
+        requests(Some(
+            Resources::builder()
+                .memory_request(Quantity::mebibytes(128))
+                .build(),
+        )),
+        requests(Some(
+            Resources::builder()
+                .cpu_request(Quantity::millicores(100))
+                .build(),
+        )),
     )
 }

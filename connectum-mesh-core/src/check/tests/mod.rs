@@ -121,6 +121,7 @@ fixtures! {
     model_fixtures::cm0105_split_total_zero,
     model_fixtures::cm0105_trust_domain,
     model_fixtures::cm0106_duplicate_caller,
+    model_fixtures::cm0107_number_too_large,
     model_fixtures::cm0151_sampling_out_of_range,
     model_fixtures::cm0152_empty_provider,
     model_fixtures::cm0153_telemetry_without_providers,
@@ -170,6 +171,7 @@ fixtures! {
     kubernetes_fixtures::cm0505_invalid_port,
     kubernetes_fixtures::cm0506_port_reserved_by_istio,
     kubernetes_fixtures::cm0507_autoscaler_range,
+    kubernetes_fixtures::cm0507_scaling_rule_range,
     kubernetes_fixtures::cm0508_autoscaler_with_replicas,
     kubernetes_fixtures::cm0509_proxy_uid,
     kubernetes_fixtures::cm0510_invalid_security_context,
@@ -177,6 +179,9 @@ fixtures! {
     kubernetes_fixtures::cm0512_probe_endpoint,
     kubernetes_fixtures::cm0513_probe_values,
     kubernetes_fixtures::cm0514_empty_image,
+    kubernetes_fixtures::cm0515_rollout_stuck,
+    kubernetes_fixtures::cm0516_invalid_resources,
+    kubernetes_fixtures::cm0517_autoscaler_without_request,
 }
 
 /// The families the checker emits; 08xx (I/O) and 09xx (DSL syntax) codes are tested where they

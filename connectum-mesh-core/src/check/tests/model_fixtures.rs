@@ -4,7 +4,7 @@ use super::{Fixture, add_inventory, order};
 use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
     DUPLICATE_CALLER, DUPLICATE_SERVICE, DUPLICATE_SUBSET, EMPTY_PROVIDER, INVALID_MESH_SETTING,
-    OVERLAPPING_SUBSETS, SAMPLING_OUT_OF_RANGE, SEVERAL_TRACING_PROVIDERS,
+    NUMBER_TOO_LARGE, OVERLAPPING_SUBSETS, SAMPLING_OUT_OF_RANGE, SEVERAL_TRACING_PROVIDERS,
     TELEMETRY_WITHOUT_PROVIDERS, UNKNOWN_CALLEE,
 };
 use crate::model::{ExternalCaller, Mesh, ServiceAccountRef, Subset, Telemetry, Tracing};
@@ -196,5 +196,17 @@ pub(super) fn cm0154_several_tracing_providers() -> Fixture {
         "telemetry › tracing › providers",
         set_tracing(&["otel-tracing", "zipkin"], 100.0),
         set_tracing(&["zipkin"], 100.0),
+    )
+}
+
+pub(super) fn cm0107_number_too_large() -> Fixture {
+    let canary_replicas =
+        |replicas: u32| move |mesh: &mut Mesh| order(mesh).subsets[1].replicas = Some(replicas);
+    Fixture::new(
+        NUMBER_TOO_LARGE,
+        Error,
+        "service order-service › subset canary › replicas",
+        canary_replicas(3_000_000_000),
+        canary_replicas(2_147_483_647),
     )
 }

@@ -10,9 +10,9 @@ use crate::diag::lookup;
 use crate::model::{
     AllowRule, AppRetry, AppTimeout, Autoscaler, Bulkhead, ChainBudget, CircuitBreaker,
     ConnectionPool, Duration, ExternalCaller, HeaderMatch, Interceptors, Mesh, MeshRetry, MtlsMode,
-    OutlierDetection, Probe, RequestMatch, RetryBudget, RetryOn, Route, RouteTarget, Scaling,
-    Service, ServiceAccountRef, Source, Split, StringMatch, Subset, SubsetRef, Telemetry, Tracing,
-    TrafficPolicy,
+    OutlierDetection, Probe, Quantity, RequestMatch, Resources, RetryBudget, RetryOn, Route,
+    RouteTarget, Scaling, Service, ServiceAccountRef, Source, Split, StringMatch, Subset,
+    SubsetRef, Telemetry, Tracing, TrafficPolicy,
 };
 
 const NAMES: [&str; 6] = [
@@ -36,6 +36,17 @@ fn subset_name() -> impl Strategy<Value = String> {
 
 fn namespace() -> impl Strategy<Value = String> {
     prop::sample::select(&NAMESPACES[..]).prop_map(str::to_owned)
+}
+
+fn quantity() -> impl Strategy<Value = Quantity> {
+    prop_oneof![
+        Just("-1"),
+        Just("100m"),
+        Just("1e3"),
+        Just("2Gi"),
+        Just("1.")
+    ]
+    .prop_filter_map("not a quantity", |text| Quantity::parse(text).ok())
 }
 
 fn duration() -> impl Strategy<Value = Duration> {
@@ -165,6 +176,10 @@ fn service() -> impl Strategy<Value = Service> {
             0..2,
         ),
         (
+            option::of((quantity(), quantity())),
+            prop_oneof![Just(0_u32), Just(1), Just(u32::MAX)],
+        ),
+        (
             option::of(prop_oneof![Just(MtlsMode::Strict), Just(MtlsMode::Disable)]),
             prop_oneof![Just(-1_i64), Just(0), Just(1337), Just(1000)],
             option::of((0_u32..3, 0_u32..3)),
@@ -174,8 +189,9 @@ fn service() -> impl Strategy<Value = Service> {
         ),
     )
         .prop_map(
-            |((name, image, port), subsets, routes, interceptors, calls, allow, extra)| {
+            |((name, image, port), subsets, routes, interceptors, calls, allow, sizes, extra)| {
                 let (mtls, uid, autoscale, grace, percent, probe_path) = extra;
+                let (resources, rollout) = sizes;
                 let mut service = Service::builder()
                     .name(name)
                     .image(image)
@@ -185,6 +201,14 @@ fn service() -> impl Strategy<Value = Service> {
                     .allow(allow)
                     .build();
                 service.mtls_override = mtls;
+                service.resources = resources.map(|(request, limit)| Resources {
+                    cpu_request: Some(request),
+                    cpu_limit: Some(limit),
+                    memory_request: None,
+                    memory_limit: None,
+                });
+                service.rollout.max_surge = rollout;
+                service.rollout.max_unavailable = rollout;
                 service.security.run_as_user = uid;
                 if let Some((min, max)) = autoscale {
                     service.scaling = Scaling::Autoscale(
