@@ -10,6 +10,7 @@ mod cel_rules;
 mod emitted;
 mod meaning;
 mod own_schemas;
+mod properties;
 mod reference;
 mod support;
 mod vendored;

@@ -22,4 +22,5 @@ pub mod crds;
 pub mod schema;
 pub mod schema_compare;
 pub mod semantics;
+pub mod strategies;
 pub mod validate;
