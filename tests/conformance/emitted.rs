@@ -2,7 +2,7 @@
 //! accepts: its schema (strict fields) and every CEL rule.
 
 use connectum_mesh::{IstioApi, RenderOptions, render, render_with};
-use connectum_mesh_tests::crds::GroupVersionKind;
+use connectum_mesh_tests::crds::{GroupVersionKind, parse_yaml_documents};
 use connectum_mesh_tests::validate::IstioValidator;
 use serde_json::Value;
 
@@ -94,4 +94,23 @@ fn a_broken_emitted_document_is_refused() {
     let refused = IstioValidator::shared().refused_istio_documents(&documents);
     assert_eq!(refused.len(), 1);
     assert!(refused[0].mentions("must be a valid duration greater than 1ms"));
+}
+
+#[test]
+fn the_yaml_users_apply_validates_in_both_api_sets() {
+    // What `order-service emit [--istio-api v1beta1]` prints, read back as the API server
+    // reads it: a YAML quirk (an unquoted `true`, a number where a string belongs) would
+    // surface here as a schema error.
+    for api in [IstioApi::V1, IstioApi::V1beta1] {
+        let manifests = render_with(&order_service::mesh(), &RenderOptions { istio_api: api })
+            .expect("checked");
+        let yaml = connectum_mesh::emit::to_yaml(&manifests).expect("YAML");
+        let documents = parse_yaml_documents(&yaml).expect("the emitted YAML parses");
+        assert_eq!(documents, manifests.to_values().expect("JSON"), "{api:?}");
+        assert_all_valid(&documents);
+        assert!(yaml.contains(match api {
+            IstioApi::V1 => "apiVersion: telemetry.istio.io/v1\n",
+            IstioApi::V1beta1 => "apiVersion: telemetry.istio.io/v1alpha1\n",
+        }));
+    }
 }

@@ -1,10 +1,10 @@
 //! Accepted ⇒ valid: any mesh the checker accepts renders only documents Istio 1.30.3 accepts
 //! (schema and CEL, in both API sets), and they mean what the mesh describes.
 
-use connectum_mesh::{IstioApi, RenderOptions, render_with};
+use connectum_mesh::{IstioApi, RenderOptions, emit, render_with};
 use connectum_mesh_core::check;
 use connectum_mesh_tests::agreement::disagreements;
-use connectum_mesh_tests::crds::GroupVersionKind;
+use connectum_mesh_tests::crds::{GroupVersionKind, parse_yaml_documents};
 use connectum_mesh_tests::strategies::meshes;
 use connectum_mesh_tests::validate::IstioValidator;
 use proptest::prelude::*;
@@ -20,10 +20,14 @@ proptest! {
         for api in [IstioApi::V1, IstioApi::V1beta1] {
             let manifests = render_with(&mesh, &RenderOptions { istio_api: api });
             prop_assert!(manifests.is_ok(), "the checker accepted it, so it renders: {manifests:?}");
+            let manifests = manifests.map_err(|e| TestCaseError::fail(e.to_string()))?;
             let documents = manifests
-                .map_err(|e| TestCaseError::fail(e.to_string()))?
                 .to_values()
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            // The YAML users apply reads back as the same documents.
+            let yaml = emit::to_yaml(&manifests).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let reread = parse_yaml_documents(&yaml).map_err(TestCaseError::fail)?;
+            prop_assert_eq!(&reread, &documents);
             let refused = IstioValidator::shared().refused_istio_documents(&documents);
             let reports: Vec<String> = refused.iter().map(ToString::to_string).collect();
             prop_assert!(refused.is_empty(), "{api:?}:\n{}", reports.join("\n"));
