@@ -5,9 +5,19 @@
 //! 03xx resilience, 04xx security, 05xx Kubernetes wiring, 08xx I/O, 09xx DSL syntax.
 //! A code is never reused: when a rule goes away its code moves to [`RETIRED`].
 //!
-//! Adding a code is one entry in the `registry!` list below; the tests then require it to be
-//! well formed, documented, listed in `docs/diagnostics.md` and triggered by a fixture (codes of
-//! the checker's families by a checker fixture; 08xx/09xx by the tests of the code emitting them).
+//! Adding a code is one entry in the `registry!` list below (the entry's tokens may just as well
+//! sit on one line), in code order:
+//!
+//! ```text
+//! CM0911 UNKNOWN_SERVICE Error "title" rule "…" why "…" example "…" fix "…";
+//! ```
+//!
+//! That declares the constant `UNKNOWN_SERVICE` (a [`CodeInfo`]; `UNKNOWN_SERVICE.at(path,
+//! message)` makes a diagnostic with its default severity) and lists it in [`REGISTRY`]. The
+//! tests then require it to be well formed, documented, listed in `docs/diagnostics.md`
+//! (regenerate with `UPDATE_DIAGNOSTICS_DOC=1 cargo test -p connectum-mesh-core`) and, for the
+//! checker's families 01xx–05xx, triggered by a checker fixture; 08xx and 09xx codes are tested
+//! where they are emitted (the emit module, the macro's UI tests).
 
 use super::{Code, Diagnostic, MeshPath, Severity};
 
