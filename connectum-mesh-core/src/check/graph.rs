@@ -139,3 +139,61 @@ fn shortest_cycle<'a>(mesh: &'a Mesh, start: &'a Service) -> Option<Vec<&'a str>
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mesh(calls: &[(&str, &[&str])]) -> Mesh {
+        let mut mesh = Mesh::builder().namespace("connectum").build();
+        for (name, callees) in calls {
+            mesh.add_service(
+                Service::builder()
+                    .name(*name)
+                    .image("img:1")
+                    .calls(callees.iter().map(|c| (*c).to_owned()).collect())
+                    .build(),
+            );
+        }
+        mesh
+    }
+
+    fn names(mesh: &Mesh) -> Vec<String> {
+        chains(mesh).iter().map(|c| c.names().join(" → ")).collect()
+    }
+
+    #[test]
+    fn a_diamond_has_two_chains() {
+        let diamond = mesh(&[("a", &["b", "c"]), ("b", &["d"]), ("c", &["d"]), ("d", &[])]);
+        assert_eq!(names(&diamond), ["a → b → d", "a → c → d"]);
+        assert!(cycles(&diamond).is_empty());
+    }
+
+    #[test]
+    fn cycles_are_found_once_and_cut_chains_short() {
+        let looped = mesh(&[
+            ("entry", &["a"]),
+            ("a", &["b"]),
+            ("b", &["a"]),
+            ("self", &["self"]),
+        ]);
+        assert_eq!(cycles(&looped), [vec!["a", "b", "a"], vec!["self", "self"]]);
+        assert_eq!(names(&looped), ["entry → a → b"]);
+    }
+
+    #[test]
+    fn a_dense_call_graph_is_walked_in_bounded_time() {
+        let names: Vec<String> = (0..24).map(|i| format!("s{i:02}")).collect();
+        let mut dense = Mesh::builder().namespace("connectum").build();
+        for (index, name) in names.iter().enumerate() {
+            dense.add_service(
+                Service::builder()
+                    .name(name.as_str())
+                    .image("img:1")
+                    .calls(names[index + 1..].to_vec())
+                    .build(),
+            );
+        }
+        assert_eq!(chains(&dense).len(), MAX_CHAINS);
+    }
+}

@@ -210,6 +210,22 @@ mod tests {
         assert_eq!(repair_label_value("!!"), None);
     }
 
+    /// The port name the model fixes must stay a valid container port name (IANA_SVC_NAME) and
+    /// tell Istio the protocol (IST0118, KIA0601), since no rule checks it at run time.
+    #[test]
+    fn the_fixed_port_name_is_a_valid_iana_service_name_and_protocol() {
+        let name = crate::model::GRPC_PORT_NAME;
+        assert!((1..=15).contains(&name.len()));
+        assert!(
+            name.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        );
+        assert!(name.bytes().any(|b| b.is_ascii_lowercase()));
+        assert!(!name.starts_with('-') && !name.ends_with('-') && !name.contains("--"));
+        let protocol = name.split('-').next().unwrap_or_default();
+        assert!(["grpc", "grpc-web", "http2"].contains(&protocol));
+    }
+
     #[test]
     fn header_names() {
         assert!(is_match_header_name("x-canary"));
