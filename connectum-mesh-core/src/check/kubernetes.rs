@@ -3,9 +3,9 @@
 
 use crate::diag::registry::{
     AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, AUTOSCALER_WITHOUT_REQUEST, EMPTY_IMAGE,
-    GRACE_PERIOD_TOO_SHORT, INJECTION_LABEL_CONFLICT, INVALID_LABEL, INVALID_NAME, INVALID_PORT,
-    INVALID_RESOURCES, INVALID_SECURITY_CONTEXT, LABEL_KEY_CONFLICT, PORT_RESERVED_BY_ISTIO,
-    PROBE_ENDPOINT, PROBE_VALUES, PROXY_UID, ROLLOUT_STUCK,
+    GRACE_PERIOD_TOO_SHORT, INJECTION_LABEL_CONFLICT, INVALID_CONFIG_KEY, INVALID_LABEL,
+    INVALID_NAME, INVALID_PORT, INVALID_RESOURCES, INVALID_SECURITY_CONTEXT, LABEL_KEY_CONFLICT,
+    PORT_RESERVED_BY_ISTIO, PROBE_ENDPOINT, PROBE_VALUES, PROXY_UID, ROLLOUT_STUCK,
 };
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
 use crate::model::{Mesh, Probe, Quantity, Resources, Scaling, Service};
@@ -46,6 +46,7 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
         check_grace_period(service, &path, out);
         check_probes(service, &path, out);
         check_images(service, &path, out);
+        check_config_keys(service, &path, out);
     }
 }
 
@@ -619,6 +620,42 @@ fn check_container_resources(resources: &Resources, path: &MeshPath, out: &mut D
                     .with_help(format!(
                         "lower the request to {limit} or less, or raise the limit"
                     )),
+            );
+        }
+    }
+}
+
+/// The API server refuses a ConfigMap with a key outside its grammar, and the pods that read it
+/// never start.
+fn check_config_keys(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    for key in service.config.keys() {
+        let valid = (1..=253).contains(&key.len())
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        if !valid {
+            let repaired: String = key
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || matches!(c, '-' | '.') {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let help = if repaired.is_empty() || repaired.len() > 253 {
+                "use 1 to 253 letters, digits, `-`, `_` and `.`".to_owned()
+            } else {
+                format!("use `{repaired}`")
+            };
+            out.push(
+                INVALID_CONFIG_KEY
+                    .at(
+                        path.join("config"),
+                        format!("config key `{key}` is not a valid ConfigMap key"),
+                    )
+                    .with_help(help),
             );
         }
     }

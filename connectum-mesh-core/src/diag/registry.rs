@@ -399,6 +399,11 @@ registry! {
         why "Without a CPU (or memory) request the HPA cannot compute utilization (`missing request for cpu`) and never scales: the service stays at min_replicas under any load."
         example "Scaling::Autoscale(Autoscaler::builder().min_replicas(2).max_replicas(10).cpu_utilization(70).build()) with no resources"
         fix "Set the matching request in the service's resources (e.g. cpu_request 100m).";
+    CM0518 INVALID_CONFIG_KEY Error "a config key a ConfigMap cannot hold"
+        rule "Kubernetes ConfigMap validation: keys are 1..253 characters of letters, digits, `-`, `_` and `.`"
+        why "The API server refuses the ConfigMap; the Deployment's envFrom then names a ConfigMap that does not exist and its pods never start (CreateContainerConfigError)."
+        example "Service::builder().name(\"order-service\").config(BTreeMap::from([(\"LOG LEVEL\".into(), \"info\".into())]))"
+        fix "Use keys of letters, digits, `-`, `_` and `.`, e.g. `LOG_LEVEL`.";
 
     // ── 08xx I/O (emitted by connectum-mesh's emit module, tested there) ───────────────
     CM0801 SERIALIZE_FAILED Error "a rendered document could not be serialized"

@@ -4,9 +4,9 @@ use super::{Fixture, order};
 use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
     AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, AUTOSCALER_WITHOUT_REQUEST, EMPTY_IMAGE,
-    GRACE_PERIOD_TOO_SHORT, INJECTION_LABEL_CONFLICT, INVALID_LABEL, INVALID_NAME, INVALID_PORT,
-    INVALID_RESOURCES, INVALID_SECURITY_CONTEXT, LABEL_KEY_CONFLICT, PORT_RESERVED_BY_ISTIO,
-    PROBE_ENDPOINT, PROBE_VALUES, PROXY_UID, ROLLOUT_STUCK,
+    GRACE_PERIOD_TOO_SHORT, INJECTION_LABEL_CONFLICT, INVALID_CONFIG_KEY, INVALID_LABEL,
+    INVALID_NAME, INVALID_PORT, INVALID_RESOURCES, INVALID_SECURITY_CONTEXT, LABEL_KEY_CONFLICT,
+    PORT_RESERVED_BY_ISTIO, PROBE_ENDPOINT, PROBE_VALUES, PROXY_UID, ROLLOUT_STUCK,
 };
 use crate::model::{
     Autoscaler, Duration, Mesh, Probe, Quantity, Resources, Scaling, ScalingRule, Service, Subset,
@@ -339,4 +339,20 @@ pub(super) fn cm0517_autoscaler_without_request() -> Fixture {
                 .build(),
         )),
     )
+}
+
+pub(super) fn cm0518_invalid_config_key() -> Fixture {
+    let config = |key: &'static str| {
+        move |mesh: &mut Mesh| {
+            order(mesh).config.insert(key.to_owned(), "info".to_owned());
+        }
+    };
+    Fixture::new(
+        INVALID_CONFIG_KEY,
+        Error,
+        "service order-service › config",
+        config("LOG LEVEL"),
+        config("LOG_LEVEL"),
+    )
+    .help("use `LOG_LEVEL`")
 }

@@ -207,6 +207,7 @@ fn service() -> impl Strategy<Value = Service> {
                     memory_request: None,
                     memory_limit: None,
                 });
+                service.config.insert(probe_path.clone(), String::new());
                 service.rollout.max_surge = rollout;
                 service.rollout.max_unavailable = rollout;
                 service.security.run_as_user = uid;
