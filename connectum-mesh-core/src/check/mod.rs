@@ -13,6 +13,7 @@ mod resilience;
 mod routing;
 mod security;
 mod telemetry;
+mod workloads;
 
 #[cfg(test)]
 mod tests;
@@ -43,5 +44,6 @@ pub fn check(mesh: &Mesh) -> Diagnostics {
     resilience::run(mesh, &mut out);
     security::run(mesh, &mut out);
     kubernetes::run(mesh, &mut out);
+    workloads::run(mesh, &mut out);
     out
 }

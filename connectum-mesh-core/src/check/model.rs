@@ -8,7 +8,7 @@ use crate::diag::registry::{
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
 use crate::model::{Mesh, RouteTarget, Scaling, Service};
 
-use super::kubernetes::probes;
+use super::workloads::probes;
 
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     check_duplicate_services(mesh, out);

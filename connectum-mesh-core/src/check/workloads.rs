@@ -1,0 +1,420 @@
+//! Kubernetes wiring rules for workloads: ports, scaling, rollouts, resources, pod security,
+//! shutdown timing, probes, images and config that the API server, the kubelet, the Istio
+//! sidecar or Connectum would refuse.
+
+use crate::diag::registry::{
+    AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, AUTOSCALER_WITHOUT_REQUEST, EMPTY_IMAGE,
+    GRACE_PERIOD_TOO_SHORT, INVALID_CONFIG_KEY, INVALID_PORT, INVALID_RESOURCES,
+    INVALID_SECURITY_CONTEXT, PORT_RESERVED_BY_ISTIO, PROBE_ENDPOINT, PROBE_VALUES, PROXY_UID,
+    ROLLOUT_STUCK,
+};
+use crate::diag::{Diagnostics, MeshPath, did_you_mean};
+use crate::model::{Mesh, Probe, Quantity, Resources, Scaling, Service};
+
+/// The UID of the Istio proxy, whose traffic iptables lets bypass the sidecar.
+const ISTIO_PROXY_UID: i64 = 1337;
+/// Ports the Istio sidecar binds in the pod's network namespace.
+const ISTIO_PORTS: [u16; 10] = [
+    15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090,
+];
+/// The HTTP paths Connectum's healthcheck serves.
+const CONNECTUM_HEALTH_PATHS: [&str; 3] = ["/healthz", "/health", "/readyz"];
+
+pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
+    for service in &mesh.services {
+        let path = MeshPath::service(&service.name);
+        check_port(service, &path, out);
+        check_autoscaler(service, &path, out);
+        check_autoscaler_replicas(service, &path, out);
+        check_autoscaler_requests(service, &path, out);
+        check_rollout(service, &path, out);
+        check_resources(service, &path, out);
+        check_security_context(service, &path, out);
+        check_grace_period(service, &path, out);
+        check_probes(service, &path, out);
+        check_images(service, &path, out);
+        check_config_keys(service, &path, out);
+    }
+}
+
+/// Port 0 is refused by the API server; a port the sidecar binds keeps the pod from starting.
+fn check_port(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    if service.port == 0 {
+        out.push(
+            INVALID_PORT
+                .at(
+                    path.join("port"),
+                    "the port is 0; Kubernetes accepts 1 to 65535",
+                )
+                .with_help("use Connectum's default port 5000"),
+        );
+    } else if ISTIO_PORTS.contains(&service.port) {
+        out.push(
+            PORT_RESERVED_BY_ISTIO
+                .at(
+                    path.join("port"),
+                    format!(
+                        "port {} is used by the Istio sidecar in the same pod",
+                        service.port
+                    ),
+                )
+                .with_help("use another port, e.g. Connectum's default 5000"),
+        );
+    }
+}
+
+/// The API server refuses an autoscaler with min 0, min > max or a 0% target; the Deployment it
+/// was meant to scale then stays small under load.
+fn check_autoscaler(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let Scaling::Autoscale(autoscaler) = &service.scaling else {
+        return;
+    };
+    let (min, max) = (autoscaler.min_replicas, autoscaler.max_replicas);
+    let mut problems = Vec::new();
+    if min == 0 {
+        problems.push("min_replicas is 0 (Kubernetes needs at least 1)".to_owned());
+    }
+    if min > max {
+        problems.push(format!("min_replicas {min} is above max_replicas {max}"));
+    }
+    for (what, target) in [
+        ("cpu", autoscaler.cpu_utilization),
+        ("memory", autoscaler.memory_utilization),
+    ] {
+        if target == Some(0) {
+            problems.push(format!("the {what} utilization target is 0%"));
+        }
+    }
+    let rules = [
+        ("scale_up", &autoscaler.scale_up),
+        ("scale_down", &autoscaler.scale_down),
+    ];
+    for (direction, rule) in rules {
+        let Some(rule) = rule else { continue };
+        if rule.pods == 0 {
+            problems.push(format!("{direction} rule changes 0 pods per period"));
+        }
+        if !(1..=1800).contains(&rule.period_seconds) {
+            problems.push(format!(
+                "{direction} period is {}s (Kubernetes accepts 1 to 1800)",
+                rule.period_seconds
+            ));
+        }
+        if rule.stabilization_window_seconds > 3600 {
+            problems.push(format!(
+                "{direction} stabilization window is {}s (Kubernetes accepts at most 3600)",
+                rule.stabilization_window_seconds
+            ));
+        }
+    }
+    for problem in problems {
+        out.push(
+            AUTOSCALER_RANGE
+                .at(path.join("scaling"), format!("the autoscaler's {problem}"))
+                .with_help("use 1 ≤ min_replicas ≤ max_replicas and utilization targets above 0"),
+        );
+    }
+}
+
+/// The autoscaler owns the primary workload's replicas: a fixed count there is ignored.
+fn check_autoscaler_replicas(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let (Scaling::Autoscale(_), Some(primary)) = (&service.scaling, service.subsets.first()) else {
+        return;
+    };
+    if let Some(replicas) = primary.replicas {
+        out.push(
+            AUTOSCALER_WITH_REPLICAS
+                .at(
+                    path.join(format_args!("subset {}", primary.name)).join("replicas"),
+                    format!(
+                        "subset `{}` runs the autoscaled primary workload, so its replicas {replicas} are ignored",
+                        primary.name
+                    ),
+                )
+                .with_help("remove the subset's replicas, or use fixed Scaling::Replicas instead of the autoscaler"),
+        );
+    }
+}
+
+/// UID 1337 bypasses the sidecar; UID 0 under runAsNonRoot or a negative ID never starts.
+fn check_security_context(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let security = &service.security;
+    let path = path.join("security");
+    if security.run_as_user == ISTIO_PROXY_UID {
+        out.push(
+            PROXY_UID
+                .at(
+                    path.join("run_as_user"),
+                    "the app runs as UID 1337, the Istio proxy's: its outbound traffic bypasses the sidecar",
+                )
+                .with_help("run the app as another UID (the default is 1000)"),
+        );
+    }
+    if security.run_as_non_root && security.run_as_user == 0 {
+        out.push(
+            INVALID_SECURITY_CONTEXT
+                .at(
+                    path.join("run_as_user"),
+                    "run_as_non_root is set but run_as_user is 0 (root): the kubelet refuses to start the container",
+                )
+                .with_help("use a non-zero UID (the default is 1000)"),
+        );
+    }
+    let ids = [
+        ("run_as_user", security.run_as_user),
+        ("run_as_group", security.run_as_group),
+        ("fs_group", security.fs_group),
+    ];
+    for (field, id) in ids {
+        if id < 0 {
+            out.push(
+                INVALID_SECURITY_CONTEXT
+                    .at(
+                        path.join(field),
+                        format!("{field} is {id}; Kubernetes accepts 0 and above"),
+                    )
+                    .with_help("use a non-negative ID (the default is 1000)"),
+            );
+        }
+    }
+}
+
+/// Kubernetes kills the pod when the grace period ends: shorter than preStop + Connectum's drain,
+/// in-flight requests fail on every rollout.
+fn check_grace_period(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let shutdown = &service.shutdown;
+    let Some(grace) = shutdown.termination_grace_period else {
+        return;
+    };
+    let needed = shutdown.pre_stop_sleep.map_or(shutdown.timeout, |sleep| {
+        sleep.saturating_add(shutdown.timeout)
+    });
+    if grace < needed {
+        let pre_stop = shutdown
+            .pre_stop_sleep
+            .map_or_else(|| "no preStop".to_owned(), |s| format!("preStop {s}"));
+        out.push(
+            GRACE_PERIOD_TOO_SHORT
+                .at(
+                    path.join("shutdown").join("termination_grace_period"),
+                    format!(
+                        "the grace period {grace} is shorter than {pre_stop} + shutdown timeout {} = {needed}: pods are killed while draining",
+                        shutdown.timeout
+                    ),
+                )
+                .with_help(format!("set it to at least {needed}, or leave it unset to derive it")),
+        );
+    }
+}
+
+/// A probe on a path Connectum does not serve never succeeds; Kubernetes refuses zero timings.
+fn check_probes(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    for (kind, probe) in probes(service) {
+        let probe_path = path.join("probes").join(kind);
+        let endpoint = probe.path.split('?').next().unwrap_or_default();
+        if !CONNECTUM_HEALTH_PATHS.contains(&endpoint) {
+            out.push(
+                PROBE_ENDPOINT
+                    .at(
+                        probe_path.join("path"),
+                        format!(
+                            "the {kind} probe asks `{}`, which Connectum answers with 404",
+                            probe.path
+                        ),
+                    )
+                    .with_help(did_you_mean(
+                        endpoint,
+                        CONNECTUM_HEALTH_PATHS,
+                        "use `/healthz`, `/health` or `/readyz`",
+                    )),
+            );
+        }
+        let timings = [
+            ("period_seconds", probe.period_seconds),
+            ("failure_threshold", probe.failure_threshold),
+            ("timeout_seconds", probe.timeout_seconds),
+        ];
+        for (field, value) in timings {
+            if value == 0 {
+                out.push(
+                    PROBE_VALUES
+                        .at(
+                            probe_path.join(field),
+                            format!("the {kind} probe's {field} is 0; Kubernetes needs at least 1"),
+                        )
+                        .with_help("use a value of at least 1"),
+                );
+            }
+        }
+    }
+}
+
+/// The service's probes that are set, with the kind that names them in paths
+/// (`probes › readiness`).
+pub(super) fn probes(service: &Service) -> impl Iterator<Item = (&'static str, &Probe)> {
+    [
+        ("startup", service.probes.startup.as_ref()),
+        ("liveness", service.probes.liveness.as_ref()),
+        ("readiness", service.probes.readiness.as_ref()),
+    ]
+    .into_iter()
+    .filter_map(|(kind, probe)| probe.map(|p| (kind, p)))
+}
+
+/// A container without an image is refused by the API server.
+fn check_images(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let images = std::iter::once((path.join("image"), Some(&service.image))).chain(
+        service.subsets.iter().map(|s| {
+            (
+                path.join(format_args!("subset {}", s.name)).join("image"),
+                s.image.as_ref(),
+            )
+        }),
+    );
+    for (image_path, image) in images {
+        if image.is_some_and(|i| i.trim().is_empty()) {
+            out.push(
+                EMPTY_IMAGE
+                    .at(image_path, "the container image is empty")
+                    .with_help("name the image, e.g. `ghcr.io/mycompany/order-service:1.0.0`"),
+            );
+        }
+    }
+}
+
+/// Utilization is a percentage of the pods' requests: without the request the HPA cannot compute
+/// it and never scales. With no target at all Kubernetes scales on CPU.
+fn check_autoscaler_requests(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let Scaling::Autoscale(autoscaler) = &service.scaling else {
+        return;
+    };
+    let requests = service.resources.as_ref();
+    let cpu_target =
+        autoscaler.cpu_utilization.is_some() || autoscaler.memory_utilization.is_none();
+    let missing = [
+        (
+            "cpu",
+            cpu_target,
+            requests.and_then(|r| r.cpu_request.as_ref()),
+        ),
+        (
+            "memory",
+            autoscaler.memory_utilization.is_some(),
+            requests.and_then(|r| r.memory_request.as_ref()),
+        ),
+    ];
+    for (resource, targeted, request) in missing {
+        if targeted && request.is_none() {
+            out.push(
+                AUTOSCALER_WITHOUT_REQUEST
+                    .at(
+                        path.join("scaling"),
+                        format!("the autoscaler scales on {resource} utilization, but the container has no {resource} request, so it never scales"),
+                    )
+                    .with_help(format!("set {resource}_request in the service's resources")),
+            );
+        }
+    }
+}
+
+/// Kubernetes refuses a rolling update that may neither add nor remove a pod.
+fn check_rollout(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    if service.rollout.max_unavailable == 0 && service.rollout.max_surge == 0 {
+        out.push(
+            ROLLOUT_STUCK
+                .at(
+                    path.join("rollout"),
+                    "max_unavailable and max_surge are both 0, so a rollout could never replace a pod",
+                )
+                .with_help("allow one surge pod (max_surge 1) or one unavailable pod"),
+        );
+    }
+}
+
+/// Kubernetes refuses negative quantities and requests above their limits, for the app
+/// container and for the sidecar the injector builds from the annotations.
+fn check_resources(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let containers = [
+        ("resources", &service.resources),
+        ("sidecar", &service.sidecar),
+    ];
+    for (field, resources) in containers {
+        let Some(resources) = resources else { continue };
+        let resources_path = path.join(field);
+        check_container_resources(resources, &resources_path, out);
+    }
+}
+
+fn check_container_resources(resources: &Resources, path: &MeshPath, out: &mut Diagnostics) {
+    let pairs: [(&str, &Option<Quantity>, &Option<Quantity>); 2] = [
+        ("cpu", &resources.cpu_request, &resources.cpu_limit),
+        ("memory", &resources.memory_request, &resources.memory_limit),
+    ];
+    for (resource, request, limit) in pairs {
+        let named = [("request", request), ("limit", limit)];
+        for (kind, quantity) in named {
+            if let Some(quantity) = quantity
+                && quantity.value() < 0.0
+            {
+                out.push(
+                    INVALID_RESOURCES
+                        .at(
+                            path.join(format_args!("{resource}_{kind}")),
+                            format!("the {resource} {kind} {quantity} is negative"),
+                        )
+                        .with_help("use a quantity of 0 or more"),
+                );
+            }
+        }
+        if let (Some(request), Some(limit)) = (request, limit)
+            && request.value() > limit.value()
+        {
+            out.push(
+                INVALID_RESOURCES
+                    .at(
+                        path.join(format_args!("{resource}_request")),
+                        format!("the {resource} request {request} is above its limit {limit}"),
+                    )
+                    .with_help(format!(
+                        "lower the request to {limit} or less, or raise the limit"
+                    )),
+            );
+        }
+    }
+}
+
+/// The API server refuses a ConfigMap with a key outside its grammar, and the pods that read it
+/// never start.
+fn check_config_keys(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    for key in service.config.keys() {
+        let valid = (1..=253).contains(&key.len())
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        if !valid {
+            let repaired: String = key
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || matches!(c, '-' | '.') {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let help = if repaired.is_empty() || repaired.len() > 253 {
+                "use 1 to 253 letters, digits, `-`, `_` and `.`".to_owned()
+            } else {
+                format!("use `{repaired}`")
+            };
+            out.push(
+                INVALID_CONFIG_KEY
+                    .at(
+                        path.join("config"),
+                        format!("config key `{key}` is not a valid ConfigMap key"),
+                    )
+                    .with_help(help),
+            );
+        }
+    }
+}
