@@ -283,7 +283,7 @@ fn check_match_values(route: &Route, route_path: &MeshPath, out: &mut Diagnostic
 /// repeat earlier ones, is dead; a match covered by an earlier one never selects its route.
 fn check_unreachable_routes(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
     let catch_all = [RequestMatch::default()];
-    let matches_of = |route: &'_ Route| -> Vec<RequestMatch> {
+    let matches_of = |route: &Route| -> Vec<RequestMatch> {
         if route.matches.is_empty() {
             catch_all.to_vec()
         } else {
@@ -367,12 +367,11 @@ fn route_label(index: usize, route: &Route) -> String {
     }
 }
 
+/// Whether the route takes every request: it has no match, or one of its matches (they are
+/// alternatives) asks for nothing.
 fn is_catch_all(route: &Route) -> bool {
-    route
-        .matches
-        .iter()
-        .all(|m| m.headers.is_empty() && m.uri.is_none())
-        || route.matches.is_empty()
+    let everything = RequestMatch::default();
+    route.matches.is_empty() || route.matches.iter().any(|m| covers(m, &everything))
 }
 
 /// Whether every request `later` matches is also matched by `earlier`: `earlier` asks for a
@@ -381,6 +380,7 @@ fn covers(earlier: &RequestMatch, later: &RequestMatch) -> bool {
     let headers = earlier.headers.iter().all(|h| later.headers.contains(h));
     let uri = match (&earlier.uri, &later.uri) {
         (None, _) => true,
+        (Some(StringMatch::Prefix(prefix)), _) if prefix.is_empty() => true,
         (Some(_), None) => false,
         (
             Some(StringMatch::Prefix(prefix)),
@@ -391,12 +391,62 @@ fn covers(earlier: &RequestMatch, later: &RequestMatch) -> bool {
     headers && uri
 }
 
-/// `a`, `b` and `c`, or "none".
+/// "`a`, `b`, `c`", or "none".
 fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
     let names: Vec<String> = names.map(|n| format!("`{n}`")).collect();
     if names.is_empty() {
         "none".to_owned()
     } else {
         names.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::HeaderMatch;
+
+    fn uri(uri: StringMatch) -> RequestMatch {
+        RequestMatch::builder().uri(uri).build()
+    }
+
+    #[test]
+    fn broader_matches_cover_narrower_ones() {
+        let canary = RequestMatch::header(HeaderMatch::exact("x-canary", "true"));
+        let canary_admin = RequestMatch::builder()
+            .headers(vec![HeaderMatch::exact("x-canary", "true")])
+            .uri(StringMatch::Prefix("/admin".to_owned()))
+            .build();
+        assert!(covers(&canary, &canary_admin));
+        assert!(!covers(&canary_admin, &canary));
+        assert!(covers(&RequestMatch::default(), &canary));
+        let prefix = |p: &str| uri(StringMatch::Prefix(p.to_owned()));
+        assert!(covers(&prefix("/a"), &prefix("/a/b")));
+        assert!(covers(
+            &prefix("/a"),
+            &uri(StringMatch::Exact("/a/b".to_owned()))
+        ));
+        assert!(!covers(&prefix("/a/b"), &prefix("/a")));
+        assert!(covers(&prefix(""), &RequestMatch::default()));
+        let regex = |r: &str| uri(StringMatch::Regex(r.to_owned()));
+        assert!(covers(&regex(".*"), &regex(".*")));
+        assert!(!covers(&regex(".*"), &prefix("/a")));
+    }
+
+    #[test]
+    fn a_route_with_one_empty_alternative_is_a_catch_all() {
+        let route = |matches| {
+            Route::builder()
+                .matches(matches)
+                .target(RouteTarget::Service)
+                .build()
+        };
+        let canary = RequestMatch::header(HeaderMatch::exact("x-canary", "true"));
+        assert!(is_catch_all(&route(Vec::new())));
+        assert!(is_catch_all(&route(vec![
+            canary.clone(),
+            RequestMatch::default()
+        ])));
+        assert!(!is_catch_all(&route(vec![canary])));
     }
 }
