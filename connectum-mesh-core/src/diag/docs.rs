@@ -3,7 +3,34 @@
 
 use std::fmt::Write as _;
 
-use super::registry::{REGISTRY, RETIRED};
+use super::registry::{CodeInfo, REGISTRY, RETIRED};
+
+impl CodeInfo {
+    /// The code's explanation, like `rustc --explain`: title and severity, the rule it
+    /// corresponds to, why it matters, a failing example and the fix (Markdown).
+    ///
+    /// ```
+    /// use connectum_mesh_core::diag::registry::RETRY_AMPLIFICATION;
+    ///
+    /// assert!(RETRY_AMPLIFICATION.explain().contains("retry budget"));
+    /// ```
+    #[must_use]
+    pub fn explain(&self) -> String {
+        format!(
+            "**{title}** ({severity})\n\n\
+             - **Corresponds to:** {rule}\n\
+             - **Why it matters:** {why}\n\
+             - **Failing example:** `{example}`\n\
+             - **Fix:** {fix}\n",
+            title = self.title,
+            severity = self.severity,
+            rule = self.rule,
+            why = self.why,
+            example = self.example,
+            fix = self.fix,
+        )
+    }
+}
 
 /// Istio, istioctl and Kiali rules from the reference's build-time list that cannot be broken by
 /// a mesh this library describes, and why, so nobody wonders where their code went.
@@ -91,21 +118,7 @@ pub fn markdown() -> String {
         );
     }
     for info in REGISTRY {
-        let _ = write!(
-            out,
-            "\n## {code}\n\n**{title}** ({severity})\n\n\
-             - **Corresponds to:** {rule}\n\
-             - **Why it matters:** {why}\n\
-             - **Failing example:** `{example}`\n\
-             - **Fix:** {fix}\n",
-            code = info.code,
-            title = info.title,
-            severity = info.severity,
-            rule = info.rule,
-            why = info.why,
-            example = info.example,
-            fix = info.fix,
-        );
+        let _ = write!(out, "\n## {}\n\n{}", info.code, info.explain());
     }
     out.push_str("\n## Retired codes\n\n");
     if RETIRED.is_empty() {

@@ -35,6 +35,13 @@ impl fmt::Display for Severity {
 pub struct Code(pub &'static str);
 
 impl Code {
+    /// What the registry knows about this code (title, severity, explanation), if it is
+    /// registered.
+    #[must_use]
+    pub fn info(self) -> Option<&'static CodeInfo> {
+        lookup(self)
+    }
+
     /// The code's text, e.g. `CM0201`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
