@@ -118,7 +118,7 @@ registry! {
         fix "Name a service declared in this mesh (the help suggests the closest), or add the callee with `mesh.add_service`.";
     CM0104 OVERLAPPING_SUBSETS Error "two subsets select the same pods"
         rule "Kiali KIA0003 / KIA0201 (overlapping selectors); Kubernetes: Deployments with overlapping selectors"
-        why "Subsets are told apart by their version label. Two subsets with the same value select each other's pods: both Deployments fight over one set of ReplicaSets' pods, and a 90/10 canary split sends traffic to both versions in both legs."
+        why "Subsets are told apart by their version label. Two subsets with the same value select each other's pods: the two Deployments' selectors overlap, so their ReplicaSets fight over the pods, and each leg of a 90/10 canary split reaches both versions."
         example "order.add_subset(Subset::builder().name(\"stable\").version_label(\"v1\").build()); order.add_subset(Subset::builder().name(\"canary\").version_label(\"v1\").build());"
         fix "Give each subset its own version label value (by default the subset name).";
     CM0105 INVALID_MESH_SETTING Error "a mesh-wide setting can never be satisfied"
@@ -160,7 +160,7 @@ registry! {
     // ── 02xx routing ──────────────────────────────────────────────────────────────────────
     CM0201 UNDECLARED_SUBSET Error "a route targets a subset its service does not declare"
         rule "IST0101 ReferencedResourceNotFound (host+subset); Kiali KIA1107"
-        why "Envoy has no cluster for the subset: every request the route takes fails with 503 (no healthy upstream / `NR`), typically 10% of traffic for a canary leg or all of it for a default route."
+        why "Envoy has no cluster for the subset: every request the route sends there fails with 503, typically 10% of traffic for a canary leg or all of it for a default route."
         example "order.add_route(Route::builder().target(SubsetRef::unchecked(\"order-service\", \"canery\")).build());"
         fix "Use the handle `add_subset` returned, declare the subset on this service, or fix the name (the help suggests the closest).";
     CM0202 SPLIT_TOTAL Error "split weights do not add up to the mesh's split total"
@@ -281,7 +281,7 @@ registry! {
         rule "IST0101 ReferencedResourceNotFound (AuthorizationPolicy source namespaces); Kiali KIA0101"
         why "A namespace that does not exist admits nobody: the callers you meant to admit get 403, usually because of a typo."
         example "AllowRule::namespace(\"conectum\")"
-        fix "Use the mesh's namespace or add the namespace to `known_namespaces` (the help suggests the closest).";
+        fix "Use the mesh's namespace or an external caller's, or add the namespace to `known_namespaces` (the help suggests the closest).";
     CM0403 STRICT_WITHOUT_INJECTION Error "STRICT mTLS while sidecar injection is off"
         rule "IST0102 NamespaceNotInjected with a STRICT PeerAuthentication; Kiali KIA0105"
         why "Without sidecars nothing enforces STRICT, AuthorizationPolicies or routes for these pods, while meshed callers elsewhere expect mTLS: the security you declared is not there."
