@@ -250,7 +250,7 @@ fn check_header_names(route: &Route, route_path: &MeshPath, out: &mut Diagnostic
     }
 }
 
-/// Istio refuses an empty header prefix and an empty or over-long regex.
+/// Istio refuses an empty header prefix and a regex that is empty, over-long or not RE2.
 fn check_match_values(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
     for (index, request) in route.matches.iter().enumerate() {
         let headers = request
@@ -259,23 +259,39 @@ fn check_match_values(route: &Route, route_path: &MeshPath, out: &mut Diagnostic
             .map(|h| (format!("header `{}`", h.name), &h.value, true));
         let uri = request.uri.iter().map(|u| ("the uri".to_owned(), u, false));
         for (what, value, is_header) in headers.chain(uri) {
-            let problem = match value {
-                StringMatch::Prefix(prefix) if prefix.is_empty() && is_header => {
-                    "has an empty prefix match".to_owned()
-                }
-                StringMatch::Regex(regex) if regex.is_empty() => "has an empty regex".to_owned(),
-                StringMatch::Regex(regex) if regex.len() > MAX_REGEX_LEN => format!(
-                    "has a regex of {} characters, over Istio's {MAX_REGEX_LEN}",
-                    regex.len()
-                ),
-                _ => continue,
+            let Some(problem) = match_value_problem(value, is_header) else {
+                continue;
             };
             out.push(
                 INVALID_MATCH_VALUE
                     .at(route_path.index("matches", index), format!("{what} {problem}"))
-                    .with_help("use a non-empty prefix, or a regex of 1 to 1024 characters (`.*` matches any value)"),
+                    .with_help("use a non-empty prefix, or an RE2 regex of 1 to 1024 characters (`.*` matches any value)"),
             );
         }
+    }
+}
+
+/// What Istio would refuse about one match value, if anything.
+fn match_value_problem(value: &StringMatch, is_header: bool) -> Option<String> {
+    match value {
+        StringMatch::Prefix(prefix) if prefix.is_empty() && is_header => {
+            Some("has an empty prefix match".to_owned())
+        }
+        StringMatch::Regex(regex) if regex.is_empty() => Some("has an empty regex".to_owned()),
+        StringMatch::Regex(regex) if regex.len() > MAX_REGEX_LEN => Some(format!(
+            "has a regex of {} characters, over Istio's {MAX_REGEX_LEN}",
+            regex.len()
+        )),
+        // Istio compiles regexes with Go's RE2 `regexp`; regex-syntax parses the same syntax.
+        StringMatch::Regex(regex) => regex_syntax::Parser::new().parse(regex).err().map(|error| {
+            let reason = match &error {
+                regex_syntax::Error::Parse(parse) => parse.kind().to_string(),
+                regex_syntax::Error::Translate(translate) => translate.kind().to_string(),
+                other => other.to_string(),
+            };
+            format!("has a regex `{regex}` that does not compile: {reason}")
+        }),
+        StringMatch::Exact(_) | StringMatch::Prefix(_) => None,
     }
 }
 

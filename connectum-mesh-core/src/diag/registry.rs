@@ -204,10 +204,10 @@ registry! {
         example "RequestMatch::header(HeaderMatch::exact(\"X Canary\", \"true\"))"
         fix "Use a header name made of letters, digits and `-` (e.g. `x-canary`), a pseudo-header such as `:authority`, or a JWT claim key `@request.auth.claims.<name>`.";
     CM0210 INVALID_MATCH_VALUE Error "a match value Istio refuses"
-        rule "Istio webhook: a header prefix must not be empty; a regex is non-empty RE2 of at most 1024 characters"
+        rule "Istio webhook: a header prefix must not be empty; a regex is non-empty RE2 (Go regexp) of at most 1024 characters"
         why "Istio refuses the VirtualService, so none of the service's routes apply."
         example "HeaderMatch::prefix(\"x-canary\", \"\")"
-        fix "Use a non-empty prefix, or a regex of 1 to 1024 characters; to match any value use regex `.*`.";
+        fix "Use a non-empty prefix, or an RE2 regex of 1 to 1024 characters that compiles; to match any value use regex `.*`.";
     CM0211 SUBSET_WITHOUT_PODS Error "a route sends traffic to a subset that runs no pods"
         rule "IST0173 DestinationRuleSubsetNotSelectPods; Kiali KIA0203"
         why "The subset's Deployment runs 0 replicas, so the traffic the route sends there fails with 503 (`UH`, no healthy upstream)."

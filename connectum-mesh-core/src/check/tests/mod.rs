@@ -139,6 +139,7 @@ fixtures! {
     routing_fixtures::cm0208_duplicate_match,
     routing_fixtures::cm0209_invalid_header_name,
     routing_fixtures::cm0210_empty_header_prefix,
+    routing_fixtures::cm0210_regex_does_not_compile,
     routing_fixtures::cm0211_subset_without_pods,
     resilience_fixtures::cm0301_retry_amplification,
     resilience_fixtures::cm0301_chain_of_two_services,

@@ -200,3 +200,13 @@ pub(super) fn cm0211_subset_without_pods() -> Fixture {
         canary_replicas(2),
     )
 }
+
+pub(super) fn cm0210_regex_does_not_compile() -> Fixture {
+    Fixture::new(
+        INVALID_MATCH_VALUE,
+        Error,
+        "service order-service › routes[0] › matches[0]",
+        set_header(HeaderMatch::regex("x-canary", "(true|yes")),
+        set_header(HeaderMatch::regex("x-canary", "(true|yes)")),
+    )
+}
