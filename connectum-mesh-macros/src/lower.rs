@@ -151,6 +151,15 @@ impl Lowering<'_> {
         }
     }
 
+    /// A required value; when it is missing (already reported) or an expression, the model
+    /// gets the default and the checker's findings about it are dropped.
+    fn required<T: Clone + Default>(&mut self, given: Option<&Given<T>>, path: &MeshPath) -> T {
+        if given.is_none() {
+            self.index.opaque(path);
+        }
+        self.given(given, path).unwrap_or_default()
+    }
+
     fn count(&mut self, record: &Record, key: &str, path: &MeshPath) -> Option<u32> {
         match record.get(key) {
             Some(Scalar::Count(given)) => self.given(Some(given), &path.join(key)),
@@ -199,9 +208,7 @@ pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
         errors,
     };
     let root = MeshPath::root();
-    let namespace = lowering
-        .given(node.namespace.as_ref(), &root.join("namespace"))
-        .unwrap_or_default();
+    let namespace = lowering.required(node.namespace.as_ref(), &root.join("namespace"));
     let mut mesh = Mesh::builder().namespace(namespace).build();
     if let Some(mtls) = &node.mtls {
         lowering.index.record(&root.join("mtls"), mtls.span);
@@ -323,9 +330,7 @@ fn lower_external(
 }
 
 fn lower_service(lowering: &mut Lowering, node: &ServiceNode, path: &MeshPath) -> Service {
-    let image = lowering
-        .given(node.image.as_ref(), &path.join("image"))
-        .unwrap_or_default();
+    let image = lowering.required(node.image.as_ref(), &path.join("image"));
     let mut service = Service::builder()
         .name(node.name.value.clone())
         .image(image)

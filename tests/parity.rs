@@ -1,0 +1,106 @@
+//! Parity: the order-service mesh written with `mesh!` and written with the builders
+//! (`order_service::mesh()`) render to byte-identical YAML. One engine, two front-ends.
+
+use connectum_mesh::{emit, mesh, render};
+
+fn order_service_with_the_dsl() -> connectum_mesh::Mesh {
+    mesh! {
+        namespace: connectum,
+        part_of: connectum,
+        mtls: STRICT,
+        telemetry connectum-telemetry {
+            tracing: { providers: [otel-tracing], sampling: 100 },
+            metrics: [prometheus],
+            access_log: [otel-access-logging],
+        }
+        external envoy-gateway {
+            service_account: connectum/envoy-gateway,
+            calls: [order-service],
+        }
+        service order-service {
+            image: "ghcr.io/mycompany/order-service:1.0.0",
+            app_version: "1.0.0",
+            autoscale: {
+                min_replicas: 2,
+                max_replicas: 10,
+                cpu_utilization: 70,
+                memory_utilization: 80,
+                scale_up: { stabilization_window_seconds: 60, pods: 2, period_seconds: 60 },
+                scale_down: { stabilization_window_seconds: 300, pods: 1, period_seconds: 120 },
+            },
+            resources: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 512Mi } },
+            sidecar: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 256Mi } },
+            config: {
+                NODE_ENV: "production",
+                PORT: "5000",
+                LISTEN: "0.0.0.0",
+                LOG_LEVEL: "info",
+                LOG_FORMAT: "json",
+                LOG_BACKEND: "otel",
+                HTTP_HEALTH_ENABLED: "true",
+                GRACEFUL_SHUTDOWN_ENABLED: "true",
+                GRACEFUL_SHUTDOWN_TIMEOUT_MS: "30000",
+                OTEL_SERVICE_NAME: "order-service",
+                OTEL_TRACES_EXPORTER: "otlp/grpc",
+                OTEL_METRICS_EXPORTER: "otlp/grpc",
+                OTEL_LOGS_EXPORTER: "otlp/grpc",
+                OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector.observability.svc.cluster.local:4317",
+                INVENTORY_SERVICE_HOST: "inventory-service.connectum.svc.cluster.local",
+                INVENTORY_SERVICE_PORT: "5000",
+            },
+            mtls: PERMISSIVE,
+            traffic_policy: {
+                connection_pool: {
+                    tcp: { max_connections: 100 },
+                    http: { h2_upgrade_policy: UPGRADE, max_requests_per_connection: 100 },
+                },
+                outlier_detection: {
+                    consecutive_5xx_errors: 5,
+                    interval: 30s,
+                    base_ejection_time: 30s,
+                    max_ejection_percent: 50,
+                },
+                load_balancer: ROUND_ROBIN,
+            },
+            interceptors: {
+                circuit_breaker: { threshold: 3 },
+                timeout: 10s,
+                retry: { max_retries: 2 },
+                bulkhead: { capacity: 20, queue_size: 10 },
+            },
+            allow { from: [service_account connectum/envoy-gateway] }
+            allow { from: [namespace connectum] }
+            subset stable {}
+            subset canary {
+                image: "ghcr.io/mycompany/order-service:1.1.0-rc.1",
+                app_version: "1.1.0-rc.1",
+                replicas: 1,
+            }
+            route canary-header {
+                match: { headers: { x-canary: "true" } },
+                to: canary,
+                timeout: 30s,
+                retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable, deadline-exceeded] },
+            }
+            route default {
+                split: { stable: 90, canary: 10 },
+                timeout: 30s,
+                retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable, deadline-exceeded] },
+            }
+        }
+    }
+}
+
+#[test]
+fn the_dsl_and_the_builders_describe_the_same_mesh() {
+    assert_eq!(order_service_with_the_dsl(), order_service::mesh());
+}
+
+#[test]
+fn the_dsl_and_the_builders_emit_byte_identical_yaml() -> Result<(), Box<dyn std::error::Error>> {
+    let from_dsl = emit::to_yaml(&render(&order_service_with_the_dsl())?)?;
+    let from_builders = emit::to_yaml(&render(&order_service::mesh())?)?;
+    assert!(from_dsl.contains("kind: VirtualService"));
+    assert_eq!(from_dsl, from_builders);
+    Ok(())
+}

@@ -1,0 +1,11 @@
+// Two subsets of one service with one name.
+fn main() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service {
+            image: "order:1.0.0",
+            subset canary {}
+            subset canary { replicas: 2 }
+        }
+    };
+}
