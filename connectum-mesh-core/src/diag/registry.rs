@@ -421,6 +421,57 @@ registry! {
         why "Replacing the directory would delete hand-written manifests; refusing keeps them."
         example "order-service emit --out ./k8s where k8s holds hand-written manifests"
         fix "Choose an empty or new directory, or remove this one first.";
+    // ── 09xx DSL syntax (emitted by the mesh! macro, tested by its UI tests) ────────────────
+    CM0901 DSL_SYNTAX Error "the text of `mesh!` is not the DSL"
+        rule "a missing `:` or `,`, a block not closed, a token where a value goes"
+        why "Rust would report a confusing error deep in the expansion; the macro names the token that breaks the grammar instead."
+        example "mesh! { namespace connectum }"
+        fix "Write `key: value` entries separated by commas, and nodes as `kind name { ... }`.";
+    CM0902 DSL_UNKNOWN_KEY Error "a key that this node of `mesh!` does not have"
+        rule "none: the DSL's own grammar"
+        why "A misspelt key (`replica` for `replicas`) would otherwise be ignored and the default would silently apply."
+        example "service order-service { image: \"order:1.0.0\", replica: 3 }"
+        fix "Use the key the help suggests; the keys are the builders' setter names.";
+    CM0903 DSL_MISSING_KEY Error "a key the node needs is missing"
+        rule "none: the builders require the same fields"
+        why "A mesh without a namespace or a service without an image cannot be rendered."
+        example "service order-service { port: 5000 }"
+        fix "Add the key, e.g. `image: \"ghcr.io/mycompany/order-service:1.0.0\"`.";
+    CM0904 DSL_DUPLICATE_KEY Error "a key is set twice in one block, or two keys that exclude each other are both set"
+        rule "none: the DSL's own grammar"
+        why "Which of the two values wins would be a guess; `replicas` with `autoscale`, or `to` with `split`, describe two different things."
+        example "service order-service { image: \"a\", image: \"b\" }"
+        fix "Keep one of them.";
+    CM0905 DSL_WRONG_VALUE Error "a value of the wrong kind"
+        rule "none: the builders' types"
+        why "A string where a number goes (`port: \"5000\"`) would be a type error inside the expansion."
+        example "service order-service { image: \"order:1.0.0\", port: \"5000\" }"
+        fix "Write the kind of value the message names, or a Rust expression in parentheses.";
+    CM0906 DSL_BAD_DURATION Error "a duration that is not an Istio duration"
+        rule "Istio's Go duration syntax, at least 1ms, millisecond precision (CRD CEL and webhook)"
+        why "Istio refuses the resource, or reads a different duration than the one meant."
+        example "route { to: stable, timeout: 30sec }"
+        fix "Write it like `30s`, `250ms` or `\"1m30s\"`.";
+    CM0907 DSL_BAD_QUANTITY Error "a CPU or memory quantity Kubernetes refuses"
+        rule "Kubernetes resource.Quantity syntax"
+        why "The API server refuses the Deployment (or the sidecar annotation), so the workload never starts."
+        example "resources: { requests: { memory: 128MB } }"
+        fix "Write memory like `128Mi` or `1Gi` and CPU like `100m` or `0.5`.";
+    CM0908 DSL_UNKNOWN_WORD Error "a word that is not one of the allowed ones"
+        rule "the enumerations of Istio's APIs (mtls mode, load balancer, retryOn, match kind)"
+        why "Istio refuses the resource, or the policy is not the one meant."
+        example "mtls: STRICTER"
+        fix "Use one of the words listed; the closest is suggested.";
+    CM0909 DSL_OUT_OF_RANGE Error "a number out of its range"
+        rule "Kubernetes and Istio field ranges (a port is 1..=65535, a percentage 0..=100)"
+        why "The value cannot be represented in the manifest, or Istio refuses it."
+        example "service order-service { image: \"order:1.0.0\", port: 70000 }"
+        fix "Write a value in the range the message gives.";
+    CM0910 DSL_DUPLICATE_ROUTE Error "two routes of a service share a name"
+        rule "none: route names identify routes in Envoy's stats and in diagnostics"
+        why "Two routes with one name make stats and diagnostics ambiguous."
+        example "route primary { to: stable } route primary { to: canary }"
+        fix "Give each route its own name.";
 }
 
 #[cfg(test)]
