@@ -2,8 +2,8 @@
 //! that no mesh could satisfy.
 
 use crate::diag::registry::{
-    DUPLICATE_CALLER, DUPLICATE_SERVICE, DUPLICATE_SUBSET, INVALID_MESH_SETTING, NUMBER_TOO_LARGE,
-    OVERLAPPING_SUBSETS, UNKNOWN_CALLEE,
+    DEPLOYMENT_NAME_CLASH, DUPLICATE_CALLER, DUPLICATE_SERVICE, DUPLICATE_SUBSET,
+    INVALID_MESH_SETTING, NUMBER_TOO_LARGE, OVERLAPPING_SUBSETS, UNKNOWN_CALLEE,
 };
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
 use crate::model::{Mesh, RouteTarget, Scaling, Service};
@@ -14,6 +14,7 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     check_duplicate_services(mesh, out);
     check_duplicate_subsets(mesh, out);
     check_overlapping_subsets(mesh, out);
+    check_deployment_names(mesh, out);
     check_unknown_callees(mesh, out);
     check_duplicate_callers(mesh, out);
     check_mesh_settings(mesh, out);
@@ -100,6 +101,40 @@ fn check_overlapping_subsets(mesh: &Mesh, out: &mut Diagnostics) {
                         subset.name, subset.name
                     )),
             );
+        }
+    }
+}
+
+/// The primary workload is Deployment `<service>`, the others `<service>-<subset>`: when two
+/// services' workloads get one name, one apply silently replaces the other.
+fn check_deployment_names(mesh: &Mesh, out: &mut Diagnostics) {
+    let mut seen: Vec<(String, &str, MeshPath)> = Vec::new();
+    for service in &mesh.services {
+        let workloads = service.subsets.len().max(1);
+        for index in 0..workloads {
+            let name = service.deployment_name(index);
+            let path = match service.subsets.get(index) {
+                Some(subset) if index > 0 => {
+                    MeshPath::service(&service.name).join(format_args!("subset {}", subset.name))
+                }
+                _ => MeshPath::service(&service.name),
+            };
+            let clash = seen
+                .iter()
+                .find(|(other, owner, _)| *other == name && *owner != service.name);
+            if let Some((_, _, first)) = clash {
+                out.push(
+                    DEPLOYMENT_NAME_CLASH
+                        .at(
+                            path.clone(),
+                            format!("renders Deployment `{name}`, which {first} also renders"),
+                        )
+                        .with_help(
+                            "rename the service or the subset so the Deployment names differ",
+                        ),
+                );
+            }
+            seen.push((name, service.name.as_str(), path));
         }
     }
 }

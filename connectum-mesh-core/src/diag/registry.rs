@@ -136,6 +136,11 @@ registry! {
         why "Kubernetes and Istio store these counts as 32-bit signed integers: a larger value is refused by the API server, or would silently be clamped to 2147483647 and mean something else than written."
         example "Subset::builder().name(\"canary\").replicas(3_000_000_000).build()"
         fix "Use a value up to 2147483647 (and usually far less).";
+    CM0108 DEPLOYMENT_NAME_CLASH Error "two workloads render to one Deployment name"
+        rule "Kubernetes: object names are unique per kind and namespace"
+        why "A service's primary workload is the Deployment `<service>` and its other subsets are `<service>-<subset>`, so service `order` with subset `canary` and a service named `order-canary` both write Deployment `order-canary`: the later apply replaces the earlier, and one workload silently disappears."
+        example "service order with subset canary, and a service named order-canary"
+        fix "Rename the service or the subset so the Deployment names differ.";
     CM0151 SAMPLING_OUT_OF_RANGE Error "tracing sampling is not a percentage"
         rule "Istio webhook / CRD: Telemetry tracing randomSamplingPercentage must be 0..100"
         why "Istio refuses the Telemetry resource, so the namespace loses tracing, metrics and access logs configuration at once."

@@ -122,6 +122,7 @@ fixtures! {
     model_fixtures::cm0105_trust_domain,
     model_fixtures::cm0106_duplicate_caller,
     model_fixtures::cm0107_number_too_large,
+    model_fixtures::cm0108_deployment_name_clash,
     model_fixtures::cm0151_sampling_out_of_range,
     model_fixtures::cm0152_empty_provider,
     model_fixtures::cm0153_telemetry_without_providers,

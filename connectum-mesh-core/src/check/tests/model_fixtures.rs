@@ -3,10 +3,11 @@
 use super::{Fixture, add_inventory, order};
 use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
-    DUPLICATE_CALLER, DUPLICATE_SERVICE, DUPLICATE_SUBSET, EMPTY_PROVIDER, INVALID_MESH_SETTING,
-    NUMBER_TOO_LARGE, OVERLAPPING_SUBSETS, SAMPLING_OUT_OF_RANGE, SEVERAL_TRACING_PROVIDERS,
-    TELEMETRY_WITHOUT_PROVIDERS, UNKNOWN_CALLEE,
+    DEPLOYMENT_NAME_CLASH, DUPLICATE_CALLER, DUPLICATE_SERVICE, DUPLICATE_SUBSET, EMPTY_PROVIDER,
+    INVALID_MESH_SETTING, NUMBER_TOO_LARGE, OVERLAPPING_SUBSETS, SAMPLING_OUT_OF_RANGE,
+    SEVERAL_TRACING_PROVIDERS, TELEMETRY_WITHOUT_PROVIDERS, UNKNOWN_CALLEE,
 };
+use crate::model::Service;
 use crate::model::{ExternalCaller, Mesh, ServiceAccountRef, Subset, Telemetry, Tracing};
 
 fn second_order_service(name: &str) -> impl FnOnce(&mut Mesh) + '_ {
@@ -208,5 +209,26 @@ pub(super) fn cm0107_number_too_large() -> Fixture {
         "service order-service › subset canary › replicas",
         canary_replicas(3_000_000_000),
         canary_replicas(2_147_483_647),
+    )
+}
+
+pub(super) fn cm0108_deployment_name_clash() -> Fixture {
+    let service = |name: &'static str| {
+        move |mesh: &mut Mesh| {
+            mesh.add_service(
+                Service::builder()
+                    .name(name)
+                    .image("ghcr.io/mycompany/order-canary:1.0.0")
+                    .build(),
+            );
+        }
+    };
+    // order-service's canary subset is Deployment order-service-canary.
+    Fixture::new(
+        DEPLOYMENT_NAME_CLASH,
+        Error,
+        "service order-service-canary",
+        service("order-service-canary"),
+        service("order-service-canaries"),
     )
 }
