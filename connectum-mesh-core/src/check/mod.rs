@@ -3,7 +3,23 @@
 //! One file per family of rules, one `check_*` function per rule, each documenting the outage it
 //! prevents; every rule writes into the same [`Diagnostics`] so users fix everything in one pass.
 //! The codes, their explanations and the Istio rules they mirror are in
-//! [`registry`](crate::diag::registry).
+//! [`registry`](crate::diag::registry) and `docs/diagnostics.md`.
+//!
+//! | file | rules | codes |
+//! |---|---|---|
+//! | `model.rs` | unique names, calls to known services, mesh settings, 32-bit limits | CM0101–CM0108 |
+//! | `telemetry.rs` | the Telemetry resource Istio accepts and applies | CM0151–CM0154 |
+//! | `routing.rs` | declared subsets with pods, split weights, unreachable routes, match syntax | CM0201–CM0211 |
+//! | `resilience.rs` | retry amplification along call chains, timeout coherence, traffic policy, interceptors | CM0301–CM0311 |
+//! | `security.rs` | principals and namespaces that exist, mTLS actually enforced, callers admitted | CM0401–CM0408 |
+//! | `kubernetes.rs` | object names, labels, injection labels | CM0501–CM0504 |
+//! | `workloads.rs` | ports, scaling, rollout, resources, pod security, shutdown, probes, images, config | CM0505–CM0518 |
+//!
+//! Where this library is stricter than Istio it says so in the code's `rule`: splits must total
+//! the mesh's `split_total` (100), retries multiplied along a call chain must stay within the
+//! retry budget (10 worst-case calls, counting Istio's implicit 2 retries where a route sets
+//! none), per-try timeouts must fit the route timeout, and principals must name declared
+//! service accounts.
 
 mod graph;
 mod kubernetes;
