@@ -276,16 +276,3 @@ fn diagnostics_print_like_rustc() {
         "{text}"
     );
 }
-
-#[test]
-#[ignore = "prints every fixture's diagnostics for review"]
-fn print_fixture_diagnostics() {
-    for fixture in FIXTURES {
-        let fixture = fixture();
-        println!(
-            "=== {} ===\n{}\n",
-            fixture.code.code,
-            check(&fixture.trigger)
-        );
-    }
-}
