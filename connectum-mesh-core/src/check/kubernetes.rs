@@ -236,7 +236,8 @@ fn check_injection_labels(mesh: &Mesh, out: &mut Diagnostics) {
         if !INJECTION_LABELS.contains(&key.as_str()) {
             continue;
         }
-        let agrees = !mesh.sidecar_injection && key == "istio-injection" && value != "enabled";
+        // `istio-injection` saying what `sidecar_injection` says is the one label, not a second.
+        let agrees = key == "istio-injection" && (value == "enabled") == mesh.sidecar_injection;
         if agrees {
             continue;
         }

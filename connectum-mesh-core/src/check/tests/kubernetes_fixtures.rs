@@ -356,3 +356,19 @@ pub(super) fn cm0518_invalid_config_key() -> Fixture {
     )
     .help("use `LOG_LEVEL`")
 }
+
+pub(super) fn cm0504_injection_label_contradiction() -> Fixture {
+    let injection = |value: &'static str| {
+        move |mesh: &mut Mesh| {
+            mesh.namespace_labels
+                .insert("istio-injection".to_owned(), value.to_owned());
+        }
+    };
+    Fixture::new(
+        INJECTION_LABEL_CONFLICT,
+        Warning,
+        "namespace_labels",
+        injection("disabled"),
+        injection("enabled"),
+    )
+}

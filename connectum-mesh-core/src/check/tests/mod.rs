@@ -170,6 +170,7 @@ fixtures! {
     kubernetes_fixtures::cm0502_invalid_label,
     kubernetes_fixtures::cm0503_label_key_conflict,
     kubernetes_fixtures::cm0504_injection_label_conflict,
+    kubernetes_fixtures::cm0504_injection_label_contradiction,
     kubernetes_fixtures::cm0505_invalid_port,
     kubernetes_fixtures::cm0506_port_reserved_by_istio,
     kubernetes_fixtures::cm0507_autoscaler_range,
