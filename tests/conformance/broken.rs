@@ -258,6 +258,14 @@ fn metadata_is_checked() {
         .expect("metadata")
         .remove("name");
     assert_only(&refused(&vs), Check::Metadata, "metadata.name", "required");
+    let mut vs = reference("virtual-service.yaml");
+    vs["metadata"]["labes"] = json!({"app": "x"});
+    assert_only(
+        &refused(&vs),
+        Check::Metadata,
+        "metadata.labes",
+        "unknown field",
+    );
 }
 
 #[test]

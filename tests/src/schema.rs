@@ -205,11 +205,30 @@ pub fn field_path(pointer: &str) -> String {
     path
 }
 
+/// The fields of Kubernetes' `ObjectMeta`; any other is an unknown field.
+const OBJECT_META_FIELDS: [&str; 15] = [
+    "name",
+    "generateName",
+    "namespace",
+    "selfLink",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "labels",
+    "annotations",
+    "ownerReferences",
+    "finalizers",
+    "managedFields",
+];
+
 /// One problem with a document's `metadata`, as `(field path, message)`.
 pub type MetadataProblem = (String, String);
 
-/// Checks what the API server checks in `metadata` for a namespaced custom resource: a `name`
-/// that is a DNS-1123 subdomain, a `namespace` that is a DNS-1123 label, labels whose keys and
+/// Checks what the API server checks in `metadata` for a namespaced custom resource: only
+/// `ObjectMeta` fields, a `name` that is a DNS-1123 subdomain, a `namespace` that is a DNS-1123 label, labels whose keys and
 /// values follow Kubernetes' label grammar, and string-valued annotations.
 #[must_use]
 pub fn check_metadata(document: &Value) -> Vec<MetadataProblem> {
@@ -218,6 +237,14 @@ pub fn check_metadata(document: &Value) -> Vec<MetadataProblem> {
         problems.push(("metadata".to_owned(), "metadata is required".to_owned()));
         return problems;
     };
+    for field in metadata.keys() {
+        if !OBJECT_META_FIELDS.contains(&field.as_str()) {
+            problems.push((
+                format!("metadata.{field}"),
+                format!("unknown field \"{field}\" in ObjectMeta"),
+            ));
+        }
+    }
     match metadata.get("name").and_then(Value::as_str) {
         None => problems.push(("metadata.name".to_owned(), "name is required".to_owned())),
         Some(name) if !is_dns1123_subdomain(name) => problems.push((
@@ -364,6 +391,13 @@ mod tests {
             .is_empty()
         );
         assert_eq!(check_metadata(&json!({"metadata": {}})).len(), 1);
+        assert_eq!(
+            check_metadata(&json!({"metadata": {"name": "a", "labes": {}}})),
+            [(
+                "metadata.labes".to_owned(),
+                "unknown field \"labes\" in ObjectMeta".to_owned()
+            )]
+        );
         assert_eq!(
             check_metadata(&json!({"metadata": {"name": "Order_Service"}})).len(),
             1
