@@ -304,3 +304,21 @@ fn a_rule_the_evaluator_lacks_fails_validation() {
             .all(|f| f.outcome == connectum_mesh_tests::cel::CelOutcome::Unevaluated)
     );
 }
+
+#[test]
+fn an_istio_kind_under_a_wrong_group_is_refused_not_skipped() {
+    let mut misfiled = reference("virtual-service.yaml");
+    misfiled["apiVersion"] = json!("networking.istios.io/v1");
+    let core = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "connectum"}});
+    let refused = IstioValidator::shared().refused_istio_documents(&[
+        core,
+        misfiled,
+        json!({"metadata": {"name": "nameless"}}),
+    ]);
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(
+        refused
+            .iter()
+            .all(|r| r.violations[0].check == Check::UnknownKind)
+    );
+}

@@ -253,13 +253,21 @@ impl IstioValidator {
         }
     }
 
-    /// Validates every document whose group is Istio's (`*.istio.io`) and returns the reports
-    /// of those that would be refused. Core kinds (Namespace, Deployment …) are skipped.
+    /// Validates every Istio document and returns the reports of those that would be refused.
+    ///
+    /// A document counts as Istio's when its group is (`*.istio.io`) or its kind is one an
+    /// Istio CRD serves, so a VirtualService under a wrong group or version is refused rather
+    /// than skipped; so is a document without `apiVersion` and `kind`. Other Kubernetes kinds
+    /// (Namespace, Deployment …) are skipped.
     #[must_use]
     pub fn refused_istio_documents(&self, documents: &[Value]) -> Vec<Report> {
         documents
             .iter()
-            .filter(|d| GroupVersionKind::of(d).is_some_and(|gvk| gvk.is_istio()))
+            .filter(|d| {
+                GroupVersionKind::of(d).is_none_or(|gvk| {
+                    gvk.is_istio() || self.kinds.keys().any(|known| known.kind == gvk.kind)
+                })
+            })
             .map(|d| self.validate(d))
             .filter(|report| !report.is_valid())
             .collect()
