@@ -3,36 +3,37 @@
 //! Every error is kept, never only the first: they are combined into one `syn::Error`, which
 //! becomes one `compile_error!` per span.
 
+use connectum_mesh_core::diag::registry;
 use connectum_mesh_core::{Diagnostic, MeshPath};
 use quote::ToTokens;
 
 use crate::syntax::tree::SpanRange;
 
-/// The DSL's own diagnostic codes, family 09xx. Each names one kind of mistake in the text of
-/// `mesh!`; everything about the mesh itself comes from the checker's codes.
+/// The DSL's own diagnostic codes, family 09xx, as the core's registry lists them (with what
+/// each means and how to fix it). Everything about the mesh itself comes from the checker.
 pub struct Codes;
 
 impl Codes {
     /// The tokens do not form the DSL (a missing `:` or `,`, an unclosed block).
-    pub const SYNTAX: &'static str = "CM0901";
+    pub const SYNTAX: &'static str = registry::DSL_SYNTAX.code.0;
     /// A key that this node does not have; the closest key is suggested.
-    pub const UNKNOWN_KEY: &'static str = "CM0902";
+    pub const UNKNOWN_KEY: &'static str = registry::DSL_UNKNOWN_KEY.code.0;
     /// A key the node needs is missing (a service without `image`).
-    pub const MISSING_KEY: &'static str = "CM0903";
-    /// The same key twice in one block.
-    pub const DUPLICATE_KEY: &'static str = "CM0904";
-    /// A value of the wrong kind (a string where a duration goes).
-    pub const WRONG_VALUE: &'static str = "CM0905";
+    pub const MISSING_KEY: &'static str = registry::DSL_MISSING_KEY.code.0;
+    /// The same key twice in one block, or two keys that exclude each other.
+    pub const DUPLICATE_KEY: &'static str = registry::DSL_DUPLICATE_KEY.code.0;
+    /// A value of the wrong kind (a string where a number goes).
+    pub const WRONG_VALUE: &'static str = registry::DSL_WRONG_VALUE.code.0;
     /// A duration that is not Go syntax, or under 1ms, or finer than 1ms.
-    pub const BAD_DURATION: &'static str = "CM0906";
+    pub const BAD_DURATION: &'static str = registry::DSL_BAD_DURATION.code.0;
     /// A quantity that is not Kubernetes syntax.
-    pub const BAD_QUANTITY: &'static str = "CM0907";
+    pub const BAD_QUANTITY: &'static str = registry::DSL_BAD_QUANTITY.code.0;
     /// A word that is not one of the allowed ones (`mtls: STRICTER`); the closest is suggested.
-    pub const UNKNOWN_WORD: &'static str = "CM0908";
+    pub const UNKNOWN_WORD: &'static str = registry::DSL_UNKNOWN_WORD.code.0;
     /// A number out of its range (a port over 65535).
-    pub const OUT_OF_RANGE: &'static str = "CM0909";
+    pub const OUT_OF_RANGE: &'static str = registry::DSL_OUT_OF_RANGE.code.0;
     /// Two routes of a service with one name.
-    pub const DUPLICATE_NAME: &'static str = "CM0910";
+    pub const DUPLICATE_ROUTE: &'static str = registry::DSL_DUPLICATE_ROUTE.code.0;
 }
 
 /// Every error found so far, each with the mesh path it concerns (when known), so a checker

@@ -1,4 +1,161 @@
-//! The `mesh!` macro of connectum-mesh (documentation in progress).
+//! `mesh!`: an Istio mesh of Connectum services, written the way the mesh reads, checked
+//! while your crate compiles.
+//!
+//! Use it through `connectum_mesh::mesh!` (this crate is the proc-macro behind it; it depends on
+//! `connectum-mesh-core` only). The macro expands into the same public builder calls you would
+//! write by hand (`Service::builder()`, `add_subset`, the subset handles, `add_route`) and
+//! produces a `connectum_mesh::Mesh`. It lowers what you wrote to the core model and runs the
+//! library's checker on it, so a mistake in a literal is a compile error at the token that is
+//! wrong, with the same code, message and help the runtime checker gives.
+//!
+//! # A complete mesh
+//!
+//! The guide's order-service (the same mesh as `examples/order-service`, whose parity test
+//! checks that both emit byte-identical YAML). It runs as a doctest on `connectum_mesh::mesh`.
+//!
+//! ```ignore
+//! use connectum_mesh::{emit, mesh, render};
+//!
+//! let mesh = mesh! {
+//!     namespace: connectum,
+//!     part_of: connectum,
+//!     mtls: STRICT,                                  // STRICT | PERMISSIVE | DISABLE
+//!     injection: enabled,                            // enabled | disabled | on | off | true | false
+//!     telemetry connectum-telemetry {
+//!         tracing: { providers: [otel-tracing], sampling: 100 },
+//!         metrics: [prometheus],
+//!         access_log: [otel-access-logging],
+//!     }
+//!     external envoy-gateway {                       // callers outside the mesh
+//!         service_account: connectum/envoy-gateway,  // namespace/name
+//!         calls: [order-service],
+//!     }
+//!     retry_budget: 10,                              // worst-case calls along any chain
+//!     split_total: 100,
+//!     service order-service {
+//!         image: "ghcr.io/mycompany/order-service:1.0.0",
+//!         app_version: "1.0.0",
+//!         port: 5000,
+//!         autoscale: {                               // or `replicas: 3`
+//!             min_replicas: 2, max_replicas: 10, cpu_utilization: 70,
+//!             scale_up: { stabilization_window_seconds: 60, pods: 2, period_seconds: 60 },
+//!         },
+//!         resources: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 512Mi } },
+//!         sidecar: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 256Mi } },
+//!         config: { LOG_LEVEL: "info", "otel.endpoint": "http://collector:4317" },
+//!         mtls: PERMISSIVE,                          // this service's override
+//!         shutdown: { pre_stop_sleep: 5s, timeout: 30s },
+//!         traffic_policy: {
+//!             connection_pool: {
+//!                 tcp: { max_connections: 100, connect_timeout: 1500ms },
+//!                 http: { h2_upgrade_policy: UPGRADE, max_requests_per_connection: 100 },
+//!             },
+//!             outlier_detection: {
+//!                 consecutive_5xx_errors: 5, interval: 30s, base_ejection_time: "1m30s",
+//!                 max_ejection_percent: 50,
+//!             },
+//!             load_balancer: ROUND_ROBIN,
+//!         },
+//!         interceptors: {
+//!             circuit_breaker: { threshold: 3 },
+//!             timeout: 10s,
+//!             retry: { max_retries: 2 },
+//!             bulkhead: { capacity: 20, queue_size: 10 },
+//!         },
+//!         calls: [inventory-service],
+//!         allow { from: [service_account connectum/envoy-gateway] }
+//!         allow { from: [namespace connectum] }
+//!         subset stable {}
+//!         subset canary { image: "ghcr.io/mycompany/order-service:1.1.0-rc.1", replicas: 1 }
+//!         route canary-header {                      // routes are matched in order
+//!             match: { headers: { x-canary: "true" } },
+//!             to: canary,
+//!             timeout: 30s,
+//!             retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable, deadline-exceeded] },
+//!         }
+//!         route default {
+//!             split: { stable: 90, canary: 10 },
+//!             timeout: 30s,
+//!             retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable, deadline-exceeded] },
+//!         }
+//!     }
+//!     service inventory-service {
+//!         image: "ghcr.io/mycompany/inventory-service:1.0.0",
+//!         // Without a retry block Istio retries twice: 18 calls along the chain, over budget.
+//!         route { to: inventory-service, timeout: 10s, retries: off }
+//!     }
+//! };
+//! let yaml = emit::to_yaml(&render(&mesh)?)?;
+//! ```
+//!
+//! # Grammar
+//!
+//! ```text
+//! input   = entries
+//! entries = { entry [ "," | ";" ] }          (a comma is optional after a node's "}")
+//! entry   = key ":" value                    a field:  image: "order:1.0.0"
+//!         | kind [ name ] "{" entries "}"    a node:   service order-service { ... }
+//! key     = name | "string"
+//! name    = ident { ( "-" | "/" | "." ) ( ident | integer ) }     order-service, x-canary,
+//!                                                                 connectum/envoy-gateway
+//! value   = literal                          "text", 5000, 30s, 250ms, 128Mi, 100m, 0.5, true
+//!         | name                             canary, STRICT, ROUND_ROBIN
+//!         | name value                       prefix "beta-", namespace connectum
+//!         | "[" [ value { "," value } ] "]"  [unavailable, deadline-exceeded]
+//!         | "{" entries "}"                  { requests: { cpu: 100m } }
+//!         | "(" rust-expression ")"          (canary_percent()), (Duration::from_secs(30))
+//! ```
+//!
+//! Nodes of the mesh: `telemetry name { .. }` (at most one), `external name { .. }`,
+//! `chain_budget { chain: [a, b, c], calls: 20 }` and `service name { .. }`. Nodes of a service:
+//! `subset name { .. }`, `route [name] { .. }` (in evaluation order) and `allow { from: [..] }`.
+//! Every other key is a field; its words are the builders' setter names (`per_try_timeout`,
+//! `max_ejection_percent`), so anything the builders say, the DSL says in the same words.
+//!
+//! | node | keys |
+//! |---|---|
+//! | mesh | `namespace` (required), `mtls`, `injection`, `trust_domain`, `part_of`, `app_label`, `version_label`, `hosts` (`short` \| `fqdn`), `namespace_labels`, `known_namespaces`, `retry_budget`, `split_total` |
+//! | `telemetry` | `tracing: { providers, sampling }`, `metrics`, `access_log` |
+//! | `external` | `service_account` (required, `namespace/name`), `calls` |
+//! | `service` | `image` (required), `app_version`, `port`, `replicas` or `autoscale`, `resources`, `sidecar`, `service_account`, `config`, `mtls`, `calls`, `app_tls`, `spread_across_nodes`, `shutdown`, `traffic_policy`, `interceptors` |
+//! | `subset` | `image`, `replicas`, `version_label`, `app_version` |
+//! | `route` | `match` (one block or a list: any selects the route), `to` (a subset, or the service's own name for all its pods) or `split: { subset: weight, .. }`, `timeout`, `retries: { attempts, per_try_timeout, retry_on }` or `retries: off` |
+//! | `match` | `headers: { name: "exact" \| prefix ".." \| regex ".." }`, `uri: prefix "/pkg.Service/"` |
+//! | `allow` | `from: [service_account namespace/name, namespace name]` |
+//!
+//! ## Durations and quantities
+//!
+//! `30s`, `250ms`, `1m30s`, `1.5s` and `2h` are Rust literals with a suffix; the macro reads
+//! the literal as written and parses it with `Duration::parse` (Go syntax, at least 1ms, whole
+//! milliseconds, as Istio requires). A string works too: `"1m30s"`. Quantities likewise:
+//! `100m`, `0.5`, `2`, `128Mi`, `1Gi`, or `"512Mi"`, through `Quantity::parse`.
+//!
+//! ## Values known only at run time
+//!
+//! Any scalar (text, numbers, durations, quantities, flags) may be a Rust expression in
+//! parentheses: `image: (format!("ghcr.io/x:{VERSION}"))`, `weight: (canary_percent())`. It is
+//! passed to the builder unchanged (rustc type-checks it, pointing inside your `mesh!`), and
+//! every checker rule that depends on it is left to the runtime checker (`check`, `render`).
+//! Names (of services, subsets, routes, providers) and references must be written out.
+//!
+//! # What is checked at compile time
+//!
+//! All problems are reported at once, each at the narrowest span there is:
+//!
+//! - the DSL's own mistakes (codes CM0901–CM0910 in the core's registry): malformed entries,
+//!   unknown keys (with the closest key), missing and repeated keys, values of the wrong kind,
+//!   malformed durations and quantities, words out of their set (with the closest word), numbers
+//!   out of range, two routes of one service with one name;
+//! - every error of the runtime checker whose inputs are literals, mapped from its path to the
+//!   item it names: a split that does not total the split total (at the split, with the
+//!   total), a retry product along a declared call chain over the budget (at the first call
+//!   of the chain, naming the chain and the product), a route to a subset the service does not
+//!   declare (with the closest name), duplicate services and subsets, names that are not
+//!   DNS-1123, and the rest of the registry.
+//!
+//! Warnings of the checker are not compile errors (a proc-macro cannot emit warnings on stable
+//! Rust); `render` and the `build` module print them. When there are errors, the macro still
+//! expands to a `Mesh`, so no follow-on type errors hide ours.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -11,7 +168,8 @@ mod syntax;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// Describes a mesh (documentation in progress).
+/// Describes a mesh in the DSL documented at the crate root and produces a
+/// `connectum_mesh::Mesh`; mistakes in literal values are compile errors at their token.
 #[proc_macro]
 pub fn mesh(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     mesh_tokens(input.into()).into()
@@ -33,4 +191,66 @@ fn mesh_tokens(input: TokenStream) -> TokenStream {
         #compile_errors
         ::connectum_mesh::Mesh::builder().namespace(::std::string::String::new()).build()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clean_mesh_expands_into_builder_calls() {
+        let expanded = mesh_tokens(quote! {
+            namespace: connectum,
+            service order-service {
+                image: "order:1.0.0",
+                subset stable {}
+                subset canary {}
+                route { split: { stable: 90, canary: 10 } }
+            }
+        })
+        .to_string();
+        assert!(!expanded.contains("compile_error"), "{expanded}");
+        assert!(expanded.contains("Service :: builder ()"));
+        assert!(expanded.contains("add_subset"));
+        assert!(
+            expanded.contains(". weight (& subset_1 , 10)"),
+            "{expanded}"
+        );
+    }
+
+    #[test]
+    fn every_error_is_reported_and_a_mesh_is_still_produced() {
+        let expanded = mesh_tokens(quote! {
+            namespace: connectum,
+            service order-service {
+                image: "order:1.0.0",
+                replica: 2,
+                subset stable {}
+                subset canary {}
+                route { split: { stable: 90, canary: 5 }, timeout: 30sec }
+            }
+        })
+        .to_string();
+        assert_eq!(expanded.matches("compile_error").count(), 3, "{expanded}");
+        for code in ["CM0902", "CM0906", "CM0202"] {
+            assert!(expanded.contains(code), "{code} in {expanded}");
+        }
+        assert!(expanded.contains("Mesh :: builder ()"));
+    }
+
+    #[test]
+    fn checker_errors_about_expressions_wait_for_run_time() {
+        let expanded = mesh_tokens(quote! {
+            namespace: connectum,
+            service order-service {
+                image: "order:1.0.0",
+                subset stable {}
+                subset canary {}
+                route { split: { stable: 90, canary: (canary_percent()) } }
+            }
+        })
+        .to_string();
+        assert!(!expanded.contains("compile_error"), "{expanded}");
+        assert!(expanded.contains("canary_percent ()"));
+    }
 }

@@ -77,12 +77,18 @@ impl SpanIndex {
                 return *span;
             }
         }
+        self.closest(path)
+            .map_or_else(|| SpanRange::single(Span::call_site()), |(_, span)| *span)
+    }
+
+    /// The recorded item that `path` names: the longest recorded prefix (the last one written
+    /// when two items share a path, so a duplicate points at the second declaration).
+    fn closest(&self, path: &MeshPath) -> Option<&(Vec<String>, SpanRange)> {
         let wanted = normal_path(path.segments());
         self.spans
             .iter()
             .filter(|(recorded, _)| wanted.starts_with(recorded))
             .max_by_key(|(recorded, _)| recorded.len())
-            .map_or_else(|| SpanRange::single(Span::call_site()), |(_, span)| *span)
     }
 
     fn exact(&self, path: &MeshPath) -> Option<SpanRange> {
@@ -103,20 +109,21 @@ impl SpanIndex {
         if related {
             return true;
         }
-        // Rules that compare across services (chains, callers' timeouts) name the services.
-        let mentioned = |service: &str| {
-            diagnostic.message.contains(service)
-                || diagnostic
-                    .path
-                    .segments()
-                    .iter()
-                    .any(|s| s.contains(service))
-        };
+        // Rules that compare across services (chains, callers' timeouts) name the other
+        // services in their message or chain; within one service the paths above decide.
+        let own = path.first();
+        let chain = diagnostic.path.segments().iter().find_map(|s| chain_of(s));
         self.opaque.iter().any(|opaque| {
-            opaque
-                .first()
-                .and_then(|s| s.strip_prefix("service"))
-                .is_some_and(mentioned)
+            let Some(first) = opaque.first() else {
+                return false;
+            };
+            let Some(service) = first.strip_prefix("service") else {
+                return false;
+            };
+            match &chain {
+                Some(names) => names.iter().any(|n| normal(n) == service),
+                None => own != Some(first) && diagnostic.message.contains(service),
+            }
         })
     }
 }
@@ -192,7 +199,7 @@ impl Lowering<'_> {
             self.errors.about(
                 path,
                 name.span,
-                Codes::DUPLICATE_NAME,
+                Codes::DUPLICATE_ROUTE,
                 format!("{what} `{}` is declared twice", name.value),
             );
         } else {
@@ -685,4 +692,148 @@ fn lower_route(
         route.retries = Some(retry);
     }
     route
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{mesh::mesh, tree::parse_input};
+    use connectum_mesh_core::{Code, Severity};
+    use quote::quote;
+
+    fn lowered(tokens: proc_macro2::TokenStream) -> (Mesh, SpanIndex, Errors) {
+        let mut errors = Errors::default();
+        let tree = parse_input(tokens, &mut errors);
+        let node = mesh(&tree, &mut errors);
+        let (model, index) = lower(&node, &mut errors);
+        (model, index, errors)
+    }
+
+    fn diagnostic(path: MeshPath, message: &str) -> Diagnostic {
+        Diagnostic {
+            code: Code("CM0202"),
+            severity: Severity::Error,
+            path,
+            message: message.to_owned(),
+            help: None,
+        }
+    }
+
+    const CANARY: &str = "order-service";
+
+    #[test]
+    fn lowers_literals_into_the_model() {
+        let (mesh, _, errors) = lowered(quote! {
+            namespace: connectum,
+            service order-service {
+                image: "order:1.0.0",
+                subset stable {}
+                subset canary { replicas: 1 }
+                route { split: { stable: 90, canary: 10 }, timeout: 1m30s }
+            }
+        });
+        assert!(errors.is_empty(), "{:?}", errors.messages());
+        let service = &mesh.services[0];
+        assert_eq!(service.name, CANARY);
+        assert_eq!(service.subsets[1].replicas, Some(1));
+        let RouteTarget::Split(split) = &service.routes[0].target else {
+            panic!("a split")
+        };
+        assert_eq!(split.total(), 100);
+        assert_eq!(split.legs[1].subset, SubsetRef::unchecked(CANARY, "canary"));
+        assert_eq!(service.routes[0].timeout, Some(Duration::from_secs(90)));
+    }
+
+    #[test]
+    fn a_diagnostic_lands_on_the_longest_recorded_prefix_of_its_path() {
+        let (_, index, _) = lowered(quote! {
+            namespace: connectum,
+            service order-service {
+                image: "order:1.0.0",
+                subset stable {}
+                route { split: { stable: 90 }, timeout: 30s }
+            }
+        });
+        let leg = MeshPath::service(CANARY)
+            .join("routes[0]")
+            .join("split")
+            .join("legs[0]")
+            .join("weight");
+        let found = index.closest(&leg).map(|(path, _)| path.join(" › "));
+        assert_eq!(
+            found.as_deref(),
+            Some("serviceorder-service › routes[0] › split › legs[0] › weight")
+        );
+        let unknown_field = MeshPath::service(CANARY).join("routes[0]").join("mirror");
+        let found = index
+            .closest(&unknown_field)
+            .map(|(path, _)| path.join(" › "));
+        assert_eq!(found.as_deref(), Some("serviceorder-service › routes[0]"));
+        assert!(index.closest(&MeshPath::root().join("elsewhere")).is_none());
+    }
+
+    #[test]
+    fn diagnostics_about_runtime_values_are_left_to_run_time() {
+        let (_, index, _) = lowered(quote! {
+            namespace: connectum,
+            service order-service {
+                image: "order:1.0.0",
+                subset stable {}
+                subset canary {}
+                route { split: { stable: 90, canary: (canary_percent()) } }
+            }
+        });
+        let split = MeshPath::service(CANARY).join("routes[0]").join("split");
+        assert!(index.depends_on_runtime(&diagnostic(split, "weights total 90")));
+        let other = MeshPath::service(CANARY).join("subset stable");
+        assert!(!index.depends_on_runtime(&diagnostic(other, "something else")));
+        let chain = MeshPath::root().join("chain envoy-gateway → order-service");
+        assert!(index.depends_on_runtime(&diagnostic(
+            chain,
+            "12 calls along envoy-gateway → order-service"
+        )));
+    }
+
+    #[test]
+    fn a_chain_diagnostic_lands_on_its_first_declared_call() {
+        let (_, index, _) = lowered(quote! {
+            namespace: connectum,
+            external envoy-gateway { service_account: connectum/envoy-gateway, calls: [order-service] }
+            service order-service { image: "order:1.0.0" }
+        });
+        assert_eq!(
+            chain_of("chain envoy-gateway → order-service"),
+            Some(vec!["envoy-gateway".to_owned(), CANARY.to_owned()])
+        );
+        assert!(
+            index
+                .calls
+                .iter()
+                .any(|(from, to, _)| from == "envoy-gateway" && to == CANARY)
+        );
+    }
+
+    #[test]
+    fn missing_required_values_do_not_cascade() {
+        let (_, index, errors) = lowered(quote! { service order-service { port: 5000 } });
+        assert_eq!(errors.len(), 2);
+        let image = MeshPath::service(CANARY).join("image");
+        assert!(index.depends_on_runtime(&diagnostic(image, "the container image is empty")));
+        let namespace = MeshPath::root().join("namespace");
+        assert!(index.depends_on_runtime(&diagnostic(namespace, "namespace `` is invalid")));
+    }
+
+    #[test]
+    fn duplicate_route_names_are_reported_once() {
+        let (_, _, errors) = lowered(quote! {
+            namespace: connectum,
+            service order-service {
+                image: "order:1.0.0",
+                route primary { to: order-service }
+                route primary { to: order-service }
+            }
+        });
+        assert_eq!(errors.messages().len(), 1);
+        assert!(errors.messages()[0].starts_with("CM0910"));
+    }
 }

@@ -199,6 +199,7 @@ pub fn text_map(value: &Value, errors: &mut Errors) -> Vec<(Spanned<String>, Giv
             super::tree::Entry::Field { key, value } => {
                 text(value, errors).map(|v| (Spanned::from(key), v))
             }
+            super::tree::Entry::Broken { .. } => None,
             super::tree::Entry::Node { kind, .. } => {
                 errors.at(
                     kind.span,

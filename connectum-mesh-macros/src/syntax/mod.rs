@@ -21,6 +21,7 @@ pub struct Fields<'a> {
     what: &'static str,
     taken: Vec<bool>,
     known: Vec<&'static str>,
+    broken: bool,
 }
 
 impl<'a> Fields<'a> {
@@ -31,6 +32,7 @@ impl<'a> Fields<'a> {
             what,
             taken: vec![false; block.entries.len()],
             known: Vec::new(),
+            broken: false,
         }
     }
 
@@ -39,6 +41,13 @@ impl<'a> Fields<'a> {
         self.known.push(key);
         let mut found: Option<&'a Value> = None;
         for (index, entry) in self.block.entries.iter().enumerate() {
+            if let Entry::Broken { key: name } = entry
+                && name.text == key
+            {
+                self.taken[index] = true;
+                self.broken = true;
+                continue;
+            }
             let Entry::Field { key: name, value } = entry else {
                 continue;
             };
@@ -61,8 +70,9 @@ impl<'a> Fields<'a> {
 
     /// The value of `key`, reporting its absence.
     pub fn require(&mut self, key: &'static str, errors: &mut Errors) -> Option<&'a Value> {
+        self.broken = false;
         let found = self.take(key, errors);
-        if found.is_none() {
+        if found.is_none() && !self.broken {
             errors.at_with_help(
                 self.block.span,
                 Codes::MISSING_KEY,
@@ -96,6 +106,10 @@ impl<'a> Fields<'a> {
     pub fn finish(self, errors: &mut Errors) {
         for (entry, taken) in self.block.entries.iter().zip(self.taken) {
             if taken {
+                continue;
+            }
+            if matches!(entry, Entry::Broken { .. }) {
+                // Already reported where it broke.
                 continue;
             }
             let key = entry.key();

@@ -137,6 +137,7 @@ fn request_match(value: &Value, errors: &mut Errors) -> Option<MatchNode> {
                 Entry::Field { key, value } => {
                     string_match(value, errors).map(|m| (Spanned::from(key), m))
                 }
+                Entry::Broken { .. } => None,
                 Entry::Node { kind, .. } => {
                     errors.at(
                         kind.span,
@@ -243,6 +244,7 @@ fn split_legs(value: &Value, errors: &mut Errors) -> Option<TargetNode> {
             Entry::Field { key, value } => {
                 count(value, errors).map(|weight| (Spanned::from(key), weight))
             }
+            Entry::Broken { .. } => None,
             Entry::Node { kind, .. } => {
                 errors.at(kind.span, Codes::SYNTAX, "expected `subset: weight`");
                 None

@@ -146,6 +146,12 @@ pub struct Block {
 /// One entry of a block.
 #[derive(Clone, Debug)]
 pub enum Entry {
+    /// A key whose entry did not parse (already reported): it was given, so it is neither
+    /// missing nor unknown.
+    Broken {
+        /// The key.
+        key: Name,
+    },
     /// `key: value`.
     Field {
         /// The key.
@@ -168,7 +174,7 @@ impl Entry {
     /// The key or node kind.
     pub fn key(&self) -> &Name {
         match self {
-            Self::Field { key, .. } => key,
+            Self::Field { key, .. } | Self::Broken { key } => key,
             Self::Node { kind, .. } => kind,
         }
     }
@@ -210,8 +216,11 @@ fn parse_entries(input: ParseStream, errors: &mut Errors) -> Vec<Entry> {
                     skip_to_comma(input);
                 }
             }
-            Err(error) => {
+            Err((key, error)) => {
                 errors.syn(Codes::SYNTAX, error);
+                if let Some(key) = key {
+                    entries.push(Entry::Broken { key });
+                }
                 skip_to_comma(input);
             }
         }
@@ -236,19 +245,31 @@ fn skip_to_comma(input: ParseStream) {
     }
 }
 
-fn parse_entry(input: ParseStream, errors: &mut Errors) -> syn::Result<Entry> {
-    let key = if input.peek(LitStr) {
+/// One entry; on a mistake, the error and the key when it was read.
+fn parse_entry(
+    input: ParseStream,
+    errors: &mut Errors,
+) -> Result<Entry, (Option<Name>, syn::Error)> {
+    let key = parse_key(input).map_err(|e| (None, e))?;
+    parse_entry_after(input, key.clone(), errors).map_err(|e| (Some(key), e))
+}
+
+fn parse_key(input: ParseStream) -> syn::Result<Name> {
+    if input.peek(LitStr) {
         let lit: LitStr = input.parse()?;
-        Name {
+        Ok(Name {
             text: lit.value(),
             span: SpanRange::single(lit.span()),
             single_ident: false,
-        }
+        })
     } else if input.peek(Ident::peek_any) {
-        parse_name(input)?
+        parse_name(input)
     } else {
-        return Err(input.error("expected a key (`image: ...`) or a node (`service name { ... }`)"));
-    };
+        Err(input.error("expected a key (`image: ...`) or a node (`service name { ... }`)"))
+    }
+}
+
+fn parse_entry_after(input: ParseStream, key: Name, errors: &mut Errors) -> syn::Result<Entry> {
     if input.peek(Token![:]) && !input.peek(Token![::]) {
         input.parse::<Token![:]>()?;
         if input.is_empty() || input.peek(Token![,]) {
@@ -281,7 +302,10 @@ fn parse_entry(input: ParseStream, errors: &mut Errors) -> syn::Result<Entry> {
         )));
     };
     if !input.peek(syn::token::Brace) {
-        return Err(input.error(format!("expected `{{` to open the body of `{}`", key.text)));
+        return Err(input.error(format!(
+            "expected `{0}: value`, or `{0} name {{ ... }}` for a node",
+            key.text
+        )));
     }
     let body = parse_block(input, errors)?;
     Ok(Entry::Node {
@@ -449,6 +473,7 @@ mod tests {
             .map(|e| match e {
                 Entry::Field { value, .. } => value.describe(),
                 Entry::Node { .. } => "node",
+                Entry::Broken { .. } => "broken",
             })
             .collect();
         assert_eq!(
@@ -471,6 +496,7 @@ mod tests {
             .iter()
             .map(|e| e.key().text.as_str())
             .collect();
-        assert_eq!(keys, ["b", "d"]);
+        assert_eq!(keys, ["a", "b", "c", "d"]);
+        assert!(matches!(block.entries[2], Entry::Broken { .. }));
     }
 }

@@ -1,0 +1,78 @@
+// The complete mesh of the macro crate's documentation, compiled here (that crate cannot
+// depend on connectum-mesh, so its doc example is `ignore`).
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    use connectum_mesh::{emit, mesh, render};
+
+    let mesh = mesh! {
+        namespace: connectum,
+        part_of: connectum,
+        mtls: STRICT,                                  // STRICT | PERMISSIVE | DISABLE
+        injection: enabled,                            // enabled | disabled | on | off | true | false
+        telemetry connectum-telemetry {
+            tracing: { providers: [otel-tracing], sampling: 100 },
+            metrics: [prometheus],
+            access_log: [otel-access-logging],
+        }
+        external envoy-gateway {                       // callers outside the mesh
+            service_account: connectum/envoy-gateway,  // namespace/name
+            calls: [order-service],
+        }
+        retry_budget: 10,                              // worst-case calls along any chain
+        split_total: 100,
+        service order-service {
+            image: "ghcr.io/mycompany/order-service:1.0.0",
+            app_version: "1.0.0",
+            port: 5000,
+            autoscale: {                               // or `replicas: 3`
+                min_replicas: 2, max_replicas: 10, cpu_utilization: 70,
+                scale_up: { stabilization_window_seconds: 60, pods: 2, period_seconds: 60 },
+            },
+            resources: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 512Mi } },
+            sidecar: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 256Mi } },
+            config: { LOG_LEVEL: "info", "otel.endpoint": "http://collector:4317" },
+            mtls: PERMISSIVE,                          // this service's override
+            shutdown: { pre_stop_sleep: 5s, timeout: 30s },
+            traffic_policy: {
+                connection_pool: {
+                    tcp: { max_connections: 100, connect_timeout: 1500ms },
+                    http: { h2_upgrade_policy: UPGRADE, max_requests_per_connection: 100 },
+                },
+                outlier_detection: {
+                    consecutive_5xx_errors: 5, interval: 30s, base_ejection_time: "1m30s",
+                    max_ejection_percent: 50,
+                },
+                load_balancer: ROUND_ROBIN,
+            },
+            interceptors: {
+                circuit_breaker: { threshold: 3 },
+                timeout: 10s,
+                retry: { max_retries: 2 },
+                bulkhead: { capacity: 20, queue_size: 10 },
+            },
+            calls: [inventory-service],
+            allow { from: [service_account connectum/envoy-gateway] }
+            allow { from: [namespace connectum] }
+            subset stable {}
+            subset canary { image: "ghcr.io/mycompany/order-service:1.1.0-rc.1", replicas: 1 }
+            route canary-header {                      // routes are matched in order
+                match: { headers: { x-canary: "true" } },
+                to: canary,
+                timeout: 30s,
+                retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable, deadline-exceeded] },
+            }
+            route default {
+                split: { stable: 90, canary: 10 },
+                timeout: 30s,
+                retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable, deadline-exceeded] },
+            }
+        }
+        service inventory-service {
+            image: "ghcr.io/mycompany/inventory-service:1.0.0",
+            // Without a retry block Istio retries twice: 18 calls along the chain, over budget.
+            route { to: inventory-service, timeout: 10s, retries: off }
+        }
+    };
+    let yaml = emit::to_yaml(&render(&mesh)?)?;
+    assert!(yaml.contains("name: inventory-service"));
+    Ok(())
+}
