@@ -7,7 +7,7 @@ use std::time::Duration;
 use connectum_mesh::{IstioApi, MeshRetry, RenderOptions, Route, render, render_with};
 use connectum_mesh_tests::agreement::disagreements;
 use connectum_mesh_tests::semantics::{
-    EffectiveRetries, Request, Share, Target, VirtualServiceMeaning,
+    EffectiveRetries, Request, Share, Target, VirtualServiceMeaning, subset_workloads,
 };
 use serde_json::Value;
 
@@ -199,6 +199,62 @@ fn the_agreement_check_catches_a_wrong_emission() {
         problems
             .iter()
             .any(|p| p.contains("Istio retries 2 times, the model says 1")),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn each_share_reaches_the_workload_the_description_names() {
+    let documents = render(&order_service::mesh())
+        .expect("checked")
+        .to_values()
+        .expect("JSON");
+    let vs = VirtualServiceMeaning::from_json(
+        documents
+            .iter()
+            .find(|d| d["kind"] == "VirtualService")
+            .expect("a VirtualService"),
+    )
+    .expect("modelled");
+    let reached = |request: &Request| -> Vec<(Vec<String>, f64)> {
+        vs.shares_for(request)
+            .expect("shares")
+            .into_iter()
+            .map(|(target, share)| {
+                (
+                    subset_workloads(&documents, &target).expect("reachable"),
+                    share.percent(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        reached(&Request::grpc(CALL).header("x-canary", "true")),
+        [(vec!["order-service-canary".to_owned()], 100.0)]
+    );
+    assert_eq!(
+        reached(&Request::grpc(CALL)),
+        [
+            (vec!["order-service".to_owned()], 90.0),
+            (vec!["order-service-canary".to_owned()], 10.0)
+        ]
+    );
+}
+
+#[test]
+fn the_agreement_check_catches_traffic_that_reaches_no_pod() {
+    let mesh = order_service::mesh();
+    let mut documents = render(&mesh).expect("checked").to_values().expect("JSON");
+    let dr = documents
+        .iter_mut()
+        .find(|d| d["kind"] == "DestinationRule")
+        .expect("a DestinationRule");
+    dr["spec"]["subsets"][1]["labels"]["version"] = "canary-v2".into();
+    let problems = disagreements(&mesh, &documents);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("reaches [], the model says [\"order-service-canary\"]")),
         "{problems:#?}"
     );
 }

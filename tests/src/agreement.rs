@@ -1,6 +1,8 @@
 //! Does the emitted configuration mean what the Rust description says? Compares a [`Mesh`]'s
 //! routes, read the way the library documents them, with what Istio makes of the emitted
-//! VirtualServices ([`crate::semantics`]).
+//! VirtualServices, DestinationRules, Services and Deployments ([`crate::semantics`]): which
+//! route a request takes, how traffic is shared, which workloads receive it, timeouts and
+//! retries.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -12,7 +14,7 @@ use serde_json::Value;
 
 use crate::semantics::{
     DEFAULT_RETRIABLE_STATUS_CODES, DEFAULT_RETRY_ON, Request, RouteMeaning, Share, Target,
-    VirtualServiceMeaning, resolve_host,
+    VirtualServiceMeaning, resolve_host, subset_workloads,
 };
 
 /// Whether `request` meets one of the model's conditions, read as the model documents them:
@@ -122,7 +124,26 @@ pub fn model_shares(mesh: &Mesh, service: &Service, route: &Route) -> Vec<(Targe
     }
 }
 
+/// The Deployments the model says serve `subset` of `service` (all of them for `None`): one
+/// per subset, the first named after the service, or just the service's when it has none.
+#[must_use]
+pub fn model_workloads(service: &Service, subset: Option<&str>) -> Vec<String> {
+    if service.subsets.is_empty() {
+        return vec![service.name.clone()];
+    }
+    let mut names: Vec<String> = service
+        .subsets
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| subset.is_none_or(|wanted| s.name == wanted))
+        .map(|(index, _)| service.deployment_name(index))
+        .collect();
+    names.sort();
+    names
+}
+
 fn compare_route(
+    documents: &[Value],
     mesh: &Mesh,
     service: &Service,
     route: &Route,
@@ -140,6 +161,20 @@ fn compare_route(
                 problems.push(format!(
                     "{at}: Istio shares {shares:?}, the model says {expected:?}"
                 ));
+            }
+            for (target, _) in &shares {
+                let expected = model_workloads(service, target.subset.as_deref());
+                match subset_workloads(documents, target) {
+                    Ok(mut workloads) => {
+                        workloads.sort();
+                        if workloads != expected {
+                            problems.push(format!(
+                                "{at}: traffic for {target:?} reaches {workloads:?}, the model says {expected:?}"
+                            ));
+                        }
+                    }
+                    Err(error) => problems.push(format!("{at}: {error}")),
+                }
             }
         }
         Err(error) => problems.push(format!("{at}: {error}")),
@@ -257,7 +292,7 @@ pub fn disagreements(mesh: &Mesh, documents: &[Value]) -> Vec<String> {
             continue;
         }
         for (route, meaning) in service.routes.iter().zip(&vs.routes) {
-            compare_route(mesh, service, route, meaning, &mut problems);
+            compare_route(documents, mesh, service, route, meaning, &mut problems);
         }
         for request in probe_requests(service) {
             let expected = model_route_for(service, &request);
