@@ -84,7 +84,7 @@ mod tests {
         let mut diagnostics = Diagnostics::new();
         diagnostics.push(
             Diagnostic::warning(
-                Code("CM0402"),
+                Code("CM0404"),
                 MeshPath::service("cart"),
                 "app TLS under mTLS",
             )
@@ -93,7 +93,7 @@ mod tests {
         assert_eq!(
             cargo_warnings(&diagnostics),
             [
-                "cargo::warning=warning[CM0402]: app TLS under mTLS",
+                "cargo::warning=warning[CM0404]: app TLS under mTLS",
                 "cargo::warning=  --> service cart",
                 "cargo::warning=   = help: remove tls from createServer",
             ]

@@ -74,10 +74,11 @@ impl EmitError {
     /// The stable code.
     #[must_use]
     pub fn code(&self) -> &'static str {
+        use connectum_mesh_core::diag::registry::{FOREIGN_OUTPUT, IO_FAILED, SERIALIZE_FAILED};
         match self {
-            Self::Serialize { .. } => "CM0801",
-            Self::Io { .. } => "CM0802",
-            Self::NotOurs { .. } => "CM0803",
+            Self::Serialize { .. } => SERIALIZE_FAILED.code.as_str(),
+            Self::Io { .. } => IO_FAILED.code.as_str(),
+            Self::NotOurs { .. } => FOREIGN_OUTPUT.code.as_str(),
         }
     }
 }
