@@ -58,3 +58,27 @@ fn every_kind_and_version_we_emit_is_served() {
         "security.istio.io has no v1alpha1"
     );
 }
+
+#[test]
+fn every_served_version_of_a_kind_has_one_schema() {
+    // Why one model can be emitted as v1 or v1beta1/v1alpha1: Istio serves the same schema in
+    // every version of a kind. A release that lets them drift fails here.
+    let crds = CrdSet::istio();
+    let mut kinds = std::collections::BTreeMap::new();
+    for version in crds.iter().filter(|v| v.served) {
+        kinds
+            .entry((version.gvk.group.clone(), version.gvk.kind.clone()))
+            .or_insert_with(Vec::new)
+            .push(version);
+    }
+    assert_eq!(kinds.len(), 15, "Istio 1.30.3 has 15 CRDs");
+    for ((group, kind), versions) in kinds {
+        for version in &versions[1..] {
+            assert_eq!(
+                version.schema, versions[0].schema,
+                "{group} {kind}: {} and {} differ",
+                versions[0].gvk.version, version.gvk.version
+            );
+        }
+    }
+}
