@@ -131,7 +131,12 @@ fn selector_plus_target_refs_is_refused() {
 fn an_enum_typo_is_refused() {
     let mut pa = reference("peer-authentication.yaml");
     pa["spec"]["mtls"]["mode"] = json!("STRICTT");
-    assert_only(&refused(&pa), Check::Schema, "spec.mtls.mode", "STRICTT");
+    assert_only(
+        &refused(&pa),
+        Check::Schema,
+        "spec.mtls.mode",
+        r#""STRICTT" is not one of "UNSET", "DISABLE", "PERMISSIVE", "STRICT""#,
+    );
     let mut dr = reference("destination-rule.yaml");
     dr["spec"]["trafficPolicy"]["loadBalancer"]["simple"] = json!("ROUND_ROBBIN");
     assert_only(
@@ -170,6 +175,10 @@ fn a_one_of_violation_is_refused() {
     assert_eq!(
         report.violations[0].path,
         "spec.http[0].match[0].headers.x-canary"
+    );
+    assert!(
+        report.mentions("more than one field of a one-of"),
+        "{report}"
     );
 }
 

@@ -137,6 +137,27 @@ impl fmt::Display for Report {
     }
 }
 
+/// The `jsonschema` message, with every allowed value spelled out for an enum (its own message
+/// lists only the first two) and the one-of explained in Istio's terms.
+fn schema_message(error: &jsonschema::ValidationError<'_>) -> String {
+    match error.kind() {
+        jsonschema::error::ValidationErrorKind::Enum { options } => {
+            let allowed: Vec<String> = options
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(ToString::to_string)
+                .collect();
+            format!("{} is not one of {}", error.instance(), allowed.join(", "))
+        }
+        jsonschema::error::ValidationErrorKind::OneOfMultipleValid { .. } => format!(
+            "{} sets more than one field of a one-of (Istio allows only one)",
+            error.instance()
+        ),
+        _ => error.to_string(),
+    }
+}
+
 struct KindValidator {
     schema: jsonschema::Validator,
     rules: CelRules,
@@ -222,7 +243,7 @@ impl IstioValidator {
                 violations.extend(kind.schema.iter_errors(document).map(|error| Violation {
                     check: Check::Schema,
                     path: schema::field_path(error.instance_path().as_str()),
-                    message: error.to_string(),
+                    message: schema_message(&error),
                     rule: None,
                 }));
                 violations.extend(schema::check_metadata(document).into_iter().map(
