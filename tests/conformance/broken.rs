@@ -331,3 +331,32 @@ fn an_istio_kind_under_a_wrong_group_is_refused_not_skipped() {
             .all(|r| r.violations[0].check == Check::UnknownKind)
     );
 }
+
+#[test]
+fn duplicate_keys_of_a_list_map_are_refused() {
+    // ServiceEntry.ports is `x-kubernetes-list-type: map` keyed by name (we do not emit it, but
+    // the validator covers every kind Istio serves).
+    let entry = |ports: Value| {
+        json!({
+            "apiVersion": "networking.istio.io/v1",
+            "kind": "ServiceEntry",
+            "metadata": {"name": "external-api", "namespace": "connectum"},
+            "spec": {"hosts": ["api.example.com"], "resolution": "DNS", "ports": ports}
+        })
+    };
+    let valid = entry(json!([
+        {"number": 443, "name": "https", "protocol": "HTTPS"},
+        {"number": 80, "name": "http", "protocol": "HTTP"}
+    ]));
+    assert!(IstioValidator::shared().validate(&valid).is_valid());
+    let duplicate = entry(json!([
+        {"number": 443, "name": "https", "protocol": "HTTPS"},
+        {"number": 8443, "name": "https", "protocol": "HTTPS"}
+    ]));
+    assert_only(
+        &refused(&duplicate),
+        Check::Schema,
+        "spec.ports[1]",
+        "duplicate entry [\"https\"]",
+    );
+}

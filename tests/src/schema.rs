@@ -17,7 +17,8 @@
 //! - the root admits `apiVersion`, `kind` and `metadata`, which the API server adds to every
 //!   CRD schema; `metadata` is checked by [`check_metadata`].
 //!
-//! `x-kubernetes-validations` (CEL) are not JSON Schema: [`crate::cel`] evaluates them.
+//! `x-kubernetes-list-type` uniqueness is checked by [`check_list_types`], and
+//! `x-kubernetes-validations` (CEL) by [`crate::cel`]: neither is JSON Schema.
 
 use serde_json::{Map, Value, json};
 
@@ -203,6 +204,88 @@ pub fn field_path(pointer: &str) -> String {
         }
     }
     path
+}
+
+/// Checks the list semantics JSON Schema cannot express: the items of an
+/// `x-kubernetes-list-type: set` are unique, and so are the key fields
+/// (`x-kubernetes-list-map-keys`) of the items of an `x-kubernetes-list-type: map`, as the API
+/// server checks them. Returns `(field path, message)` for each duplicate.
+#[must_use]
+pub fn check_list_types(open_api_v3_schema: &Value, document: &Value) -> Vec<(String, String)> {
+    let mut problems = Vec::new();
+    walk_lists(open_api_v3_schema, document, "", &mut problems);
+    problems
+}
+
+fn walk_lists(schema: &Value, value: &Value, path: &str, out: &mut Vec<(String, String)>) {
+    let join = |name: &str| {
+        if path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    if let Some(object) = value.as_object() {
+        let properties = schema.get("properties").and_then(Value::as_object);
+        for (name, child) in object {
+            match properties.and_then(|p| p.get(name)) {
+                Some(child_schema) => walk_lists(child_schema, child, &join(name), out),
+                None => {
+                    if let Some(values) =
+                        schema.get("additionalProperties").filter(|v| v.is_object())
+                    {
+                        walk_lists(values, child, &join(name), out);
+                    }
+                }
+            }
+        }
+    }
+    let Some(items) = value.as_array() else {
+        return;
+    };
+    if let Some(item_schema) = schema.get("items") {
+        for (index, item) in items.iter().enumerate() {
+            walk_lists(item_schema, item, &format!("{path}[{index}]"), out);
+        }
+    }
+    let list_type = schema.get("x-kubernetes-list-type").and_then(Value::as_str);
+    if !matches!(list_type, Some("map" | "set")) {
+        return;
+    }
+    let keys: Vec<&str> = schema
+        .get("x-kubernetes-list-map-keys")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    // A map item is identified by its key fields, a set item by its whole value.
+    let identity = |item: &Value| -> Value {
+        if list_type == Some("map") {
+            keys.iter()
+                .map(|k| item.get(*k).cloned().unwrap_or(Value::Null))
+                .collect()
+        } else {
+            item.clone()
+        }
+    };
+    let unique_by = if keys.is_empty() {
+        "value".to_owned()
+    } else {
+        keys.join(", ")
+    };
+    let mut seen: Vec<Value> = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let id = identity(item);
+        if seen.contains(&id) {
+            out.push((
+                format!("{path}[{index}]"),
+                format!("duplicate entry {id} (the list's items must be unique by {unique_by})"),
+            ));
+        } else {
+            seen.push(id);
+        }
+    }
 }
 
 /// The fields of Kubernetes' `ObjectMeta`; any other is an unknown field.

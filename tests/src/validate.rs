@@ -159,6 +159,7 @@ fn schema_message(error: &jsonschema::ValidationError<'_>) -> String {
 }
 
 struct KindValidator {
+    open_api_v3_schema: Value,
     schema: jsonschema::Validator,
     rules: CelRules,
 }
@@ -190,6 +191,7 @@ impl IstioValidator {
             kinds.insert(
                 version.gvk.clone(),
                 KindValidator {
+                    open_api_v3_schema: version.schema.clone(),
                     schema: validator,
                     rules: CelRules::compile(&version.gvk, &version.schema),
                 },
@@ -246,6 +248,16 @@ impl IstioValidator {
                     message: schema_message(&error),
                     rule: None,
                 }));
+                violations.extend(
+                    schema::check_list_types(&kind.open_api_v3_schema, document)
+                        .into_iter()
+                        .map(|(path, message)| Violation {
+                            check: Check::Schema,
+                            path,
+                            message,
+                            rule: None,
+                        }),
+                );
                 violations.extend(schema::check_metadata(document).into_iter().map(
                     |(path, message)| Violation {
                         check: Check::Metadata,
