@@ -8,11 +8,13 @@
 //!   `fixtures/istio-crds/` ([`crds`]).
 //! - **Does it mean what the Rust description says?** [`semantics`] interprets emitted
 //!   VirtualService JSON the way Istio does (first match wins, relative weights, implicit
-//!   retries, no default timeout, short host names), so tests can ask which subset a request
-//!   reaches and with which retries and timeout.
+//!   retries, no default timeout, short host names) and follows subsets to the Deployments
+//!   they reach, so tests can ask where a request goes and with which retries and timeout;
+//!   [`agreement`] compares that with what a `Mesh` describes.
 //!
 //! [`strategies`] generates meshes for property tests, and [`schema_compare`] compares our
-//! CustomResource schemas with Istio's.
+//! CustomResource schemas with Istio's. `docs/istio-semantics.md` states every rule with its
+//! source in Istio's code.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
