@@ -7,9 +7,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use connectum_mesh_core::{
-    ISTIO_DEFAULT_RETRY_ATTEMPTS, Mesh, RequestMatch, Route, RouteTarget, Service, StringMatch,
-};
+use connectum_mesh_core::{Mesh, RequestMatch, Route, RouteTarget, Service, StringMatch};
 use serde_json::Value;
 
 use crate::semantics::{
@@ -191,11 +189,6 @@ fn compare_route(
         problems.push(format!(
             "{at}: Istio retries {} times, the model says {attempts}",
             meaning.retries.attempts
-        ));
-    }
-    if route.retries.is_none() && attempts != ISTIO_DEFAULT_RETRY_ATTEMPTS {
-        problems.push(format!(
-            "{at}: the model's implicit retries are not Istio's"
         ));
     }
     if let Some(retry) = route.retries.as_ref().filter(|r| r.attempts > 0) {
