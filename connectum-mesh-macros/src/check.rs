@@ -13,9 +13,6 @@ pub fn report(mesh: &Mesh, index: &SpanIndex, errors: &mut Errors) {
         if diagnostic.severity != Severity::Error || index.depends_on_runtime(diagnostic) {
             continue;
         }
-        errors.diagnostic(
-            diagnostic,
-            index.span_of(&diagnostic.path, diagnostic.code.as_str()),
-        );
+        errors.diagnostic(diagnostic, index.span_of(diagnostic));
     }
 }

@@ -5,7 +5,8 @@
 //! so rustc's type errors point inside the user's `mesh!`.
 
 use connectum_mesh_core::{
-    Duration, H2UpgradePolicy, HostStyle, MtlsMode, Quantity, RetryOn, SimpleLb, StringMatch,
+    Duration, H2UpgradePolicy, HashKey, HostStyle, LoadBalancer, MtlsMode, Quantity, RetryOn,
+    SimpleLb, StringMatch,
 };
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -14,7 +15,7 @@ use crate::syntax::mesh::MeshNode;
 use crate::syntax::resilience::{InterceptorsNode, TrafficPolicyNode};
 use crate::syntax::route::{RouteNode, TargetNode};
 use crate::syntax::security::{ExternalNode, SourceNode};
-use crate::syntax::service::{ResourcesNode, ServiceNode};
+use crate::syntax::service::{ProbeSetting, ProbesNode, ResourcesNode, ServiceNode};
 use crate::syntax::value::{Given, Record, Scalar};
 
 /// The crate users depend on; `mesh!` is re-exported from it.
@@ -166,6 +167,7 @@ fn record(ty: &str, record: &Record, extra: TokenStream) -> TokenStream {
             Scalar::Count(v) => count(v),
             Scalar::Duration(v) => duration(v),
             Scalar::Text(v) => text(v),
+            Scalar::Flag(v) => flag(v),
         };
         quote!(.#key(#value))
     });
@@ -397,6 +399,18 @@ fn service(node: &ServiceNode) -> TokenStream {
         let shutdown = record("GracefulShutdown", shutdown, TokenStream::new());
         setters.push(quote!(.shutdown(#shutdown)));
     }
+    if let Some(probes) = &node.probes {
+        let probes = probes_of(probes);
+        setters.push(quote!(.probes(#probes)));
+    }
+    if let Some(security) = &node.security {
+        let security = record("PodSecurity", security, TokenStream::new());
+        setters.push(quote!(.security(#security)));
+    }
+    if let Some(rollout) = &node.rollout {
+        let rollout = record("Rollout", rollout, TokenStream::new());
+        setters.push(quote!(.rollout(#rollout)));
+    }
     if let Some(policy) = &node.traffic_policy {
         let policy = traffic_policy(policy);
         setters.push(quote!(.traffic_policy(#policy)));
@@ -472,18 +486,62 @@ fn traffic_policy(node: &TrafficPolicyNode) -> TokenStream {
         setters.push(quote!(.outlier_detection(#od)));
     }
     if let Some(lb) = &node.load_balancer {
-        let simple = variant(
-            "SimpleLb",
-            match lb.value {
-                SimpleLb::RoundRobin => "RoundRobin",
-                SimpleLb::LeastRequest => "LeastRequest",
-                SimpleLb::Random => "Random",
-                SimpleLb::Passthrough => "Passthrough",
-            },
-        );
-        setters.push(quote!(.load_balancer(#k::LoadBalancer::Simple(#simple))));
+        let lb = match &lb.value {
+            LoadBalancer::Simple(simple) => {
+                let simple = variant(
+                    "SimpleLb",
+                    match simple {
+                        SimpleLb::RoundRobin => "RoundRobin",
+                        SimpleLb::LeastRequest => "LeastRequest",
+                        SimpleLb::Random => "Random",
+                        SimpleLb::Passthrough => "Passthrough",
+                    },
+                );
+                quote!(#k::LoadBalancer::Simple(#simple))
+            }
+            LoadBalancer::ConsistentHash(key) => {
+                let key = match key {
+                    HashKey::HttpHeaderName(name) => {
+                        quote!(#k::HashKey::HttpHeaderName(::std::string::String::from(#name)))
+                    }
+                    HashKey::HttpQueryParameterName(name) => quote!(
+                        #k::HashKey::HttpQueryParameterName(::std::string::String::from(#name))
+                    ),
+                    HashKey::UseSourceIp => quote!(#k::HashKey::UseSourceIp),
+                };
+                quote!(#k::LoadBalancer::ConsistentHash(#key))
+            }
+        };
+        setters.push(quote!(.load_balancer(#lb)));
     }
     quote!(#k::TrafficPolicy::builder() #(#setters)* .build())
+}
+
+/// The probes written: `Probes::builder().liveness(...)`, then `None` for those turned off
+/// (the builder's setters take a probe, so "no probe" is a field assignment).
+fn probes_of(node: &ProbesNode) -> TokenStream {
+    let k = krate();
+    let probes = mixed("probes");
+    let mut setters = Vec::new();
+    let mut off = Vec::new();
+    for (kind, setting) in &node.probes {
+        let kind = format_ident!("{}", kind);
+        match setting {
+            ProbeSetting::On(probe) => {
+                let probe = record("Probe", probe, TokenStream::new());
+                setters.push(quote!(.#kind(#probe)));
+            }
+            ProbeSetting::Off(_) => off.push(quote!(#probes.#kind = ::core::option::Option::None;)),
+        }
+    }
+    if off.is_empty() {
+        return quote!(#k::Probes::builder() #(#setters)* .build());
+    }
+    quote!({
+        let mut #probes = #k::Probes::builder() #(#setters)* .build();
+        #(#off)*
+        #probes
+    })
 }
 
 fn interceptors_of(node: &InterceptorsNode) -> TokenStream {

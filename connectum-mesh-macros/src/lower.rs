@@ -9,7 +9,7 @@
 use connectum_mesh_core::{
     AllowRule, AppRetry, AppTimeout, AppTls, Autoscaler, Bulkhead, ChainBudget, CircuitBreaker,
     ConnectionPool, Diagnostic, Duration, ExternalCaller, GracefulShutdown, HeaderMatch, HttpPool,
-    Interceptors, LoadBalancer, Mesh, MeshPath, MeshRetry, OutlierDetection, Quantity,
+    Interceptors, Mesh, MeshPath, MeshRetry, OutlierDetection, Probe, Probes, Quantity,
     RequestMatch, Resources, RetryBudget, Route, RouteTarget, Scaling, ScalingRule, Service,
     ServiceAccountRef, Source, Split, Subset, SubsetRef, TcpPool, Telemetry, Tracing,
     TrafficPolicy,
@@ -21,7 +21,7 @@ use crate::syntax::mesh::MeshNode;
 use crate::syntax::resilience::{InterceptorsNode, TrafficPolicyNode};
 use crate::syntax::route::{RouteNode, TargetNode};
 use crate::syntax::security::{ExternalNode, SourceNode};
-use crate::syntax::service::{ResourcesNode, ServiceNode};
+use crate::syntax::service::{ProbeSetting, ProbesNode, ResourcesNode, ServiceNode};
 use crate::syntax::tree::SpanRange;
 use crate::syntax::value::{Given, Record, Scalar, Spanned};
 
@@ -32,6 +32,7 @@ pub struct SpanIndex {
     spans: Vec<(Vec<String>, SpanRange)>,
     opaque: Vec<Vec<String>>,
     calls: Vec<(String, String, SpanRange)>,
+    labels: Vec<(Vec<String>, String, SpanRange)>,
 }
 
 /// Compares path segments loosely, so `traffic_policy`, `traffic policy` and `trafficPolicy`
@@ -53,13 +54,21 @@ impl SpanIndex {
         self.spans.push((normal_path(path.segments()), span));
     }
 
+    /// An entry of the item at `path` that messages name in backticks (a header, a label key).
+    fn label(&mut self, path: &MeshPath, label: &str, span: SpanRange) {
+        self.labels
+            .push((normal_path(path.segments()), label.to_owned(), span));
+    }
+
     fn opaque(&mut self, path: &MeshPath) {
         self.opaque.push(normal_path(path.segments()));
     }
 
     /// The span of the item `path` names: the longest recorded prefix of it, a call chain's
     /// first declared call, or the macro call.
-    pub fn span_of(&self, path: &MeshPath, code: &str) -> SpanRange {
+    pub fn span_of(&self, diagnostic: &Diagnostic) -> SpanRange {
+        let path = &diagnostic.path;
+        let code = diagnostic.code.as_str();
         // A route's own path stands for its destination in these rules: point at `to:`.
         if (code == "CM0201" || code == "CM0211")
             && let Some(span) = self.exact(&path.join("to"))
@@ -77,8 +86,16 @@ impl SpanIndex {
                 return *span;
             }
         }
-        self.closest(path)
-            .map_or_else(|| SpanRange::single(Span::call_site()), |(_, span)| *span)
+        let Some((found, span)) = self.closest(path) else {
+            return SpanRange::single(Span::call_site());
+        };
+        // The entry of that item the message names, e.g. header `x canary` of a match.
+        self.labels
+            .iter()
+            .find(|(parent, label, _)| {
+                parent == found && diagnostic.message.contains(&format!("`{label}`"))
+            })
+            .map_or(*span, |(_, _, label_span)| *label_span)
     }
 
     /// The recorded item that `path` names: the longest recorded prefix (the last one written
@@ -181,6 +198,13 @@ impl Lowering<'_> {
         }
     }
 
+    fn flag(&mut self, record: &Record, key: &str, path: &MeshPath) -> Option<bool> {
+        match record.get(key) {
+            Some(Scalar::Flag(given)) => self.given(Some(given), &path.join(key)),
+            _ => None,
+        }
+    }
+
     fn text(&mut self, record: &Record, key: &str, path: &MeshPath) -> Option<String> {
         match record.get(key) {
             Some(Scalar::Text(given)) => self.given(Some(given), &path.join(key)),
@@ -221,6 +245,11 @@ pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
         lowering.index.record(&root.join("mtls"), mtls.span);
         mesh.mtls = mtls.value;
     }
+    if let Some(given) = &node.injection {
+        lowering
+            .index
+            .record(&root.join("sidecar_injection"), given.span());
+    }
     if let Some(injection) = lowering.given(node.injection.as_ref(), &root.join("injection")) {
         mesh.sidecar_injection = injection;
     }
@@ -237,7 +266,16 @@ pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
     if let Some(style) = &node.host_style {
         mesh.host_style = style.value;
     }
+    if let (Some((first, _)), Some((_, last))) =
+        (node.namespace_labels.first(), node.namespace_labels.last())
+    {
+        let all = first.span.to(last.span());
+        lowering.index.record(&root.join("namespace_labels"), all);
+    }
     for (key, value) in &node.namespace_labels {
+        lowering
+            .index
+            .label(&root.join("namespace_labels"), &key.value, key.span);
         let path = root.join("namespace_labels").join(&key.value);
         if let Some(v) = lowering.given(Some(value), &path) {
             mesh.namespace_labels.insert(key.value.clone(), v);
@@ -269,7 +307,27 @@ pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
         let path = root.join("telemetry");
         lowering.index.record(&path, t.name.span);
         let mut telemetry = Telemetry::builder().name(t.name.value.clone()).build();
+        for (i, provider) in t.metrics.iter().enumerate() {
+            lowering.index.record(
+                &path.join(format_args!("metrics_providers[{i}]")),
+                provider.span,
+            );
+        }
+        for (i, provider) in t.access_log.iter().enumerate() {
+            lowering.index.record(
+                &path.join(format_args!("access_log_providers[{i}]")),
+                provider.span,
+            );
+        }
         if let Some((providers, sampling)) = &t.tracing {
+            for (i, provider) in providers.iter().enumerate() {
+                let p = path.join("tracing").join(format_args!("providers[{i}]"));
+                lowering.index.record(&p, provider.span);
+            }
+            if let Some(given) = sampling {
+                let p = path.join("tracing").join("sampling_percent");
+                lowering.index.record(&p, given.span());
+            }
             let mut tracing = Tracing::builder()
                 .providers(providers.iter().map(|p| p.value.clone()).collect())
                 .build();
@@ -324,6 +382,8 @@ fn lower_external(
         lowering
             .index
             .record(&path.join(format_args!("calls[{i}]")), call.span);
+        let as_service = MeshPath::service(&node.name.value).join(format_args!("calls[{i}]"));
+        lowering.index.record(&as_service, call.span);
         lowering
             .index
             .calls
@@ -345,6 +405,9 @@ fn lower_service(lowering: &mut Lowering, node: &ServiceNode, path: &MeshPath) -
     service.app_version = lowering.given(node.app_version.as_ref(), &path.join("app_version"));
     if let Some(port) = lowering.given(node.port.as_ref(), &path.join("port")) {
         service.port = u16::try_from(port).unwrap_or(u16::MAX);
+    }
+    if let Some(given) = &node.replicas {
+        lowering.index.record(&path.join("scaling"), given.span());
     }
     if let Some(replicas) = lowering.given(node.replicas.as_ref(), &path.join("replicas")) {
         service.scaling = Scaling::Replicas(replicas);
@@ -385,13 +448,24 @@ fn lower_service(lowering: &mut Lowering, node: &ServiceNode, path: &MeshPath) -
         .map(|r| lower_resources(lowering, r, &path.join("sidecar")));
     service.service_account =
         lowering.given(node.service_account.as_ref(), &path.join("service_account"));
+    if let (Some((first, _)), Some((_, last))) = (node.config.first(), node.config.last()) {
+        lowering
+            .index
+            .record(&path.join("config"), first.span.to(last.span()));
+    }
     for (key, value) in &node.config {
+        lowering
+            .index
+            .label(&path.join("config"), &key.value, key.span);
         if let Some(v) = lowering.given(Some(value), &path.join("config").join(&key.value)) {
             service.config.insert(key.value.clone(), v);
         }
     }
     if let Some(mtls) = &node.mtls {
         lowering.index.record(&path.join("mtls"), mtls.span);
+        lowering
+            .index
+            .record(&path.join("mtls_override"), mtls.span);
         service.mtls_override = Some(mtls.value);
     }
     for (i, call) in node.calls.iter().enumerate() {
@@ -427,6 +501,43 @@ fn lower_service(lowering: &mut Lowering, node: &ServiceNode, path: &MeshPath) -
             lowering.duration(record, "termination_grace_period", &p);
         service.shutdown = shutdown;
     }
+    if let Some(probes) = &node.probes {
+        lower_probes(lowering, probes, &mut service.probes, &path.join("probes"));
+    }
+    if let Some(record) = &node.security {
+        let p = path.join("security");
+        lowering.index.record(&p, record.span);
+        let security = &mut service.security;
+        if let Some(v) = lowering.flag(record, "run_as_non_root", &p) {
+            security.run_as_non_root = v;
+        }
+        if let Some(v) = lowering.count(record, "run_as_user", &p) {
+            security.run_as_user = i64::from(v);
+        }
+        if let Some(v) = lowering.count(record, "run_as_group", &p) {
+            security.run_as_group = i64::from(v);
+        }
+        if let Some(v) = lowering.count(record, "fs_group", &p) {
+            security.fs_group = i64::from(v);
+        }
+        if let Some(v) = lowering.flag(record, "seccomp_runtime_default", &p) {
+            security.seccomp_runtime_default = v;
+        }
+    }
+    if let Some(record) = &node.rollout {
+        let p = path.join("rollout");
+        lowering.index.record(&p, record.span);
+        let rollout = &mut service.rollout;
+        if let Some(v) = lowering.count(record, "max_unavailable", &p) {
+            rollout.max_unavailable = v;
+        }
+        if let Some(v) = lowering.count(record, "max_surge", &p) {
+            rollout.max_surge = v;
+        }
+        if let Some(v) = lowering.count(record, "revision_history_limit", &p) {
+            rollout.revision_history_limit = v;
+        }
+    }
     if let Some(policy) = &node.traffic_policy {
         service.traffic_policy =
             lower_traffic_policy(lowering, policy, &path.join("traffic_policy"));
@@ -461,6 +572,11 @@ fn lower_service(lowering: &mut Lowering, node: &ServiceNode, path: &MeshPath) -
         let lowered = lower_route(lowering, &service, route, &p);
         service.add_route(lowered);
     }
+    if let (Some(first), Some(last)) = (node.allow.first(), node.allow.last()) {
+        lowering
+            .index
+            .record(&path.join("allow"), first.span.to(last.span));
+    }
     for (i, rule) in node.allow.iter().enumerate() {
         let p = path.join(format_args!("allow[{i}]"));
         lowering.index.record(&p, rule.span);
@@ -479,6 +595,39 @@ fn lower_service(lowering: &mut Lowering, node: &ServiceNode, path: &MeshPath) -
         service.allow.push(AllowRule::builder().from(from).build());
     }
     service
+}
+
+fn lower_probes(lowering: &mut Lowering, node: &ProbesNode, probes: &mut Probes, path: &MeshPath) {
+    lowering.index.record(path, node.span);
+    for (kind, setting) in &node.probes {
+        let p = path.join(kind);
+        let lowered = match setting {
+            ProbeSetting::Off(span) => {
+                lowering.index.record(&p, *span);
+                None
+            }
+            ProbeSetting::On(record) => {
+                lowering.index.record(&p, record.span);
+                let mut probe = Probe::builder()
+                    .path(lowering.text(record, "path", &p).unwrap_or_default())
+                    .period_seconds(lowering.count(record, "period_seconds", &p).unwrap_or(1))
+                    .build();
+                probe.initial_delay_seconds = lowering.count(record, "initial_delay_seconds", &p);
+                if let Some(v) = lowering.count(record, "failure_threshold", &p) {
+                    probe.failure_threshold = v;
+                }
+                if let Some(v) = lowering.count(record, "timeout_seconds", &p) {
+                    probe.timeout_seconds = v;
+                }
+                Some(probe)
+            }
+        };
+        match *kind {
+            "startup" => probes.startup = lowered,
+            "liveness" => probes.liveness = lowered,
+            _ => probes.readiness = lowered,
+        }
+    }
 }
 
 fn lower_resources(lowering: &mut Lowering, node: &ResourcesNode, path: &MeshPath) -> Resources {
@@ -543,7 +692,7 @@ fn lower_traffic_policy(
     }
     if let Some(lb) = &node.load_balancer {
         lowering.index.record(&path.join("load_balancer"), lb.span);
-        policy.load_balancer = Some(LoadBalancer::Simple(lb.value));
+        policy.load_balancer = Some(lb.value.clone());
     }
     policy
 }
@@ -635,6 +784,9 @@ fn lower_route(
                 &p.join(format_args!("headers[{h}]")),
                 name.span.to(value.span),
             );
+            lowering
+                .index
+                .label(&p, &name.value, name.span.to(value.span));
             request.headers.push(HeaderMatch {
                 name: name.value.clone(),
                 value: value.value.clone(),

@@ -1,6 +1,6 @@
 //! Resilience at both layers: Istio's `traffic_policy` and Connectum's `interceptors`.
 
-use connectum_mesh_core::{Duration, H2UpgradePolicy, SimpleLb};
+use connectum_mesh_core::{Duration, H2UpgradePolicy, HashKey, LoadBalancer, SimpleLb};
 
 use super::Fields;
 use super::tree::{SpanRange, Value};
@@ -20,8 +20,8 @@ pub struct TrafficPolicyNode {
     pub connection_pool: Option<SpanRange>,
     /// `outlier_detection`.
     pub outlier_detection: Option<Record>,
-    /// `load_balancer`.
-    pub load_balancer: Option<Spanned<SimpleLb>>,
+    /// `load_balancer: ROUND_ROBIN` or `load_balancer: consistent_hash header x-user`.
+    pub load_balancer: Option<Spanned<LoadBalancer>>,
 }
 
 /// `interceptors: { circuit_breaker: {..}, timeout: 10s, retry: {..}, bulkhead: {..} }`.
@@ -139,18 +139,9 @@ pub fn traffic_policy(value: &Value, errors: &mut Errors) -> Option<TrafficPolic
     let outlier_detection = fields
         .take("outlier_detection", errors)
         .and_then(|v| record(v, "outlier detection", OUTLIER, errors));
-    let load_balancer = fields.take("load_balancer", errors).and_then(|v| {
-        word(
-            v,
-            &[
-                ("ROUND_ROBIN", SimpleLb::RoundRobin),
-                ("LEAST_REQUEST", SimpleLb::LeastRequest),
-                ("RANDOM", SimpleLb::Random),
-                ("PASSTHROUGH", SimpleLb::Passthrough),
-            ],
-            errors,
-        )
-    });
+    let load_balancer = fields
+        .take("load_balancer", errors)
+        .and_then(|v| load_balancer(v, errors));
     fields.finish(errors);
     Some(TrafficPolicyNode {
         span: block.span,
@@ -197,5 +188,59 @@ pub fn interceptors(value: &Value, errors: &mut Errors) -> Option<InterceptorsNo
         timeout,
         retry,
         bulkhead,
+    })
+}
+
+/// `ROUND_ROBIN`, `LEAST_REQUEST`, `RANDOM`, `PASSTHROUGH`, or `consistent_hash` on
+/// `header name`, `query_parameter name` or `source_ip`.
+fn load_balancer(value: &Value, errors: &mut Errors) -> Option<Spanned<LoadBalancer>> {
+    let Value::Tagged { tag, value: key } = value else {
+        return word(
+            value,
+            &[
+                ("ROUND_ROBIN", SimpleLb::RoundRobin),
+                ("LEAST_REQUEST", SimpleLb::LeastRequest),
+                ("RANDOM", SimpleLb::Random),
+                ("PASSTHROUGH", SimpleLb::Passthrough),
+            ],
+            errors,
+        )
+        .map(|simple| Spanned {
+            value: LoadBalancer::Simple(simple.value),
+            span: simple.span,
+        });
+    };
+    let expected = "`consistent_hash header x-user`, `consistent_hash query_parameter id` or `consistent_hash source_ip`";
+    let hash = match (tag.text.as_str(), &**key) {
+        ("consistent_hash", Value::Name(name)) if name.text == "source_ip" => HashKey::UseSourceIp,
+        (
+            "consistent_hash",
+            Value::Tagged {
+                tag: by,
+                value: name,
+            },
+        ) => {
+            let name = super::value::name(name, errors)?;
+            match by.text.as_str() {
+                "header" => HashKey::HttpHeaderName(name.value),
+                "query_parameter" => HashKey::HttpQueryParameterName(name.value),
+                _ => {
+                    errors.at(by.span, Codes::UNKNOWN_WORD, format!("expected {expected}"));
+                    return None;
+                }
+            }
+        }
+        _ => {
+            errors.at(
+                value.span(),
+                Codes::WRONG_VALUE,
+                format!("expected {expected}"),
+            );
+            return None;
+        }
+    };
+    Some(Spanned {
+        value: LoadBalancer::ConsistentHash(hash),
+        span: value.span(),
     })
 }

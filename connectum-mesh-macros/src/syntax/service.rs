@@ -50,6 +50,12 @@ pub struct ServiceNode {
     pub spread_across_nodes: Option<Given<bool>>,
     /// `shutdown: { pre_stop_sleep: 5s, timeout: 30s, termination_grace_period: 40s }`.
     pub shutdown: Option<Record>,
+    /// `probes: { startup: off, liveness: { path: "/healthz", period_seconds: 20 } }`.
+    pub probes: Option<ProbesNode>,
+    /// `security: { run_as_user: 1000, ... }`.
+    pub security: Option<Record>,
+    /// `rollout: { max_unavailable: 0, max_surge: 1 }`.
+    pub rollout: Option<Record>,
     /// `traffic_policy: { ... }`.
     pub traffic_policy: Option<TrafficPolicyNode>,
     /// `interceptors: { ... }`.
@@ -68,6 +74,22 @@ pub struct SubsetNode {
     pub name: Spanned<String>,
     /// `image`, `replicas`, `version_label`, `app_version`.
     pub fields: Record,
+}
+
+/// The three probes; each not written keeps Connectum's default.
+pub struct ProbesNode {
+    /// The block.
+    pub span: SpanRange,
+    /// `startup`, `liveness`, `readiness`, in that order.
+    pub probes: Vec<(&'static str, ProbeSetting)>,
+}
+
+/// One probe: `off`, or its settings.
+pub enum ProbeSetting {
+    /// No probe of this kind.
+    Off(SpanRange),
+    /// A probe with these settings (`path` and `period_seconds` required, as in the builder).
+    On(Record),
 }
 
 /// Requests and limits of CPU and memory.
@@ -102,6 +124,28 @@ const SCALING_RULE: Schema = &[
     ("stabilization_window_seconds", Kind::Count, true),
     ("pods", Kind::Count, true),
     ("period_seconds", Kind::Count, true),
+];
+
+const PROBE: Schema = &[
+    ("path", Kind::Text, true),
+    ("initial_delay_seconds", Kind::Count, false),
+    ("period_seconds", Kind::Count, true),
+    ("failure_threshold", Kind::Count, false),
+    ("timeout_seconds", Kind::Count, false),
+];
+
+const SECURITY: Schema = &[
+    ("run_as_non_root", Kind::Flag, false),
+    ("run_as_user", Kind::Count, false),
+    ("run_as_group", Kind::Count, false),
+    ("fs_group", Kind::Count, false),
+    ("seccomp_runtime_default", Kind::Flag, false),
+];
+
+const ROLLOUT: Schema = &[
+    ("max_unavailable", Kind::Count, false),
+    ("max_surge", Kind::Count, false),
+    ("revision_history_limit", Kind::Count, false),
 ];
 
 const SHUTDOWN: Schema = &[
@@ -194,6 +238,15 @@ pub fn service(
     let shutdown = fields
         .take("shutdown", errors)
         .and_then(|v| record(v, "shutdown", SHUTDOWN, errors));
+    let probes = fields
+        .take("probes", errors)
+        .and_then(|v| probes_of(v, errors));
+    let security = fields
+        .take("security", errors)
+        .and_then(|v| record(v, "pod security context", SECURITY, errors));
+    let rollout = fields
+        .take("rollout", errors)
+        .and_then(|v| record(v, "rollout", ROLLOUT, errors));
     let traffic_policy = fields
         .take("traffic_policy", errors)
         .and_then(|v| traffic_policy(v, errors));
@@ -241,6 +294,9 @@ pub fn service(
         app_tls,
         spread_across_nodes,
         shutdown,
+        probes,
+        security,
+        rollout,
         traffic_policy,
         interceptors,
         subsets,
@@ -297,5 +353,37 @@ fn resources_of(value: &Value, errors: &mut Errors) -> Option<ResourcesNode> {
         cpu_limit,
         memory_request,
         memory_limit,
+    })
+}
+
+/// `{ startup: off, liveness: { path: "/healthz", period_seconds: 20 }, readiness: { .. } }`.
+fn probes_of(value: &Value, errors: &mut Errors) -> Option<ProbesNode> {
+    let Value::Block(block) = value else {
+        errors.at(
+            value.span(),
+            Codes::WRONG_VALUE,
+            format!(
+                "expected `{{ liveness: {{ path: \"/healthz\", period_seconds: 15 }} }}`, found {}",
+                value.describe()
+            ),
+        );
+        return None;
+    };
+    let mut fields = Fields::new(block, "probes block");
+    let mut probes = Vec::new();
+    for kind in ["startup", "liveness", "readiness"] {
+        let setting = match fields.take(kind, errors) {
+            Some(Value::Name(off)) if off.text == "off" => Some(ProbeSetting::Off(off.span)),
+            Some(other) => record(other, "probe", PROBE, errors).map(ProbeSetting::On),
+            None => None,
+        };
+        if let Some(setting) = setting {
+            probes.push((kind, setting));
+        }
+    }
+    fields.finish(errors);
+    Some(ProbesNode {
+        span: block.span,
+        probes,
     })
 }

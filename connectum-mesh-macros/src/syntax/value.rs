@@ -402,6 +402,8 @@ pub enum Kind {
     Duration,
     /// Text.
     Text,
+    /// A yes/no.
+    Flag,
 }
 
 /// A value of one of the [`Kind`]s.
@@ -413,6 +415,8 @@ pub enum Scalar {
     Duration(Given<Duration>),
     /// Text.
     Text(Given<String>),
+    /// A yes/no.
+    Flag(Given<bool>),
 }
 
 /// A block whose keys are exactly the builder's setters (`{ threshold: 3, half_open_after:
@@ -473,6 +477,7 @@ pub fn record_of(
             Kind::Count => count(value, errors).map(Scalar::Count),
             Kind::Duration => duration(value, errors).map(Scalar::Duration),
             Kind::Text => text(value, errors).map(Scalar::Text),
+            Kind::Flag => flag(value, errors).map(Scalar::Flag),
         };
         if let Some(scalar) = scalar {
             read.push((key, scalar));
