@@ -131,3 +131,18 @@ impl<'a> Fields<'a> {
         }
     }
 }
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::mesh::{MeshNode, mesh};
+    use super::tree::parse_input;
+    use crate::errors::Errors;
+
+    /// Reads `tokens` as a whole `mesh!` input.
+    pub fn read(tokens: proc_macro2::TokenStream) -> (MeshNode, Vec<String>) {
+        let mut errors = Errors::default();
+        let tree = parse_input(tokens, &mut errors);
+        let node = mesh(&tree, &mut errors);
+        (node, errors.messages())
+    }
+}

@@ -244,3 +244,45 @@ fn load_balancer(value: &Value, errors: &mut Errors) -> Option<Spanned<LoadBalan
         span: value.span(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::test_support::read;
+    use quote::quote;
+
+    fn policy(value: proc_macro2::TokenStream) -> (Option<LoadBalancer>, Vec<String>) {
+        let (mut mesh, errors) = read(quote! {
+            namespace: connectum,
+            service order-service { image: "order:1.0.0", traffic_policy: { load_balancer: #value } }
+        });
+        let lb = mesh
+            .services
+            .pop()
+            .and_then(|s| s.traffic_policy)
+            .and_then(|p| p.load_balancer)
+            .map(|lb| lb.value);
+        (lb, errors)
+    }
+
+    #[test]
+    fn load_balancers_are_simple_words_or_a_consistent_hash() {
+        assert_eq!(
+            policy(quote!(LEAST_REQUEST)).0,
+            Some(LoadBalancer::Simple(SimpleLb::LeastRequest))
+        );
+        assert_eq!(
+            policy(quote!(consistent_hash source_ip)).0,
+            Some(LoadBalancer::ConsistentHash(HashKey::UseSourceIp))
+        );
+        assert_eq!(
+            policy(quote!(consistent_hash query_parameter user)).0,
+            Some(LoadBalancer::ConsistentHash(
+                HashKey::HttpQueryParameterName("user".to_owned())
+            ))
+        );
+        let (lb, errors) = policy(quote!(consistent_hash cookie session));
+        assert!(lb.is_none());
+        assert!(errors[0].starts_with("CM0908"), "{errors:?}");
+    }
+}

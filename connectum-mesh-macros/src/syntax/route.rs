@@ -355,3 +355,73 @@ fn retry_on(value: &Value, errors: &mut Errors) -> Option<Spanned<RetryOn>> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::test_support::read;
+    use quote::quote;
+
+    fn routes(body: proc_macro2::TokenStream) -> (Vec<RouteNode>, Vec<String>) {
+        let (mut mesh, errors) = read(quote! {
+            namespace: connectum,
+            service order-service { image: "order:1.0.0", #body }
+        });
+        let routes = mesh.services.pop().map(|s| s.routes).unwrap_or_default();
+        (routes, errors)
+    }
+
+    #[test]
+    fn reads_matches_splits_and_retries() {
+        let (routes, errors) = routes(quote! {
+            route canary-header {
+                match: { headers: { x-canary: "true", x-user: prefix "beta-" } },
+                to: canary,
+                retries: { attempts: 1, retry_on: [unavailable, 503, retriable-4xx] },
+            }
+            route { split: { stable: 90, canary: 10 }, retries: off }
+        });
+        assert!(errors.is_empty(), "{errors:?}");
+        let headers = &routes[0].matches[0].headers;
+        assert_eq!(headers[1].1.value, StringMatch::Prefix("beta-".to_owned()));
+        let retry_on: Vec<RetryOn> = routes[0]
+            .retries
+            .as_ref()
+            .map_or_else(Vec::new, |r| r.retry_on.iter().map(|o| o.value).collect());
+        assert_eq!(
+            retry_on,
+            [
+                RetryOn::Unavailable,
+                RetryOn::Status(503),
+                RetryOn::Retriable4xx
+            ]
+        );
+        let Some(TargetNode::Split { legs, .. }) = &routes[1].target else {
+            panic!("a split")
+        };
+        assert_eq!(legs.len(), 2);
+        assert!(routes[1].name.is_none());
+    }
+
+    #[test]
+    fn a_route_needs_exactly_one_destination() {
+        let (_, errors) = routes(quote! { route { timeout: 30s } });
+        assert!(
+            errors[0].starts_with("CM0903: this route has no destination"),
+            "{errors:?}"
+        );
+        let (_, errors) = routes(quote! { route { to: stable, split: { stable: 100 } } });
+        assert!(errors[0].starts_with("CM0904"), "{errors:?}");
+    }
+
+    #[test]
+    fn unknown_retry_conditions_and_match_kinds_suggest_the_closest() {
+        let (_, errors) = routes(quote! {
+            route { to: stable, retries: { attempts: 1, retry_on: [unavailabel] } }
+            route { match: { headers: { x-user: prefx "beta-" } }, to: stable }
+        });
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].contains("did you mean `unavailable`?"));
+        assert!(errors[1].contains("did you mean `prefix`?"));
+    }
+}

@@ -134,3 +134,29 @@ fn account(value: &Value, errors: &mut Errors) -> Option<Spanned<String>> {
     );
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::syntax::test_support::read;
+    use quote::quote;
+
+    #[test]
+    fn service_accounts_are_written_with_their_namespace() {
+        let (mesh, errors) = read(quote! {
+            namespace: connectum,
+            external envoy-gateway { service_account: connectum/envoy-gateway }
+            service order-service {
+                image: "order:1.0.0",
+                allow { from: [service_account envoy-gateway, namespace connectum] }
+                allow { from: [principal connectum/x] }
+            }
+        });
+        assert_eq!(
+            mesh.externals[0].service_account.value,
+            "connectum/envoy-gateway"
+        );
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].contains("`envoy-gateway` is not a service account"));
+        assert!(errors[1].contains("`principal` is not a kind of source"));
+    }
+}

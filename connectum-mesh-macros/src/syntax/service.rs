@@ -387,3 +387,63 @@ fn probes_of(value: &Value, errors: &mut Errors) -> Option<ProbesNode> {
         probes,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::test_support::read;
+    use quote::quote;
+
+    #[test]
+    fn reads_resources_probes_and_autoscaling() {
+        let (mesh, errors) = read(quote! {
+            namespace: connectum,
+            service order-service {
+                image: "order:1.0.0",
+                autoscale: {
+                    min_replicas: 2, max_replicas: 10,
+                    scale_down: { stabilization_window_seconds: 300, pods: 1, period_seconds: 120 },
+                },
+                resources: { requests: { cpu: 100m, memory: 128Mi }, limits: { memory: 1Gi } },
+                probes: { startup: off, liveness: { path: "/healthz", period_seconds: 15 } },
+            }
+        });
+        assert!(errors.is_empty(), "{errors:?}");
+        let service = &mesh.services[0];
+        assert!(service.autoscale.is_some() && service.scale_down.is_some());
+        let resources = service.resources.as_ref().map(|r| {
+            (
+                r.cpu_request.is_some(),
+                r.cpu_limit.is_some(),
+                r.memory_limit.is_some(),
+            )
+        });
+        assert_eq!(resources, Some((true, false, true)));
+        let probes = service.probes.as_ref().map(|p| p.probes.len());
+        assert_eq!(probes, Some(2));
+    }
+
+    #[test]
+    fn replicas_and_autoscale_exclude_each_other() {
+        let (_, errors) = read(quote! {
+            namespace: connectum,
+            service order-service {
+                image: "order:1.0.0",
+                replicas: 3,
+                autoscale: { min_replicas: 2, max_replicas: 10 },
+            }
+        });
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("CM0904"));
+    }
+
+    #[test]
+    fn a_probe_needs_what_its_builder_needs() {
+        let (_, errors) = read(quote! {
+            namespace: connectum,
+            service order-service { image: "order:1.0.0", probes: { liveness: { path: "/healthz" } } }
+        });
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("no `period_seconds`"));
+    }
+}
