@@ -390,7 +390,6 @@ fn probes_of(value: &Value, errors: &mut Errors) -> Option<ProbesNode> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::syntax::test_support::read;
     use quote::quote;
 
