@@ -70,7 +70,7 @@ pub use render::{IstioApi, Manifests, Object, RenderError, RenderOptions, render
 /// [`Mesh`]. Mistakes in literal values are compile errors at the token that is wrong: a split
 /// that does not total 100, a retry product over the budget along a call chain, a route to an
 /// undeclared subset, a malformed duration, an unknown key. Values written as Rust expressions
-/// in parentheses, `weight: (canary_percent())`, are checked by [`check`] and [`render`] at run
+/// in parentheses, `weight: (canary_percent())`, are checked by [`check()`] and [`render()`] at run
 /// time instead. The grammar is documented in the `connectum-mesh-macros` crate.
 ///
 /// ```
