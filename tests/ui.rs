@@ -10,7 +10,9 @@ fn ui() {
         "routing",
         "resilience",
         "model",
+        "security",
         "kubernetes",
+        "expressions",
         "builders",
     ] {
         cases.compile_fail(format!("ui/{family}/*.rs"));

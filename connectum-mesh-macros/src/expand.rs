@@ -9,7 +9,7 @@ use connectum_mesh_core::{
     SimpleLb, StringMatch,
 };
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote};
 
 use crate::syntax::mesh::MeshNode;
 use crate::syntax::resilience::{InterceptorsNode, TrafficPolicyNode};
@@ -30,10 +30,9 @@ fn string(text: &str) -> TokenStream {
 fn given<T>(given: &Given<T>, literal: impl Fn(&T) -> TokenStream) -> TokenStream {
     match given {
         Given::Literal(spanned) => literal(&spanned.value),
-        Given::Expr(expr) => {
-            let inner = &expr.expr;
-            quote_spanned!(expr.span.start()=> (#inner))
-        }
+        // Every value lands in an argument position, so the expression needs no parentheses
+        // (which would trip `unused_parens` in the user's crate).
+        Given::Expr(expr) => expr.expr.to_token_stream(),
     }
 }
 

@@ -36,11 +36,6 @@ impl SpanRange {
             last: other.last,
         }
     }
-
-    /// The span rustc should point at for generated code of this item.
-    pub fn start(self) -> Span {
-        self.first
-    }
 }
 
 impl ToTokens for SpanRange {
