@@ -1,6 +1,6 @@
 //! Typed Istio mesh configuration for Connectum gRPC services.
 //!
-//! Describe a mesh with the builders (or the `mesh!{}` macro), then [`render`] checks it and
+//! Describe a mesh with the builders (or the [`mesh!`] macro), then [`render()`](fn@render) checks it and
 //! derives the Kubernetes and Istio objects, and [`emit`] writes them as YAML, JSON or a
 //! directory for `kubectl apply -k`. A complete mesh: one service with a stable and a canary
 //! workload, header routing to the canary, then a 90/10 split.
