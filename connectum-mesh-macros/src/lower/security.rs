@@ -1,0 +1,72 @@
+//! Who may call whom: external callers and a service's `allow` rules.
+
+use connectum_mesh_core::{AllowRule, ExternalCaller, MeshPath, ServiceAccountRef, Source};
+
+use super::Lowering;
+use crate::syntax::security::{AllowNode, ExternalNode, SourceNode};
+
+/// `namespace/name`, or `name` in the mesh's namespace.
+fn service_account(text: &str, namespace: &str) -> ServiceAccountRef {
+    match text.split_once('/') {
+        Some((ns, name)) => ServiceAccountRef::new(ns, name),
+        None => ServiceAccountRef::new(namespace, text),
+    }
+}
+
+pub(super) fn lower_external(
+    lowering: &mut Lowering,
+    node: &ExternalNode,
+    path: &MeshPath,
+    namespace: &str,
+) -> ExternalCaller {
+    lowering
+        .index
+        .record(&path.join("service_account"), node.service_account.span);
+    for (i, call) in node.calls.iter().enumerate() {
+        lowering
+            .index
+            .record(&path.join(format_args!("calls[{i}]")), call.span);
+        let as_service = MeshPath::service(&node.name.value).join(format_args!("calls[{i}]"));
+        lowering.index.record(&as_service, call.span);
+        lowering
+            .index
+            .call(&node.name.value, &call.value, call.span);
+    }
+    ExternalCaller::builder()
+        .name(node.name.value.clone())
+        .service_account(service_account(&node.service_account.value, namespace))
+        .calls(node.calls.iter().map(|c| c.value.clone()).collect())
+        .build()
+}
+
+/// A service's `allow` rules, in order.
+pub(super) fn lower_allow(
+    lowering: &mut Lowering,
+    rules: &[AllowNode],
+    path: &MeshPath,
+) -> Vec<AllowRule> {
+    let mut allow = Vec::new();
+    if let (Some(first), Some(last)) = (rules.first(), rules.last()) {
+        lowering
+            .index
+            .record(&path.join("allow"), first.span.to(last.span));
+    }
+    for (i, rule) in rules.iter().enumerate() {
+        let p = path.join(format_args!("allow[{i}]"));
+        lowering.index.record(&p, rule.span);
+        let mut from = Vec::new();
+        for (j, source) in rule.from.iter().enumerate() {
+            lowering
+                .index
+                .record(&p.join(format_args!("from[{j}]")), source.span());
+            from.push(match source {
+                SourceNode::ServiceAccount(account) => {
+                    Source::ServiceAccount(service_account(&account.value, ""))
+                }
+                SourceNode::Namespace(ns) => Source::Namespace(ns.value.clone()),
+            });
+        }
+        allow.push(AllowRule::builder().from(from).build());
+    }
+    allow
+}
