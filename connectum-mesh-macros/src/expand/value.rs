@@ -1,0 +1,136 @@
+//! Values as a user writes them: text, numbers, durations and quantities through their
+//! constructors, enum variants, maps, lists, and records built with their builders.
+
+use connectum_mesh_core::{Duration, MtlsMode, Quantity};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{ToTokens, format_ident, quote};
+
+use crate::syntax::value::{Given, Record, Scalar, Spanned};
+
+/// The crate users depend on; `mesh!` is re-exported from it.
+pub(super) fn krate() -> TokenStream {
+    quote!(::connectum_mesh)
+}
+
+pub(super) fn string(text: &str) -> TokenStream {
+    quote!(::std::string::String::from(#text))
+}
+
+pub(super) fn given<T>(given: &Given<T>, literal: impl Fn(&T) -> TokenStream) -> TokenStream {
+    match given {
+        Given::Literal(spanned) => literal(&spanned.value),
+        // Every value lands in an argument position, so the expression needs no parentheses
+        // (which would trip `unused_parens` in the user's crate).
+        Given::Expr(expr) => expr.expr.to_token_stream(),
+    }
+}
+
+pub(super) fn text(value: &Given<String>) -> TokenStream {
+    given(value, |s| quote!(#s))
+}
+
+pub(super) fn owned_text(value: &Given<String>) -> TokenStream {
+    given(value, |s| string(s))
+}
+
+pub(super) fn count<T: Copy + Into<u64>>(value: &Given<T>) -> TokenStream {
+    given(value, |n| {
+        let n = Literal::u64_unsuffixed((*n).into());
+        quote!(#n)
+    })
+}
+
+/// A checked duration, built the way a user writes one: `Duration::from_millis(30000)`.
+pub(super) fn duration(value: &Given<Duration>) -> TokenStream {
+    let k = krate();
+    given(value, |d| {
+        let millis = Literal::u64_unsuffixed(d.as_millis());
+        quote!(#k::Duration::from_millis(#millis))
+    })
+}
+
+/// A checked quantity, through the constructor that names its unit when there is one.
+pub(super) fn quantity(value: &Given<Quantity>) -> TokenStream {
+    let k = krate();
+    given(value, |q| {
+        let text = q.as_str();
+        let whole = |suffix: &str| {
+            text.strip_suffix(suffix)
+                .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|n| n.parse::<u32>().ok())
+                .map(Literal::u32_unsuffixed)
+        };
+        if let Some(n) = whole("Mi") {
+            quote!(#k::Quantity::mebibytes(#n))
+        } else if let Some(n) = whole("Gi") {
+            quote!(#k::Quantity::gibibytes(#n))
+        } else if let Some(n) = whole("m") {
+            quote!(#k::Quantity::millicores(#n))
+        } else if let Some(n) = whole("") {
+            quote!(#k::Quantity::cores(#n))
+        } else {
+            // Checked by the macro with the same parser, so the error arm is never taken.
+            quote!(match #k::Quantity::parse(#text) {
+                ::core::result::Result::Ok(quantity) => quantity,
+                ::core::result::Result::Err(_) => ::core::unreachable!(),
+            })
+        }
+    })
+}
+
+pub(super) fn flag(value: &Given<bool>) -> TokenStream {
+    given(value, |b| quote!(#b))
+}
+
+pub(super) fn names(items: &[Spanned<String>]) -> TokenStream {
+    let items = items.iter().map(|s| string(&s.value));
+    quote!(::std::vec![#(#items),*])
+}
+
+pub(super) fn variant(path: &str, name: &str) -> TokenStream {
+    let k = krate();
+    let path = format_ident!("{}", path);
+    let name = format_ident!("{}", name);
+    quote!(#k::#path::#name)
+}
+
+pub(super) fn mtls(mode: MtlsMode) -> TokenStream {
+    variant(
+        "MtlsMode",
+        match mode {
+            MtlsMode::Strict => "Strict",
+            MtlsMode::Permissive => "Permissive",
+            MtlsMode::Disable => "Disable",
+        },
+    )
+}
+
+/// `Type::builder().key(value)...build()` for a record whose keys are the setters.
+pub(super) fn record(ty: &str, record: &Record, extra: TokenStream) -> TokenStream {
+    let k = krate();
+    let ty = format_ident!("{}", ty);
+    let setters = record.fields.iter().map(|(key, scalar)| {
+        let key = format_ident!("{}", key);
+        let value = match scalar {
+            Scalar::Count(v) => count(v),
+            Scalar::Duration(v) => duration(v),
+            Scalar::Text(v) => text(v),
+            Scalar::Flag(v) => flag(v),
+        };
+        quote!(.#key(#value))
+    });
+    quote!(#k::#ty::builder() #(#setters)* #extra .build())
+}
+
+pub(super) fn mixed(name: &str) -> Ident {
+    Ident::new(name, Span::mixed_site())
+}
+
+pub(super) fn text_map(entries: &[(Spanned<String>, Given<String>)]) -> TokenStream {
+    let pairs = entries.iter().map(|(key, value)| {
+        let key = string(&key.value);
+        let value = owned_text(value);
+        quote!((#key, ::core::convert::Into::<::std::string::String>::into(#value)))
+    });
+    quote!(::std::collections::BTreeMap::from([#(#pairs),*]))
+}
