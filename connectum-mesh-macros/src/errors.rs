@@ -137,25 +137,3 @@ impl Errors {
             .into_token_stream()
     }
 }
-
-/// The closest of `candidates` to `wrong`, when one is close enough to be what was meant.
-pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(wrong, c), c))
-        .filter(|(score, _)| *score >= 0.7)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggests_only_close_names() {
-        assert_eq!(closest("canary2", ["stable", "canary"]), Some("canary"));
-        assert_eq!(closest("timout", ["timeout", "retries"]), Some("timeout"));
-        assert_eq!(closest("zzz", ["stable", "canary"]), None);
-    }
-}

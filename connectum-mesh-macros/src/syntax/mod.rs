@@ -11,7 +11,9 @@ pub mod service;
 pub mod tree;
 pub mod value;
 
-use crate::errors::{Codes, Errors, closest};
+use connectum_mesh_core::diag::did_you_mean;
+
+use crate::errors::{Codes, Errors};
 use tree::{Block, Entry, Name, Value};
 
 /// Reads the entries of one block: each key is taken once, and whatever no one took is an
@@ -114,20 +116,12 @@ impl<'a> Fields<'a> {
             }
             let key = entry.key();
             let message = format!("a {} has no key `{}`", self.what, key.text);
-            match closest(&key.text, self.known.iter().copied()) {
-                Some(near) => errors.at_with_help(
-                    key.span,
-                    Codes::UNKNOWN_KEY,
-                    message,
-                    format!("did you mean `{near}`?"),
-                ),
-                None => errors.at_with_help(
-                    key.span,
-                    Codes::UNKNOWN_KEY,
-                    message,
-                    format!("the keys are: {}", self.known.join(", ")),
-                ),
-            }
+            let help = did_you_mean(
+                &key.text,
+                self.known.iter().copied(),
+                format!("the keys are: {}", self.known.join(", ")),
+            );
+            errors.at_with_help(key.span, Codes::UNKNOWN_KEY, message, help);
         }
     }
 }

@@ -1,12 +1,13 @@
 //! `route name? { match: ..., to: subset | split: { ... }, timeout: 30s, retries: { ... } }`.
 
+use connectum_mesh_core::diag::did_you_mean;
 use connectum_mesh_core::{Duration, RetryOn, StringMatch};
 use syn::Lit;
 
 use super::Fields;
 use super::tree::{Block, Entry, Name, SpanRange, Value};
 use super::value::{Given, Spanned, count, duration, name};
-use crate::errors::{Codes, Errors, closest};
+use crate::errors::{Codes, Errors};
 
 /// One route.
 pub struct RouteNode {
@@ -182,10 +183,7 @@ fn string_match(value: &Value, errors: &mut Errors) -> Option<Spanned<StringMatc
         Value::Tagged { tag, value: inner } => match &**inner {
             Value::Lit(Lit::Str(s)) => {
                 let Some(kind) = MATCH_KINDS.iter().find(|k| **k == tag.text) else {
-                    let help = closest(&tag.text, MATCH_KINDS).map_or_else(
-                        || format!("write {expected}"),
-                        |n| format!("did you mean `{n}`?"),
-                    );
+                    let help = did_you_mean(&tag.text, MATCH_KINDS, format!("write {expected}"));
                     errors.at_with_help(
                         tag.span,
                         Codes::UNKNOWN_WORD,
@@ -337,20 +335,12 @@ fn retry_on(value: &Value, errors: &mut Errors) -> Option<Spanned<RetryOn>> {
         }),
         None => {
             let message = format!("`{}` is not a retry condition", token.value);
-            match closest(&token.value, RETRY_ON) {
-                Some(near) => errors.at_with_help(
-                    token.span,
-                    Codes::UNKNOWN_WORD,
-                    message,
-                    format!("did you mean `{near}`?"),
-                ),
-                None => errors.at_with_help(
-                    token.span,
-                    Codes::UNKNOWN_WORD,
-                    message,
-                    format!("use {} or an HTTP status", RETRY_ON.join(", ")),
-                ),
-            }
+            let help = did_you_mean(
+                &token.value,
+                RETRY_ON,
+                format!("use {} or an HTTP status", RETRY_ON.join(", ")),
+            );
+            errors.at_with_help(token.span, Codes::UNKNOWN_WORD, message, help);
             None
         }
     }

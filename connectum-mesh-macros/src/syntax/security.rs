@@ -1,10 +1,12 @@
 //! Who may call whom: external callers and a service's `allow` rules.
 
+use connectum_mesh_core::diag::did_you_mean;
+
 use super::Fields;
 use super::mesh::node_name;
 use super::tree::{Block, Name, SpanRange, Value};
 use super::value::{Spanned, name, names};
-use crate::errors::{Codes, Errors, closest};
+use crate::errors::{Codes, Errors};
 
 /// `external envoy-gateway { service_account: connectum/envoy-gateway, calls: [order-service] }`.
 pub struct ExternalNode {
@@ -100,20 +102,12 @@ fn source(value: &Value, errors: &mut Errors) -> Option<SourceNode> {
         "namespace" => Some(SourceNode::Namespace(target)),
         other => {
             let message = format!("`{other}` is not a kind of source");
-            match closest(other, SOURCE_KINDS) {
-                Some(near) => errors.at_with_help(
-                    tag.span,
-                    Codes::UNKNOWN_WORD,
-                    message,
-                    format!("did you mean `{near}`?"),
-                ),
-                None => errors.at_with_help(
-                    tag.span,
-                    Codes::UNKNOWN_WORD,
-                    message,
-                    "write `service_account namespace/name` or `namespace name`",
-                ),
-            }
+            let help = did_you_mean(
+                other,
+                SOURCE_KINDS,
+                "write `service_account namespace/name` or `namespace name`",
+            );
+            errors.at_with_help(tag.span, Codes::UNKNOWN_WORD, message, help);
             None
         }
     }

@@ -1,11 +1,12 @@
 //! Values: durations and quantities read from literal suffixes (`30s`, `128Mi`), numbers,
 //! text, names, words from a fixed set, and Rust expressions in parentheses.
 
+use connectum_mesh_core::diag::closest;
 use connectum_mesh_core::{Duration, Quantity};
 use syn::Lit;
 
 use super::tree::{Name, RustExpr, SpanRange, Value};
-use crate::errors::{Codes, Errors, closest};
+use crate::errors::{Codes, Errors};
 
 /// A value and where it is written.
 #[derive(Clone, Debug)]
