@@ -7,7 +7,7 @@ use super::Fields;
 use super::security::{ExternalNode, external};
 use super::service::{ServiceNode, service};
 use super::tree::{Block, Name, Value};
-use super::value::{Given, Spanned, flag, names, number, percent, text, word};
+use super::value::{Given, Spanned, block_of, entries, flag, names, number, percent, text, word};
 use crate::errors::Errors;
 
 /// The whole mesh.
@@ -181,35 +181,12 @@ pub fn mesh(block: &Block, errors: &mut Errors) -> MeshNode {
 
 /// `{ KEY: "value", "dotted.key": "value" }`.
 pub fn text_map(value: &Value, errors: &mut Errors) -> Vec<(Spanned<String>, Given<String>)> {
-    let Value::Block(block) = value else {
-        errors.at(
-            value.span(),
-            crate::errors::Codes::WRONG_VALUE,
-            format!(
-                "expected a block `{{ KEY: \"value\" }}`, found {}",
-                value.describe()
-            ),
-        );
+    let Some(block) = block_of(value, "a block `{ KEY: \"value\" }`", errors) else {
         return Vec::new();
     };
-    block
-        .entries
-        .iter()
-        .filter_map(|entry| match entry {
-            super::tree::Entry::Field { key, value } => {
-                text(value, errors).map(|v| (Spanned::from(key), v))
-            }
-            super::tree::Entry::Broken { .. } => None,
-            super::tree::Entry::Node { kind, .. } => {
-                errors.at(
-                    kind.span,
-                    crate::errors::Codes::SYNTAX,
-                    "expected `KEY: \"value\"`",
-                );
-                None
-            }
-        })
-        .collect()
+    entries(block, "KEY: \"value\"", errors, |key, value, errors| {
+        text(value, errors).map(|v| (Spanned::from(key), v))
+    })
 }
 
 /// Requires the name of a named node (`service order-service { ... }`).

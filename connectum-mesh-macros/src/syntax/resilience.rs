@@ -4,7 +4,9 @@ use connectum_mesh_core::{Duration, H2UpgradePolicy, HashKey, LoadBalancer, Simp
 
 use super::Fields;
 use super::tree::{SpanRange, Value};
-use super::value::{Given, Kind, Record, Schema, Spanned, duration, record, record_of, word};
+use super::value::{
+    Given, Kind, Record, Schema, Spanned, block_of, duration, record, record_of, word,
+};
 use crate::errors::{Codes, Errors};
 
 /// `traffic_policy: { connection_pool: { tcp: {..}, http: {..} }, outlier_detection: {..},
@@ -69,29 +71,11 @@ const BULKHEAD: Schema = &[
     ("queue_size", Kind::Count, false),
 ];
 
-fn block_of<'a>(
-    value: &'a Value,
-    example: &str,
-    errors: &mut Errors,
-) -> Option<&'a super::tree::Block> {
-    match value {
-        Value::Block(block) => Some(block),
-        other => {
-            errors.at(
-                other.span(),
-                Codes::WRONG_VALUE,
-                format!("expected `{example}`, found {}", other.describe()),
-            );
-            None
-        }
-    }
-}
-
 /// Reads `traffic_policy: { ... }`.
 pub fn traffic_policy(value: &Value, errors: &mut Errors) -> Option<TrafficPolicyNode> {
     let block = block_of(
         value,
-        "{ connection_pool: {..}, outlier_detection: {..} }",
+        "`{ connection_pool: {..}, outlier_detection: {..} }`",
         errors,
     )?;
     let mut fields = Fields::new(block, "traffic policy");
@@ -99,7 +83,7 @@ pub fn traffic_policy(value: &Value, errors: &mut Errors) -> Option<TrafficPolic
     let mut http = None;
     let connection_pool = fields.take("connection_pool", errors);
     if let Some(pool) =
-        connection_pool.and_then(|v| block_of(v, "{ tcp: {..}, http: {..} }", errors))
+        connection_pool.and_then(|v| block_of(v, "`{ tcp: {..}, http: {..} }`", errors))
     {
         let mut pool_fields = Fields::new(pool, "connection pool");
         tcp = pool_fields
@@ -107,7 +91,7 @@ pub fn traffic_policy(value: &Value, errors: &mut Errors) -> Option<TrafficPolic
             .and_then(|v| record(v, "tcp pool", TCP, errors));
         if let Some(http_block) = pool_fields
             .take("http", errors)
-            .and_then(|v| block_of(v, "{ max_requests_per_connection: 100 }", errors))
+            .and_then(|v| block_of(v, "`{ max_requests_per_connection: 100 }`", errors))
         {
             let mut http_fields = Fields::new(http_block, "http pool");
             let h2 = http_fields.take("h2_upgrade_policy", errors).and_then(|v| {
@@ -125,7 +109,7 @@ pub fn traffic_policy(value: &Value, errors: &mut Errors) -> Option<TrafficPolic
             let counts = Record {
                 span: http_block.span,
                 fields: record_of(
-                    &without(http_block, "h2_upgrade_policy"),
+                    &http_block.without(&["h2_upgrade_policy"]),
                     "http pool",
                     HTTP,
                     errors,
@@ -153,21 +137,13 @@ pub fn traffic_policy(value: &Value, errors: &mut Errors) -> Option<TrafficPolic
     })
 }
 
-fn without(block: &super::tree::Block, key: &str) -> super::tree::Block {
-    super::tree::Block {
-        entries: block
-            .entries
-            .iter()
-            .filter(|e| e.key().text != key)
-            .cloned()
-            .collect(),
-        span: block.span,
-    }
-}
-
 /// Reads `interceptors: { ... }`.
 pub fn interceptors(value: &Value, errors: &mut Errors) -> Option<InterceptorsNode> {
-    let block = block_of(value, "{ retry: { max_retries: 2 }, timeout: 10s }", errors)?;
+    let block = block_of(
+        value,
+        "`{ retry: { max_retries: 2 }, timeout: 10s }`",
+        errors,
+    )?;
     let mut fields = Fields::new(block, "interceptors block");
     let circuit_breaker = fields
         .take("circuit_breaker", errors)

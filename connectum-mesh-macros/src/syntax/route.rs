@@ -5,8 +5,8 @@ use connectum_mesh_core::{Duration, RetryOn, StringMatch};
 use syn::Lit;
 
 use super::Fields;
-use super::tree::{Block, Entry, Name, SpanRange, Value};
-use super::value::{Given, Spanned, count, duration, name};
+use super::tree::{Block, Name, SpanRange, Value};
+use super::value::{Given, Spanned, block_of, count, duration, entries, name, wrong};
 use crate::errors::{Codes, Errors};
 
 /// One route.
@@ -118,50 +118,20 @@ pub fn route(
 }
 
 fn request_match(value: &Value, errors: &mut Errors) -> Option<MatchNode> {
-    let Value::Block(block) = value else {
-        errors.at(
-            value.span(),
-            Codes::WRONG_VALUE,
-            format!(
-                "expected `{{ headers: {{ name: \"value\" }} }}`, found {}",
-                value.describe()
-            ),
-        );
-        return None;
-    };
+    let block = block_of(value, "`{ headers: { name: \"value\" } }`", errors)?;
     let mut fields = Fields::new(block, "match");
-    let headers = match fields.take("headers", errors) {
-        Some(Value::Block(headers)) => headers
-            .entries
-            .iter()
-            .filter_map(|entry| match entry {
-                Entry::Field { key, value } => {
-                    string_match(value, errors).map(|m| (Spanned::from(key), m))
-                }
-                Entry::Broken { .. } => None,
-                Entry::Node { kind, .. } => {
-                    errors.at(
-                        kind.span,
-                        Codes::SYNTAX,
-                        "expected `header-name: \"value\"`",
-                    );
-                    None
-                }
-            })
-            .collect(),
-        Some(other) => {
-            errors.at(
-                other.span(),
-                Codes::WRONG_VALUE,
-                format!(
-                    "expected `{{ x-canary: \"true\" }}`, found {}",
-                    other.describe()
-                ),
-            );
-            Vec::new()
-        }
-        None => Vec::new(),
-    };
+    let headers = fields
+        .take("headers", errors)
+        .and_then(|v| block_of(v, "`{ x-canary: \"true\" }`", errors))
+        .map(|headers| {
+            entries(
+                headers,
+                "header-name: \"value\"",
+                errors,
+                |key, value, errors| string_match(value, errors).map(|m| (Spanned::from(key), m)),
+            )
+        })
+        .unwrap_or_default();
     let uri = fields
         .take("uri", errors)
         .and_then(|v| string_match(v, errors));
@@ -195,20 +165,12 @@ fn string_match(value: &Value, errors: &mut Errors) -> Option<Spanned<StringMatc
                 (*kind, s.value())
             }
             other => {
-                errors.at(
-                    other.span(),
-                    Codes::WRONG_VALUE,
-                    format!("expected text in quotes, found {}", other.describe()),
-                );
+                wrong(errors, other, "text in quotes");
                 return None;
             }
         },
         other => {
-            errors.at(
-                other.span(),
-                Codes::WRONG_VALUE,
-                format!("expected {expected}, found {}", other.describe()),
-            );
+            wrong(errors, other, expected);
             return None;
         }
     };
@@ -224,31 +186,10 @@ fn string_match(value: &Value, errors: &mut Errors) -> Option<Spanned<StringMatc
 }
 
 fn split_legs(value: &Value, errors: &mut Errors) -> Option<TargetNode> {
-    let Value::Block(block) = value else {
-        errors.at(
-            value.span(),
-            Codes::WRONG_VALUE,
-            format!(
-                "expected `{{ stable: 90, canary: 10 }}`, found {}",
-                value.describe()
-            ),
-        );
-        return None;
-    };
-    let legs = block
-        .entries
-        .iter()
-        .filter_map(|entry| match entry {
-            Entry::Field { key, value } => {
-                count(value, errors).map(|weight| (Spanned::from(key), weight))
-            }
-            Entry::Broken { .. } => None,
-            Entry::Node { kind, .. } => {
-                errors.at(kind.span, Codes::SYNTAX, "expected `subset: weight`");
-                None
-            }
-        })
-        .collect();
+    let block = block_of(value, "`{ stable: 90, canary: 10 }`", errors)?;
+    let legs = entries(block, "subset: weight", errors, |key, value, errors| {
+        count(value, errors).map(|weight| (Spanned::from(key), weight))
+    });
     Some(TargetNode::Split {
         span: block.span,
         legs,
@@ -270,13 +211,10 @@ fn retries(value: &Value, errors: &mut Errors) -> Option<RetriesNode> {
             });
         }
         other => {
-            errors.at(
-                other.span(),
-                Codes::WRONG_VALUE,
-                format!(
-                    "expected `{{ attempts: 1, per_try_timeout: 10s }}` or `off`, found {}",
-                    other.describe()
-                ),
+            wrong(
+                errors,
+                other,
+                "`{ attempts: 1, per_try_timeout: 10s }` or `off`",
             );
             return None;
         }

@@ -5,7 +5,7 @@ use connectum_mesh_core::diag::did_you_mean;
 use super::Fields;
 use super::mesh::node_name;
 use super::tree::{Block, Name, SpanRange, Value};
-use super::value::{Spanned, name, names};
+use super::value::{Spanned, name, names, wrong};
 use crate::errors::{Codes, Errors};
 
 /// `external envoy-gateway { service_account: connectum/envoy-gateway, calls: [order-service] }`.
@@ -86,13 +86,10 @@ pub fn allow(kind: &Name, body: &Block, errors: &mut Errors) -> AllowNode {
 
 fn source(value: &Value, errors: &mut Errors) -> Option<SourceNode> {
     let Value::Tagged { tag, value } = value else {
-        errors.at(
-            value.span(),
-            Codes::WRONG_VALUE,
-            format!(
-                "expected `service_account namespace/name` or `namespace name`, found {}",
-                value.describe()
-            ),
+        wrong(
+            errors,
+            value,
+            "`service_account namespace/name` or `namespace name`",
         );
         return None;
     };

@@ -9,8 +9,8 @@ use super::route::{RouteNode, route};
 use super::security::{AllowNode, allow};
 use super::tree::{Block, Name, SpanRange, Value};
 use super::value::{
-    Given, Kind, Record, Schema, Spanned, count, flag, names, number, quantity, record, record_of,
-    text, word,
+    Given, Kind, Record, Schema, Spanned, block_of, count, flag, names, number, quantity, record,
+    record_of, text, word,
 };
 use crate::errors::{Codes, Errors};
 
@@ -185,15 +185,7 @@ pub fn service(
             };
             let up = rule("scale_up", errors);
             let down = rule("scale_down", errors);
-            let rest = Block {
-                entries: block
-                    .entries
-                    .iter()
-                    .filter(|e| e.key().text != "scale_up" && e.key().text != "scale_down")
-                    .cloned()
-                    .collect(),
-                span: block.span,
-            };
+            let rest = block.without(&["scale_up", "scale_down"]);
             (
                 Some(record_of(&rest, "autoscaler", AUTOSCALE, errors)),
                 up,
@@ -307,42 +299,28 @@ pub fn service(
 
 /// `{ requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 256Mi } }`.
 fn resources_of(value: &Value, errors: &mut Errors) -> Option<ResourcesNode> {
-    let Value::Block(block) = value else {
-        errors.at(
-            value.span(),
-            Codes::WRONG_VALUE,
-            format!(
-                "expected `{{ requests: {{ cpu: 100m, memory: 128Mi }}, limits: {{ ... }} }}`, found {}",
-                value.describe()
-            ),
-        );
-        return None;
-    };
+    let block = block_of(
+        value,
+        "`{ requests: { cpu: 100m, memory: 128Mi }, limits: { ... } }`",
+        errors,
+    )?;
     let mut fields = Fields::new(block, "resources block");
-    let mut pair = |key: &'static str, errors: &mut Errors| match fields.take(key, errors) {
-        Some(Value::Block(inner)) => {
-            let mut inner_fields = Fields::new(inner, "resources block");
-            let cpu = inner_fields
-                .take("cpu", errors)
-                .and_then(|v| quantity(v, errors));
-            let memory = inner_fields
-                .take("memory", errors)
-                .and_then(|v| quantity(v, errors));
-            inner_fields.finish(errors);
-            (cpu, memory)
-        }
-        Some(other) => {
-            errors.at(
-                other.span(),
-                Codes::WRONG_VALUE,
-                format!(
-                    "expected `{{ cpu: 100m, memory: 128Mi }}`, found {}",
-                    other.describe()
-                ),
-            );
-            (None, None)
-        }
-        None => (None, None),
+    let mut pair = |key: &'static str, errors: &mut Errors| {
+        let Some(inner) = fields
+            .take(key, errors)
+            .and_then(|v| block_of(v, "`{ cpu: 100m, memory: 128Mi }`", errors))
+        else {
+            return (None, None);
+        };
+        let mut inner_fields = Fields::new(inner, "resources block");
+        let cpu = inner_fields
+            .take("cpu", errors)
+            .and_then(|v| quantity(v, errors));
+        let memory = inner_fields
+            .take("memory", errors)
+            .and_then(|v| quantity(v, errors));
+        inner_fields.finish(errors);
+        (cpu, memory)
     };
     let (cpu_request, memory_request) = pair("requests", errors);
     let (cpu_limit, memory_limit) = pair("limits", errors);
@@ -358,17 +336,11 @@ fn resources_of(value: &Value, errors: &mut Errors) -> Option<ResourcesNode> {
 
 /// `{ startup: off, liveness: { path: "/healthz", period_seconds: 20 }, readiness: { .. } }`.
 fn probes_of(value: &Value, errors: &mut Errors) -> Option<ProbesNode> {
-    let Value::Block(block) = value else {
-        errors.at(
-            value.span(),
-            Codes::WRONG_VALUE,
-            format!(
-                "expected `{{ liveness: {{ path: \"/healthz\", period_seconds: 15 }} }}`, found {}",
-                value.describe()
-            ),
-        );
-        return None;
-    };
+    let block = block_of(
+        value,
+        "`{ liveness: { path: \"/healthz\", period_seconds: 15 } }`",
+        errors,
+    )?;
     let mut fields = Fields::new(block, "probes block");
     let mut probes = Vec::new();
     for kind in ["startup", "liveness", "readiness"] {

@@ -5,7 +5,7 @@ use connectum_mesh_core::diag::closest;
 use connectum_mesh_core::{Duration, Quantity};
 use syn::Lit;
 
-use super::tree::{Name, RustExpr, SpanRange, Value};
+use super::tree::{Block, Entry, Name, RustExpr, SpanRange, Value};
 use crate::errors::{Codes, Errors};
 
 /// A value and where it is written.
@@ -55,12 +55,46 @@ impl<T> Given<T> {
     }
 }
 
-fn wrong(errors: &mut Errors, value: &Value, expected: &str) {
+/// A value of the wrong kind: `expected …, found …` at the value.
+pub fn wrong(errors: &mut Errors, value: &Value, expected: &str) {
     errors.at(
         value.span(),
         Codes::WRONG_VALUE,
         format!("expected {expected}, found {}", value.describe()),
     );
+}
+
+/// The block `value` is, or (reported) `None`: `expected` shows what goes there.
+pub fn block_of<'a>(value: &'a Value, expected: &str, errors: &mut Errors) -> Option<&'a Block> {
+    match value {
+        Value::Block(block) => Some(block),
+        other => {
+            wrong(errors, other, expected);
+            None
+        }
+    }
+}
+
+/// The `key: value` entries of a block whose keys are the user's (labels, headers, split
+/// legs), each read by `read`; a node among them is reported, `entry` showing the form.
+pub fn entries<T>(
+    block: &Block,
+    entry: &str,
+    errors: &mut Errors,
+    mut read: impl FnMut(&Name, &Value, &mut Errors) -> Option<T>,
+) -> Vec<T> {
+    block
+        .entries
+        .iter()
+        .filter_map(|item| match item {
+            Entry::Field { key, value } => read(key, value, errors),
+            Entry::Broken { .. } => None,
+            Entry::Node { kind, .. } => {
+                errors.at(kind.span, Codes::SYNTAX, format!("expected `{entry}`"));
+                None
+            }
+        })
+        .collect()
 }
 
 fn literal<T>(value: T, span: SpanRange) -> Option<Given<T>> {
@@ -81,51 +115,54 @@ fn number_text(lit: &Lit) -> Option<String> {
 
 /// A duration: `30s`, `250ms`, `1m30s`, `1.5s`, `"1m30s"`, or `(expression)`.
 pub fn duration(value: &Value, errors: &mut Errors) -> Option<Given<Duration>> {
-    let text = match value {
-        Value::Expr(expr) => return Some(Given::Expr(expr.clone())),
-        Value::Lit(Lit::Str(s)) => s.value(),
-        Value::Lit(lit) => match number_text(lit) {
-            Some(text) => text,
-            None => {
-                wrong(errors, value, "a duration like `30s` or `250ms`");
-                return None;
-            }
-        },
-        _ => {
-            wrong(errors, value, "a duration like `30s` or `250ms`");
-            return None;
-        }
-    };
-    match Duration::parse(&text) {
-        Ok(parsed) => literal(parsed, value.span()),
-        Err(error) => {
-            errors.at(value.span(), Codes::BAD_DURATION, error);
-            None
-        }
-    }
+    with_unit(
+        value,
+        "a duration like `30s` or `250ms`",
+        Codes::BAD_DURATION,
+        Duration::parse,
+        errors,
+    )
 }
 
 /// A Kubernetes quantity: `100m`, `0.5`, `2`, `128Mi`, `"1Gi"`, or `(expression)`.
 pub fn quantity(value: &Value, errors: &mut Errors) -> Option<Given<Quantity>> {
+    with_unit(
+        value,
+        "a quantity like `100m` or `128Mi`",
+        Codes::BAD_QUANTITY,
+        Quantity::parse,
+        errors,
+    )
+}
+
+/// A value with a unit, written as a suffixed number or a string and read by the core's own
+/// `parse` (whose error, under `code`, is the message), or `(expression)`.
+fn with_unit<T, E: std::fmt::Display>(
+    value: &Value,
+    expected: &str,
+    code: &str,
+    parse: impl Fn(&str) -> Result<T, E>,
+    errors: &mut Errors,
+) -> Option<Given<T>> {
     let text = match value {
         Value::Expr(expr) => return Some(Given::Expr(expr.clone())),
         Value::Lit(Lit::Str(s)) => s.value(),
         Value::Lit(lit) => match number_text(lit) {
             Some(text) => text,
             None => {
-                wrong(errors, value, "a quantity like `100m` or `128Mi`");
+                wrong(errors, value, expected);
                 return None;
             }
         },
         _ => {
-            wrong(errors, value, "a quantity like `100m` or `128Mi`");
+            wrong(errors, value, expected);
             return None;
         }
     };
-    match Quantity::parse(&text) {
+    match parse(&text) {
         Ok(parsed) => literal(parsed, value.span()),
         Err(error) => {
-            errors.at(value.span(), Codes::BAD_QUANTITY, error);
+            errors.at(value.span(), code, error);
             None
         }
     }
@@ -289,7 +326,7 @@ fn list<T>(words: &[(&'static str, T)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::tree::{Entry, parse_input};
+    use crate::syntax::tree::parse_input;
     use quote::quote;
 
     fn value(tokens: proc_macro2::TokenStream) -> Value {
@@ -447,24 +484,16 @@ pub fn record(
     schema: Schema,
     errors: &mut Errors,
 ) -> Option<Record> {
-    let Value::Block(block) = value else {
-        wrong(
-            errors,
-            value,
-            &format!("a block `{{ ... }}` for the {what}"),
-        );
-        return None;
-    };
+    let block = block_of(
+        value,
+        &format!("a block `{{ ... }}` for the {what}"),
+        errors,
+    )?;
     Some(record_of(block, what, schema, errors))
 }
 
 /// Reads the fields of `block` as a [`Record`] of `schema`.
-pub fn record_of(
-    block: &super::tree::Block,
-    what: &'static str,
-    schema: Schema,
-    errors: &mut Errors,
-) -> Record {
+pub fn record_of(block: &Block, what: &'static str, schema: Schema, errors: &mut Errors) -> Record {
     let mut fields = super::Fields::new(block, what);
     let mut read = Vec::new();
     for &(key, kind, required) in schema {
