@@ -2,11 +2,13 @@
 
 use connectum_mesh_core::HostStyle;
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::security::external;
 use super::service::service;
-use super::value::{count, flag, given, krate, mixed, mtls, names, text, text_map, variant};
+use super::value::{
+    count, flag, given, krate, mixed, mtls, names, optional_setters, text, text_map, variant,
+};
 use crate::syntax::mesh::MeshNode;
 
 /// The expression `mesh!` expands to.
@@ -26,18 +28,15 @@ pub fn mesh(node: &MeshNode) -> TokenStream {
         let v = flag(v);
         setters.push(quote!(.sidecar_injection(#v)));
     }
-    for (key, value) in [
-        ("trust_domain", &node.trust_domain),
-        ("part_of", &node.part_of),
-        ("app_label", &node.app_label),
-        ("version_label", &node.version_label),
-    ] {
-        if let Some(value) = value {
-            let key = format_ident!("{}", key);
-            let value = text(value);
-            setters.push(quote!(.#key(#value)));
-        }
-    }
+    setters.extend(optional_setters(
+        [
+            ("trust_domain", &node.trust_domain),
+            ("part_of", &node.part_of),
+            ("app_label", &node.app_label),
+            ("version_label", &node.version_label),
+        ],
+        text,
+    ));
     if let Some(style) = &node.host_style {
         let style = variant(
             "HostStyle",

@@ -1,29 +1,28 @@
 //! A service: `Service::builder()` with its settings, then its subsets (keeping their
 //! handles) and its routes.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::resilience::{interceptors_of, traffic_policy};
 use super::route::route_of;
 use super::security::allow_rules;
-use super::value::{count, flag, krate, mixed, mtls, names, quantity, record, text, text_map};
+use super::value::{
+    count, flag, krate, mixed, mtls, names, optional_setters, quantity, record, text, text_map,
+};
 use crate::syntax::service::{ProbeSetting, ProbesNode, ResourcesNode, ServiceNode};
 
 fn resources(node: &ResourcesNode) -> TokenStream {
     let k = krate();
-    let setters = [
-        ("cpu_request", &node.cpu_request),
-        ("cpu_limit", &node.cpu_limit),
-        ("memory_request", &node.memory_request),
-        ("memory_limit", &node.memory_limit),
-    ]
-    .into_iter()
-    .filter_map(|(key, value)| {
-        let value = quantity(value.as_ref()?);
-        let key = format_ident!("{}", key);
-        Some(quote!(.#key(#value)))
-    });
+    let setters = optional_setters(
+        [
+            ("cpu_request", &node.cpu_request),
+            ("cpu_limit", &node.cpu_limit),
+            ("memory_request", &node.memory_request),
+            ("memory_limit", &node.memory_limit),
+        ],
+        quantity,
+    );
     quote!(#k::Resources::builder() #(#setters)* .build())
 }
 
@@ -36,16 +35,13 @@ pub(super) fn service(node: &ServiceNode) -> TokenStream {
         let image = text(image);
         setters.push(quote!(.image(#image)));
     }
-    for (key, value) in [
-        ("app_version", &node.app_version),
-        ("service_account", &node.service_account),
-    ] {
-        if let Some(value) = value {
-            let key = format_ident!("{}", key);
-            let value = text(value);
-            setters.push(quote!(.#key(#value)));
-        }
-    }
+    setters.extend(optional_setters(
+        [
+            ("app_version", &node.app_version),
+            ("service_account", &node.service_account),
+        ],
+        text,
+    ));
     if let Some(port) = &node.port {
         let port = count(port);
         setters.push(quote!(.port(#port)));
@@ -124,7 +120,7 @@ pub(super) fn service(node: &ServiceNode) -> TokenStream {
         setters.push(quote!(.allow(#rules)));
     }
     let handles: Vec<Ident> = (0..node.subsets.len())
-        .map(|i| Ident::new(&format!("subset_{i}"), Span::mixed_site()))
+        .map(|i| mixed(&format!("subset_{i}")))
         .collect();
     let subsets = node.subsets.iter().map(|subset| {
         let name = &subset.name.value;

@@ -105,6 +105,21 @@ pub(super) fn mtls(mode: MtlsMode) -> TokenStream {
     )
 }
 
+/// `.key(value)` for each of `fields` that was written, in order, each value by `write`.
+pub(super) fn optional_setters<'a, T: 'a>(
+    fields: impl IntoIterator<Item = (&'static str, &'a Option<Given<T>>)>,
+    write: impl Fn(&Given<T>) -> TokenStream,
+) -> Vec<TokenStream> {
+    fields
+        .into_iter()
+        .filter_map(|(key, value)| {
+            let value = write(value.as_ref()?);
+            let key = format_ident!("{}", key);
+            Some(quote!(.#key(#value)))
+        })
+        .collect()
+}
+
 /// `Type::builder().key(value)...build()` for a record whose keys are the setters.
 pub(super) fn record(ty: &str, record: &Record, extra: TokenStream) -> TokenStream {
     let k = krate();
