@@ -21,6 +21,12 @@ pub const SERVICE: &str = "order-service";
 
 /// The mesh as the guide means it: stable and canary workloads, header routing then a 90/10
 /// split, mesh retries 1 (the guide's advice when the app retries too), STRICT mTLS.
+///
+/// ```
+/// let mesh = order_service::mesh();
+/// assert!(connectum_mesh::check(&mesh).is_empty(), "no errors, no warnings");
+/// assert_eq!(mesh.services[0].subsets.len(), 2);
+/// ```
 #[must_use]
 pub fn mesh() -> Mesh {
     build(&Variant::Intended)
@@ -29,6 +35,11 @@ pub fn mesh() -> Mesh {
 /// The mesh with the values the guide's manifests ship: Istio `attempts: 3` with the app's
 /// `maxRetries: 2` (one failing request can become 12 calls) and the `envoy-gateway` principal
 /// allowed without declaring who that is. The checker refuses it.
+///
+/// ```
+/// let diagnostics = connectum_mesh::check(&order_service::published_mesh());
+/// assert_eq!(diagnostics.codes(), ["CM0301", "CM0302", "CM0302", "CM0401"]);
+/// ```
 #[must_use]
 pub fn published_mesh() -> Mesh {
     build(&Variant::AsPublished)
