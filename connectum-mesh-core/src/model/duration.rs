@@ -76,7 +76,10 @@ impl fmt::Display for DurationError {
                 f,
                 "`{input}` is not a whole number of milliseconds; Istio supports only millisecond precision"
             ),
-            Self::Overflow { input } => write!(f, "`{input}` is too long a duration"),
+            Self::Overflow { input } => write!(
+                f,
+                "`{input}` is longer than Istio can represent (Go durations end at about 2562047h)"
+            ),
         }
     }
 }
@@ -84,12 +87,20 @@ impl fmt::Display for DurationError {
 impl std::error::Error for DurationError {}
 
 const NANOS_PER_MILLI: u128 = 1_000_000;
+/// Go's `time.Duration` is an `int64` of nanoseconds; Istio and Kubernetes' CEL refuse longer.
+const MAX_NANOS: u128 = i64::MAX as u128;
 
 impl Duration {
+    /// The longest duration Go (and so Istio) can represent: about 106,751 days.
+    pub const MAX: Self = Self {
+        millis: (MAX_NANOS / NANOS_PER_MILLI) as u64,
+    };
+
     /// A duration of `millis` milliseconds.
     ///
     /// Zero is not a valid Istio duration; use [`Duration::try_from_millis`] when the value may
-    /// be zero. In a `const` context a zero argument is a compile error.
+    /// be zero. In a `const` context a zero argument (or one above [`Duration::MAX`]) is a
+    /// compile error.
     ///
     /// ```compile_fail
     /// const NEVER: connectum_mesh_core::Duration = connectum_mesh_core::Duration::from_millis(0);
@@ -97,6 +108,10 @@ impl Duration {
     #[must_use]
     pub const fn from_millis(millis: u64) -> Self {
         assert!(millis >= 1, "an Istio duration must be at least 1ms");
+        assert!(
+            millis <= Self::MAX.millis,
+            "an Istio duration must fit Go's int64 nanoseconds"
+        );
         Self { millis }
     }
 
@@ -106,10 +121,10 @@ impl Duration {
         Self::from_millis(secs * 1000)
     }
 
-    /// A duration of `millis` milliseconds, or `None` for zero.
+    /// A duration of `millis` milliseconds, or `None` for zero or more than [`Duration::MAX`].
     #[must_use]
     pub const fn try_from_millis(millis: u64) -> Option<Self> {
-        if millis == 0 {
+        if millis == 0 || millis > Self::MAX.millis {
             None
         } else {
             Some(Self { millis })
@@ -150,24 +165,28 @@ impl Duration {
             })
     }
 
-    /// This duration times `factor`, saturating at the largest duration.
+    /// This duration times `factor`, saturating at [`Duration::MAX`].
     #[must_use]
     pub const fn saturating_mul(self, factor: u64) -> Self {
-        Self {
-            millis: self.millis.saturating_mul(factor),
-        }
+        Self::clamped(self.millis.saturating_mul(factor))
     }
 
-    /// The sum of two durations, saturating at the largest duration.
+    /// The sum of two durations, saturating at [`Duration::MAX`].
     #[must_use]
     pub const fn saturating_add(self, other: Self) -> Self {
-        Self {
-            millis: self.millis.saturating_add(other.millis),
+        Self::clamped(self.millis.saturating_add(other.millis))
+    }
+
+    const fn clamped(millis: u64) -> Self {
+        if millis > Self::MAX.millis {
+            Self::MAX
+        } else {
+            Self { millis }
         }
     }
 }
 
-/// Go's `time.ParseDuration` grammar, returning whole nanoseconds (at most 2^64 ms worth).
+/// Go's `time.ParseDuration` grammar, returning whole nanoseconds (at most Go's `int64` range).
 fn parse_go_nanos(input: &str) -> Result<u128, DurationError> {
     let syntax = |reason| DurationError::Syntax {
         input: input.to_owned(),
@@ -253,7 +272,7 @@ fn parse_go_nanos(input: &str) -> Result<u128, DurationError> {
             }
         }
         total = total.checked_add(nanos).ok_or_else(overflow)?;
-        if total > u128::from(u64::MAX) * NANOS_PER_MILLI {
+        if total > MAX_NANOS {
             return Err(overflow());
         }
         rest = after_unit;
@@ -417,6 +436,17 @@ mod tests {
             Duration::parse("99999999999999999999999h"),
             Err(DurationError::Overflow { .. })
         ));
+        // Go's limit is int64 nanoseconds, 2562047h47m16.854775807s.
+        assert!(Duration::parse("2562047h").is_ok());
+        assert!(matches!(
+            Duration::parse("2562048h"),
+            Err(DurationError::Overflow { .. })
+        ));
+        assert_eq!(
+            Duration::MAX.saturating_add(Duration::from_secs(1)),
+            Duration::MAX
+        );
+        assert_eq!(Duration::try_from_millis(u64::MAX), None);
     }
 
     #[test]
@@ -465,7 +495,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn display_parses_back(millis in 1u64..=u64::MAX / 2) {
+        fn display_parses_back(millis in 1u64..=Duration::MAX.as_millis()) {
             let d = Duration::from_millis(millis);
             prop_assert_eq!(Duration::parse(&d.to_string()), Ok(d));
         }
