@@ -48,7 +48,6 @@ fn order_service_with_the_dsl() -> connectum_mesh::Mesh {
                 INVENTORY_SERVICE_HOST: "inventory-service.connectum.svc.cluster.local",
                 INVENTORY_SERVICE_PORT: "5000",
             },
-            mtls: PERMISSIVE,
             traffic_policy: {
                 connection_pool: {
                     tcp: { max_connections: 100 },

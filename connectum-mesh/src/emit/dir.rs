@@ -75,7 +75,7 @@ pub fn write_dir(
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    fs::create_dir_all(&parent).map_err(io(&parent))?;
+    // The parent must exist: a mistyped path is an error, not a new directory tree.
     let staging = tempfile::Builder::new()
         .prefix(".connectum-mesh-staging-")
         .tempdir_in(&parent)

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::path::Path;
 
 use connectum_mesh_core::{Mesh, Service};
 
@@ -137,4 +138,17 @@ fn an_unwritable_parent_is_an_io_error_with_the_path() {
     assert!(fs::write(&file, "").is_ok());
     let error = write_dir(&manifests("info"), &file.join("out"), Format::Yaml).err();
     assert_eq!(error.as_ref().map(EmitError::code), Some("CM0802"));
+}
+
+#[test]
+fn a_missing_parent_is_an_error_not_a_new_tree() {
+    let scratch = tempfile::tempdir().ok();
+    let missing = scratch
+        .as_ref()
+        .map(|s| s.path().join("typo").join("out"))
+        .unwrap_or_default();
+    let error = write_dir(&manifests("info"), &missing, Format::Yaml).err();
+    assert_eq!(error.as_ref().map(EmitError::code), Some("CM0802"));
+    assert!(error.is_some_and(|e| e.to_string().contains("typo")));
+    assert!(!missing.parent().is_some_and(Path::exists));
 }

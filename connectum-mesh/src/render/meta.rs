@@ -12,8 +12,10 @@ pub(crate) const VERSION_LABEL: &str = "app.kubernetes.io/version";
 /// Recommended label for the larger application.
 pub(crate) const PART_OF_LABEL: &str = "app.kubernetes.io/part-of";
 
-/// Metadata with a name, the mesh's namespace and labels.
+/// Metadata with a name, the mesh's namespace and labels (plus `app.kubernetes.io/part-of` when
+/// the mesh sets it, so every object of the mesh carries it).
 pub(crate) fn object_meta(mesh: &Mesh, name: &str, labels: BTreeMap<String, String>) -> ObjectMeta {
+    let labels = with_part_of(mesh, labels);
     ObjectMeta {
         name: Some(name.to_owned()),
         namespace: Some(mesh.namespace.clone()),

@@ -273,3 +273,49 @@ fn a_mesh_with_errors_is_not_rendered() {
     let error = render(&mesh).err();
     assert!(error.is_some_and(|e| e.diagnostics.has_errors()));
 }
+
+#[test]
+fn another_port_reaches_the_app_through_the_port_variable() {
+    let container_env = |mesh: &Mesh| {
+        let objects = rendered(mesh);
+        deployment_spec(deployments(&objects)[0])
+            .template
+            .spec
+            .clone()
+            .unwrap_or_default()
+            .containers[0]
+            .env
+            .clone()
+    };
+    let mut mesh = canary_mesh(Scaling::Replicas(1));
+    assert_eq!(container_env(&mesh), None, "5000 is Connectum's default");
+    mesh.services[0].port = 6000;
+    let env = container_env(&mesh).unwrap_or_default();
+    assert_eq!(env.len(), 1);
+    assert_eq!(
+        (env[0].name.as_str(), env[0].value.as_deref()),
+        ("PORT", Some("6000"))
+    );
+    mesh.services[0]
+        .config
+        .insert("PORT".to_owned(), "6000".to_owned());
+    assert_eq!(container_env(&mesh), None, "the ConfigMap already says so");
+}
+
+#[test]
+fn part_of_labels_every_object() {
+    let mut mesh = canary_mesh(Scaling::Replicas(1));
+    mesh.part_of = Some("shop".to_owned());
+    let values = render(&mesh)
+        .ok()
+        .and_then(|m| m.to_values().ok())
+        .unwrap_or_default();
+    assert!(!values.is_empty());
+    for value in &values {
+        assert_eq!(
+            value["metadata"]["labels"]["app.kubernetes.io/part-of"], "shop",
+            "{}",
+            value["kind"]
+        );
+    }
+}

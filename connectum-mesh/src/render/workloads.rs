@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use connectum_mesh_core::{
-    Autoscaler, Duration, GRPC_PORT_NAME, Mesh, Probe, Resources, Scaling, ScalingRule, Service,
-    Subset,
+    Autoscaler, CONNECTUM_PORT, Duration, GRPC_PORT_NAME, Mesh, Probe, Resources, Scaling,
+    ScalingRule, Service, Subset,
 };
 use k8s_openapi::api::apps::v1::{
     Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
@@ -15,7 +15,7 @@ use k8s_openapi::api::autoscaling::v2::{
     ResourceMetricSource,
 };
 use k8s_openapi::api::core::v1::{
-    ConfigMap, ConfigMapEnvSource, Container, ContainerPort, EnvFromSource, ExecAction,
+    ConfigMap, ConfigMapEnvSource, Container, ContainerPort, EnvFromSource, EnvVar, ExecAction,
     HTTPGetAction, Lifecycle, LifecycleHandler, Namespace, PodSecurityContext, PodSpec,
     PodTemplateSpec, Probe as K8sProbe, ResourceRequirements, SeccompProfile,
     Service as K8sService, ServiceAccount, ServicePort, ServiceSpec, TopologySpreadConstraint,
@@ -171,7 +171,6 @@ fn deployment(mesh: &Mesh, service: &Service, subset: Option<&Subset>, index: us
     if let Some(version) = app_version {
         metadata_labels.insert(VERSION_LABEL.to_owned(), version.to_owned());
     }
-    let metadata_labels = with_part_of(mesh, metadata_labels);
 
     let mut pod_labels = selector.clone();
     if let Some(version) = app_version {
@@ -281,6 +280,7 @@ fn container(service: &Service, image: &str) -> Container {
             protocol: Some("TCP".to_owned()),
             ..ContainerPort::default()
         }]),
+        env: port_env(service),
         env_from: service.config_map_name().map(|name| {
             vec![EnvFromSource {
                 config_map_ref: Some(ConfigMapEnvSource {
@@ -309,6 +309,19 @@ fn container(service: &Service, image: &str) -> Container {
         }),
         ..Container::default()
     }
+}
+
+/// Connectum listens on `PORT` (default 5000). When the service uses another port and its config
+/// does not say so, the container gets `PORT` so the app listens where the probes and the Service
+/// look. (A config `PORT` that disagrees is a checker error.)
+fn port_env(service: &Service) -> Option<Vec<EnvVar>> {
+    (service.port != CONNECTUM_PORT && !service.config.contains_key("PORT")).then(|| {
+        vec![EnvVar {
+            name: "PORT".to_owned(),
+            value: Some(service.port.to_string()),
+            ..EnvVar::default()
+        }]
+    })
 }
 
 fn resource_requirements(resources: &Resources) -> ResourceRequirements {

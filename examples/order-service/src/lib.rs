@@ -130,7 +130,6 @@ fn build(variant: &Variant) -> Mesh {
                 .build(),
         )
         .config(config())
-        .mtls_override(MtlsMode::Permissive)
         .traffic_policy(
             TrafficPolicy::builder()
                 .connection_pool(
