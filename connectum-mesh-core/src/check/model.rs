@@ -38,7 +38,7 @@ fn check_duplicate_services(mesh: &Mesh, out: &mut Diagnostics) {
                 .at(
                     MeshPath::service(&service.name),
                     format!(
-                        "service `{}` is declared twice (services {first} and {index}); Istio would keep only one of its VirtualServices",
+                        "service `{}` is declared twice (services[{first}] and services[{index}]); Istio would keep only one of its VirtualServices",
                         service.name
                     ),
                 )

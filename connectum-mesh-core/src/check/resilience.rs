@@ -99,7 +99,7 @@ fn check_retry_amplification(mesh: &Mesh, chains: &[Chain<'_>], out: &mut Diagno
                     ),
                 )
                 .with_help(format!(
-                    "set mesh retries to 0 or 1 where the app retries (mesh retries 1 with maxRetries 3 is 8 calls), lower the app's maxRetries, or raise this chain's budget with ChainBudget {{ chain: [{}], budget: RetryBudget::calls({product}) }}",
+                    "set mesh retries to 0 or 1 where the app retries (mesh retries 1 with maxRetries 3 is 8 calls), lower the app's maxRetries, or raise this chain's budget with ChainBudget::new([{}], RetryBudget::calls({product}))",
                     names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
                 )),
         );

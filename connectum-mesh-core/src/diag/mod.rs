@@ -243,7 +243,8 @@ impl IntoIterator for Diagnostics {
 }
 
 impl fmt::Display for Diagnostics {
-    /// Every diagnostic, a blank line apart, then a summary line like rustc's.
+    /// Every diagnostic, a blank line apart, then a summary line like rustc's. The summary
+    /// only counts: the same text closes `check`, which renders nothing, and a refused render.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for d in &self.items {
             writeln!(f, "{d}\n")?;
@@ -253,10 +254,10 @@ impl fmt::Display for Diagnostics {
         match (errors, warnings) {
             (0, 0) => write!(f, "no problems found"),
             (0, w) => write!(f, "{w} warning{} emitted", plural(w)),
-            (e, 0) => write!(f, "could not render the mesh: {e} error{}", plural(e)),
+            (e, 0) => write!(f, "{e} error{} emitted", plural(e)),
             (e, w) => write!(
                 f,
-                "could not render the mesh: {e} error{}; {w} warning{} emitted",
+                "{e} error{}; {w} warning{} emitted",
                 plural(e),
                 plural(w)
             ),
@@ -296,10 +297,11 @@ mod tests {
         assert!(!all.has_errors());
         all.push(Diagnostic::error(Code("CM0002"), MeshPath::root(), "e"));
         assert!(all.has_errors());
-        assert!(
-            all.to_string()
-                .ends_with("could not render the mesh: 1 error; 1 warning emitted")
-        );
+        assert!(all.to_string().ends_with("\n1 error; 1 warning emitted"));
+        let mut errors = Diagnostics::new();
+        errors.push(Diagnostic::error(Code("CM0002"), MeshPath::root(), "e"));
+        errors.push(Diagnostic::error(Code("CM0003"), MeshPath::root(), "e"));
+        assert!(errors.to_string().ends_with("\n2 errors emitted"));
         assert_eq!(all.codes(), ["CM0001", "CM0002"]);
     }
 }

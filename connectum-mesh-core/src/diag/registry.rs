@@ -224,7 +224,7 @@ registry! {
         rule "library policy, stricter than Istio (Istio does not bound retry products)"
         why "Each hop multiplies: the mesh makes 1 + attempts tries (2 retries when a route sets none) and the app's retry interceptor makes 1 + maxRetries calls per try. When a dependency fails, one request becomes the product of these along the chain: a retry storm that keeps a struggling service down."
         example "mesh retries attempts 3 with Connectum retry maxRetries 2: (1+3) × (1+2) = 12 calls > budget 10"
-        fix "Lower mesh retries to 0 or 1 where the app retries (the Connectum docs' advice), lower maxRetries, or raise the budget for that chain with a ChainBudget if the load is acceptable.";
+        fix "Lower mesh retries to 0 or 1 where the app retries (the Connectum docs' advice), lower maxRetries, or raise the budget for that chain with `ChainBudget::new([\"envoy-gateway\", \"order-service\"], RetryBudget::calls(12))` if the load is acceptable.";
     CM0302 TRIES_OUTLAST_TIMEOUT Warning "per-try timeouts of all tries exceed the route timeout"
         rule "library policy, stricter than Istio (perTryTimeout × (attempts + 1) ≤ timeout)"
         why "The route timeout bounds all tries together, so the last retries can never run to their per-try timeout: the retries you configured are partly fiction and the caller sees a timeout while the mesh is still retrying."
@@ -273,7 +273,7 @@ registry! {
     CM0311 UNKNOWN_CHAIN_BUDGET Warning "a chain budget names no call chain"
         rule "library policy"
         why "A budget for a chain that does not exist has no effect: the real chain is checked against the mesh budget, and the override you meant to grant (or the limit you meant to impose) is lost."
-        example "ChainBudget { chain: vec![\"envoy-gateway\".into(), \"ordr-service\".into()], budget: RetryBudget::calls(20) }"
+        example "ChainBudget::new([\"envoy-gateway\", \"ordr-service\"], RetryBudget::calls(20))"
         fix "Name a call chain from its start (an external caller or a service nobody calls) to its end, as the diagnostics of CM0301 print it.";
 
     // ── 04xx security ─────────────────────────────────────────────────────────────────────

@@ -270,3 +270,23 @@ pub struct ChainBudget {
     /// Its budget.
     pub budget: RetryBudget,
 }
+
+impl ChainBudget {
+    /// A budget of `budget` for the call chain `chain`, named caller first as CM0301's
+    /// diagnostics print it.
+    ///
+    /// ```
+    /// use connectum_mesh_core::{ChainBudget, RetryBudget};
+    ///
+    /// let budget = ChainBudget::new(["envoy-gateway", "order-service"], RetryBudget::calls(12));
+    /// assert_eq!(budget.chain, ["envoy-gateway", "order-service"]);
+    /// assert_eq!(budget.budget.max_worst_case_calls, 12);
+    /// ```
+    #[must_use]
+    pub fn new(chain: impl IntoIterator<Item = impl Into<String>>, budget: RetryBudget) -> Self {
+        Self {
+            chain: chain.into_iter().map(Into::into).collect(),
+            budget,
+        }
+    }
+}

@@ -26,6 +26,7 @@ pub(super) fn cm0101_duplicate_service() -> Fixture {
         second_order_service("order-service"),
         second_order_service("payment-service"),
     )
+    .message("services[0] and services[1]")
 }
 
 pub(super) fn cm0102_duplicate_subset() -> Fixture {

@@ -296,10 +296,7 @@ fn mesh() -> impl Strategy<Value = Mesh> {
                 .collect();
             mesh.chain_budgets = chain_budgets
                 .into_iter()
-                .map(|(chain, calls)| ChainBudget {
-                    chain,
-                    budget: RetryBudget::calls(calls),
-                })
+                .map(|(chain, calls)| ChainBudget::new(chain, RetryBudget::calls(calls)))
                 .collect();
             mesh.telemetry = telemetry.map(|(providers, sampling)| Telemetry {
                 name: "mesh-default".to_owned(),

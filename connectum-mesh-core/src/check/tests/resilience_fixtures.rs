@@ -33,7 +33,7 @@ pub(super) fn cm0301_retry_amplification() -> Fixture {
         attempts(3),
         attempts(1),
     )
-    .help("RetryBudget::calls(12)")
+    .help(r#"ChainBudget::new(["envoy-gateway", "order-service"], RetryBudget::calls(12))"#)
 }
 
 /// inventory-service with one route of mesh retries `attempts`, called by order-service.
@@ -65,10 +65,10 @@ pub(super) fn cm0301_chain_budget_override() -> Fixture {
     let budget = |calls: u64| {
         move |mesh: &mut Mesh| {
             attempts(3)(mesh);
-            mesh.chain_budgets.push(ChainBudget {
-                chain: vec!["envoy-gateway".to_owned(), "order-service".to_owned()],
-                budget: RetryBudget::calls(calls),
-            });
+            mesh.chain_budgets.push(ChainBudget::new(
+                ["envoy-gateway", "order-service"],
+                RetryBudget::calls(calls),
+            ));
         }
     };
     Fixture::new(
@@ -333,10 +333,10 @@ pub(super) fn cm0310_call_cycle() -> Fixture {
 pub(super) fn cm0311_unknown_chain_budget() -> Fixture {
     let budget = |second: &'static str| {
         move |mesh: &mut Mesh| {
-            mesh.chain_budgets.push(ChainBudget {
-                chain: vec!["envoy-gateway".to_owned(), second.to_owned()],
-                budget: RetryBudget::calls(20),
-            });
+            mesh.chain_budgets.push(ChainBudget::new(
+                ["envoy-gateway", second],
+                RetryBudget::calls(20),
+            ));
         }
     };
     Fixture::new(
