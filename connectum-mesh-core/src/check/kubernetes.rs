@@ -25,17 +25,24 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     check_injection_labels(mesh, out);
 }
 
+/// Reports `name`, suggesting the nearest valid name unless another item already has it
+/// (`taken`): renaming into a clash would only trade this error for a duplicate name.
 fn push_invalid_name(
     out: &mut Diagnostics,
     path: MeshPath,
     what: &str,
     name: &str,
     grammar: Grammar,
+    taken: &[&str],
 ) {
-    let help = grammar.repair(name).map_or_else(
-        || format!("use {}", grammar.describe()),
-        |repaired| format!("use `{repaired}`"),
-    );
+    let help = match grammar.repair(name) {
+        Some(repaired) if taken.contains(&repaired.as_str()) => format!(
+            "`{repaired}` is already taken; choose another name, {}",
+            grammar.describe()
+        ),
+        Some(repaired) => format!("use `{repaired}`"),
+        None => format!("use {}", grammar.describe()),
+    };
     out.push(
         INVALID_NAME
             .at(
@@ -58,6 +65,7 @@ fn check_names(mesh: &Mesh, out: &mut Diagnostics) {
             "namespace",
             &mesh.namespace,
             label,
+            &[],
         );
     }
     for (index, namespace) in mesh.known_namespaces.iter().enumerate() {
@@ -68,9 +76,18 @@ fn check_names(mesh: &Mesh, out: &mut Diagnostics) {
                 "namespace",
                 namespace,
                 label,
+                &[],
             );
         }
     }
+    // Names a renamed service must not take: the other services' and the external callers'.
+    let caller_names = mesh.external_callers.iter().map(|c| c.name.as_str());
+    let service_names: Vec<&str> = mesh
+        .services
+        .iter()
+        .map(|s| s.name.as_str())
+        .chain(caller_names)
+        .collect();
     for service in &mesh.services {
         let path = MeshPath::service(&service.name);
         if !Grammar::Dns1035Label.accepts(&service.name) {
@@ -80,6 +97,7 @@ fn check_names(mesh: &Mesh, out: &mut Diagnostics) {
                 "service name",
                 &service.name,
                 Grammar::Dns1035Label,
+                &service_names,
             );
         }
         if let Some(account) = &service.service_account
@@ -91,14 +109,23 @@ fn check_names(mesh: &Mesh, out: &mut Diagnostics) {
                 "service account",
                 account,
                 Grammar::Dns1123Subdomain,
+                &[],
             );
         }
+        let subset_names: Vec<&str> = service.subsets.iter().map(|s| s.name.as_str()).collect();
         for subset in &service.subsets {
             if !label.accepts(&subset.name) {
                 let subset_path = path
                     .join(format_args!("subset {}", subset.name))
                     .join("name");
-                push_invalid_name(out, subset_path, "subset name", &subset.name, label);
+                push_invalid_name(
+                    out,
+                    subset_path,
+                    "subset name",
+                    &subset.name,
+                    label,
+                    &subset_names,
+                );
             }
         }
     }
@@ -112,6 +139,7 @@ fn check_names(mesh: &Mesh, out: &mut Diagnostics) {
                 "service account namespace",
                 &account.namespace,
                 label,
+                &[],
             );
         }
         if !Grammar::Dns1123Subdomain.accepts(&account.name) {
@@ -121,6 +149,7 @@ fn check_names(mesh: &Mesh, out: &mut Diagnostics) {
                 "service account",
                 &account.name,
                 Grammar::Dns1123Subdomain,
+                &[],
             );
         }
     }
@@ -133,6 +162,7 @@ fn check_names(mesh: &Mesh, out: &mut Diagnostics) {
             "Telemetry name",
             &telemetry.name,
             Grammar::Dns1123Subdomain,
+            &[],
         );
     }
 }

@@ -8,6 +8,8 @@ use crate::diag::registry::{
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
 use crate::model::{Mesh, MtlsMode, Service, ServiceAccountRef, Source};
 
+use super::names::Grammar;
+
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     check_injection(mesh, out);
     for service in &mesh.services {
@@ -90,7 +92,15 @@ fn check_injection(mesh: &Mesh, out: &mut Diagnostics) {
 /// nobody, and the caller it was written for gets 403.
 fn check_sources(mesh: &Mesh, service: &Service, path: &MeshPath, out: &mut Diagnostics) {
     let accounts = declared_accounts(mesh);
-    let account_names: Vec<String> = accounts.iter().map(ToString::to_string).collect();
+    // Suggest only accounts Kubernetes accepts: admitting one it refuses (CM0501) fixes nothing.
+    let account_names: Vec<String> = accounts
+        .iter()
+        .filter(|a| {
+            Grammar::Dns1123Label.accepts(&a.namespace)
+                && Grammar::Dns1123Subdomain.accepts(&a.name)
+        })
+        .map(ToString::to_string)
+        .collect();
     let namespaces = declared_namespaces(mesh);
     for (rule_index, rule) in service.allow.iter().enumerate() {
         for (source_index, source) in rule.from.iter().enumerate() {

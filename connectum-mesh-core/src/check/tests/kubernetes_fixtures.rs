@@ -1,6 +1,7 @@
 //! Fixtures of the Kubernetes wiring rules (05xx).
 
-use super::{Fixture, order};
+use super::{Fixture, add_inventory, order, seed};
+use crate::check;
 use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
     AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, AUTOSCALER_WITHOUT_REQUEST, EMPTY_IMAGE,
@@ -58,6 +59,59 @@ pub(super) fn cm0501_invalid_service_name() -> Fixture {
         service("twofa-service"),
     )
     .help("starting with a letter")
+}
+
+/// `Inventory_Service` beside `inventory-service`: the repaired name is taken, so the help must
+/// not suggest it.
+pub(super) fn cm0501_repaired_service_name_taken() -> Fixture {
+    let services = |second: &'static str| {
+        move |mesh: &mut Mesh| {
+            add_inventory(mesh);
+            add_inventory(mesh).name = second.to_owned();
+        }
+    };
+    Fixture::new(
+        INVALID_NAME,
+        Error,
+        "service Inventory_Service › name",
+        services("Inventory_Service"),
+        services("stock-service"),
+    )
+    .help("`inventory-service` is already taken; choose another name")
+}
+
+#[test]
+fn cm0501_never_suggests_a_taken_name() {
+    let mut mesh = seed::order_mesh();
+    add_inventory(&mut mesh).name = "Inventory_Service".to_owned();
+    let alone = check(&mesh);
+    let help = |found: &crate::diag::Diagnostics| {
+        found
+            .all()
+            .iter()
+            .find(|d| d.code.as_str() == "CM0501")
+            .and_then(|d| d.help.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(help(&alone), "use `inventory-service`", "{alone}");
+    add_inventory(&mut mesh);
+    let beside = check(&mesh);
+    assert!(
+        !help(&beside).contains("use `inventory-service`"),
+        "{beside}"
+    );
+    order(&mut mesh).add_subset(Subset::builder().name("Canary").build());
+    let subset = check(&mesh);
+    let subset_help = subset
+        .all()
+        .iter()
+        .find(|d| d.path.to_string() == "service order-service › subset Canary › name")
+        .and_then(|d| d.help.as_deref())
+        .unwrap_or_default();
+    assert!(
+        subset_help.starts_with("`canary` is already taken"),
+        "{subset}"
+    );
 }
 
 pub(super) fn cm0502_invalid_label() -> Fixture {

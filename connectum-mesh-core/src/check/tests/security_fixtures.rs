@@ -36,6 +36,24 @@ pub(super) fn cm0401_principal_typo() -> Fixture {
     .help("did you mean `connectum/envoy-gateway`?")
 }
 
+/// The closest declared account is one Kubernetes refuses (`envoy_gateway`): suggesting it
+/// fixes nothing, so the help declares the caller instead.
+pub(super) fn cm0401_no_suggestion_of_an_invalid_account() -> Fixture {
+    let caller_account = |name: &'static str| {
+        move |mesh: &mut Mesh| {
+            mesh.external_callers[0].service_account = ServiceAccountRef::new("connectum", name);
+        }
+    };
+    Fixture::new(
+        UNDECLARED_PRINCIPAL,
+        Error,
+        "service order-service › allow[0] › from[0]",
+        caller_account("envoy_gateway"),
+        caller_account("envoy-gateway"),
+    )
+    .help("ExternalCaller::builder().name(\"envoy-gateway\")")
+}
+
 pub(super) fn cm0402_undeclared_namespace() -> Fixture {
     let admit = |namespace: &'static str| {
         move |mesh: &mut Mesh| {
