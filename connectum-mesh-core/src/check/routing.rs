@@ -2,9 +2,9 @@
 //! numbers say, and every route and match must be able to match something.
 
 use crate::diag::registry::{
-    DUPLICATE_MATCH, EMPTY_SPLIT, INVALID_HEADER_NAME, INVALID_MATCH_VALUE, REPEATED_SPLIT_SUBSET,
-    SINGLE_LEG_WEIGHT, SPLIT_TOTAL, SPLIT_ZERO_TOTAL, SUBSET_WITHOUT_PODS, UNDECLARED_SUBSET,
-    UNREACHABLE_ROUTE,
+    DUPLICATE_MATCH, EMPTY_SPLIT, INVALID_HEADER_NAME, INVALID_MATCH_VALUE, NO_CATCH_ALL_ROUTE,
+    REPEATED_SPLIT_SUBSET, SINGLE_LEG_WEIGHT, SPLIT_TOTAL, SPLIT_ZERO_TOTAL, SUBSET_WITHOUT_PODS,
+    SUBSETS_WITHOUT_ROUTES, UNDECLARED_SUBSET, UNREACHABLE_ROUTE,
 };
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
 use crate::model::{
@@ -28,6 +28,8 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
             check_match_values(route, &route_path, out);
         }
         check_unreachable_routes(service, &path, out);
+        check_subsets_without_routes(service, &path, out);
+        check_catch_all_route(service, &path, out);
     }
 }
 
@@ -373,6 +375,105 @@ fn check_unreachable_routes(service: &Service, path: &MeshPath, out: &mut Diagno
         }
         earlier.extend(matches.into_iter().map(|m| (index, m)));
     }
+}
+
+/// The subsets whose Deployments may run pods (an autoscaled primary counts), with their fixed
+/// replicas where known.
+fn running_subsets(service: &Service) -> Vec<(&str, Option<u32>)> {
+    service
+        .subsets
+        .iter()
+        .enumerate()
+        .map(|(index, subset)| (subset.name.as_str(), fixed_replicas(service, index)))
+        .filter(|(_, replicas)| *replicas != Some(0))
+        .collect()
+}
+
+/// Without routes no VirtualService is rendered and the Service, which selects every subset's
+/// pods, spreads requests by pod count: the canary silently takes a share nobody chose.
+fn check_subsets_without_routes(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    if !service.routes.is_empty() {
+        return;
+    }
+    let running = running_subsets(service);
+    let [(primary, _), others @ ..] = running.as_slice() else {
+        return;
+    };
+    if others.is_empty() {
+        return;
+    }
+    // Known only when every workload has fixed replicas (an autoscaler decides otherwise).
+    let pods: Option<u64> = running
+        .iter()
+        .map(|(_, replicas)| replicas.map(u64::from))
+        .sum();
+    let shares: Vec<String> = others
+        .iter()
+        .map(|(name, replicas)| match (replicas, pods) {
+            (Some(replicas), Some(pods)) => format!("`{name}` ({replicas} of {pods} pods)"),
+            _ => format!("`{name}`"),
+        })
+        .collect();
+    let verb = if shares.len() == 1 { "gets" } else { "get" };
+    out.push(
+        SUBSETS_WITHOUT_ROUTES
+            .at(
+                path.clone(),
+                format!(
+                    "`{}` has no route, so no VirtualService: its Service spreads requests over the pods of its {} subsets by pod count, and {} {verb} a share nobody chose",
+                    service.name,
+                    running.len(),
+                    shares.join(", ")
+                ),
+            )
+            .with_help(format!(
+                "add a catch-all route to the primary subset `{primary}`, then send traffic to the others on purpose with a split or a header match"
+            )),
+    );
+}
+
+/// Whether `request` holds for every request the sidecar routes: no header condition, and a uri
+/// condition every path meets (gRPC paths start with `/`). Broader than [`is_catch_all`],
+/// which must not call a route dead unless it surely is.
+fn matches_every_request(request: &RequestMatch) -> bool {
+    request.headers.is_empty()
+        && match &request.uri {
+            None => true,
+            Some(StringMatch::Prefix(prefix)) => prefix.is_empty() || prefix == "/",
+            Some(StringMatch::Regex(regex)) => matches!(regex.as_str(), ".*" | "/.*"),
+            Some(StringMatch::Exact(_)) => false,
+        }
+}
+
+/// A request that matches no route gets no route: the sidecar answers 404 and the service never
+/// sees it.
+fn check_catch_all_route(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let Some(last) = service.routes.len().checked_sub(1) else {
+        return;
+    };
+    let takes_everything =
+        |route: &Route| route.matches.is_empty() || route.matches.iter().any(matches_every_request);
+    if service.routes.iter().any(takes_everything) {
+        return;
+    }
+    let label = service.routes.get(last).map_or_else(
+        || format!("routes[{last}]"),
+        |route| route_label(last, route),
+    );
+    let target = running_subsets(service)
+        .first()
+        .map(|(primary, _)| format!(", e.g. to the primary subset `{primary}`"))
+        .unwrap_or_default();
+    out.push(
+        NO_CATCH_ALL_ROUTE
+            .at(
+                path.index("routes", last),
+                format!(
+                    "the last route, {label}, has matches and no route takes every request: a request that matches none gets 404 from the sidecar"
+                ),
+            )
+            .with_help(format!("add a final route without matches{target}")),
+    );
 }
 
 /// `routes[1]`, or `routes[1] (`default`)` when the route has a name.

@@ -218,6 +218,16 @@ registry! {
         why "The subset's Deployment runs 0 replicas, so the traffic the route sends there fails with 503 (`UH`, no healthy upstream)."
         example "order.add_subset(Subset::builder().name(\"canary\").replicas(0).build()) with a split giving canary 10"
         fix "Give the subset at least one replica, or take it out of the routes (weight 0 in a split).";
+    CM0212 SUBSETS_WITHOUT_ROUTES Warning "a service declares several subsets but no route"
+        rule "library policy (Istio: a host without a VirtualService sends its traffic to all its endpoints)"
+        why "Without routes no VirtualService is rendered, and the Service selects the pods of every subset by the app label alone, so requests are spread by pod count: a canary with 1 pod beside 3 stable ones silently takes 25% of the traffic before anyone decided to send it any."
+        example "order.add_subset(Subset::builder().name(\"stable\").build()); order.add_subset(Subset::builder().name(\"canary\").replicas(1).build()); with no add_route"
+        fix "Add a catch-all route to the primary subset (`order.add_route(Route::builder().target(&stable).build())`), then route to the other subsets on purpose with a split or a header match.";
+    CM0213 NO_CATCH_ALL_ROUTE Warning "no route takes every request"
+        rule "Istio HTTP route semantics: a request no route matches gets no route, a 404 (NR) from the sidecar (docs/istio-semantics.md)"
+        why "Every route has matches, so a request that matches none (a client without the `x-canary` header, a method the uri matches forgot) is answered 404 by the caller's sidecar and never reaches the service."
+        example "order.add_route(Route::builder().matches(vec![RequestMatch::header(HeaderMatch::exact(\"x-canary\", \"true\"))]).target(&canary).build()); as the only route"
+        fix "End the routes with one without matches (or whose match takes every request), e.g. to the primary subset.";
 
     // ── 03xx resilience ───────────────────────────────────────────────────────────────────
     CM0301 RETRY_AMPLIFICATION Error "retries along a call chain exceed the retry budget"

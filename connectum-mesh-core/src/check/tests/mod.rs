@@ -156,6 +156,8 @@ fixtures! {
     routing_fixtures::cm0210_empty_header_prefix,
     routing_fixtures::cm0210_regex_does_not_compile,
     routing_fixtures::cm0211_subset_without_pods,
+    routing_fixtures::cm0212_subsets_without_routes,
+    routing_fixtures::cm0213_no_catch_all_route,
     resilience_fixtures::cm0301_retry_amplification,
     resilience_fixtures::cm0301_chain_of_two_services,
     resilience_fixtures::cm0301_chain_budget_override,

@@ -1,14 +1,16 @@
 //! Fixtures of the routing rules (02xx).
 
-use super::{Fixture, order};
+use super::{Fixture, order, seed};
+use crate::check;
+use crate::diag::Diagnostics;
 use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
-    DUPLICATE_MATCH, EMPTY_SPLIT, INVALID_HEADER_NAME, INVALID_MATCH_VALUE, REPEATED_SPLIT_SUBSET,
-    SINGLE_LEG_WEIGHT, SPLIT_TOTAL, SPLIT_ZERO_TOTAL, SUBSET_WITHOUT_PODS, UNDECLARED_SUBSET,
-    UNREACHABLE_ROUTE,
+    DUPLICATE_MATCH, EMPTY_SPLIT, INVALID_HEADER_NAME, INVALID_MATCH_VALUE, NO_CATCH_ALL_ROUTE,
+    REPEATED_SPLIT_SUBSET, SINGLE_LEG_WEIGHT, SPLIT_TOTAL, SPLIT_ZERO_TOTAL, SUBSET_WITHOUT_PODS,
+    SUBSETS_WITHOUT_ROUTES, UNDECLARED_SUBSET, UNREACHABLE_ROUTE,
 };
 use crate::model::{
-    HeaderMatch, Mesh, RequestMatch, Route, RouteTarget, Split, StringMatch, SubsetRef,
+    HeaderMatch, Mesh, RequestMatch, Route, RouteTarget, Service, Split, StringMatch, SubsetRef,
 };
 
 const SPLIT: &str = "service order-service › routes[1] › split";
@@ -209,4 +211,82 @@ pub(super) fn cm0210_regex_does_not_compile() -> Fixture {
         set_header(HeaderMatch::regex("x-canary", "(true|yes")),
         set_header(HeaderMatch::regex("x-canary", "(true|yes)")),
     )
+}
+
+/// A catch-all route to the primary subset, the fix CM0212 and CM0213 suggest.
+fn to_stable(matches: Vec<RequestMatch>) -> Route {
+    Route::builder()
+        .matches(matches)
+        .target(SubsetRef::unchecked("order-service", "stable"))
+        .build()
+}
+
+pub(super) fn cm0212_subsets_without_routes() -> Fixture {
+    Fixture::new(
+        SUBSETS_WITHOUT_ROUTES,
+        Warning,
+        "service order-service",
+        |mesh| order(mesh).routes.clear(),
+        |mesh| order(mesh).routes = vec![to_stable(Vec::new())],
+    )
+    .message("`canary` (1 of 2 pods) gets a share nobody chose")
+    .help("add a catch-all route to the primary subset `stable`")
+}
+
+/// What the checker says about the guide's mesh after `change` to order-service.
+fn check_order(change: impl FnOnce(&mut Service)) -> Diagnostics {
+    let mut mesh = seed::order_mesh();
+    change(order(&mut mesh));
+    check(&mesh)
+}
+
+#[test]
+fn cm0212_only_counts_subsets_that_run_pods() {
+    let found = check_order(|order| {
+        order.routes.clear();
+        order.subsets[1].replicas = Some(0);
+    });
+    assert!(!found.codes().contains(&"CM0212"), "{found}");
+}
+
+pub(super) fn cm0213_no_catch_all_route() -> Fixture {
+    let last_route = |matches: Vec<RequestMatch>| {
+        move |mesh: &mut Mesh| {
+            let order = order(mesh);
+            order.routes.pop();
+            if !matches.is_empty() {
+                order.routes.push(to_stable(matches));
+            }
+        }
+    };
+    let admin = RequestMatch::builder()
+        .uri(StringMatch::Prefix("/order.v1.AdminService/".to_owned()))
+        .build();
+    let every_path = RequestMatch::builder()
+        .uri(StringMatch::Prefix("/".to_owned()))
+        .build();
+    Fixture::new(
+        NO_CATCH_ALL_ROUTE,
+        Warning,
+        "service order-service › routes[1]",
+        last_route(vec![admin]),
+        last_route(vec![every_path]),
+    )
+    .help("add a final route without matches, e.g. to the primary subset `stable`")
+}
+
+#[test]
+fn cm0213_leaves_a_misplaced_catch_all_to_cm0207() {
+    let found = check_order(|order| order.routes.reverse());
+    assert_eq!(found.codes(), ["CM0207"], "{found}");
+}
+
+#[test]
+fn cm0213_reports_a_lone_header_route() {
+    let found = check_order(|order| {
+        order.routes.pop();
+    });
+    assert_eq!(found.codes(), ["CM0213"], "{found}");
+    let message = &found.all()[0].message;
+    assert!(message.contains("404"), "{message}");
 }
