@@ -4,8 +4,8 @@
 use crate::diag::registry::{
     APP_TIMEOUT_EXCEEDS_MESH, CALL_CYCLE, CALLER_TIMEOUT_TOO_SHORT, EMPTY_CONNECTION_POOL,
     INTERCEPTOR_OUT_OF_RANGE, INVALID_RETRY_STATUS, OUTLIER_PERCENT_OUT_OF_RANGE,
-    RETRY_AMPLIFICATION, RETRY_POLICY_WITHOUT_ATTEMPTS, TRIES_OUTLAST_TIMEOUT,
-    UNKNOWN_CHAIN_BUDGET,
+    RETRY_AMPLIFICATION, RETRY_ON_SUCCESS_STATUS, RETRY_POLICY_WITHOUT_ATTEMPTS,
+    TRIES_OUTLAST_TIMEOUT, UNKNOWN_CHAIN_BUDGET,
 };
 use crate::diag::{Diagnostics, MeshPath, closest};
 use crate::model::{Duration, ISTIO_DEFAULT_RETRY_ATTEMPTS, Mesh, RetryOn, Route, Service};
@@ -24,6 +24,7 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
             let route_path = path.index("routes", index);
             check_zero_attempt_policies(route, &route_path, out);
             check_retry_statuses(route, &route_path, out);
+            check_retry_on_success(route, &route_path, out);
             check_tries_within_timeout(route, &route_path, out);
         }
         check_app_timeout_within_mesh(service, &path, out);
@@ -286,6 +287,42 @@ fn check_retry_statuses(route: &Route, route_path: &MeshPath, out: &mut Diagnost
                     ),
             );
         }
+    }
+}
+
+/// gRPC answers every call with HTTP 200 and carries errors in the `grpc-status` trailer:
+/// retrying on 200 repeats every call, successful or not, and a 1xx, other 2xx or 3xx status
+/// never marks a failed call.
+fn check_retry_on_success(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
+    // With 0 attempts nothing is retried (and CM0303 refuses the retryOn).
+    let Some(retries) = route.retries.as_ref().filter(|r| r.attempts > 0) else {
+        return;
+    };
+    for condition in &retries.retry_on {
+        let RetryOn::Status(code) = *condition else {
+            continue;
+        };
+        // Unknown codes are CM0309's.
+        if !(100..400).contains(&code) || !is_known_status(code) {
+            continue;
+        }
+        let message = if code == 200 {
+            format!(
+                "retryOn names HTTP status 200, which gRPC answers every call with: every call, successful or not, is sent {} times",
+                route.worst_case_attempts()
+            )
+        } else {
+            format!(
+                "retryOn names HTTP status {code}, which is not a failure: gRPC answers every call with 200 and reports errors in the grpc-status trailer, so this condition never catches a failed call"
+            )
+        };
+        out.push(
+            RETRY_ON_SUCCESS_STATUS
+                .at(route_path.join("retries"), message)
+                .with_help(format!(
+                    "remove {code} from retryOn; retry on gRPC conditions such as `unavailable`, or on a failure status such as 503"
+                )),
+        );
     }
 }
 

@@ -285,6 +285,11 @@ registry! {
         why "A budget for a chain that does not exist has no effect: the real chain is checked against the mesh budget, and the override you meant to grant (or the limit you meant to impose) is lost."
         example "ChainBudget::new([\"envoy-gateway\", \"ordr-service\"], RetryBudget::calls(20))"
         fix "Name a call chain from its start (an external caller or a service nobody calls) to its end, as the diagnostics of CM0301 print it.";
+    CM0312 RETRY_ON_SUCCESS_STATUS Warning "retryOn names a success or informational HTTP status"
+        rule "library policy (gRPC over HTTP/2 answers every call with HTTP 200 and carries errors in the grpc-status trailer)"
+        why "Envoy retries on the HTTP status, and a gRPC server answers every call with 200, failed or not: retrying on 200 sends every call, successful ones included, 1 + attempts times, a permanent retry storm. A 1xx, other 2xx or 3xx status never marks a failed gRPC call, so that condition means nothing."
+        example "MeshRetry::builder().attempts(2).retry_on(vec![RetryOn::Status(200)]).build()"
+        fix "Retry on gRPC conditions such as `unavailable`, or on a failure status such as 503.";
 
     // ── 04xx security ─────────────────────────────────────────────────────────────────────
     CM0401 UNDECLARED_PRINCIPAL Error "an allow rule names a service account nobody declares"

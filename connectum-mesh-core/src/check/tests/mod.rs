@@ -171,6 +171,8 @@ fixtures! {
     resilience_fixtures::cm0309_invalid_retry_status,
     resilience_fixtures::cm0310_call_cycle,
     resilience_fixtures::cm0311_unknown_chain_budget,
+    resilience_fixtures::cm0312_retry_on_success_status,
+    resilience_fixtures::cm0312_retry_on_redirect_status,
     security_fixtures::cm0401_undeclared_principal,
     security_fixtures::cm0401_principal_typo,
     security_fixtures::cm0401_no_suggestion_of_an_invalid_account,

@@ -6,8 +6,8 @@ use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
     APP_TIMEOUT_EXCEEDS_MESH, CALL_CYCLE, CALLER_TIMEOUT_TOO_SHORT, EMPTY_CONNECTION_POOL,
     INTERCEPTOR_OUT_OF_RANGE, INVALID_RETRY_STATUS, OUTLIER_PERCENT_OUT_OF_RANGE,
-    RETRY_AMPLIFICATION, RETRY_POLICY_WITHOUT_ATTEMPTS, TRIES_OUTLAST_TIMEOUT,
-    UNKNOWN_CHAIN_BUDGET,
+    RETRY_AMPLIFICATION, RETRY_ON_SUCCESS_STATUS, RETRY_POLICY_WITHOUT_ATTEMPTS,
+    TRIES_OUTLAST_TIMEOUT, UNKNOWN_CHAIN_BUDGET,
 };
 use crate::model::{
     AppRetry, AppTimeout, Bulkhead, ChainBudget, ConnectionPool, Duration, Interceptors, Mesh,
@@ -292,20 +292,52 @@ pub(super) fn cm0308_interceptor_out_of_range() -> Fixture {
 }
 
 pub(super) fn cm0309_invalid_retry_status() -> Fixture {
-    let status = |code: u16| {
-        move |mesh: &mut Mesh| {
-            if let Some(retries) = &mut order(mesh).routes[0].retries {
-                retries.retry_on = vec![RetryOn::Status(code)];
-            }
-        }
-    };
     Fixture::new(
         INVALID_RETRY_STATUS,
         Error,
         "service order-service › routes[0] › retries",
-        status(42),
-        status(503),
+        retry_on_status(42),
+        retry_on_status(503),
     )
+}
+
+/// Sets retryOn of order-service's first route to one status code.
+fn retry_on_status(code: u16) -> impl FnOnce(&mut Mesh) {
+    move |mesh| {
+        if let Some(retries) = &mut order(mesh).routes[0].retries {
+            retries.retry_on = vec![RetryOn::Status(code)];
+        }
+    }
+}
+
+pub(super) fn cm0312_retry_on_success_status() -> Fixture {
+    Fixture::new(
+        RETRY_ON_SUCCESS_STATUS,
+        Warning,
+        "service order-service › routes[0] › retries",
+        retry_on_status(200),
+        retry_on_status(503),
+    )
+    .message("every call, successful or not, is sent 2 times")
+}
+
+pub(super) fn cm0312_retry_on_redirect_status() -> Fixture {
+    Fixture::new(
+        RETRY_ON_SUCCESS_STATUS,
+        Warning,
+        "service order-service › routes[0] › retries",
+        retry_on_status(302),
+        retry_on_status(429),
+    )
+    .message("never catches a failed call")
+}
+
+#[test]
+fn cm0312_leaves_unknown_statuses_to_cm0309() {
+    let mut mesh = seed::order_mesh();
+    retry_on_status(250)(&mut mesh);
+    let found = check(&mesh);
+    assert_eq!(found.codes(), ["CM0309"], "{found}");
 }
 
 pub(super) fn cm0310_call_cycle() -> Fixture {
