@@ -3,7 +3,8 @@
 
 use crate::diag::registry::{
     APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS, CALLER_NOT_ALLOWED, EMPTY_ALLOW_RULE,
-    NAMESPACE_NOT_INJECTED, STRICT_WITHOUT_INJECTION, UNDECLARED_NAMESPACE, UNDECLARED_PRINCIPAL,
+    NAMESPACE_NOT_INJECTED, PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION,
+    UNDECLARED_NAMESPACE, UNDECLARED_PRINCIPAL,
 };
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
 use crate::model::{Mesh, MtlsMode, Service, ServiceAccountRef, Source};
@@ -18,6 +19,7 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
         check_empty_allow_rules(service, &path, out);
         check_app_tls(mesh, service, &path, out);
         check_authorization_needs_mtls(mesh, service, &path, out);
+        check_permissive_with_identity_rules(mesh, service, &path, out);
     }
     check_callers_allowed(mesh, out);
 }
@@ -199,6 +201,58 @@ fn check_authorization_needs_mtls(
                 ),
             )
             .with_help("use STRICT or PERMISSIVE mTLS for this service, or remove its allow rules"),
+    );
+}
+
+/// Whether Istio can match `source` only on a request that carries a peer identity, that is one
+/// that came over mTLS.
+fn needs_peer_identity(source: &Source) -> bool {
+    match source {
+        // Both are read from the peer certificate (`source.principal`, `source.namespace`).
+        Source::ServiceAccount(_) | Source::Namespace(_) => true,
+    }
+}
+
+/// PERMISSIVE admits plain-text callers, but when every allow rule names principals or
+/// namespaces, which only mTLS callers carry, those callers get 403 anyway: the mode buys
+/// nothing and promises a migration path that does not exist.
+fn check_permissive_with_identity_rules(
+    mesh: &Mesh,
+    service: &Service,
+    path: &MeshPath,
+    out: &mut Diagnostics,
+) {
+    if !mesh.sidecar_injection || effective_mtls(mesh, service) != MtlsMode::Permissive {
+        return;
+    }
+    let mut sources = service.allow.iter().flat_map(|rule| &rule.from).peekable();
+    if sources.peek().is_none() || !sources.all(needs_peer_identity) {
+        return;
+    }
+    let overridden = service.mtls_override == Some(MtlsMode::Permissive);
+    let (at, mode) = if overridden {
+        (path.join("mtls_override"), "its mTLS override")
+    } else {
+        (path.join("allow"), "the namespace's mTLS mode")
+    };
+    let strict = if overridden && mesh.mtls == MtlsMode::Strict {
+        "remove the PERMISSIVE override so the namespace's STRICT applies"
+    } else {
+        "use STRICT for this service (`mtls_override(MtlsMode::Strict)`)"
+    };
+    out.push(
+        PERMISSIVE_WITH_IDENTITY_RULES
+            .at(
+                at,
+                format!(
+                    "`{}` accepts plain-text callers ({mode} is PERMISSIVE), but its allow rules admit only principals and namespaces, which only mTLS callers carry: plain-text callers are refused with 403 anyway",
+                    service.name
+                ),
+            )
+            .with_help(format!(
+                "{strict}; if plain-text callers must reach `{}`, its allow rules cannot admit them and have to go",
+                service.name
+            )),
     );
 }
 

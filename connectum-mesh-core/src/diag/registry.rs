@@ -332,6 +332,11 @@ registry! {
         why "Without sidecars the VirtualServices, DestinationRules, AuthorizationPolicies and Telemetry of this mesh do nothing for its pods: routes, retries, canary splits and access control are all off."
         example "Mesh::builder().namespace(\"connectum\").sidecar_injection(false).mtls(MtlsMode::Permissive).build()"
         fix "Turn sidecar injection on (the default).";
+    CM0409 PERMISSIVE_WITH_IDENTITY_RULES Warning "PERMISSIVE mTLS with allow rules only mTLS callers can pass"
+        rule "Istio AuthorizationPolicy: `principals` and `namespaces` are taken from the peer certificate, so they match only mTLS requests; related to Kiali KIA0105 (principals and namespaces need mTLS)"
+        why "PERMISSIVE admits plain-text callers, but every allow rule of the service names principals or namespaces, which plain-text requests do not carry: those callers are refused with 403 anyway. The PERMISSIVE mode buys nothing and suggests a migration path that does not work (CM0405 covers DISABLE, where nobody gets in)."
+        example "Service::builder().mtls_override(MtlsMode::Permissive).allow(vec![AllowRule::namespace(\"connectum\")])"
+        fix "Use STRICT for the service (remove the PERMISSIVE override where the namespace is STRICT); if plain-text callers really must reach it, the allow rules cannot admit them and have to go.";
 
     // ── 05xx Kubernetes wiring ────────────────────────────────────────────────────────────
     CM0501 INVALID_NAME Error "a name Kubernetes or Istio refuses"

@@ -183,6 +183,8 @@ fixtures! {
     security_fixtures::cm0406_caller_not_allowed,
     security_fixtures::cm0407_empty_allow_rule,
     security_fixtures::cm0408_namespace_not_injected,
+    security_fixtures::cm0409_permissive_override_with_identity_rules,
+    security_fixtures::cm0409_permissive_namespace_with_identity_rules,
     kubernetes_fixtures::cm0501_invalid_namespace,
     kubernetes_fixtures::cm0501_invalid_subset_name,
     kubernetes_fixtures::cm0501_invalid_service_name,

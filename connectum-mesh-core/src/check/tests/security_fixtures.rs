@@ -4,7 +4,8 @@ use super::{Fixture, order};
 use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
     APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS, CALLER_NOT_ALLOWED, EMPTY_ALLOW_RULE,
-    NAMESPACE_NOT_INJECTED, STRICT_WITHOUT_INJECTION, UNDECLARED_NAMESPACE, UNDECLARED_PRINCIPAL,
+    NAMESPACE_NOT_INJECTED, PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION,
+    UNDECLARED_NAMESPACE, UNDECLARED_PRINCIPAL,
 };
 use crate::model::{AllowRule, AppTls, Mesh, MtlsMode, ServiceAccountRef};
 
@@ -152,4 +153,41 @@ pub(super) fn cm0408_namespace_not_injected() -> Fixture {
         injection(false, MtlsMode::Permissive),
         injection(true, MtlsMode::Permissive),
     )
+}
+
+pub(super) fn cm0409_permissive_override_with_identity_rules() -> Fixture {
+    let permissive = |keep_allow_rules: bool| {
+        move |mesh: &mut Mesh| {
+            let order = order(mesh);
+            order.mtls_override = Some(MtlsMode::Permissive);
+            if !keep_allow_rules {
+                order.allow.clear();
+            }
+        }
+    };
+    Fixture::new(
+        PERMISSIVE_WITH_IDENTITY_RULES,
+        Warning,
+        "service order-service › mtls_override",
+        permissive(true),
+        permissive(false),
+    )
+    .help("remove the PERMISSIVE override so the namespace's STRICT applies")
+}
+
+pub(super) fn cm0409_permissive_namespace_with_identity_rules() -> Fixture {
+    let namespace_permissive = |service_override: Option<MtlsMode>| {
+        move |mesh: &mut Mesh| {
+            mesh.mtls = MtlsMode::Permissive;
+            order(mesh).mtls_override = service_override;
+        }
+    };
+    Fixture::new(
+        PERMISSIVE_WITH_IDENTITY_RULES,
+        Warning,
+        "service order-service › allow",
+        namespace_permissive(None),
+        namespace_permissive(Some(MtlsMode::Strict)),
+    )
+    .help("use STRICT for this service")
 }
