@@ -5,8 +5,8 @@
 use crate::diag::registry::{
     AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, AUTOSCALER_WITHOUT_REQUEST, EMPTY_IMAGE,
     GRACE_PERIOD_TOO_SHORT, INVALID_CONFIG_KEY, INVALID_PORT, INVALID_RESOURCES,
-    INVALID_SECURITY_CONTEXT, PORT_RESERVED_BY_ISTIO, PROBE_ENDPOINT, PROBE_VALUES, PROXY_UID,
-    ROLLOUT_STUCK,
+    INVALID_SECURITY_CONTEXT, PORT_CONFIG_MISMATCH, PORT_RESERVED_BY_ISTIO, PROBE_ENDPOINT,
+    PROBE_VALUES, PROXY_UID, ROLLOUT_STUCK,
 };
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
 use crate::model::{Mesh, Probe, Quantity, Resources, Scaling, Service};
@@ -17,6 +17,8 @@ const ISTIO_PROXY_UID: i64 = 1337;
 const ISTIO_PORTS: [u16; 10] = [
     15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090,
 ];
+/// The environment variable Connectum's server reads its listening port from.
+const PORT_VARIABLE: &str = "PORT";
 /// The HTTP paths Connectum's healthcheck serves.
 const CONNECTUM_HEALTH_PATHS: [&str; 3] = ["/healthz", "/health", "/readyz"];
 
@@ -34,6 +36,7 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
         check_probes(service, &path, out);
         check_images(service, &path, out);
         check_config_keys(service, &path, out);
+        check_port_config(service, &path, out);
     }
 }
 
@@ -417,4 +420,35 @@ fn check_config_keys(service: &Service, path: &MeshPath, out: &mut Diagnostics) 
             );
         }
     }
+}
+
+/// Connectum listens on `PORT` (default 5000) while the container port, the Service and the
+/// probes use the service's port: when a config entry makes them differ nothing answers where
+/// Kubernetes looks, and the pods never become ready. Without the entry the renderer sets `PORT`
+/// from the port, so only a contradicting entry is a problem.
+fn check_port_config(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let Some(value) = service.config.get(PORT_VARIABLE) else {
+        return;
+    };
+    let listens_on = value.trim().parse::<u16>().ok();
+    if listens_on == Some(service.port) {
+        return;
+    }
+    let port = service.port;
+    let or_port = listens_on
+        .filter(|p| *p > 0)
+        .map(|p| format!(", or set the service's port to {p}"))
+        .unwrap_or_default();
+    out.push(
+        PORT_CONFIG_MISMATCH
+            .at(
+                path.join("config").join(PORT_VARIABLE),
+                format!(
+                    "config sets `{PORT_VARIABLE}` to `{value}`, but the service's port is {port}: Connectum listens on `{value}` while the container port, the Service and the probes use {port}, so the pods never become ready"
+                ),
+            )
+            .with_help(format!(
+                "remove `{PORT_VARIABLE}` from config (without it Connectum listens on the service's port), or set it to `{port}`{or_port}"
+            )),
+    );
 }

@@ -429,6 +429,11 @@ registry! {
         why "The API server refuses the ConfigMap; the Deployment's envFrom then names a ConfigMap that does not exist and its pods never start (CreateContainerConfigError)."
         example "Service::builder().name(\"order-service\").config(BTreeMap::from([(\"LOG LEVEL\".into(), \"info\".into())]))"
         fix "Use keys of letters, digits, `-`, `_` and `.`, e.g. `LOG_LEVEL`.";
+    CM0519 PORT_CONFIG_MISMATCH Error "config sets PORT to another port than the service's"
+        rule "Connectum createServer listens on the PORT environment variable (default 5000); the container port, the Service's targetPort and the probes use the service's port"
+        why "Connectum listens on the config's PORT while Kubernetes sends traffic and probes to the service's port, where nothing answers: the pods never become ready and the service has no endpoints. (Without a PORT entry the renderer sets PORT from the port, so only a contradicting entry is a problem.)"
+        example "Service::builder().name(\"order-service\").port(8080).config(BTreeMap::from([(\"PORT\".into(), \"5000\".into())]))"
+        fix "Remove PORT from config (it follows the port), or make it equal the service's port.";
 
     // ── 08xx I/O (emitted by connectum-mesh's emit module, tested there) ───────────────
     CM0801 SERIALIZE_FAILED Error "a rendered document could not be serialized"

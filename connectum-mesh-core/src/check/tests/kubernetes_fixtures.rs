@@ -7,7 +7,8 @@ use crate::diag::registry::{
     AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, AUTOSCALER_WITHOUT_REQUEST, EMPTY_IMAGE,
     GRACE_PERIOD_TOO_SHORT, INJECTION_LABEL_CONFLICT, INVALID_CONFIG_KEY, INVALID_LABEL,
     INVALID_NAME, INVALID_PORT, INVALID_RESOURCES, INVALID_SECURITY_CONTEXT, LABEL_KEY_CONFLICT,
-    PORT_RESERVED_BY_ISTIO, PROBE_ENDPOINT, PROBE_VALUES, PROXY_UID, ROLLOUT_STUCK,
+    PORT_CONFIG_MISMATCH, PORT_RESERVED_BY_ISTIO, PROBE_ENDPOINT, PROBE_VALUES, PROXY_UID,
+    ROLLOUT_STUCK,
 };
 use crate::model::{
     Autoscaler, Duration, Mesh, Probe, Quantity, Resources, Scaling, ScalingRule, Service, Subset,
@@ -425,4 +426,43 @@ pub(super) fn cm0504_injection_label_contradiction() -> Fixture {
         injection("disabled"),
         injection("enabled"),
     )
+}
+
+/// order-service on `port`, with config `PORT` set to `listen` (`None`: no entry).
+fn port_and_config(port: u16, listen: Option<&'static str>) -> impl FnOnce(&mut Mesh) {
+    move |mesh| {
+        let order = order(mesh);
+        order.port = port;
+        if let Some(listen) = listen {
+            order.config.insert("PORT".to_owned(), listen.to_owned());
+        }
+    }
+}
+
+pub(super) fn cm0519_port_config_mismatch() -> Fixture {
+    // The close variant is the case the renderer covers: a port other than 5000 and no PORT
+    // entry gets PORT=<port> in the container's environment, so it is not a diagnostic.
+    Fixture::new(
+        PORT_CONFIG_MISMATCH,
+        Error,
+        "service order-service › config › PORT",
+        port_and_config(8080, Some("5000")),
+        port_and_config(8080, None),
+    )
+    .message("config sets `PORT` to `5000`, but the service's port is 8080")
+    .help("set it to `8080`, or set the service's port to 5000")
+}
+
+#[test]
+fn cm0519_accepts_a_port_entry_that_agrees() {
+    for (port, listen) in [(5000, Some("5000")), (8080, Some("8080")), (5000, None)] {
+        let mut mesh = seed::order_mesh();
+        port_and_config(port, listen)(&mut mesh);
+        let found = check(&mesh);
+        assert!(found.is_empty(), "port {port}, PORT {listen:?}:\n{found}");
+    }
+    let mut mesh = seed::order_mesh();
+    port_and_config(5000, Some("http"))(&mut mesh);
+    let found = check(&mesh);
+    assert_eq!(found.codes(), ["CM0519"], "{found}");
 }

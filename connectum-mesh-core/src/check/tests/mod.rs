@@ -208,6 +208,7 @@ fixtures! {
     kubernetes_fixtures::cm0516_invalid_resources,
     kubernetes_fixtures::cm0517_autoscaler_without_request,
     kubernetes_fixtures::cm0518_invalid_config_key,
+    kubernetes_fixtures::cm0519_port_config_mismatch,
 }
 
 /// The families the checker emits; 08xx (I/O) and 09xx (DSL syntax) codes are tested where they
