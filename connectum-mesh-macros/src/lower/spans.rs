@@ -113,6 +113,20 @@ impl SpanIndex {
         if related {
             return true;
         }
+        // Rules that compare the item at their path with another field of the same service.
+        let reads_sibling = ALSO_READS
+            .iter()
+            .filter(|(code, _)| *code == diagnostic.code.as_str())
+            .any(|(_, field)| {
+                path.first().is_some_and(|service| {
+                    self.opaque.iter().any(|opaque| {
+                        opaque.len() == 2 && opaque[0] == *service && opaque[1] == normal(field)
+                    })
+                })
+            });
+        if reads_sibling {
+            return true;
+        }
         // Rules that compare across services (chains, callers' timeouts) name the other
         // services in their message or chain; within one service the paths above decide.
         let own = path.first();
@@ -132,6 +146,10 @@ impl SpanIndex {
     }
 }
 
+/// Codes whose rule also reads a field of the service other than the one its path names:
+/// CM0519 compares `config › PORT` with the service's `port`.
+const ALSO_READS: &[(&str, &str)] = &[("CM0519", "port")];
+
 /// The services of a `chain a → b → c` segment.
 fn chain_of(segment: &str) -> Option<Vec<String>> {
     let rest = segment.strip_prefix("chain ")?;
@@ -147,6 +165,7 @@ fn chain_of(segment: &str) -> Option<Vec<String>> {
 mod tests {
     use super::*;
     use crate::lower::test_support::{CANARY, diagnostic, lowered};
+    use connectum_mesh_core::Code;
     use quote::quote;
 
     #[test]
@@ -197,6 +216,26 @@ mod tests {
             chain,
             "12 calls along envoy-gateway → order-service"
         )));
+    }
+
+    #[test]
+    fn a_port_given_as_an_expression_leaves_the_port_comparison_to_run_time() {
+        let port_check = |port: proc_macro2::TokenStream| {
+            let (_, index, _) = lowered(quote! {
+                namespace: connectum,
+                service order-service { image: "order:1.0.0", port: #port, config: { PORT: "6000" } }
+            });
+            let mut mismatch = diagnostic(
+                MeshPath::service(CANARY).join("config").join("PORT"),
+                "config sets PORT 6000",
+            );
+            mismatch.code = Code("CM0519");
+            let runtime = index.depends_on_runtime(&mismatch);
+            mismatch.code = Code("CM0518");
+            (runtime, index.depends_on_runtime(&mismatch))
+        };
+        assert_eq!(port_check(quote!((service_port()))), (true, false));
+        assert_eq!(port_check(quote!(5000)), (false, false));
     }
 
     #[test]
