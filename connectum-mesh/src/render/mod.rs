@@ -269,7 +269,8 @@ impl Manifests {
     }
 }
 
-/// Why a mesh was not rendered: the checker found errors. Printing it prints every diagnostic.
+/// Why a mesh was not rendered: the checker found errors. Printing it prints every diagnostic
+/// and a closing line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RenderError {
     /// Everything the checker found, errors and warnings.
@@ -277,8 +278,15 @@ pub struct RenderError {
 }
 
 impl fmt::Display for RenderError {
+    /// Every diagnostic, then a closing line like rustc's "could not compile".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.diagnostics.fmt(f)
+        let errors = self.diagnostics.errors().count();
+        write!(
+            f,
+            "{}\nerror: could not render the mesh due to {errors} error{}; nothing was emitted",
+            self.diagnostics,
+            if errors == 1 { "" } else { "s" }
+        )
     }
 }
 

@@ -271,7 +271,13 @@ fn a_mesh_with_errors_is_not_rendered() {
     mesh.services[0].routes[0].target =
         RouteTarget::Subset(connectum_mesh_core::SubsetRef::unchecked("cart", "canry"));
     let error = render(&mesh).err();
-    assert!(error.is_some_and(|e| e.diagnostics.has_errors()));
+    assert!(error.as_ref().is_some_and(|e| e.diagnostics.has_errors()));
+    let text = error.map(|e| e.to_string()).unwrap_or_default();
+    assert!(text.contains("error[CM0201]"), "{text}");
+    assert!(
+        text.ends_with("error: could not render the mesh due to 1 error; nothing was emitted"),
+        "{text}"
+    );
 }
 
 #[test]
