@@ -60,6 +60,7 @@ pub use connectum_mesh_core::*;
 pub mod api;
 pub mod build;
 pub mod emit;
+pub mod read;
 pub mod render;
 
 pub use render::{IstioApi, Manifests, Object, RenderError, RenderOptions, render, render_with};
