@@ -62,6 +62,7 @@ pub mod build;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod emit;
+pub mod read;
 pub mod render;
 
 pub use render::{IstioApi, Manifests, Object, RenderError, RenderOptions, render, render_with};
