@@ -34,14 +34,14 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
 }
 
 /// One destination of a route: where it is written, the subset, and whether it gets traffic.
-struct Destination<'a> {
-    path: MeshPath,
-    subset: &'a SubsetRef,
-    receives_traffic: bool,
+pub(super) struct Destination<'a> {
+    pub(super) path: MeshPath,
+    pub(super) subset: &'a SubsetRef,
+    pub(super) receives_traffic: bool,
 }
 
 /// The subsets a route sends to (none for a route to the whole service).
-fn destinations<'a>(route: &'a Route, route_path: &MeshPath) -> Vec<Destination<'a>> {
+pub(super) fn destinations<'a>(route: &'a Route, route_path: &MeshPath) -> Vec<Destination<'a>> {
     match &route.target {
         RouteTarget::Subset(subset) => vec![Destination {
             path: route_path.clone(),
@@ -161,14 +161,8 @@ fn check_subsets_have_pods(
 
 /// The replicas a subset's Deployment runs, or `None` when an autoscaler decides.
 fn fixed_replicas(service: &Service, subset_index: usize) -> Option<u32> {
-    let primary = subset_index == 0;
-    let subset_replicas = service.subsets.get(subset_index).and_then(|s| s.replicas);
-    match (&service.scaling, subset_replicas) {
-        (Scaling::Autoscale(_), _) if primary => None,
-        (_, Some(replicas)) => Some(replicas),
-        (Scaling::Replicas(replicas), None) if primary => Some(*replicas),
-        _ => Some(1),
-    }
+    let autoscaled = subset_index == 0 && matches!(service.scaling, Scaling::Autoscale(_));
+    (!autoscaled).then(|| service.workload_min_pods(subset_index))
 }
 
 /// A split must have destinations, a positive total (both Istio rules), and by this library's
