@@ -51,7 +51,7 @@ fn check_shutdown_timeline(timeline: &PodTimeline, path: &MeshPath, out: &mut Di
         let diagnostic = match failure.short_step {
             ShortStep::ProxyDrain => PROXY_EXITS_BEFORE_APP
                 .at(
-                    path.join("shutdown").join("proxy_drain"),
+                    path.field("shutdown").field("proxy_drain"),
                     format!(
                         "the proxy drains for {} after SIGTERM, but the app drains until {steps}: its calls out fail {window}; the proxy drain is {short_by} short",
                         seconds(timeline.proxy_drain()),
@@ -63,7 +63,7 @@ fn check_shutdown_timeline(timeline: &PodTimeline, path: &MeshPath, out: &mut Di
                 )),
             ShortStep::GracePeriod => GRACE_PERIOD_TOO_SHORT
                 .at(
-                    path.join("shutdown").join("termination_grace_period"),
+                    path.field("shutdown").field("termination_grace_period"),
                     format!(
                         "the grace period {} ends before {steps}: in-flight requests are killed {window}; the grace period is {short_by} short",
                         seconds(timeline.grace_period()),
@@ -96,7 +96,7 @@ fn check_startup(
     out.push(
         APP_STARTS_BEFORE_PROXY
             .at(
-                path.join("shutdown").join("hold_until_proxy_starts"),
+                path.field("shutdown").field("hold_until_proxy_starts"),
                 format!(
                     "the app starts together with its proxy: {calls} while it starts fail until the proxy is ready"
                 ),
@@ -118,7 +118,7 @@ fn check_shutdown_config(service: &Service, path: &MeshPath, out: &mut Diagnosti
     out.push(
         SHUTDOWN_CONFIG_MISMATCH
             .at(
-                path.join("config").join(SHUTDOWN_TIMEOUT_VARIABLE),
+                path.field("config").key(SHUTDOWN_TIMEOUT_VARIABLE),
                 format!(
                     "config sets `{SHUTDOWN_TIMEOUT_VARIABLE}` to `{value}`, but the service's shutdown timeout is {timeout}: the app drains on another clock than the proxy drain and the grace period derived from it"
                 ),
@@ -167,7 +167,7 @@ fn check_rollout_keeps_a_ready_pod(service: &Service, path: &MeshPath, out: &mut
         out.push(
             ROLLOUT_TO_ZERO_READY
                 .at(
-                    path.join("rollout").join("max_unavailable"),
+                    path.field("rollout").field("max_unavailable"),
                     format!(
                         "{workload} receives traffic and runs {} pod{}, and a rollout may take {} of them out at once ({why}): every image change can leave it with no ready pod",
                         plan.min_pods,
@@ -189,7 +189,7 @@ fn check_disruption_budget(service: &Service, path: &MeshPath, out: &mut Diagnos
     let Some(budget) = service.resolved_disruption_budget() else {
         return;
     };
-    let budget_path = path.join("disruption_budget");
+    let budget_path = path.field("disruption_budget");
     let (fewest, most) = service.pod_range();
     let autoscaled = matches!(service.scaling, Scaling::Autoscale(_));
     if budget.evictions_allowed(fewest) == 0 && fewest > 0 {

@@ -127,12 +127,10 @@ impl Service {
 
     /// (fewest, most) pods of workload `index`.
     fn workload_pods(&self, index: usize) -> (u32, u32) {
-        let subset_replicas = self.subsets.get(index).and_then(|s| s.replicas);
-        match (&self.scaling, subset_replicas) {
-            (Scaling::Autoscale(hpa), _) if index == 0 => (hpa.min_replicas, hpa.max_replicas),
-            (_, Some(replicas)) => (replicas, replicas),
-            (Scaling::Replicas(replicas), None) if index == 0 => (*replicas, *replicas),
-            _ => (1, 1),
+        match (self.deployment_replicas(index), &self.scaling) {
+            (Some(replicas), _) => (replicas, replicas),
+            (None, Scaling::Autoscale(hpa)) => (hpa.min_replicas, hpa.max_replicas),
+            (None, Scaling::Replicas(replicas)) => (*replicas, *replicas),
         }
     }
 
