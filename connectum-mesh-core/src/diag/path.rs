@@ -29,6 +29,11 @@ pub enum Segment {
     Index(&'static str, usize),
     /// An entry of a map field, by key: a config variable `PORT`, a header `x-canary`.
     Key(String),
+    /// A Kubernetes or Istio object read from a manifest, as `Kind/name`:
+    /// `Deployment/order-service`.
+    Manifest(String),
+    /// A field of a manifest object in kubectl's notation: `spec.template.spec.containers[0]`.
+    ManifestField(String),
 }
 
 impl fmt::Display for Segment {
@@ -42,7 +47,7 @@ impl fmt::Display for Segment {
             Self::Leg(index) => write!(f, "legs[{index}]"),
             Self::Field(field) => f.write_str(field),
             Self::Index(field, index) => write!(f, "{field}[{index}]"),
-            Self::Key(key) => f.write_str(key),
+            Self::Key(key) | Self::Manifest(key) | Self::ManifestField(key) => f.write_str(key),
         }
     }
 }
@@ -82,6 +87,18 @@ impl MeshPath {
     pub fn chain<S: AsRef<str>>(members: &[S]) -> Self {
         let names = members.iter().map(|m| m.as_ref().to_owned()).collect();
         Self(vec![Segment::Chain(names)])
+    }
+
+    /// The path of an object read from a manifest: `Deployment/order-service`.
+    #[must_use]
+    pub fn manifest(label: &str) -> Self {
+        Self(vec![Segment::Manifest(label.to_owned())])
+    }
+
+    /// A field of the manifest object at this path, in kubectl's notation.
+    #[must_use]
+    pub fn manifest_field(&self, field: impl fmt::Display) -> Self {
+        self.then(Segment::ManifestField(field.to_string()))
     }
 
     /// A path with one more segment.
