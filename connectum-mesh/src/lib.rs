@@ -63,6 +63,8 @@ pub mod build;
 pub mod cli;
 pub mod emit;
 pub mod render;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use render::{IstioApi, Manifests, Object, RenderError, RenderOptions, render, render_with};
 

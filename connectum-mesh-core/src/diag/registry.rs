@@ -435,7 +435,13 @@ registry! {
         example "Service::builder().name(\"order-service\").port(8080).config(BTreeMap::from([(\"PORT\".into(), \"5000\".into())]))"
         fix "Remove PORT from config (it follows the port), or make it equal the service's port.";
 
-    // ── 08xx I/O (emitted by connectum-mesh's emit module, tested there) ───────────────
+    CM0530 APP_SETTING_CONFLICT Error "config contradicts a Connectum setting the mesh models"
+        rule "library policy: the ConfigMap carries GRACEFUL_SHUTDOWN_TIMEOUT_MS and CONNECTUM_INTERCEPTORS rendered from shutdown.timeout and interceptors"
+        why "The app would run with other settings than the ones checked: a shutdown timeout longer than the grace period Kubernetes derived from the model (pods killed mid-drain), or retries the retry budget never counted."
+        example "Service::builder().name(\"order-service\").config(BTreeMap::from([(\"GRACEFUL_SHUTDOWN_TIMEOUT_MS\".into(), \"60000\".into())])) with shutdown.timeout 30s"
+        fix "Remove the entry from config (it is rendered from the model), or change the modelled setting (shutdown.timeout, interceptors).";
+
+    // ── 08xx I/O and the testing evaluator (emitted by connectum-mesh's emit and testing modules, tested there) ──
     CM0801 SERIALIZE_FAILED Error "a rendered document could not be serialized"
         rule "none: an internal error, like istioctl's IST0001 InternalError"
         why "Nothing is written, so no half-serialized manifest reaches the cluster; it means connectum-mesh rendered a value its serializer refuses, which is a bug."
@@ -451,6 +457,31 @@ registry! {
         why "Replacing the directory would delete hand-written manifests; refusing keeps them."
         example "order-service emit --out ./k8s where k8s holds hand-written manifests"
         fix "Choose an empty or new directory, or remove this one first.";
+    CM0810 TEST_UNKNOWN_HOST Error "a topology test sends a request to a host the mesh does not serve"
+        rule "none: connectum_mesh::testing refuses to guess"
+        why "A test that routes a request to a mistyped host would otherwise pass on an empty answer and prove nothing."
+        example "Deployed::new(&mesh)?.route(\"order-servce\", &Request::grpc(\"/shop.Orders/Get\"))"
+        fix "Name a service of the mesh (the error suggests the closest one).";
+    CM0811 TEST_UNKNOWN_CHAIN Error "a topology test names a call chain the mesh does not have"
+        rule "none: connectum_mesh::testing follows declared calls only, as the checker does"
+        why "A chain with an unknown member, or a hop that is not a declared call, is not a path any request takes; its numbers would be fiction."
+        example "Deployed::new(&mesh)?.chain([\"envoy-gateway\", \"order-service\", \"invntory\"])"
+        fix "Name services and external callers of the mesh, each calling the next (add the call to the caller's calls).";
+    CM0812 TEST_UNKNOWN_CALLER Error "a topology test asks about a caller the mesh does not declare"
+        rule "none: connectum_mesh::testing refuses to guess an identity"
+        why "can_call from a mistyped caller would answer for an identity nobody has."
+        example "Deployed::new(&mesh)?.can_call(\"envoy-gatway\", \"order-service\")"
+        fix "Name a service or external caller of the mesh, or pass Caller::account(...) or Caller::plain_text().";
+    CM0813 MANIFESTS_OUT_OF_DATE Error "committed manifests differ from what the mesh emits now"
+        rule "none: the GitOps check connectum_mesh::testing::assert_up_to_date runs"
+        why "The cluster gets what is committed; when the code changed and the manifests were not regenerated, what was checked is not what is deployed."
+        example "assert_up_to_date(&mesh, \"deploy\") after changing a route weight without regenerating deploy/"
+        fix "Regenerate the directory (cargo build for a build script, or `emit --out DIR`) and commit it.";
+    CM0814 TEST_NOT_MODELLED Error "a topology test meets a document the evaluator cannot read"
+        rule "none: connectum_mesh::testing models what connectum-mesh emits and says where it stops"
+        why "Guessing the meaning of a field the evaluator does not model could make a wrong configuration pass."
+        example "a hand-edited VirtualService with a redirect, given to Deployed::from_documents"
+        fix "Test what connectum-mesh renders, or leave the unmodelled field out.";
     // ── 09xx DSL syntax (emitted by the mesh! macro, tested by its UI tests) ────────────────
     CM0901 DSL_SYNTAX Error "the text of `mesh!` is not the DSL"
         rule "a missing `:` or `,`, a block not closed, a token where a value goes"

@@ -209,6 +209,7 @@ fixtures! {
     kubernetes_fixtures::cm0517_autoscaler_without_request,
     kubernetes_fixtures::cm0518_invalid_config_key,
     kubernetes_fixtures::cm0519_port_config_mismatch,
+    kubernetes_fixtures::cm0530_app_setting_conflict,
 }
 
 /// The families the checker emits; 08xx (I/O) and 09xx (DSL syntax) codes are tested where they
