@@ -62,6 +62,7 @@ pub mod build;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod emit;
+pub mod read;
 pub mod render;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -198,7 +198,5 @@ fn merging_a_fragment_with_a_stand_in_caller_or_a_different_caller_is_a_conflict
     let same = gateway_a.clone();
     assert!(gateway_a.merge(same).is_ok(), "identical callers merge");
     let differs = gateway_a.merge(gateway_b).err().map(|d| d.to_string());
-    assert!(
-        differs.is_some_and(|text| text.contains("defined differently by both meshes")),
-    );
+    assert!(differs.is_some_and(|text| text.contains("defined differently by both meshes")),);
 }
