@@ -9,7 +9,10 @@ use crate::render::{RenderError, RenderOptions, render_with};
 use connectum_mesh_core::Mesh;
 
 /// Why [`write_manifests`] failed: the mesh has errors, or the directory could not be written.
-#[derive(Debug)]
+///
+/// Its `Debug` form is its `Display` form, the rustc-style report, because that is what Rust
+/// prints when `main` returns the error: `fn main() -> Result<(), BuildError>` in a build script
+/// fails `cargo build` with every diagnostic, not a struct dump.
 pub enum BuildError {
     /// The checker found errors; nothing was written.
     Invalid(RenderError),
@@ -26,13 +29,27 @@ impl fmt::Display for BuildError {
     }
 }
 
+impl fmt::Debug for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
 impl std::error::Error for BuildError {}
 
 /// Checks `mesh`, prints each warning as a `cargo::warning=` line (Cargo shows them after the
 /// build), and writes the manifests to `dir` as YAML with a `kustomization.yaml`.
 ///
-/// Returns the files written. On error nothing is written; return the error from `main` (or
-/// panic with it) so `cargo build` fails and prints every diagnostic like rustc does.
+/// Only files whose text changed are rewritten, so a build that changes nothing leaves `dir`
+/// (its timestamps, `git status`) alone; files it wrote before and no longer produces are
+/// removed; a directory holding files it did not write is refused ([`emit::write_files`] has
+/// the details). It prints `cargo::rerun-if-changed` for `dir` (a hand edit there is undone on
+/// the next build) and for `build.rs`. Cargo then reruns the script only when a listed path
+/// changes: if your mesh is described in other files, print `cargo::rerun-if-changed=PATH` for
+/// them as well.
+///
+/// Returns the object files. On error nothing is written; return the error from `main` so
+/// `cargo build` fails and prints every diagnostic like rustc does.
 ///
 /// ```no_run
 /// // build.rs
@@ -51,6 +68,8 @@ pub fn write_manifests(
     dir: &Path,
     options: &RenderOptions,
 ) -> Result<Vec<PathBuf>, BuildError> {
+    println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed={}", dir.display());
     let manifests = render_with(mesh, options).map_err(BuildError::Invalid)?;
     for line in cargo_warnings(manifests.warnings()) {
         println!("{line}");
@@ -74,7 +93,22 @@ pub fn cargo_warnings(diagnostics: &connectum_mesh_core::Diagnostics) -> Vec<Str
         .collect()
 }
 
+/// Writes each service's Connectum settings as `<service>.connectum.ts` into `dir` (see
+/// [`emit::app_settings_files`]), rewriting only what changed, and prints
+/// `cargo::rerun-if-changed` for `dir`. Call it after [`write_manifests`] with the directory
+/// your TypeScript app imports from.
+///
+/// # Errors
+/// [`BuildError::Emit`] when writing fails or `dir` holds files connectum-mesh did not write.
+pub fn write_app_settings(mesh: &Mesh, dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
+    println!("cargo::rerun-if-changed={}", dir.display());
+    let files = emit::app_settings_files(mesh);
+    emit::write_files(dir, &files).map_err(BuildError::Emit)?;
+    Ok(files.iter().map(|f| dir.join(&f.name)).collect())
+}
+
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use connectum_mesh_core::{Code, Diagnostic, Diagnostics, MeshPath, Service};
@@ -107,12 +141,23 @@ mod tests {
         let mut mesh = Mesh::builder().namespace("shop").build();
         mesh.add_service(Service::builder().name("cart").image("cart:1").build());
         let written = write_manifests(&mesh, &dir, &RenderOptions::default()).unwrap();
-        assert_eq!(written.len(), 5);
+        assert_eq!(written.len(), 6);
 
         let other = scratch.path().join("bad");
         mesh.add_service(Service::builder().name("Cart_2").image("cart:1").build());
         let refused = write_manifests(&mesh, &other, &RenderOptions::default());
         assert!(matches!(refused, Err(BuildError::Invalid(_))));
         assert!(!other.exists());
+        // What `main` returning the error prints: the report, not a struct dump.
+        let debug = refused
+            .map(|_| ())
+            .map_err(|e| format!("{e:?}"))
+            .unwrap_err();
+        assert!(debug.starts_with("error[CM0501]"), "{debug}");
+        assert!(
+            debug.contains("could not render the mesh due to"),
+            "{debug}"
+        );
+        assert!(!debug.contains("RenderError"), "{debug}");
     }
 }

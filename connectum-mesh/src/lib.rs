@@ -64,6 +64,8 @@ pub mod cli;
 pub mod emit;
 pub mod read;
 pub mod render;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use render::{IstioApi, Manifests, Object, RenderError, RenderOptions, render, render_with};
 

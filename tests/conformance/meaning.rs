@@ -4,11 +4,11 @@
 
 use std::time::Duration;
 
-use connectum_mesh::{IstioApi, MeshRetry, RenderOptions, Route, render, render_with};
-use connectum_mesh_tests::agreement::disagreements;
-use connectum_mesh_tests::semantics::{
+use connectum_mesh::testing::{
     EffectiveRetries, Request, Share, Target, VirtualServiceMeaning, subset_workloads,
 };
+use connectum_mesh::{IstioApi, MeshRetry, RenderOptions, Route, render, render_with};
+use connectum_mesh_tests::agreement::disagreements;
 use serde_json::Value;
 
 const CALL: &str = "/connectum.orders.v1.OrderService/CreateOrder";

@@ -1,6 +1,6 @@
 //! Does the emitted configuration mean what the Rust description says? Compares a [`Mesh`]'s
 //! routes, read the way the library documents them, with what Istio makes of the emitted
-//! VirtualServices, DestinationRules, Services and Deployments ([`crate::semantics`]): which
+//! VirtualServices, DestinationRules, Services and Deployments (`connectum_mesh::testing`): which
 //! route a request takes, how traffic is shared, which workloads receive it, timeouts and
 //! retries.
 
@@ -10,7 +10,7 @@ use std::time::Duration;
 use connectum_mesh_core::{Mesh, RequestMatch, Route, RouteTarget, Service, StringMatch};
 use serde_json::Value;
 
-use crate::semantics::{
+use connectum_mesh::testing::{
     DEFAULT_RETRIABLE_STATUS_CODES, DEFAULT_RETRY_ON, Request, RouteMeaning, Share, Target,
     VirtualServiceMeaning, resolve_host, subset_workloads,
 };

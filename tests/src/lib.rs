@@ -6,11 +6,11 @@
 //!   the structural schema of its kind and version ([`schema`], strict field validation) and
 //!   every CEL rule of the CRD ([`cel`]), using Istio's official CRDs vendored in
 //!   `fixtures/istio-crds/` ([`crds`]).
-//! - **Does it mean what the Rust description says?** [`semantics`] interprets emitted
-//!   VirtualService JSON the way Istio does (first match wins, relative weights, implicit
-//!   retries, no default timeout, short host names) and follows subsets to the Deployments
-//!   they reach, so tests can ask where a request goes and with which retries and timeout;
-//!   [`agreement`] compares that with what a `Mesh` describes.
+//! - **Does it mean what the Rust description says?** The public evaluator
+//!   `connectum_mesh::testing` interprets emitted VirtualService JSON the way Istio does (first
+//!   match wins, relative weights, implicit retries, no default timeout, short host names) and
+//!   follows subsets to the Deployments they reach; [`agreement`] compares that with what a
+//!   `Mesh` describes.
 //!
 //! [`strategies`] generates meshes for property tests, and [`schema_compare`] compares our
 //! CustomResource schemas with Istio's. `docs/istio-semantics.md` states every rule with its
@@ -23,6 +23,5 @@ pub mod cel;
 pub mod crds;
 pub mod schema;
 pub mod schema_compare;
-pub mod semantics;
 pub mod strategies;
 pub mod validate;

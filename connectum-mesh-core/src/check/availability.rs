@@ -8,7 +8,6 @@
 use crate::diag::registry::{
     APP_STARTS_BEFORE_PROXY, DISRUPTION_BUDGET_BLOCKS_DRAINS, DISRUPTION_BUDGET_ONE_POD,
     GRACE_PERIOD_TOO_SHORT, PROXY_EXITS_BEFORE_APP, ROLLOUT_TO_ZERO_READY,
-    SHUTDOWN_CONFIG_MISMATCH,
 };
 use crate::diag::{Diagnostics, MeshPath};
 use crate::model::timeline::seconds;
@@ -25,7 +24,6 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
         let timeline = PodTimeline::of(mesh, service);
         check_shutdown_timeline(&timeline, &path, out);
         check_startup(&timeline, service, &path, out);
-        check_shutdown_config(service, &path, out);
         check_rollout_keeps_a_ready_pod(service, &path, out);
         check_disruption_budget(service, &path, out);
     }
@@ -102,31 +100,6 @@ fn check_startup(
                 ),
             )
             .with_help("leave hold_until_proxy_starts on (the default), or run native sidecars"),
-    );
-}
-
-/// The timeline uses `shutdown.timeout`; an app that reads another one from its config drains
-/// on another clock.
-fn check_shutdown_config(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
-    let Some(value) = service.config.get(SHUTDOWN_TIMEOUT_VARIABLE) else {
-        return;
-    };
-    let timeout = service.shutdown.timeout;
-    if value.trim().parse::<u64>().ok() == Some(timeout.as_millis()) {
-        return;
-    }
-    out.push(
-        SHUTDOWN_CONFIG_MISMATCH
-            .at(
-                path.field("config").key(SHUTDOWN_TIMEOUT_VARIABLE),
-                format!(
-                    "config sets `{SHUTDOWN_TIMEOUT_VARIABLE}` to `{value}`, but the service's shutdown timeout is {timeout}: the app drains on another clock than the proxy drain and the grace period derived from it"
-                ),
-            )
-            .with_help(format!(
-                "set `{SHUTDOWN_TIMEOUT_VARIABLE}` to `{}`, or set shutdown.timeout to what the app reads",
-                timeout.as_millis()
-            )),
     );
 }
 

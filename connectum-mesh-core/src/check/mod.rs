@@ -13,7 +13,7 @@
 //! | `resilience.rs` | retry amplification along call chains, timeout coherence, retry conditions, traffic policy, interceptors | CM0301–CM0312 |
 //! | `security.rs` | principals and namespaces that exist, mTLS actually enforced, callers admitted, PERMISSIVE that admits nobody more | CM0401–CM0409 |
 //! | `kubernetes.rs` | object names, labels, injection labels | CM0501–CM0504 |
-//! | `workloads.rs` | ports, scaling, rollout, resources, pod security, probes, images, config | CM0505–CM0519 |
+//! | `workloads.rs` | ports, scaling, rollout, resources, pod security, probes, images, config and the app settings it must not contradict | CM0505–CM0519, CM0530 |
 //! | `availability.rs` | the shutdown timeline (CM0511), start-up order, rollouts and disruption budgets that keep pods serving | CM0511, CM0550–CM0555 |
 //!
 //! Where this library is stricter than Istio it says so in the code's `rule`: splits must total
@@ -23,6 +23,7 @@
 //! service accounts.
 
 mod availability;
+pub mod costs;
 mod graph;
 mod kubernetes;
 mod model;

@@ -8,8 +8,9 @@ use crate::diag::registry::{
     TRIES_OUTLAST_TIMEOUT, UNKNOWN_CHAIN_BUDGET,
 };
 use crate::diag::{Diagnostics, MeshPath, closest};
-use crate::model::{Duration, ISTIO_DEFAULT_RETRY_ATTEMPTS, Mesh, RetryOn, Route, Service};
+use crate::model::{Duration, Mesh, RetryOn, Route, Service};
 
+use super::costs::{cost_of, worst_case_wait};
 use super::graph::{Chain, callees, chains, cycles};
 
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
@@ -34,57 +35,23 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     }
 }
 
-/// The worst case of one hop into `service`: (1 + the most mesh retries of its routes, Istio's
-/// implicit 2 when a route sets none or there is no route) × (1 + the app's maxRetries).
-pub(super) fn hop_worst_case(service: &Service) -> (u64, u64) {
-    let mesh_attempts = service
-        .routes
-        .iter()
-        .map(Route::effective_retry_attempts)
-        .max()
-        .unwrap_or(ISTIO_DEFAULT_RETRY_ATTEMPTS);
-    (
-        u64::from(mesh_attempts),
-        u64::from(service.interceptors.max_retries()),
-    )
-}
-
 /// Retries multiply along a call chain; over the budget, one failing request becomes a retry
 /// storm that keeps the failing service down.
 fn check_retry_amplification(mesh: &Mesh, chains: &[Chain<'_>], out: &mut Diagnostics) {
     for chain in chains {
         let names = chain.names();
-        let budget = mesh
-            .chain_budgets
-            .iter()
-            .find(|b| b.chain.iter().map(String::as_str).eq(names.iter().copied()))
-            .map_or(mesh.retry_budget, |b| b.budget);
-        if budget.max_worst_case_calls == 0 {
-            continue; // CM0105 already says the budget can never be met.
+        let cost = cost_of(mesh, &names, &chain.services);
+        if cost.within_budget() {
+            continue; // A budget of 0 is CM0105's: it can never be met.
         }
-        let hops: Vec<(&str, u64, u64)> = chain
-            .services
+        let product = cost.worst_case_calls();
+        let factors: Vec<String> = cost
+            .hops
             .iter()
-            .map(|s| {
-                let (mesh_retries, app_retries) = hop_worst_case(s);
-                (s.name.as_str(), mesh_retries, app_retries)
-            })
-            .collect();
-        let product = hops
-            .iter()
-            .fold(1_u64, |product, (_, mesh_retries, app_retries)| {
-                product
-                    .saturating_mul(mesh_retries.saturating_add(1))
-                    .saturating_mul(app_retries.saturating_add(1))
-            });
-        if product <= budget.max_worst_case_calls {
-            continue;
-        }
-        let factors: Vec<String> = hops
-            .iter()
-            .map(|(name, mesh_retries, app_retries)| {
+            .map(|hop| {
                 format!(
-                    "{name}: (1 + {mesh_retries} mesh retries) × (1 + {app_retries} app retries)"
+                    "{}: (1 + {} mesh retries) × (1 + {} app retries)",
+                    hop.service, hop.mesh_retries, hop.app_retries
                 )
             })
             .collect();
@@ -96,7 +63,7 @@ fn check_retry_amplification(mesh: &Mesh, chains: &[Chain<'_>], out: &mut Diagno
                         "one failing request along {} can become {product} calls ({}), over the retry budget of {}",
                         names.join(" → "),
                         factors.join("; "),
-                        budget.max_worst_case_calls
+                        cost.budget.max_worst_case_calls
                     ),
                 )
                 .with_help(format!(
@@ -175,36 +142,6 @@ fn time_limit(service: &Service) -> Option<(Duration, &'static str)> {
     }
 }
 
-/// The longest a caller's sidecar may wait on `service`, when it is bounded.
-fn worst_case_time(service: &Service) -> Option<u64> {
-    let app = service
-        .interceptors
-        .timeout
-        .as_ref()
-        .map(|t| t.duration.as_millis());
-    if service.routes.is_empty() {
-        return app.map(|a| a.saturating_mul(1 + u64::from(ISTIO_DEFAULT_RETRY_ATTEMPTS)));
-    }
-    service
-        .routes
-        .iter()
-        .map(|route| {
-            let per_try = route
-                .retries
-                .as_ref()
-                .and_then(|r| r.per_try_timeout)
-                .map(Duration::as_millis)
-                .or(app);
-            let all_tries = per_try.map(|p| p.saturating_mul(route.worst_case_attempts()));
-            match (route.timeout.map(Duration::as_millis), all_tries) {
-                (Some(timeout), Some(tries)) => Some(timeout.min(tries)),
-                (timeout, tries) => timeout.or(tries),
-            }
-        })
-        .collect::<Option<Vec<_>>>()
-        .and_then(|times| times.into_iter().max())
-}
-
 /// A caller that gives up before its callee's worst case wastes the callee's work and leaves its
 /// retries running exactly when the callee is slow.
 fn check_caller_timeouts(mesh: &Mesh, out: &mut Diagnostics) {
@@ -213,7 +150,7 @@ fn check_caller_timeouts(mesh: &Mesh, out: &mut Diagnostics) {
             continue;
         };
         for callee in callees(mesh, caller) {
-            let Some(worst) = worst_case_time(callee) else {
+            let Some(worst) = worst_case_wait(callee) else {
                 continue;
             };
             if limit.as_millis() >= worst {

@@ -3,13 +3,15 @@
 //! sidecar or Connectum would refuse.
 
 use crate::diag::registry::{
-    AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, AUTOSCALER_WITHOUT_REQUEST, EMPTY_IMAGE,
+    APP_SETTING_CONFLICT, AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, AUTOSCALER_WITHOUT_REQUEST, EMPTY_IMAGE,
     INVALID_CONFIG_KEY, INVALID_PORT, INVALID_RESOURCES, INVALID_SECURITY_CONTEXT,
     PORT_CONFIG_MISMATCH, PORT_RESERVED_BY_ISTIO, PROBE_ENDPOINT, PROBE_VALUES, PROXY_UID,
     ROLLOUT_STUCK,
 };
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
-use crate::model::{Mesh, PORT_VARIABLE, Probe, Resources, Scaling, Service};
+use crate::model::{
+    Mesh, PORT_VARIABLE, Probe, Resources, SHUTDOWN_TIMEOUT_VARIABLE, Scaling, Service,
+};
 
 /// The UID of the Istio proxy, whose traffic iptables lets bypass the sidecar.
 const ISTIO_PROXY_UID: i64 = 1337;
@@ -34,6 +36,7 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
         check_images(service, &path, out);
         check_config_keys(service, &path, out);
         check_port_config(service, &path, out);
+        check_app_settings_config(service, &path, out);
     }
 }
 
@@ -430,4 +433,34 @@ fn check_port_config(service: &Service, path: &MeshPath, out: &mut Diagnostics) 
             ))
             .with_related(path.field("port"), format!("the service's port is {port}")),
     );
+}
+
+/// The ConfigMap carries the Connectum settings the model describes; a `config` entry with
+/// another value would make the app run with settings nobody checked.
+fn check_app_settings_config(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    for (key, modelled) in service.app_settings() {
+        let Some(value) = service.config.get(&key) else {
+            continue;
+        };
+        if *value == modelled {
+            continue;
+        }
+        let source = if key == SHUTDOWN_TIMEOUT_VARIABLE {
+            "shutdown.timeout"
+        } else {
+            "interceptors"
+        };
+        out.push(
+            APP_SETTING_CONFLICT
+                .at(
+                    path.field("config").key(&key),
+                    format!(
+                        "config sets `{key}` to `{value}`, but the mesh models {source} as `{modelled}`: the app would run with settings the checker never saw"
+                    ),
+                )
+                .with_help(format!(
+                    "remove `{key}` from config (connectum-mesh renders it from {source}), or change {source}"
+                )),
+        );
+    }
 }

@@ -432,6 +432,11 @@ registry! {
         why "Connectum listens on the config's PORT while Kubernetes sends traffic and probes to the service's port, where nothing answers: the pods never become ready and the service has no endpoints. (Without a PORT entry the renderer sets PORT from the port, so only a contradicting entry is a problem.)"
         example "Service::builder().name(\"order-service\").port(8080).config(BTreeMap::from([(\"PORT\".into(), \"5000\".into())]))"
         fix "Remove PORT from config (it follows the port), or make it equal the service's port.";
+    CM0530 APP_SETTING_CONFLICT Error "config contradicts a Connectum setting the mesh models"
+        rule "library policy: the ConfigMap carries GRACEFUL_SHUTDOWN_TIMEOUT_MS and CONNECTUM_INTERCEPTORS rendered from shutdown.timeout and interceptors"
+        why "The app would run with other settings than the ones checked: a shutdown timeout longer than the grace period Kubernetes derived from the model (pods killed mid-drain), or retries the retry budget never counted."
+        example "Service::builder().name(\"order-service\").config(BTreeMap::from([(\"GRACEFUL_SHUTDOWN_TIMEOUT_MS\".into(), \"60000\".into())])) with shutdown.timeout 30s"
+        fix "Remove the entry from config (it is rendered from the model), or change the modelled setting (shutdown.timeout, interceptors).";
     CM0550 PROXY_EXITS_BEFORE_APP Error "the proxy exits while the app still drains"
         rule "Istio ProxyConfig terminationDrainDuration (default 5s) with classic sidecars: pilot-agent drains for that long after SIGTERM, then stops Envoy; library policy: the proxy must outlast the app's drain"
         why "With classic sidecars the proxy gets SIGTERM when the pod starts terminating, while the app first sleeps in preStop and then drains for up to its shutdown timeout. When the proxy's drain ends first, every call the draining app makes to another service fails for the rest of its drain: the requests it is finishing fail after all."
@@ -442,11 +447,6 @@ registry! {
         why "Without it the app and the proxy start together: calls the app makes while starting (to other services, to the telemetry collector) are redirected to a proxy that is not listening yet and fail, and a startup that fails on them restarts the pod."
         example "GracefulShutdown::builder().hold_until_proxy_starts(false).build()"
         fix "Leave `hold_until_proxy_starts` on (the default), or run native sidecars.";
-    CM0552 SHUTDOWN_CONFIG_MISMATCH Error "config sets Connectum's shutdown timeout to another value than the service's"
-        rule "Connectum createServer shutdown.timeout, read by the app from GRACEFUL_SHUTDOWN_TIMEOUT_MS (the guide's ConfigMap); library policy: the timeline is computed from `shutdown.timeout`"
-        why "The proxy drain and the grace period are derived from `shutdown.timeout`. When the app reads another timeout from its config, the timeline the checker accepted is not the one that runs: with a longer one the proxy exits and the kill comes while the app still drains."
-        example "GracefulShutdown::builder().timeout(Duration::from_secs(20)).build() with config GRACEFUL_SHUTDOWN_TIMEOUT_MS=30000"
-        fix "Make GRACEFUL_SHUTDOWN_TIMEOUT_MS equal `shutdown.timeout` in milliseconds (or derive one from the other), or remove it from config.";
     CM0553 ROLLOUT_TO_ZERO_READY Warning "a rollout can take a workload that receives traffic to zero ready pods"
         rule "Kubernetes Deployment RollingUpdate: maxUnavailable pods may be unavailable during a rollout"
         why "When maxUnavailable reaches a workload's pod count, a rollout may stop every old pod before a new one is ready. Every image change then makes the subset's share of traffic (10% for a one-replica canary) fail with 503 until the new pod is ready."
@@ -463,7 +463,7 @@ registry! {
         example "Service::builder().replicas(1).disruption_budget(DisruptionBudget::MaxUnavailable(PodCount::Pods(1)))"
         fix "Run at least 2 replicas, or drop the budget (`DisruptionBudget::Auto` or `Disabled`).";
 
-    // ── 08xx I/O (emitted by connectum-mesh's emit module, tested there) ───────────────
+    // ── 08xx I/O and the testing evaluator (emitted by connectum-mesh's emit and testing modules, tested there) ──
     CM0801 SERIALIZE_FAILED Error "a rendered document could not be serialized"
         rule "none: an internal error, like istioctl's IST0001 InternalError"
         why "Nothing is written, so no half-serialized manifest reaches the cluster; it means connectum-mesh rendered a value its serializer refuses, which is a bug."
@@ -479,6 +479,31 @@ registry! {
         why "Replacing the directory would delete hand-written manifests; refusing keeps them."
         example "order-service emit --out ./k8s where k8s holds hand-written manifests"
         fix "Choose an empty or new directory, or remove this one first.";
+    CM0810 TEST_UNKNOWN_HOST Error "a topology test sends a request to a host the mesh does not serve"
+        rule "none: connectum_mesh::testing refuses to guess"
+        why "A test that routes a request to a mistyped host would otherwise pass on an empty answer and prove nothing."
+        example "Deployed::new(&mesh)?.route(\"order-servce\", &Request::grpc(\"/shop.Orders/Get\"))"
+        fix "Name a service of the mesh (the error suggests the closest one).";
+    CM0811 TEST_UNKNOWN_CHAIN Error "a topology test names a call chain the mesh does not have"
+        rule "none: connectum_mesh::testing follows declared calls only, as the checker does"
+        why "A chain with an unknown member, or a hop that is not a declared call, is not a path any request takes; its numbers would be fiction."
+        example "Deployed::new(&mesh)?.chain([\"envoy-gateway\", \"order-service\", \"invntory\"])"
+        fix "Name services and external callers of the mesh, each calling the next (add the call to the caller's calls).";
+    CM0812 TEST_UNKNOWN_CALLER Error "a topology test asks about a caller the mesh does not declare"
+        rule "none: connectum_mesh::testing refuses to guess an identity"
+        why "can_call from a mistyped caller would answer for an identity nobody has."
+        example "Deployed::new(&mesh)?.can_call(\"envoy-gatway\", \"order-service\")"
+        fix "Name a service or external caller of the mesh, or pass Caller::account(...) or Caller::plain_text().";
+    CM0813 MANIFESTS_OUT_OF_DATE Error "committed manifests differ from what the mesh emits now"
+        rule "none: the GitOps check connectum_mesh::testing::assert_up_to_date runs"
+        why "The cluster gets what is committed; when the code changed and the manifests were not regenerated, what was checked is not what is deployed."
+        example "assert_up_to_date(&mesh, \"deploy\") after changing a route weight without regenerating deploy/"
+        fix "Regenerate the directory (cargo build for a build script, or `emit --out DIR`) and commit it.";
+    CM0814 TEST_NOT_MODELLED Error "a topology test meets a document the evaluator cannot read"
+        rule "none: connectum_mesh::testing models what connectum-mesh emits and says where it stops"
+        why "Guessing the meaning of a field the evaluator does not model could make a wrong configuration pass."
+        example "a hand-edited VirtualService with a redirect, given to Deployed::from_documents"
+        fix "Test what connectum-mesh renders, or leave the unmodelled field out.";
     // ── 082x–083x reading manifests (emitted by connectum-mesh's read and import modules,
     //    tested there) ─────────────────────────────────────────────────────────────────────
     CM0820 READ_FAILED Error "a manifest file or directory cannot be read"

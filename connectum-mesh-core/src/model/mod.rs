@@ -2,6 +2,7 @@
 //! resilience budgets. Rendering translates this into Istio's and Kubernetes' names.
 
 mod availability;
+mod app_settings;
 mod duration;
 mod mesh;
 mod quantity;
@@ -15,6 +16,7 @@ pub use availability::{
     DisruptionBudget, LARGE_SERVICE_MAX_UNAVAILABLE_PERCENT, LARGE_SERVICE_PODS, PodCount,
     ResolvedBudget, RolloutPlan, SpreadPolicy,
 };
+pub use app_settings::{INTERCEPTORS_VARIABLE, SHUTDOWN_TIMEOUT_VARIABLE};
 pub use duration::{Duration, DurationError};
 pub use mesh::{
     APP_VERSION_LABEL, COMPONENT_LABEL, DEFAULT_APP_LABEL, DEFAULT_VERSION_LABEL, HostStyle, Mesh,

@@ -142,10 +142,11 @@ impl Service {
         self.service_account.as_deref().unwrap_or(&self.name)
     }
 
-    /// The ConfigMap name when the service has config entries.
+    /// The ConfigMap's name. Every service has one: it carries the app's Connectum settings
+    /// ([`Service::app_settings`]) besides `config`.
     #[must_use]
     pub fn config_map_name(&self) -> Option<String> {
-        (!self.config.is_empty()).then(|| format!("{}-config", self.name))
+        Some(format!("{}-config", self.name))
     }
 
     /// The Deployment name of a subset: the first subset (the primary) takes the service name,

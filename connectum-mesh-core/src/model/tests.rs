@@ -166,3 +166,43 @@ fn hosts_follow_the_mesh_host_style() {
     mesh.host_style = HostStyle::Fqdn;
     assert_eq!(mesh.host("s0001"), "s0001.connectum.svc.cluster.local");
 }
+
+#[test]
+fn merging_a_fragment_with_a_stand_in_caller_or_a_different_caller_is_a_conflict() {
+    use crate::{ExternalCaller, ServiceAccountRef};
+    let caller = |name: &str, account: &str| {
+        ExternalCaller::builder()
+            .name(name)
+            .service_account(ServiceAccountRef::new("shop", account))
+            .calls(vec!["stock".to_owned()])
+            .build()
+    };
+    // The stock crate's fragment declares its caller `cart` as a stand-in external caller.
+    let mut stock = Mesh::builder()
+        .namespace("shop")
+        .external_callers(vec![caller("cart", "cart")])
+        .build();
+    stock.add_service(Service::builder().name("stock").image("stock:1").build());
+    let mut cart = Mesh::builder().namespace("shop").build();
+    cart.add_service(Service::builder().name("cart").image("cart:1").build());
+
+    let mut shop = Mesh::builder().namespace("shop").build();
+    assert!(shop.merge(stock).is_ok());
+    let before = shop.clone();
+    let conflict = shop.merge(cart).err().map(|d| d.codes().join(","));
+    assert_eq!(conflict.as_deref(), Some("CM0106"));
+    assert_eq!(shop, before, "nothing is merged on a conflict");
+
+    let mut gateway_a = Mesh::builder()
+        .namespace("shop")
+        .external_callers(vec![caller("gateway", "gateway")])
+        .build();
+    let gateway_b = Mesh::builder()
+        .namespace("shop")
+        .external_callers(vec![caller("gateway", "edge")])
+        .build();
+    let same = gateway_a.clone();
+    assert!(gateway_a.merge(same).is_ok(), "identical callers merge");
+    let differs = gateway_a.merge(gateway_b).err().map(|d| d.to_string());
+    assert!(differs.is_some_and(|text| text.contains("defined differently by both meshes")),);
+}

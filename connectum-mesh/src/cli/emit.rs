@@ -19,6 +19,9 @@ struct EmitArgs {
     /// Write one file per object and a kustomization.yaml into DIR (only changed files are rewritten).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Also write each service's Connectum settings as `<service>.connectum.ts` into DIR.
+    #[arg(long, value_name = "DIR")]
+    app_settings: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Yaml)]
     format: FormatArg,
@@ -94,6 +97,10 @@ fn run(context: &mut Context<'_>, matches: &ArgMatches) -> Exit {
                 })
         }),
     };
+    let result = result.and_then(|()| match &args.app_settings {
+        Some(dir) => emit::write_files(dir, &emit::app_settings_files(context.mesh)).map(|_| ()),
+        None => Ok(()),
+    });
     match result {
         Ok(()) => Exit::Success,
         Err(error) => {

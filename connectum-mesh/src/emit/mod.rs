@@ -12,7 +12,10 @@ use std::path::PathBuf;
 
 use crate::render::Manifests;
 
-pub use dir::{OWNERSHIP_MARKER, write_dir};
+pub use dir::{
+    DirChanges, OWNERSHIP_MARKER, OutputFile, app_settings_files, manifest_files, write_dir,
+    write_files,
+};
 
 /// The format of emitted documents.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -63,10 +66,13 @@ pub enum EmitError {
         /// The underlying error.
         source: std::io::Error,
     },
-    /// CM0803: the output directory holds files connectum-mesh did not write.
+    /// CM0803: the output directory holds files connectum-mesh did not write; nothing was
+    /// written or removed.
     NotOurs {
         /// The directory.
         path: PathBuf,
+        /// The files in it that connectum-mesh did not write.
+        files: Vec<PathBuf>,
     },
 }
 
@@ -96,11 +102,23 @@ impl fmt::Display for EmitError {
                 "could not write {}: {source}\n   = help: check that the parent directory exists and is writable",
                 path.display()
             ),
-            Self::NotOurs { path } => write!(
-                f,
-                "refusing to replace {}: it is not empty and was not written by connectum-mesh (no {OWNERSHIP_MARKER})\n   = help: choose an empty or new directory, or remove this one first",
-                path.display()
-            ),
+            Self::NotOurs { path, files } => {
+                let names: Vec<String> = files
+                    .iter()
+                    .map(|file| {
+                        file.file_name().map_or_else(
+                            || file.display().to_string(),
+                            |n| n.to_string_lossy().into_owned(),
+                        )
+                    })
+                    .collect();
+                write!(
+                    f,
+                    "refusing to replace {}: it holds files connectum-mesh did not write ({}); nothing was written or removed\n   = help: move those files elsewhere, or choose an empty or new directory (connectum-mesh lists the files it wrote in {OWNERSHIP_MARKER})",
+                    path.display(),
+                    names.join(", ")
+                )
+            }
         }
     }
 }

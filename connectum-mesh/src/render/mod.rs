@@ -308,7 +308,7 @@ impl std::error::Error for RenderError {}
 /// mesh.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
 /// let manifests = render(&mesh)?;
 /// let kinds: Vec<_> = manifests.objects().iter().map(|o| o.kind()).collect();
-/// assert_eq!(kinds, ["Namespace", "ServiceAccount", "PeerAuthentication", "Service", "Deployment"]);
+/// assert_eq!(kinds, ["Namespace", "ServiceAccount", "ConfigMap", "PeerAuthentication", "Service", "Deployment"]);
 /// # Ok::<(), connectum_mesh::RenderError>(())
 /// ```
 ///

@@ -99,11 +99,13 @@ pub(crate) fn service_accounts(mesh: &Mesh) -> Vec<ServiceAccount> {
         .collect()
 }
 
+/// The service's ConfigMap: its `config` and the Connectum settings the app must run with
+/// (`CONNECTUM_INTERCEPTORS`, `GRACEFUL_SHUTDOWN_TIMEOUT_MS`), which every service has.
 pub(crate) fn config_map(mesh: &Mesh, service: &Service) -> Option<ConfigMap> {
     let name = service.config_map_name()?;
     Some(ConfigMap {
         metadata: object_meta(mesh, &name, component_labels(mesh, service, "config")),
-        data: Some(service.config.clone()),
+        data: Some(service.rendered_config()),
         ..ConfigMap::default()
     })
 }
@@ -226,12 +228,10 @@ fn pod_annotations(
     if mesh.sidecar_injection {
         annotations.extend(sidecar_lifecycle_annotations(service, timeline));
     }
-    if !service.config.is_empty() {
-        annotations.insert(
-            CONFIG_CHECKSUM_ANNOTATION.to_owned(),
-            config_checksum(&service.config),
-        );
-    }
+    annotations.insert(
+        CONFIG_CHECKSUM_ANNOTATION.to_owned(),
+        config_checksum(&service.rendered_config()),
+    );
     if let Some(sidecar) = &service.sidecar {
         let entries = [
             ("sidecar.istio.io/proxyCPU", &sidecar.cpu_request),

@@ -239,7 +239,7 @@ fn build(variant: &Variant, shutdown_timeout: Duration) -> Mesh {
 }
 
 /// The environment of production-ready/k8s/configmap.yaml, with the shutdown timeout the app
-/// reads (`GRACEFUL_SHUTDOWN_TIMEOUT_MS`) from the model, so the two cannot disagree (CM0552).
+/// reads (`GRACEFUL_SHUTDOWN_TIMEOUT_MS`) from the model, so the two cannot disagree (CM0530).
 fn config(shutdown_timeout: Duration) -> BTreeMap<String, String> {
     let timeout_ms = shutdown_timeout.as_millis().to_string();
     [

@@ -5,7 +5,7 @@ use super::{Fixture, add_inventory, order};
 use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
     APP_STARTS_BEFORE_PROXY, DISRUPTION_BUDGET_BLOCKS_DRAINS, DISRUPTION_BUDGET_ONE_POD,
-    PROXY_EXITS_BEFORE_APP, ROLLOUT_TO_ZERO_READY, SHUTDOWN_CONFIG_MISMATCH,
+    PROXY_EXITS_BEFORE_APP, ROLLOUT_TO_ZERO_READY,
 };
 use crate::model::{
     Autoscaler, DisruptionBudget, Duration, Mesh, PodCount, Quantity, Resources, Scaling,
@@ -57,26 +57,6 @@ pub(super) fn cm0551_app_starts_before_proxy() -> Fixture {
         no_hold(SidecarMode::Classic),
         no_hold(SidecarMode::Native),
     )
-}
-
-pub(super) fn cm0552_shutdown_config_mismatch() -> Fixture {
-    let config = |value: &'static str| {
-        move |mesh: &mut Mesh| {
-            let order = order(mesh);
-            order.shutdown.timeout = Duration::from_secs(20);
-            order
-                .config
-                .insert("GRACEFUL_SHUTDOWN_TIMEOUT_MS".to_owned(), value.to_owned());
-        }
-    };
-    Fixture::new(
-        SHUTDOWN_CONFIG_MISMATCH,
-        Error,
-        "service order-service › config › GRACEFUL_SHUTDOWN_TIMEOUT_MS",
-        config("30000"),
-        config("20000"),
-    )
-    .help("`20000`")
 }
 
 /// One replica per subset: forcing maxUnavailable 1 lets a rollout empty the routed canary.

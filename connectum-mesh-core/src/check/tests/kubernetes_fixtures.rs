@@ -4,11 +4,11 @@ use super::{Fixture, add_inventory, order, seed};
 use crate::check;
 use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
-    AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, AUTOSCALER_WITHOUT_REQUEST, EMPTY_IMAGE,
-    GRACE_PERIOD_TOO_SHORT, INJECTION_LABEL_CONFLICT, INVALID_CONFIG_KEY, INVALID_LABEL,
-    INVALID_NAME, INVALID_PORT, INVALID_RESOURCES, INVALID_SECURITY_CONTEXT, LABEL_KEY_CONFLICT,
-    PORT_CONFIG_MISMATCH, PORT_RESERVED_BY_ISTIO, PROBE_ENDPOINT, PROBE_VALUES, PROXY_UID,
-    ROLLOUT_STUCK,
+    APP_SETTING_CONFLICT, AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, AUTOSCALER_WITHOUT_REQUEST,
+    EMPTY_IMAGE, GRACE_PERIOD_TOO_SHORT, INJECTION_LABEL_CONFLICT, INVALID_CONFIG_KEY,
+    INVALID_LABEL, INVALID_NAME, INVALID_PORT, INVALID_RESOURCES, INVALID_SECURITY_CONTEXT,
+    LABEL_KEY_CONFLICT, PORT_CONFIG_MISMATCH, PORT_RESERVED_BY_ISTIO, PROBE_ENDPOINT, PROBE_VALUES,
+    PROXY_UID, ROLLOUT_STUCK,
 };
 use crate::model::{
     Autoscaler, Duration, Mesh, Probe, Quantity, Resources, Scaling, ScalingRule, Service, Subset,
@@ -466,4 +466,27 @@ fn cm0519_accepts_a_port_entry_that_agrees() {
     port_and_config(5000, Some("http"))(&mut mesh);
     let found = check(&mesh);
     assert_eq!(found.codes(), ["CM0519"], "{found}");
+}
+
+fn shutdown_config(value: &'static str) -> impl FnOnce(&mut Mesh) {
+    move |mesh| {
+        let order = order(mesh);
+        order.shutdown.timeout = Duration::from_secs(30);
+        order
+            .config
+            .insert("GRACEFUL_SHUTDOWN_TIMEOUT_MS".to_owned(), value.to_owned());
+    }
+}
+
+pub(super) fn cm0530_app_setting_conflict() -> Fixture {
+    // The close variant repeats the modelled value: redundant, not contradictory.
+    Fixture::new(
+        APP_SETTING_CONFLICT,
+        Error,
+        "service order-service › config › GRACEFUL_SHUTDOWN_TIMEOUT_MS",
+        shutdown_config("60000"),
+        shutdown_config("30000"),
+    )
+    .message("config sets `GRACEFUL_SHUTDOWN_TIMEOUT_MS` to `60000`, but the mesh models shutdown.timeout as `30000`")
+    .help("remove `GRACEFUL_SHUTDOWN_TIMEOUT_MS` from config")
 }

@@ -213,13 +213,13 @@ fixtures! {
     availability_fixtures::cm0550_proxy_exits_before_app,
     availability_fixtures::cm0550_native_sidecars_stop_after_the_app,
     availability_fixtures::cm0551_app_starts_before_proxy,
-    availability_fixtures::cm0552_shutdown_config_mismatch,
     availability_fixtures::cm0553_rollout_to_zero_ready,
     availability_fixtures::cm0553_rollout_without_surge,
     availability_fixtures::cm0554_min_available_blocks_drains,
     availability_fixtures::cm0554_min_available_at_the_autoscalers_minimum,
     availability_fixtures::cm0554_max_unavailable_zero,
     availability_fixtures::cm0555_budget_on_one_pod,
+    kubernetes_fixtures::cm0530_app_setting_conflict,
 }
 
 /// The families the checker emits; 08xx (I/O) and 09xx (DSL syntax) codes are tested where they

@@ -1,15 +1,29 @@
-//! What an emitted VirtualService means to Istio 1.30.3: which route a request takes, how its
-//! traffic is shared, how often it is retried and when it times out, and which host a name
-//! denotes. `docs/istio-semantics.md` states each rule with its source in Istio's code.
+//! Unit-testing a topology in code, on what will be deployed: the rendered objects, read with
+//! Istio's semantics as `docs/istio-semantics.md` states them (first match wins, header names
+//! case-insensitive, exact values case-sensitive, weights relative, implicit retries).
 //!
-//! The interpreter reads the VirtualService JSON we emit (not our Rust types), so it checks what
-//! a cluster would see. It models what a sidecar does with the HTTP routes of one
-//! VirtualService under a default MeshConfig (no `defaultHttpRetryPolicy`). Where a document
-//! uses a feature it does not model (query-parameter matches, `withoutHeaders`, redirects …) it
-//! says so with [`MeaningError::Unsupported`] instead of guessing.
+//! [`Deployed`] renders a mesh and answers the questions a topology test asks:
+//!
+//! - [`Deployed::route`]: where a request to a host goes: the route that matches (by name), the
+//!   share of each subset, the timeout and the worst-case attempts, or the 404 it gets;
+//! - [`Deployed::can_call`]: whether a caller gets through the AuthorizationPolicies and
+//!   PeerAuthentications we emit, and why;
+//! - [`Deployed::chain`]: the worst-case calls and latency along a call chain, the numbers the
+//!   checker's retry budget (CM0301) uses;
+//! - [`assert_up_to_date`]: committed manifests equal what the mesh emits now (the GitOps check
+//!   for CI), with a diff when they do not.
+//!
+//! The lower layer reads single documents: [`VirtualServiceMeaning`] (routes, shares, retries,
+//! timeouts), [`DestinationRuleMeaning`] and [`subset_workloads`] (which pods a destination
+//! reaches). Where a document uses a feature the interpreter does not model (query-parameter
+//! matches, `withoutHeaders`, redirects …) it says so with [`MeaningError::Unsupported`] instead
+//! of guessing. It models a sidecar under a default MeshConfig (no `defaultHttpRetryPolicy`).
+//!
+//! Enable it in `[dev-dependencies]` with the `testing` feature:
+//! `connectum-mesh = { version = "0.1", features = ["testing"] }`.
 //!
 //! ```
-//! use connectum_mesh_tests::semantics::{Request, VirtualServiceMeaning};
+//! use connectum_mesh::testing::{Request, VirtualServiceMeaning};
 //! use serde_json::json;
 //!
 //! let vs = VirtualServiceMeaning::from_json(&json!({
@@ -33,25 +47,32 @@
 //! assert_eq!(default.retries.attempts, 2); // no retry block: Istio's implicit 2 retries
 //! assert_eq!(default.timeout, None); // no timeout unless one is set
 //! assert_eq!(shares[0].0.host, "order-service.connectum.svc.cluster.local");
-//! # Ok::<(), connectum_mesh_tests::semantics::MeaningError>(())
+//! # Ok::<(), connectum_mesh::testing::MeaningError>(())
 //! ```
 
+mod access;
+mod deployed;
+mod error;
 mod retries;
 mod routes;
 mod subsets;
+mod up_to_date;
 
 use std::fmt;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::cel::parse_go_duration;
-
+pub use access::{Access, Caller};
+pub use connectum_mesh_core::check::costs::{ChainCost, HopCost};
+pub use deployed::{Deployed, RouteOutcome, Routed};
+pub use error::TestingError;
 pub use retries::{
     DEFAULT_RETRIABLE_STATUS_CODES, DEFAULT_RETRY_ATTEMPTS, DEFAULT_RETRY_ON, EffectiveRetries,
 };
 pub use routes::{Request, RouteMeaning, Share, Target, VirtualServiceMeaning, WeightedTarget};
 pub use subsets::{DestinationRuleMeaning, SubsetMeaning, Unreachable, subset_workloads};
+pub use up_to_date::{assert_up_to_date, check_up_to_date};
 
 /// The Kubernetes cluster domain Istio appends to short names (its default, `cluster.local`).
 pub const CLUSTER_DOMAIN: &str = "cluster.local";
@@ -83,7 +104,7 @@ impl std::error::Error for MeaningError {}
 /// written (so `order-service.connectum` is **not** expanded).
 ///
 /// ```
-/// use connectum_mesh_tests::semantics::resolve_host;
+/// use connectum_mesh::testing::resolve_host;
 ///
 /// assert_eq!(resolve_host("order-service", "connectum"), "order-service.connectum.svc.cluster.local");
 /// assert_eq!(resolve_host("order-service.shop.svc.cluster.local", "connectum"), "order-service.shop.svc.cluster.local");
@@ -111,10 +132,9 @@ fn duration_field(value: &Value, path: &str) -> Result<Duration, MeaningError> {
     let text = value
         .as_str()
         .ok_or_else(|| malformed(format!("{path} is not a string")))?;
-    let nanos = parse_go_duration(text).map_err(|e| malformed(format!("{path}: {e}")))?;
-    u64::try_from(nanos)
-        .map(Duration::from_nanos)
-        .map_err(|_| malformed(format!("{path} is negative")))
+    connectum_mesh_core::Duration::parse(text)
+        .map(Duration::from)
+        .map_err(|e| malformed(format!("{path}: {e}")))
 }
 
 #[cfg(test)]
