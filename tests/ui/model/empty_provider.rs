@@ -2,6 +2,6 @@
 fn main() {
     let _mesh = connectum_mesh::mesh! {
         namespace: connectum,
-        telemetry connectum-telemetry { metrics: [""] }
+        telemetry connectum-telemetry { metrics_providers: [""] }
     };
 }

@@ -7,11 +7,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         namespace: connectum,
         part_of: connectum,
         mtls: STRICT,                                  // STRICT | PERMISSIVE | DISABLE
-        injection: enabled,                            // enabled | disabled | on | off | true | false
+        sidecar_injection: enabled,                    // enabled | disabled | on | off | true | false
         telemetry connectum-telemetry {
-            tracing: { providers: [otel-tracing], sampling: 100 },
-            metrics: [prometheus],
-            access_log: [otel-access-logging],
+            tracing: { providers: [otel-tracing], sampling_percent: 100 },
+            metrics_providers: [prometheus],
+            access_log_providers: [otel-access-logging],
         }
         external envoy-gateway {                       // callers outside the mesh
             service_account: connectum/envoy-gateway,  // namespace/name
@@ -30,7 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             resources: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 512Mi } },
             sidecar: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 256Mi } },
             config: { LOG_LEVEL: "info", "otel.endpoint": "http://collector:4317" },
-            mtls: PERMISSIVE,                          // this service's override
+            mtls_override: PERMISSIVE,                 // this service's override
             shutdown: { pre_stop_sleep: 5s, timeout: 30s },
             traffic_policy: {
                 connection_pool: {

@@ -9,7 +9,7 @@ fn main() {
         trust_domain: "example.org",
         app_label: "app",
         version_label: "track",
-        hosts: fqdn,
+        host_style: fqdn,
         namespace_labels: { team: "orders" },
         known_namespaces: [billing],
         chain_budget { chain: [checkout, orders], calls: 4 }

@@ -6,11 +6,11 @@ fn main() {
         namespace: connectum,
         part_of: connectum,
         mtls: STRICT,
-        injection: enabled,
+        sidecar_injection: enabled,
         telemetry connectum-telemetry {
-            tracing: { providers: [otel-tracing], sampling: 100 },
-            metrics: [prometheus],
-            access_log: [otel-access-logging],
+            tracing: { providers: [otel-tracing], sampling_percent: 100 },
+            metrics_providers: [prometheus],
+            access_log_providers: [otel-access-logging],
         }
         external envoy-gateway {
             service_account: connectum/envoy-gateway,
@@ -31,7 +31,7 @@ fn main() {
             resources: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 512Mi } },
             sidecar: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 256Mi } },
             config: { LOG_LEVEL: "info", "otel.endpoint": "http://collector:4317" },
-            mtls: PERMISSIVE,
+            mtls_override: PERMISSIVE,
             shutdown: { pre_stop_sleep: 5s, timeout: 30s },
             traffic_policy: {
                 connection_pool: {

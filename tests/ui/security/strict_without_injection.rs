@@ -3,7 +3,7 @@ fn main() {
     let _mesh = connectum_mesh::mesh! {
         namespace: connectum,
         mtls: STRICT,
-        injection: off,
+        sidecar_injection: off,
         service order-service { image: "order:1.0.0" }
     };
 }
