@@ -13,7 +13,8 @@
 //! | `resilience.rs` | retry amplification along call chains, timeout coherence, retry conditions, traffic policy, interceptors | CM0301–CM0312 |
 //! | `security.rs` | principals and namespaces that exist, mTLS actually enforced, callers admitted, PERMISSIVE that admits nobody more | CM0401–CM0409 |
 //! | `kubernetes.rs` | object names, labels, injection labels | CM0501–CM0504 |
-//! | `workloads.rs` | ports, scaling, rollout, resources, pod security, shutdown, probes, images, config | CM0505–CM0519 |
+//! | `workloads.rs` | ports, scaling, rollout, resources, pod security, probes, images, config | CM0505–CM0519 |
+//! | `availability.rs` | the shutdown timeline (CM0511), start-up order, rollouts and disruption budgets that keep pods serving | CM0511, CM0550–CM0555 |
 //!
 //! Where this library is stricter than Istio it says so in the code's `rule`: splits must total
 //! the mesh's `split_total` (100), retries multiplied along a call chain must stay within the
@@ -21,6 +22,7 @@
 //! none), per-try timeouts must fit the route timeout, and principals must name declared
 //! service accounts.
 
+mod availability;
 mod graph;
 mod kubernetes;
 mod model;
@@ -61,5 +63,6 @@ pub fn check(mesh: &Mesh) -> Diagnostics {
     security::run(mesh, &mut out);
     kubernetes::run(mesh, &mut out);
     workloads::run(mesh, &mut out);
+    availability::run(mesh, &mut out);
     out
 }

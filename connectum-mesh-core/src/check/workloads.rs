@@ -1,12 +1,12 @@
 //! Kubernetes wiring rules for workloads: ports, scaling, rollouts, resources, pod security,
-//! shutdown timing, probes, images and config that the API server, the kubelet, the Istio
+//! probes, images and config that the API server, the kubelet, the Istio
 //! sidecar or Connectum would refuse.
 
 use crate::diag::registry::{
     AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, AUTOSCALER_WITHOUT_REQUEST, EMPTY_IMAGE,
-    GRACE_PERIOD_TOO_SHORT, INVALID_CONFIG_KEY, INVALID_PORT, INVALID_RESOURCES,
-    INVALID_SECURITY_CONTEXT, PORT_CONFIG_MISMATCH, PORT_RESERVED_BY_ISTIO, PROBE_ENDPOINT,
-    PROBE_VALUES, PROXY_UID, ROLLOUT_STUCK,
+    INVALID_CONFIG_KEY, INVALID_PORT, INVALID_RESOURCES, INVALID_SECURITY_CONTEXT,
+    PORT_CONFIG_MISMATCH, PORT_RESERVED_BY_ISTIO, PROBE_ENDPOINT, PROBE_VALUES, PROXY_UID,
+    ROLLOUT_STUCK,
 };
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
 use crate::model::{Mesh, PORT_VARIABLE, Probe, Resources, Scaling, Service};
@@ -30,7 +30,6 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
         check_rollout(service, &path, out);
         check_resources(service, &path, out);
         check_security_context(service, &path, out);
-        check_grace_period(service, &path, out);
         check_probes(service, &path, out);
         check_images(service, &path, out);
         check_config_keys(service, &path, out);
@@ -177,34 +176,6 @@ fn check_security_context(service: &Service, path: &MeshPath, out: &mut Diagnost
                     .with_help("use a non-negative ID (the default is 1000)"),
             );
         }
-    }
-}
-
-/// Kubernetes kills the pod when the grace period ends: shorter than preStop + Connectum's drain,
-/// in-flight requests fail on every rollout.
-fn check_grace_period(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
-    let shutdown = &service.shutdown;
-    let Some(grace) = shutdown.termination_grace_period else {
-        return;
-    };
-    let needed = shutdown.pre_stop_sleep.map_or(shutdown.timeout, |sleep| {
-        sleep.saturating_add(shutdown.timeout)
-    });
-    if grace < needed {
-        let pre_stop = shutdown
-            .pre_stop_sleep
-            .map_or_else(|| "no preStop".to_owned(), |s| format!("preStop {s}"));
-        out.push(
-            GRACE_PERIOD_TOO_SHORT
-                .at(
-                    path.field("shutdown").field("termination_grace_period"),
-                    format!(
-                        "the grace period {grace} is shorter than {pre_stop} + shutdown timeout {} = {needed}: pods are killed while draining",
-                        shutdown.timeout
-                    ),
-                )
-                .with_help(format!("set it to at least {needed}, or leave it unset to derive it")),
-        );
     }
 }
 

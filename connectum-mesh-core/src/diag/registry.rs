@@ -387,11 +387,11 @@ registry! {
         why "The kubelet refuses to start a container that must run as non-root with UID 0 (CreateContainerConfigError), and the API server refuses negative IDs: no pod runs."
         example "PodSecurity::builder().run_as_user(0).build() (run_as_non_root defaults to true)"
         fix "Use a non-zero, non-negative UID (default 1000), or turn `run_as_non_root` off if root is really needed.";
-    CM0511 GRACE_PERIOD_TOO_SHORT Error "the termination grace period is shorter than preStop + shutdown timeout"
+    CM0511 GRACE_PERIOD_TOO_SHORT Error "the termination grace period ends before the app has drained"
         rule "Kubernetes termination lifecycle; Connectum graceful shutdown (terminationGracePeriodSeconds ≥ preStop + shutdown.timeout)"
-        why "Kubernetes kills the pod before Connectum has drained: in-flight requests fail on every rollout and scale-down."
-        example "GracefulShutdown::builder().termination_grace_period(Duration::from_secs(20)).build() (preStop 5s + timeout 30s)"
-        fix "Set the grace period to at least preStop + shutdown timeout, or leave it unset to derive it.";
+        why "Kubernetes kills the pod when the grace period ends, wherever the shutdown is: the requests Connectum is still draining are cut off on every rollout, scale-down and node drain. The message says how many seconds short the grace period is."
+        example "GracefulShutdown::builder().termination_grace_period(Duration::from_secs(20)).build() (preStop 5s + timeout 30s = 35s)"
+        fix "Set the grace period to at least preStop + shutdown timeout (plus a margin), or leave it unset to derive it from the timeline.";
     CM0512 PROBE_ENDPOINT Error "a probe path Connectum does not serve"
         rule "Connectum healthcheck: HTTP endpoints are /healthz, /health and /readyz"
         why "Connectum answers 404 on any other path: the probe never succeeds, so the pod is never ready (readiness) or is restarted forever (liveness, startup)."
@@ -432,6 +432,36 @@ registry! {
         why "Connectum listens on the config's PORT while Kubernetes sends traffic and probes to the service's port, where nothing answers: the pods never become ready and the service has no endpoints. (Without a PORT entry the renderer sets PORT from the port, so only a contradicting entry is a problem.)"
         example "Service::builder().name(\"order-service\").port(8080).config(BTreeMap::from([(\"PORT\".into(), \"5000\".into())]))"
         fix "Remove PORT from config (it follows the port), or make it equal the service's port.";
+    CM0550 PROXY_EXITS_BEFORE_APP Error "the proxy exits while the app still drains"
+        rule "Istio ProxyConfig terminationDrainDuration (default 5s) with classic sidecars: pilot-agent drains for that long after SIGTERM, then stops Envoy; library policy: the proxy must outlast the app's drain"
+        why "With classic sidecars the proxy gets SIGTERM when the pod starts terminating, while the app first sleeps in preStop and then drains for up to its shutdown timeout. When the proxy's drain ends first, every call the draining app makes to another service fails for the rest of its drain: the requests it is finishing fail after all."
+        example "GracefulShutdown::builder().proxy_drain(Duration::from_secs(5)).build() (preStop 5s + timeout 30s: calls out fail from 5s to 35s)"
+        fix "Leave `proxy_drain` unset (it is derived as preStop + shutdown timeout), set it to at least that, or run native sidecars (`Mesh::sidecars(SidecarMode::Native)`), which Kubernetes stops after the app.";
+    CM0551 APP_STARTS_BEFORE_PROXY Warning "the app can call out before its proxy is ready"
+        rule "Istio ProxyConfig holdApplicationUntilProxyStarts (default false in Istio); native sidecars start first"
+        why "Without it the app and the proxy start together: calls the app makes while starting (to other services, to the telemetry collector) are redirected to a proxy that is not listening yet and fail, and a startup that fails on them restarts the pod."
+        example "GracefulShutdown::builder().hold_until_proxy_starts(false).build()"
+        fix "Leave `hold_until_proxy_starts` on (the default), or run native sidecars.";
+    CM0552 SHUTDOWN_CONFIG_MISMATCH Error "config sets Connectum's shutdown timeout to another value than the service's"
+        rule "Connectum createServer shutdown.timeout, read by the app from GRACEFUL_SHUTDOWN_TIMEOUT_MS (the guide's ConfigMap); library policy: the timeline is computed from `shutdown.timeout`"
+        why "The proxy drain and the grace period are derived from `shutdown.timeout`. When the app reads another timeout from its config, the timeline the checker accepted is not the one that runs: with a longer one the proxy exits and the kill comes while the app still drains."
+        example "GracefulShutdown::builder().timeout(Duration::from_secs(20)).build() with config GRACEFUL_SHUTDOWN_TIMEOUT_MS=30000"
+        fix "Make GRACEFUL_SHUTDOWN_TIMEOUT_MS equal `shutdown.timeout` in milliseconds (or derive one from the other), or remove it from config.";
+    CM0553 ROLLOUT_TO_ZERO_READY Warning "a rollout can take a workload that receives traffic to zero ready pods"
+        rule "Kubernetes Deployment RollingUpdate: maxUnavailable pods may be unavailable during a rollout"
+        why "When maxUnavailable reaches a workload's pod count, a rollout may stop every old pod before a new one is ready. Every image change then makes the subset's share of traffic (10% for a one-replica canary) fail with 503 until the new pod is ready."
+        example "Rollout::builder().max_unavailable(1).allow_zero_ready(true).build() on a service whose canary runs 1 replica and receives 10%"
+        fix "Leave `allow_zero_ready` off (maxUnavailable is then capped at the pods minus one and the workload rolls by surging), keep max_surge above 0, or run more replicas.";
+    CM0554 DISRUPTION_BUDGET_BLOCKS_DRAINS Error "a PodDisruptionBudget that never allows an eviction"
+        rule "Kubernetes PodDisruptionBudget: disruptionsAllowed = healthy pods − desired healthy pods; the eviction API refuses evictions at 0"
+        why "A budget whose minAvailable is at least the pods the service runs (or the autoscaler's minimum), or whose maxUnavailable is 0, allows no eviction ever: `kubectl drain` and cluster upgrades hang on these pods until someone deletes the budget by hand."
+        example "Service::builder().disruption_budget(DisruptionBudget::MinAvailable(PodCount::Pods(2))) with 2 replicas"
+        fix "Use maxUnavailable 1 (the default), or a minAvailable below the fewest pods the service runs.";
+    CM0555 DISRUPTION_BUDGET_ONE_POD Warning "a PodDisruptionBudget on a service that runs one pod"
+        rule "Kubernetes PodDisruptionBudget with a single pod"
+        why "With one pod a budget cannot keep the service up through a drain: either it allows evicting the only pod (the service is down until it is rescheduled) or it blocks the drain whenever that pod is not ready. The default budget is left out for one-pod services for this reason."
+        example "Service::builder().replicas(1).disruption_budget(DisruptionBudget::MaxUnavailable(PodCount::Pods(1)))"
+        fix "Run at least 2 replicas, or drop the budget (`DisruptionBudget::Auto` or `Disabled`).";
 
     // ── 08xx I/O (emitted by connectum-mesh's emit module, tested there) ───────────────
     CM0801 SERIALIZE_FAILED Error "a rendered document could not be serialized"

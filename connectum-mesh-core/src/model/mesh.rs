@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use typed_builder::TypedBuilder;
 
-use super::{ChainBudget, ExternalCaller, MtlsMode, RetryBudget, Service};
+use super::{
+    ChainBudget, ExternalCaller, MtlsMode, PodTimeline, RetryBudget, Service, SidecarMode,
+};
 
 /// The label that names the app on every object (`app.kubernetes.io/name`).
 pub const DEFAULT_APP_LABEL: &str = "app.kubernetes.io/name";
@@ -40,6 +42,10 @@ pub struct Mesh {
     /// Whether Istio injects sidecars (`istio-injection: enabled`).
     #[builder(default = true)]
     pub sidecar_injection: bool,
+    /// How the cluster runs Istio's proxies (default classic sidecars; say `Native` when the
+    /// cluster has native sidecars). The pods' shutdown timeline depends on it.
+    #[builder(default)]
+    pub sidecars: SidecarMode,
     /// The namespace-wide mTLS mode (PeerAuthentication `default`).
     #[builder(default = MtlsMode::Strict)]
     pub mtls: MtlsMode,
@@ -92,6 +98,24 @@ impl Mesh {
     #[must_use]
     pub fn service(&self, name: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.name == name)
+    }
+
+    /// The shutdown and start-up timeline of a service's pods, or `None` for an unknown service.
+    ///
+    /// ```
+    /// use std::time::Duration as Elapsed;
+    /// use connectum_mesh_core::{Mesh, Service};
+    ///
+    /// let mut mesh = Mesh::builder().namespace("shop").build();
+    /// mesh.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
+    /// let timeline = mesh.shutdown_timeline("cart").expect("declared");
+    /// assert_eq!(timeline.grace_period(), Elapsed::from_secs(40));
+    /// assert!(timeline.holds());
+    /// ```
+    #[must_use]
+    pub fn shutdown_timeline(&self, service: &str) -> Option<PodTimeline> {
+        self.service(service)
+            .map(|service| PodTimeline::of(self, service))
     }
 
     /// The host a VirtualService or DestinationRule names for `service`.

@@ -1,6 +1,7 @@
 //! What users describe, in their words: the mesh, its services, subsets, routes, policies and
 //! resilience budgets. Rendering translates this into Istio's and Kubernetes' names.
 
+mod availability;
 mod duration;
 mod mesh;
 mod quantity;
@@ -8,7 +9,12 @@ mod resilience;
 mod routing;
 mod security;
 mod service;
+pub(crate) mod timeline;
 
+pub use availability::{
+    DisruptionBudget, LARGE_SERVICE_MAX_UNAVAILABLE_PERCENT, LARGE_SERVICE_PODS, PodCount,
+    ResolvedBudget, RolloutPlan, SpreadPolicy,
+};
 pub use duration::{Duration, DurationError};
 pub use mesh::{
     APP_VERSION_LABEL, COMPONENT_LABEL, DEFAULT_APP_LABEL, DEFAULT_VERSION_LABEL, HostStyle, Mesh,
@@ -28,6 +34,10 @@ pub use security::{AllowRule, AppTls, ExternalCaller, MtlsMode, ServiceAccountRe
 pub use service::{
     Autoscaler, CONNECTUM_PORT, GRPC_PORT_NAME, GracefulShutdown, PORT_VARIABLE, PodSecurity,
     Probe, Probes, Resources, Rollout, Scaling, ScalingRule, Service, Subset,
+};
+pub use timeline::{
+    Failure, FailureKind, ISTIO_DEFAULT_TERMINATION_DRAIN, PodTimeline, ShortStep, SidecarMode,
+    Startup, Step, StepKind,
 };
 
 /// A count as the 32-bit signed integer Kubernetes and Istio keep it in, or `None` when it

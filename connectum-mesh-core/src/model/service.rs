@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use typed_builder::TypedBuilder;
 
 use super::{
-    AllowRule, AppTls, Duration, Interceptors, MtlsMode, Quantity, Route, SubsetRef, TrafficPolicy,
+    AllowRule, AppTls, DisruptionBudget, Duration, Interceptors, MtlsMode, Quantity, Route,
+    SpreadPolicy, SubsetRef, TrafficPolicy,
 };
 
 /// The port every Connectum server listens on (`createServer` default).
@@ -64,7 +65,7 @@ pub struct Service {
     /// Health probes on Connectum's HTTP health endpoints.
     #[builder(default)]
     pub probes: Probes,
-    /// Graceful shutdown timing.
+    /// Graceful shutdown timing; the pods' whole timeline is [`Mesh::shutdown_timeline`](super::Mesh::shutdown_timeline).
     #[builder(default)]
     pub shutdown: GracefulShutdown,
     /// The pod security context.
@@ -94,9 +95,16 @@ pub struct Service {
     /// How Deployments roll out.
     #[builder(default)]
     pub rollout: Rollout,
+    /// The PodDisruptionBudget node drains respect (default: one pod at a time, 10% for large
+    /// services, none for a one-pod service).
+    #[builder(default)]
+    pub disruption_budget: DisruptionBudget,
     /// Spread pods across nodes (`topologySpreadConstraints` on `kubernetes.io/hostname`).
     #[builder(default = true)]
     pub spread_across_nodes: bool,
+    /// How strictly pods spread (default `ScheduleAnyway`: never Pending for it).
+    #[builder(default)]
+    pub spread_policy: SpreadPolicy,
     /// Workloads, each a Deployment with its own `version` label; add with [`Service::add_subset`].
     #[builder(setter(skip), default)]
     pub subsets: Vec<Subset>,
@@ -178,18 +186,6 @@ impl Service {
     #[must_use]
     pub fn needs_port_variable(&self) -> bool {
         self.port != CONNECTUM_PORT && self.configured_port().is_none()
-    }
-
-    /// The termination grace period the pods get: the explicit one, or preStop + shutdown timeout.
-    #[must_use]
-    pub fn termination_grace_period(&self) -> Duration {
-        self.shutdown.termination_grace_period.unwrap_or_else(|| {
-            self.shutdown
-                .pre_stop_sleep
-                .map_or(self.shutdown.timeout, |sleep| {
-                    sleep.saturating_add(self.shutdown.timeout)
-                })
-        })
     }
 }
 
@@ -346,19 +342,54 @@ impl Probe {
     }
 }
 
-/// Graceful shutdown: a preStop sleep lets endpoints de-register, then Connectum drains for up to
-/// its shutdown timeout; Kubernetes must wait for both.
+/// Graceful shutdown: a preStop sleep lets endpoint removal reach every caller, then Connectum
+/// drains for up to its shutdown timeout; the proxy must outlast the app and Kubernetes must wait
+/// for both. [`PodTimeline`](super::PodTimeline) puts the steps on one clock.
 #[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
 pub struct GracefulShutdown {
-    /// The preStop `sleep` (default 5s).
+    /// The preStop sleep (default 5s), rendered as Kubernetes' `sleep` action (whole seconds,
+    /// rounded up; no shell needed).
     #[builder(default = Some(Duration::from_secs(5)), setter(strip_option))]
     pub pre_stop_sleep: Option<Duration>,
+    /// Run the preStop sleep as `sh -c "sleep N"` instead (default false): only for images with a
+    /// shell on clusters without the `sleep` action (Kubernetes < 1.30).
+    #[builder(default = false)]
+    pub pre_stop_shell: bool,
     /// Connectum's `shutdown.timeout` (default 30s).
     #[builder(default = Duration::from_secs(30))]
     pub timeout: Duration,
-    /// `terminationGracePeriodSeconds`; defaults to preStop + timeout (35s).
+    /// The proxy's `terminationDrainDuration`; derived by default (classic sidecars: preStop +
+    /// timeout, so the proxy outlasts the app's drain; native sidecars: Istio's 5s).
+    #[builder(default, setter(strip_option))]
+    pub proxy_drain: Option<Duration>,
+    /// `holdApplicationUntilProxyStarts` (default true): the app starts once its proxy is ready,
+    /// so its first calls out do not fail. Native sidecars always start first.
+    #[builder(default = true)]
+    pub hold_until_proxy_starts: bool,
+    /// Time between the end of the last step and the kill (default 5s), in the derived grace
+    /// period.
+    #[builder(default = Duration::from_secs(5))]
+    pub margin: Duration,
+    /// `terminationGracePeriodSeconds`; derived by default: the end of the last step + margin
+    /// (40s with the defaults and classic sidecars).
     #[builder(default, setter(strip_option))]
     pub termination_grace_period: Option<Duration>,
+}
+
+impl GracefulShutdown {
+    /// The preStop sleep as it runs: Kubernetes' `sleep` action counts whole seconds, so a
+    /// fraction is rounded up (the shell's `sleep` takes fractions); zero without a hook.
+    #[must_use]
+    pub fn pre_stop_duration(&self) -> std::time::Duration {
+        let Some(sleep) = self.pre_stop_sleep else {
+            return std::time::Duration::ZERO;
+        };
+        if self.pre_stop_shell {
+            sleep.into()
+        } else {
+            super::timeline::ceil_to_seconds(sleep.into())
+        }
+    }
 }
 
 impl Default for GracefulShutdown {
@@ -393,12 +424,19 @@ impl Default for PodSecurity {
     }
 }
 
-/// Deployment rollout settings (defaults: RollingUpdate 1/1, 5 old ReplicaSets kept).
+/// Deployment rollout settings (defaults: RollingUpdate 1/1, 5 old ReplicaSets kept). Each
+/// workload's plan is [`Service::rollout_plan`]: a rollout never takes a workload below one ready
+/// pod unless `allow_zero_ready` says so.
 #[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
 pub struct Rollout {
-    /// `maxUnavailable` pods.
+    /// `maxUnavailable` pods, capped at each workload's fewest pods minus one (a one-pod
+    /// workload rolls with `maxUnavailable: 0`, by surging).
     #[builder(default = 1)]
     pub max_unavailable: u32,
+    /// Apply `max_unavailable` uncapped (default false): a rollout may then take a workload to
+    /// zero ready pods, and the checker warns when that workload receives traffic.
+    #[builder(default = false)]
+    pub allow_zero_ready: bool,
     /// `maxSurge` pods.
     #[builder(default = 1)]
     pub max_surge: u32,

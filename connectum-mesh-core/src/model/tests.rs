@@ -67,15 +67,21 @@ fn the_first_subset_is_the_primary_workload() {
 }
 
 #[test]
-fn the_grace_period_defaults_to_pre_stop_plus_shutdown() {
-    let mut service = order();
-    assert_eq!(service.termination_grace_period(), Duration::from_secs(35));
-    service.shutdown.termination_grace_period = Some(Duration::from_secs(60));
-    assert_eq!(service.termination_grace_period(), Duration::from_secs(60));
-    service.shutdown = GracefulShutdown::builder()
+fn the_grace_period_defaults_to_the_last_step_plus_the_margin() {
+    let mut mesh = crate::Mesh::builder().namespace("shop").build();
+    mesh.add_service(order());
+    let grace = |mesh: &crate::Mesh| {
+        mesh.shutdown_timeline("order-service")
+            .map(|t| t.grace_period())
+    };
+    // preStop 5s + Connectum's 30s (the proxy drains as long) + 5s margin.
+    assert_eq!(grace(&mesh), Some(std::time::Duration::from_secs(40)));
+    mesh.services[0].shutdown.termination_grace_period = Some(Duration::from_secs(60));
+    assert_eq!(grace(&mesh), Some(std::time::Duration::from_secs(60)));
+    mesh.services[0].shutdown = GracefulShutdown::builder()
         .timeout(Duration::from_secs(10))
         .build();
-    assert_eq!(service.termination_grace_period(), Duration::from_secs(15));
+    assert_eq!(grace(&mesh), Some(std::time::Duration::from_secs(20)));
 }
 
 #[test]

@@ -15,6 +15,7 @@ use connectum_mesh_core::{Diagnostics, Mesh, int32};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service, ServiceAccount};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use serde::Serialize;
 
 use crate::api::networking::{DestinationRule, VirtualService};
@@ -79,6 +80,8 @@ pub enum Object {
     Deployment(Deployment),
     /// The autoscaler of a primary workload.
     HorizontalPodAutoscaler(HorizontalPodAutoscaler),
+    /// How many of a service's pods a node drain may evict at once.
+    PodDisruptionBudget(PodDisruptionBudget),
     /// Traffic policy and subsets of a host.
     DestinationRule(DestinationRule),
     /// Routes of a host.
@@ -100,6 +103,7 @@ impl Object {
             Self::Service(_) => "Service",
             Self::Deployment(_) => "Deployment",
             Self::HorizontalPodAutoscaler(_) => "HorizontalPodAutoscaler",
+            Self::PodDisruptionBudget(_) => "PodDisruptionBudget",
             Self::DestinationRule(_) => "DestinationRule",
             Self::VirtualService(_) => "VirtualService",
             Self::Telemetry(_) => "Telemetry",
@@ -118,6 +122,7 @@ impl Object {
             Self::Service(o) => &o.metadata,
             Self::Deployment(o) => &o.metadata,
             Self::HorizontalPodAutoscaler(o) => &o.metadata,
+            Self::PodDisruptionBudget(o) => &o.metadata,
             Self::DestinationRule(o) => &o.metadata,
             Self::VirtualService(o) => &o.metadata,
             Self::Telemetry(o) => &o.metadata,
@@ -137,6 +142,7 @@ impl Object {
             }
             Self::Deployment(_) => return "apps/v1".to_owned(),
             Self::HorizontalPodAutoscaler(_) => return "autoscaling/v2".to_owned(),
+            Self::PodDisruptionBudget(_) => return "policy/v1".to_owned(),
             Self::PeerAuthentication(_) | Self::AuthorizationPolicy(_) => "security.istio.io",
             Self::DestinationRule(_) | Self::VirtualService(_) => "networking.istio.io",
             Self::Telemetry(_) => "telemetry.istio.io",
@@ -213,6 +219,7 @@ impl Serialize for Versioned<'_> {
             Object::Service(o) => o.serialize(serializer),
             Object::Deployment(o) => o.serialize(serializer),
             Object::HorizontalPodAutoscaler(o) => o.serialize(serializer),
+            Object::PodDisruptionBudget(o) => o.serialize(serializer),
             Object::PeerAuthentication(o) => istio!(o),
             Object::AuthorizationPolicy(o) => istio!(o),
             Object::DestinationRule(o) => istio!(o),
@@ -223,8 +230,8 @@ impl Serialize for Versioned<'_> {
 }
 
 /// Everything a mesh renders to, in the conventional apply order: Namespace, ServiceAccounts,
-/// ConfigMaps, policies, Services, Deployments, HPAs, DestinationRules, VirtualServices,
-/// Telemetry.
+/// ConfigMaps, policies, Services, Deployments, HPAs, PodDisruptionBudgets, DestinationRules,
+/// VirtualServices, Telemetry.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Manifests {
     objects: Vec<Object>,
@@ -358,6 +365,10 @@ fn render_objects(mesh: &Mesh) -> Vec<Object> {
     }
     for service in &mesh.services {
         objects.extend(workloads::autoscaler(mesh, service).map(Object::HorizontalPodAutoscaler));
+    }
+    for service in &mesh.services {
+        objects
+            .extend(workloads::disruption_budget(mesh, service).map(Object::PodDisruptionBudget));
     }
     for service in &mesh.services {
         objects.extend(istio::destination_rule(mesh, service).map(Object::DestinationRule));

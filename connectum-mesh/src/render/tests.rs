@@ -3,9 +3,12 @@
 use std::collections::BTreeMap;
 
 use connectum_mesh_core::{
-    Autoscaler, Duration, GracefulShutdown, Mesh, MeshRetry, Route, RouteTarget, Scaling, Service,
-    Split, Subset,
+    Autoscaler, DisruptionBudget, Duration, GracefulShutdown, Mesh, MeshRetry, Route, RouteTarget,
+    Scaling, Service, SidecarMode, Split, SpreadPolicy, Subset,
 };
+use k8s_openapi::api::core::v1::PodSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::*;
 
@@ -77,6 +80,7 @@ fn objects_come_in_apply_order() {
             "Service",
             "Deployment",
             "Deployment",
+            "PodDisruptionBudget",
             "DestinationRule",
             "VirtualService"
         ]
@@ -193,34 +197,158 @@ fn the_config_checksum_changes_with_the_config() {
     assert_ne!(before, after);
 }
 
+fn pod_of(mesh: &connectum_mesh_core::Mesh, index: usize) -> (ObjectMeta, PodSpec) {
+    let objects = rendered(mesh);
+    let template = deployment_spec(deployments(&objects)[index])
+        .template
+        .clone();
+    (
+        template.metadata.unwrap_or_default(),
+        template.spec.unwrap_or_default(),
+    )
+}
+
 #[test]
-fn the_grace_period_covers_pre_stop_and_shutdown() {
+fn the_timeline_is_what_the_pod_gets() {
     let mut mesh = canary_mesh(Scaling::Replicas(1));
     mesh.services[0].shutdown = GracefulShutdown::builder()
         .pre_stop_sleep(Duration::from_millis(2500))
         .timeout(Duration::from_secs(20))
         .build();
-    let objects = rendered(&mesh);
-    let pod = deployment_spec(deployments(&objects)[0])
-        .template
-        .spec
-        .clone()
-        .unwrap();
-    assert_eq!(pod.termination_grace_period_seconds, Some(23));
+    let (meta, pod) = pod_of(&mesh, 0);
+    // The sleep action counts whole seconds: 2.5s sleeps 3s; the app is done at 23s, the proxy
+    // drains as long, the kill comes 5s later.
     let pre_stop = pod.containers[0]
         .lifecycle
         .as_ref()
-        .and_then(|l| l.pre_stop.as_ref())
-        .and_then(|p| p.exec.as_ref())
-        .and_then(|e| e.command.clone());
+        .and_then(|l| l.pre_stop.clone())
+        .unwrap_or_default();
+    assert_eq!(pre_stop.sleep.map(|s| s.seconds), Some(3));
+    assert_eq!(pre_stop.exec, None, "no shell needed");
+    assert_eq!(pod.termination_grace_period_seconds, Some(28));
+    let annotations = meta.annotations.unwrap_or_default();
     assert_eq!(
-        pre_stop,
+        annotations.get("proxy.istio.io/config").map(String::as_str),
+        Some("holdApplicationUntilProxyStarts: true\nterminationDrainDuration: 23s\n")
+    );
+    assert!(!annotations.contains_key("sidecar.istio.io/nativeSidecar"));
+}
+
+#[test]
+fn a_shell_pre_stop_only_when_asked_for() {
+    let mut mesh = canary_mesh(Scaling::Replicas(1));
+    mesh.services[0].shutdown = GracefulShutdown::builder()
+        .pre_stop_sleep(Duration::from_millis(2500))
+        .pre_stop_shell(true)
+        .timeout(Duration::from_secs(20))
+        .build();
+    let (_, pod) = pod_of(&mesh, 0);
+    let pre_stop = pod.containers[0]
+        .lifecycle
+        .as_ref()
+        .and_then(|l| l.pre_stop.clone())
+        .unwrap_or_default();
+    assert_eq!(
+        pre_stop.exec.and_then(|e| e.command),
         Some(vec![
             "sh".to_owned(),
             "-c".to_owned(),
             "sleep 2.5".to_owned()
         ])
     );
+    // 2.5s + 20s, rounded up; + 5s margin.
+    assert_eq!(pod.termination_grace_period_seconds, Some(28));
+}
+
+#[test]
+fn native_sidecars_are_asked_for_and_drain_after_the_app() {
+    let mut mesh = canary_mesh(Scaling::Replicas(1));
+    mesh.sidecars = SidecarMode::Native;
+    let (meta, pod) = pod_of(&mesh, 0);
+    let annotations = meta.annotations.unwrap_or_default();
+    assert_eq!(
+        annotations
+            .get("sidecar.istio.io/nativeSidecar")
+            .map(String::as_str),
+        Some("true")
+    );
+    // Kubernetes orders start and stop: no hold, Istio's own 5s drain after the app's 35s.
+    assert!(!annotations.contains_key("proxy.istio.io/config"));
+    assert_eq!(pod.termination_grace_period_seconds, Some(45));
+}
+
+#[test]
+fn one_pod_workloads_roll_by_surging() {
+    let mesh = canary_mesh(Scaling::Replicas(3));
+    let objects = rendered(&mesh);
+    let strategy = |index: usize| {
+        let rolling = deployment_spec(deployments(&objects)[index])
+            .strategy
+            .clone()
+            .and_then(|s| s.rolling_update)
+            .unwrap_or_default();
+        (rolling.max_unavailable, rolling.max_surge)
+    };
+    // stable runs 3: one may go; the one-replica canary never goes to zero.
+    assert_eq!(
+        strategy(0),
+        (Some(IntOrString::Int(1)), Some(IntOrString::Int(1)))
+    );
+    assert_eq!(
+        strategy(1),
+        (Some(IntOrString::Int(0)), Some(IntOrString::Int(1)))
+    );
+}
+
+#[test]
+fn every_service_gets_a_disruption_budget_and_spreads_softly() {
+    let mut mesh = canary_mesh(Scaling::Replicas(3));
+    let budget = |mesh: &connectum_mesh_core::Mesh| {
+        rendered(mesh).into_iter().find_map(|o| match o {
+            Object::PodDisruptionBudget(pdb) => pdb.spec,
+            _ => None,
+        })
+    };
+    let Some(spec) = budget(&mesh) else {
+        panic!("no budget for 4 pods");
+    };
+    assert_eq!(spec.max_unavailable, Some(IntOrString::Int(1)));
+    assert_eq!(spec.min_available, None);
+    assert_eq!(
+        spec.unhealthy_pod_eviction_policy.as_deref(),
+        Some("AlwaysAllow")
+    );
+    let selector = spec
+        .selector
+        .and_then(|s| s.match_labels)
+        .unwrap_or_default();
+    assert_eq!(
+        selector.get("app.kubernetes.io/name").map(String::as_str),
+        Some("cart")
+    );
+    assert!(!selector.contains_key("version"), "every subset's pods");
+
+    mesh.services[0].scaling = Scaling::Replicas(12);
+    let large = budget(&mesh).unwrap_or_default();
+    assert_eq!(
+        large.max_unavailable,
+        Some(IntOrString::String("10%".to_owned()))
+    );
+    mesh.services[0].disruption_budget = DisruptionBudget::Disabled;
+    assert_eq!(budget(&mesh), None);
+
+    let (_, pod) = pod_of(&mesh, 0);
+    let spread = pod.topology_spread_constraints.unwrap_or_default();
+    assert_eq!(spread[0].when_unsatisfiable, "ScheduleAnyway");
+    assert_eq!(
+        spread[0].match_label_keys,
+        Some(vec!["pod-template-hash".to_owned()])
+    );
+    mesh.services[0].spread_policy = SpreadPolicy::DoNotSchedule;
+    let (_, strict) = pod_of(&mesh, 0);
+    let strict = strict.topology_spread_constraints.unwrap_or_default();
+    assert_eq!(strict[0].when_unsatisfiable, "DoNotSchedule");
+    assert_eq!(strict[0].node_taints_policy.as_deref(), Some("Honor"));
 }
 
 #[test]

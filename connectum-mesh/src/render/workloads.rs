@@ -1,10 +1,12 @@
-//! The Kubernetes side: Namespace, ServiceAccounts, ConfigMaps, Services, Deployments, HPAs.
+//! The Kubernetes side: Namespace, ServiceAccounts, ConfigMaps, Services, Deployments, HPAs,
+//! PodDisruptionBudgets.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use connectum_mesh_core::{
-    APP_VERSION_LABEL, Autoscaler, Duration, GRPC_PORT_NAME, Mesh, PORT_VARIABLE, Probe, Resources,
-    Scaling, ScalingRule, Service, Subset,
+    APP_VERSION_LABEL, Autoscaler, GRPC_PORT_NAME, Mesh, PORT_VARIABLE, PodCount, PodTimeline,
+    Probe, ResolvedBudget, Resources, Scaling, ScalingRule, Service, SidecarMode, SpreadPolicy,
+    Subset,
 };
 use k8s_openapi::api::apps::v1::{
     Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
@@ -18,8 +20,10 @@ use k8s_openapi::api::core::v1::{
     ConfigMap, ConfigMapEnvSource, Container, ContainerPort, EnvFromSource, EnvVar, ExecAction,
     HTTPGetAction, Lifecycle, LifecycleHandler, Namespace, PodSecurityContext, PodSpec,
     PodTemplateSpec, Probe as K8sProbe, ResourceRequirements, SeccompProfile,
-    Service as K8sService, ServiceAccount, ServicePort, ServiceSpec, TopologySpreadConstraint,
+    Service as K8sService, ServiceAccount, ServicePort, ServiceSpec, SleepAction,
+    TopologySpreadConstraint,
 };
+use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -32,6 +36,14 @@ use super::meta::{app_selector, component_labels, object_meta, subset_selector, 
 pub(crate) const INJECTION_LABEL: &str = "istio-injection";
 /// The pod annotation holding the hash of the ConfigMap, so a config change rolls the pods.
 pub(crate) const CONFIG_CHECKSUM_ANNOTATION: &str = "checksum/config";
+/// The pod annotation holding Istio ProxyConfig overrides (YAML).
+pub(crate) const PROXY_CONFIG_ANNOTATION: &str = "proxy.istio.io/config";
+/// The pod annotation that asks Istio's injector for a native sidecar (it takes precedence over
+/// istiod's `ENABLE_NATIVE_SIDECARS`).
+pub(crate) const NATIVE_SIDECAR_ANNOTATION: &str = "sidecar.istio.io/nativeSidecar";
+/// The label Deployments put on each ReplicaSet's pods; spreading per value spreads each rollout
+/// revision on its own.
+const POD_TEMPLATE_HASH: &str = "pod-template-hash";
 
 /// Fills a k8s-openapi field that is `T` in some Kubernetes versions and `Option<T>` in others
 /// (`Deployment.spec` became required in v1_37), so the library builds against every version.
@@ -154,6 +166,8 @@ pub(crate) fn deployments(mesh: &Mesh, service: &Service) -> Vec<Deployment> {
 
 fn deployment(mesh: &Mesh, service: &Service, subset: Option<&Subset>, index: usize) -> Deployment {
     let replicas = service.deployment_replicas(index);
+    let rollout = service.rollout_plan(index);
+    let timeline = PodTimeline::of(mesh, service);
     let app_version = subset
         .and_then(|s| s.app_version.as_deref())
         .or(service.app_version.as_deref());
@@ -181,10 +195,8 @@ fn deployment(mesh: &Mesh, service: &Service, subset: Option<&Subset>, index: us
             strategy: Some(DeploymentStrategy {
                 type_: Some("RollingUpdate".to_owned()),
                 rolling_update: Some(RollingUpdateDeployment {
-                    max_unavailable: Some(IntOrString::Int(clamp_i32(
-                        service.rollout.max_unavailable,
-                    ))),
-                    max_surge: Some(IntOrString::Int(clamp_i32(service.rollout.max_surge))),
+                    max_unavailable: Some(IntOrString::Int(clamp_i32(rollout.max_unavailable))),
+                    max_surge: Some(IntOrString::Int(clamp_i32(rollout.max_surge))),
                 }),
             }),
             selector: LabelSelector {
@@ -194,10 +206,10 @@ fn deployment(mesh: &Mesh, service: &Service, subset: Option<&Subset>, index: us
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
                     labels: Some(pod_labels),
-                    annotations: pod_annotations(service),
+                    annotations: pod_annotations(mesh, service, &timeline),
                     ..ObjectMeta::default()
                 }),
-                spec: Some(pod_spec(mesh, service, image)),
+                spec: Some(pod_spec(mesh, service, image, &timeline)),
             },
             ..DeploymentSpec::default()
         }),
@@ -205,8 +217,15 @@ fn deployment(mesh: &Mesh, service: &Service, subset: Option<&Subset>, index: us
     }
 }
 
-fn pod_annotations(service: &Service) -> Option<BTreeMap<String, String>> {
+fn pod_annotations(
+    mesh: &Mesh,
+    service: &Service,
+    timeline: &PodTimeline,
+) -> Option<BTreeMap<String, String>> {
     let mut annotations = BTreeMap::new();
+    if mesh.sidecar_injection {
+        annotations.extend(sidecar_lifecycle_annotations(service, timeline));
+    }
     if !service.config.is_empty() {
         annotations.insert(
             CONFIG_CHECKSUM_ANNOTATION.to_owned(),
@@ -229,7 +248,31 @@ fn pod_annotations(service: &Service) -> Option<BTreeMap<String, String>> {
     (!annotations.is_empty()).then_some(annotations)
 }
 
-fn pod_spec(mesh: &Mesh, service: &Service, image: &str) -> PodSpec {
+/// What makes the proxy keep to the timeline: with classic sidecars, hold the app until the
+/// proxy is ready and drain as long as the app (`proxy.istio.io/config`); with native sidecars,
+/// ask for one (Kubernetes then orders start and stop), and pass a drain only when it was set.
+fn sidecar_lifecycle_annotations(
+    service: &Service,
+    timeline: &PodTimeline,
+) -> BTreeMap<String, String> {
+    let mut annotations = BTreeMap::new();
+    let mut proxy_config = String::new();
+    if timeline.sidecars() == SidecarMode::Classic && service.shutdown.hold_until_proxy_starts {
+        proxy_config.push_str("holdApplicationUntilProxyStarts: true\n");
+    }
+    if let Some(drain) = timeline.proxy_drain_to_render() {
+        proxy_config.push_str(&format!("terminationDrainDuration: {drain}\n"));
+    }
+    if !proxy_config.is_empty() {
+        annotations.insert(PROXY_CONFIG_ANNOTATION.to_owned(), proxy_config);
+    }
+    if timeline.sidecars() == SidecarMode::Native {
+        annotations.insert(NATIVE_SIDECAR_ANNOTATION.to_owned(), "true".to_owned());
+    }
+    annotations
+}
+
+fn pod_spec(mesh: &Mesh, service: &Service, image: &str, timeline: &PodTimeline) -> PodSpec {
     let security = &service.security;
     PodSpec {
         service_account_name: Some(service.service_account_name().to_owned()),
@@ -244,25 +287,69 @@ fn pod_spec(mesh: &Mesh, service: &Service, image: &str) -> PodSpec {
             }),
             ..PodSecurityContext::default()
         }),
-        termination_grace_period_seconds: Some(ceil_seconds(service.termination_grace_period())),
-        topology_spread_constraints: service.spread_across_nodes.then(|| {
-            vec![TopologySpreadConstraint {
-                max_skew: 1,
-                topology_key: "kubernetes.io/hostname".to_owned(),
-                when_unsatisfiable: "DoNotSchedule".to_owned(),
-                label_selector: Some(LabelSelector {
-                    match_labels: Some(app_selector(mesh, service)),
-                    ..LabelSelector::default()
-                }),
-                ..TopologySpreadConstraint::default()
-            }]
-        }),
-        containers: vec![container(service, image)],
+        termination_grace_period_seconds: Some(ceil_seconds(timeline.grace_period())),
+        topology_spread_constraints: service
+            .spread_across_nodes
+            .then(|| vec![spread_constraint(mesh, service)]),
+        containers: vec![container(service, image, timeline)],
         ..PodSpec::default()
     }
 }
 
-fn container(service: &Service, image: &str) -> Container {
+/// Spread over nodes without leaving pods Pending on tainted pools: `ScheduleAnyway`, or
+/// `DoNotSchedule` counting only nodes the pods tolerate; either per rollout revision.
+fn spread_constraint(mesh: &Mesh, service: &Service) -> TopologySpreadConstraint {
+    let (when_unsatisfiable, node_taints_policy) = match service.spread_policy {
+        SpreadPolicy::ScheduleAnyway => ("ScheduleAnyway", None),
+        SpreadPolicy::DoNotSchedule => ("DoNotSchedule", Some("Honor".to_owned())),
+    };
+    TopologySpreadConstraint {
+        max_skew: 1,
+        topology_key: "kubernetes.io/hostname".to_owned(),
+        when_unsatisfiable: when_unsatisfiable.to_owned(),
+        node_taints_policy,
+        match_label_keys: Some(vec![POD_TEMPLATE_HASH.to_owned()]),
+        label_selector: Some(LabelSelector {
+            match_labels: Some(app_selector(mesh, service)),
+            ..LabelSelector::default()
+        }),
+        ..TopologySpreadConstraint::default()
+    }
+}
+
+/// The preStop hook: Kubernetes' `sleep` action (no shell in the image needed), or
+/// `sh -c "sleep N"` when asked for; none for a zero sleep.
+fn pre_stop(service: &Service, timeline: &PodTimeline) -> Option<Lifecycle> {
+    let sleep = timeline.pre_stop();
+    if sleep.is_zero() {
+        return None;
+    }
+    let handler = if service.shutdown.pre_stop_shell {
+        LifecycleHandler {
+            exec: Some(ExecAction {
+                command: Some(vec![
+                    "sh".to_owned(),
+                    "-c".to_owned(),
+                    format!("sleep {}", seconds_text(sleep)),
+                ]),
+            }),
+            ..LifecycleHandler::default()
+        }
+    } else {
+        LifecycleHandler {
+            sleep: Some(SleepAction {
+                seconds: ceil_seconds(sleep),
+            }),
+            ..LifecycleHandler::default()
+        }
+    };
+    Some(Lifecycle {
+        pre_stop: Some(handler),
+        ..Lifecycle::default()
+    })
+}
+
+fn container(service: &Service, image: &str, timeline: &PodTimeline) -> Container {
     Container {
         name: service.name.clone(),
         image: Some(image.to_owned()),
@@ -287,19 +374,7 @@ fn container(service: &Service, image: &str) -> Container {
         startup_probe: service.probes.startup.as_ref().map(http_probe),
         liveness_probe: service.probes.liveness.as_ref().map(http_probe),
         readiness_probe: service.probes.readiness.as_ref().map(http_probe),
-        lifecycle: service.shutdown.pre_stop_sleep.map(|sleep| Lifecycle {
-            pre_stop: Some(LifecycleHandler {
-                exec: Some(ExecAction {
-                    command: Some(vec![
-                        "sh".to_owned(),
-                        "-c".to_owned(),
-                        format!("sleep {}", seconds_text(sleep)),
-                    ]),
-                }),
-                ..LifecycleHandler::default()
-            }),
-            ..Lifecycle::default()
-        }),
+        lifecycle: pre_stop(service, timeline),
         ..Container::default()
     }
 }
@@ -412,13 +487,41 @@ fn hpa_spec(service: &Service, autoscaler: &Autoscaler) -> HorizontalPodAutoscal
     }
 }
 
+/// The service's PodDisruptionBudget, selecting the pods of every subset, if it has one.
+/// `unhealthyPodEvictionPolicy: AlwaysAllow` lets drains evict pods that are not ready anyway,
+/// so a crash-looping pod cannot block a node drain.
+pub(crate) fn disruption_budget(mesh: &Mesh, service: &Service) -> Option<PodDisruptionBudget> {
+    let budget = service.resolved_disruption_budget()?;
+    let count = |count: PodCount| match count {
+        PodCount::Pods(pods) => IntOrString::Int(clamp_i32(pods)),
+        PodCount::Percent(percent) => IntOrString::String(format!("{percent}%")),
+    };
+    let (max_unavailable, min_available) = match budget {
+        ResolvedBudget::MaxUnavailable(c) => (Some(count(c)), None),
+        ResolvedBudget::MinAvailable(c) => (None, Some(count(c))),
+    };
+    Some(PodDisruptionBudget {
+        metadata: object_meta(mesh, &service.name, app_selector(mesh, service)),
+        spec: Some(PodDisruptionBudgetSpec {
+            max_unavailable,
+            min_available,
+            selector: Some(LabelSelector {
+                match_labels: Some(app_selector(mesh, service)),
+                ..LabelSelector::default()
+            }),
+            unhealthy_pod_eviction_policy: Some("AlwaysAllow".to_owned()),
+        }),
+        ..PodDisruptionBudget::default()
+    })
+}
+
 /// Whole seconds, rounded up so a grace period never undercuts the timings it covers.
-fn ceil_seconds(duration: Duration) -> i64 {
+fn ceil_seconds(duration: std::time::Duration) -> i64 {
     i64::try_from(duration.as_millis().div_ceil(1000)).unwrap_or(i64::MAX)
 }
 
 /// Seconds for `sleep`: `5` or `0.25`.
-fn seconds_text(duration: Duration) -> String {
+fn seconds_text(duration: std::time::Duration) -> String {
     let millis = duration.as_millis();
     if millis.is_multiple_of(1000) {
         (millis / 1000).to_string()

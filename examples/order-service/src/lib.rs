@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 
 use connectum_mesh::{
     AllowRule, AppRetry, AppTimeout, Autoscaler, Bulkhead, CircuitBreaker, ConnectionPool,
-    Duration, ExternalCaller, H2UpgradePolicy, HeaderMatch, HttpPool, Interceptors, LoadBalancer,
-    Mesh, MeshRetry, MtlsMode, OutlierDetection, Quantity, RequestMatch, Resources, RetryOn, Route,
-    Scaling, ScalingRule, Service, ServiceAccountRef, SimpleLb, Split, Subset, TcpPool, Telemetry,
-    Tracing, TrafficPolicy,
+    Duration, ExternalCaller, GracefulShutdown, H2UpgradePolicy, HeaderMatch, HttpPool,
+    Interceptors, LoadBalancer, Mesh, MeshRetry, MtlsMode, OutlierDetection, Quantity,
+    RequestMatch, Resources, RetryOn, Route, Scaling, ScalingRule, Service, ServiceAccountRef,
+    SimpleLb, Split, Subset, TcpPool, Telemetry, Tracing, TrafficPolicy,
 };
 
 /// The namespace every object lives in.
@@ -29,7 +29,28 @@ pub const SERVICE: &str = "order-service";
 /// ```
 #[must_use]
 pub fn mesh() -> Mesh {
-    build(&Variant::Intended)
+    mesh_with_shutdown_timeout(SHUTDOWN_TIMEOUT)
+}
+
+/// Connectum's shutdown timeout in the guide (`createServer` default, and
+/// `GRACEFUL_SHUTDOWN_TIMEOUT_MS=30000` in its ConfigMap).
+pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The intended mesh with another Connectum shutdown timeout: the ConfigMap entry the app reads
+/// it from, the proxy's drain and the pods' grace period all follow.
+///
+/// ```
+/// use std::time::Duration as Elapsed;
+/// use connectum_mesh::Duration;
+///
+/// let mesh = order_service::mesh_with_shutdown_timeout(Duration::from_secs(20));
+/// let timeline = mesh.shutdown_timeline("order-service").expect("declared");
+/// assert_eq!(timeline.proxy_drain(), Elapsed::from_secs(25)); // preStop 5s + 20s
+/// assert_eq!(timeline.grace_period(), Elapsed::from_secs(30)); // + 5s margin
+/// ```
+#[must_use]
+pub fn mesh_with_shutdown_timeout(timeout: Duration) -> Mesh {
+    build(&Variant::Intended, timeout)
 }
 
 /// The mesh with the values the guide's manifests ship: Istio `attempts: 3` with the app's
@@ -42,7 +63,7 @@ pub fn mesh() -> Mesh {
 /// ```
 #[must_use]
 pub fn published_mesh() -> Mesh {
-    build(&Variant::AsPublished)
+    build(&Variant::AsPublished, SHUTDOWN_TIMEOUT)
 }
 
 enum Variant {
@@ -50,7 +71,7 @@ enum Variant {
     AsPublished,
 }
 
-fn build(variant: &Variant) -> Mesh {
+fn build(variant: &Variant, shutdown_timeout: Duration) -> Mesh {
     let gateway = ServiceAccountRef::new(NAMESPACE, "envoy-gateway");
     let external_callers = match variant {
         Variant::Intended => vec![
@@ -129,7 +150,12 @@ fn build(variant: &Variant) -> Mesh {
                 .memory_limit(Quantity::mebibytes(256))
                 .build(),
         )
-        .config(config())
+        .shutdown(
+            GracefulShutdown::builder()
+                .timeout(shutdown_timeout)
+                .build(),
+        )
+        .config(config(shutdown_timeout))
         .traffic_policy(
             TrafficPolicy::builder()
                 .connection_pool(
@@ -212,8 +238,10 @@ fn build(variant: &Variant) -> Mesh {
     mesh
 }
 
-/// The environment of production-ready/k8s/configmap.yaml.
-fn config() -> BTreeMap<String, String> {
+/// The environment of production-ready/k8s/configmap.yaml, with the shutdown timeout the app
+/// reads (`GRACEFUL_SHUTDOWN_TIMEOUT_MS`) from the model, so the two cannot disagree (CM0552).
+fn config(shutdown_timeout: Duration) -> BTreeMap<String, String> {
+    let timeout_ms = shutdown_timeout.as_millis().to_string();
     [
         ("NODE_ENV", "production"),
         ("PORT", "5000"),
@@ -223,7 +251,7 @@ fn config() -> BTreeMap<String, String> {
         ("LOG_BACKEND", "otel"),
         ("HTTP_HEALTH_ENABLED", "true"),
         ("GRACEFUL_SHUTDOWN_ENABLED", "true"),
-        ("GRACEFUL_SHUTDOWN_TIMEOUT_MS", "30000"),
+        ("GRACEFUL_SHUTDOWN_TIMEOUT_MS", timeout_ms.as_str()),
         ("OTEL_SERVICE_NAME", SERVICE),
         ("OTEL_TRACES_EXPORTER", "otlp/grpc"),
         ("OTEL_METRICS_EXPORTER", "otlp/grpc"),

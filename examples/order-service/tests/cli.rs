@@ -47,7 +47,7 @@ fn emit_out_writes_a_kustomize_directory() {
         .lines()
         .filter_map(|l| l.strip_prefix("- "))
         .collect();
-    assert_eq!(files.len(), 12);
+    assert_eq!(files.len(), 13);
     assert_eq!(files[0], "01-namespace-connectum.yaml");
     let joined: Vec<String> = files
         .iter()
@@ -62,7 +62,7 @@ fn emit_format_json_prints_a_list() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let list: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(list["kind"], "List");
-    assert_eq!(list["items"].as_array().map(Vec::len), Some(12));
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(13));
 }
 
 #[test]
@@ -77,13 +77,13 @@ fn emit_istio_api_v1beta1_writes_the_old_versions() {
         &dir.to_string_lossy(),
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let vs = std::fs::read_to_string(dir.join("11-virtualservice-order-service.yaml")).unwrap();
+    let vs = std::fs::read_to_string(dir.join("12-virtualservice-order-service.yaml")).unwrap();
     assert!(
         vs.starts_with("apiVersion: networking.istio.io/v1beta1\n"),
         "{vs}"
     );
     let telemetry =
-        std::fs::read_to_string(dir.join("12-telemetry-connectum-telemetry.yaml")).unwrap();
+        std::fs::read_to_string(dir.join("13-telemetry-connectum-telemetry.yaml")).unwrap();
     assert!(
         telemetry.starts_with("apiVersion: telemetry.istio.io/v1alpha1\n"),
         "{telemetry}"

@@ -25,7 +25,7 @@ const NOT_EMITTED: [(&str, &str); 3] = [
 ];
 
 /// Intended differences: (reference file, field path, why).
-const INTENDED: [(&str, &str, &str); 3] = [
+const INTENDED: [(&str, &str, &str); 6] = [
     (
         "virtual-service.yaml",
         "spec.http[0].retries.attempts",
@@ -40,6 +40,21 @@ const INTENDED: [(&str, &str, &str); 3] = [
         "k8s/deployment.yaml",
         "spec.template.metadata.annotations.checksum/config",
         "a real SHA-256 of the ConfigMap instead of an unrendered Helm expression",
+    ),
+    (
+        "k8s/deployment.yaml",
+        "spec.template.spec.containers[0].lifecycle.preStop.exec",
+        "Kubernetes' `sleep` action instead of `sh -c \"sleep 5\"`: distroless images have no shell",
+    ),
+    (
+        "k8s/deployment.yaml",
+        "spec.template.spec.terminationGracePeriodSeconds",
+        "40, not 35: the proxy drains until the app is done (35s), and the kill comes 5s after that",
+    ),
+    (
+        "k8s/deployment.yaml",
+        "spec.template.spec.topologySpreadConstraints[0].whenUnsatisfiable",
+        "ScheduleAnyway, not DoNotSchedule: spreading must never leave pods Pending on tainted or full nodes",
     ),
 ];
 

@@ -33,6 +33,7 @@ fn every_document_round_trips() {
             Object::Service(o) => Object::Service(back(o, &yaml)),
             Object::Deployment(o) => Object::Deployment(back(o, &yaml)),
             Object::HorizontalPodAutoscaler(o) => Object::HorizontalPodAutoscaler(back(o, &yaml)),
+            Object::PodDisruptionBudget(o) => Object::PodDisruptionBudget(back(o, &yaml)),
             Object::DestinationRule(o) => Object::DestinationRule(back(o, &yaml)),
             Object::VirtualService(o) => Object::VirtualService(back(o, &yaml)),
             Object::Telemetry(o) => Object::Telemetry(back(o, &yaml)),
@@ -42,5 +43,5 @@ fn every_document_round_trips() {
         checked += 1;
     }
     assert_eq!(checked, manifests.objects().len());
-    assert_eq!(checked, 12);
+    assert_eq!(checked, 13);
 }

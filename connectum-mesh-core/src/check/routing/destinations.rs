@@ -9,14 +9,17 @@ use crate::diag::{Diagnostics, MeshPath, did_you_mean};
 use crate::model::{Mesh, Route, RouteTarget, Service, SubsetRef};
 
 /// One destination of a route: where it is written, the subset, and whether it gets traffic.
-struct Destination<'a> {
-    path: MeshPath,
-    subset: &'a SubsetRef,
-    receives_traffic: bool,
+pub(in crate::check) struct Destination<'a> {
+    pub(in crate::check) path: MeshPath,
+    pub(in crate::check) subset: &'a SubsetRef,
+    pub(in crate::check) receives_traffic: bool,
 }
 
 /// The subsets a route sends to (none for a route to the whole service).
-fn destinations<'a>(route: &'a Route, route_path: &MeshPath) -> Vec<Destination<'a>> {
+pub(in crate::check) fn destinations<'a>(
+    route: &'a Route,
+    route_path: &MeshPath,
+) -> Vec<Destination<'a>> {
     match &route.target {
         RouteTarget::Subset(subset) => vec![Destination {
             path: route_path.field("target"),

@@ -6,6 +6,8 @@
 //! requests can ever be matched.
 
 mod destinations;
+
+pub(super) use destinations::destinations;
 mod matches;
 mod reachability;
 

@@ -262,6 +262,7 @@ pub(super) fn cm0511_grace_period_too_short() -> Fixture {
         grace(20),
         grace(35),
     )
+    .message("in-flight requests are killed from 20s to 35s; the grace period is 15s short")
     .help("at least 35s")
 }
 

@@ -1,6 +1,7 @@
 //! The checker's tests: one fixture per rule that triggers it and a close variant that does not,
 //! the guide's mesh (clean, and as published), the registry's coverage, and a property test.
 
+mod availability_fixtures;
 mod kubernetes_fixtures;
 mod model_fixtures;
 mod properties;
@@ -209,6 +210,16 @@ fixtures! {
     kubernetes_fixtures::cm0517_autoscaler_without_request,
     kubernetes_fixtures::cm0518_invalid_config_key,
     kubernetes_fixtures::cm0519_port_config_mismatch,
+    availability_fixtures::cm0550_proxy_exits_before_app,
+    availability_fixtures::cm0550_native_sidecars_stop_after_the_app,
+    availability_fixtures::cm0551_app_starts_before_proxy,
+    availability_fixtures::cm0552_shutdown_config_mismatch,
+    availability_fixtures::cm0553_rollout_to_zero_ready,
+    availability_fixtures::cm0553_rollout_without_surge,
+    availability_fixtures::cm0554_min_available_blocks_drains,
+    availability_fixtures::cm0554_min_available_at_the_autoscalers_minimum,
+    availability_fixtures::cm0554_max_unavailable_zero,
+    availability_fixtures::cm0555_budget_on_one_pod,
 }
 
 /// The families the checker emits; 08xx (I/O) and 09xx (DSL syntax) codes are tested where they
