@@ -9,9 +9,9 @@ fn order_service_with_the_dsl() -> connectum_mesh::Mesh {
         part_of: connectum,
         mtls: STRICT,
         telemetry connectum-telemetry {
-            tracing: { providers: [otel-tracing], sampling: 100 },
-            metrics: [prometheus],
-            access_log: [otel-access-logging],
+            tracing: { providers: [otel-tracing], sampling_percent: 100 },
+            metrics_providers: [prometheus],
+            access_log_providers: [otel-access-logging],
         }
         external envoy-gateway {
             service_account: connectum/envoy-gateway,

@@ -34,6 +34,8 @@ impl Codes {
     pub const OUT_OF_RANGE: &'static str = registry::DSL_OUT_OF_RANGE.code.0;
     /// Two routes of a service with one name.
     pub const DUPLICATE_ROUTE: &'static str = registry::DSL_DUPLICATE_ROUTE.code.0;
+    /// An old word of a key that was renamed to its builder's setter; still accepted.
+    pub const RENAMED_KEY: &'static str = registry::DSL_RENAMED_KEY.code.0;
 }
 
 /// Every error found so far, each with the mesh path it concerns (when known), so a checker
@@ -41,6 +43,7 @@ impl Codes {
 #[derive(Default)]
 pub struct Errors {
     items: Vec<(syn::Error, Option<MeshPath>)>,
+    renamed: Vec<(SpanRange, &'static str, &'static str)>,
 }
 
 impl Errors {
@@ -111,7 +114,34 @@ impl Errors {
         ));
     }
 
-    /// Whether nothing was found.
+    /// Notes that the old word `old` of the key `new` is written at `span`: it still works,
+    /// and the expansion warns (CM0912).
+    pub fn renamed(&mut self, span: SpanRange, old: &'static str, new: &'static str) {
+        self.renamed.push((span, old, new));
+    }
+
+    /// A deprecation warning at each old word written (stable Rust lets a proc-macro warn only
+    /// through rustc's own lints): a deprecated item named after the old word, used at its span.
+    pub fn renamed_warnings(&self) -> proc_macro2::TokenStream {
+        self.renamed
+            .iter()
+            .map(|(span, old, new)| {
+                let note = format!(
+                    "{}: `{old}` is now `{new}`, the builder's setter; write `{new}: ...`",
+                    Codes::RENAMED_KEY
+                );
+                let item = proc_macro2::Ident::new(old, span.first);
+                quote::quote!({
+                    #[deprecated(note = #note)]
+                    #[allow(non_upper_case_globals)]
+                    const #item: () = ();
+                    let () = #item;
+                })
+            })
+            .collect()
+    }
+
+    /// Whether no error was found (renamed keys are warnings).
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }

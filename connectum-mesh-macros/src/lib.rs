@@ -20,11 +20,11 @@
 //!     namespace: connectum,
 //!     part_of: connectum,
 //!     mtls: STRICT,                                  // STRICT | PERMISSIVE | DISABLE
-//!     injection: enabled,                            // enabled | disabled | on | off | true | false
+//!     sidecar_injection: enabled,                    // enabled | disabled | on | off | true | false
 //!     telemetry connectum-telemetry {
-//!         tracing: { providers: [otel-tracing], sampling: 100 },
-//!         metrics: [prometheus],
-//!         access_log: [otel-access-logging],
+//!         tracing: { providers: [otel-tracing], sampling_percent: 100 },
+//!         metrics_providers: [prometheus],
+//!         access_log_providers: [otel-access-logging],
 //!     }
 //!     external envoy-gateway {                       // callers outside the mesh
 //!         service_account: connectum/envoy-gateway,  // namespace/name
@@ -43,7 +43,7 @@
 //!         resources: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 512Mi } },
 //!         sidecar: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 256Mi } },
 //!         config: { LOG_LEVEL: "info", "otel.endpoint": "http://collector:4317" },
-//!         mtls: PERMISSIVE,                          // this service's override
+//!         mtls_override: PERMISSIVE,                 // this service's override
 //!         shutdown: { pre_stop_sleep: 5s, timeout: 30s },
 //!         traffic_policy: {
 //!             connection_pool: {
@@ -109,19 +109,64 @@
 //! Nodes of the mesh: `telemetry name { .. }` (at most one), `external name { .. }`,
 //! `chain_budget { chain: [a, b, c], calls: 20 }` and `service name { .. }`. Nodes of a service:
 //! `subset name { .. }`, `route [name] { .. }` (in evaluation order) and `allow { from: [..] }`.
-//! Every other key is a field; its words are the builders' setter names (`per_try_timeout`,
-//! `max_ejection_percent`), so anything the builders say, the DSL says in the same words.
+//! Every other key is a field, and its word is the builder's setter name (`per_try_timeout`,
+//! `max_ejection_percent`, `mtls_override`), so anything the builders say, the DSL says in the
+//! same words. Two routes' keys are shorthands for the builder's one `target`: `to: subset` and
+//! `split: { subset: weight }`.
 //!
 //! | node | keys |
 //! |---|---|
-//! | mesh | `namespace` (required), `mtls`, `injection`, `trust_domain`, `part_of`, `app_label`, `version_label`, `hosts` (`short` \| `fqdn`), `namespace_labels`, `known_namespaces`, `retry_budget`, `split_total` |
-//! | `telemetry` | `tracing: { providers, sampling }`, `metrics`, `access_log` |
+//! | mesh | `namespace` (required), `mtls`, `sidecar_injection`, `trust_domain`, `part_of`, `app_label`, `version_label`, `host_style` (`short` \| `fqdn`), `namespace_labels`, `known_namespaces`, `retry_budget`, `split_total` |
+//! | `telemetry` | `tracing: { providers, sampling_percent }`, `metrics_providers`, `access_log_providers` |
 //! | `external` | `service_account` (required, `namespace/name`), `calls` |
-//! | `service` | `image` (required), `app_version`, `port`, `replicas` or `autoscale`, `resources`, `sidecar`, `service_account`, `config`, `mtls`, `calls`, `app_tls`, `spread_across_nodes`, `shutdown`, `traffic_policy`, `interceptors` |
+//! | `service` | `image` (required), `app_version`, `port`, `replicas` or `autoscale`, `resources`, `sidecar`, `service_account`, `config`, `mtls_override`, `calls`, `app_tls`, `spread_across_nodes`, `shutdown`, `probes`, `security`, `rollout`, `traffic_policy`, `interceptors` |
 //! | `subset` | `image`, `replicas`, `version_label`, `app_version` |
 //! | `route` | `match` (one block or a list: any selects the route), `to` (a subset, or the service's own name for all its pods) or `split: { subset: weight, .. }`, `timeout`, `retries: { attempts, per_try_timeout, retry_on }` or `retries: off` |
 //! | `match` | `headers: { name: "exact" \| prefix ".." \| regex ".." }`, `uri: prefix "/pkg.Service/"` |
 //! | `allow` | `from: [service_account namespace/name, namespace name]` |
+//!
+//! Words renamed to match the builders still work, with a deprecation warning (CM0912) that
+//! names the new word: `injection` (now `sidecar_injection`), `hosts` (`host_style`), a
+//! service's `mtls` (`mtls_override`), `metrics` (`metrics_providers`), `access_log`
+//! (`access_log_providers`) and `sampling` (`sampling_percent`).
+//!
+//! # Adding a key
+//!
+//! Each node's keys are one table, declared with `table!` next to the node's reader in
+//! `src/syntax/` (`SERVICE`, `SUBSET`, `MESH`, `ROUTE`, `SHUTDOWN`, `TRAFFIC_POLICY`, …). A row
+//! names the key, the kind of value it holds, and whether it is required; the key is at once the
+//! DSL word, the model field, the builder setter and the segment of diagnostic paths, so reading,
+//! lowering (for the compile-time checks), span lookup and expansion all follow from the row.
+//! Adding `max_surge_percent` to `rollout: { .. }` is the model field with its builder setter:
+//!
+//! ```text
+//! // connectum-mesh-core/src/model/service.rs
+//! pub struct Rollout {
+//!     /// ...
+//!     #[builder(default, setter(strip_option))]
+//!     pub max_surge_percent: Option<u32>,
+//! }
+//! ```
+//!
+//! and one row in the table:
+//!
+//! ```text
+//! // connectum-mesh-macros/src/syntax/service.rs
+//! table! {
+//!     pub ROLLOUT: Rollout = Rollout::default(), "rollout" {
+//!         max_unavailable: Kind::Count;
+//!         max_surge: Kind::Count;
+//!         revision_history_limit: Kind::Count;
+//!         max_surge_percent: Kind::Count;
+//!     }
+//! }
+//! ```
+//!
+//! Kinds: `Count`, `Number { min, max }`, `Duration`, `Text`, `Flag`, `Percent`, `Names`,
+//! `TextMap`, `Word(&WORDS)` (a model enum's variants), `LoadBalancer` and
+//! `Record(NODE)` (a nested block with its own table). `=> required()` makes the key
+//! required; `=> was(&["old"])` keeps an old word working with a CM0912 warning. A key whose
+//! value has its own syntax (`probes`, where `off` removes a probe) is read next to the table.
 //!
 //! ## Durations and quantities
 //!
@@ -184,7 +229,9 @@ fn mesh_tokens(input: TokenStream) -> TokenStream {
     let (model, index) = lower::lower(&node, &mut errors);
     check::report(&model, &index, &mut errors);
     if errors.is_empty() {
-        return expand::mesh(&node);
+        let mesh = expand::mesh(&node);
+        let renamed = errors.renamed_warnings();
+        return quote!({ #renamed #mesh });
     }
     let compile_errors = errors.to_compile_errors();
     quote!({
@@ -236,6 +283,27 @@ mod tests {
             assert!(expanded.contains(code), "{code} in {expanded}");
         }
         assert!(expanded.contains("Mesh :: builder ()"));
+    }
+
+    #[test]
+    fn old_words_still_work_and_warn_with_the_new_word() {
+        let expanded = mesh_tokens(quote! {
+            namespace: connectum,
+            injection: on,
+            service order-service { image: "order:1.0.0", mtls: PERMISSIVE }
+        })
+        .to_string();
+        assert!(!expanded.contains("compile_error"), "{expanded}");
+        assert!(
+            expanded.contains(". sidecar_injection (true)"),
+            "{expanded}"
+        );
+        assert!(
+            expanded.contains(". mtls_override (:: connectum_mesh :: MtlsMode :: Permissive)"),
+            "{expanded}"
+        );
+        assert_eq!(expanded.matches("# [deprecated").count(), 2, "{expanded}");
+        assert!(expanded.contains("CM0912: `injection` is now `sidecar_injection`"));
     }
 
     #[test]

@@ -85,9 +85,9 @@ pub use render::{IstioApi, Manifests, Object, RenderError, RenderOptions, render
 ///     namespace: connectum,
 ///     mtls: STRICT,
 ///     telemetry connectum-telemetry {
-///         tracing: { providers: [otel-tracing], sampling: 100 },
-///         metrics: [prometheus],
-///         access_log: [otel-access-logging],
+///         tracing: { providers: [otel-tracing], sampling_percent: 100 },
+///         metrics_providers: [prometheus],
+///         access_log_providers: [otel-access-logging],
 ///     }
 ///     external envoy-gateway {
 ///         service_account: connectum/envoy-gateway,

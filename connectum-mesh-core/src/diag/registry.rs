@@ -607,6 +607,11 @@ registry! {
         why "Two routes with one name make stats and diagnostics ambiguous."
         example "route primary { to: stable } route primary { to: canary }"
         fix "Give each route its own name.";
+    CM0912 DSL_RENAMED_KEY Warning "an old word of a `mesh!` key that now matches its builder setter"
+        rule "none: the DSL's words are the builders' setter names, and a few keys were renamed to agree"
+        why "The old word still works, but code and docs read more easily when `mesh!` and the builders say the same thing (`mtls_override`, `sidecar_injection`, `host_style`, `metrics_providers`, `access_log_providers`, `sampling_percent`); old words will go in a future release."
+        example "service order-service { image: \"order:1.0.0\", mtls: PERMISSIVE }"
+        fix "Write the new word the warning names, e.g. `mtls_override: PERMISSIVE`.";
 }
 
 #[cfg(test)]

@@ -146,7 +146,7 @@ pub struct Interceptors {
     #[builder(default, setter(strip_option))]
     pub circuit_breaker: Option<CircuitBreaker>,
     /// Abandons a call after a fixed time, bounding all retries together.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option, into))]
     pub timeout: Option<AppTimeout>,
     /// Retries Unavailable and ResourceExhausted with exponential backoff.
     #[builder(default, setter(strip_option))]
@@ -187,6 +187,13 @@ pub struct AppTimeout {
     /// Time after which the call fails with DeadlineExceeded (Connectum default 30s).
     #[builder(default = Duration::from_secs(30))]
     pub duration: Duration,
+}
+
+/// A timeout interceptor of this duration: `.timeout(Duration::from_secs(10))`.
+impl From<Duration> for AppTimeout {
+    fn from(duration: Duration) -> Self {
+        Self { duration }
+    }
 }
 
 impl Default for AppTimeout {

@@ -5,7 +5,7 @@ use connectum_mesh_core::{RetryOn, StringMatch};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::value::{count, duration, krate, string, variant};
+use super::value::{self, count, duration, krate, string, variant};
 use crate::syntax::route::{RouteNode, TargetNode};
 use crate::syntax::service::ServiceNode;
 
@@ -94,10 +94,7 @@ pub(super) fn route_of(node: &RouteNode, service: &ServiceNode, handles: &[Ident
         }
         None => setters.push(quote!(.target(#k::RouteTarget::Service))),
     }
-    if let Some(timeout) = &node.timeout {
-        let timeout = duration(timeout);
-        setters.push(quote!(.timeout(#timeout)));
-    }
+    setters.extend(value::setters(&node.fields));
     if let Some(retries) = &node.retries {
         let attempts = retries.attempts.as_ref().map_or_else(|| quote!(0), count);
         let per_try = retries.per_try_timeout.as_ref().map(|d| {

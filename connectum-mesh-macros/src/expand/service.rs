@@ -4,25 +4,25 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::resilience::{interceptors_of, traffic_policy};
 use super::route::route_of;
 use super::security::allow_rules;
-use super::value::{
-    count, flag, krate, mixed, mtls, names, optional_setters, quantity, record, text, text_map,
-};
+use super::value::{count, krate, mixed, quantity, record, scalar, setters, text};
 use crate::syntax::service::{ProbeSetting, ProbesNode, ResourcesNode, ServiceNode};
 
 fn resources(node: &ResourcesNode) -> TokenStream {
     let k = krate();
-    let setters = optional_setters(
-        [
-            ("cpu_request", &node.cpu_request),
-            ("cpu_limit", &node.cpu_limit),
-            ("memory_request", &node.memory_request),
-            ("memory_limit", &node.memory_limit),
-        ],
-        quantity,
-    );
+    let setters = [
+        ("cpu_request", &node.cpu_request),
+        ("cpu_limit", &node.cpu_limit),
+        ("memory_request", &node.memory_request),
+        ("memory_limit", &node.memory_limit),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| {
+        let value = quantity(value.as_ref()?);
+        let key = format_ident!("{}", key);
+        Some(quote!(.#key(#value)))
+    });
     quote!(#k::Resources::builder() #(#setters)* .build())
 }
 
@@ -30,37 +30,12 @@ pub(super) fn service(node: &ServiceNode) -> TokenStream {
     let k = krate();
     let service = mixed("service");
     let name = &node.name.value;
-    let mut setters = Vec::new();
-    if let Some(image) = &node.image {
-        let image = text(image);
-        setters.push(quote!(.image(#image)));
-    }
-    setters.extend(optional_setters(
-        [
-            ("app_version", &node.app_version),
-            ("service_account", &node.service_account),
-        ],
-        text,
-    ));
-    if let Some(port) = &node.port {
-        let port = count(port);
-        setters.push(quote!(.port(#port)));
-    }
+    let mut setters = setters(&node.fields);
     if let Some(replicas) = &node.replicas {
         let replicas = count(replicas);
         setters.push(quote!(.scaling(#k::Scaling::Replicas(#replicas))));
     } else if let Some(autoscale) = &node.autoscale {
-        let rules = [
-            ("scale_up", &node.scale_up),
-            ("scale_down", &node.scale_down),
-        ]
-        .into_iter()
-        .filter_map(|(key, rule)| {
-            let rule = record("ScalingRule", rule.as_ref()?, TokenStream::new());
-            let key = format_ident!("{}", key);
-            Some(quote!(.#key(#rule)))
-        });
-        let autoscaler = record("Autoscaler", autoscale, quote!(#(#rules)*));
+        let autoscaler = scalar(autoscale);
         setters.push(quote!(.scaling(#k::Scaling::Autoscale(#autoscaler))));
     }
     if let Some(r) = &node.resources {
@@ -71,49 +46,13 @@ pub(super) fn service(node: &ServiceNode) -> TokenStream {
         let r = resources(r);
         setters.push(quote!(.sidecar(#r)));
     }
-    if !node.config.is_empty() {
-        let map = text_map(&node.config);
-        setters.push(quote!(.config(#map)));
-    }
-    if let Some(mode) = &node.mtls {
-        let mode = mtls(mode.value);
-        setters.push(quote!(.mtls_override(#mode)));
-    }
-    if !node.calls.is_empty() {
-        let calls = names(&node.calls);
-        setters.push(quote!(.calls(#calls)));
-    }
     if let Some(dir) = &node.app_tls {
         let dir = text(dir);
         setters.push(quote!(.app_tls(#k::AppTls::builder().dir_path(#dir).build())));
     }
-    if let Some(spread) = &node.spread_across_nodes {
-        let spread = flag(spread);
-        setters.push(quote!(.spread_across_nodes(#spread)));
-    }
-    if let Some(shutdown) = &node.shutdown {
-        let shutdown = record("GracefulShutdown", shutdown, TokenStream::new());
-        setters.push(quote!(.shutdown(#shutdown)));
-    }
     if let Some(probes) = &node.probes {
         let probes = probes_of(probes);
         setters.push(quote!(.probes(#probes)));
-    }
-    if let Some(security) = &node.security {
-        let security = record("PodSecurity", security, TokenStream::new());
-        setters.push(quote!(.security(#security)));
-    }
-    if let Some(rollout) = &node.rollout {
-        let rollout = record("Rollout", rollout, TokenStream::new());
-        setters.push(quote!(.rollout(#rollout)));
-    }
-    if let Some(policy) = &node.traffic_policy {
-        let policy = traffic_policy(policy);
-        setters.push(quote!(.traffic_policy(#policy)));
-    }
-    if let Some(interceptors) = &node.interceptors {
-        let interceptors = interceptors_of(interceptors);
-        setters.push(quote!(.interceptors(#interceptors)));
     }
     if !node.allow.is_empty() {
         let rules = allow_rules(&node.allow);
@@ -150,7 +89,7 @@ fn probes_of(node: &ProbesNode) -> TokenStream {
         let kind = format_ident!("{}", kind);
         match setting {
             ProbeSetting::On(probe) => {
-                let probe = record("Probe", probe, TokenStream::new());
+                let probe = scalar(probe);
                 setters.push(quote!(.#kind(#probe)));
             }
             ProbeSetting::Off(_) => off.push(quote!(#probes.#kind = ::core::option::Option::None;)),

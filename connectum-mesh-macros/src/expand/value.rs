@@ -1,11 +1,12 @@
 //! Values as a user writes them: text, numbers, durations and quantities through their
 //! constructors, enum variants, maps, lists, and records built with their builders.
 
-use connectum_mesh_core::{Duration, MtlsMode, Quantity};
+use connectum_mesh_core::{Duration, HashKey, LoadBalancer, Quantity, SimpleLb};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 
-use crate::syntax::value::{Given, Record, Scalar, Spanned};
+use crate::syntax::record::{Record, Scalar};
+use crate::syntax::value::{Given, Spanned};
 
 /// The crate users depend on; `mesh!` is re-exported from it.
 pub(super) fn krate() -> TokenStream {
@@ -94,47 +95,77 @@ pub(super) fn variant(path: &str, name: &str) -> TokenStream {
     quote!(#k::#path::#name)
 }
 
-pub(super) fn mtls(mode: MtlsMode) -> TokenStream {
-    variant(
-        "MtlsMode",
-        match mode {
-            MtlsMode::Strict => "Strict",
-            MtlsMode::Permissive => "Permissive",
-            MtlsMode::Disable => "Disable",
-        },
-    )
-}
-
-/// `.key(value)` for each of `fields` that was written, in order, each value by `write`.
-pub(super) fn optional_setters<'a, T: 'a>(
-    fields: impl IntoIterator<Item = (&'static str, &'a Option<Given<T>>)>,
-    write: impl Fn(&Given<T>) -> TokenStream,
-) -> Vec<TokenStream> {
-    fields
-        .into_iter()
-        .filter_map(|(key, value)| {
-            let value = write(value.as_ref()?);
+/// `.key(value)` for each key of `record`, in its table's order: the key is the setter.
+pub(super) fn setters(record: &Record) -> Vec<TokenStream> {
+    record
+        .fields
+        .iter()
+        .map(|(key, value)| {
             let key = format_ident!("{}", key);
-            Some(quote!(.#key(#value)))
+            let value = scalar(value);
+            quote!(.#key(#value))
         })
         .collect()
 }
 
-/// `Type::builder().key(value)...build()` for a record whose keys are the setters.
+/// A value as the argument of its setter.
+pub(super) fn scalar(value: &Scalar) -> TokenStream {
+    match value {
+        Scalar::Count(v) => count(v),
+        Scalar::Number(v) => count(v),
+        Scalar::Duration(v) => duration(v),
+        Scalar::Text(v) => text(v),
+        Scalar::Flag(v) => flag(v),
+        Scalar::Percent(v) => given(v, |p| {
+            let p = Literal::f64_unsuffixed(*p);
+            quote!(#p)
+        }),
+        Scalar::Names(items) => names(items),
+        Scalar::TextMap(entries) => text_map(entries),
+        Scalar::Word(ty, word) => variant(ty, word.value),
+        Scalar::LoadBalancer(lb) => load_balancer(&lb.value),
+        Scalar::Record(ty, record) => self::record(ty, record, TokenStream::new()),
+    }
+}
+
+/// `Type::builder().key(value)...build()` for a block whose keys are the setters.
 pub(super) fn record(ty: &str, record: &Record, extra: TokenStream) -> TokenStream {
     let k = krate();
     let ty = format_ident!("{}", ty);
-    let setters = record.fields.iter().map(|(key, scalar)| {
-        let key = format_ident!("{}", key);
-        let value = match scalar {
-            Scalar::Count(v) => count(v),
-            Scalar::Duration(v) => duration(v),
-            Scalar::Text(v) => text(v),
-            Scalar::Flag(v) => flag(v),
-        };
-        quote!(.#key(#value))
-    });
+    let setters = setters(record);
     quote!(#k::#ty::builder() #(#setters)* #extra .build())
+}
+
+fn load_balancer(lb: &LoadBalancer) -> TokenStream {
+    let k = krate();
+    match lb {
+        LoadBalancer::Simple(simple) => {
+            let simple = variant(
+                "SimpleLb",
+                match simple {
+                    SimpleLb::RoundRobin => "RoundRobin",
+                    SimpleLb::LeastRequest => "LeastRequest",
+                    SimpleLb::Random => "Random",
+                    SimpleLb::Passthrough => "Passthrough",
+                },
+            );
+            quote!(#k::LoadBalancer::Simple(#simple))
+        }
+        LoadBalancer::ConsistentHash(key) => {
+            let key = match key {
+                HashKey::HttpHeaderName(name) => {
+                    let name = string(name);
+                    quote!(#k::HashKey::HttpHeaderName(#name))
+                }
+                HashKey::HttpQueryParameterName(name) => {
+                    let name = string(name);
+                    quote!(#k::HashKey::HttpQueryParameterName(#name))
+                }
+                HashKey::UseSourceIp => quote!(#k::HashKey::UseSourceIp),
+            };
+            quote!(#k::LoadBalancer::ConsistentHash(#key))
+        }
+    }
 }
 
 pub(super) fn mixed(name: &str) -> Ident {

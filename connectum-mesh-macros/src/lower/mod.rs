@@ -6,12 +6,13 @@
 //! are unknown here: lowering leaves the model's default in their place and marks their path,
 //! and a diagnostic that depends on them is left to the runtime checker.
 //!
-//! One file per node of the DSL, as in [`crate::syntax`]: [`mesh`] lowers the whole input and
-//! calls [`service`], [`route`], [`resilience`] and [`security`] for what they hold; [`spans`]
+//! Each node's table keys are lowered by one function, [`Lowering::record`], through the
+//! table's own lowering. Around it, one file per node of the DSL, as in [`crate::syntax`]:
+//! [`mesh`] lowers the whole input and calls [`service`], [`route`] and [`security`] for what
+//! their tables do not cover; [`spans`]
 //! maps a checker diagnostic's path back to where its item was written.
 
 mod mesh;
-mod resilience;
 mod route;
 mod security;
 mod service;
@@ -20,10 +21,11 @@ mod spans;
 pub use mesh::lower;
 pub use spans::SpanIndex;
 
-use connectum_mesh_core::{Duration, MeshPath};
+use connectum_mesh_core::MeshPath;
 
 use crate::errors::{Codes, Errors};
-use crate::syntax::value::{Given, Record, Scalar, Spanned};
+use crate::syntax::record::{Record, Scalar, Table};
+use crate::syntax::value::{Given, Spanned};
 
 /// What lowering carries along: where each item was written, and the errors found so far.
 struct Lowering<'e> {
@@ -45,45 +47,59 @@ impl Lowering<'_> {
         }
     }
 
-    /// A required value; when it is missing (already reported) or an expression, the model
-    /// gets the default and the checker's findings about it are dropped.
-    fn required<T: Clone + Default>(&mut self, given: Option<&Given<T>>, path: &MeshPath) -> T {
-        if given.is_none() {
+    /// Stores the keys of `record` in `model` through `table`, recording where each value
+    /// (and each entry of a list, map or nested block) was written under `path`, and marking
+    /// expressions and missing required keys as known only at run time.
+    fn record<M>(&mut self, record: &Record, table: Table<M>, model: &mut M, path: &MeshPath) {
+        for key in table {
+            let key_path = path.field(key.word);
+            match record.get(key.word) {
+                Some(scalar) => {
+                    self.scalar(scalar, key.word, &key_path, path);
+                    (key.lower)(model, scalar);
+                }
+                None if key.required => self.index.opaque(&key_path),
+                None => {}
+            }
+        }
+    }
+
+    /// Records where `scalar`, the value of `word` at `path` under `parent`, was written.
+    fn scalar(&mut self, scalar: &Scalar, word: &'static str, path: &MeshPath, parent: &MeshPath) {
+        self.index.record(path, scalar.span());
+        match scalar {
+            Scalar::Names(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.index.record(&parent.index(word, i), item.span);
+                }
+            }
+            Scalar::TextMap(entries) => {
+                for (key, value) in entries {
+                    let entry = path.key(&key.value);
+                    self.given(Some(value), &entry);
+                    // Problems with the key and with the value both underline the whole entry.
+                    self.index.record(&entry, key.span.to(value.span()));
+                }
+            }
+            Scalar::Record(_, inner) => {
+                for (inner_word, inner_scalar) in &inner.fields {
+                    self.scalar(inner_scalar, inner_word, &path.field(inner_word), path);
+                }
+            }
+            Scalar::Count(g) => self.mark(g, path),
+            Scalar::Number(g) => self.mark(g, path),
+            Scalar::Duration(g) => self.mark(g, path),
+            Scalar::Text(g) => self.mark(g, path),
+            Scalar::Flag(g) => self.mark(g, path),
+            Scalar::Percent(g) => self.mark(g, path),
+            Scalar::Word(..) | Scalar::LoadBalancer(_) => {}
+        }
+    }
+
+    /// Marks `path` as known only at run time when `given` is an expression.
+    fn mark<T>(&mut self, given: &Given<T>, path: &MeshPath) {
+        if matches!(given, Given::Expr(_)) {
             self.index.opaque(path);
-        }
-        self.given(given, path).unwrap_or_default()
-    }
-
-    fn count(&mut self, record: &Record, key: &'static str, path: &MeshPath) -> Option<u32> {
-        match record.get(key) {
-            Some(Scalar::Count(given)) => self.given(Some(given), &path.field(key)),
-            _ => None,
-        }
-    }
-
-    fn duration(
-        &mut self,
-        record: &Record,
-        key: &'static str,
-        path: &MeshPath,
-    ) -> Option<Duration> {
-        match record.get(key) {
-            Some(Scalar::Duration(given)) => self.given(Some(given), &path.field(key)),
-            _ => None,
-        }
-    }
-
-    fn flag(&mut self, record: &Record, key: &'static str, path: &MeshPath) -> Option<bool> {
-        match record.get(key) {
-            Some(Scalar::Flag(given)) => self.given(Some(given), &path.field(key)),
-            _ => None,
-        }
-    }
-
-    fn text(&mut self, record: &Record, key: &'static str, path: &MeshPath) -> Option<String> {
-        match record.get(key) {
-            Some(Scalar::Text(given)) => self.given(Some(given), &path.field(key)),
-            _ => None,
         }
     }
 

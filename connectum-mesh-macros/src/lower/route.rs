@@ -6,7 +6,7 @@ use connectum_mesh_core::{
 };
 
 use super::Lowering;
-use crate::syntax::route::{RouteNode, TargetNode};
+use crate::syntax::route::{ROUTE, RouteNode, TargetNode};
 
 /// A route's `to: canary` or a split leg's subset. A name the service does not declare is
 /// kept as an unchecked reference, which the checker reports (CM0201) with the closest name.
@@ -50,7 +50,6 @@ pub(super) fn lower_route(
     }
     let target = match &node.target {
         Some(TargetNode::To(name)) => {
-            lowering.index.record(&path.field("to"), name.span);
             lowering.index.record(&path.field("target"), name.span);
             Some(target(service, &name.value))
         }
@@ -77,7 +76,7 @@ pub(super) fn lower_route(
         .matches(matches)
         .build();
     route.name = node.name.as_ref().map(|n| n.value.clone());
-    route.timeout = lowering.given(node.timeout.as_ref(), &path.field("timeout"));
+    lowering.record(&node.fields, ROUTE, &mut route, path);
     if let Some(retries) = &node.retries {
         let p = path.field("retries");
         lowering.index.record(&p, retries.span);

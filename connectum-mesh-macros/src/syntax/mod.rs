@@ -2,8 +2,10 @@
 //!
 //! [`tree`] turns tokens into blocks of fields and nodes; the node modules read those blocks
 //! into typed nodes, reporting unknown keys, missing keys and malformed values as they go.
+//! Each node's keys are a table ([`record`]); [`value`] reads the values themselves.
 
 pub mod mesh;
+pub mod record;
 pub mod resilience;
 pub mod route;
 pub mod security;
@@ -14,7 +16,7 @@ pub mod value;
 use connectum_mesh_core::diag::did_you_mean;
 
 use crate::errors::{Codes, Errors};
-use tree::{Block, Entry, Name, Value};
+use tree::{Block, Entry, Name, SpanRange, Value};
 
 /// Reads the entries of one block: each key is taken once, and whatever no one took is an
 /// unknown key, reported with the closest known one.
@@ -40,11 +42,22 @@ impl<'a> Fields<'a> {
 
     /// The value of `key`, reporting a second occurrence.
     pub fn take(&mut self, key: &'static str, errors: &mut Errors) -> Option<&'a Value> {
+        self.take_any(key, &[], errors)
+    }
+
+    /// The value of `key` or of one of its old words `was` (reported as renamed, CM0912),
+    /// reporting a second occurrence.
+    pub fn take_any(
+        &mut self,
+        key: &'static str,
+        was: &[&'static str],
+        errors: &mut Errors,
+    ) -> Option<&'a Value> {
         self.known.push(key);
         let mut found: Option<&'a Value> = None;
         for (index, entry) in self.block.entries.iter().enumerate() {
             if let Entry::Broken { key: name } = entry
-                && name.text == key
+                && (name.text == key || was.contains(&name.text.as_str()))
             {
                 self.taken[index] = true;
                 self.broken = true;
@@ -53,10 +66,14 @@ impl<'a> Fields<'a> {
             let Entry::Field { key: name, value } = entry else {
                 continue;
             };
-            if name.text != key {
+            let old = was.iter().find(|old| name.text == **old);
+            if name.text != key && old.is_none() {
                 continue;
             }
             self.taken[index] = true;
+            if let Some(old) = old {
+                errors.renamed(name.span, old, key);
+            }
             if found.is_some() {
                 errors.at(
                     name.span,
@@ -70,19 +87,39 @@ impl<'a> Fields<'a> {
         found
     }
 
-    /// The value of `key`, reporting its absence.
-    pub fn require(&mut self, key: &'static str, errors: &mut Errors) -> Option<&'a Value> {
+    /// The value of `key` (or an old word of it), reporting its absence when `required`.
+    pub fn key(
+        &mut self,
+        key: &'static str,
+        was: &[&'static str],
+        required: bool,
+        errors: &mut Errors,
+    ) -> Option<&'a Value> {
         self.broken = false;
-        let found = self.take(key, errors);
-        if found.is_none() && !self.broken {
-            errors.at_with_help(
-                self.block.span,
-                Codes::MISSING_KEY,
-                format!("this {} has no `{key}`", self.what),
-                format!("add `{key}: ...`"),
-            );
+        let found = self.take_any(key, was, errors);
+        if required && found.is_none() && !self.broken {
+            self.missing(key, errors);
         }
         found
+    }
+
+    fn missing(&self, key: &str, errors: &mut Errors) {
+        errors.at_with_help(
+            self.block.span,
+            Codes::MISSING_KEY,
+            format!("this {} has no `{key}`", self.what),
+            format!("add `{key}: ...`"),
+        );
+    }
+
+    /// The block being read.
+    pub fn block_span(&self) -> SpanRange {
+        self.block.span
+    }
+
+    /// The value of `key`, reporting its absence.
+    pub fn require(&mut self, key: &'static str, errors: &mut Errors) -> Option<&'a Value> {
+        self.key(key, &[], true, errors)
     }
 
     /// The nodes `kind name? { ... }` in order.

@@ -1,10 +1,11 @@
 //! `route name? { match: ..., to: subset | split: { ... }, timeout: 30s, retries: { ... } }`.
 
 use connectum_mesh_core::diag::did_you_mean;
-use connectum_mesh_core::{Duration, RetryOn, StringMatch};
+use connectum_mesh_core::{Duration, RetryOn, Route, StringMatch};
 use syn::Lit;
 
 use super::Fields;
+use super::record::{Kind, Record, table};
 use super::tree::{Block, Name, SpanRange, Value};
 use super::value::{Given, Spanned, block_of, count, duration, entries, name, wrong};
 use crate::errors::{Codes, Errors};
@@ -19,8 +20,8 @@ pub struct RouteNode {
     pub matches: Vec<MatchNode>,
     /// `to:` or `split:`.
     pub target: Option<TargetNode>,
-    /// `timeout: 30s`.
-    pub timeout: Option<Given<Duration>>,
+    /// The keys of [`ROUTE`] that were written.
+    pub fields: Record,
     /// `retries: { ... }` or `retries: off`.
     pub retries: Option<RetriesNode>,
 }
@@ -58,6 +59,15 @@ pub struct RetriesNode {
     pub per_try_timeout: Option<Given<Duration>>,
     /// Conditions that trigger a retry.
     pub retry_on: Vec<Spanned<RetryOn>>,
+}
+
+table! {
+    /// The keys of `route name? { ... }` that map onto one builder setter each; `match`, the
+    /// destination (`to: subset` or `split: { .. }`, both the builder's `target`) and
+    /// `retries` (a block or `off`) are read by [`route`].
+    pub ROUTE for Route {
+        timeout: Kind::Duration;
+    }
 }
 
 /// Reads `route name? { ... }`.
@@ -100,9 +110,7 @@ pub fn route(
             None
         }
     };
-    let timeout = fields
-        .take("timeout", errors)
-        .and_then(|v| duration(v, errors));
+    let keys = fields.record(ROUTE, errors);
     let retries = fields
         .take("retries", errors)
         .and_then(|v| retries(v, errors));
@@ -112,7 +120,7 @@ pub fn route(
         name: name.map(Spanned::from),
         matches,
         target,
-        timeout,
+        fields: keys,
         retries,
     })
 }

@@ -1,71 +1,67 @@
 //! `service name { ... }`: the workload, its subsets, routes, policies and calls.
 
-use connectum_mesh_core::{MtlsMode, Quantity};
+use connectum_mesh_core::{
+    Autoscaler, GracefulShutdown, PodSecurity, Probe, Quantity, Rollout, ScalingRule, Service,
+    Subset,
+};
 
 use super::Fields;
-use super::mesh::{MTLS_MODES, node_name, text_map};
-use super::resilience::{InterceptorsNode, TrafficPolicyNode, interceptors, traffic_policy};
+use super::mesh::{MTLS, node_name};
+use super::record::{Kind, Record, Scalar, record_of, table};
+use super::resilience::{INTERCEPTORS, TRAFFIC_POLICY};
 use super::route::{RouteNode, route};
 use super::security::{AllowNode, allow};
 use super::tree::{Block, Name, SpanRange, Value};
-use super::value::{
-    Given, Kind, Record, Schema, Spanned, block_of, count, flag, names, number, quantity, record,
-    record_of, text, word,
-};
+use super::value::{Given, Spanned, block_of, count, quantity, text};
 use crate::errors::{Codes, Errors};
 
 /// One service.
 pub struct ServiceNode {
     /// Its name.
     pub name: Spanned<String>,
-    /// `image: "..."`.
-    pub image: Option<Given<String>>,
-    /// `app_version: "1.0.0"`.
-    pub app_version: Option<Given<String>>,
-    /// `port: 5000`.
-    pub port: Option<Given<u64>>,
+    /// The keys of [`SERVICE`] that were written.
+    pub fields: Record,
     /// `replicas: 3`.
     pub replicas: Option<Given<u32>>,
-    /// `autoscale: { min_replicas: 2, max_replicas: 10, cpu_utilization: 70 }`.
-    pub autoscale: Option<Record>,
-    /// `autoscale: { scale_up: { stabilization_window_seconds: 60, pods: 2, period_seconds: 60 } }`.
-    pub scale_up: Option<Record>,
-    /// `autoscale: { scale_down: { ... } }`.
-    pub scale_down: Option<Record>,
+    /// `autoscale: { min_replicas: 2, max_replicas: 10, cpu_utilization: 70, scale_up: {..} }`,
+    /// a block of [`AUTOSCALER`].
+    pub autoscale: Option<Scalar>,
     /// `resources: { requests: { cpu: 100m, memory: 128Mi }, limits: { ... } }`.
     pub resources: Option<ResourcesNode>,
     /// `sidecar: { requests: ..., limits: ... }`.
     pub sidecar: Option<ResourcesNode>,
-    /// `service_account: "orders"`.
-    pub service_account: Option<Given<String>>,
-    /// `config: { LOG_LEVEL: "info" }`.
-    pub config: Vec<(Spanned<String>, Given<String>)>,
-    /// `mtls: PERMISSIVE`, overriding the namespace's mode.
-    pub mtls: Option<Spanned<MtlsMode>>,
-    /// `calls: [inventory-service]`.
-    pub calls: Vec<Spanned<String>>,
-    /// `app_tls: "/etc/tls"`.
+    /// `app_tls: "/etc/tls"`: the directory of the app's own certificates.
     pub app_tls: Option<Given<String>>,
-    /// `spread_across_nodes: false`.
-    pub spread_across_nodes: Option<Given<bool>>,
-    /// `shutdown: { pre_stop_sleep: 5s, timeout: 30s, termination_grace_period: 40s }`.
-    pub shutdown: Option<Record>,
     /// `probes: { startup: off, liveness: { path: "/healthz", period_seconds: 20 } }`.
     pub probes: Option<ProbesNode>,
-    /// `security: { run_as_user: 1000, ... }`.
-    pub security: Option<Record>,
-    /// `rollout: { max_unavailable: 0, max_surge: 1 }`.
-    pub rollout: Option<Record>,
-    /// `traffic_policy: { ... }`.
-    pub traffic_policy: Option<TrafficPolicyNode>,
-    /// `interceptors: { ... }`.
-    pub interceptors: Option<InterceptorsNode>,
     /// `subset name { ... }`, in order.
     pub subsets: Vec<SubsetNode>,
     /// `route name? { ... }`, in order.
     pub routes: Vec<RouteNode>,
     /// `allow { ... }`, in order.
     pub allow: Vec<AllowNode>,
+}
+
+table! {
+    /// The keys of `service name { ... }` that map onto one builder setter each. The others
+    /// (`replicas` or `autoscale`, which both set `scaling`; `resources` and `sidecar`, whose
+    /// `requests`/`limits` blocks set four fields; `app_tls`; `probes`, where `off` removes a
+    /// probe) and the nodes (`subset`, `route`, `allow`) are read by [`service`].
+    pub SERVICE for Service {
+        image: Kind::Text => required();
+        app_version: Kind::Text;
+        port: Kind::Number { min: 1, max: 65535 };
+        service_account: Kind::Text;
+        config: Kind::TextMap;
+        mtls_override: Kind::Word(MTLS) => was(&["mtls"]);
+        calls: Kind::Names;
+        spread_across_nodes: Kind::Flag;
+        shutdown: Kind::Record(SHUTDOWN);
+        security: Kind::Record(SECURITY);
+        rollout: Kind::Record(ROLLOUT);
+        traffic_policy: Kind::Record(TRAFFIC_POLICY);
+        interceptors: Kind::Record(INTERCEPTORS);
+    }
 }
 
 /// `subset canary { image: "...", replicas: 1 }`.
@@ -88,8 +84,9 @@ pub struct ProbesNode {
 pub enum ProbeSetting {
     /// No probe of this kind.
     Off(SpanRange),
-    /// A probe with these settings (`path` and `period_seconds` required, as in the builder).
-    On(Record),
+    /// A probe with these settings, a block of [`PROBE`] (`path` and `period_seconds`
+    /// required, as in the builder).
+    On(Scalar),
 }
 
 /// Requests and limits of CPU and memory.
@@ -106,53 +103,81 @@ pub struct ResourcesNode {
     pub memory_limit: Option<Given<Quantity>>,
 }
 
-const SUBSET: Schema = &[
-    ("image", Kind::Text, false),
-    ("replicas", Kind::Count, false),
-    ("version_label", Kind::Text, false),
-    ("app_version", Kind::Text, false),
-];
+table! {
+    /// The keys of `subset name { ... }`.
+    pub SUBSET for Subset {
+        image: Kind::Text;
+        replicas: Kind::Count;
+        version_label: Kind::Text;
+        app_version: Kind::Text;
+    }
+}
 
-const AUTOSCALE: Schema = &[
-    ("min_replicas", Kind::Count, true),
-    ("max_replicas", Kind::Count, true),
-    ("cpu_utilization", Kind::Count, false),
-    ("memory_utilization", Kind::Count, false),
-];
+table! {
+    /// The keys of `autoscale: { ... }`.
+    pub AUTOSCALER: Autoscaler =
+        Autoscaler::builder().min_replicas(1).max_replicas(1).build(), "autoscaler" {
+        min_replicas: Kind::Count => required();
+        max_replicas: Kind::Count => required();
+        cpu_utilization: Kind::Count;
+        memory_utilization: Kind::Count;
+        scale_up: Kind::Record(SCALING_RULE);
+        scale_down: Kind::Record(SCALING_RULE);
+    }
+}
 
-const SCALING_RULE: Schema = &[
-    ("stabilization_window_seconds", Kind::Count, true),
-    ("pods", Kind::Count, true),
-    ("period_seconds", Kind::Count, true),
-];
+table! {
+    /// The keys of `scale_up: { ... }` and `scale_down: { ... }`.
+    pub SCALING_RULE: ScalingRule = ScalingRule::builder()
+        .stabilization_window_seconds(0)
+        .pods(1)
+        .period_seconds(1)
+        .build(), "scaling rule" {
+        stabilization_window_seconds: Kind::Count => required();
+        pods: Kind::Count => required();
+        period_seconds: Kind::Count => required();
+    }
+}
 
-const PROBE: Schema = &[
-    ("path", Kind::Text, true),
-    ("initial_delay_seconds", Kind::Count, false),
-    ("period_seconds", Kind::Count, true),
-    ("failure_threshold", Kind::Count, false),
-    ("timeout_seconds", Kind::Count, false),
-];
+table! {
+    /// The keys of a probe: `liveness: { path: "/healthz", period_seconds: 15 }`.
+    pub PROBE: Probe = Probe::builder().path("").period_seconds(1).build(), "probe" {
+        path: Kind::Text => required();
+        initial_delay_seconds: Kind::Count;
+        period_seconds: Kind::Count => required();
+        failure_threshold: Kind::Count;
+        timeout_seconds: Kind::Count;
+    }
+}
 
-const SECURITY: Schema = &[
-    ("run_as_non_root", Kind::Flag, false),
-    ("run_as_user", Kind::Count, false),
-    ("run_as_group", Kind::Count, false),
-    ("fs_group", Kind::Count, false),
-    ("seccomp_runtime_default", Kind::Flag, false),
-];
+table! {
+    /// The keys of `security: { ... }`, the pod security context.
+    pub SECURITY: PodSecurity = PodSecurity::default(), "pod security context" {
+        run_as_non_root: Kind::Flag;
+        run_as_user: Kind::Count;
+        run_as_group: Kind::Count;
+        fs_group: Kind::Count;
+        seccomp_runtime_default: Kind::Flag;
+    }
+}
 
-const ROLLOUT: Schema = &[
-    ("max_unavailable", Kind::Count, false),
-    ("max_surge", Kind::Count, false),
-    ("revision_history_limit", Kind::Count, false),
-];
+table! {
+    /// The keys of `rollout: { ... }`.
+    pub ROLLOUT: Rollout = Rollout::default(), "rollout" {
+        max_unavailable: Kind::Count;
+        max_surge: Kind::Count;
+        revision_history_limit: Kind::Count;
+    }
+}
 
-const SHUTDOWN: Schema = &[
-    ("pre_stop_sleep", Kind::Duration, false),
-    ("timeout", Kind::Duration, false),
-    ("termination_grace_period", Kind::Duration, false),
-];
+table! {
+    /// The keys of `shutdown: { ... }`.
+    pub SHUTDOWN: GracefulShutdown = GracefulShutdown::default(), "shutdown" {
+        pre_stop_sleep: Kind::Duration;
+        timeout: Kind::Duration;
+        termination_grace_period: Kind::Duration;
+    }
+}
 
 /// Reads `service name { ... }`.
 pub fn service(
@@ -163,41 +188,16 @@ pub fn service(
 ) -> Option<ServiceNode> {
     let name = node_name(kind, name, errors);
     let mut fields = Fields::new(body, "service");
-    let image = fields
-        .require("image", errors)
-        .and_then(|v| text(v, errors));
-    let app_version = fields
-        .take("app_version", errors)
-        .and_then(|v| text(v, errors));
-    let port = fields
-        .take("port", errors)
-        .and_then(|v| number(v, 1, 65535, errors));
+    let keys = fields.record(SERVICE, errors);
     let replicas = fields
         .take("replicas", errors)
         .and_then(|v| count(v, errors));
-    let (autoscale, scale_up, scale_down) = match fields.take("autoscale", errors) {
-        Some(Value::Block(block)) => {
-            let mut rules = Fields::new(block, "autoscaler");
-            let mut rule = |key, errors: &mut Errors| {
-                rules
-                    .take(key, errors)
-                    .and_then(|v| record(v, "scaling rule", SCALING_RULE, errors))
-            };
-            let up = rule("scale_up", errors);
-            let down = rule("scale_down", errors);
-            let rest = block.without(&["scale_up", "scale_down"]);
-            (
-                Some(record_of(&rest, "autoscaler", AUTOSCALE, errors)),
-                up,
-                down,
-            )
-        }
-        Some(other) => (record(other, "autoscaler", AUTOSCALE, errors), None, None),
-        None => (None, None, None),
-    };
+    let autoscale = fields
+        .take("autoscale", errors)
+        .and_then(|v| Scalar::read(v, Kind::Record(AUTOSCALER), errors));
     if let (Some(replicas), Some(autoscale)) = (&replicas, &autoscale) {
         errors.at_with_help(
-            replicas.span().to(autoscale.span),
+            replicas.span().to(autoscale.span()),
             Codes::DUPLICATE_KEY,
             "a service has fixed `replicas` or an `autoscale`, not both",
             "remove one of them",
@@ -209,42 +209,10 @@ pub fn service(
     let sidecar = fields
         .take("sidecar", errors)
         .and_then(|v| resources_of(v, errors));
-    let service_account = fields
-        .take("service_account", errors)
-        .and_then(|v| text(v, errors));
-    let config = fields
-        .take("config", errors)
-        .map(|v| text_map(v, errors))
-        .unwrap_or_default();
-    let mtls = fields
-        .take("mtls", errors)
-        .and_then(|v| word(v, MTLS_MODES, errors));
-    let calls = fields
-        .take("calls", errors)
-        .map(|v| names(v, errors))
-        .unwrap_or_default();
     let app_tls = fields.take("app_tls", errors).and_then(|v| text(v, errors));
-    let spread_across_nodes = fields
-        .take("spread_across_nodes", errors)
-        .and_then(|v| flag(v, errors));
-    let shutdown = fields
-        .take("shutdown", errors)
-        .and_then(|v| record(v, "shutdown", SHUTDOWN, errors));
     let probes = fields
         .take("probes", errors)
         .and_then(|v| probes_of(v, errors));
-    let security = fields
-        .take("security", errors)
-        .and_then(|v| record(v, "pod security context", SECURITY, errors));
-    let rollout = fields
-        .take("rollout", errors)
-        .and_then(|v| record(v, "rollout", ROLLOUT, errors));
-    let traffic_policy = fields
-        .take("traffic_policy", errors)
-        .and_then(|v| traffic_policy(v, errors));
-    let interceptors = fields
-        .take("interceptors", errors)
-        .and_then(|v| interceptors(v, errors));
     let subsets = fields
         .nodes("subset")
         .into_iter()
@@ -270,27 +238,13 @@ pub fn service(
     fields.finish(errors);
     Some(ServiceNode {
         name: name?,
-        image,
-        app_version,
-        port,
+        fields: keys,
         replicas,
         autoscale,
-        scale_up,
-        scale_down,
         resources,
         sidecar,
-        service_account,
-        config,
-        mtls,
-        calls,
         app_tls,
-        spread_across_nodes,
-        shutdown,
         probes,
-        security,
-        rollout,
-        traffic_policy,
-        interceptors,
         subsets,
         routes,
         allow,
@@ -346,7 +300,7 @@ fn probes_of(value: &Value, errors: &mut Errors) -> Option<ProbesNode> {
     for kind in ["startup", "liveness", "readiness"] {
         let setting = match fields.take(kind, errors) {
             Some(Value::Name(off)) if off.text == "off" => Some(ProbeSetting::Off(off.span)),
-            Some(other) => record(other, "probe", PROBE, errors).map(ProbeSetting::On),
+            Some(other) => Scalar::read(other, Kind::Record(PROBE), errors).map(ProbeSetting::On),
             None => None,
         };
         if let Some(setting) = setting {
@@ -362,6 +316,7 @@ fn probes_of(value: &Value, errors: &mut Errors) -> Option<ProbesNode> {
 
 #[cfg(test)]
 mod tests {
+    use crate::syntax::record::Scalar;
     use crate::syntax::test_support::read;
     use quote::quote;
 
@@ -381,7 +336,10 @@ mod tests {
         });
         assert!(errors.is_empty(), "{errors:?}");
         let service = &mesh.services[0];
-        assert!(service.autoscale.is_some() && service.scale_down.is_some());
+        let Some(Scalar::Record(_, autoscale)) = &service.autoscale else {
+            panic!("an autoscaler");
+        };
+        assert!(autoscale.get("scale_down").is_some());
         let resources = service.resources.as_ref().map(|r| {
             (
                 r.cpu_request.is_some(),

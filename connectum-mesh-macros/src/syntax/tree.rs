@@ -138,20 +138,7 @@ pub struct Block {
     pub span: SpanRange,
 }
 
-impl Block {
-    /// This block without the entries of `keys`, for reading those apart from the rest.
-    pub fn without(&self, keys: &[&str]) -> Self {
-        Self {
-            entries: self
-                .entries
-                .iter()
-                .filter(|e| !keys.contains(&e.key().text.as_str()))
-                .cloned()
-                .collect(),
-            span: self.span,
-        }
-    }
-}
+impl Block {}
 
 /// One entry of a block.
 #[derive(Clone, Debug)]

@@ -2,7 +2,7 @@
 //! text, names, words from a fixed set, and Rust expressions in parentheses.
 
 use connectum_mesh_core::diag::closest;
-use connectum_mesh_core::{Duration, Quantity};
+use connectum_mesh_core::{Duration, HashKey, LoadBalancer, Quantity, SimpleLb};
 use syn::Lit;
 
 use super::tree::{Block, Entry, Name, RustExpr, SpanRange, Value};
@@ -323,6 +323,70 @@ fn list<T>(words: &[(&'static str, T)]) -> String {
     names.join(", ")
 }
 
+/// `{ KEY: "value", "dotted.key": "value" }`.
+pub fn text_map(value: &Value, errors: &mut Errors) -> Vec<(Spanned<String>, Given<String>)> {
+    let Some(block) = block_of(value, "a block `{ KEY: \"value\" }`", errors) else {
+        return Vec::new();
+    };
+    entries(block, "KEY: \"value\"", errors, |key, value, errors| {
+        text(value, errors).map(|v| (Spanned::from(key), v))
+    })
+}
+
+/// `ROUND_ROBIN`, `LEAST_REQUEST`, `RANDOM`, `PASSTHROUGH`, or `consistent_hash` on
+/// `header name`, `query_parameter name` or `source_ip`.
+pub fn load_balancer(value: &Value, errors: &mut Errors) -> Option<Spanned<LoadBalancer>> {
+    let Value::Tagged { tag, value: key } = value else {
+        return word(
+            value,
+            &[
+                ("ROUND_ROBIN", SimpleLb::RoundRobin),
+                ("LEAST_REQUEST", SimpleLb::LeastRequest),
+                ("RANDOM", SimpleLb::Random),
+                ("PASSTHROUGH", SimpleLb::Passthrough),
+            ],
+            errors,
+        )
+        .map(|simple| Spanned {
+            value: LoadBalancer::Simple(simple.value),
+            span: simple.span,
+        });
+    };
+    let expected = "`consistent_hash header x-user`, `consistent_hash query_parameter id` or `consistent_hash source_ip`";
+    let hash = match (tag.text.as_str(), &**key) {
+        ("consistent_hash", Value::Name(name)) if name.text == "source_ip" => HashKey::UseSourceIp,
+        (
+            "consistent_hash",
+            Value::Tagged {
+                tag: by,
+                value: name,
+            },
+        ) => {
+            let name = self::name(name, errors)?;
+            match by.text.as_str() {
+                "header" => HashKey::HttpHeaderName(name.value),
+                "query_parameter" => HashKey::HttpQueryParameterName(name.value),
+                _ => {
+                    errors.at(by.span, Codes::UNKNOWN_WORD, format!("expected {expected}"));
+                    return None;
+                }
+            }
+        }
+        _ => {
+            errors.at(
+                value.span(),
+                Codes::WRONG_VALUE,
+                format!("expected {expected}"),
+            );
+            return None;
+        }
+    };
+    Some(Spanned {
+        value: LoadBalancer::ConsistentHash(hash),
+        span: value.span(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,94 +492,5 @@ mod tests {
         );
         assert!(number(&value(quote!(70000)), 1, 65535, &mut errors).is_none());
         assert!(errors.messages()[0].starts_with("CM0909"));
-    }
-}
-
-/// What a field of a [`Record`] holds.
-#[derive(Clone, Copy, Debug)]
-pub enum Kind {
-    /// A whole number (`u32`).
-    Count,
-    /// A duration.
-    Duration,
-    /// Text.
-    Text,
-    /// A yes/no.
-    Flag,
-}
-
-/// A value of one of the [`Kind`]s.
-#[derive(Clone, Debug)]
-pub enum Scalar {
-    /// A whole number.
-    Count(Given<u32>),
-    /// A duration.
-    Duration(Given<Duration>),
-    /// Text.
-    Text(Given<String>),
-    /// A yes/no.
-    Flag(Given<bool>),
-}
-
-/// A block whose keys are exactly the builder's setters (`{ threshold: 3, half_open_after:
-/// 30s }` for `CircuitBreaker::builder().threshold(3).half_open_after(...)`).
-#[derive(Clone, Debug)]
-pub struct Record {
-    /// The block.
-    pub span: SpanRange,
-    /// The fields given, in the schema's order.
-    pub fields: Vec<(&'static str, Scalar)>,
-}
-
-impl Record {
-    /// The field `key`, when given.
-    pub fn get(&self, key: &str) -> Option<&Scalar> {
-        self.fields.iter().find(|(k, _)| *k == key).map(|(_, s)| s)
-    }
-}
-
-/// A field of a record: its key, kind and whether it is required.
-pub type Schema = &'static [(&'static str, Kind, bool)];
-
-/// Reads a block as a [`Record`] of `schema`; `what` names it in messages.
-pub fn record(
-    value: &Value,
-    what: &'static str,
-    schema: Schema,
-    errors: &mut Errors,
-) -> Option<Record> {
-    let block = block_of(
-        value,
-        &format!("a block `{{ ... }}` for the {what}"),
-        errors,
-    )?;
-    Some(record_of(block, what, schema, errors))
-}
-
-/// Reads the fields of `block` as a [`Record`] of `schema`.
-pub fn record_of(block: &Block, what: &'static str, schema: Schema, errors: &mut Errors) -> Record {
-    let mut fields = super::Fields::new(block, what);
-    let mut read = Vec::new();
-    for &(key, kind, required) in schema {
-        let found = if required {
-            fields.require(key, errors)
-        } else {
-            fields.take(key, errors)
-        };
-        let Some(value) = found else { continue };
-        let scalar = match kind {
-            Kind::Count => count(value, errors).map(Scalar::Count),
-            Kind::Duration => duration(value, errors).map(Scalar::Duration),
-            Kind::Text => text(value, errors).map(Scalar::Text),
-            Kind::Flag => flag(value, errors).map(Scalar::Flag),
-        };
-        if let Some(scalar) = scalar {
-            read.push((key, scalar));
-        }
-    }
-    fields.finish(errors);
-    Record {
-        span: block.span,
-        fields: read,
     }
 }

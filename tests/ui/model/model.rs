@@ -38,7 +38,7 @@ fn duplicate_subset() {
 fn empty_provider() {
     let _mesh = connectum_mesh::mesh! {
         namespace: connectum,
-        telemetry connectum-telemetry { metrics: [""] }
+        telemetry connectum-telemetry { metrics_providers: [""] }
     };
 }
 

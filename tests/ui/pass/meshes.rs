@@ -74,7 +74,7 @@ mod every_setting {
             trust_domain: "example.org",
             app_label: "app",
             version_label: "track",
-            hosts: fqdn,
+            host_style: fqdn,
             namespace_labels: { team: "orders" },
             known_namespaces: [billing],
             chain_budget { chain: [checkout, orders], calls: 4 }
@@ -134,11 +134,11 @@ mod order_service {
             namespace: connectum,
             part_of: connectum,
             mtls: STRICT,
-            injection: enabled,
+            sidecar_injection: enabled,
             telemetry connectum-telemetry {
-                tracing: { providers: [otel-tracing], sampling: 100 },
-                metrics: [prometheus],
-                access_log: [otel-access-logging],
+                tracing: { providers: [otel-tracing], sampling_percent: 100 },
+                metrics_providers: [prometheus],
+                access_log_providers: [otel-access-logging],
             }
             external envoy-gateway {
                 service_account: connectum/envoy-gateway,
@@ -159,7 +159,7 @@ mod order_service {
                 resources: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 512Mi } },
                 sidecar: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 256Mi } },
                 config: { LOG_LEVEL: "info", "otel.endpoint": "http://collector:4317" },
-                mtls: PERMISSIVE,
+                mtls_override: PERMISSIVE,
                 shutdown: { pre_stop_sleep: 5s, timeout: 30s },
                 traffic_policy: {
                     connection_pool: {
@@ -216,11 +216,11 @@ mod crate_docs {
             namespace: connectum,
             part_of: connectum,
             mtls: STRICT,                                  // STRICT | PERMISSIVE | DISABLE
-            injection: enabled,                            // enabled | disabled | on | off | true | false
+            sidecar_injection: enabled,                    // enabled | disabled | on | off | true | false
             telemetry connectum-telemetry {
-                tracing: { providers: [otel-tracing], sampling: 100 },
-                metrics: [prometheus],
-                access_log: [otel-access-logging],
+                tracing: { providers: [otel-tracing], sampling_percent: 100 },
+                metrics_providers: [prometheus],
+                access_log_providers: [otel-access-logging],
             }
             external envoy-gateway {                       // callers outside the mesh
                 service_account: connectum/envoy-gateway,  // namespace/name
@@ -239,7 +239,7 @@ mod crate_docs {
                 resources: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 512Mi } },
                 sidecar: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 256Mi } },
                 config: { LOG_LEVEL: "info", "otel.endpoint": "http://collector:4317" },
-                mtls: PERMISSIVE,                          // this service's override
+                mtls_override: PERMISSIVE,                 // this service's override
                 shutdown: { pre_stop_sleep: 5s, timeout: 30s },
                 traffic_policy: {
                     connection_pool: {

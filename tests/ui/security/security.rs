@@ -33,7 +33,7 @@ fn strict_without_injection() {
     let _mesh = connectum_mesh::mesh! {
         namespace: connectum,
         mtls: STRICT,
-        injection: off,
+        sidecar_injection: off,
         service order-service { image: "order:1.0.0" }
     };
 }
