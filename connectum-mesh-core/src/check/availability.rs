@@ -15,9 +15,6 @@ use crate::model::{Mesh, PodTimeline, ResolvedBudget, RouteTarget, Scaling, Serv
 
 use super::routing::destinations;
 
-/// The config entry the guide's app reads Connectum's `shutdown.timeout` from, in milliseconds.
-pub(super) const SHUTDOWN_TIMEOUT_VARIABLE: &str = "GRACEFUL_SHUTDOWN_TIMEOUT_MS";
-
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     for service in &mesh.services {
         let path = MeshPath::service(&service.name);

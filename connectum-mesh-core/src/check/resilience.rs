@@ -11,7 +11,7 @@ use crate::diag::{Diagnostics, MeshPath, closest};
 use crate::model::{Duration, Mesh, RetryOn, Route, Service};
 
 use super::costs::{cost_of, worst_case_wait};
-use super::graph::{Chain, callees, chains, cycles};
+use super::graph::{Chain, ServiceIndex, callees, chains, cycles};
 
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     let chains = chains(mesh);
@@ -145,11 +145,12 @@ fn time_limit(service: &Service) -> Option<(Duration, &'static str)> {
 /// A caller that gives up before its callee's worst case wastes the callee's work and leaves its
 /// retries running exactly when the callee is slow.
 fn check_caller_timeouts(mesh: &Mesh, out: &mut Diagnostics) {
+    let index = ServiceIndex::of(mesh);
     for caller in &mesh.services {
         let Some((limit, source)) = time_limit(caller) else {
             continue;
         };
-        for callee in callees(mesh, caller) {
+        for callee in callees(&index, caller) {
             let Some(worst) = worst_case_wait(callee) else {
                 continue;
             };
