@@ -21,10 +21,15 @@
 //! none), per-try timeouts must fit the route timeout, and principals must name declared
 //! service accounts.
 
+mod calls;
 mod graph;
+mod images;
 mod kubernetes;
+mod matching;
 mod model;
 mod names;
+mod quantities;
+mod re2;
 mod resilience;
 mod routing;
 mod security;
@@ -37,7 +42,8 @@ mod tests;
 use crate::diag::Diagnostics;
 use crate::model::Mesh;
 
-/// Runs every rule on `mesh` and returns all problems found, errors and warnings alike.
+/// Runs every rule on `mesh` and returns all problems found, errors and warnings alike, at the
+/// levels the mesh sets ([`Mesh::lint`], [`Mesh::deny_warnings`]).
 ///
 /// ```
 /// use connectum_mesh_core::{Mesh, Route, Service, SubsetRef, check};
@@ -61,5 +67,8 @@ pub fn check(mesh: &Mesh) -> Diagnostics {
     security::run(mesh, &mut out);
     kubernetes::run(mesh, &mut out);
     workloads::run(mesh, &mut out);
-    out
+    images::run(mesh, &mut out);
+    quantities::run(mesh, &mut out);
+    calls::run(mesh, &mut out);
+    mesh.lints.apply(out)
 }

@@ -2,19 +2,16 @@
 //! numbers say, and every route and match must be able to match something.
 
 use crate::diag::registry::{
-    DUPLICATE_MATCH, EMPTY_SPLIT, INVALID_HEADER_NAME, INVALID_MATCH_VALUE, NO_CATCH_ALL_ROUTE,
-    REPEATED_SPLIT_SUBSET, SINGLE_LEG_WEIGHT, SPLIT_TOTAL, SPLIT_ZERO_TOTAL, SUBSET_WITHOUT_PODS,
-    SUBSETS_WITHOUT_ROUTES, UNDECLARED_SUBSET, UNREACHABLE_ROUTE,
+    DUPLICATE_MATCH, DUPLICATE_ROUTE_NAME, EMPTY_SPLIT, NO_CATCH_ALL_ROUTE, REPEATED_SPLIT_SUBSET,
+    SINGLE_LEG_WEIGHT, SPLIT_TOTAL, SPLIT_ZERO_TOTAL, SUBSET_WITHOUT_PODS, SUBSETS_WITHOUT_ROUTES,
+    UNDECLARED_SUBSET, UNREACHABLE_ROUTE,
 };
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
 use crate::model::{
     Mesh, RequestMatch, Route, RouteTarget, Scaling, Service, StringMatch, SubsetRef,
 };
 
-use super::names::is_match_header_name;
-
-/// Istio's limit on the length of a regular expression.
-const MAX_REGEX_LEN: usize = 1024;
+use super::matching::uri_takes_every_path;
 
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     for service in &mesh.services {
@@ -24,9 +21,9 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
             check_undeclared_subsets(service, route, &route_path, out);
             check_subsets_have_pods(service, route, &route_path, out);
             check_split(mesh, route, &route_path, out);
-            check_header_names(route, &route_path, out);
-            check_match_values(route, &route_path, out);
+            super::matching::check_route(route, &route_path, out);
         }
+        check_duplicate_route_names(service, &path, out);
         check_unreachable_routes(service, &path, out);
         check_subsets_without_routes(service, &path, out);
         check_catch_all_route(service, &path, out);
@@ -234,69 +231,6 @@ fn check_split(mesh: &Mesh, route: &Route, route_path: &MeshPath, out: &mut Diag
     }
 }
 
-/// Istio refuses a VirtualService whose match names a header that is not an HTTP token.
-fn check_header_names(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
-    for (index, request) in route.matches.iter().enumerate() {
-        for header in &request.headers {
-            if !is_match_header_name(&header.name) {
-                out.push(
-                    INVALID_HEADER_NAME
-                        .at(
-                            route_path.index("matches", index),
-                            format!("header name `{}` is not an HTTP header name", header.name),
-                        )
-                        .with_help("use letters, digits and `-` (e.g. `x-canary`), a pseudo-header such as `:authority`, or `@request.auth.claims.<name>`"),
-                );
-            }
-        }
-    }
-}
-
-/// Istio refuses an empty header prefix and a regex that is empty, over-long or not RE2.
-fn check_match_values(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
-    for (index, request) in route.matches.iter().enumerate() {
-        let headers = request
-            .headers
-            .iter()
-            .map(|h| (format!("header `{}`", h.name), &h.value, true));
-        let uri = request.uri.iter().map(|u| ("the uri".to_owned(), u, false));
-        for (what, value, is_header) in headers.chain(uri) {
-            let Some(problem) = match_value_problem(value, is_header) else {
-                continue;
-            };
-            out.push(
-                INVALID_MATCH_VALUE
-                    .at(route_path.index("matches", index), format!("{what} {problem}"))
-                    .with_help("use a non-empty prefix, or an RE2 regex of 1 to 1024 characters (`.*` matches any value)"),
-            );
-        }
-    }
-}
-
-/// What Istio would refuse about one match value, if anything.
-fn match_value_problem(value: &StringMatch, is_header: bool) -> Option<String> {
-    match value {
-        StringMatch::Prefix(prefix) if prefix.is_empty() && is_header => {
-            Some("has an empty prefix match".to_owned())
-        }
-        StringMatch::Regex(regex) if regex.is_empty() => Some("has an empty regex".to_owned()),
-        StringMatch::Regex(regex) if regex.len() > MAX_REGEX_LEN => Some(format!(
-            "has a regex of {} characters, over Istio's {MAX_REGEX_LEN}",
-            regex.len()
-        )),
-        // Istio compiles regexes with Go's RE2 `regexp`; regex-syntax parses the same syntax.
-        StringMatch::Regex(regex) => regex_syntax::Parser::new().parse(regex).err().map(|error| {
-            let reason = match &error {
-                regex_syntax::Error::Parse(parse) => parse.kind().to_string(),
-                regex_syntax::Error::Translate(translate) => translate.kind().to_string(),
-                other => other.to_string(),
-            };
-            format!("has a regex `{regex}` that does not compile: {reason}")
-        }),
-        StringMatch::Exact(_) | StringMatch::Prefix(_) => None,
-    }
-}
-
 /// Istio takes the first route that matches: a route after a catch-all, or whose matches all
 /// repeat earlier ones, is dead; a match covered by an earlier one never selects its route.
 fn check_unreachable_routes(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
@@ -377,6 +311,30 @@ fn check_unreachable_routes(service: &Service, path: &MeshPath, out: &mut Diagno
     }
 }
 
+/// Route names name Envoy's route stats and this library's diagnostics; two routes with one name
+/// make both ambiguous (and `mesh!` refers to routes by name).
+fn check_duplicate_route_names(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    for (index, route) in service.routes.iter().enumerate() {
+        let Some(name) = &route.name else { continue };
+        let Some(first) = service.routes[..index]
+            .iter()
+            .position(|r| r.name.as_ref() == Some(name))
+        else {
+            continue;
+        };
+        out.push(
+            DUPLICATE_ROUTE_NAME
+                .at(
+                    path.index("routes", index),
+                    format!("route name `{name}` is already taken by routes[{first}]"),
+                )
+                .with_help(format!(
+                    "give each route its own name, e.g. `{name}-{index}`"
+                )),
+        );
+    }
+}
+
 /// The subsets whose Deployments may run pods (an autoscaled primary counts), with their fixed
 /// replicas where known.
 fn running_subsets(service: &Service) -> Vec<(&str, Option<u32>)> {
@@ -436,13 +394,7 @@ fn check_subsets_without_routes(service: &Service, path: &MeshPath, out: &mut Di
 /// condition every path meets (gRPC paths start with `/`). Broader than [`is_catch_all`],
 /// which must not call a route dead unless it surely is.
 fn matches_every_request(request: &RequestMatch) -> bool {
-    request.headers.is_empty()
-        && match &request.uri {
-            None => true,
-            Some(StringMatch::Prefix(prefix)) => prefix.is_empty() || prefix == "/",
-            Some(StringMatch::Regex(regex)) => matches!(regex.as_str(), ".*" | "/.*"),
-            Some(StringMatch::Exact(_)) => false,
-        }
+    request.headers.is_empty() && request.uri.as_ref().is_none_or(uri_takes_every_path)
 }
 
 /// A request that matches no route gets no route: the sidecar answers 404 and the service never
@@ -492,12 +444,13 @@ fn is_catch_all(route: &Route) -> bool {
 }
 
 /// Whether every request `later` matches is also matched by `earlier`: `earlier` asks for a
-/// subset of `later`'s header conditions and its uri condition is at least as broad.
+/// subset of `later`'s header conditions and its uri condition is at least as broad (prefix `/`
+/// is as broad as none: every gRPC path starts with it).
 fn covers(earlier: &RequestMatch, later: &RequestMatch) -> bool {
     let headers = earlier.headers.iter().all(|h| later.headers.contains(h));
     let uri = match (&earlier.uri, &later.uri) {
         (None, _) => true,
-        (Some(StringMatch::Prefix(prefix)), _) if prefix.is_empty() => true,
+        (Some(uri), _) if uri_takes_every_path(uri) => true,
         (Some(_), None) => false,
         (
             Some(StringMatch::Prefix(prefix)),
@@ -547,7 +500,11 @@ mod tests {
         assert!(covers(&prefix(""), &RequestMatch::default()));
         let regex = |r: &str| uri(StringMatch::Regex(r.to_owned()));
         assert!(covers(&regex(".*"), &regex(".*")));
-        assert!(!covers(&regex(".*"), &prefix("/a")));
+        // Every gRPC path starts with `/`: prefix `/` and regex `.*` take every request.
+        assert!(covers(&regex(".*"), &prefix("/a")));
+        assert!(covers(&prefix("/"), &RequestMatch::default()));
+        assert!(!covers(&regex("/a.*"), &prefix("/b")));
+        assert!(!covers(&prefix("/a"), &RequestMatch::default()));
     }
 
     #[test]

@@ -4,10 +4,12 @@
 use std::fmt;
 
 mod docs;
+mod lint;
 pub mod registry;
 mod suggest;
 
 pub use docs::{NOT_APPLICABLE, markdown};
+pub use lint::{Level, Lints};
 pub use registry::{CodeInfo, REGISTRY, RETIRED, RetiredCode, lookup};
 pub use suggest::{closest, did_you_mean};
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use typed_builder::TypedBuilder;
 
 use super::{ChainBudget, ExternalCaller, MtlsMode, RetryBudget, Service};
+use crate::diag::{Code, Level, Lints};
 
 /// The label that names the app on every object (`app.kubernetes.io/name`).
 pub const DEFAULT_APP_LABEL: &str = "app.kubernetes.io/name";
@@ -65,9 +66,17 @@ pub struct Mesh {
     /// Budgets for particular chains, overriding `retry_budget`.
     #[builder(default)]
     pub chain_budgets: Vec<ChainBudget>,
+    /// Emit a namespace-wide allow-nothing AuthorizationPolicy, so a service is reachable only
+    /// through its own ALLOW policy (explicit or derived from its callers). Off by default.
+    #[builder(default)]
+    pub deny_by_default: bool,
     /// The total every weighted split must reach (default 100; 1000 for finer steps).
     #[builder(default = 100)]
     pub split_total: u64,
+    /// Levels of diagnostic codes for this mesh; set with [`Mesh::lint`] and
+    /// [`Mesh::deny_warnings`].
+    #[builder(setter(skip), default)]
+    pub lints: Lints,
     /// The services; add with [`Mesh::add_service`].
     #[builder(setter(skip), default)]
     pub services: Vec<Service>,
@@ -77,6 +86,29 @@ impl Mesh {
     /// Adds a service.
     pub fn add_service(&mut self, service: Service) -> &mut Self {
         self.services.push(service);
+        self
+    }
+
+    /// Sets the level of a diagnostic code for this mesh, like rustc's `#[deny(…)]`: deny a
+    /// warning to make `check`, `render` and `build` refuse the mesh, or allow one to silence
+    /// it. Errors cannot be lowered.
+    ///
+    /// ```
+    /// use connectum_mesh_core::diag::Level;
+    /// use connectum_mesh_core::diag::registry::TRIES_OUTLAST_TIMEOUT;
+    /// use connectum_mesh_core::Mesh;
+    ///
+    /// let mut mesh = Mesh::builder().namespace("connectum").build();
+    /// mesh.lint(TRIES_OUTLAST_TIMEOUT, Level::Deny); // per-try × tries over the timeout fails CI
+    /// ```
+    pub fn lint(&mut self, code: impl Into<Code>, level: Level) -> &mut Self {
+        self.lints.set(code, level);
+        self
+    }
+
+    /// Denies every warning that has no level of its own (`-D warnings` for CI).
+    pub fn deny_warnings(&mut self) -> &mut Self {
+        self.lints.deny_warnings();
         self
     }
 

@@ -1,6 +1,7 @@
 //! What users describe, in their words: the mesh, its services, subsets, routes, policies and
 //! resilience budgets. Rendering translates this into Istio's and Kubernetes' names.
 
+mod authorization;
 mod duration;
 mod mesh;
 mod quantity;
@@ -9,6 +10,7 @@ mod routing;
 mod security;
 mod service;
 
+pub use authorization::Authorization;
 pub use duration::{Duration, DurationError};
 pub use mesh::{DEFAULT_APP_LABEL, DEFAULT_VERSION_LABEL, HostStyle, Mesh, Telemetry, Tracing};
 pub use quantity::{Quantity, QuantityError};
