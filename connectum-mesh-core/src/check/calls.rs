@@ -15,7 +15,7 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     for service in &mesh.services {
         let path = MeshPath::service(&service.name);
         for (index, route) in service.routes.iter().enumerate() {
-            let route_path = path.index("routes", index);
+            let route_path = path.route(index);
             check_deadline(route, &route_path, out);
             check_grpc_retry_conditions(route, &route_path, out);
         }
@@ -84,7 +84,7 @@ fn check_grpc_retry_conditions(route: &Route, route_path: &MeshPath, out: &mut D
     out.push(
         RETRY_ON_MISSES_GRPC
             .at(
-                route_path.join("retries"),
+                route_path.field("retries"),
                 format!(
                     "retryOn names {} but no gRPC status: gRPC errors arrive as HTTP 200 with a grpc-status trailer, so UNAVAILABLE and DEADLINE_EXCEEDED are never retried",
                     http.join(", ")
@@ -110,7 +110,7 @@ fn check_hash_with_split(service: &Service, path: &MeshPath, out: &mut Diagnosti
         out.push(
             HASH_WITH_SPLIT
                 .at(
-                    path.index("routes", index).join("split"),
+                    path.route(index).field("split"),
                     "the service balances by consistent hash, but this split picks stable or canary per request first: one session's requests land on both versions and on different pods",
                 )
                 .with_help("split by a header match on the hash key instead of weights, or drop consistent hashing while the split runs"),
@@ -136,9 +136,9 @@ fn check_full_ejection(service: &Service, path: &MeshPath, out: &mut Diagnostics
     out.push(
         EJECTION_OF_EVERY_POD
             .at(
-                path.join("traffic_policy")
-                    .join("outlier_detection")
-                    .join("max_ejection_percent"),
+                path.field("traffic_policy")
+                    .field("outlier_detection")
+                    .field("max_ejection_percent"),
                 format!(
                     "max_ejection_percent is 100 and the service runs {pods} pod{}: one burst of errors ejects every pod and the service answers 503",
                     if pods == 1 { "" } else { "s" }

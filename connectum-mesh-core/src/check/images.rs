@@ -22,13 +22,10 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
 
 /// Every image a service names: its own, then each subset's that sets one.
 fn images<'a>(service: &'a Service, path: &MeshPath) -> Vec<(MeshPath, &'a str)> {
-    std::iter::once((path.join("image"), service.image.as_str()))
+    std::iter::once((path.field("image"), service.image.as_str()))
         .chain(service.subsets.iter().filter_map(|s| {
             let image = s.image.as_deref()?;
-            Some((
-                path.join(format_args!("subset {}", s.name)).join("image"),
-                image,
-            ))
+            Some((path.subset(&s.name).field("image"), image))
         }))
         .collect()
 }
@@ -105,7 +102,7 @@ fn check_canary_images(service: &Service, path: &MeshPath, out: &mut Diagnostics
         out.push(
             CANARY_SAME_IMAGE
                 .at(
-                    path.join(format_args!("subset {}", subset.name)).join("image"),
+                    path.subset(&subset.name).field("image"),
                     format!("subset `{}` runs `{image}`, the same image as subset `{other}`: the split compares a version with itself", subset.name),
                 )
                 .with_help(format!("set subset `{}`'s image to the new version", subset.name)),

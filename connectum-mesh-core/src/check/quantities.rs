@@ -20,7 +20,7 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
         ];
         for (field, resources, runs_node) in containers {
             let Some(resources) = resources else { continue };
-            let path = path.join(field);
+            let path = path.field(field);
             check_units(resources, &path, out);
             if runs_node {
                 check_node_memory(resources, &path, out);
@@ -52,7 +52,7 @@ fn check_units(resources: &Resources, path: &MeshPath, out: &mut Diagnostics) {
         out.push(
             MEMORY_IN_MILLIBYTES
                 .at(
-                    path.join(field),
+                    path.field(field),
                     format!("memory `{quantity}` is in thousandths of a byte or less ({} bytes), not mebibytes", quantity.value()),
                 )
                 .with_help(format!("write `{number}Mi` (mebibytes)")),
@@ -75,7 +75,7 @@ fn check_units(resources: &Resources, path: &MeshPath, out: &mut Diagnostics) {
         out.push(
             CPU_IN_CORES
                 .at(
-                    path.join(field),
+                    path.field(field),
                     format!("CPU `{quantity}` is {} whole cores: no node has that many, so the pods stay Pending", quantity.value()),
                 )
                 .with_help(help),
@@ -99,7 +99,7 @@ fn check_node_memory(resources: &Resources, path: &MeshPath, out: &mut Diagnosti
     out.push(
         MEMORY_TOO_SMALL
             .at(
-                path.join(field),
+                path.field(field),
                 format!("memory `{quantity}` is below the {MIN_NODE_MEMORY_MIB} MiB a Node.js process needs to start: the container is OOM-killed in a loop"),
             )
             .with_help("give the container at least 64Mi (128Mi or more for a real service)"),

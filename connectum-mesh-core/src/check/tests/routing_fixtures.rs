@@ -31,7 +31,7 @@ pub(super) fn cm0201_undeclared_subset() -> Fixture {
     Fixture::new(
         UNDECLARED_SUBSET,
         Error,
-        "service order-service › routes[0]",
+        "service order-service › routes[0] › target",
         set_target(0, SubsetRef::unchecked("order-service", "canery")),
         set_target(0, SubsetRef::unchecked("order-service", "canary")),
     )
@@ -176,7 +176,7 @@ pub(super) fn cm0209_invalid_header_name() -> Fixture {
     Fixture::new(
         INVALID_HEADER_NAME,
         Error,
-        "service order-service › routes[0] › matches[0]",
+        "service order-service › routes[0] › matches[0] › headers[0]",
         set_header(HeaderMatch::exact("x canary", "true")),
         set_header(HeaderMatch::exact("X-Canary", "true")),
     )
@@ -186,7 +186,7 @@ pub(super) fn cm0210_empty_header_prefix() -> Fixture {
     Fixture::new(
         INVALID_MATCH_VALUE,
         Error,
-        "service order-service › routes[0] › matches[0]",
+        "service order-service › routes[0] › matches[0] › headers[0]",
         set_header(HeaderMatch::prefix("x-canary", "")),
         set_header(HeaderMatch::prefix("x-canary", "t")),
     )
@@ -208,7 +208,7 @@ pub(super) fn cm0210_regex_does_not_compile() -> Fixture {
     Fixture::new(
         INVALID_MATCH_VALUE,
         Error,
-        "service order-service › routes[0] › matches[0]",
+        "service order-service › routes[0] › matches[0] › headers[0]",
         set_header(HeaderMatch::regex("x-canary", "(true|yes")),
         set_header(HeaderMatch::regex("x-canary", "(true|yes)")),
     )
@@ -316,7 +316,7 @@ pub(super) fn cm0210_re2_refuses_lookahead() -> Fixture {
     Fixture::new(
         INVALID_MATCH_VALUE,
         Error,
-        "service order-service › routes[0] › matches[0]",
+        "service order-service › routes[0] › matches[0] › headers[0]",
         set_header(HeaderMatch::regex("x-canary", "(?=true)true")),
         // RE2 (unlike the regex crate) takes \Q…\E: the near miss must pass.
         set_header(HeaderMatch::regex("x-canary", r"\Q1.0+\E(-rc)?")),
@@ -328,7 +328,7 @@ pub(super) fn cm0210_re2_refuses_double_repetition() -> Fixture {
     Fixture::new(
         INVALID_MATCH_VALUE,
         Error,
-        "service order-service › routes[0] › matches[0]",
+        "service order-service › routes[0] › matches[0] › headers[0]",
         set_header(HeaderMatch::regex("x-canary", "tr*+ue")),
         // `[[:alpha:]&&x]` is a set operation in the regex crate, plain characters in RE2.
         set_header(HeaderMatch::regex("x-canary", "[[:alpha:]&&x]+")),
@@ -340,7 +340,7 @@ pub(super) fn cm0230_uri_prefix_without_slash() -> Fixture {
     Fixture::new(
         URI_WITHOUT_LEADING_SLASH,
         Error,
-        "service order-service › routes[0] › matches[0]",
+        "service order-service › routes[0] › matches[0] › uri",
         set_match(uri(StringMatch::Prefix(
             "order.v1.OrderService/".to_owned(),
         ))),
@@ -355,7 +355,7 @@ pub(super) fn cm0230_uri_exact_without_slash() -> Fixture {
     Fixture::new(
         URI_WITHOUT_LEADING_SLASH,
         Error,
-        "service order-service › routes[0] › matches[0]",
+        "service order-service › routes[0] › matches[0] › uri",
         set_match(uri(StringMatch::Exact(
             "order.v1.OrderService/Get".to_owned(),
         ))),
@@ -367,7 +367,7 @@ pub(super) fn cm0231_claim_header_in_mesh() -> Fixture {
     Fixture::new(
         GATEWAY_ONLY_HEADER,
         Error,
-        "service order-service › routes[0] › matches[0]",
+        "service order-service › routes[0] › matches[0] › headers[0]",
         set_header(HeaderMatch::exact("@request.auth.claims.group", "beta")),
         set_header(HeaderMatch::exact("x-user-group", "beta")),
     )
@@ -384,7 +384,7 @@ pub(super) fn cm0232_duplicate_route_name() -> Fixture {
     Fixture::new(
         DUPLICATE_ROUTE_NAME,
         Error,
-        "service order-service › routes[1]",
+        "service order-service › routes[1] › name",
         names("primary", "primary"),
         names("canary-header", "primary"),
     )

@@ -1,5 +1,6 @@
-//! Request-match rules: header names and match values Istio's webhook accepts in a mesh
-//! VirtualService, and uri conditions a gRPC request can meet.
+//! What Istio accepts in a route's match: HTTP header names, header matches a mesh (not only a
+//! gateway) VirtualService may use, string matches RE2 compiles, and uri conditions a gRPC
+//! request can meet.
 
 use crate::diag::registry::{
     GATEWAY_ONLY_HEADER, INVALID_HEADER_NAME, INVALID_MATCH_VALUE, URI_WITHOUT_LEADING_SLASH,
@@ -7,8 +8,8 @@ use crate::diag::registry::{
 use crate::diag::{Diagnostics, MeshPath};
 use crate::model::{Route, StringMatch};
 
-use super::names::is_match_header_name;
-use super::re2;
+use crate::check::names::is_match_header_name;
+use crate::check::re2;
 
 /// Istio's limit on the length of a regular expression.
 const MAX_REGEX_LEN: usize = 1024;
@@ -36,12 +37,12 @@ pub(super) fn uri_takes_every_path(uri: &StringMatch) -> bool {
 /// Istio refuses a VirtualService whose match names a header that is not an HTTP token.
 fn check_header_names(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
     for (index, request) in route.matches.iter().enumerate() {
-        for header in &request.headers {
+        for (header_index, header) in request.headers.iter().enumerate() {
             if !is_match_header_name(&header.name) {
                 out.push(
                     INVALID_HEADER_NAME
                         .at(
-                            route_path.index("matches", index),
+                            route_path.index("matches", index).index("headers", header_index),
                             format!("header name `{}` is not an HTTP header name", header.name),
                         )
                         .with_help("use letters, digits and `-` (e.g. `x-canary`), or a pseudo-header such as `:authority`"),
@@ -55,12 +56,12 @@ fn check_header_names(route: &Route, route_path: &MeshPath, out: &mut Diagnostic
 /// bound to gateways: in a mesh VirtualService it refuses the whole object, every route with it.
 fn check_gateway_only_headers(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
     for (index, request) in route.matches.iter().enumerate() {
-        for header in &request.headers {
+        for (header_index, header) in request.headers.iter().enumerate() {
             if header.name.starts_with(CLAIM_PREFIX) && is_match_header_name(&header.name) {
                 out.push(
                     GATEWAY_ONLY_HEADER
                         .at(
-                            route_path.index("matches", index),
+                            route_path.index("matches", index).index("headers", header_index),
                             format!(
                                 "header `{}` matches a JWT claim, which Istio accepts only on a gateway's VirtualService; in the mesh it refuses the whole VirtualService",
                                 header.name
@@ -76,18 +77,25 @@ fn check_gateway_only_headers(route: &Route, route_path: &MeshPath, out: &mut Di
 /// Istio refuses an empty header prefix and a regex that is empty, over-long or not RE2.
 fn check_match_values(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
     for (index, request) in route.matches.iter().enumerate() {
-        let headers = request
-            .headers
-            .iter()
-            .map(|h| (format!("header `{}`", h.name), &h.value, true));
-        let uri = request.uri.iter().map(|u| ("the uri".to_owned(), u, false));
-        for (what, value, is_header) in headers.chain(uri) {
+        let match_path = route_path.index("matches", index);
+        let headers = request.headers.iter().enumerate().map(|(h, header)| {
+            let path = match_path.index("headers", h);
+            (
+                path,
+                format!("header `{}`", header.name),
+                &header.value,
+                true,
+            )
+        });
+        let uri =
+            (request.uri.iter()).map(|u| (match_path.field("uri"), "the uri".to_owned(), u, false));
+        for (path, what, value, is_header) in headers.chain(uri) {
             let Some(problem) = match_value_problem(value, is_header) else {
                 continue;
             };
             out.push(
                 INVALID_MATCH_VALUE
-                    .at(route_path.index("matches", index), format!("{what} {problem}"))
+                    .at(path, format!("{what} {problem}"))
                     .with_help("use a non-empty prefix, or an RE2 regex of 1 to 1024 characters (`.*` matches any value)"),
             );
         }
@@ -126,7 +134,7 @@ fn check_uri_leading_slash(route: &Route, route_path: &MeshPath, out: &mut Diagn
         out.push(
             URI_WITHOUT_LEADING_SLASH
                 .at(
-                    route_path.index("matches", index),
+                    route_path.index("matches", index).field("uri"),
                     format!(
                         "uri {kind} `{value}` does not start with `/`, but every gRPC path does (`/package.Service/Method`), so this match never holds"
                     ),

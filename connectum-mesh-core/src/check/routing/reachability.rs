@@ -1,239 +1,18 @@
-//! Routing rules: routes must reach declared subsets that run pods, splits must mean what their
-//! numbers say, and every route and match must be able to match something.
+//! Which routes and requests can ever be matched: Istio takes the first route that matches, so
+//! a route behind a catch-all is dead, and a request no route matches gets 404.
 
 use crate::diag::registry::{
-    DUPLICATE_MATCH, DUPLICATE_ROUTE_NAME, EMPTY_SPLIT, NO_CATCH_ALL_ROUTE, REPEATED_SPLIT_SUBSET,
-    SINGLE_LEG_WEIGHT, SPLIT_TOTAL, SPLIT_ZERO_TOTAL, SUBSET_WITHOUT_PODS, SUBSETS_WITHOUT_ROUTES,
-    UNDECLARED_SUBSET, UNREACHABLE_ROUTE,
+    DUPLICATE_MATCH, DUPLICATE_ROUTE_NAME, NO_CATCH_ALL_ROUTE, SUBSETS_WITHOUT_ROUTES,
+    UNREACHABLE_ROUTE,
 };
-use crate::diag::{Diagnostics, MeshPath, did_you_mean};
-use crate::model::{
-    Mesh, RequestMatch, Route, RouteTarget, Scaling, Service, StringMatch, SubsetRef,
-};
+use crate::diag::{Diagnostics, MeshPath};
+use crate::model::{RequestMatch, Route, Service, StringMatch};
 
-use super::matching::uri_takes_every_path;
-
-pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
-    for service in &mesh.services {
-        let path = MeshPath::service(&service.name);
-        for (index, route) in service.routes.iter().enumerate() {
-            let route_path = path.index("routes", index);
-            check_undeclared_subsets(service, route, &route_path, out);
-            check_subsets_have_pods(service, route, &route_path, out);
-            check_split(mesh, route, &route_path, out);
-            super::matching::check_route(route, &route_path, out);
-        }
-        check_duplicate_route_names(service, &path, out);
-        check_unreachable_routes(service, &path, out);
-        check_subsets_without_routes(service, &path, out);
-        check_catch_all_route(service, &path, out);
-    }
-}
-
-/// One destination of a route: where it is written, the subset, and whether it gets traffic.
-struct Destination<'a> {
-    path: MeshPath,
-    subset: &'a SubsetRef,
-    receives_traffic: bool,
-}
-
-/// The subsets a route sends to (none for a route to the whole service).
-fn destinations<'a>(route: &'a Route, route_path: &MeshPath) -> Vec<Destination<'a>> {
-    match &route.target {
-        RouteTarget::Subset(subset) => vec![Destination {
-            path: route_path.clone(),
-            subset,
-            receives_traffic: true,
-        }],
-        RouteTarget::Split(split) => split
-            .legs
-            .iter()
-            .enumerate()
-            .map(|(index, leg)| Destination {
-                path: route_path.join("split").index("legs", index),
-                subset: &leg.subset,
-                receives_traffic: leg.weight > 0 || split.legs.len() == 1,
-            })
-            .collect(),
-        RouteTarget::Service => Vec::new(),
-    }
-}
-
-/// A route to a subset the service does not declare has no Envoy cluster behind it: every request
-/// it takes fails with 503.
-fn check_undeclared_subsets(
-    service: &Service,
-    route: &Route,
-    route_path: &MeshPath,
-    out: &mut Diagnostics,
-) {
-    let declared = || service.subsets.iter().map(|s| s.name.as_str());
-    for destination in destinations(route, route_path) {
-        let subset = destination.subset;
-        let diagnostic = if subset.service() != service.name {
-            let help = if service.subset(subset.name()).is_some() {
-                format!(
-                    "use `{}`'s own handle for `{}`",
-                    service.name,
-                    subset.name()
-                )
-            } else {
-                format!(
-                    "routes of `{}` can target only its subsets: {}",
-                    service.name,
-                    list(declared())
-                )
-            };
-            UNDECLARED_SUBSET
-                .at(
-                    destination.path,
-                    format!(
-                        "targets subset `{}` of service `{}`, but this route belongs to `{}`",
-                        subset.name(),
-                        subset.service(),
-                        service.name
-                    ),
-                )
-                .with_help(help)
-        } else if service.subset(subset.name()).is_none() {
-            UNDECLARED_SUBSET
-                .at(
-                    destination.path,
-                    format!(
-                        "targets subset `{}`, which service `{}` does not declare",
-                        subset.name(),
-                        service.name
-                    ),
-                )
-                .with_help(did_you_mean(
-                    subset.name(),
-                    declared(),
-                    format!(
-                        "declare it with `add_subset`; declared subsets: {}",
-                        list(declared())
-                    ),
-                ))
-        } else {
-            continue;
-        };
-        out.push(diagnostic);
-    }
-}
-
-/// A subset whose Deployment runs no pods answers every request it is sent with 503.
-fn check_subsets_have_pods(
-    service: &Service,
-    route: &Route,
-    route_path: &MeshPath,
-    out: &mut Diagnostics,
-) {
-    for destination in destinations(route, route_path) {
-        if !destination.receives_traffic || destination.subset.service() != service.name {
-            continue;
-        }
-        let Some(index) = service
-            .subsets
-            .iter()
-            .position(|s| s.name == destination.subset.name())
-        else {
-            continue;
-        };
-        if fixed_replicas(service, index) == Some(0) {
-            out.push(
-                SUBSET_WITHOUT_PODS
-                    .at(
-                        destination.path,
-                        format!(
-                            "sends traffic to subset `{}`, whose Deployment runs 0 replicas",
-                            destination.subset.name()
-                        ),
-                    )
-                    .with_help(
-                        "give the subset at least 1 replica, or give it weight 0 in the split",
-                    ),
-            );
-        }
-    }
-}
-
-/// The replicas a subset's Deployment runs, or `None` when an autoscaler decides.
-fn fixed_replicas(service: &Service, subset_index: usize) -> Option<u32> {
-    let primary = subset_index == 0;
-    let subset_replicas = service.subsets.get(subset_index).and_then(|s| s.replicas);
-    match (&service.scaling, subset_replicas) {
-        (Scaling::Autoscale(_), _) if primary => None,
-        (_, Some(replicas)) => Some(replicas),
-        (Scaling::Replicas(replicas), None) if primary => Some(*replicas),
-        _ => Some(1),
-    }
-}
-
-/// A split must have destinations, a positive total (both Istio rules), and by this library's
-/// policy total the mesh's split total, so `90/10` means 90% and 10%.
-fn check_split(mesh: &Mesh, route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
-    let RouteTarget::Split(split) = &route.target else {
-        return;
-    };
-    let path = route_path.join("split");
-    let total = split.total();
-    match split.legs.len() {
-        0 => out.push(
-            EMPTY_SPLIT
-                .at(path.clone(), "the split has no destinations; Istio refuses a route without one")
-                .with_help("add legs with `Split::weight`, or target one subset directly"),
-        ),
-        1 if total != mesh.split_total => out.push(
-            SINGLE_LEG_WEIGHT
-                .at(
-                    path.index("legs", 0),
-                    format!(
-                        "the only destination has weight {total}, but Istio sends it all traffic"
-                    ),
-                )
-                .with_help(format!(
-                    "add the other legs of the split, or target the subset directly (weight {})",
-                    mesh.split_total
-                )),
-        ),
-        1 => {}
-        _ if total == 0 => out.push(
-            SPLIT_ZERO_TOTAL
-                .at(path.clone(), "every weight of the split is 0; Istio refuses the route")
-                .with_help("give at least one leg a positive weight"),
-        ),
-        _ if total != mesh.split_total && mesh.split_total > 0 => out.push(
-            SPLIT_TOTAL
-                .at(
-                    path.clone(),
-                    format!("weights total {total}, not the mesh's split total {}", mesh.split_total),
-                )
-                .with_help(format!(
-                    "make them total {}, or set the mesh's split_total to {total} if finer steps are meant",
-                    mesh.split_total
-                )),
-        ),
-        _ => {}
-    }
-    for (index, leg) in split.legs.iter().enumerate() {
-        if split.legs[..index].iter().any(|l| l.subset == leg.subset) {
-            out.push(
-                REPEATED_SPLIT_SUBSET
-                    .at(
-                        path.index("legs", index),
-                        format!(
-                            "subset `{}` appears more than once in the split",
-                            leg.subset.name()
-                        ),
-                    )
-                    .with_help("name each subset once, with the sum of its weights"),
-            );
-        }
-    }
-}
+use super::matches::uri_takes_every_path;
 
 /// Istio takes the first route that matches: a route after a catch-all, or whose matches all
 /// repeat earlier ones, is dead; a match covered by an earlier one never selects its route.
-fn check_unreachable_routes(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+pub(super) fn check_unreachable_routes(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
     let catch_all = [RequestMatch::default()];
     let matches_of = |route: &Route| -> Vec<RequestMatch> {
         if route.matches.is_empty() {
@@ -261,7 +40,7 @@ fn check_unreachable_routes(service: &Service, path: &MeshPath, out: &mut Diagno
                     })
             })
             .collect();
-        let route_path = path.index("routes", index);
+        let route_path = path.route(index);
         let earlier_routes: Vec<usize> = covering
             .iter()
             .flatten()
@@ -313,7 +92,11 @@ fn check_unreachable_routes(service: &Service, path: &MeshPath, out: &mut Diagno
 
 /// Route names name Envoy's route stats and this library's diagnostics; two routes with one name
 /// make both ambiguous (and `mesh!` refers to routes by name).
-fn check_duplicate_route_names(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+pub(super) fn check_duplicate_route_names(
+    service: &Service,
+    path: &MeshPath,
+    out: &mut Diagnostics,
+) {
     for (index, route) in service.routes.iter().enumerate() {
         let Some(name) = &route.name else { continue };
         let Some(first) = service.routes[..index]
@@ -325,7 +108,7 @@ fn check_duplicate_route_names(service: &Service, path: &MeshPath, out: &mut Dia
         out.push(
             DUPLICATE_ROUTE_NAME
                 .at(
-                    path.index("routes", index),
+                    path.route(index).field("name"),
                     format!("route name `{name}` is already taken by routes[{first}]"),
                 )
                 .with_help(format!(
@@ -342,14 +125,18 @@ fn running_subsets(service: &Service) -> Vec<(&str, Option<u32>)> {
         .subsets
         .iter()
         .enumerate()
-        .map(|(index, subset)| (subset.name.as_str(), fixed_replicas(service, index)))
+        .map(|(index, subset)| (subset.name.as_str(), service.deployment_replicas(index)))
         .filter(|(_, replicas)| *replicas != Some(0))
         .collect()
 }
 
 /// Without routes no VirtualService is rendered and the Service, which selects every subset's
 /// pods, spreads requests by pod count: the canary silently takes a share nobody chose.
-fn check_subsets_without_routes(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+pub(super) fn check_subsets_without_routes(
+    service: &Service,
+    path: &MeshPath,
+    out: &mut Diagnostics,
+) {
     if !service.routes.is_empty() {
         return;
     }
@@ -399,7 +186,7 @@ fn matches_every_request(request: &RequestMatch) -> bool {
 
 /// A request that matches no route gets no route: the sidecar answers 404 and the service never
 /// sees it.
-fn check_catch_all_route(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+pub(super) fn check_catch_all_route(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
     let Some(last) = service.routes.len().checked_sub(1) else {
         return;
     };
@@ -419,7 +206,7 @@ fn check_catch_all_route(service: &Service, path: &MeshPath, out: &mut Diagnosti
     out.push(
         NO_CATCH_ALL_ROUTE
             .at(
-                path.index("routes", last),
+                path.route(last),
                 format!(
                     "the last route, {label}, has matches and no route takes every request: a request that matches none gets 404 from the sidecar"
                 ),
@@ -461,20 +248,11 @@ fn covers(earlier: &RequestMatch, later: &RequestMatch) -> bool {
     headers && uri
 }
 
-/// "`a`, `b`, `c`", or "none".
-fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
-    let names: Vec<String> = names.map(|n| format!("`{n}`")).collect();
-    if names.is_empty() {
-        "none".to_owned()
-    } else {
-        names.join(", ")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::HeaderMatch;
+    use crate::model::RouteTarget;
 
     fn uri(uri: StringMatch) -> RequestMatch {
         RequestMatch::builder().uri(uri).build()
