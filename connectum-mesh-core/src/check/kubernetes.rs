@@ -2,7 +2,7 @@
 //! which the API server refuses, or which make selectors match no pod.
 
 use crate::diag::registry::{
-    INJECTION_LABEL_CONFLICT, INVALID_LABEL, INVALID_NAME, LABEL_KEY_CONFLICT,
+    INJECTION_LABEL_CONFLICT, INVALID_LABEL, INVALID_NAME, LABEL_KEY_CONFLICT, SYSTEM_NAMESPACE,
 };
 use crate::diag::{Diagnostics, MeshPath};
 use crate::model::{Mesh, RENDERER_LABELS};
@@ -12,11 +12,39 @@ use super::names::{Grammar, LABEL_SYNTAX, is_label_key, is_label_value, repair_l
 /// Namespace labels that choose how (or whether) Istio injects sidecars.
 const INJECTION_LABELS: [&str; 3] = ["istio-injection", "istio.io/rev", "istio.io/dataplane-mode"];
 
+/// Namespaces whose pods Istio's injector never gives a sidecar: Kubernetes' own, which the
+/// injector always skips, and the control plane's.
+pub(crate) const UNINJECTED_NAMESPACES: [&str; 4] = [
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+    "istio-system",
+];
+
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
+    check_system_namespace(mesh, out);
     check_names(mesh, out);
     check_labels(mesh, out);
     check_label_key_conflicts(mesh, out);
     check_injection_labels(mesh, out);
+}
+
+/// In a namespace the injector skips, no pod gets a sidecar: every guarantee of the mesh is void.
+fn check_system_namespace(mesh: &Mesh, out: &mut Diagnostics) {
+    if !UNINJECTED_NAMESPACES.contains(&mesh.namespace.as_str()) {
+        return;
+    }
+    out.push(
+        SYSTEM_NAMESPACE
+            .at(
+                MeshPath::root().field("namespace"),
+                format!(
+                    "namespace `{}` never gets sidecars: its pods run without mTLS, authorization, routes, retries or splits, whatever the manifests say",
+                    mesh.namespace
+                ),
+            )
+            .with_help("use a namespace of your own, e.g. `connectum`"),
+    );
 }
 
 /// Reports `name`, suggesting the nearest valid name unless another item already has it

@@ -23,11 +23,15 @@
 //! service accounts.
 
 mod availability;
+mod calls;
 pub mod costs;
 mod graph;
+mod images;
 mod kubernetes;
 mod model;
 mod names;
+mod quantities;
+mod re2;
 mod resilience;
 mod routing;
 mod security;
@@ -40,7 +44,8 @@ mod tests;
 use crate::diag::Diagnostics;
 use crate::model::Mesh;
 
-/// Runs every rule on `mesh` and returns all problems found, errors and warnings alike.
+/// Runs every rule on `mesh` and returns all problems found, errors and warnings alike, at the
+/// levels the mesh sets ([`Mesh::lint`], [`Mesh::deny_warnings`]).
 ///
 /// ```
 /// use connectum_mesh_core::{Mesh, Route, Service, SubsetRef, check};
@@ -65,5 +70,8 @@ pub fn check(mesh: &Mesh) -> Diagnostics {
     kubernetes::run(mesh, &mut out);
     workloads::run(mesh, &mut out);
     availability::run(mesh, &mut out);
-    out
+    images::run(mesh, &mut out);
+    quantities::run(mesh, &mut out);
+    calls::run(mesh, &mut out);
+    mesh.lints.apply(out)
 }

@@ -3,14 +3,14 @@
 
 use crate::diag::registry::{
     APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS, CALLER_NOT_ALLOWED, EMPTY_ALLOW_RULE,
-    NAMESPACE_NOT_INJECTED, PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION,
+    NAMESPACE_NOT_INJECTED, OPEN_TO_MESH, PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION,
     UNDECLARED_NAMESPACE, UNDECLARED_PRINCIPAL,
 };
 use std::cell::OnceCell;
 use std::collections::HashSet;
 
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
-use crate::model::{Mesh, MtlsMode, Service, ServiceAccountRef, Source};
+use crate::model::{Authorization, Mesh, MtlsMode, Service, ServiceAccountRef, Source};
 
 use super::graph::ServiceIndex;
 use super::names::Grammar;
@@ -25,8 +25,33 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
         check_app_tls(mesh, service, &path, out);
         check_authorization_needs_mtls(mesh, service, &path, out);
         check_permissive_with_identity_rules(mesh, service, &path, out);
+        check_open_to_mesh(mesh, service, &path, out);
     }
     check_callers_allowed(mesh, out);
+}
+
+/// A service with no allow rules and no declared caller gets no AuthorizationPolicy: every
+/// workload of the mesh may call it.
+fn check_open_to_mesh(mesh: &Mesh, service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    if mesh.deny_by_default || !mesh.sidecar_injection {
+        return;
+    }
+    if mesh.authorization(service) != Authorization::Open {
+        return;
+    }
+    let why = if mesh.callers_of(&service.name).is_empty() {
+        "it has no allow rules and no declared caller"
+    } else {
+        "it has no allow rules, and callers' identities are only derived into a policy under STRICT mTLS"
+    };
+    out.push(
+        OPEN_TO_MESH
+            .at(
+                path.clone(),
+                format!("`{}` is open to every workload in the mesh: {why}", service.name),
+            )
+            .with_help("declare who calls it (a service's `calls` or an `ExternalCaller`), write allow rules, or set the mesh's `deny_by_default`"),
+    );
 }
 
 /// The mTLS mode that applies to `service`.
@@ -47,6 +72,16 @@ struct Declared<'a> {
     namespace_set: HashSet<&'a str>,
 }
 
+/// Namespaces every Istio cluster has (Kubernetes' own, the control plane's, and the usual
+/// gateway namespaces), which allow rules may name without declaring them.
+const WELL_KNOWN_NAMESPACES: [&str; 5] = [
+    "istio-system",
+    "istio-ingress",
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+];
+
 impl<'a> Declared<'a> {
     fn of(mesh: &'a Mesh) -> Self {
         let accounts: Vec<(&str, &str)> = mesh
@@ -62,6 +97,7 @@ impl<'a> Declared<'a> {
             .collect();
         let namespaces: Vec<&str> = std::iter::once(mesh.namespace.as_str())
             .chain(mesh.known_namespaces.iter().map(String::as_str))
+            .chain(WELL_KNOWN_NAMESPACES)
             .chain(
                 mesh.external_callers
                     .iter()

@@ -3,10 +3,10 @@
 //! sidecar or Connectum would refuse.
 
 use crate::diag::registry::{
-    APP_SETTING_CONFLICT, AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, AUTOSCALER_WITHOUT_REQUEST, EMPTY_IMAGE,
-    INVALID_CONFIG_KEY, INVALID_PORT, INVALID_RESOURCES, INVALID_SECURITY_CONTEXT,
-    PORT_CONFIG_MISMATCH, PORT_RESERVED_BY_ISTIO, PROBE_ENDPOINT, PROBE_VALUES, PROXY_UID,
-    ROLLOUT_STUCK,
+    APP_SETTING_CONFLICT, AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, AUTOSCALER_WITHOUT_REQUEST,
+    CONFIG_MAP_TOO_LARGE, INVALID_CONFIG_KEY, INVALID_PORT, INVALID_RESOURCES,
+    INVALID_SECURITY_CONTEXT, PORT_CONFIG_MISMATCH, PORT_RESERVED_BY_ISTIO, PROBE_ENDPOINT,
+    PROBE_VALUES, PROXY_UID, ROLLOUT_STUCK,
 };
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
 use crate::model::{
@@ -19,6 +19,8 @@ const ISTIO_PROXY_UID: i64 = 1337;
 const ISTIO_PORTS: [u16; 10] = [
     15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090,
 ];
+/// Kubernetes' limit on a ConfigMap's data (keys and values together).
+const MAX_CONFIG_MAP_BYTES: usize = 1024 * 1024;
 /// The HTTP paths Connectum's healthcheck serves.
 const CONNECTUM_HEALTH_PATHS: [&str; 3] = ["/healthz", "/health", "/readyz"];
 
@@ -33,8 +35,8 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
         check_resources(service, &path, out);
         check_security_context(service, &path, out);
         check_probes(service, &path, out);
-        check_images(service, &path, out);
         check_config_keys(service, &path, out);
+        check_config_size(service, &path, out);
         check_port_config(service, &path, out);
         check_app_settings_config(service, &path, out);
     }
@@ -236,27 +238,9 @@ pub(super) fn probes(service: &Service) -> impl Iterator<Item = (&'static str, &
     .filter_map(|(kind, probe)| probe.map(|p| (kind, p)))
 }
 
-/// A container without an image is refused by the API server.
-fn check_images(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
-    let images = std::iter::once((path.field("image"), Some(&service.image))).chain(
-        service
-            .subsets
-            .iter()
-            .map(|s| (path.subset(&s.name).field("image"), s.image.as_ref())),
-    );
-    for (image_path, image) in images {
-        if image.is_some_and(|i| i.trim().is_empty()) {
-            out.push(
-                EMPTY_IMAGE
-                    .at(image_path, "the container image is empty")
-                    .with_help("name the image, e.g. `ghcr.io/mycompany/order-service:1.0.0`"),
-            );
-        }
-    }
-}
-
 /// Utilization is a percentage of the pods' requests: without the request the HPA cannot compute
-/// it and never scales. With no target at all Kubernetes scales on CPU.
+/// it and never scales. With no target at all Kubernetes scales on CPU. A limit alone is fine:
+/// Kubernetes copies a limit into the missing request.
 fn check_autoscaler_requests(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
     let Scaling::Autoscale(autoscaler) = &service.scaling else {
         return;
@@ -268,12 +252,12 @@ fn check_autoscaler_requests(service: &Service, path: &MeshPath, out: &mut Diagn
         (
             "cpu",
             cpu_target,
-            requests.and_then(|r| r.cpu_request.as_ref()),
+            requests.and_then(|r| r.cpu_request.as_ref().or(r.cpu_limit.as_ref())),
         ),
         (
             "memory",
             autoscaler.memory_utilization.is_some(),
-            requests.and_then(|r| r.memory_request.as_ref()),
+            requests.and_then(|r| r.memory_request.as_ref().or(r.memory_limit.as_ref())),
         ),
     ];
     for (resource, targeted, request) in missing {
@@ -282,7 +266,7 @@ fn check_autoscaler_requests(service: &Service, path: &MeshPath, out: &mut Diagn
                 AUTOSCALER_WITHOUT_REQUEST
                     .at(
                         path.field("scaling"),
-                        format!("the autoscaler scales on {resource} utilization, but the container has no {resource} request, so it never scales"),
+                        format!("the autoscaler scales on {resource} utilization, but the container has no {resource} request (nor a limit Kubernetes would copy into it), so it never scales"),
                     )
                     .with_help(format!("set {resource}_request in the service's resources")),
             );
@@ -401,6 +385,23 @@ fn check_config_keys(service: &Service, path: &MeshPath, out: &mut Diagnostics) 
             );
         }
     }
+}
+
+/// The API server refuses a ConfigMap whose data passes 1 MiB, and the pods that read it never
+/// start.
+fn check_config_size(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let size: usize = service.config.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if size <= MAX_CONFIG_MAP_BYTES {
+        return;
+    }
+    out.push(
+        CONFIG_MAP_TOO_LARGE
+            .at(
+                path.field("config"),
+                format!("the config totals {size} bytes, over Kubernetes' {MAX_CONFIG_MAP_BYTES}-byte (1 MiB) ConfigMap limit"),
+            )
+            .with_help("keep large data out of environment config: mount it from a volume or fetch it at start"),
+    );
 }
 
 /// Connectum listens on `PORT` (default 5000) while the container port, the Service and the

@@ -105,7 +105,11 @@ pub fn markdown() -> String {
          digits by family (01xx model, 015x telemetry, 02xx routing, 03xx resilience, 04xx security, \
          05xx Kubernetes wiring, 08xx I/O, 09xx DSL syntax). Errors stop rendering; warnings are \
          printed. Codes are never reused.\n\n\
-         | code | severity | title |\n|---|---|---|\n",
+         The level column is each code's default. A mesh can change a warning's level like rustc's \
+         lints: `mesh.lint(TRIES_OUTLAST_TIMEOUT, Level::Deny)` makes `check`, `render` and `build` \
+         refuse it, `Level::Allow` silences it, and `mesh.deny_warnings()` denies every warning \
+         without a level of its own (CI's `-D warnings`). Errors cannot be lowered.\n\n\
+         | code | default level | title |\n|---|---|---|\n",
     );
     for info in REGISTRY {
         let _ = writeln!(

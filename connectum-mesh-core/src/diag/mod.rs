@@ -4,11 +4,13 @@
 use std::fmt;
 
 mod docs;
+mod lint;
 mod path;
 pub mod registry;
 mod suggest;
 
 pub use docs::{NOT_APPLICABLE, markdown};
+pub use lint::{Level, Lints};
 pub use path::{MeshPath, Segment};
 pub use registry::{CodeInfo, REGISTRY, RETIRED, RetiredCode, lookup};
 pub use suggest::{closest, did_you_mean};

@@ -205,9 +205,9 @@ registry! {
         rule "Istio webhook: match header names are RFC 7230 tokens, HTTP/2 pseudo-headers or JWT claim keys"
         why "Istio refuses the VirtualService, so none of the service's routes apply."
         example "RequestMatch::header(HeaderMatch::exact(\"X Canary\", \"true\"))"
-        fix "Use a header name made of letters, digits and `-` (e.g. `x-canary`), a pseudo-header such as `:authority`, or a JWT claim key `@request.auth.claims.<name>`.";
+        fix "Use a header name made of letters, digits and `-` (e.g. `x-canary`), or a pseudo-header such as `:authority` (JWT claim keys are for gateways only, see CM0231).";
     CM0210 INVALID_MATCH_VALUE Error "a match value Istio refuses"
-        rule "Istio webhook: a header prefix must not be empty; a regex is non-empty RE2 (Go regexp) of at most 1024 characters"
+        rule "Istio webhook: a header prefix must not be empty; a regex is non-empty RE2 of at most 1024 characters (Envoy compiles it with RE2; this library reads it with RE2's grammar, proven on RE2's own syntax table)"
         why "Istio refuses the VirtualService, so none of the service's routes apply."
         example "HeaderMatch::prefix(\"x-canary\", \"\")"
         fix "Use a non-empty prefix, or an RE2 regex of 1 to 1024 characters that compiles; to match any value use regex `.*`.";
@@ -226,6 +226,21 @@ registry! {
         why "Every route has matches, so a request that matches none (a client without the `x-canary` header, a method the uri matches forgot) is answered 404 by the caller's sidecar and never reaches the service."
         example "order.add_route(Route::builder().matches(vec![RequestMatch::header(HeaderMatch::exact(\"x-canary\", \"true\"))]).target(&canary).build()); as the only route"
         fix "End the routes with one without matches (or whose match takes every request), e.g. to the primary subset.";
+    CM0230 URI_WITHOUT_LEADING_SLASH Error "a uri prefix or exact match without its leading /"
+        rule "gRPC over HTTP/2: every request path is `/package.Service/Method` (Istio accepts the match, it just never holds)"
+        why "A gRPC request's `:path` always starts with `/`, so `prefix: order.v1.OrderService/` never matches: the canary or admin route behind it is dead, and its traffic silently goes to the next route."
+        example "RequestMatch::builder().uri(StringMatch::Prefix(\"order.v1.OrderService/\".into())).build()"
+        fix "Start the value with `/`, e.g. `/order.v1.OrderService/`.";
+    CM0231 GATEWAY_ONLY_HEADER Error "a JWT-claim header match in a mesh VirtualService"
+        rule "Istio webhook: `@request.auth.claims.*` header matches are only supported on gateways (\"only supported in gateway\")"
+        why "The services' VirtualServices are bound to the mesh, not to a gateway: Istio's webhook refuses the whole VirtualService, so none of the service's routes, retries or splits apply."
+        example "RequestMatch::header(HeaderMatch::exact(\"@request.auth.claims.group\", \"beta\"))"
+        fix "Match the claim at the gateway and forward it as a plain header (e.g. `x-user-group`), then match that header on the service's route.";
+    CM0232 DUPLICATE_ROUTE_NAME Error "two routes of a service share a name"
+        rule "Istio: route names label Envoy's per-route stats; library policy: diagnostics and `mesh!` name routes"
+        why "Two routes with one name make per-route metrics and access logs add up two routes, and diagnostics ambiguous: the route you look at is not the route that served the traffic."
+        example "order.add_route(Route::builder().name(\"primary\").target(&stable).build()); order.add_route(Route::builder().name(\"primary\").target(&canary).build());"
+        fix "Give each route its own name.";
 
     // ── 03xx resilience ───────────────────────────────────────────────────────────────────
     CM0301 RETRY_AMPLIFICATION Error "retries along a call chain exceed the retry budget"
@@ -288,6 +303,26 @@ registry! {
         why "Envoy retries on the HTTP status, and a gRPC server answers every call with 200, failed or not: retrying on 200 sends every call, successful ones included, 1 + attempts times, a permanent retry storm. A 1xx, other 2xx or 3xx status never marks a failed gRPC call, so that condition means nothing."
         example "MeshRetry::builder().attempts(2).retry_on(vec![RetryOn::Status(200)]).build()"
         fix "Retry on gRPC conditions such as `unavailable`, or on a failure status such as 503.";
+    CM0360 NO_DEADLINE Warning "a route with neither a timeout nor a per-try timeout"
+        rule "Istio: HTTP route timeouts are disabled by default (Envoy's 15s default is turned off), so without `timeout` or `perTryTimeout` nothing bounds a call"
+        why "A call to a stuck pod waits for ever: the caller's threads, connections and bulkhead slots fill up and the failure spreads up the call chain instead of failing fast."
+        example "order.add_route(Route::builder().target(&stable).build()) (no timeout, no retries)"
+        fix "Set the route's `timeout` (e.g. 30s), or a `per_try_timeout` on its retries.";
+    CM0361 RETRY_ON_MISSES_GRPC Warning "retryOn names HTTP failures but no gRPC status"
+        rule "Envoy x-envoy-retry-grpc-on: gRPC errors arrive as HTTP 200 with a grpc-status trailer, so `5xx`, `gateway-error` and HTTP status codes never see them"
+        why "`retryOn: 5xx` reads like it covers failures, but a gRPC server answers UNAVAILABLE or DEADLINE_EXCEEDED with HTTP 200: only transport failures (a dead connection) are retried, never the errors the policy was written for."
+        example "MeshRetry::builder().attempts(2).retry_on(vec![RetryOn::FiveXx]).build()"
+        fix "Add the gRPC conditions: `unavailable` (and `deadline-exceeded`, `resource-exhausted`, `cancelled` where retrying is safe).";
+    CM0362 HASH_WITH_SPLIT Warning "consistent-hash load balancing with a weighted split"
+        rule "Istio: the route picks the subset per request before the DestinationRule's hash picks the pod (docs: consistent hashing is only best effort across weighted destinations)"
+        why "A session affinity key is hashed within a subset, but the split sends each request of the session to stable or canary at random: the same user jumps between versions and between pods, so the affinity you configured does not hold."
+        example "TrafficPolicy::builder().load_balancer(LoadBalancer::ConsistentHash(HashKey::Header(\"x-user\".into()))).build() with a 90/10 split"
+        fix "Split by a header match on the same key instead of weights, or drop consistent hashing while the split runs.";
+    CM0363 EJECTION_OF_EVERY_POD Warning "outlier detection may eject every pod of a small service"
+        rule "Istio outlierDetection: maxEjectionPercent 100 lets Envoy eject all hosts; Envoy's panic threshold then routes to all of them anyway"
+        why "With fewer than 3 pods and maxEjectionPercent 100, one burst of errors ejects every pod: the service answers 503 (no healthy upstream) until the ejection time passes, a full outage caused by the protection."
+        example "OutlierDetection::builder().max_ejection_percent(100).build() on a service with 2 replicas"
+        fix "Keep max_ejection_percent at or below 50 for small services, or run at least 3 replicas.";
 
     // ── 04xx security ─────────────────────────────────────────────────────────────────────
     CM0401 UNDECLARED_PRINCIPAL Error "an allow rule names a service account nobody declares"
@@ -335,6 +370,11 @@ registry! {
         why "PERMISSIVE admits plain-text callers, but every allow rule of the service names principals or namespaces, which plain-text requests do not carry: those callers are refused with 403 anyway. The PERMISSIVE mode buys nothing and suggests a migration path that does not work (CM0405 covers DISABLE, where nobody gets in)."
         example "Service::builder().mtls_override(MtlsMode::Permissive).allow(vec![AllowRule::namespace(\"connectum\")])"
         fix "Use STRICT for the service (remove the PERMISSIVE override where the namespace is STRICT); if plain-text callers really must reach it, the allow rules cannot admit them and have to go.";
+    CM0460 OPEN_TO_MESH Warning "a service is open to every workload in the mesh"
+        rule "Istio: a workload with no ALLOW AuthorizationPolicy admits every request; Kiali/istioctl report no such gap"
+        why "The service has no allow rules and no declared caller, so no AuthorizationPolicy can be derived for it: any compromised or misconfigured workload in the mesh can call it."
+        example "Service::builder().name(\"payment-service\")… with no allow rules, called by no service or external caller"
+        fix "Declare who calls it (a service's `calls`, an `ExternalCaller`), write allow rules, or turn on the namespace-wide allow-nothing policy (`deny_by_default`).";
 
     // ── 05xx Kubernetes wiring ────────────────────────────────────────────────────────────
     CM0501 INVALID_NAME Error "a name Kubernetes or Istio refuses"
@@ -462,6 +502,46 @@ registry! {
         why "With one pod a budget cannot keep the service up through a drain: either it allows evicting the only pod (the service is down until it is rescheduled) or it blocks the drain whenever that pod is not ready. The default budget is left out for one-pod services for this reason."
         example "Service::builder().replicas(1).disruption_budget(DisruptionBudget::MaxUnavailable(PodCount::Pods(1)))"
         fix "Run at least 2 replicas, or drop the budget (`DisruptionBudget::Auto` or `Disabled`).";
+    CM0570 INVALID_IMAGE_REFERENCE Error "an image reference the container runtime refuses"
+        rule "OCI distribution reference grammar (docker/distribution reference): lower-case repository path, tag `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`, digest `algorithm:hex`"
+        why "The kubelet cannot parse the reference (InvalidImageName): the pods never start and the rollout hangs with the old pods still serving, until someone notices."
+        example "Service::builder().name(\"order-service\").image(\"ghcr.io/MyCompany/order-service:1.0.0\")"
+        fix "Write the repository in lower case, without spaces, with an optional `:tag` and `@sha256:<64 hex>` digest.";
+    CM0571 UNPINNED_IMAGE Warning "an image without a tag, or tagged latest"
+        rule "Kubernetes best practice (imagePullPolicy Always for :latest); Kiali none"
+        why "`latest` (or no tag, which means latest) changes under you: two pods of one Deployment can run different code, a rollback rolls back nothing, and a canary compared with stable compares unknown versions."
+        example "Service::builder().name(\"order-service\").image(\"ghcr.io/mycompany/order-service\")"
+        fix "Pin a version tag (`:1.0.0`) or a digest (`@sha256:…`).";
+    CM0572 CANARY_SAME_IMAGE Warning "a subset runs the same image as another"
+        rule "library policy (a canary compares two versions)"
+        why "The canary subset runs exactly the image of the stable one: the split, the header route and the canary's metrics compare a version with itself, so the rollout proves nothing. Usually the new tag was forgotten."
+        example "order.add_subset(Subset::builder().name(\"canary\").image(\"ghcr.io/mycompany/order-service:1.0.0\").build()) where the service's image is the same"
+        fix "Set the canary's image to the new version (e.g. `:1.1.0-rc.1`).";
+    CM0573 SYSTEM_NAMESPACE Error "the mesh lives in a namespace where sidecars are never injected"
+        rule "Istio sidecar injector: kube-system, kube-public and kube-node-lease are always excluded; istio-system holds the control plane and is not injected"
+        why "No pod of the mesh gets a sidecar, so mTLS, authorization, routes, retries and splits are all void while the manifests say otherwise."
+        example "Mesh::builder().namespace(\"kube-system\").build()"
+        fix "Use a namespace of your own, e.g. `connectum`.";
+    CM0574 MEMORY_IN_MILLIBYTES Error "a memory quantity in millibytes"
+        rule "Kubernetes resource.Quantity: `m` is milli (10^-3), so `256m` memory is 0.256 bytes"
+        why "`256m` parses, but means a quarter of a byte, not 256 MiB: the container is OOM-killed at start (limit) or the scheduler reserves nothing (request)."
+        example "Resources::builder().memory_limit(Quantity::parse(\"256m\")?).build()"
+        fix "Write `256Mi` (mebibytes) or `256M` (megabytes).";
+    CM0575 CPU_IN_CORES Warning "a CPU quantity in whole cores where millicores were meant"
+        rule "Kubernetes resource.Quantity: a bare CPU number is cores, so `cpu: 500` is 500 cores"
+        why "No node has that many cores: a request that large leaves the pods Pending for ever (Insufficient cpu); as a limit it limits nothing. Almost always `500m` was meant."
+        example "Resources::builder().cpu_request(Quantity::cores(500)).build()"
+        fix "Write millicores with `m` (e.g. `500m`), or a number of cores a node has.";
+    CM0576 MEMORY_TOO_SMALL Warning "too little memory to start a Node.js process"
+        rule "Node.js/V8 needs tens of MiB before the first request; Connectum services load gRPC, protobuf and interceptors on top"
+        why "Below 64 MiB the container is OOM-killed while Node.js starts: the pod restarts in a loop (CrashLoopBackOff, OOMKilled) and never becomes ready."
+        example "Resources::builder().memory_limit(Quantity::mebibytes(32)).build()"
+        fix "Give the container at least 64Mi (128Mi or more for a real service).";
+    CM0577 CONFIG_MAP_TOO_LARGE Error "a service's config is over Kubernetes' 1 MiB ConfigMap limit"
+        rule "Kubernetes ConfigMap validation: the data may total at most 1 MiB (1048576 bytes)"
+        why "The API server refuses the ConfigMap; the Deployment's envFrom names a ConfigMap that does not exist, so its pods never start (CreateContainerConfigError)."
+        example "Service::builder().name(\"order-service\").config(BTreeMap::from([(\"CATALOG\".into(), \"…2 MiB of JSON…\".into())]))"
+        fix "Keep large data out of environment config: mount it from a volume or fetch it at start.";
 
     // ── 08xx I/O and the testing evaluator (emitted by connectum-mesh's emit and testing modules, tested there) ──
     CM0801 SERIALIZE_FAILED Error "a rendered document could not be serialized"

@@ -7,6 +7,7 @@ use typed_builder::TypedBuilder;
 use super::{
     ChainBudget, ExternalCaller, MtlsMode, PodTimeline, RetryBudget, Service, SidecarMode,
 };
+use crate::diag::{Code, Level, Lints};
 
 /// The label that names the app on every object (`app.kubernetes.io/name`).
 pub const DEFAULT_APP_LABEL: &str = "app.kubernetes.io/name";
@@ -79,9 +80,17 @@ pub struct Mesh {
     /// Budgets for particular chains, overriding `retry_budget`.
     #[builder(default)]
     pub chain_budgets: Vec<ChainBudget>,
+    /// Emit a namespace-wide allow-nothing AuthorizationPolicy, so a service is reachable only
+    /// through its own ALLOW policy (explicit or derived from its callers). Off by default.
+    #[builder(default)]
+    pub deny_by_default: bool,
     /// The total every weighted split must reach (default 100; 1000 for finer steps).
     #[builder(default = 100)]
     pub split_total: u64,
+    /// Levels of diagnostic codes for this mesh; set with [`Mesh::lint`] and
+    /// [`Mesh::deny_warnings`].
+    #[builder(setter(skip), default)]
+    pub lints: Lints,
     /// The services; add with [`Mesh::add_service`].
     #[builder(setter(skip), default)]
     pub services: Vec<Service>,
@@ -195,6 +204,29 @@ impl Mesh {
             }
         }
         Ok(self)
+    }
+
+    /// Sets the level of a diagnostic code for this mesh, like rustc's `#[deny(…)]`: deny a
+    /// warning to make `check`, `render` and `build` refuse the mesh, or allow one to silence
+    /// it. Errors cannot be lowered.
+    ///
+    /// ```
+    /// use connectum_mesh_core::diag::Level;
+    /// use connectum_mesh_core::diag::registry::TRIES_OUTLAST_TIMEOUT;
+    /// use connectum_mesh_core::Mesh;
+    ///
+    /// let mut mesh = Mesh::builder().namespace("connectum").build();
+    /// mesh.lint(TRIES_OUTLAST_TIMEOUT, Level::Deny); // per-try × tries over the timeout fails CI
+    /// ```
+    pub fn lint(&mut self, code: impl Into<Code>, level: Level) -> &mut Self {
+        self.lints.set(code, level);
+        self
+    }
+
+    /// Denies every warning that has no level of its own (`-D warnings` for CI).
+    pub fn deny_warnings(&mut self) -> &mut Self {
+        self.lints.deny_warnings();
+        self
     }
 
     /// A service by name.

@@ -1,8 +1,9 @@
 //! What users describe, in their words: the mesh, its services, subsets, routes, policies and
 //! resilience budgets. Rendering translates this into Istio's and Kubernetes' names.
 
-mod availability;
 mod app_settings;
+mod authorization;
+mod availability;
 mod duration;
 mod mesh;
 mod quantity;
@@ -12,11 +13,12 @@ mod security;
 mod service;
 pub(crate) mod timeline;
 
+pub use app_settings::{INTERCEPTORS_VARIABLE, SHUTDOWN_TIMEOUT_VARIABLE};
+pub use authorization::Authorization;
 pub use availability::{
     DisruptionBudget, LARGE_SERVICE_MAX_UNAVAILABLE_PERCENT, LARGE_SERVICE_PODS, PodCount,
     ResolvedBudget, RolloutPlan, SpreadPolicy,
 };
-pub use app_settings::{INTERCEPTORS_VARIABLE, SHUTDOWN_TIMEOUT_VARIABLE};
 pub use duration::{Duration, DurationError};
 pub use mesh::{
     APP_VERSION_LABEL, COMPONENT_LABEL, DEFAULT_APP_LABEL, DEFAULT_VERSION_LABEL, HostStyle, Mesh,

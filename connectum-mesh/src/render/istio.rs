@@ -70,34 +70,59 @@ pub(crate) fn peer_authentications(mesh: &Mesh) -> Vec<PeerAuthentication> {
     std::iter::once(namespace_wide).chain(overrides).collect()
 }
 
-/// An ALLOW policy `<service>-policy` with one rule per allow rule, one `from` per source.
+/// The name of the namespace-wide allow-nothing AuthorizationPolicy ([`Mesh::deny_by_default`]).
+pub(crate) const ALLOW_NOTHING_POLICY: &str = "allow-nothing";
+
+/// With `deny_by_default`, an ALLOW policy with no rules for the whole namespace: Istio then
+/// admits a request only where a workload's own ALLOW policy does.
+pub(crate) fn allow_nothing_policy(mesh: &Mesh) -> Option<AuthorizationPolicy> {
+    mesh.deny_by_default.then(|| AuthorizationPolicy {
+        metadata: object_meta(mesh, ALLOW_NOTHING_POLICY, BTreeMap::new()),
+        spec: AuthorizationPolicySpec::default(),
+    })
+}
+
+/// An ALLOW policy `<service>-policy`: one rule per allow rule, one `from` per source; or, for a
+/// service without allow rules, one rule admitting its declared callers' principals (secure by
+/// default, see [`Mesh::authorization`]).
 pub(crate) fn authorization_policy(mesh: &Mesh, service: &Service) -> Option<AuthorizationPolicy> {
-    if service.allow.is_empty() {
-        return None;
-    }
-    let rules = service
-        .allow
-        .iter()
-        .map(|rule| AuthorizationRule {
-            from: rule
-                .from
-                .iter()
-                .map(|source| RuleFrom {
-                    source: match source {
-                        model::Source::ServiceAccount(account) => RuleSource {
-                            principals: vec![account.principal(&mesh.trust_domain)],
-                            ..RuleSource::default()
-                        },
-                        model::Source::Namespace(namespace) => RuleSource {
-                            namespaces: vec![namespace.clone()],
-                            ..RuleSource::default()
-                        },
-                    },
-                })
-                .collect(),
+    let rules = match mesh.authorization(service) {
+        model::Authorization::Open => return None,
+        model::Authorization::Derived(callers) => vec![AuthorizationRule {
+            from: vec![RuleFrom {
+                source: RuleSource {
+                    principals: callers
+                        .iter()
+                        .map(|account| account.principal(&mesh.trust_domain))
+                        .collect(),
+                    ..RuleSource::default()
+                },
+            }],
             ..AuthorizationRule::default()
-        })
-        .collect();
+        }],
+        model::Authorization::Explicit(allow) => allow
+            .iter()
+            .map(|rule| AuthorizationRule {
+                from: rule
+                    .from
+                    .iter()
+                    .map(|source| RuleFrom {
+                        source: match source {
+                            model::Source::ServiceAccount(account) => RuleSource {
+                                principals: vec![account.principal(&mesh.trust_domain)],
+                                ..RuleSource::default()
+                            },
+                            model::Source::Namespace(namespace) => RuleSource {
+                                namespaces: vec![namespace.clone()],
+                                ..RuleSource::default()
+                            },
+                        },
+                    })
+                    .collect(),
+                ..AuthorizationRule::default()
+            })
+            .collect(),
+    };
     Some(AuthorizationPolicy {
         metadata: object_meta(
             mesh,

@@ -350,6 +350,7 @@ fn render_objects(mesh: &Mesh) -> Vec<Object> {
             .into_iter()
             .map(Object::PeerAuthentication),
     );
+    objects.extend(istio::allow_nothing_policy(mesh).map(Object::AuthorizationPolicy));
     for service in &mesh.services {
         objects.extend(istio::authorization_policy(mesh, service).map(Object::AuthorizationPolicy));
     }

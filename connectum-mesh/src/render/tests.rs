@@ -449,3 +449,100 @@ fn part_of_labels_every_object() {
         );
     }
 }
+
+fn authorization_policies(objects: &[Object]) -> Vec<&crate::api::security::AuthorizationPolicy> {
+    objects
+        .iter()
+        .filter_map(|o| match o {
+            Object::AuthorizationPolicy(policy) => Some(policy),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `order` calls `inventory`, and neither writes allow rules.
+fn calling_mesh() -> Mesh {
+    let mut mesh = Mesh::builder().namespace("shop").build();
+    let timeout = |service: &mut Service| {
+        service.add_route(
+            Route::builder()
+                .target(RouteTarget::Service)
+                .timeout(Duration::from_secs(5))
+                .build(),
+        );
+    };
+    let mut order = Service::builder()
+        .name("order")
+        .image("order:1.0.0")
+        .calls(vec!["inventory".to_owned()])
+        .build();
+    timeout(&mut order);
+    let mut inventory = Service::builder()
+        .name("inventory")
+        .image("inventory:1.0.0")
+        .build();
+    timeout(&mut inventory);
+    mesh.add_service(order);
+    mesh.add_service(inventory);
+    mesh
+}
+
+#[test]
+fn a_service_without_allow_rules_admits_its_declared_callers() {
+    let mesh = calling_mesh();
+    let objects = rendered(&mesh);
+    let policies = authorization_policies(&objects);
+    // order has no declared caller: no policy (and CM0460 warns); inventory admits order only.
+    assert_eq!(policies.len(), 1, "{policies:?}");
+    let policy = policies[0];
+    assert_eq!(policy.metadata.name.as_deref(), Some("inventory-policy"));
+    let principals: Vec<&str> = policy.spec.rules[0].from[0]
+        .source
+        .principals
+        .iter()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(principals, ["cluster.local/ns/shop/sa/order"]);
+    assert!(
+        connectum_mesh_core::check(&mesh)
+            .codes()
+            .contains(&"CM0460")
+    );
+}
+
+#[test]
+fn deny_by_default_adds_a_namespace_wide_allow_nothing_policy() {
+    let mut mesh = calling_mesh();
+    mesh.deny_by_default = true;
+    let objects = rendered(&mesh);
+    let policies = authorization_policies(&objects);
+    assert_eq!(policies[0].metadata.name.as_deref(), Some("allow-nothing"));
+    assert_eq!(policies[0].spec, Default::default());
+    let yaml = match render(&mesh).map(|m| crate::emit::to_yaml(&m)) {
+        Ok(Ok(yaml)) => yaml,
+        other => panic!("{other:?}"),
+    };
+    assert!(yaml.contains("name: allow-nothing\n"), "{yaml}");
+    assert!(yaml.contains("spec: {}"), "{yaml}");
+    assert!(
+        !connectum_mesh_core::check(&mesh)
+            .codes()
+            .contains(&"CM0460")
+    );
+}
+
+#[test]
+fn render_honours_the_meshs_lint_levels() {
+    let mut mesh = calling_mesh();
+    assert!(render(&mesh).is_ok());
+    mesh.lint(
+        connectum_mesh_core::diag::registry::OPEN_TO_MESH,
+        connectum_mesh_core::Level::Deny,
+    );
+    assert!(render(&mesh).is_err());
+    mesh.lint(
+        connectum_mesh_core::diag::registry::OPEN_TO_MESH,
+        connectum_mesh_core::Level::Allow,
+    );
+    assert!(render(&mesh).is_ok());
+}

@@ -22,9 +22,9 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
             destinations::check_undeclared_subsets(service, route, &route_path, out);
             destinations::check_subsets_have_pods(service, route, &route_path, out);
             destinations::check_split(mesh, route, &route_path, out);
-            matches::check_header_names(route, &route_path, out);
-            matches::check_match_values(route, &route_path, out);
+            matches::check_route(route, &route_path, out);
         }
+        reachability::check_duplicate_route_names(service, &path, out);
         reachability::check_unreachable_routes(service, &path, out);
         reachability::check_subsets_without_routes(service, &path, out);
         reachability::check_catch_all_route(service, &path, out);

@@ -2,10 +2,13 @@
 //! a route behind a catch-all is dead, and a request no route matches gets 404.
 
 use crate::diag::registry::{
-    DUPLICATE_MATCH, NO_CATCH_ALL_ROUTE, SUBSETS_WITHOUT_ROUTES, UNREACHABLE_ROUTE,
+    DUPLICATE_MATCH, DUPLICATE_ROUTE_NAME, NO_CATCH_ALL_ROUTE, SUBSETS_WITHOUT_ROUTES,
+    UNREACHABLE_ROUTE,
 };
 use crate::diag::{Diagnostics, MeshPath};
 use crate::model::{RequestMatch, Route, Service, StringMatch};
+
+use super::matches::uri_takes_every_path;
 
 /// Istio takes the first route that matches: a route after a catch-all, or whose matches all
 /// repeat earlier ones, is dead; a match covered by an earlier one never selects its route.
@@ -87,6 +90,34 @@ pub(super) fn check_unreachable_routes(service: &Service, path: &MeshPath, out: 
     }
 }
 
+/// Route names name Envoy's route stats and this library's diagnostics; two routes with one name
+/// make both ambiguous (and `mesh!` refers to routes by name).
+pub(super) fn check_duplicate_route_names(
+    service: &Service,
+    path: &MeshPath,
+    out: &mut Diagnostics,
+) {
+    for (index, route) in service.routes.iter().enumerate() {
+        let Some(name) = &route.name else { continue };
+        let Some(first) = service.routes[..index]
+            .iter()
+            .position(|r| r.name.as_ref() == Some(name))
+        else {
+            continue;
+        };
+        out.push(
+            DUPLICATE_ROUTE_NAME
+                .at(
+                    path.route(index).field("name"),
+                    format!("route name `{name}` is already taken by routes[{first}]"),
+                )
+                .with_help(format!(
+                    "give each route its own name, e.g. `{name}-{index}`"
+                )),
+        );
+    }
+}
+
 /// The subsets whose Deployments may run pods (an autoscaled primary counts), with their fixed
 /// replicas where known.
 fn running_subsets(service: &Service) -> Vec<(&str, Option<u32>)> {
@@ -150,13 +181,7 @@ pub(super) fn check_subsets_without_routes(
 /// condition every path meets (gRPC paths start with `/`). Broader than [`is_catch_all`],
 /// which must not call a route dead unless it surely is.
 fn matches_every_request(request: &RequestMatch) -> bool {
-    request.headers.is_empty()
-        && match &request.uri {
-            None => true,
-            Some(StringMatch::Prefix(prefix)) => prefix.is_empty() || prefix == "/",
-            Some(StringMatch::Regex(regex)) => matches!(regex.as_str(), ".*" | "/.*"),
-            Some(StringMatch::Exact(_)) => false,
-        }
+    request.headers.is_empty() && request.uri.as_ref().is_none_or(uri_takes_every_path)
 }
 
 /// A request that matches no route gets no route: the sidecar answers 404 and the service never
@@ -206,12 +231,13 @@ fn is_catch_all(route: &Route) -> bool {
 }
 
 /// Whether every request `later` matches is also matched by `earlier`: `earlier` asks for a
-/// subset of `later`'s header conditions and its uri condition is at least as broad.
+/// subset of `later`'s header conditions and its uri condition is at least as broad (prefix `/`
+/// is as broad as none: every gRPC path starts with it).
 fn covers(earlier: &RequestMatch, later: &RequestMatch) -> bool {
     let headers = earlier.headers.iter().all(|h| later.headers.contains(h));
     let uri = match (&earlier.uri, &later.uri) {
         (None, _) => true,
-        (Some(StringMatch::Prefix(prefix)), _) if prefix.is_empty() => true,
+        (Some(uri), _) if uri_takes_every_path(uri) => true,
         (Some(_), None) => false,
         (
             Some(StringMatch::Prefix(prefix)),
@@ -252,7 +278,11 @@ mod tests {
         assert!(covers(&prefix(""), &RequestMatch::default()));
         let regex = |r: &str| uri(StringMatch::Regex(r.to_owned()));
         assert!(covers(&regex(".*"), &regex(".*")));
-        assert!(!covers(&regex(".*"), &prefix("/a")));
+        // Every gRPC path starts with `/`: prefix `/` and regex `.*` take every request.
+        assert!(covers(&regex(".*"), &prefix("/a")));
+        assert!(covers(&prefix("/"), &RequestMatch::default()));
+        assert!(!covers(&regex("/a.*"), &prefix("/b")));
+        assert!(!covers(&prefix("/a"), &RequestMatch::default()));
     }
 
     #[test]

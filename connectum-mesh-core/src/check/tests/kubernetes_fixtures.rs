@@ -5,10 +5,11 @@ use crate::check;
 use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
     APP_SETTING_CONFLICT, AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, AUTOSCALER_WITHOUT_REQUEST,
-    EMPTY_IMAGE, GRACE_PERIOD_TOO_SHORT, INJECTION_LABEL_CONFLICT, INVALID_CONFIG_KEY,
-    INVALID_LABEL, INVALID_NAME, INVALID_PORT, INVALID_RESOURCES, INVALID_SECURITY_CONTEXT,
-    LABEL_KEY_CONFLICT, PORT_CONFIG_MISMATCH, PORT_RESERVED_BY_ISTIO, PROBE_ENDPOINT, PROBE_VALUES,
-    PROXY_UID, ROLLOUT_STUCK,
+    CANARY_SAME_IMAGE, CONFIG_MAP_TOO_LARGE, CPU_IN_CORES, EMPTY_IMAGE, GRACE_PERIOD_TOO_SHORT,
+    INJECTION_LABEL_CONFLICT, INVALID_CONFIG_KEY, INVALID_IMAGE_REFERENCE, INVALID_LABEL,
+    INVALID_NAME, INVALID_PORT, INVALID_RESOURCES, INVALID_SECURITY_CONTEXT, LABEL_KEY_CONFLICT,
+    MEMORY_IN_MILLIBYTES, MEMORY_TOO_SMALL, PORT_CONFIG_MISMATCH, PORT_RESERVED_BY_ISTIO,
+    PROBE_ENDPOINT, PROBE_VALUES, PROXY_UID, ROLLOUT_STUCK, SYSTEM_NAMESPACE, UNPINNED_IMAGE,
 };
 use crate::model::{
     Autoscaler, Duration, Mesh, Probe, Quantity, Resources, Scaling, ScalingRule, Service, Subset,
@@ -489,4 +490,225 @@ pub(super) fn cm0530_app_setting_conflict() -> Fixture {
     )
     .message("config sets `GRACEFUL_SHUTDOWN_TIMEOUT_MS` to `60000`, but the mesh models shutdown.timeout as `30000`")
     .help("remove `GRACEFUL_SHUTDOWN_TIMEOUT_MS` from config")
+}
+
+fn image(image: &'static str) -> impl FnOnce(&mut Mesh) {
+    move |mesh| order(mesh).image = image.to_owned()
+}
+
+fn canary_image(image: &'static str) -> impl FnOnce(&mut Mesh) {
+    move |mesh| order(mesh).subsets[1].image = Some(image.to_owned())
+}
+
+const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+pub(super) fn cm0570_upper_case_repository() -> Fixture {
+    Fixture::new(
+        INVALID_IMAGE_REFERENCE,
+        Error,
+        "service order-service › image",
+        image("ghcr.io/MyCompany/order-service:1.0.0"),
+        // A registry host may have capitals; only the repository path may not.
+        image("GHCR.io/mycompany/order-service:1.0.0"),
+    )
+    .help("`ghcr.io/mycompany/order-service:1.0.0`")
+}
+
+pub(super) fn cm0570_whitespace_in_reference() -> Fixture {
+    Fixture::new(
+        INVALID_IMAGE_REFERENCE,
+        Error,
+        "service order-service › image",
+        image("ghcr.io/mycompany/order-service: 1.0.0"),
+        image("ghcr.io/mycompany/order-service:1.0.0"),
+    )
+    .message("whitespace")
+}
+
+pub(super) fn cm0570_bad_tag_and_digest() -> Fixture {
+    Fixture::new(
+        INVALID_IMAGE_REFERENCE,
+        Error,
+        "service order-service › subset canary › image",
+        canary_image("ghcr.io/mycompany/order-service:1.1.0@sha256:abc"),
+        canary_image(
+            "ghcr.io/mycompany/order-service:1.1.0@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        ),
+    )
+    .message("digest")
+}
+
+pub(super) fn cm0571_untagged_image() -> Fixture {
+    Fixture::new(
+        UNPINNED_IMAGE,
+        Warning,
+        "service order-service › image",
+        image("ghcr.io/mycompany/order-service"),
+        image("localhost:5000/order-service:1.0.0"),
+    )
+    .message("no tag")
+}
+
+pub(super) fn cm0571_latest_image() -> Fixture {
+    let latest = format!("ghcr.io/mycompany/order-service:latest@{DIGEST}");
+    Fixture::new(
+        UNPINNED_IMAGE,
+        Warning,
+        "service order-service › subset canary › image",
+        canary_image("ghcr.io/mycompany/order-service:latest"),
+        // A digest pins `latest` to one image.
+        move |mesh| order(mesh).subsets[1].image = Some(latest),
+    )
+}
+
+pub(super) fn cm0572_canary_same_image() -> Fixture {
+    Fixture::new(
+        CANARY_SAME_IMAGE,
+        Warning,
+        "service order-service › subset canary › image",
+        canary_image("ghcr.io/mycompany/order-service:1.0.0"),
+        canary_image("ghcr.io/mycompany/order-service:1.0.1"),
+    )
+    .message("same image as subset `stable`")
+}
+
+pub(super) fn cm0573_kube_system_namespace() -> Fixture {
+    Fixture::new(
+        SYSTEM_NAMESPACE,
+        Error,
+        "namespace",
+        |mesh| mesh.namespace = "kube-system".to_owned(),
+        |mesh| mesh.namespace = "connectum-system".to_owned(),
+    )
+}
+
+pub(super) fn cm0573_istio_system_namespace() -> Fixture {
+    Fixture::new(
+        SYSTEM_NAMESPACE,
+        Error,
+        "namespace",
+        |mesh| mesh.namespace = "istio-system".to_owned(),
+        |mesh| mesh.namespace = "istio-apps".to_owned(),
+    )
+}
+
+fn app_resources(resources: Resources) -> impl FnOnce(&mut Mesh) {
+    move |mesh| order(mesh).resources = Some(resources)
+}
+
+fn quantity(text: &str) -> Quantity {
+    match Quantity::parse(text) {
+        Ok(quantity) => quantity,
+        Err(error) => panic!("{error}"),
+    }
+}
+
+pub(super) fn cm0574_memory_in_millibytes() -> Fixture {
+    Fixture::new(
+        MEMORY_IN_MILLIBYTES,
+        Error,
+        "service order-service › resources › memory_limit",
+        app_resources(Resources::builder().memory_limit(quantity("256m")).build()),
+        app_resources(Resources::builder().memory_limit(quantity("256M")).build()),
+    )
+    .help("`256Mi`")
+}
+
+pub(super) fn cm0574_sidecar_memory_in_millibytes() -> Fixture {
+    Fixture::new(
+        MEMORY_IN_MILLIBYTES,
+        Error,
+        "service order-service › sidecar › memory_request",
+        |mesh| {
+            order(mesh).sidecar = Some(
+                Resources::builder()
+                    .memory_request(quantity("128m"))
+                    .build(),
+            );
+        },
+        |mesh| {
+            order(mesh).sidecar = Some(Resources::builder().cpu_request(quantity("128m")).build());
+        },
+    )
+}
+
+pub(super) fn cm0575_cpu_in_cores() -> Fixture {
+    Fixture::new(
+        CPU_IN_CORES,
+        Warning,
+        "service order-service › resources › cpu_request",
+        app_resources(Resources::builder().cpu_request(quantity("100")).build()),
+        app_resources(Resources::builder().cpu_request(quantity("100m")).build()),
+    )
+    .help("`100m`")
+}
+
+pub(super) fn cm0576_memory_too_small_for_node() -> Fixture {
+    Fixture::new(
+        MEMORY_TOO_SMALL,
+        Warning,
+        "service order-service › resources › memory_limit",
+        app_resources(
+            Resources::builder()
+                .memory_request(Quantity::mebibytes(128))
+                .memory_limit(quantity("48Mi"))
+                .build(),
+        ),
+        app_resources(
+            Resources::builder()
+                .memory_limit(Quantity::mebibytes(64))
+                .build(),
+        ),
+    )
+}
+
+pub(super) fn cm0576_memory_in_bytes() -> Fixture {
+    Fixture::new(
+        MEMORY_TOO_SMALL,
+        Warning,
+        "service order-service › resources › memory_request",
+        app_resources(Resources::builder().memory_request(quantity("512")).build()),
+        app_resources(
+            Resources::builder()
+                .memory_request(quantity("512Mi"))
+                .build(),
+        ),
+    )
+}
+
+pub(super) fn cm0577_config_map_too_large() -> Fixture {
+    let config = |bytes: usize| {
+        move |mesh: &mut Mesh| {
+            order(mesh)
+                .config
+                .insert("CATALOG".to_owned(), "x".repeat(bytes));
+        }
+    };
+    Fixture::new(
+        CONFIG_MAP_TOO_LARGE,
+        Error,
+        "service order-service › config",
+        config(1024 * 1024),
+        config(1024 * 1024 - "CATALOG".len()),
+    )
+}
+
+pub(super) fn cm0517_cpu_limit_is_copied_into_the_request() -> Fixture {
+    let resources = |resources: Option<Resources>| {
+        move |mesh: &mut Mesh| {
+            autoscale(2, 5, None)(mesh);
+            order(mesh).resources = resources;
+        }
+    };
+    Fixture::new(
+        AUTOSCALER_WITHOUT_REQUEST,
+        Warning,
+        "service order-service › scaling",
+        resources(None),
+        resources(Some(
+            Resources::builder()
+                .cpu_limit(Quantity::millicores(500))
+                .build(),
+        )),
+    )
 }

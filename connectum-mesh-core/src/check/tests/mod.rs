@@ -152,13 +152,20 @@ fixtures! {
     routing_fixtures::cm0206_repeated_split_subset,
     routing_fixtures::cm0207_catch_all_first,
     routing_fixtures::cm0207_all_matches_repeated,
+    routing_fixtures::cm0207_prefix_slash_first,
     routing_fixtures::cm0208_duplicate_match,
     routing_fixtures::cm0209_invalid_header_name,
     routing_fixtures::cm0210_empty_header_prefix,
     routing_fixtures::cm0210_regex_does_not_compile,
+    routing_fixtures::cm0210_re2_refuses_lookahead,
+    routing_fixtures::cm0210_re2_refuses_double_repetition,
     routing_fixtures::cm0211_subset_without_pods,
     routing_fixtures::cm0212_subsets_without_routes,
     routing_fixtures::cm0213_no_catch_all_route,
+    routing_fixtures::cm0230_uri_prefix_without_slash,
+    routing_fixtures::cm0230_uri_exact_without_slash,
+    routing_fixtures::cm0231_claim_header_in_mesh,
+    routing_fixtures::cm0232_duplicate_route_name,
     resilience_fixtures::cm0301_retry_amplification,
     resilience_fixtures::cm0301_chain_of_two_services,
     resilience_fixtures::cm0301_chain_budget_override,
@@ -174,10 +181,16 @@ fixtures! {
     resilience_fixtures::cm0311_unknown_chain_budget,
     resilience_fixtures::cm0312_retry_on_success_status,
     resilience_fixtures::cm0312_retry_on_redirect_status,
+    resilience_fixtures::cm0360_no_deadline,
+    resilience_fixtures::cm0361_retry_on_5xx_only,
+    resilience_fixtures::cm0361_retry_on_status_codes_only,
+    resilience_fixtures::cm0362_hash_with_split,
+    resilience_fixtures::cm0363_ejection_of_every_pod,
     security_fixtures::cm0401_undeclared_principal,
     security_fixtures::cm0401_principal_typo,
     security_fixtures::cm0401_no_suggestion_of_an_invalid_account,
     security_fixtures::cm0402_undeclared_namespace,
+    security_fixtures::cm0402_well_known_namespace_typo,
     security_fixtures::cm0403_strict_without_injection,
     security_fixtures::cm0404_app_tls_under_mtls,
     security_fixtures::cm0405_authorization_without_mtls,
@@ -186,6 +199,8 @@ fixtures! {
     security_fixtures::cm0408_namespace_not_injected,
     security_fixtures::cm0409_permissive_override_with_identity_rules,
     security_fixtures::cm0409_permissive_namespace_with_identity_rules,
+    security_fixtures::cm0460_open_to_mesh,
+    security_fixtures::cm0460_open_to_mesh_unless_denied_by_default,
     kubernetes_fixtures::cm0501_invalid_namespace,
     kubernetes_fixtures::cm0501_invalid_subset_name,
     kubernetes_fixtures::cm0501_invalid_service_name,
@@ -208,6 +223,7 @@ fixtures! {
     kubernetes_fixtures::cm0515_rollout_stuck,
     kubernetes_fixtures::cm0516_invalid_resources,
     kubernetes_fixtures::cm0517_autoscaler_without_request,
+    kubernetes_fixtures::cm0517_cpu_limit_is_copied_into_the_request,
     kubernetes_fixtures::cm0518_invalid_config_key,
     kubernetes_fixtures::cm0519_port_config_mismatch,
     availability_fixtures::cm0550_proxy_exits_before_app,
@@ -220,6 +236,20 @@ fixtures! {
     availability_fixtures::cm0554_max_unavailable_zero,
     availability_fixtures::cm0555_budget_on_one_pod,
     kubernetes_fixtures::cm0530_app_setting_conflict,
+    kubernetes_fixtures::cm0570_upper_case_repository,
+    kubernetes_fixtures::cm0570_whitespace_in_reference,
+    kubernetes_fixtures::cm0570_bad_tag_and_digest,
+    kubernetes_fixtures::cm0571_untagged_image,
+    kubernetes_fixtures::cm0571_latest_image,
+    kubernetes_fixtures::cm0572_canary_same_image,
+    kubernetes_fixtures::cm0573_kube_system_namespace,
+    kubernetes_fixtures::cm0573_istio_system_namespace,
+    kubernetes_fixtures::cm0574_memory_in_millibytes,
+    kubernetes_fixtures::cm0574_sidecar_memory_in_millibytes,
+    kubernetes_fixtures::cm0575_cpu_in_cores,
+    kubernetes_fixtures::cm0576_memory_too_small_for_node,
+    kubernetes_fixtures::cm0576_memory_in_bytes,
+    kubernetes_fixtures::cm0577_config_map_too_large,
 }
 
 /// The families the checker emits; 08xx (I/O) and 09xx (DSL syntax) codes are tested where they
@@ -242,6 +272,35 @@ fn every_checker_code_has_a_fixture_that_triggers_it() {
             info.title
         );
     }
+}
+
+#[test]
+fn lint_levels_deny_and_allow_warnings() {
+    use crate::diag::Level;
+    use crate::diag::registry::TRIES_OUTLAST_TIMEOUT;
+
+    let mut mesh = seed::order_mesh();
+    for route in &mut mesh.services[0].routes {
+        route.timeout = Some(crate::model::Duration::from_secs(15));
+    }
+    assert!(!check(&mesh).has_errors());
+    assert!(check(&mesh).codes().contains(&"CM0302"));
+    mesh.lint(TRIES_OUTLAST_TIMEOUT, Level::Deny);
+    let denied = check(&mesh);
+    assert!(
+        denied
+            .errors()
+            .any(|d| d.code == TRIES_OUTLAST_TIMEOUT.code),
+        "{denied}"
+    );
+    mesh.lint(TRIES_OUTLAST_TIMEOUT, Level::Allow);
+    assert!(!check(&mesh).codes().contains(&"CM0302"));
+    let mut strict = seed::order_mesh();
+    strict.services[0].routes[1].timeout = None;
+    strict.services[0].routes[1].retries = None;
+    assert!(!check(&strict).has_errors());
+    strict.deny_warnings();
+    assert!(check(&strict).has_errors());
 }
 
 #[test]

@@ -4,14 +4,16 @@ use super::{Fixture, add_inventory, order, seed};
 use crate::check;
 use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
-    APP_TIMEOUT_EXCEEDS_MESH, CALL_CYCLE, CALLER_TIMEOUT_TOO_SHORT, EMPTY_CONNECTION_POOL,
-    INTERCEPTOR_OUT_OF_RANGE, INVALID_RETRY_STATUS, OUTLIER_PERCENT_OUT_OF_RANGE,
-    RETRY_AMPLIFICATION, RETRY_ON_SUCCESS_STATUS, RETRY_POLICY_WITHOUT_ATTEMPTS,
-    TRIES_OUTLAST_TIMEOUT, UNKNOWN_CHAIN_BUDGET,
+    APP_TIMEOUT_EXCEEDS_MESH, CALL_CYCLE, CALLER_TIMEOUT_TOO_SHORT, EJECTION_OF_EVERY_POD,
+    EMPTY_CONNECTION_POOL, HASH_WITH_SPLIT, INTERCEPTOR_OUT_OF_RANGE, INVALID_RETRY_STATUS,
+    NO_DEADLINE, OUTLIER_PERCENT_OUT_OF_RANGE, RETRY_AMPLIFICATION, RETRY_ON_MISSES_GRPC,
+    RETRY_ON_SUCCESS_STATUS, RETRY_POLICY_WITHOUT_ATTEMPTS, TRIES_OUTLAST_TIMEOUT,
+    UNKNOWN_CHAIN_BUDGET,
 };
 use crate::model::{
-    AppRetry, AppTimeout, Bulkhead, ChainBudget, ConnectionPool, Duration, Interceptors, Mesh,
-    MeshRetry, OutlierDetection, RetryBudget, RetryOn, Route, SubsetRef, TcpPool, TrafficPolicy,
+    AppRetry, AppTimeout, Bulkhead, ChainBudget, ConnectionPool, Duration, HashKey, Interceptors,
+    LoadBalancer, Mesh, MeshRetry, OutlierDetection, RetryBudget, RetryOn, Route, Scaling,
+    SubsetRef, TcpPool, TrafficPolicy,
 };
 
 /// Sets the mesh retry attempts of every order-service route.
@@ -85,6 +87,11 @@ pub(super) fn cm0301_chain_budget_override() -> Fixture {
 fn one_hop(mesh_attempts: Option<u32>, app: Option<AppRetry>) -> Mesh {
     let mut mesh = seed::order_mesh();
     mesh.external_callers.clear();
+    // Reached by nobody, so open to the mesh (CM0460): not what these tests are about.
+    mesh.lint(
+        crate::diag::registry::OPEN_TO_MESH,
+        crate::diag::Level::Allow,
+    );
     let order = order(&mut mesh);
     order.allow.clear();
     order.interceptors = Interceptors {
@@ -410,4 +417,99 @@ fn every_entry_point_starts_a_chain() {
             "chain report-service"
         ]
     );
+}
+
+pub(super) fn cm0360_no_deadline() -> Fixture {
+    let deadline = |keep_retries: bool| {
+        move |mesh: &mut Mesh| {
+            let route = &mut order(mesh).routes[1];
+            route.timeout = None;
+            if !keep_retries {
+                route.retries = None;
+            }
+        }
+    };
+    Fixture::new(
+        NO_DEADLINE,
+        Warning,
+        "service order-service › routes[1]",
+        deadline(false),
+        // The per-try timeout of the retries is a deadline too.
+        deadline(true),
+    )
+}
+
+fn retry_on(conditions: Vec<RetryOn>) -> impl FnOnce(&mut Mesh) {
+    move |mesh| {
+        for route in &mut order(mesh).routes {
+            if let Some(retries) = &mut route.retries {
+                retries.retry_on.clone_from(&conditions);
+            }
+        }
+    }
+}
+
+pub(super) fn cm0361_retry_on_5xx_only() -> Fixture {
+    Fixture::new(
+        RETRY_ON_MISSES_GRPC,
+        Warning,
+        "service order-service › routes[0] › retries",
+        retry_on(vec![RetryOn::FiveXx]),
+        retry_on(vec![RetryOn::FiveXx, RetryOn::Unavailable]),
+    )
+    .message("`5xx`")
+}
+
+pub(super) fn cm0361_retry_on_status_codes_only() -> Fixture {
+    Fixture::new(
+        RETRY_ON_MISSES_GRPC,
+        Warning,
+        "service order-service › routes[0] › retries",
+        retry_on(vec![RetryOn::Status(503), RetryOn::GatewayError]),
+        // Transport conditions alone are chosen on purpose, not mistaken for gRPC ones.
+        retry_on(vec![RetryOn::ConnectFailure, RetryOn::RefusedStream]),
+    )
+}
+
+pub(super) fn cm0362_hash_with_split() -> Fixture {
+    let hash = |split: bool| {
+        move |mesh: &mut Mesh| {
+            let order = order(mesh);
+            order.traffic_policy.load_balancer = Some(LoadBalancer::ConsistentHash(
+                HashKey::HttpHeaderName("x-user".to_owned()),
+            ));
+            if !split {
+                order.routes[1].target = SubsetRef::unchecked("order-service", "stable").into();
+            }
+        }
+    };
+    Fixture::new(
+        HASH_WITH_SPLIT,
+        Warning,
+        "service order-service › routes[1] › split",
+        hash(true),
+        hash(false),
+    )
+}
+
+pub(super) fn cm0363_ejection_of_every_pod() -> Fixture {
+    let eject_all_of = |replicas: u32| {
+        move |mesh: &mut Mesh| {
+            let order = order(mesh);
+            order.scaling = Scaling::Replicas(replicas);
+            order.traffic_policy.outlier_detection = Some(
+                OutlierDetection::builder()
+                    .max_ejection_percent(100)
+                    .build(),
+            );
+        }
+    };
+    Fixture::new(
+        EJECTION_OF_EVERY_POD,
+        Warning,
+        "service order-service › traffic_policy › outlier_detection › max_ejection_percent",
+        eject_all_of(2),
+        eject_all_of(3),
+    )
+    .message("2 pods")
 }

@@ -5,9 +5,10 @@ use crate::check;
 use crate::diag::Diagnostics;
 use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
-    DUPLICATE_MATCH, EMPTY_SPLIT, INVALID_HEADER_NAME, INVALID_MATCH_VALUE, NO_CATCH_ALL_ROUTE,
-    REPEATED_SPLIT_SUBSET, SINGLE_LEG_WEIGHT, SPLIT_TOTAL, SPLIT_ZERO_TOTAL, SUBSET_WITHOUT_PODS,
-    SUBSETS_WITHOUT_ROUTES, UNDECLARED_SUBSET, UNREACHABLE_ROUTE,
+    DUPLICATE_MATCH, DUPLICATE_ROUTE_NAME, EMPTY_SPLIT, GATEWAY_ONLY_HEADER, INVALID_HEADER_NAME,
+    INVALID_MATCH_VALUE, NO_CATCH_ALL_ROUTE, REPEATED_SPLIT_SUBSET, SINGLE_LEG_WEIGHT, SPLIT_TOTAL,
+    SPLIT_ZERO_TOTAL, SUBSET_WITHOUT_PODS, SUBSETS_WITHOUT_ROUTES, UNDECLARED_SUBSET,
+    UNREACHABLE_ROUTE, URI_WITHOUT_LEADING_SLASH,
 };
 use crate::model::{
     HeaderMatch, Mesh, RequestMatch, Route, RouteTarget, Service, Split, StringMatch, SubsetRef,
@@ -289,4 +290,119 @@ fn cm0213_reports_a_lone_header_route() {
     assert_eq!(found.codes(), ["CM0213"], "{found}");
     let message = &found.all()[0].message;
     assert!(message.contains("404"), "{message}");
+}
+
+/// The first route's first match, as `request`.
+fn set_match(request: RequestMatch) -> impl FnOnce(&mut Mesh) {
+    move |mesh| order(mesh).routes[0].matches = vec![request]
+}
+
+fn uri(uri: StringMatch) -> RequestMatch {
+    RequestMatch::builder().uri(uri).build()
+}
+
+pub(super) fn cm0207_prefix_slash_first() -> Fixture {
+    Fixture::new(
+        UNREACHABLE_ROUTE,
+        Warning,
+        "service order-service › routes[1]",
+        set_match(uri(StringMatch::Prefix("/".to_owned()))),
+        set_match(uri(StringMatch::Prefix("/order.v1.".to_owned()))),
+    )
+    .message("takes every request")
+}
+
+pub(super) fn cm0210_re2_refuses_lookahead() -> Fixture {
+    Fixture::new(
+        INVALID_MATCH_VALUE,
+        Error,
+        "service order-service › routes[0] › matches[0] › headers[0]",
+        set_header(HeaderMatch::regex("x-canary", "(?=true)true")),
+        // RE2 (unlike the regex crate) takes \Q…\E: the near miss must pass.
+        set_header(HeaderMatch::regex("x-canary", r"\Q1.0+\E(-rc)?")),
+    )
+    .message("invalid perl operator")
+}
+
+pub(super) fn cm0210_re2_refuses_double_repetition() -> Fixture {
+    Fixture::new(
+        INVALID_MATCH_VALUE,
+        Error,
+        "service order-service › routes[0] › matches[0] › headers[0]",
+        set_header(HeaderMatch::regex("x-canary", "tr*+ue")),
+        // `[[:alpha:]&&x]` is a set operation in the regex crate, plain characters in RE2.
+        set_header(HeaderMatch::regex("x-canary", "[[:alpha:]&&x]+")),
+    )
+    .message("bad repetition operator: *+")
+}
+
+pub(super) fn cm0230_uri_prefix_without_slash() -> Fixture {
+    Fixture::new(
+        URI_WITHOUT_LEADING_SLASH,
+        Error,
+        "service order-service › routes[0] › matches[0] › uri",
+        set_match(uri(StringMatch::Prefix(
+            "order.v1.OrderService/".to_owned(),
+        ))),
+        set_match(uri(StringMatch::Prefix(
+            "/order.v1.OrderService/".to_owned(),
+        ))),
+    )
+    .help("write `/order.v1.OrderService/`")
+}
+
+pub(super) fn cm0230_uri_exact_without_slash() -> Fixture {
+    Fixture::new(
+        URI_WITHOUT_LEADING_SLASH,
+        Error,
+        "service order-service › routes[0] › matches[0] › uri",
+        set_match(uri(StringMatch::Exact(
+            "order.v1.OrderService/Get".to_owned(),
+        ))),
+        set_match(uri(StringMatch::Regex("order.*".to_owned()))),
+    )
+}
+
+pub(super) fn cm0231_claim_header_in_mesh() -> Fixture {
+    Fixture::new(
+        GATEWAY_ONLY_HEADER,
+        Error,
+        "service order-service › routes[0] › matches[0] › headers[0]",
+        set_header(HeaderMatch::exact("@request.auth.claims.group", "beta")),
+        set_header(HeaderMatch::exact("x-user-group", "beta")),
+    )
+    .help("forward it as a plain header")
+}
+
+pub(super) fn cm0232_duplicate_route_name() -> Fixture {
+    let names = |first: &'static str, second: &'static str| {
+        move |mesh: &mut Mesh| {
+            order(mesh).routes[0].name = Some(first.to_owned());
+            order(mesh).routes[1].name = Some(second.to_owned());
+        }
+    };
+    Fixture::new(
+        DUPLICATE_ROUTE_NAME,
+        Error,
+        "service order-service › routes[1] › name",
+        names("primary", "primary"),
+        names("canary-header", "primary"),
+    )
+    .message("already taken by routes[0]")
+}
+
+#[test]
+fn cm0209_help_no_longer_recommends_claims() {
+    let found = check_order(|order| {
+        order.routes[0].matches = vec![RequestMatch::header(HeaderMatch::exact("X Canary", "1"))];
+    });
+    let Some(help) = found
+        .all()
+        .iter()
+        .find(|d| d.code == INVALID_HEADER_NAME.code)
+        .and_then(|d| d.help.clone())
+    else {
+        panic!("no CM0209 with a help:\n{found}");
+    };
+    assert!(!help.contains("claims"), "{help}");
 }

@@ -1,10 +1,10 @@
 //! Fixtures of the security rules (04xx).
 
-use super::{Fixture, order};
+use super::{Fixture, add_inventory, order};
 use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
     APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS, CALLER_NOT_ALLOWED, EMPTY_ALLOW_RULE,
-    NAMESPACE_NOT_INJECTED, PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION,
+    NAMESPACE_NOT_INJECTED, OPEN_TO_MESH, PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION,
     UNDECLARED_NAMESPACE, UNDECLARED_PRINCIPAL,
 };
 use crate::model::{AllowRule, AppTls, Mesh, MtlsMode, ServiceAccountRef};
@@ -190,4 +190,54 @@ pub(super) fn cm0409_permissive_namespace_with_identity_rules() -> Fixture {
         namespace_permissive(Some(MtlsMode::Strict)),
     )
     .help("use STRICT for this service")
+}
+
+pub(super) fn cm0402_well_known_namespace_typo() -> Fixture {
+    let admit = |namespace: &'static str| {
+        move |mesh: &mut Mesh| order(mesh).allow.push(AllowRule::namespace(namespace))
+    };
+    Fixture::new(
+        UNDECLARED_NAMESPACE,
+        Error,
+        "service order-service › allow[2] › from[0]",
+        admit("istio-sytem"),
+        // Well-known system namespaces need no declaration.
+        admit("istio-system"),
+    )
+    .help("did you mean `istio-system`?")
+}
+
+pub(super) fn cm0460_open_to_mesh() -> Fixture {
+    let inventory = |called: bool| {
+        move |mesh: &mut Mesh| {
+            add_inventory(mesh);
+            if called {
+                order(mesh).calls.push("inventory-service".to_owned());
+            }
+        }
+    };
+    Fixture::new(
+        OPEN_TO_MESH,
+        Warning,
+        "service inventory-service",
+        inventory(false),
+        // A declared caller derives its ALLOW list.
+        inventory(true),
+    )
+    .message("open to every workload")
+}
+
+pub(super) fn cm0460_open_to_mesh_unless_denied_by_default() -> Fixture {
+    Fixture::new(
+        OPEN_TO_MESH,
+        Warning,
+        "service inventory-service",
+        |mesh| {
+            add_inventory(mesh);
+        },
+        |mesh| {
+            add_inventory(mesh);
+            mesh.deny_by_default = true;
+        },
+    )
 }

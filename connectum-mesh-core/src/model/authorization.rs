@@ -1,0 +1,73 @@
+//! Secure by default: who may call a service when its description does not say, derived from
+//! the declared call graph.
+
+use super::{AllowRule, Mesh, MtlsMode, Service, ServiceAccountRef};
+
+/// How a service's callers are admitted, as the renderer writes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Authorization<'a> {
+    /// The service's own allow rules.
+    Explicit(&'a [AllowRule]),
+    /// No allow rules, so an ALLOW list of the identities of its declared callers (services
+    /// whose `calls` name it, external callers), sorted and without repeats.
+    Derived(Vec<ServiceAccountRef>),
+    /// No policy: every workload of the mesh may call it (unless the mesh denies by default).
+    Open,
+}
+
+impl Mesh {
+    /// The identities of the declared callers of `service`: the service accounts of the services
+    /// that call it and of the external callers that call it, sorted, without repeats. This is
+    /// the one place callers are gathered, so a new kind of caller (a gateway) joins here.
+    #[must_use]
+    pub fn callers_of(&self, service: &str) -> Vec<ServiceAccountRef> {
+        let services = self
+            .services
+            .iter()
+            .filter(|s| s.calls.iter().any(|c| c == service))
+            .map(|s| ServiceAccountRef::new(&self.namespace, s.service_account_name()));
+        let external = self
+            .external_callers
+            .iter()
+            .filter(|c| c.calls.iter().any(|c| c == service))
+            .map(|c| c.service_account.clone());
+        let mut callers: Vec<ServiceAccountRef> = services.chain(external).collect();
+        callers.sort();
+        callers.dedup();
+        callers
+    }
+
+    /// How `service`'s callers are admitted. Without allow rules, the declared callers'
+    /// principals become its ALLOW list, provided its mTLS is STRICT with sidecars injected:
+    /// principals come from mTLS certificates, so under PERMISSIVE or DISABLE a derived list
+    /// would refuse the plain-text callers that mode was chosen for.
+    ///
+    /// ```
+    /// use connectum_mesh_core::{Authorization, Mesh, Service, ServiceAccountRef};
+    ///
+    /// let mut mesh = Mesh::builder().namespace("connectum").build();
+    /// mesh.add_service(
+    ///     Service::builder().name("order-service").image("order:1.0.0")
+    ///         .calls(vec!["inventory-service".into()]).build(),
+    /// );
+    /// mesh.add_service(Service::builder().name("inventory-service").image("inventory:1.0.0").build());
+    /// let inventory = mesh.service("inventory-service").unwrap();
+    /// assert_eq!(
+    ///     mesh.authorization(inventory),
+    ///     Authorization::Derived(vec![ServiceAccountRef::new("connectum", "order-service")]),
+    /// );
+    /// ```
+    #[must_use]
+    pub fn authorization<'a>(&self, service: &'a Service) -> Authorization<'a> {
+        if !service.allow.is_empty() {
+            return Authorization::Explicit(&service.allow);
+        }
+        let strict = service.mtls_override.unwrap_or(self.mtls) == MtlsMode::Strict;
+        let callers = self.callers_of(&service.name);
+        if strict && self.sidecar_injection && !callers.is_empty() {
+            Authorization::Derived(callers)
+        } else {
+            Authorization::Open
+        }
+    }
+}
