@@ -2,7 +2,11 @@ use super::*;
 use connectum_mesh_core::Service;
 
 fn mesh() -> Mesh {
-    let mut mesh = Mesh::builder().namespace("shop").build();
+    // deny_by_default: `cart` has no callers, so it would otherwise be open to the mesh (CM0460).
+    let mut mesh = Mesh::builder()
+        .namespace("shop")
+        .deny_by_default(true)
+        .build();
     mesh.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
     mesh
 }
