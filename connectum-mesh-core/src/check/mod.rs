@@ -9,9 +9,10 @@
 //! |---|---|---|
 //! | `model.rs` | unique names, calls to known services, mesh settings, 32-bit limits | CM0101–CM0108 |
 //! | `telemetry.rs` | the Telemetry resource Istio accepts and applies | CM0151–CM0154 |
+//! | `edge.rs` | gateways: unique names, listeners, routes to services, subsets, ports and listeners that exist, settings their rendering carries | CM0120–CM0122, CM0220–CM0226, CM0520 |
 //! | `routing.rs` | declared subsets with pods, split weights, unreachable routes, match syntax, subsets and requests no route covers | CM0201–CM0213 |
-//! | `resilience.rs` | retry amplification along call chains, timeout coherence, retry conditions, traffic policy, interceptors | CM0301–CM0312 |
-//! | `security.rs` | principals and namespaces that exist, mTLS actually enforced, callers admitted, PERMISSIVE that admits nobody more | CM0401–CM0409 |
+//! | `resilience.rs` | retry amplification along call chains (through the edge too), timeout coherence (at the edge too), retry conditions, traffic policy, interceptors | CM0301–CM0312, CM0320 |
+//! | `security.rs` | principals and namespaces that exist, mTLS actually enforced, callers admitted, PERMISSIVE that admits nobody more, gateways admitted, TLS listeners with credentials, client TLS vs mTLS | CM0401–CM0409, CM0420–CM0422 |
 //! | `kubernetes.rs` | object names, labels, injection labels | CM0501–CM0504 |
 //! | `workloads.rs` | ports, scaling, rollout, resources, pod security, shutdown, probes, images, config | CM0505–CM0519 |
 //!
@@ -21,6 +22,7 @@
 //! none), per-try timeouts must fit the route timeout, and principals must name declared
 //! service accounts.
 
+mod edge;
 mod graph;
 mod kubernetes;
 mod model;
@@ -57,6 +59,7 @@ pub fn check(mesh: &Mesh) -> Diagnostics {
     model::run(mesh, &mut out);
     telemetry::run(mesh, &mut out);
     routing::run(mesh, &mut out);
+    edge::run(mesh, &mut out);
     resilience::run(mesh, &mut out);
     security::run(mesh, &mut out);
     kubernetes::run(mesh, &mut out);

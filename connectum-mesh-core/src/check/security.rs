@@ -2,12 +2,13 @@
 //! the declared callers, and mTLS must actually be enforced where it is declared.
 
 use crate::diag::registry::{
-    APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS, CALLER_NOT_ALLOWED, EMPTY_ALLOW_RULE,
-    NAMESPACE_NOT_INJECTED, PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION,
+    APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS, CALLER_NOT_ALLOWED,
+    CLIENT_TLS_CONFLICTS_WITH_MTLS, EMPTY_ALLOW_RULE, GATEWAY_NOT_ADMITTED, NAMESPACE_NOT_INJECTED,
+    PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION, TLS_LISTENER_WITHOUT_CREDENTIAL,
     UNDECLARED_NAMESPACE, UNDECLARED_PRINCIPAL,
 };
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
-use crate::model::{Mesh, MtlsMode, Service, ServiceAccountRef, Source};
+use crate::model::{ClientTls, Mesh, MtlsMode, Service, ServiceAccountRef, Source};
 
 use super::names::Grammar;
 
@@ -20,8 +21,11 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
         check_app_tls(mesh, service, &path, out);
         check_authorization_needs_mtls(mesh, service, &path, out);
         check_permissive_with_identity_rules(mesh, service, &path, out);
+        check_client_tls(mesh, service, &path, out);
     }
     check_callers_allowed(mesh, out);
+    check_gateways_admitted(mesh, out);
+    check_tls_credentials(mesh, out);
 }
 
 /// The mTLS mode that applies to `service`.
@@ -29,7 +33,8 @@ fn effective_mtls(mesh: &Mesh, service: &Service) -> MtlsMode {
     service.mtls_override.unwrap_or(mesh.mtls)
 }
 
-/// The service accounts the mesh knows: those its services run as, and its external callers'.
+/// The service accounts the mesh knows: those its services run as, its external callers' and
+/// its gateways'.
 fn declared_accounts(mesh: &Mesh) -> Vec<ServiceAccountRef> {
     mesh.services
         .iter()
@@ -39,17 +44,29 @@ fn declared_accounts(mesh: &Mesh) -> Vec<ServiceAccountRef> {
                 .iter()
                 .map(|c| c.service_account.clone()),
         )
+        .chain(
+            mesh.gateways
+                .iter()
+                .filter_map(|g| g.principal_account(&mesh.namespace)),
+        )
         .collect()
 }
 
-/// The namespaces the mesh knows: its own, `known_namespaces`, and its external callers'.
-fn declared_namespaces(mesh: &Mesh) -> Vec<&str> {
-    std::iter::once(mesh.namespace.as_str())
-        .chain(mesh.known_namespaces.iter().map(String::as_str))
+/// The namespaces the mesh knows: its own, `known_namespaces`, its external callers' and its
+/// gateways'.
+fn declared_namespaces(mesh: &Mesh) -> Vec<String> {
+    std::iter::once(mesh.namespace.clone())
+        .chain(mesh.known_namespaces.iter().cloned())
         .chain(
             mesh.external_callers
                 .iter()
-                .map(|c| c.service_account.namespace.as_str()),
+                .map(|c| c.service_account.namespace.clone()),
+        )
+        .chain(
+            mesh.gateways
+                .iter()
+                .filter_map(|g| g.principal_account(&mesh.namespace))
+                .map(|a| a.namespace),
         )
         .collect()
 }
@@ -126,7 +143,7 @@ fn check_sources(mesh: &Mesh, service: &Service, path: &MeshPath, out: &mut Diag
                             ),
                         )),
                 ),
-                Source::Namespace(namespace) if !namespaces.contains(&namespace.as_str()) => out.push(
+                Source::Namespace(namespace) if !namespaces.contains(namespace) => out.push(
                     UNDECLARED_NAMESPACE
                         .at(
                             source_path,
@@ -134,7 +151,7 @@ fn check_sources(mesh: &Mesh, service: &Service, path: &MeshPath, out: &mut Diag
                         )
                         .with_help(did_you_mean(
                             namespace,
-                            namespaces.iter().copied(),
+                            namespaces.iter().map(String::as_str),
                             format!("add `{namespace}` to the mesh's known_namespaces"),
                         )),
                 ),
@@ -303,5 +320,117 @@ fn check_callers_allowed(mesh: &Mesh, out: &mut Diagnostics) {
                     )),
             );
         }
+    }
+}
+
+/// A gateway whose proxies have no mesh identity is refused by a STRICT workload (connection
+/// reset) and by allow rules (403): every request from outside fails. A meshed gateway's
+/// principal is admitted by the renderer, so only the identity-less case can fail.
+fn check_gateways_admitted(mesh: &Mesh, out: &mut Diagnostics) {
+    for gateway in &mesh.gateways {
+        if gateway.principal_account(&mesh.namespace).is_some() {
+            continue;
+        }
+        for (index, route) in gateway.routes.iter().enumerate() {
+            for service in route
+                .target
+                .services()
+                .into_iter()
+                .filter_map(|n| mesh.service(n))
+            {
+                let strict =
+                    mesh.sidecar_injection && effective_mtls(mesh, service) == MtlsMode::Strict;
+                if !strict && service.allow.is_empty() {
+                    continue;
+                }
+                let refusal = if strict {
+                    "its STRICT mTLS resets plain-text connections"
+                } else {
+                    "its allow rules admit only mesh identities"
+                };
+                out.push(
+                    GATEWAY_NOT_ADMITTED
+                        .at(
+                            MeshPath::gateway(&gateway.name).index("routes", index),
+                            format!(
+                                "gateway `{}` ({}) has no mesh identity, and `{}` refuses it: {refusal}",
+                                gateway.name,
+                                gateway.runtime.describe(),
+                                service.name
+                            ),
+                        )
+                        .with_help(format!(
+                            "mesh the gateway's proxies and set its service_account (e.g. ServiceAccountRef::new(\"{}\", \"{}\")), whose principal `{}` then admits; or make `{}` PERMISSIVE without allow rules",
+                            mesh.namespace,
+                            gateway.name,
+                            ServiceAccountRef::new(&mesh.namespace, &gateway.name).principal(&mesh.trust_domain),
+                            service.name
+                        )),
+                );
+            }
+        }
+    }
+}
+
+/// An HTTPS listener without a certificate is refused, or never serves.
+fn check_tls_credentials(mesh: &Mesh, out: &mut Diagnostics) {
+    for gateway in &mesh.gateways {
+        for (index, listener) in gateway.listeners.iter().enumerate() {
+            if !listener.protocol.is_tls() || listener.tls_credential.is_some() {
+                continue;
+            }
+            out.push(
+                TLS_LISTENER_WITHOUT_CREDENTIAL
+                    .at(
+                        MeshPath::gateway(&gateway.name).index("listeners", index),
+                        format!(
+                            "HTTPS listener `{}` on port {} names no TLS credential",
+                            listener.name, listener.port
+                        ),
+                    )
+                    .with_help(format!(
+                        "name the TLS Secret: .tls_credential(\"{}-tls\") (only its name is emitted)",
+                        gateway.name
+                    )),
+            );
+        }
+    }
+}
+
+/// A client TLS mode the workload's mTLS mode cannot accept fails every call at the connection.
+fn check_client_tls(mesh: &Mesh, service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let Some(tls) = &service.traffic_policy.tls else {
+        return;
+    };
+    if !mesh.sidecar_injection {
+        return;
+    }
+    let mode = effective_mtls(mesh, service);
+    let conflict = match (tls, mode) {
+        (ClientTls::Disable, MtlsMode::Strict) => {
+            Some("callers send plain text, which its STRICT mTLS resets")
+        }
+        (ClientTls::IstioMutual, MtlsMode::Disable) => {
+            Some("callers send Istio mTLS, which its DISABLE mode cannot read")
+        }
+        (ClientTls::Simple { .. }, _) if service.app_tls.is_none() => Some(
+            "callers expect a server certificate, but the workload serves plain text behind its sidecar (SIMPLE is for hosts outside the mesh)",
+        ),
+        _ => None,
+    };
+    if let Some(conflict) = conflict {
+        out.push(
+            CLIENT_TLS_CONFLICTS_WITH_MTLS
+                .at(
+                    path.join("traffic_policy").join("tls"),
+                    format!(
+                        "client TLS toward `{}` is {} while its mTLS mode is {}: {conflict}",
+                        service.name,
+                        tls.as_istio(),
+                        mode.as_istio()
+                    ),
+                )
+                .with_help("leave `tls` unset (Istio's auto mTLS follows the workload), or use ISTIO_MUTUAL toward STRICT and PERMISSIVE workloads"),
+        );
     }
 }

@@ -80,6 +80,12 @@ impl MeshPath {
         Self::root().join(format_args!("service {name}"))
     }
 
+    /// The path of a gateway: `gateway connectum-gateway`.
+    #[must_use]
+    pub fn gateway(name: &str) -> Self {
+        Self::root().join(format_args!("gateway {name}"))
+    }
+
     /// The path of an external caller: `external caller envoy-gateway`.
     #[must_use]
     pub fn external_caller(name: &str) -> Self {

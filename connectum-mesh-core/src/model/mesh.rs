@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use typed_builder::TypedBuilder;
 
-use super::{ChainBudget, ExternalCaller, MtlsMode, RetryBudget, Service};
+use super::{ChainBudget, ExternalCaller, Gateway, MtlsMode, RetryBudget, Service};
 
 /// The label that names the app on every object (`app.kubernetes.io/name`).
 pub const DEFAULT_APP_LABEL: &str = "app.kubernetes.io/name";
@@ -71,6 +71,9 @@ pub struct Mesh {
     /// The services; add with [`Mesh::add_service`].
     #[builder(setter(skip), default)]
     pub services: Vec<Service>,
+    /// The gateways requests from outside enter by; add with [`Mesh::add_gateway`].
+    #[builder(setter(skip), default)]
+    pub gateways: Vec<Gateway>,
 }
 
 impl Mesh {
@@ -78,6 +81,18 @@ impl Mesh {
     pub fn add_service(&mut self, service: Service) -> &mut Self {
         self.services.push(service);
         self
+    }
+
+    /// Adds a gateway.
+    pub fn add_gateway(&mut self, gateway: Gateway) -> &mut Self {
+        self.gateways.push(gateway);
+        self
+    }
+
+    /// A gateway by name.
+    #[must_use]
+    pub fn gateway(&self, name: &str) -> Option<&Gateway> {
+        self.gateways.iter().find(|g| g.name == name)
     }
 
     /// A service by name.

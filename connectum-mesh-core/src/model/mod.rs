@@ -2,6 +2,7 @@
 //! resilience budgets. Rendering translates this into Istio's and Kubernetes' names.
 
 mod duration;
+mod gateway;
 mod mesh;
 mod quantity;
 mod resilience;
@@ -10,12 +11,17 @@ mod security;
 mod service;
 
 pub use duration::{Duration, DurationError};
+pub use gateway::{
+    ENVOY_GATEWAY_CONTROLLER, EdgeRequest, Gateway, GatewayClass, GatewayImplementation,
+    GatewayMatch, GatewayRoute, GatewayRuntime, GatewayTarget, ISTIO_GATEWAY_CONTROLLER,
+    ISTIO_INGRESS_SERVICE_ACCOUNT, Listener, ListenerProtocol,
+};
 pub use mesh::{DEFAULT_APP_LABEL, DEFAULT_VERSION_LABEL, HostStyle, Mesh, Telemetry, Tracing};
 pub use quantity::{Quantity, QuantityError};
 pub use resilience::{
-    AppRetry, AppTimeout, Bulkhead, ChainBudget, CircuitBreaker, ConnectionPool, H2UpgradePolicy,
-    HashKey, HttpPool, Interceptors, LoadBalancer, OutlierDetection, RetryBudget, SimpleLb,
-    TcpPool, TrafficPolicy,
+    AppRetry, AppTimeout, Bulkhead, ChainBudget, CircuitBreaker, ClientTls, ConnectionPool,
+    H2UpgradePolicy, HashKey, HttpPool, Interceptors, LoadBalancer, OutlierDetection, RetryBudget,
+    SimpleLb, TcpPool, TrafficPolicy,
 };
 pub use routing::{
     HeaderMatch, ISTIO_DEFAULT_RETRY_ATTEMPTS, MeshRetry, RequestMatch, RetryOn, Route,
