@@ -74,9 +74,34 @@ pub(crate) fn authorization_policy(mesh: &Mesh, service: &Service) -> Option<Aut
     if service.allow.is_empty() {
         return None;
     }
+    let written: Vec<&model::ServiceAccountRef> = service
+        .allow
+        .iter()
+        .flat_map(|rule| &rule.from)
+        .filter_map(|source| match source {
+            model::Source::ServiceAccount(account) => Some(account),
+            model::Source::Namespace(_) => None,
+        })
+        .collect();
+    // A gateway that routes here is admitted without an allow rule of the user's.
+    let mut gateways: Vec<model::ServiceAccountRef> = Vec::new();
+    for gateway in &mesh.gateways {
+        if !gateway.target_services().contains(&service.name.as_str()) {
+            continue;
+        }
+        if let Some(account) = gateway.principal_account(&mesh.namespace)
+            && !written.contains(&&account)
+            && !gateways.contains(&account)
+        {
+            gateways.push(account);
+        }
+    }
+    let derived = gateways.into_iter().map(model::AllowRule::service_account);
     let rules = service
         .allow
         .iter()
+        .cloned()
+        .chain(derived)
         .map(|rule| AuthorizationRule {
             from: rule
                 .from
@@ -151,11 +176,23 @@ fn traffic_policy(policy: &model::TrafficPolicy) -> Option<networking::TrafficPo
         connection_pool: policy.connection_pool.as_ref().map(connection_pool),
         outlier_detection: policy.outlier_detection.as_ref().map(outlier_detection),
         load_balancer: policy.load_balancer.as_ref().map(load_balancer),
-        tls: None,
+        tls: policy.tls.as_ref().map(client_tls),
     })
 }
 
-fn int(value: u32) -> i32 {
+fn client_tls(tls: &model::ClientTls) -> networking::ClientTlsSettings {
+    let (mode, sni) = match tls {
+        model::ClientTls::IstioMutual => (networking::ClientTlsMode::IstioMutual, None),
+        model::ClientTls::Disable => (networking::ClientTlsMode::Disable, None),
+        model::ClientTls::Simple { sni } => (networking::ClientTlsMode::Simple, sni.clone()),
+    };
+    networking::ClientTlsSettings {
+        mode: Some(mode),
+        sni,
+    }
+}
+
+pub(crate) fn int(value: u32) -> i32 {
     i32::try_from(value).unwrap_or(i32::MAX)
 }
 
@@ -254,11 +291,7 @@ pub(crate) fn virtual_service(mesh: &Mesh, service: &Service) -> Option<VirtualS
                 matches: route.matches.iter().map(request_match).collect(),
                 action: Some(HttpRouteAction::Route(destinations)),
                 timeout: route.timeout,
-                retries: route.retries.as_ref().map(|retry| HttpRetry {
-                    attempts: Some(int(retry.attempts)),
-                    per_try_timeout: retry.per_try_timeout,
-                    retry_on: retry.retry_on_text(),
-                }),
+                retries: route.retries.as_ref().map(http_retry),
             }
         })
         .collect();
@@ -272,7 +305,16 @@ pub(crate) fn virtual_service(mesh: &Mesh, service: &Service) -> Option<VirtualS
     })
 }
 
-fn string_match(value: &model::StringMatch) -> StringMatch {
+/// A retry policy as Istio writes it; `attempts` always, since an absent block means 2.
+pub(crate) fn http_retry(retry: &model::MeshRetry) -> HttpRetry {
+    HttpRetry {
+        attempts: Some(int(retry.attempts)),
+        per_try_timeout: retry.per_try_timeout,
+        retry_on: retry.retry_on_text(),
+    }
+}
+
+pub(crate) fn string_match(value: &model::StringMatch) -> StringMatch {
     match value {
         model::StringMatch::Exact(text) => StringMatch::Exact(text.clone()),
         model::StringMatch::Prefix(text) => StringMatch::Prefix(text.clone()),

@@ -51,8 +51,18 @@ fn emit_out_writes_a_kustomize_directory() {
         .lines()
         .filter_map(|l| l.strip_prefix("- "))
         .collect();
-    assert_eq!(files.len(), 12);
+    assert_eq!(files.len(), 16);
     assert_eq!(files[0], "01-namespace-connectum.yaml");
+    // The guide's edge: its GatewayClass, Gateway, GRPCRoute and the route's timeout and retries.
+    assert_eq!(
+        files[11..15],
+        [
+            "12-gatewayclass-connectum-gateway.yaml",
+            "13-gateway-connectum-gateway.yaml",
+            "14-grpcroute-connectum-gateway-orders.yaml",
+            "15-backendtrafficpolicy-connectum-gateway-orders.yaml",
+        ]
+    );
     let joined: Vec<String> = files
         .iter()
         .map(|f| std::fs::read_to_string(dir.join(f)).unwrap_or_default())
@@ -66,7 +76,7 @@ fn emit_format_json_prints_a_list() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let list: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap_or_default();
     assert_eq!(list["kind"], "List");
-    assert_eq!(list["items"].as_array().map(Vec::len), Some(12));
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(16));
 }
 
 #[test]
@@ -90,7 +100,7 @@ fn emit_istio_api_v1beta1_writes_the_old_versions() {
         vs.starts_with("apiVersion: networking.istio.io/v1beta1\n"),
         "{vs}"
     );
-    let telemetry = std::fs::read_to_string(dir.join("12-telemetry-connectum-telemetry.yaml"))
+    let telemetry = std::fs::read_to_string(dir.join("16-telemetry-connectum-telemetry.yaml"))
         .unwrap_or_default();
     assert!(
         telemetry.starts_with("apiVersion: telemetry.istio.io/v1alpha1\n"),

@@ -36,3 +36,13 @@ fn the_output_is_byte_identical_across_runs() {
     assert!(first.is_some());
     assert_eq!(first, second);
 }
+
+#[test]
+fn yaml_with_the_istio_flavoured_edge() {
+    let manifests = match connectum_mesh::render(&order_service::mesh_with_istio_ingress()) {
+        Ok(manifests) => manifests,
+        Err(error) => panic!("the example renders:\n{error}"),
+    };
+    let yaml = emit::to_yaml(&manifests).unwrap_or_default();
+    insta::assert_snapshot!("order_service_istio_ingress.yaml", yaml);
+}
