@@ -69,7 +69,7 @@ fn check_listeners_present(gateway: &Gateway, path: &MeshPath, out: &mut Diagnos
         out.push(
             GATEWAY_WITHOUT_LISTENERS
                 .at(
-                    path.join("listeners"),
+                    path.field("listeners"),
                     format!("gateway `{}` declares no listener", gateway.name),
                 )
                 .with_help("add one: Listener::builder().name(\"grpc\").port(9090).protocol(ListenerProtocol::Http).build()"),
@@ -132,7 +132,7 @@ fn check_fields(gateway: &Gateway, path: &MeshPath, out: &mut Diagnostics) {
         let at = path.index("listeners", index);
         if !subdomain.accepts(&listener.name) {
             invalid(
-                at.join("name"),
+                at.field("name"),
                 format!(
                     "listener name `{}` is not {}",
                     listener.name,
@@ -146,7 +146,7 @@ fn check_fields(gateway: &Gateway, path: &MeshPath, out: &mut Diagnostics) {
         }
         if let Some(host) = listener.hostname.as_deref().filter(|h| !is_hostname(h)) {
             invalid(
-                at.join("hostname"),
+                at.field("hostname"),
                 format!("hostname `{host}` is not a lower-case DNS name (optionally starting with `*.`)"),
                 "write it like `api.example.com` or `*.example.com`, or leave it unset for any host"
                     .to_owned(),
@@ -154,7 +154,7 @@ fn check_fields(gateway: &Gateway, path: &MeshPath, out: &mut Diagnostics) {
         }
         if listener.port == 0 {
             invalid(
-                at.join("port"),
+                at.field("port"),
                 "listener port 0 is not a port".to_owned(),
                 "use a port from 1 to 65535".to_owned(),
             );
@@ -165,7 +165,7 @@ fn check_fields(gateway: &Gateway, path: &MeshPath, out: &mut Diagnostics) {
             .filter(|s| !subdomain.accepts(s))
         {
             invalid(
-                at.join("tls_credential"),
+                at.field("tls_credential"),
                 format!(
                     "credential Secret `{secret}` is not {}",
                     subdomain.describe()
@@ -178,7 +178,7 @@ fn check_fields(gateway: &Gateway, path: &MeshPath, out: &mut Diagnostics) {
         let object = format!("{}-{}", gateway.name, route.name);
         if !subdomain.accepts(&object) {
             invalid(
-                path.index("routes", index).join("name"),
+                path.index("routes", index).field("name"),
                 format!(
                     "route `{}` would be named `{object}`, which is not {}",
                     route.name,
@@ -264,7 +264,7 @@ fn check_target(mesh: &Mesh, route: &GatewayRoute, path: &MeshPath, out: &mut Di
             out.push(
                 GATEWAY_UNKNOWN_SERVICE
                     .at(
-                        path.join("target"),
+                        path.field("target"),
                         format!("routes to service `{name}`, which the mesh does not declare"),
                     )
                     .with_help(did_you_mean(
@@ -279,7 +279,7 @@ fn check_target(mesh: &Mesh, route: &GatewayRoute, path: &MeshPath, out: &mut Di
             out.push(
                 GATEWAY_UNKNOWN_PORT
                     .at(
-                        path.join("port"),
+                        path.field("port"),
                         format!("targets port {port} of `{name}`, which listens on {}", service.port),
                     )
                     .with_help("leave the port unset (the service's port is used) or use the service's port"),
@@ -294,7 +294,7 @@ fn check_target(mesh: &Mesh, route: &GatewayRoute, path: &MeshPath, out: &mut Di
             out.push(
                 GATEWAY_UNDECLARED_SUBSET
                     .at(
-                        path.join("target"),
+                        path.field("target"),
                         format!(
                             "routes to subset `{}` of `{}`, which it does not declare",
                             subset.name(),
@@ -344,7 +344,7 @@ fn check_mixed_matches(route: &GatewayRoute, path: &MeshPath, out: &mut Diagnost
         out.push(
             GATEWAY_MIXED_MATCHES
                 .at(
-                    path.join("matches"),
+                    path.field("matches"),
                     format!(
                         "route `{}` mixes gRPC service matches and HTTP path matches",
                         route.name
@@ -409,7 +409,7 @@ fn check_renderable(
         out.push(
             EDGE_SETTING_NOT_RENDERABLE
                 .at(
-                    path.join(field),
+                    path.field(field),
                     format!("gateway `{}` is rendered for {}, which cannot carry {what}", gateway.name, gateway.runtime.describe()),
                 )
                 .with_help(match field {

@@ -10,7 +10,8 @@ use connectum_mesh_core::{
 };
 
 use super::Object;
-use super::istio::{http_retry, int, string_match};
+use super::clamp_i32;
+use super::istio::{http_retry, string_match};
 use super::meta::object_meta;
 use crate::api::envoy::{
     BackendTrafficPolicy, BackendTrafficPolicySpec, HttpTimeout, LocalPolicyTargetReference,
@@ -232,7 +233,7 @@ fn bound_virtual_service(mesh: &Mesh, gateway: &Gateway) -> VirtualService {
                     .iter()
                     .map(|leg| HttpRouteDestination {
                         destination: destination(leg.subset.service(), Some(leg.subset.name())),
-                        weight: Some(int(leg.weight)),
+                        weight: Some(clamp_i32(leg.weight)),
                     })
                     .collect(),
             };
@@ -441,7 +442,7 @@ fn traffic_policy(
     kind: &str,
 ) -> Option<BackendTrafficPolicy> {
     let retry = route.retries.as_ref().map(|retries| Retry {
-        num_retries: int(retries.attempts),
+        num_retries: clamp_i32(retries.attempts),
         per_retry: retries.per_try_timeout.map(|timeout| PerRetryPolicy {
             timeout: Some(GatewayDuration(timeout)),
         }),

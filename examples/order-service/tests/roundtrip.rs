@@ -32,7 +32,8 @@ fn round_trip(mesh: &connectum_mesh::Mesh, documents: usize) {
     };
     let mut checked = 0;
     for (object, document) in manifests.objects().iter().zip(manifests.documents()) {
-        let yaml = document_to_yaml("document", &document).unwrap_or_default();
+        let yaml = document_to_yaml("document", &document)
+            .unwrap_or_else(|error| panic!("{} serializes: {error}", object.kind()));
         let parsed = match object {
             Object::Namespace(o) => Object::Namespace(back(o, &yaml)),
             Object::ServiceAccount(o) => Object::ServiceAccount(back(o, &yaml)),
@@ -53,8 +54,8 @@ fn round_trip(mesh: &connectum_mesh::Mesh, documents: usize) {
             Object::BackendTrafficPolicy(o) => Object::BackendTrafficPolicy(back(o, &yaml)),
             Object::Extra(_) => panic!("the example adds no extra objects"),
         };
-        let again =
-            document_to_yaml("again", &Versioned::new(&parsed, IstioApi::V1)).unwrap_or_default();
+        let again = document_to_yaml("again", &Versioned::new(&parsed, IstioApi::V1))
+            .unwrap_or_else(|error| panic!("{} re-serializes: {error}", object.kind()));
         assert_eq!(again, yaml, "{} {}", object.kind(), object.name());
         checked += 1;
     }
