@@ -4,7 +4,7 @@
 use connectum_mesh::{emit, mesh, render};
 
 fn order_service_with_the_dsl() -> connectum_mesh::Mesh {
-    mesh! {
+    let mut mesh = mesh! {
         namespace: connectum,
         part_of: connectum,
         mtls: STRICT,
@@ -13,6 +13,7 @@ fn order_service_with_the_dsl() -> connectum_mesh::Mesh {
             metrics_providers: [prometheus],
             access_log_providers: [otel-access-logging],
         }
+        // Stands for the edge until `mesh!` has a `gateway` node (replaced below).
         external envoy-gateway {
             service_account: connectum/envoy-gateway,
             calls: [order-service],
@@ -87,7 +88,11 @@ fn order_service_with_the_dsl() -> connectum_mesh::Mesh {
                 retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable, deadline-exceeded] },
             }
         }
-    }
+    };
+    // `mesh!` has no `gateway` node yet: the edge is added with the builders both sides share.
+    mesh.external_callers.clear();
+    mesh.add_gateway(order_service::edge_gateway());
+    mesh
 }
 
 #[test]

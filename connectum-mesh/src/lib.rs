@@ -67,7 +67,9 @@ pub mod render;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use render::{IstioApi, Manifests, Object, RenderError, RenderOptions, render, render_with};
+pub use render::{
+    ExtraObject, IstioApi, Manifests, Object, RenderError, RenderOptions, render, render_with,
+};
 
 /// Describes a mesh in a DSL that reads like the mesh, checked while your crate compiles.
 ///

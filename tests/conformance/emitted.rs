@@ -114,3 +114,76 @@ fn the_yaml_users_apply_validates_in_both_api_sets() {
         }));
     }
 }
+
+fn kinds_named(documents: &[Value]) -> Vec<String> {
+    documents
+        .iter()
+        .filter_map(GroupVersionKind::of)
+        .map(|gvk| gvk.to_string())
+        .collect()
+}
+
+#[test]
+fn the_edge_documents_validate_against_the_gateway_api_and_envoy_gateway_crds() {
+    let documents = emitted(IstioApi::V1);
+    let names = kinds_named(&documents);
+    for expected in [
+        "gateway.networking.k8s.io/v1 GatewayClass",
+        "gateway.networking.k8s.io/v1 Gateway",
+        "gateway.networking.k8s.io/v1 GRPCRoute",
+        "gateway.envoyproxy.io/v1alpha1 BackendTrafficPolicy",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} in {names:?}"
+        );
+    }
+    let validator = IstioValidator::shared();
+    for document in documents
+        .iter()
+        .filter(|d| GroupVersionKind::of(d).is_some_and(|gvk| gvk.is_edge()))
+    {
+        let report = validator.validate(document);
+        assert!(report.is_valid(), "{report}");
+    }
+}
+
+#[test]
+fn the_istio_flavoured_edge_validates() {
+    let manifests = render(&order_service::mesh_with_istio_ingress()).expect("checked");
+    let documents = manifests.to_values().expect("JSON");
+    let names = kinds_named(&documents);
+    assert!(
+        names.iter().any(|n| n == "networking.istio.io/v1 Gateway"),
+        "{names:?}"
+    );
+    let bound = documents
+        .iter()
+        .find(|d| d["kind"] == "VirtualService" && d["spec"]["gateways"][0] == "connectum-gateway")
+        .expect("a VirtualService bound to the gateway");
+    assert_eq!(bound["spec"]["http"][0]["retries"]["attempts"], 1);
+    assert_all_valid(&documents);
+}
+
+#[test]
+fn a_broken_edge_document_is_refused() {
+    // An HTTPS listener without certificateRefs: the Gateway API's CEL rule refuses it, as the
+    // checker's CM0421 does before rendering.
+    let mut documents = emitted(IstioApi::V1);
+    let gateway = documents
+        .iter_mut()
+        .find(|d| d["apiVersion"] == "gateway.networking.k8s.io/v1" && d["kind"] == "Gateway")
+        .expect("a Gateway API Gateway");
+    gateway["spec"]["listeners"][1]["tls"]
+        .as_object_mut()
+        .expect("the https listener's tls")
+        .remove("certificateRefs");
+    let policy = documents
+        .iter_mut()
+        .find(|d| d["kind"] == "BackendTrafficPolicy")
+        .expect("a BackendTrafficPolicy");
+    policy["spec"]["retry"]["perRetry"]["timeout"] = "1.5s".into();
+    let refused = IstioValidator::shared().refused_istio_documents(&documents);
+    let reports: Vec<String> = refused.iter().map(ToString::to_string).collect();
+    assert_eq!(refused.len(), 2, "{}", reports.join("\n"));
+}

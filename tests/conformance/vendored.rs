@@ -1,7 +1,7 @@
 //! The vendored CRDs are Istio 1.30.3's, and hold the kinds and versions we emit.
 
 use connectum_mesh_tests::crds::{
-    CrdSet, GroupVersionKind, VENDORED_CRDS_SHA256, VENDORED_CRDS_YAML,
+    CrdSet, GroupVersionKind, VENDORED_CRDS_SHA256, VENDORED_CRDS_YAML, VENDORED_EDGE_CRDS,
 };
 use sha2::{Digest, Sha256};
 
@@ -24,6 +24,47 @@ fn vendored_crds_are_istio_1_30_3() {
     assert!(provenance.contains(VENDORED_CRDS_SHA256));
     assert!(provenance.contains("2e43f07b30b6744bc8252fce39fb58b03f85ff8b"));
     assert!(provenance.contains("Apache"));
+}
+
+#[test]
+fn vendored_edge_crds_are_the_released_files() {
+    for (file, yaml, sha256) in VENDORED_EDGE_CRDS {
+        let on_disk = std::fs::read(fixture_path(file)).expect("the vendored edge CRD is there");
+        let digest: String = Sha256::digest(&on_disk)
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        assert_eq!(digest, sha256, "{file}");
+        assert_eq!(on_disk.as_slice(), yaml.as_bytes(), "{file}");
+        let folder = file.split('/').next().unwrap_or_default();
+        let provenance = std::fs::read_to_string(fixture_path(&format!("{folder}/PROVENANCE.md")))
+            .expect("PROVENANCE.md beside the CRDs");
+        assert!(provenance.contains(sha256), "{file}");
+        assert!(
+            std::fs::read_to_string(fixture_path(&format!("{folder}/LICENSE")))
+                .expect("LICENSE beside the CRDs")
+                .contains("Apache License"),
+            "{folder}"
+        );
+    }
+    for (api_version, kind) in [
+        ("gateway.networking.k8s.io/v1", "GatewayClass"),
+        ("gateway.networking.k8s.io/v1", "Gateway"),
+        ("gateway.networking.k8s.io/v1", "GRPCRoute"),
+        ("gateway.networking.k8s.io/v1", "HTTPRoute"),
+        ("gateway.envoyproxy.io/v1alpha1", "BackendTrafficPolicy"),
+    ] {
+        let (group, version) = api_version.split_once('/').unwrap_or_default();
+        let gvk = GroupVersionKind {
+            group: group.to_owned(),
+            version: version.to_owned(),
+            kind: kind.to_owned(),
+        };
+        assert!(
+            CrdSet::vendored().get(&gvk).is_some_and(|v| v.served),
+            "{gvk} is served"
+        );
+    }
 }
 
 #[test]

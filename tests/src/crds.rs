@@ -18,6 +18,39 @@ pub const VENDORED_CRDS_SHA256: &str =
 /// The Istio release the vendored CRDs come from.
 pub const ISTIO_VERSION: &str = "1.30.3";
 
+/// The Kubernetes Gateway API CRDs (standard channel v1.6.1) and Envoy Gateway's
+/// BackendTrafficPolicy CRD (v1.9.0) the edge is emitted in, each file byte for byte as released
+/// (see the `PROVENANCE.md` beside them), with its sha256.
+pub const VENDORED_EDGE_CRDS: [(&str, &str, &str); 5] = [
+    (
+        "gateway-api-crds/gateway.networking.k8s.io_gatewayclasses.yaml",
+        include_str!("../fixtures/gateway-api-crds/gateway.networking.k8s.io_gatewayclasses.yaml"),
+        "53710048ba26f8620eed59d5e51b157ecf040daf5c6eef31a4b991e0808c4be5",
+    ),
+    (
+        "gateway-api-crds/gateway.networking.k8s.io_gateways.yaml",
+        include_str!("../fixtures/gateway-api-crds/gateway.networking.k8s.io_gateways.yaml"),
+        "25b885f5870b8fff1ae82efa2628b2761cef3745900c2aecf8fb76629a01255a",
+    ),
+    (
+        "gateway-api-crds/gateway.networking.k8s.io_grpcroutes.yaml",
+        include_str!("../fixtures/gateway-api-crds/gateway.networking.k8s.io_grpcroutes.yaml"),
+        "53a8d029da8f07e55d3fa58a5cf6de5950dab19fbb8d6a8082fb5e51ca5ef6fc",
+    ),
+    (
+        "gateway-api-crds/gateway.networking.k8s.io_httproutes.yaml",
+        include_str!("../fixtures/gateway-api-crds/gateway.networking.k8s.io_httproutes.yaml"),
+        "a424a0d6c953b162e71d1d97bb7e75012d8f1ac264e7274f2763d1b96ab39852",
+    ),
+    (
+        "envoy-gateway-crds/gateway.envoyproxy.io_backendtrafficpolicies.yaml",
+        include_str!(
+            "../fixtures/envoy-gateway-crds/gateway.envoyproxy.io_backendtrafficpolicies.yaml"
+        ),
+        "cd75a4c222df5487aa9ca8957b48bcc3255eb25de02ed9153faf620bc160f786",
+    ),
+];
+
 /// A resource type: API group, version and kind, e.g. `networking.istio.io/v1 VirtualService`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GroupVersionKind {
@@ -59,6 +92,15 @@ impl GroupVersionKind {
     pub fn is_istio(&self) -> bool {
         self.group == "istio.io" || self.group.ends_with(".istio.io")
     }
+
+    /// Whether the group is the edge's: the Gateway API's or Envoy Gateway's.
+    #[must_use]
+    pub fn is_edge(&self) -> bool {
+        matches!(
+            self.group.as_str(),
+            "gateway.networking.k8s.io" | "gateway.envoyproxy.io"
+        )
+    }
 }
 
 impl fmt::Display for GroupVersionKind {
@@ -97,6 +139,24 @@ impl CrdSet {
         CRDS.get_or_init(|| {
             Self::parse(VENDORED_CRDS_YAML)
                 .unwrap_or_else(|error| panic!("the vendored Istio CRDs do not parse: {error}"))
+        })
+    }
+
+    /// Every vendored CRD: Istio 1.30.3's, the Gateway API's and Envoy Gateway's, parsed once.
+    ///
+    /// # Panics
+    /// When a vendored file does not parse, which the checksum tests rule out.
+    #[must_use]
+    pub fn vendored() -> &'static Self {
+        static CRDS: OnceLock<CrdSet> = OnceLock::new();
+        CRDS.get_or_init(|| {
+            let mut all = Self::istio().clone();
+            for (file, yaml, _) in VENDORED_EDGE_CRDS {
+                let edge = Self::parse(yaml)
+                    .unwrap_or_else(|error| panic!("the vendored {file} does not parse: {error}"));
+                all.versions.extend(edge.versions);
+            }
+            all
         })
     }
 

@@ -219,6 +219,7 @@ fn traffic_policy() -> impl Strategy<Value = TrafficPolicy> {
             connection_pool,
             outlier_detection,
             load_balancer,
+            tls: None,
         },
     )
 }

@@ -200,7 +200,8 @@ impl IstioValidator {
         Ok(Self { kinds })
     }
 
-    /// The validator for Istio 1.30.3's vendored CRDs, built once per process.
+    /// The validator for every vendored CRD (Istio 1.30.3's, the Gateway API's and Envoy
+    /// Gateway's), built once per process.
     ///
     /// # Panics
     /// When the vendored schemas do not compile, which the tests of this crate rule out.
@@ -208,8 +209,8 @@ impl IstioValidator {
     pub fn shared() -> &'static Self {
         static SHARED: OnceLock<IstioValidator> = OnceLock::new();
         SHARED.get_or_init(|| {
-            Self::new(CrdSet::istio())
-                .unwrap_or_else(|e| panic!("the vendored Istio CRDs do not compile: {e}"))
+            Self::new(CrdSet::vendored())
+                .unwrap_or_else(|e| panic!("the vendored CRDs do not compile: {e}"))
         })
     }
 
@@ -288,8 +289,9 @@ impl IstioValidator {
 
     /// Validates every Istio document and returns the reports of those that would be refused.
     ///
-    /// A document counts as Istio's when its group is (`*.istio.io`) or its kind is one an
-    /// Istio CRD serves, so a VirtualService under a wrong group or version is refused rather
+    /// A document counts as Istio's when its group is (`*.istio.io`), or the edge's
+    /// (`gateway.networking.k8s.io`, `gateway.envoyproxy.io`), or its kind is one a vendored CRD
+    /// serves, so a VirtualService under a wrong group or version is refused rather
     /// than skipped; so is a document without `apiVersion` and `kind`. Other Kubernetes kinds
     /// (Namespace, Deployment …) are skipped.
     #[must_use]
@@ -298,7 +300,9 @@ impl IstioValidator {
             .iter()
             .filter(|d| {
                 GroupVersionKind::of(d).is_none_or(|gvk| {
-                    gvk.is_istio() || self.kinds.keys().any(|known| known.kind == gvk.kind)
+                    gvk.is_istio()
+                        || gvk.is_edge()
+                        || self.kinds.keys().any(|known| known.kind == gvk.kind)
                 })
             })
             .map(|d| self.validate(d))

@@ -6,15 +6,20 @@
 use std::fmt;
 
 use crate::diag::closest;
-use crate::model::{Duration, ISTIO_DEFAULT_RETRY_ATTEMPTS, Mesh, RetryBudget, Route, Service};
+use crate::model::{
+    Duration, Gateway, ISTIO_DEFAULT_RETRY_ATTEMPTS, Mesh, RetryBudget, Route, Service,
+};
 
 /// One hop of a chain: the service called and the retries a failing call to it gets.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HopCost {
     /// The service called.
     pub service: String,
-    /// The most mesh retries of its routes (Istio's implicit 2 where a route sets none).
+    /// The most mesh retries of its routes (Istio's implicit 2 where a route sets none), or, on
+    /// the first hop of a chain that enters through a gateway, the gateway route's retries.
     pub mesh_retries: u64,
+    /// Who makes `mesh_retries`: the service's mesh routes, or the gateway in front of it.
+    pub retried_by: RetryLayer,
     /// The application's retries (Connectum `retry.maxRetries`, 0 when off).
     pub app_retries: u64,
     /// The longest a caller's sidecar may wait on this service with all its retries, when
@@ -29,6 +34,24 @@ impl HopCost {
         self.mesh_retries
             .saturating_add(1)
             .saturating_mul(self.app_retries.saturating_add(1))
+    }
+}
+
+/// Who retries a failed call into a hop, in the proxy layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetryLayer {
+    /// The callee's mesh VirtualService routes (in the caller's sidecar).
+    Mesh,
+    /// The ingress gateway's route, on the first hop of a chain entering through it.
+    Gateway,
+}
+
+impl fmt::Display for RetryLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Mesh => "mesh",
+            Self::Gateway => "gateway",
+        })
     }
 }
 
@@ -126,6 +149,7 @@ pub fn hop_cost(service: &Service) -> HopCost {
     HopCost {
         service: service.name.clone(),
         mesh_retries: u64::from(mesh_retries),
+        retried_by: RetryLayer::Mesh,
         app_retries: u64::from(service.interceptors.max_retries()),
         worst_case_wait: worst_case_wait(service).and_then(Duration::try_from_millis),
     }
@@ -235,7 +259,7 @@ pub fn chain_cost<S: AsRef<str>>(mesh: &Mesh, members: &[S]) -> Result<ChainCost
         calls = &service.calls;
         previous = name;
     }
-    Ok(cost_of(mesh, &names, &services))
+    Ok(cost_of(mesh, &names, &services, None))
 }
 
 /// The cost of a chain already followed: `members` caller first, `services` the hops.
@@ -243,10 +267,38 @@ pub(super) fn cost_of<S: AsRef<str>>(
     mesh: &Mesh,
     members: &[S],
     services: &[&Service],
+    gateway: Option<&Gateway>,
 ) -> ChainCost {
+    let hops = services
+        .iter()
+        .enumerate()
+        .map(|(index, service)| {
+            let mut hop = hop_cost(service);
+            // The gateway's route, not the service's mesh routes, retries the first hop.
+            if let Some(gateway) = gateway
+                && index == 0
+            {
+                hop.mesh_retries = edge_retries(gateway, service);
+                hop.retried_by = RetryLayer::Gateway;
+            }
+            hop
+        })
+        .collect();
     ChainCost {
         members: members.iter().map(|m| m.as_ref().to_owned()).collect(),
-        hops: services.iter().map(|s| hop_cost(s)).collect(),
+        hops,
         budget: budget_for(mesh, members),
     }
+}
+
+/// The most retries a gateway makes toward `service` on any of its routes to it.
+pub(super) fn edge_retries(gateway: &Gateway, service: &Service) -> u64 {
+    let default = gateway.runtime.default_retry_attempts();
+    gateway
+        .routes
+        .iter()
+        .filter(|r| r.target.services().contains(&service.name.as_str()))
+        .map(|r| r.effective_retry_attempts(default))
+        .max()
+        .map_or(u64::from(default), u64::from)
 }

@@ -4,15 +4,33 @@
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use crate::diag::MeshPath;
-use crate::model::{ExternalCaller, Mesh, Service};
+use crate::model::{ExternalCaller, Gateway, Mesh, Service};
 
 /// At most this many chains are walked, so a dense call graph cannot stall the checker.
 const MAX_CHAINS: usize = 10_000;
 
-/// A call chain: an optional external caller, then the services the request passes, in order.
+/// Where a chain that starts outside the mesh comes from.
+#[derive(Clone, Copy)]
+pub(super) enum Entry<'a> {
+    /// An external caller: it makes no retries of its own.
+    External(&'a ExternalCaller),
+    /// A gateway: its route's retries are the first hop's mesh retries.
+    Gateway(&'a Gateway),
+}
+
+impl Entry<'_> {
+    fn name(&self) -> &str {
+        match self {
+            Self::External(caller) => &caller.name,
+            Self::Gateway(gateway) => &gateway.name,
+        }
+    }
+}
+
+/// A call chain: an optional entry from outside, then the services the request passes, in order.
 pub(super) struct Chain<'a> {
-    /// The external caller the chain starts at, if it starts outside the mesh.
-    pub(super) caller: Option<&'a ExternalCaller>,
+    /// Where the chain enters the mesh, if it starts outside it.
+    pub(super) caller: Option<Entry<'a>>,
     /// The services along the chain, the first one called first.
     pub(super) services: Vec<&'a Service>,
 }
@@ -21,7 +39,8 @@ impl Chain<'_> {
     /// The members' names, caller first.
     pub(super) fn names(&self) -> Vec<&str> {
         self.caller
-            .map(|c| c.name.as_str())
+            .as_ref()
+            .map(Entry::name)
             .into_iter()
             .chain(self.services.iter().map(|s| s.name.as_str()))
             .collect()
@@ -66,21 +85,48 @@ pub(super) fn callees<'a>(index: &ServiceIndex<'a>, service: &Service) -> Vec<&'
     resolve(index, &service.calls)
 }
 
-/// Every chain from an entry point (an external caller, or a service nobody calls) to a service
-/// that calls nobody. A call back into the chain ends it there (cycles are CM0310).
+/// Every chain from an entry point (a gateway, an external caller, or a service nobody calls) to
+/// a service that calls nobody. A call back into the chain ends it there (cycles are CM0310).
 pub(super) fn chains(mesh: &Mesh) -> Vec<Chain<'_>> {
+    let gateway_targets: Vec<String> = mesh
+        .gateways
+        .iter()
+        .flat_map(|g| g.target_services())
+        .map(str::to_owned)
+        .collect();
     let called: BTreeSet<&str> = mesh
         .services
         .iter()
         .flat_map(|s| s.calls.iter())
         .chain(mesh.external_callers.iter().flat_map(|c| c.calls.iter()))
+        .chain(gateway_targets.iter())
         .map(String::as_str)
         .collect();
     let index = ServiceIndex::of(mesh);
     let mut chains = Vec::new();
+    for gateway in &mesh.gateways {
+        let targets: Vec<String> = gateway
+            .target_services()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        for first in resolve(&index, &targets) {
+            extend(
+                &index,
+                Some(Entry::Gateway(gateway)),
+                vec![first],
+                &mut chains,
+            );
+        }
+    }
     for caller in &mesh.external_callers {
         for first in resolve(&index, &caller.calls) {
-            extend(&index, Some(caller), vec![first], &mut chains);
+            extend(
+                &index,
+                Some(Entry::External(caller)),
+                vec![first],
+                &mut chains,
+            );
         }
     }
     let mut seen = BTreeSet::new();
@@ -94,7 +140,7 @@ pub(super) fn chains(mesh: &Mesh) -> Vec<Chain<'_>> {
 
 fn extend<'a>(
     index: &ServiceIndex<'a>,
-    caller: Option<&'a ExternalCaller>,
+    caller: Option<Entry<'a>>,
     services: Vec<&'a Service>,
     chains: &mut Vec<Chain<'a>>,
 ) {

@@ -9,9 +9,10 @@
 //! |---|---|---|
 //! | `model.rs` | unique names, calls to known services, mesh settings, 32-bit limits | CM0101–CM0108 |
 //! | `telemetry.rs` | the Telemetry resource Istio accepts and applies | CM0151–CM0154 |
+//! | `edge.rs` | gateways: unique names, listeners, routes to services, subsets, ports and listeners that exist, settings their rendering carries | CM0120–CM0122, CM0220–CM0226, CM0520 |
 //! | `routing/` | declared subsets with pods and split weights (`destinations.rs`), match syntax (`matches.rs`), unreachable routes and requests no route covers (`reachability.rs`) | CM0201–CM0213 |
-//! | `resilience.rs` | retry amplification along call chains, timeout coherence, retry conditions, traffic policy, interceptors | CM0301–CM0312 |
-//! | `security.rs` | principals and namespaces that exist, mTLS actually enforced, callers admitted, PERMISSIVE that admits nobody more | CM0401–CM0409 |
+//! | `resilience.rs` | retry amplification along call chains (through the edge too), timeout coherence (at the edge too), retry conditions, traffic policy, interceptors | CM0301–CM0312, CM0320 |
+//! | `security.rs` | principals and namespaces that exist, mTLS actually enforced, callers admitted, PERMISSIVE that admits nobody more, gateways admitted, TLS listeners with credentials, client TLS vs mTLS | CM0401–CM0409, CM0420–CM0422 |
 //! | `kubernetes.rs` | object names, labels, injection labels | CM0501–CM0504 |
 //! | `workloads.rs` | ports, scaling, rollout, resources, pod security, probes, images, config and the app settings it must not contradict | CM0505–CM0519, CM0530 |
 //! | `availability.rs` | the shutdown timeline (CM0511), start-up order, rollouts and disruption budgets that keep pods serving | CM0511, CM0550–CM0555 |
@@ -25,6 +26,7 @@
 mod availability;
 mod calls;
 pub mod costs;
+mod edge;
 mod graph;
 mod images;
 mod kubernetes;
@@ -65,6 +67,7 @@ pub fn check(mesh: &Mesh) -> Diagnostics {
     model::run(mesh, &mut out);
     telemetry::run(mesh, &mut out);
     routing::run(mesh, &mut out);
+    edge::run(mesh, &mut out);
     resilience::run(mesh, &mut out);
     security::run(mesh, &mut out);
     kubernetes::run(mesh, &mut out);

@@ -2,16 +2,16 @@
 //! other, and traffic-policy and interceptor values Istio or Connectum refuse.
 
 use crate::diag::registry::{
-    APP_TIMEOUT_EXCEEDS_MESH, CALL_CYCLE, CALLER_TIMEOUT_TOO_SHORT, EMPTY_CONNECTION_POOL,
-    INTERCEPTOR_OUT_OF_RANGE, INVALID_RETRY_STATUS, OUTLIER_PERCENT_OUT_OF_RANGE,
-    RETRY_AMPLIFICATION, RETRY_ON_SUCCESS_STATUS, RETRY_POLICY_WITHOUT_ATTEMPTS,
-    TRIES_OUTLAST_TIMEOUT, UNKNOWN_CHAIN_BUDGET,
+    APP_TIMEOUT_EXCEEDS_MESH, CALL_CYCLE, CALLER_TIMEOUT_TOO_SHORT, EDGE_TIMEOUT_TOO_SHORT,
+    EMPTY_CONNECTION_POOL, INTERCEPTOR_OUT_OF_RANGE, INVALID_RETRY_STATUS,
+    OUTLIER_PERCENT_OUT_OF_RANGE, RETRY_AMPLIFICATION, RETRY_ON_SUCCESS_STATUS,
+    RETRY_POLICY_WITHOUT_ATTEMPTS, TRIES_OUTLAST_TIMEOUT, UNKNOWN_CHAIN_BUDGET,
 };
 use crate::diag::{Diagnostics, MeshPath, closest};
-use crate::model::{Duration, Mesh, RetryOn, Route, Service};
+use crate::model::{Duration, Gateway, GatewayRoute, Mesh, MeshRetry, RetryOn, Service};
 
 use super::costs::{cost_of, worst_case_wait};
-use super::graph::{Chain, ServiceIndex, callees, chains, cycles};
+use super::graph::{Chain, Entry, ServiceIndex, callees, chains, cycles};
 
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     let chains = chains(mesh);
@@ -19,14 +19,23 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     check_retry_amplification(mesh, &chains, out);
     check_chain_budgets_exist(mesh, &chains, out);
     check_caller_timeouts(mesh, out);
+    for gateway in &mesh.gateways {
+        let path = MeshPath::gateway(&gateway.name);
+        for (index, route) in gateway.routes.iter().enumerate() {
+            let route_path = path.index("routes", index);
+            check_retry_policy(route.timeout, route.retries.as_ref(), &route_path, out);
+            check_edge_timeout(mesh, gateway, route, &route_path, out);
+        }
+    }
     for service in &mesh.services {
         let path = MeshPath::service(&service.name);
         for (index, route) in service.routes.iter().enumerate() {
-            let route_path = path.route(index);
-            check_zero_attempt_policies(route, &route_path, out);
-            check_retry_statuses(route, &route_path, out);
-            check_retry_on_success(route, &route_path, out);
-            check_tries_within_timeout(route, &route_path, out);
+            check_retry_policy(
+                route.timeout,
+                route.retries.as_ref(),
+                &path.route(index),
+                out,
+            );
         }
         check_app_timeout_within_mesh(service, &path, out);
         check_outlier_percents(service, &path, out);
@@ -35,12 +44,33 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     }
 }
 
+/// The rules of one retry policy and the timeout around it, for a mesh route or a gateway
+/// route alike.
+pub(super) fn check_retry_policy(
+    timeout: Option<Duration>,
+    retries: Option<&MeshRetry>,
+    route_path: &MeshPath,
+    out: &mut Diagnostics,
+) {
+    let Some(retries) = retries else {
+        return;
+    };
+    check_zero_attempt_policies(retries, route_path, out);
+    check_retry_statuses(retries, route_path, out);
+    check_retry_on_success(retries, route_path, out);
+    check_tries_within_timeout(timeout, retries, route_path, out);
+}
+
 /// Retries multiply along a call chain; over the budget, one failing request becomes a retry
 /// storm that keeps the failing service down.
 fn check_retry_amplification(mesh: &Mesh, chains: &[Chain<'_>], out: &mut Diagnostics) {
     for chain in chains {
         let names = chain.names();
-        let cost = cost_of(mesh, &names, &chain.services);
+        let gateway = match chain.caller {
+            Some(Entry::Gateway(gateway)) => Some(gateway),
+            _ => None,
+        };
+        let cost = cost_of(mesh, &names, &chain.services, gateway);
         if cost.within_budget() {
             continue; // A budget of 0 is CM0105's: it can never be met.
         }
@@ -50,8 +80,8 @@ fn check_retry_amplification(mesh: &Mesh, chains: &[Chain<'_>], out: &mut Diagno
             .iter()
             .map(|hop| {
                 format!(
-                    "{}: (1 + {} mesh retries) × (1 + {} app retries)",
-                    hop.service, hop.mesh_retries, hop.app_retries
+                    "{}: (1 + {} {} retries) × (1 + {} app retries)",
+                    hop.service, hop.mesh_retries, hop.retried_by, hop.app_retries
                 )
             })
             .collect();
@@ -186,11 +216,92 @@ fn check_caller_timeouts(mesh: &Mesh, out: &mut Diagnostics) {
     }
 }
 
-/// Istio refuses a retry block with 0 attempts that still sets perTryTimeout or retryOn.
-fn check_zero_attempt_policies(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
-    let Some(retries) = &route.retries else {
+/// How long `service` may work on one request that came through a gateway: its Connectum
+/// timeout, or else the longest of its callees' worst cases (its mesh routes do not apply to
+/// the gateway's requests).
+fn behind_edge(mesh: &Mesh, service: &Service) -> Option<(u64, String)> {
+    if let Some(timeout) = &service.interceptors.timeout {
+        return Some((
+            timeout.duration.as_millis(),
+            format!(
+                "`{}`'s Connectum timeout is {}",
+                service.name, timeout.duration
+            ),
+        ));
+    }
+    callees(&ServiceIndex::of(mesh), service)
+        .into_iter()
+        .filter_map(|callee| worst_case_wait(callee).map(|t| (t, callee)))
+        .max_by_key(|(t, _)| *t)
+        .map(|(t, callee)| {
+            let text =
+                Duration::try_from_millis(t).map_or_else(|| format!("{t}ms"), |d| d.to_string());
+            (
+                t,
+                format!(
+                    "`{}` may wait {text} on `{}` with its retries",
+                    service.name, callee.name
+                ),
+            )
+        })
+}
+
+/// The first limit a try runs into: the per-try timeout when retries are on and set one, else
+/// the route timeout; with what it is called.
+fn first_limit(
+    timeout: Option<Duration>,
+    retries: Option<&MeshRetry>,
+) -> Option<(Duration, &'static str)> {
+    retries
+        .filter(|r| r.attempts > 0)
+        .and_then(|r| r.per_try_timeout)
+        .map(|d| (d, "per-try timeout"))
+        .or_else(|| timeout.map(|d| (d, "timeout")))
+}
+
+/// A gateway that gives up before the service behind it abandons work in progress and retries it
+/// exactly when the service is slow.
+fn check_edge_timeout(
+    mesh: &Mesh,
+    gateway: &Gateway,
+    route: &GatewayRoute,
+    route_path: &MeshPath,
+    out: &mut Diagnostics,
+) {
+    let Some((limit, what)) = first_limit(route.timeout, route.retries.as_ref()) else {
         return;
     };
+    for service in route
+        .target
+        .services()
+        .into_iter()
+        .filter_map(|n| mesh.service(n))
+    {
+        let Some((worst, why)) = behind_edge(mesh, service) else {
+            continue;
+        };
+        if limit.as_millis() >= worst {
+            continue;
+        }
+        out.push(
+            EDGE_TIMEOUT_TOO_SHORT
+                .at(
+                    route_path.field(if what == "timeout" { "timeout" } else { "retries" }),
+                    format!(
+                        "gateway `{}` gives up on route `{}` after its {what} {limit}, but {why}",
+                        gateway.name, route.name
+                    ),
+                )
+                .with_help(format!(
+                    "raise the gateway route's {what} to at least the service's worst case, or lower `{}`'s timeout",
+                    service.name
+                )),
+        );
+    }
+}
+
+/// Istio refuses a retry block with 0 attempts that still sets perTryTimeout or retryOn.
+fn check_zero_attempt_policies(retries: &MeshRetry, route_path: &MeshPath, out: &mut Diagnostics) {
     if retries.attempts == 0 && (retries.per_try_timeout.is_some() || !retries.retry_on.is_empty())
     {
         out.push(
@@ -210,10 +321,7 @@ fn is_known_status(code: u16) -> bool {
 }
 
 /// Istio refuses `retryOn` with a status code it does not know.
-fn check_retry_statuses(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
-    let Some(retries) = &route.retries else {
-        return;
-    };
+fn check_retry_statuses(retries: &MeshRetry, route_path: &MeshPath, out: &mut Diagnostics) {
     for condition in &retries.retry_on {
         if let RetryOn::Status(code) = condition
             && !is_known_status(*code)
@@ -235,11 +343,11 @@ fn check_retry_statuses(route: &Route, route_path: &MeshPath, out: &mut Diagnost
 /// gRPC answers every call with HTTP 200 and carries errors in the `grpc-status` trailer:
 /// retrying on 200 repeats every call, successful or not, and a 1xx, other 2xx or 3xx status
 /// never marks a failed call.
-fn check_retry_on_success(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
+fn check_retry_on_success(retries: &MeshRetry, route_path: &MeshPath, out: &mut Diagnostics) {
     // With 0 attempts nothing is retried (and CM0303 refuses the retryOn).
-    let Some(retries) = route.retries.as_ref().filter(|r| r.attempts > 0) else {
+    if retries.attempts == 0 {
         return;
-    };
+    }
     for condition in &retries.retry_on {
         let RetryOn::Status(code) = *condition else {
             continue;
@@ -251,7 +359,7 @@ fn check_retry_on_success(route: &Route, route_path: &MeshPath, out: &mut Diagno
         let message = if code == 200 {
             format!(
                 "retryOn names HTTP status 200, which gRPC answers every call with: every call, successful or not, is sent {} times",
-                route.worst_case_attempts()
+                1 + u64::from(retries.attempts)
             )
         } else {
             format!(
@@ -270,8 +378,13 @@ fn check_retry_on_success(route: &Route, route_path: &MeshPath, out: &mut Diagno
 
 /// The route timeout bounds all tries together: per-try timeouts that add up past it make the
 /// last retries fiction.
-fn check_tries_within_timeout(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
-    let (Some(timeout), Some(retries)) = (route.timeout, &route.retries) else {
+fn check_tries_within_timeout(
+    timeout: Option<Duration>,
+    retries: &MeshRetry,
+    route_path: &MeshPath,
+    out: &mut Diagnostics,
+) {
+    let Some(timeout) = timeout else {
         return;
     };
     let Some(per_try) = retries.per_try_timeout else {
@@ -280,7 +393,7 @@ fn check_tries_within_timeout(route: &Route, route_path: &MeshPath, out: &mut Di
     if retries.attempts == 0 {
         return;
     }
-    let tries = route.worst_case_attempts();
+    let tries = 1 + u64::from(retries.attempts);
     let all_tries = per_try.as_millis().saturating_mul(tries);
     if all_tries > timeout.as_millis() {
         let all_text = Duration::try_from_millis(all_tries)
@@ -311,14 +424,7 @@ fn check_app_timeout_within_mesh(service: &Service, path: &MeshPath, out: &mut D
         .iter()
         .enumerate()
         .filter_map(|(index, route)| {
-            let per_try = route
-                .retries
-                .as_ref()
-                .filter(|r| r.attempts > 0)
-                .and_then(|r| r.per_try_timeout)
-                .map(|d| (d, "per-try timeout"));
-            per_try
-                .or_else(|| route.timeout.map(|d| (d, "timeout")))
+            first_limit(route.timeout, route.retries.as_ref())
                 .map(|(limit, what)| (limit, what, index))
         })
         .min_by_key(|(limit, _, _)| *limit);

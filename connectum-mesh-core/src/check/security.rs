@@ -2,15 +2,17 @@
 //! the declared callers, and mTLS must actually be enforced where it is declared.
 
 use crate::diag::registry::{
-    APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS, CALLER_NOT_ALLOWED, EMPTY_ALLOW_RULE,
-    NAMESPACE_NOT_INJECTED, OPEN_TO_MESH, PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION,
-    UNDECLARED_NAMESPACE, UNDECLARED_PRINCIPAL,
+    APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS, CALLER_NOT_ALLOWED,
+    CLIENT_TLS_CONFLICTS_WITH_MTLS, EMPTY_ALLOW_RULE, GATEWAY_NOT_ADMITTED, NAMESPACE_NOT_INJECTED,
+    OPEN_TO_MESH, PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION,
+    TLS_LISTENER_WITHOUT_CREDENTIAL, UNDECLARED_NAMESPACE, UNDECLARED_PRINCIPAL,
 };
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::HashSet;
 
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
-use crate::model::{Authorization, Mesh, MtlsMode, Service, ServiceAccountRef, Source};
+use crate::model::{Authorization, ClientTls, Mesh, MtlsMode, Service, ServiceAccountRef, Source};
 
 use super::graph::ServiceIndex;
 use super::names::Grammar;
@@ -26,8 +28,11 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
         check_authorization_needs_mtls(mesh, service, &path, out);
         check_permissive_with_identity_rules(mesh, service, &path, out);
         check_open_to_mesh(mesh, service, &path, out);
+        check_client_tls(mesh, service, &path, out);
     }
     check_callers_allowed(mesh, out);
+    check_gateways_admitted(mesh, out);
+    check_tls_credentials(mesh, out);
 }
 
 /// A service with no allow rules and no declared caller gets no AuthorizationPolicy: every
@@ -60,16 +65,16 @@ fn effective_mtls(mesh: &Mesh, service: &Service) -> MtlsMode {
 }
 
 /// What allow rules may name, indexed once per check: the service accounts the mesh knows (those
-/// its services run as, and its external callers') and the namespaces (its own,
-/// `known_namespaces`, and its external callers').
+/// its services run as, and its external callers' and its gateways') and the namespaces (its own,
+/// `known_namespaces`, its external callers' and its gateways').
 struct Declared<'a> {
     /// In declaration order, which decides between equally close suggestions.
-    accounts: Vec<(&'a str, &'a str)>,
-    account_set: HashSet<(&'a str, &'a str)>,
+    accounts: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    account_set: HashSet<(Cow<'a, str>, Cow<'a, str>)>,
     /// Built on the first wrong principal, then reused.
     suggestions: OnceCell<Vec<String>>,
-    namespaces: Vec<&'a str>,
-    namespace_set: HashSet<&'a str>,
+    namespaces: Vec<Cow<'a, str>>,
+    namespace_set: HashSet<Cow<'a, str>>,
 }
 
 /// Namespaces every Istio cluster has (Kubernetes' own, the control plane's, and the usual
@@ -84,18 +89,34 @@ const WELL_KNOWN_NAMESPACES: [&str; 5] = [
 
 impl<'a> Declared<'a> {
     fn of(mesh: &'a Mesh) -> Self {
-        let accounts: Vec<(&str, &str)> = mesh
+        // Gateways' accounts are derived (owned); everything else is borrowed from the mesh.
+        let gateway_accounts: Vec<ServiceAccountRef> = mesh
+            .gateways
+            .iter()
+            .filter_map(|g| g.principal_account(&mesh.namespace))
+            .collect();
+        let accounts: Vec<(Cow<'a, str>, Cow<'a, str>)> = mesh
             .services
             .iter()
-            .map(|s| (mesh.namespace.as_str(), s.service_account_name()))
+            .map(|s| {
+                (
+                    Cow::Borrowed(mesh.namespace.as_str()),
+                    Cow::Borrowed(s.service_account_name()),
+                )
+            })
             .chain(mesh.external_callers.iter().map(|c| {
                 (
-                    c.service_account.namespace.as_str(),
-                    c.service_account.name.as_str(),
+                    Cow::Borrowed(c.service_account.namespace.as_str()),
+                    Cow::Borrowed(c.service_account.name.as_str()),
                 )
             }))
+            .chain(
+                gateway_accounts
+                    .iter()
+                    .map(|a| (Cow::Owned(a.namespace.clone()), Cow::Owned(a.name.clone()))),
+            )
             .collect();
-        let namespaces: Vec<&str> = std::iter::once(mesh.namespace.as_str())
+        let namespaces: Vec<Cow<'a, str>> = std::iter::once(mesh.namespace.as_str())
             .chain(mesh.known_namespaces.iter().map(String::as_str))
             .chain(WELL_KNOWN_NAMESPACES)
             .chain(
@@ -103,19 +124,27 @@ impl<'a> Declared<'a> {
                     .iter()
                     .map(|c| c.service_account.namespace.as_str()),
             )
+            .map(Cow::Borrowed)
+            .chain(
+                gateway_accounts
+                    .into_iter()
+                    .map(|a| Cow::Owned(a.namespace)),
+            )
             .collect();
         Self {
-            account_set: accounts.iter().copied().collect(),
+            account_set: accounts.iter().cloned().collect(),
             accounts,
             suggestions: OnceCell::new(),
-            namespace_set: namespaces.iter().copied().collect(),
+            namespace_set: namespaces.iter().cloned().collect(),
             namespaces,
         }
     }
 
     fn has_account(&self, account: &ServiceAccountRef) -> bool {
-        self.account_set
-            .contains(&(account.namespace.as_str(), account.name.as_str()))
+        self.account_set.contains(&(
+            Cow::Borrowed(account.namespace.as_str()),
+            Cow::Borrowed(account.name.as_str()),
+        ))
     }
 
     /// The accounts to suggest: only those Kubernetes accepts, since admitting one it refuses
@@ -202,7 +231,9 @@ fn check_sources(
                         )),
                 ),
                 Source::Namespace(namespace)
-                    if !declared.namespace_set.contains(namespace.as_str()) =>
+                    if !declared
+                        .namespace_set
+                        .contains(&Cow::Borrowed(namespace.as_str())) =>
                 {
                     out.push(
                         UNDECLARED_NAMESPACE
@@ -214,7 +245,7 @@ fn check_sources(
                             )
                             .with_help(did_you_mean(
                                 namespace,
-                                declared.namespaces.iter().copied(),
+                                declared.namespaces.iter().map(AsRef::as_ref),
                                 format!("add `{namespace}` to the mesh's known_namespaces"),
                             )),
                     );
@@ -396,5 +427,117 @@ fn check_callers_allowed(mesh: &Mesh, out: &mut Diagnostics) {
                     ),
             );
         }
+    }
+}
+
+/// A gateway whose proxies have no mesh identity is refused by a STRICT workload (connection
+/// reset) and by allow rules (403): every request from outside fails. A meshed gateway's
+/// principal is admitted by the renderer, so only the identity-less case can fail.
+fn check_gateways_admitted(mesh: &Mesh, out: &mut Diagnostics) {
+    for gateway in &mesh.gateways {
+        if gateway.principal_account(&mesh.namespace).is_some() {
+            continue;
+        }
+        for (index, route) in gateway.routes.iter().enumerate() {
+            for service in route
+                .target
+                .services()
+                .into_iter()
+                .filter_map(|n| mesh.service(n))
+            {
+                let strict =
+                    mesh.sidecar_injection && effective_mtls(mesh, service) == MtlsMode::Strict;
+                if !strict && service.allow.is_empty() {
+                    continue;
+                }
+                let refusal = if strict {
+                    "its STRICT mTLS resets plain-text connections"
+                } else {
+                    "its allow rules admit only mesh identities"
+                };
+                out.push(
+                    GATEWAY_NOT_ADMITTED
+                        .at(
+                            MeshPath::gateway(&gateway.name).index("routes", index),
+                            format!(
+                                "gateway `{}` ({}) has no mesh identity, and `{}` refuses it: {refusal}",
+                                gateway.name,
+                                gateway.runtime.describe(),
+                                service.name
+                            ),
+                        )
+                        .with_help(format!(
+                            "mesh the gateway's proxies and set its service_account (e.g. ServiceAccountRef::new(\"{}\", \"{}\")), whose principal `{}` then admits; or make `{}` PERMISSIVE without allow rules",
+                            mesh.namespace,
+                            gateway.name,
+                            ServiceAccountRef::new(&mesh.namespace, &gateway.name).principal(&mesh.trust_domain),
+                            service.name
+                        )),
+                );
+            }
+        }
+    }
+}
+
+/// An HTTPS listener without a certificate is refused, or never serves.
+fn check_tls_credentials(mesh: &Mesh, out: &mut Diagnostics) {
+    for gateway in &mesh.gateways {
+        for (index, listener) in gateway.listeners.iter().enumerate() {
+            if !listener.protocol.is_tls() || listener.tls_credential.is_some() {
+                continue;
+            }
+            out.push(
+                TLS_LISTENER_WITHOUT_CREDENTIAL
+                    .at(
+                        MeshPath::gateway(&gateway.name).index("listeners", index),
+                        format!(
+                            "HTTPS listener `{}` on port {} names no TLS credential",
+                            listener.name, listener.port
+                        ),
+                    )
+                    .with_help(format!(
+                        "name the TLS Secret: .tls_credential(\"{}-tls\") (only its name is emitted)",
+                        gateway.name
+                    )),
+            );
+        }
+    }
+}
+
+/// A client TLS mode the workload's mTLS mode cannot accept fails every call at the connection.
+fn check_client_tls(mesh: &Mesh, service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    let Some(tls) = &service.traffic_policy.tls else {
+        return;
+    };
+    if !mesh.sidecar_injection {
+        return;
+    }
+    let mode = effective_mtls(mesh, service);
+    let conflict = match (tls, mode) {
+        (ClientTls::Disable, MtlsMode::Strict) => {
+            Some("callers send plain text, which its STRICT mTLS resets")
+        }
+        (ClientTls::IstioMutual, MtlsMode::Disable) => {
+            Some("callers send Istio mTLS, which its DISABLE mode cannot read")
+        }
+        (ClientTls::Simple { .. }, _) if service.app_tls.is_none() => Some(
+            "callers expect a server certificate, but the workload serves plain text behind its sidecar (SIMPLE is for hosts outside the mesh)",
+        ),
+        _ => None,
+    };
+    if let Some(conflict) = conflict {
+        out.push(
+            CLIENT_TLS_CONFLICTS_WITH_MTLS
+                .at(
+                    path.field("traffic_policy").field("tls"),
+                    format!(
+                        "client TLS toward `{}` is {} while its mTLS mode is {}: {conflict}",
+                        service.name,
+                        tls.as_istio(),
+                        mode.as_istio()
+                    ),
+                )
+                .with_help("leave `tls` unset (Istio's auto mTLS follows the workload), or use ISTIO_MUTUAL toward STRICT and PERMISSIVE workloads"),
+        );
     }
 }

@@ -15,6 +15,8 @@ pub enum Segment {
     Service(String),
     /// A caller from outside the mesh: `external caller envoy-gateway`.
     ExternalCaller(String),
+    /// A gateway, where requests from outside enter: `gateway connectum-gateway`.
+    Gateway(String),
     /// A call chain, caller first: `chain envoy-gateway → order-service`.
     Chain(Vec<String>),
     /// A subset of a service: `subset canary`.
@@ -41,6 +43,7 @@ impl fmt::Display for Segment {
         match self {
             Self::Service(name) => write!(f, "service {name}"),
             Self::ExternalCaller(name) => write!(f, "external caller {name}"),
+            Self::Gateway(name) => write!(f, "gateway {name}"),
             Self::Chain(members) => write!(f, "chain {}", members.join(" → ")),
             Self::Subset(name) => write!(f, "subset {name}"),
             Self::Route(index) => write!(f, "routes[{index}]"),
@@ -80,6 +83,12 @@ impl MeshPath {
     #[must_use]
     pub fn external_caller(name: &str) -> Self {
         Self(vec![Segment::ExternalCaller(name.to_owned())])
+    }
+
+    /// The path of a gateway: `gateway connectum-gateway`.
+    #[must_use]
+    pub fn gateway(name: &str) -> Self {
+        Self(vec![Segment::Gateway(name.to_owned())])
     }
 
     /// The path of a call chain, caller first: `chain envoy-gateway → order-service`.
@@ -164,11 +173,13 @@ impl MeshPath {
         self.0.starts_with(&prefix.0)
     }
 
-    /// The service or external caller this path lies under, if any.
+    /// The service, external caller or gateway this path lies under, if any.
     #[must_use]
     pub fn owner(&self) -> Option<&str> {
         match self.0.first()? {
-            Segment::Service(name) | Segment::ExternalCaller(name) => Some(name),
+            Segment::Service(name) | Segment::ExternalCaller(name) | Segment::Gateway(name) => {
+                Some(name)
+            }
             _ => None,
         }
     }

@@ -139,6 +139,21 @@ registry! {
         why "A service's primary workload is the Deployment `<service>` and its other subsets are `<service>-<subset>`, so service `order` with subset `canary` and a service named `order-canary` both write Deployment `order-canary`: the later apply replaces the earlier, and one workload silently disappears."
         example "service order with subset canary, and a service named order-canary"
         fix "Rename the service or the subset so the Deployment names differ.";
+    CM0120 DUPLICATE_GATEWAY Error "two gateways share a name, or a gateway shares one with a service or external caller"
+        rule "Kubernetes: one object per kind and name; library policy: call chains name their members"
+        why "Each gateway becomes a Gateway (and its routes) named after it: a second one with the same name overwrites the first on apply. A gateway named like a service or external caller makes the call chains the retry budget reports ambiguous."
+        example "mesh.add_gateway(Gateway::builder().name(\"edge\")…); mesh.add_gateway(Gateway::builder().name(\"edge\")…);"
+        fix "Give every gateway its own name, distinct from the services' and external callers'.";
+    CM0121 GATEWAY_WITHOUT_LISTENERS Error "a gateway declares no listener"
+        rule "Istio webhook: a Gateway needs at least one server; Gateway API CRD: listeners minItems 1"
+        why "The API server refuses a Gateway without listeners, so nothing reaches the routes written for it."
+        example "Gateway::builder().name(\"edge\").build() with routes but no listeners"
+        fix "Add a listener: Listener::builder().name(\"grpc\").port(9090).protocol(ListenerProtocol::Http).build().";
+    CM0122 DUPLICATE_GATEWAY_MEMBER Error "two listeners or two routes of a gateway share a name"
+        rule "Gateway API CRD: listener names are unique (CEL); Istio webhook: server port names are unique; route objects are named after their routes"
+        why "The API server refuses a Gateway whose listeners share a name; two routes with one name become two route objects with one name, and the second overwrites the first."
+        example "listeners: grpc on 9090 and grpc on 443"
+        fix "Give each listener and each route of a gateway its own name.";
     CM0151 SAMPLING_OUT_OF_RANGE Error "tracing sampling is not a percentage"
         rule "Istio webhook / CRD: Telemetry tracing randomSamplingPercentage must be 0..100"
         why "Istio refuses the Telemetry resource, so the namespace loses tracing, metrics and access logs configuration at once."
@@ -226,6 +241,41 @@ registry! {
         why "Every route has matches, so a request that matches none (a client without the `x-canary` header, a method the uri matches forgot) is answered 404 by the caller's sidecar and never reaches the service."
         example "order.add_route(Route::builder().matches(vec![RequestMatch::header(HeaderMatch::exact(\"x-canary\", \"true\"))]).target(&canary).build()); as the only route"
         fix "End the routes with one without matches (or whose match takes every request), e.g. to the primary subset.";
+    CM0220 GATEWAY_UNKNOWN_SERVICE Error "a gateway route names a service the mesh does not declare"
+        rule "Kiali KIA1101 (destination host not found); Gateway API: backendRef to a missing Service (ResolvedRefs false)"
+        why "The gateway has nowhere to send the requests the route matches: every one of them fails (503, or 500 under Gateway API), and the call chains behind the edge go unchecked."
+        example "GatewayRoute::builder().name(\"orders\").target(GatewayTarget::service(\"order-servce\"))"
+        fix "Name a service declared in this mesh (the help suggests the closest), or add it with `mesh.add_service`.";
+    CM0221 GATEWAY_UNDECLARED_SUBSET Error "a gateway route names a subset its service does not declare"
+        rule "IST0101 ReferencedResourceNotFound (subset not in any DestinationRule); Kiali KIA1107"
+        why "Istio's gateway finds no cluster for the subset and answers 503 for every request the route takes."
+        example "GatewayRoute::builder().target(SubsetRef::unchecked(\"order-service\", \"canary\")) with no canary subset"
+        fix "Use the handle `add_subset` returns, or declare the subset on the service.";
+    CM0222 GATEWAY_UNKNOWN_PORT Error "a gateway route targets a port its service does not have"
+        rule "Gateway API: backendRef port must be a port of the Service (ResolvedRefs false); Istio: destination port not found (503)"
+        why "The Service has no such port: the gateway's requests are refused or go nowhere."
+        example "GatewayRoute::builder().target(GatewayTarget::service(\"order-service\")).port(8080) where order-service listens on 5000"
+        fix "Leave the port unset (the service's port is used) or use the service's port.";
+    CM0223 GATEWAY_HOST_CONFLICT Error "two gateways or listeners claim one host and port"
+        rule "IST0109 ConflictingMeshGatewayVirtualServiceHosts / IST0145 ConflictingGateways; Gateway API: listener hostname/port conflicts (Conflicted condition)"
+        why "Two listeners for one host on one port cannot both receive its requests: Istio picks one of the servers and Gateway API marks the listeners Conflicted, so which routes answer depends on creation order."
+        example "two gateways both listening for api.example.com on port 443"
+        fix "Use one listener per host and port (bind more routes to it), or give the listeners different hosts or ports.";
+    CM0224 GATEWAY_UNKNOWN_LISTENER Error "a gateway route binds to a listener its gateway does not declare"
+        rule "Gateway API: parentRef sectionName must name a listener (Accepted false, NoMatchingParent)"
+        why "The route attaches to nothing and no request reaches it."
+        example "GatewayRoute::builder().listeners(vec![\"grcp\".into()]) where the listener is grpc"
+        fix "Name a listener of the gateway (the help suggests the closest), or leave `listeners` empty to bind to all.";
+    CM0225 GATEWAY_MIXED_MATCHES Error "a gateway route mixes gRPC and HTTP path matches"
+        rule "Gateway API: a GRPCRoute matches gRPC methods, an HTTPRoute paths; one route becomes one of them"
+        why "A route becomes one GRPCRoute or one HTTPRoute; it cannot hold both kinds of match, and splitting it silently would change its order and its timeouts."
+        example "matches: [GatewayMatch::grpc_service(\"mycompany.orders.v1.OrderService\"), GatewayMatch::path_prefix(\"/v1/orders\")]"
+        fix "Split it into a gRPC route and an HTTP route.";
+    CM0226 EDGE_SETTING_NOT_RENDERABLE Error "the gateway's rendering cannot carry a setting of a route"
+        rule "Gateway API v1.6 standard channel: GRPCRoute has no timeouts or retries, HTTPRoute timeouts only, backendRefs name Services (no subsets), header matches are Exact or RegularExpression; Envoy Gateway's retry triggers"
+        why "Dropping the setting silently would emit a gateway that behaves differently from the mesh described: no timeout at the edge, retries the budget did not count, or all pods instead of one subset."
+        example "a GRPCRoute with timeout(30s) on GatewayClass::istio()"
+        fix "Render the gateway where the setting exists (an Istio ingress gateway, or Envoy Gateway whose BackendTrafficPolicy carries timeouts and retries), or remove the setting; for subsets, route the gateway to the service and split in the service's routes.";
     CM0230 URI_WITHOUT_LEADING_SLASH Error "a uri prefix or exact match without its leading /"
         rule "gRPC over HTTP/2: every request path is `/package.Service/Method` (Istio accepts the match, it just never holds)"
         why "A gRPC request's `:path` always starts with `/`, so `prefix: order.v1.OrderService/` never matches: the canary or admin route behind it is dead, and its traffic silently goes to the next route."
@@ -303,6 +353,11 @@ registry! {
         why "Envoy retries on the HTTP status, and a gRPC server answers every call with 200, failed or not: retrying on 200 sends every call, successful ones included, 1 + attempts times, a permanent retry storm. A 1xx, other 2xx or 3xx status never marks a failed gRPC call, so that condition means nothing."
         example "MeshRetry::builder().attempts(2).retry_on(vec![RetryOn::Status(200)]).build()"
         fix "Retry on gRPC conditions such as `unavailable`, or on a failure status such as 503.";
+    CM0320 EDGE_TIMEOUT_TOO_SHORT Warning "a gateway gives up before the chain behind it does"
+        rule "library policy, stricter than Istio: the edge's per-try timeout (or route timeout) ≥ the worst case of the service behind it"
+        why "The gateway abandons the request (and retries it) while the service, and every call it made, is still working: the client sees a timeout, the service does the work twice, and the retries arrive exactly when it is slow."
+        example "a gateway route per-try timeout 5s to order-service whose Connectum timeout is 10s"
+        fix "Give the gateway route a per-try timeout (and route timeout) at least the service's worst case, or lower the service's timeout.";
     CM0360 NO_DEADLINE Warning "a route with neither a timeout nor a per-try timeout"
         rule "Istio: HTTP route timeouts are disabled by default (Envoy's 15s default is turned off), so without `timeout` or `perTryTimeout` nothing bounds a call"
         why "A call to a stuck pod waits for ever: the caller's threads, connections and bulkhead slots fill up and the failure spreads up the call chain instead of failing fast."
@@ -370,6 +425,21 @@ registry! {
         why "PERMISSIVE admits plain-text callers, but every allow rule of the service names principals or namespaces, which plain-text requests do not carry: those callers are refused with 403 anyway. The PERMISSIVE mode buys nothing and suggests a migration path that does not work (CM0405 covers DISABLE, where nobody gets in)."
         example "Service::builder().mtls_override(MtlsMode::Permissive).allow(vec![AllowRule::namespace(\"connectum\")])"
         fix "Use STRICT for the service (remove the PERMISSIVE override where the namespace is STRICT); if plain-text callers really must reach it, the allow rules cannot admit them and have to go.";
+    CM0420 GATEWAY_NOT_ADMITTED Error "a gateway routes to a service that refuses it"
+        rule "Istio AuthorizationPolicy and PeerAuthentication semantics: a caller without a mesh identity is refused by STRICT mTLS and by principal rules (403 / connection reset)"
+        why "The gateway's proxies are outside the mesh (Envoy Gateway's are, unless meshed): they call without an Istio certificate, so a STRICT workload resets the connection and allow rules, which match principals, answer 403. Every request from outside fails."
+        example "GatewayClass::envoy_gateway(\"eg\") without a service_account, routing to a service under STRICT mTLS"
+        fix "Mesh the gateway's proxies and set the gateway's service_account (its principal is then admitted), or use PERMISSIVE mTLS without allow rules for that service.";
+    CM0421 TLS_LISTENER_WITHOUT_CREDENTIAL Error "an HTTPS listener names no credential"
+        rule "Istio webhook: a SIMPLE TLS server needs credentialName (or certificate files); Gateway API CRD: an HTTPS listener with mode Terminate needs certificateRefs (CEL)"
+        why "The API server refuses the Gateway, or the gateway has no certificate to terminate TLS with and the listener never serves."
+        example "Listener::builder().name(\"https\").port(443).protocol(ListenerProtocol::Https).build()"
+        fix "Name the TLS Secret: `.tls_credential(\"gateway-tls-cert\")` (its data stays out of the manifests).";
+    CM0422 CLIENT_TLS_CONFLICTS_WITH_MTLS Error "the client TLS mode toward a service contradicts its mTLS mode"
+        rule "Istio: DestinationRule tls mode vs PeerAuthentication (istioctl analyze IST0113-like; Kiali KIA0501 DestinationRule disabling mTLS for a STRICT workload)"
+        why "`DISABLE` toward a STRICT workload sends plain text it resets; `ISTIO_MUTUAL` toward a DISABLE workload sends mTLS it cannot read; `SIMPLE` toward a mesh workload expects a server certificate the plain-text app does not have. Every call fails at the connection."
+        example "TrafficPolicy::builder().tls(ClientTls::Disable) on a service under STRICT mTLS"
+        fix "Leave `tls` unset (Istio's auto mTLS follows the workload), or make it match the service's mTLS mode; use SIMPLE only for hosts outside the mesh.";
     CM0460 OPEN_TO_MESH Warning "a service is open to every workload in the mesh"
         rule "Istio: a workload with no ALLOW AuthorizationPolicy admits every request; Kiali/istioctl report no such gap"
         why "The service has no allow rules and no declared caller, so no AuthorizationPolicy can be derived for it: any compromised or misconfigured workload in the mesh can call it."
@@ -472,6 +542,11 @@ registry! {
         why "Connectum listens on the config's PORT while Kubernetes sends traffic and probes to the service's port, where nothing answers: the pods never become ready and the service has no endpoints. (Without a PORT entry the renderer sets PORT from the port, so only a contradicting entry is a problem.)"
         example "Service::builder().name(\"order-service\").port(8080).config(BTreeMap::from([(\"PORT\".into(), \"5000\".into())]))"
         fix "Remove PORT from config (it follows the port), or make it equal the service's port.";
+    CM0520 INVALID_GATEWAY_FIELD Error "a gateway name, listener, hostname, port or credential Kubernetes refuses"
+        rule "Gateway API CRD patterns (SectionName, Hostname, PortNumber 1..65535); Kubernetes object names (DNS-1123)"
+        why "The API server refuses the Gateway or the route, and no request gets in."
+        example "Listener::builder().name(\"gRPC\").hostname(\"API.example.com\").port(0)"
+        fix "Use lower-case DNS names (a hostname may start with `*.`), ports 1 to 65535.";
     CM0530 APP_SETTING_CONFLICT Error "config contradicts a Connectum setting the mesh models"
         rule "library policy: the ConfigMap carries GRACEFUL_SHUTDOWN_TIMEOUT_MS and CONNECTUM_INTERCEPTORS rendered from shutdown.timeout and interceptors"
         why "The app would run with other settings than the ones checked: a shutdown timeout longer than the grace period Kubernetes derived from the model (pods killed mid-drain), or retries the retry budget never counted."

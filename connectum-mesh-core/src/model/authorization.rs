@@ -9,7 +9,7 @@ pub enum Authorization<'a> {
     /// The service's own allow rules.
     Explicit(&'a [AllowRule]),
     /// No allow rules, so an ALLOW list of the identities of its declared callers (services
-    /// whose `calls` name it, external callers), sorted and without repeats.
+    /// whose `calls` name it, external callers, gateways that route to it), sorted and without repeats.
     Derived(Vec<ServiceAccountRef>),
     /// No policy: every workload of the mesh may call it (unless the mesh denies by default).
     Open,
@@ -17,7 +17,8 @@ pub enum Authorization<'a> {
 
 impl Mesh {
     /// The identities of the declared callers of `service`: the service accounts of the services
-    /// that call it and of the external callers that call it, sorted, without repeats. This is
+    /// that call it, of the external callers that call it and of the gateways that route to it,
+    /// sorted, without repeats. This is
     /// the one place callers are gathered, so a new kind of caller (a gateway) joins here.
     #[must_use]
     pub fn callers_of(&self, service: &str) -> Vec<ServiceAccountRef> {
@@ -31,10 +32,45 @@ impl Mesh {
             .iter()
             .filter(|c| c.calls.iter().any(|c| c == service))
             .map(|c| c.service_account.clone());
-        let mut callers: Vec<ServiceAccountRef> = services.chain(external).collect();
+        let gateways = self
+            .gateways
+            .iter()
+            .filter(|g| g.target_services().contains(&service))
+            .filter_map(|g| g.principal_account(&self.namespace));
+        let mut callers: Vec<ServiceAccountRef> =
+            services.chain(external).chain(gateways).collect();
         callers.sort();
         callers.dedup();
         callers
+    }
+
+    /// The identities of the gateways that route to `service` and that its written allow rules
+    /// do not name: the renderer admits them beside those rules, so a gateway route never needs
+    /// an allow rule of the user's.
+    #[must_use]
+    pub fn unwritten_gateway_accounts(&self, service: &Service) -> Vec<ServiceAccountRef> {
+        let written: Vec<&ServiceAccountRef> = service
+            .allow
+            .iter()
+            .flat_map(|rule| &rule.from)
+            .filter_map(|source| match source {
+                super::Source::ServiceAccount(account) => Some(account),
+                super::Source::Namespace(_) => None,
+            })
+            .collect();
+        let mut accounts: Vec<ServiceAccountRef> = Vec::new();
+        for gateway in &self.gateways {
+            if !gateway.target_services().contains(&service.name.as_str()) {
+                continue;
+            }
+            if let Some(account) = gateway.principal_account(&self.namespace)
+                && !written.contains(&&account)
+                && !accounts.contains(&account)
+            {
+                accounts.push(account);
+            }
+        }
+        accounts
     }
 
     /// How `service`'s callers are admitted. Without allow rules, the declared callers'

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use typed_builder::TypedBuilder;
 
 use super::{
-    ChainBudget, ExternalCaller, MtlsMode, PodTimeline, RetryBudget, Service, SidecarMode,
+    ChainBudget, ExternalCaller, Gateway, MtlsMode, PodTimeline, RetryBudget, Service, SidecarMode,
 };
 use crate::diag::{Code, Level, Lints};
 
@@ -94,6 +94,9 @@ pub struct Mesh {
     /// The services; add with [`Mesh::add_service`].
     #[builder(setter(skip), default)]
     pub services: Vec<Service>,
+    /// The gateways requests from outside enter by; add with [`Mesh::add_gateway`].
+    #[builder(setter(skip), default)]
+    pub gateways: Vec<Gateway>,
 }
 
 impl Mesh {
@@ -227,6 +230,18 @@ impl Mesh {
     pub fn deny_warnings(&mut self) -> &mut Self {
         self.lints.deny_warnings();
         self
+    }
+
+    /// Adds a gateway.
+    pub fn add_gateway(&mut self, gateway: Gateway) -> &mut Self {
+        self.gateways.push(gateway);
+        self
+    }
+
+    /// A gateway by name.
+    #[must_use]
+    pub fn gateway(&self, name: &str) -> Option<&Gateway> {
+        self.gateways.iter().find(|g| g.name == name)
     }
 
     /// A service by name.

@@ -5,6 +5,7 @@ mod app_settings;
 mod authorization;
 mod availability;
 mod duration;
+mod gateway;
 mod mesh;
 mod quantity;
 mod resilience;
@@ -20,15 +21,20 @@ pub use availability::{
     ResolvedBudget, RolloutPlan, SpreadPolicy,
 };
 pub use duration::{Duration, DurationError};
+pub use gateway::{
+    ENVOY_GATEWAY_CONTROLLER, EdgeRequest, Gateway, GatewayClass, GatewayImplementation,
+    GatewayMatch, GatewayRoute, GatewayRuntime, GatewayTarget, ISTIO_GATEWAY_CONTROLLER,
+    ISTIO_INGRESS_SERVICE_ACCOUNT, Listener, ListenerProtocol,
+};
 pub use mesh::{
     APP_VERSION_LABEL, COMPONENT_LABEL, DEFAULT_APP_LABEL, DEFAULT_VERSION_LABEL, HostStyle, Mesh,
     PART_OF_LABEL, RENDERER_LABELS, Telemetry, Tracing,
 };
 pub use quantity::{Quantity, QuantityError};
 pub use resilience::{
-    AppRetry, AppTimeout, Bulkhead, ChainBudget, CircuitBreaker, ConnectionPool, H2UpgradePolicy,
-    HashKey, HttpPool, Interceptors, LoadBalancer, OutlierDetection, RetryBudget, SimpleLb,
-    TcpPool, TrafficPolicy,
+    AppRetry, AppTimeout, Bulkhead, ChainBudget, CircuitBreaker, ClientTls, ConnectionPool,
+    H2UpgradePolicy, HashKey, HttpPool, Interceptors, LoadBalancer, OutlierDetection, RetryBudget,
+    SimpleLb, TcpPool, TrafficPolicy,
 };
 pub use routing::{
     HeaderMatch, ISTIO_DEFAULT_RETRY_ATTEMPTS, MeshRetry, RequestMatch, RetryOn, Route,

@@ -18,6 +18,10 @@ pub struct TrafficPolicy {
     /// How requests are spread over pods (`loadBalancer`).
     #[builder(default, setter(strip_option))]
     pub load_balancer: Option<LoadBalancer>,
+    /// The TLS callers use toward this host (`tls`); unset means Istio's auto mTLS, which
+    /// follows the workload's PeerAuthentication.
+    #[builder(default, setter(strip_option))]
+    pub tls: Option<ClientTls>,
 }
 
 impl TrafficPolicy {
@@ -27,6 +31,33 @@ impl TrafficPolicy {
         self.connection_pool.is_none()
             && self.outlier_detection.is_none()
             && self.load_balancer.is_none()
+            && self.tls.is_none()
+    }
+}
+
+/// The TLS a caller's proxy originates toward a host (Istio's `ClientTLSSettings.mode`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ClientTls {
+    /// Istio mutual TLS with the workload certificates (`ISTIO_MUTUAL`).
+    IstioMutual,
+    /// Plain text (`DISABLE`); a STRICT workload refuses it.
+    Disable,
+    /// TLS to a server that has its own certificate, typically an external host (`SIMPLE`).
+    Simple {
+        /// The SNI sent in the handshake, e.g. `api.stripe.com`.
+        sni: Option<String>,
+    },
+}
+
+impl ClientTls {
+    /// Istio's spelling: `ISTIO_MUTUAL`, `DISABLE`, `SIMPLE`.
+    #[must_use]
+    pub fn as_istio(&self) -> &'static str {
+        match self {
+            Self::IstioMutual => "ISTIO_MUTUAL",
+            Self::Disable => "DISABLE",
+            Self::Simple { .. } => "SIMPLE",
+        }
     }
 }
 

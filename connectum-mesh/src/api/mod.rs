@@ -1,11 +1,14 @@
-//! The Istio kinds we emit, as `kube` `CustomResource` types with Istio's exact field names and
-//! nesting (from Istio 1.30's official CRDs).
+//! The custom kinds we emit, as `kube` `CustomResource` types with their APIs' exact field names
+//! and nesting: Istio's (from Istio 1.30's official CRDs), the Kubernetes Gateway API's
+//! ([`gateway`], standard channel v1.6) and Envoy Gateway's BackendTrafficPolicy ([`envoy`]).
 //!
 //! Where Istio has a one-of (a `StringMatch`'s exact/prefix/regex, a load balancer's
 //! simple/consistentHash, an HTTP route's route/redirect/directResponse/delegate, a policy's
 //! selector/targetRefs) it is a Rust enum, so two arms can never be set together. Numbers that
 //! mean something at zero (`weight: 0`, `attempts: 0`) are `Option`s, emitted whenever set.
 
+pub mod envoy;
+pub mod gateway;
 pub mod networking;
 pub mod security;
 pub mod telemetry;

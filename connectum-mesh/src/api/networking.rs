@@ -1,4 +1,4 @@
-//! `networking.istio.io/v1`: VirtualService and DestinationRule.
+//! `networking.istio.io/v1`: VirtualService, DestinationRule and Gateway.
 
 use std::collections::BTreeMap;
 
@@ -382,6 +382,9 @@ pub struct ClientTlsSettings {
     /// The TLS mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<ClientTlsMode>,
+    /// The SNI sent in the TLS handshake (SIMPLE and MUTUAL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sni: Option<String>,
 }
 
 /// `tls.mode` values.
@@ -396,4 +399,76 @@ pub enum ClientTlsMode {
     Mutual,
     /// Istio's mutual TLS.
     IstioMutual,
+}
+
+/// The spec of an Istio Gateway: the ports and hosts a gateway deployment listens on.
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[kube(
+    group = "networking.istio.io",
+    version = "v1",
+    kind = "Gateway",
+    namespaced,
+    derive = "PartialEq",
+    derive = "Default"
+)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewaySpec {
+    /// Pod labels of the gateway deployment that serves these servers.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub selector: BTreeMap<String, String>,
+    /// The servers: one port, protocol and set of hosts each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub servers: Vec<Server>,
+}
+
+/// One server of a Gateway (`servers[]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Server {
+    /// The port it listens on.
+    pub port: ServerPort,
+    /// The hosts it serves; `*` means any.
+    pub hosts: Vec<String>,
+    /// TLS settings, for HTTPS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ServerTlsSettings>,
+    /// A name for the server, unique in the gateway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// A server's port.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerPort {
+    /// The port number.
+    pub number: u32,
+    /// `HTTP`, `HTTPS`, `GRPC`, `HTTP2`, `MONGO`, `TCP` or `TLS`.
+    pub protocol: String,
+    /// The port's name.
+    pub name: String,
+}
+
+/// A server's TLS settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerTlsSettings {
+    /// `SIMPLE` terminates TLS with the credential.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ServerTlsMode>,
+    /// The Secret holding the certificate and key, in the gateway's namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_name: Option<String>,
+}
+
+/// `tls.mode` of a Gateway server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ServerTlsMode {
+    /// Terminate TLS with a server certificate.
+    Simple,
+    /// Pass TLS through by SNI.
+    Passthrough,
+    /// Terminate with client certificates required.
+    Mutual,
 }

@@ -118,3 +118,88 @@ fn a_missing_parent_is_an_error_not_a_new_tree() {
     assert!(error.to_string().contains("typo"), "{error}");
     assert!(!missing.parent().unwrap().exists());
 }
+
+/// The escape hatch: a PodDisruptionBudget and a kind of another API, added to the rendered
+/// objects.
+fn with_extras() -> Manifests {
+    use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+    let pdb = PodDisruptionBudget {
+        metadata: ObjectMeta {
+            name: Some("cart".to_owned()),
+            namespace: Some("shop".to_owned()),
+            ..ObjectMeta::default()
+        },
+        spec: Some(PodDisruptionBudgetSpec {
+            min_available: Some(IntOrString::Int(1)),
+            ..PodDisruptionBudgetSpec::default()
+        }),
+        ..PodDisruptionBudget::default()
+    };
+    let policy = crate::api::envoy::BackendTrafficPolicy::new(
+        "cart-retries",
+        crate::api::envoy::BackendTrafficPolicySpec::default(),
+    );
+    let mut manifests = manifests("info");
+    let added = manifests
+        .add_extra(&policy)
+        .and_then(|m| m.add_extra(&pdb))
+        .is_ok();
+    assert!(added);
+    manifests
+}
+
+#[test]
+fn extra_objects_go_through_every_emit_path_in_apply_order() {
+    let manifests = with_extras();
+    let kinds: Vec<&str> = manifests.objects().iter().map(|o| o.kind()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "Namespace",
+            "ServiceAccount",
+            "ConfigMap",
+            "PeerAuthentication",
+            "Service",
+            "Deployment",
+            "PodDisruptionBudget",
+            "BackendTrafficPolicy",
+        ]
+    );
+    let yaml = to_yaml(&manifests).unwrap_or_default();
+    assert!(
+        yaml.contains(
+            "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: cart\n  namespace: shop\nspec:\n  minAvailable: 1\n"
+        ),
+        "{yaml}"
+    );
+    assert!(
+        yaml.ends_with("apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: BackendTrafficPolicy\nmetadata:\n  name: cart-retries\nspec:\n  targetRefs: []\n"),
+        "{yaml}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&to_json(&manifests).unwrap_or_default()).unwrap_or_default();
+    assert_eq!(json["items"][6]["kind"], "PodDisruptionBudget");
+    assert_eq!(json["items"][6]["spec"]["minAvailable"], 1);
+
+    let scratch = tempfile::tempdir().ok();
+    let dir = scratch
+        .as_ref()
+        .map(|s| s.path().join("deploy"))
+        .unwrap_or_default();
+    let files = write_dir(&manifests, &dir, Format::Yaml).unwrap_or_default();
+    let names: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.file_name())
+        .map(|f| f.to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names[6], "07-poddisruptionbudget-cart.yaml");
+    assert_eq!(names[7], "08-backendtrafficpolicy-cart-retries.yaml");
+    let kustomization = fs::read_to_string(dir.join("kustomization.yaml")).unwrap_or_default();
+    assert!(
+        kustomization.contains("- 07-poddisruptionbudget-cart.yaml\n"),
+        "{kustomization}"
+    );
+}

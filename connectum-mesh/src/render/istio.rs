@@ -102,6 +102,13 @@ pub(crate) fn authorization_policy(mesh: &Mesh, service: &Service) -> Option<Aut
         }],
         model::Authorization::Explicit(allow) => allow
             .iter()
+            .cloned()
+            // A gateway that routes here is admitted without an allow rule of the user's.
+            .chain(
+                mesh.unwritten_gateway_accounts(service)
+                    .into_iter()
+                    .map(model::AllowRule::service_account),
+            )
             .map(|rule| AuthorizationRule {
                 from: rule
                     .from
@@ -177,8 +184,20 @@ fn traffic_policy(policy: &model::TrafficPolicy) -> Option<networking::TrafficPo
         connection_pool: policy.connection_pool.as_ref().map(connection_pool),
         outlier_detection: policy.outlier_detection.as_ref().map(outlier_detection),
         load_balancer: policy.load_balancer.as_ref().map(load_balancer),
-        tls: None,
+        tls: policy.tls.as_ref().map(client_tls),
     })
+}
+
+fn client_tls(tls: &model::ClientTls) -> networking::ClientTlsSettings {
+    let (mode, sni) = match tls {
+        model::ClientTls::IstioMutual => (networking::ClientTlsMode::IstioMutual, None),
+        model::ClientTls::Disable => (networking::ClientTlsMode::Disable, None),
+        model::ClientTls::Simple { sni } => (networking::ClientTlsMode::Simple, sni.clone()),
+    };
+    networking::ClientTlsSettings {
+        mode: Some(mode),
+        sni,
+    }
 }
 
 fn connection_pool(pool: &model::ConnectionPool) -> ConnectionPoolSettings {
@@ -276,11 +295,7 @@ pub(crate) fn virtual_service(mesh: &Mesh, service: &Service) -> Option<VirtualS
                 matches: route.matches.iter().map(request_match).collect(),
                 action: Some(HttpRouteAction::Route(destinations)),
                 timeout: route.timeout,
-                retries: route.retries.as_ref().map(|retry| HttpRetry {
-                    attempts: Some(clamp_i32(retry.attempts)),
-                    per_try_timeout: retry.per_try_timeout,
-                    retry_on: retry.retry_on_text(),
-                }),
+                retries: route.retries.as_ref().map(http_retry),
             }
         })
         .collect();
@@ -294,7 +309,16 @@ pub(crate) fn virtual_service(mesh: &Mesh, service: &Service) -> Option<VirtualS
     })
 }
 
-fn string_match(value: &model::StringMatch) -> StringMatch {
+/// A retry policy as Istio writes it; `attempts` always, since an absent block means 2.
+pub(crate) fn http_retry(retry: &model::MeshRetry) -> HttpRetry {
+    HttpRetry {
+        attempts: Some(clamp_i32(retry.attempts)),
+        per_try_timeout: retry.per_try_timeout,
+        retry_on: retry.retry_on_text(),
+    }
+}
+
+pub(crate) fn string_match(value: &model::StringMatch) -> StringMatch {
     match value {
         model::StringMatch::Exact(text) => StringMatch::Exact(text.clone()),
         model::StringMatch::Prefix(text) => StringMatch::Prefix(text.clone()),

@@ -5,6 +5,8 @@
 //! labels from the workloads that carry them, selectors that cannot overlap, the termination
 //! grace period from the shutdown timings, the config checksum that rolls pods on a change.
 
+mod edge;
+mod extra;
 mod istio;
 mod meta;
 mod workloads;
@@ -18,7 +20,11 @@ use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service, ServiceAccount};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use serde::Serialize;
 
-use crate::api::networking::{DestinationRule, VirtualService};
+pub use extra::ExtraObject;
+
+use crate::api::envoy::BackendTrafficPolicy;
+use crate::api::gateway::{GRPCRoute, Gateway, GatewayClass, HTTPRoute};
+use crate::api::networking::{self, DestinationRule, VirtualService};
 use crate::api::security::{AuthorizationPolicy, PeerAuthentication};
 use crate::api::telemetry::Telemetry;
 
@@ -88,12 +94,26 @@ pub enum Object {
     VirtualService(VirtualService),
     /// Namespace telemetry.
     Telemetry(Telemetry),
+    /// A Gateway API class (cluster-scoped), when a gateway declares it.
+    GatewayClass(GatewayClass),
+    /// An Istio ingress gateway's servers (`networking.istio.io` Gateway).
+    IstioGateway(networking::Gateway),
+    /// A Gateway API Gateway.
+    Gateway(Gateway),
+    /// A gateway's gRPC route.
+    GrpcRoute(GRPCRoute),
+    /// A gateway's HTTP route.
+    HttpRoute(HTTPRoute),
+    /// Envoy Gateway's timeout and retries of a route.
+    BackendTrafficPolicy(BackendTrafficPolicy),
+    /// An object the model does not cover, added with [`Manifests::add_extra`].
+    Extra(ExtraObject),
 }
 
 impl Object {
     /// The object's kind, e.g. `VirtualService`.
     #[must_use]
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> &str {
         match self {
             Self::Namespace(_) => "Namespace",
             Self::ServiceAccount(_) => "ServiceAccount",
@@ -107,6 +127,12 @@ impl Object {
             Self::DestinationRule(_) => "DestinationRule",
             Self::VirtualService(_) => "VirtualService",
             Self::Telemetry(_) => "Telemetry",
+            Self::GatewayClass(_) => "GatewayClass",
+            Self::IstioGateway(_) | Self::Gateway(_) => "Gateway",
+            Self::GrpcRoute(_) => "GRPCRoute",
+            Self::HttpRoute(_) => "HTTPRoute",
+            Self::BackendTrafficPolicy(_) => "BackendTrafficPolicy",
+            Self::Extra(o) => o.kind(),
         }
     }
 
@@ -126,6 +152,13 @@ impl Object {
             Self::DestinationRule(o) => &o.metadata,
             Self::VirtualService(o) => &o.metadata,
             Self::Telemetry(o) => &o.metadata,
+            Self::GatewayClass(o) => &o.metadata,
+            Self::IstioGateway(o) => &o.metadata,
+            Self::Gateway(o) => &o.metadata,
+            Self::GrpcRoute(o) => &o.metadata,
+            Self::HttpRoute(o) => &o.metadata,
+            Self::BackendTrafficPolicy(o) => &o.metadata,
+            Self::Extra(o) => return o.name(),
         };
         metadata.name.as_deref().unwrap_or_default()
     }
@@ -144,8 +177,15 @@ impl Object {
             Self::HorizontalPodAutoscaler(_) => return "autoscaling/v2".to_owned(),
             Self::PodDisruptionBudget(_) => return "policy/v1".to_owned(),
             Self::PeerAuthentication(_) | Self::AuthorizationPolicy(_) => "security.istio.io",
-            Self::DestinationRule(_) | Self::VirtualService(_) => "networking.istio.io",
+            Self::DestinationRule(_) | Self::VirtualService(_) | Self::IstioGateway(_) => {
+                "networking.istio.io"
+            }
             Self::Telemetry(_) => "telemetry.istio.io",
+            Self::GatewayClass(_) | Self::Gateway(_) | Self::GrpcRoute(_) | Self::HttpRoute(_) => {
+                return "gateway.networking.k8s.io/v1".to_owned();
+            }
+            Self::BackendTrafficPolicy(_) => return "gateway.envoyproxy.io/v1alpha1".to_owned(),
+            Self::Extra(o) => return o.api_version().to_owned(),
         };
         format!("{group}/{}", api.version_of(group))
     }
@@ -173,12 +213,13 @@ impl Serialize for Versioned<'_> {
         #[serde(rename_all = "camelCase")]
         struct Document<'a, T: Serialize> {
             api_version: String,
-            kind: &'static str,
+            kind: &'a str,
             metadata: &'a k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
             spec: &'a T,
         }
         let api_version = self.object.api_version(self.api);
         let kind = self.object.kind();
+        // Custom resources: apiVersion, kind, metadata, spec.
         macro_rules! istio {
             ($o:expr) => {
                 Document {
@@ -200,7 +241,7 @@ impl Serialize for Versioned<'_> {
                 #[serde(rename_all = "camelCase")]
                 struct ConfigMapDocument<'a> {
                     api_version: String,
-                    kind: &'static str,
+                    kind: &'a str,
                     metadata: &'a k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
                     #[serde(skip_serializing_if = "Option::is_none")]
                     immutable: Option<bool>,
@@ -225,13 +266,22 @@ impl Serialize for Versioned<'_> {
             Object::DestinationRule(o) => istio!(o),
             Object::VirtualService(o) => istio!(o),
             Object::Telemetry(o) => istio!(o),
+            Object::IstioGateway(o) => istio!(o),
+            Object::GatewayClass(o) => istio!(o),
+            Object::Gateway(o) => istio!(o),
+            Object::GrpcRoute(o) => istio!(o),
+            Object::HttpRoute(o) => istio!(o),
+            Object::BackendTrafficPolicy(o) => istio!(o),
+            Object::Extra(o) => o.serialize(serializer),
         }
     }
 }
 
 /// Everything a mesh renders to, in the conventional apply order: Namespace, ServiceAccounts,
 /// ConfigMaps, policies, Services, Deployments, HPAs, PodDisruptionBudgets, DestinationRules,
-/// VirtualServices, Telemetry.
+/// VirtualServices, the edge (GatewayClasses, Gateways, their routes and policies), Telemetry;
+/// and any extra objects added with [`Manifests::add_extra`], each at its kind's place in that
+/// order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Manifests {
     objects: Vec<Object>,
@@ -377,6 +427,7 @@ fn render_objects(mesh: &Mesh) -> Vec<Object> {
     for service in &mesh.services {
         objects.extend(istio::virtual_service(mesh, service).map(Object::VirtualService));
     }
+    objects.extend(edge::objects(mesh));
     objects.extend(istio::telemetry(mesh).map(Object::Telemetry));
     objects
 }
@@ -386,6 +437,6 @@ mod tests;
 
 /// Kubernetes and Istio count in `int32`; the model's `u32` values above `i32::MAX` (which the
 /// checker refuses, so a rendered mesh has none) saturate rather than wrap.
-fn clamp_i32(value: u32) -> i32 {
+pub(crate) fn clamp_i32(value: u32) -> i32 {
     int32(value).unwrap_or(i32::MAX)
 }

@@ -66,10 +66,8 @@ fn deployment_spec(deployment: &Deployment) -> &k8s_openapi::api::apps::v1::Depl
 
 #[test]
 fn objects_come_in_apply_order() {
-    let kinds: Vec<&str> = rendered(&canary_mesh(Scaling::Replicas(3)))
-        .iter()
-        .map(Object::kind)
-        .collect();
+    let objects = rendered(&canary_mesh(Scaling::Replicas(3)));
+    let kinds: Vec<&str> = objects.iter().map(Object::kind).collect();
     assert_eq!(
         kinds,
         [

@@ -1,18 +1,25 @@
 //! The order-service mesh of Connectum's Istio guide, described with connectum-mesh's builders.
 //!
-//! [`mesh`] is what the guide meant; [`published_mesh`] is the same mesh with the values the
-//! guide's manifests actually ship (mesh retries 3 on top of the app's 2, and an API-gateway
-//! principal nobody declares), which the checker refuses.
+//! [`mesh`] is what the guide meant, with the guide's edge (Envoy Gateway through the Gateway
+//! API, `production-ready/envoy-gateway`); [`published_mesh`] is the same mesh with the values the
+//! guide's Istio manifests actually ship (mesh retries 3 on top of the app's 2, and an
+//! API-gateway principal nobody declares), which the checker refuses.
 
 use std::collections::BTreeMap;
 
 use connectum_mesh::{
     AllowRule, AppRetry, AppTimeout, Autoscaler, Bulkhead, CircuitBreaker, ConnectionPool,
-    Duration, ExternalCaller, GracefulShutdown, H2UpgradePolicy, HeaderMatch, HttpPool,
-    Interceptors, LoadBalancer, Mesh, MeshRetry, MtlsMode, OutlierDetection, Quantity,
+    Duration, Gateway, GatewayClass, GatewayMatch, GatewayRoute, GatewayRuntime, GatewayTarget,
+    GracefulShutdown, H2UpgradePolicy, HeaderMatch, HttpPool, Interceptors, Listener,
+    ListenerProtocol, LoadBalancer, Mesh, MeshRetry, MtlsMode, OutlierDetection, Quantity,
     RequestMatch, Resources, RetryOn, Route, Scaling, ScalingRule, Service, ServiceAccountRef,
     SimpleLb, Split, Subset, TcpPool, Telemetry, Tracing, TrafficPolicy,
 };
+
+/// The edge's name: the guide's Gateway `connectum-gateway` (also its GatewayClass).
+pub const GATEWAY: &str = "connectum-gateway";
+/// The gRPC service the edge routes to order-service.
+pub const ORDER_GRPC_SERVICE: &str = "mycompany.orders.v1.OrderService";
 
 /// The namespace every object lives in.
 pub const NAMESPACE: &str = "connectum";
@@ -20,7 +27,9 @@ pub const NAMESPACE: &str = "connectum";
 pub const SERVICE: &str = "order-service";
 
 /// The mesh as the guide means it: stable and canary workloads, header routing then a 90/10
-/// split, mesh retries 1 (the guide's advice when the app retries too), STRICT mTLS.
+/// split, mesh retries 1 (the guide's advice when the app retries too), STRICT mTLS, and the
+/// guide's Envoy Gateway edge routing the OrderService to order-service (one retry of 10s within
+/// 30s: the chain connectum-gateway → order-service is (1+1)×(1+2) = 6 calls).
 ///
 /// ```
 /// let mesh = order_service::mesh();
@@ -66,23 +75,18 @@ pub fn published_mesh() -> Mesh {
     build(&Variant::AsPublished, SHUTDOWN_TIMEOUT)
 }
 
+/// The account the guide's AuthorizationPolicy admits for its API gateway.
+fn envoy_gateway_account() -> ServiceAccountRef {
+    ServiceAccountRef::new(NAMESPACE, "envoy-gateway")
+}
+
 enum Variant {
     Intended,
     AsPublished,
 }
 
 fn build(variant: &Variant, shutdown_timeout: Duration) -> Mesh {
-    let gateway = ServiceAccountRef::new(NAMESPACE, "envoy-gateway");
-    let external_callers = match variant {
-        Variant::Intended => vec![
-            ExternalCaller::builder()
-                .name("envoy-gateway")
-                .service_account(gateway.clone())
-                .calls(vec![SERVICE.to_owned()])
-                .build(),
-        ],
-        Variant::AsPublished => Vec::new(),
-    };
+    let gateway = envoy_gateway_account();
     let mesh_attempts = match variant {
         Variant::Intended => 1,
         Variant::AsPublished => 3,
@@ -105,7 +109,6 @@ fn build(variant: &Variant, shutdown_timeout: Duration) -> Mesh {
                 .access_log_providers(vec!["otel-access-logging".to_owned()])
                 .build(),
         )
-        .external_callers(external_callers)
         .build();
 
     let mut order = Service::builder()
@@ -193,7 +196,7 @@ fn build(variant: &Variant, shutdown_timeout: Duration) -> Mesh {
                 .build(),
         )
         .allow(vec![
-            AllowRule::service_account(gateway),
+            AllowRule::service_account(gateway.clone()),
             AllowRule::namespace(NAMESPACE),
         ])
         .build();
@@ -235,7 +238,92 @@ fn build(variant: &Variant, shutdown_timeout: Duration) -> Mesh {
                 .build(),
         );
     mesh.add_service(order);
+    if let Variant::Intended = variant {
+        mesh.add_gateway(edge(gateway));
+    }
     mesh
+}
+
+/// The Istio-flavoured edge: the same listeners and route on Istio's ingress gateway, rendered
+/// as a `networking.istio.io` Gateway and a VirtualService bound to it. Istio's ingress gateway
+/// is in the mesh, so order-service admits its principal
+/// (`istio-system/istio-ingressgateway-service-account`) without an allow rule for it; the
+/// `envoy-gateway` rule goes, as nothing runs as that account any more.
+///
+/// ```
+/// let mesh = order_service::mesh_with_istio_ingress();
+/// assert!(connectum_mesh::check(&mesh).is_empty());
+/// ```
+#[must_use]
+pub fn mesh_with_istio_ingress() -> Mesh {
+    let mut mesh = mesh();
+    let edge = &mut mesh.gateways[0];
+    edge.runtime = GatewayRuntime::istio_ingress();
+    edge.service_account = None;
+    // Istio names gRPC listeners as such (Gateway API has only HTTP and HTTPS).
+    for listener in edge.listeners.iter_mut().filter(|l| l.name == "grpc") {
+        listener.protocol = ListenerProtocol::Grpc;
+    }
+    mesh.services[0]
+        .allow
+        .retain(|rule| *rule != AllowRule::service_account(envoy_gateway_account()));
+    mesh
+}
+
+/// The guide's Envoy Gateway edge, as [`mesh`] declares it (see `edge` below): shared with the
+/// parity test, since `mesh!` has no gateway node yet.
+///
+/// ```
+/// assert_eq!(order_service::edge_gateway(), order_service::mesh().gateways[0]);
+/// ```
+#[must_use]
+pub fn edge_gateway() -> Gateway {
+    edge(envoy_gateway_account())
+}
+
+/// The guide's Envoy Gateway edge (`production-ready/envoy-gateway/gateway.yaml` and
+/// `grpc-route.yaml`): listeners http 80, https 443 (the `gateway-tls-cert` Secret) and grpc
+/// 9090, and a GRPCRoute for the OrderService on the grpc listener. The guide's GRPCRoute has no
+/// timeout or retries; ours has the guide's mesh advice, which Envoy Gateway carries in a
+/// BackendTrafficPolicy. Its proxies are meshed as `envoy-gateway`, the principal the guide's
+/// AuthorizationPolicy admits.
+fn edge(account: ServiceAccountRef) -> Gateway {
+    let listener = |name: &str, port: u16, protocol: ListenerProtocol| {
+        Listener::builder()
+            .name(name)
+            .port(port)
+            .protocol(protocol)
+            .build()
+    };
+    let mut https = listener("https", 443, ListenerProtocol::Https);
+    https.tls_credential = Some("gateway-tls-cert".to_owned());
+    let mut edge = Gateway::builder()
+        .name(GATEWAY)
+        .runtime(GatewayClass::envoy_gateway(GATEWAY).into())
+        .service_account(account)
+        .listeners(vec![
+            listener("http", 80, ListenerProtocol::Http),
+            https,
+            listener("grpc", 9090, ListenerProtocol::Http),
+        ])
+        .build();
+    edge.add_route(
+        GatewayRoute::builder()
+            .name("orders")
+            .listeners(vec!["grpc".to_owned()])
+            .matches(vec![GatewayMatch::grpc_service(ORDER_GRPC_SERVICE)])
+            .target(GatewayTarget::service(SERVICE))
+            .timeout(Duration::from_secs(30))
+            .retries(
+                MeshRetry::builder()
+                    .attempts(1)
+                    .per_try_timeout(Duration::from_secs(10))
+                    .retry_on(vec![RetryOn::Unavailable])
+                    .build(),
+            )
+            .build(),
+    );
+    edge
 }
 
 /// The environment of production-ready/k8s/configmap.yaml, with the shutdown timeout the app

@@ -47,8 +47,18 @@ fn emit_out_writes_a_kustomize_directory() {
         .lines()
         .filter_map(|l| l.strip_prefix("- "))
         .collect();
-    assert_eq!(files.len(), 13);
+    assert_eq!(files.len(), 17);
     assert_eq!(files[0], "01-namespace-connectum.yaml");
+    // The guide's edge: its GatewayClass, Gateway, GRPCRoute and the route's timeout and retries.
+    assert_eq!(
+        files[12..16],
+        [
+            "13-gatewayclass-connectum-gateway.yaml",
+            "14-gateway-connectum-gateway.yaml",
+            "15-grpcroute-connectum-gateway-orders.yaml",
+            "16-backendtrafficpolicy-connectum-gateway-orders.yaml",
+        ]
+    );
     let joined: Vec<String> = files
         .iter()
         .map(|f| std::fs::read_to_string(dir.join(f)).unwrap())
@@ -62,7 +72,7 @@ fn emit_format_json_prints_a_list() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let list: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(list["kind"], "List");
-    assert_eq!(list["items"].as_array().map(Vec::len), Some(13));
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(17));
 }
 
 #[test]
@@ -83,7 +93,7 @@ fn emit_istio_api_v1beta1_writes_the_old_versions() {
         "{vs}"
     );
     let telemetry =
-        std::fs::read_to_string(dir.join("13-telemetry-connectum-telemetry.yaml")).unwrap();
+        std::fs::read_to_string(dir.join("17-telemetry-connectum-telemetry.yaml")).unwrap();
     assert!(
         telemetry.starts_with("apiVersion: telemetry.istio.io/v1alpha1\n"),
         "{telemetry}"

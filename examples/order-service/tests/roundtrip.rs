@@ -17,13 +17,23 @@ fn back<T: DeserializeOwned + PartialEq + std::fmt::Debug>(original: &T, yaml: &
 
 #[test]
 fn every_document_round_trips() {
-    let manifests = match connectum_mesh::render(&order_service::mesh()) {
+    round_trip(&order_service::mesh(), 17);
+}
+
+#[test]
+fn every_document_of_the_istio_flavoured_edge_round_trips() {
+    round_trip(&order_service::mesh_with_istio_ingress(), 15);
+}
+
+fn round_trip(mesh: &connectum_mesh::Mesh, documents: usize) {
+    let manifests = match connectum_mesh::render(mesh) {
         Ok(manifests) => manifests,
         Err(error) => panic!("the example renders:\n{error}"),
     };
     let mut checked = 0;
     for (object, document) in manifests.objects().iter().zip(manifests.documents()) {
-        let yaml = document_to_yaml("document", &document).unwrap();
+        let yaml = document_to_yaml("document", &document)
+            .unwrap_or_else(|error| panic!("{} serializes: {error}", object.kind()));
         let parsed = match object {
             Object::Namespace(o) => Object::Namespace(back(o, &yaml)),
             Object::ServiceAccount(o) => Object::ServiceAccount(back(o, &yaml)),
@@ -37,11 +47,19 @@ fn every_document_round_trips() {
             Object::DestinationRule(o) => Object::DestinationRule(back(o, &yaml)),
             Object::VirtualService(o) => Object::VirtualService(back(o, &yaml)),
             Object::Telemetry(o) => Object::Telemetry(back(o, &yaml)),
+            Object::GatewayClass(o) => Object::GatewayClass(back(o, &yaml)),
+            Object::IstioGateway(o) => Object::IstioGateway(back(o, &yaml)),
+            Object::Gateway(o) => Object::Gateway(back(o, &yaml)),
+            Object::GrpcRoute(o) => Object::GrpcRoute(back(o, &yaml)),
+            Object::HttpRoute(o) => Object::HttpRoute(back(o, &yaml)),
+            Object::BackendTrafficPolicy(o) => Object::BackendTrafficPolicy(back(o, &yaml)),
+            Object::Extra(_) => panic!("the example adds no extra objects"),
         };
-        let again = document_to_yaml("again", &Versioned::new(&parsed, IstioApi::V1)).unwrap();
+        let again = document_to_yaml("again", &Versioned::new(&parsed, IstioApi::V1))
+            .unwrap_or_else(|error| panic!("{} re-serializes: {error}", object.kind()));
         assert_eq!(again, yaml, "{} {}", object.kind(), object.name());
         checked += 1;
     }
     assert_eq!(checked, manifests.objects().len());
-    assert_eq!(checked, 13);
+    assert_eq!(checked, documents);
 }

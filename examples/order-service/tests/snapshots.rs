@@ -29,3 +29,13 @@ fn the_output_is_byte_identical_across_runs() {
     let first = emit::to_yaml(&manifests(IstioApi::V1)).unwrap();
     assert_eq!(first, emit::to_yaml(&manifests(IstioApi::V1)).unwrap());
 }
+
+#[test]
+fn yaml_with_the_istio_flavoured_edge() {
+    let manifests = match connectum_mesh::render(&order_service::mesh_with_istio_ingress()) {
+        Ok(manifests) => manifests,
+        Err(error) => panic!("the example renders:\n{error}"),
+    };
+    let yaml = emit::to_yaml(&manifests).unwrap_or_default();
+    insta::assert_snapshot!("order_service_istio_ingress.yaml", yaml);
+}

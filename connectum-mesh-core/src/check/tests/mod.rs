@@ -2,6 +2,7 @@
 //! the guide's mesh (clean, and as published), the registry's coverage, and a property test.
 
 mod availability_fixtures;
+mod edge_fixtures;
 mod kubernetes_fixtures;
 mod model_fixtures;
 mod properties;
@@ -250,6 +251,27 @@ fixtures! {
     kubernetes_fixtures::cm0576_memory_too_small_for_node,
     kubernetes_fixtures::cm0576_memory_in_bytes,
     kubernetes_fixtures::cm0577_config_map_too_large,
+    edge_fixtures::cm0120_duplicate_gateway,
+    edge_fixtures::cm0120_gateway_named_like_a_service,
+    edge_fixtures::cm0121_gateway_without_listeners,
+    edge_fixtures::cm0122_duplicate_listener,
+    edge_fixtures::cm0220_gateway_unknown_service,
+    edge_fixtures::cm0221_gateway_undeclared_subset,
+    edge_fixtures::cm0222_gateway_unknown_port,
+    edge_fixtures::cm0223_gateway_host_conflict,
+    edge_fixtures::cm0223_listeners_of_one_gateway,
+    edge_fixtures::cm0224_gateway_unknown_listener,
+    edge_fixtures::cm0225_gateway_mixed_matches,
+    edge_fixtures::cm0226_grpc_timeout_on_istio_class,
+    edge_fixtures::cm0226_subset_target_on_gateway_api,
+    edge_fixtures::cm0226_header_prefix_on_gateway_api,
+    edge_fixtures::cm0301_retry_chain_through_the_edge,
+    edge_fixtures::cm0302_edge_tries_outlast_timeout,
+    edge_fixtures::cm0320_edge_timeout_too_short,
+    edge_fixtures::cm0420_gateway_not_admitted,
+    edge_fixtures::cm0421_tls_listener_without_credential,
+    edge_fixtures::cm0422_client_tls_disable_toward_strict,
+    edge_fixtures::cm0520_invalid_listener_name,
 }
 
 /// The families the checker emits; 08xx (I/O) and 09xx (DSL syntax) codes are tested where they

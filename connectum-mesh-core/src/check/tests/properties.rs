@@ -227,6 +227,7 @@ fn service() -> impl Strategy<Value = Service> {
                     outlier_detection: percent
                         .map(|p| OutlierDetection::builder().max_ejection_percent(p).build()),
                     load_balancer: None,
+                    tls: None,
                 };
                 for (subset, replicas, label) in subsets {
                     service.add_subset(Subset {
