@@ -59,6 +59,8 @@ pub use connectum_mesh_core::*;
 
 pub mod api;
 pub mod build;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod emit;
 pub mod read;
 pub mod render;
