@@ -67,6 +67,12 @@ fn check_retry_amplification(mesh: &Mesh, chains: &[Chain<'_>], out: &mut Diagno
             .iter()
             .map(|s| {
                 let (mesh_retries, app_retries) = hop_worst_case(s);
+                // Without a mesh there are no mesh retries: the app's retries alone count.
+                let mesh_retries = if mesh.mode.is_istio() {
+                    mesh_retries
+                } else {
+                    0
+                };
                 (s.name.as_str(), mesh_retries, app_retries)
             })
             .collect();

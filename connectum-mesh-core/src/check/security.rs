@@ -2,9 +2,9 @@
 //! the declared callers, and mTLS must actually be enforced where it is declared.
 
 use crate::diag::registry::{
-    APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS, CALLER_NOT_ALLOWED, EMPTY_ALLOW_RULE,
-    NAMESPACE_NOT_INJECTED, PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION,
-    UNDECLARED_NAMESPACE, UNDECLARED_PRINCIPAL,
+    APP_TLS_REQUIRED_WITHOUT_MESH, APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS,
+    CALLER_NOT_ALLOWED, EMPTY_ALLOW_RULE, NAMESPACE_NOT_INJECTED, PERMISSIVE_WITH_IDENTITY_RULES,
+    STRICT_WITHOUT_INJECTION, UNDECLARED_NAMESPACE, UNDECLARED_PRINCIPAL,
 };
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
 use crate::model::{Mesh, MtlsMode, Service, ServiceAccountRef, Source};
@@ -12,6 +12,13 @@ use crate::model::{Mesh, MtlsMode, Service, ServiceAccountRef, Source};
 use super::names::Grammar;
 
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
+    if !mesh.mode.is_istio() {
+        // No mTLS, no sidecars, no authorization policies: the app's TLS is all there is.
+        for service in &mesh.services {
+            check_app_tls_without_mesh(service, &MeshPath::service(&service.name), out);
+        }
+        return;
+    }
     check_injection(mesh, out);
     for service in &mesh.services {
         let path = MeshPath::service(&service.name);
@@ -177,6 +184,25 @@ fn check_app_tls(mesh: &Mesh, service: &Service, path: &MeshPath, out: &mut Diag
                 ),
             )
             .with_help("remove `app_tls` (and createServer's `tls`): the sidecar does mTLS"),
+    );
+}
+
+/// Without a mesh nothing encrypts between pods unless the app does: every service needs
+/// application TLS (the guide's first migration step).
+fn check_app_tls_without_mesh(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    if service.app_tls.is_some() {
+        return;
+    }
+    out.push(
+        APP_TLS_REQUIRED_WITHOUT_MESH
+            .at(
+                path.join("app_tls"),
+                format!(
+                    "`{}` has no application TLS and the mesh mode is none: its calls cross the network in plain text",
+                    service.name
+                ),
+            )
+            .with_help("set app_tls (createServer's `tls`, its Secret is mounted at dir_path), or use MeshMode::Istio"),
     );
 }
 

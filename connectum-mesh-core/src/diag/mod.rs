@@ -7,7 +7,7 @@ mod docs;
 pub mod registry;
 mod suggest;
 
-pub use docs::{NOT_APPLICABLE, markdown};
+pub use docs::{LINT_NEEDS_MORE, NOT_APPLICABLE, markdown};
 pub use registry::{CodeInfo, REGISTRY, RETIRED, RetiredCode, lookup};
 pub use suggest::{closest, did_you_mean};
 

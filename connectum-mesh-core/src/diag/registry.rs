@@ -339,6 +339,11 @@ registry! {
         fix "Use STRICT for the service (remove the PERMISSIVE override where the namespace is STRICT); if plain-text callers really must reach it, the allow rules cannot admit them and have to go.";
 
     // ── 05xx Kubernetes wiring ────────────────────────────────────────────────────────────
+    CM0441 APP_TLS_REQUIRED_WITHOUT_MESH Error "no application TLS in a mesh without Istio"
+        rule "library policy: the guide's Migration Path starts without a mesh with TLS in createServer; under Istio the same setting is CM0404"
+        why "Without sidecars nothing encrypts pod-to-pod traffic: gRPC calls, their metadata and tokens cross the network in plain text."
+        example "Mesh::builder().namespace(\"shop\").mode(MeshMode::None).build() with a service that sets no app_tls"
+        fix "Set the service's app_tls (its Secret is mounted at dir_path and TLS_DIR_PATH points there), or run the mesh under Istio.";
     CM0501 INVALID_NAME Error "a name Kubernetes or Istio refuses"
         rule "Kubernetes name validation (DNS-1123 label / subdomain, DNS-1035 label for Services); Istio DNS-1123 subset names"
         why "The API server refuses the object, so `kubectl apply` fails part-way and the mesh is left half applied."

@@ -10,7 +10,9 @@ mod security;
 mod service;
 
 pub use duration::{Duration, DurationError};
-pub use mesh::{DEFAULT_APP_LABEL, DEFAULT_VERSION_LABEL, HostStyle, Mesh, Telemetry, Tracing};
+pub use mesh::{
+    DEFAULT_APP_LABEL, DEFAULT_VERSION_LABEL, HostStyle, Mesh, MeshMode, Telemetry, Tracing,
+};
 pub use quantity::{Quantity, QuantityError};
 pub use resilience::{
     AppRetry, AppTimeout, Bulkhead, ChainBudget, CircuitBreaker, ConnectionPool, H2UpgradePolicy,

@@ -3,11 +3,11 @@
 use super::{Fixture, order};
 use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
-    APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS, CALLER_NOT_ALLOWED, EMPTY_ALLOW_RULE,
-    NAMESPACE_NOT_INJECTED, PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION,
-    UNDECLARED_NAMESPACE, UNDECLARED_PRINCIPAL,
+    APP_TLS_REQUIRED_WITHOUT_MESH, APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS,
+    CALLER_NOT_ALLOWED, EMPTY_ALLOW_RULE, NAMESPACE_NOT_INJECTED, PERMISSIVE_WITH_IDENTITY_RULES,
+    STRICT_WITHOUT_INJECTION, UNDECLARED_NAMESPACE, UNDECLARED_PRINCIPAL,
 };
-use crate::model::{AllowRule, AppTls, Mesh, MtlsMode, ServiceAccountRef};
+use crate::model::{AllowRule, AppTls, Mesh, MeshMode, MtlsMode, ServiceAccountRef};
 
 pub(super) fn cm0401_undeclared_principal() -> Fixture {
     Fixture::new(
@@ -190,4 +190,24 @@ pub(super) fn cm0409_permissive_namespace_with_identity_rules() -> Fixture {
         namespace_permissive(Some(MtlsMode::Strict)),
     )
     .help("use STRICT for this service")
+}
+
+/// Without a mesh every service needs application TLS; with it (the near miss) the rule is met,
+/// and CM0404 (app TLS under mTLS) does not apply in that mode.
+pub(super) fn cm0441_app_tls_required_without_mesh() -> Fixture {
+    let no_mesh = |tls: bool| {
+        move |mesh: &mut Mesh| {
+            mesh.mode = MeshMode::None;
+            for service in &mut mesh.services {
+                service.app_tls = tls.then(|| AppTls::builder().dir_path("/etc/tls").build());
+            }
+        }
+    };
+    Fixture::new(
+        APP_TLS_REQUIRED_WITHOUT_MESH,
+        Error,
+        "service order-service › app_tls",
+        no_mesh(false),
+        no_mesh(true),
+    )
 }
