@@ -62,6 +62,8 @@ pub mod build;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod emit;
+pub mod import;
+pub mod migration;
 pub mod read;
 pub mod render;
 #[cfg(feature = "testing")]

@@ -274,6 +274,10 @@ pub(super) fn cost_of<S: AsRef<str>>(
         .enumerate()
         .map(|(index, service)| {
             let mut hop = hop_cost(service);
+            // Without a mesh there are no mesh retries: the app's retries alone count.
+            if !mesh.mode.is_istio() {
+                hop.mesh_retries = 0;
+            }
             // The gateway's route, not the service's mesh routes, retries the first hop.
             if let Some(gateway) = gateway
                 && index == 0

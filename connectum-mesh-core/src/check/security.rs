@@ -2,9 +2,9 @@
 //! the declared callers, and mTLS must actually be enforced where it is declared.
 
 use crate::diag::registry::{
-    APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS, CALLER_NOT_ALLOWED,
-    CLIENT_TLS_CONFLICTS_WITH_MTLS, EMPTY_ALLOW_RULE, GATEWAY_NOT_ADMITTED, NAMESPACE_NOT_INJECTED,
-    OPEN_TO_MESH, PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION,
+    APP_TLS_REQUIRED_WITHOUT_MESH, APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS,
+    CALLER_NOT_ALLOWED, CLIENT_TLS_CONFLICTS_WITH_MTLS, EMPTY_ALLOW_RULE, GATEWAY_NOT_ADMITTED,
+    NAMESPACE_NOT_INJECTED, OPEN_TO_MESH, PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION,
     TLS_LISTENER_WITHOUT_CREDENTIAL, UNDECLARED_NAMESPACE, UNDECLARED_PRINCIPAL,
 };
 use std::borrow::Cow;
@@ -18,6 +18,13 @@ use super::graph::ServiceIndex;
 use super::names::Grammar;
 
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
+    if !mesh.mode.is_istio() {
+        // No mTLS, no sidecars, no authorization policies: the app's TLS is all there is.
+        for service in &mesh.services {
+            check_app_tls_without_mesh(service, &MeshPath::service(&service.name), out);
+        }
+        return;
+    }
     check_injection(mesh, out);
     let declared = Declared::of(mesh);
     for service in &mesh.services {
@@ -289,6 +296,25 @@ fn check_app_tls(mesh: &Mesh, service: &Service, path: &MeshPath, out: &mut Diag
                 ),
             )
             .with_help("remove `app_tls` (and createServer's `tls`): the sidecar does mTLS"),
+    );
+}
+
+/// Without a mesh nothing encrypts between pods unless the app does: every service needs
+/// application TLS (the guide's first migration step).
+fn check_app_tls_without_mesh(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+    if service.app_tls.is_some() {
+        return;
+    }
+    out.push(
+        APP_TLS_REQUIRED_WITHOUT_MESH
+            .at(
+                path.field("app_tls"),
+                format!(
+                    "`{}` has no application TLS and the mesh mode is none: its calls cross the network in plain text",
+                    service.name
+                ),
+            )
+            .with_help("set app_tls (createServer's `tls`, its Secret is mounted at dir_path), or use MeshMode::Istio"),
     );
 }
 

@@ -139,8 +139,39 @@ pub fn markdown() -> String {
     for (rule, reason) in NOT_APPLICABLE {
         let _ = writeln!(out, "- {rule}: {reason}.");
     }
+    out.push_str(
+        "\n## What lint decides from manifests\n\n\
+         `connectum-mesh lint` imports the manifests into the model and runs every checker rule \
+         on it, so each code above that maps to an istioctl analyze or Kiali rule is reported \
+         from manifests alone, located at its file and line, with the reader's own codes \
+         (CM0820–CM0829) for what kubectl and Istio would refuse or silently merge. These need \
+         more than manifests:\n\n",
+    );
+    for (rule, reason) in LINT_NEEDS_MORE {
+        let _ = writeln!(out, "- {rule}: {reason}.");
+    }
     out
 }
+
+/// Mapped rules `lint` cannot decide from manifests alone, and why.
+pub const LINT_NEEDS_MORE: &[(&str, &str)] = &[
+    (
+        "CM0103 (Kiali KIA1101), CM0406, CM0310",
+        "which services call which lives in application code, not in manifests; lint knows only the callers authorization policies name",
+    ),
+    (
+        "CM0301 along service-to-service chains, CM0304, CM0305, CM0308",
+        "the application's interceptors (retries, timeouts) are set in createServer; lint counts app retries given with --app-retries and follows chains from the callers authorization policies name",
+    ),
+    (
+        "IST0101 and KIA0101 for objects in other namespaces, IST0102 for a namespace that is not in the files",
+        "they need the cluster's other namespaces and objects (istioctl analyze against the cluster)",
+    ),
+    (
+        "CM0441 and the no-mesh rules",
+        "lint imports manifests as an Istio mesh; a no-mesh mesh is checked from its Rust description (`check --mesh none`)",
+    ),
+];
 
 #[cfg(test)]
 mod tests {

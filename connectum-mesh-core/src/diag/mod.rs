@@ -9,7 +9,7 @@ mod path;
 pub mod registry;
 mod suggest;
 
-pub use docs::{NOT_APPLICABLE, markdown};
+pub use docs::{LINT_NEEDS_MORE, NOT_APPLICABLE, markdown};
 pub use lint::{Level, Lints};
 pub use path::{MeshPath, Segment};
 pub use registry::{CodeInfo, REGISTRY, RETIRED, RetiredCode, lookup};

@@ -440,6 +440,11 @@ registry! {
         why "`DISABLE` toward a STRICT workload sends plain text it resets; `ISTIO_MUTUAL` toward a DISABLE workload sends mTLS it cannot read; `SIMPLE` toward a mesh workload expects a server certificate the plain-text app does not have. Every call fails at the connection."
         example "TrafficPolicy::builder().tls(ClientTls::Disable) on a service under STRICT mTLS"
         fix "Leave `tls` unset (Istio's auto mTLS follows the workload), or make it match the service's mTLS mode; use SIMPLE only for hosts outside the mesh.";
+    CM0441 APP_TLS_REQUIRED_WITHOUT_MESH Error "no application TLS in a mesh without Istio"
+        rule "library policy: the guide's Migration Path starts without a mesh with TLS in createServer; under Istio the same setting is CM0404"
+        why "Without sidecars nothing encrypts pod-to-pod traffic: gRPC calls, their metadata and tokens cross the network in plain text."
+        example "Mesh::builder().namespace(\"shop\").mode(MeshMode::None).build() with a service that sets no app_tls"
+        fix "Set the service's app_tls (its Secret is mounted at dir_path and TLS_DIR_PATH points there), or run the mesh under Istio.";
     CM0460 OPEN_TO_MESH Warning "a service is open to every workload in the mesh"
         rule "Istio: a workload with no ALLOW AuthorizationPolicy admits every request; Kiali/istioctl report no such gap"
         why "The service has no allow rules and no declared caller, so no AuthorizationPolicy can be derived for it: any compromised or misconfigured workload in the mesh can call it."

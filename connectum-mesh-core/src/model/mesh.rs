@@ -40,6 +40,10 @@ pub struct Mesh {
     /// Labels on the Namespace besides the injection label.
     #[builder(default)]
     pub namespace_labels: BTreeMap<String, String>,
+    /// Whether the mesh runs under Istio (the default) or without a mesh, the guide's first
+    /// migration step: application TLS and the interceptors carry security and resilience.
+    #[builder(default)]
+    pub mode: MeshMode,
     /// Whether Istio injects sidecars (`istio-injection: enabled`).
     #[builder(default = true)]
     pub sidecar_injection: bool,
@@ -274,6 +278,48 @@ impl Mesh {
         match self.host_style {
             HostStyle::Short => service.to_owned(),
             HostStyle::Fqdn => format!("{service}.{}.svc.cluster.local", self.namespace),
+        }
+    }
+}
+
+/// Whether the services run under Istio or without a mesh (the guide's "Migration Path": start
+/// without a mesh, add Istio later).
+///
+/// Without a mesh the same model renders no VirtualService, DestinationRule,
+/// PeerAuthentication, AuthorizationPolicy or Telemetry, no sidecar annotations and no
+/// injection label; every service needs application TLS (CM0441), and the retry budget counts
+/// application retries only.
+///
+/// ```
+/// use connectum_mesh_core::{Mesh, MeshMode};
+///
+/// let mesh = Mesh::builder().namespace("shop").mode(MeshMode::None).build();
+/// assert!(!mesh.mode.is_istio());
+/// assert_eq!(MeshMode::parse("istio"), Some(MeshMode::Istio));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum MeshMode {
+    /// Istio: sidecars do mTLS, routing and mesh retries.
+    #[default]
+    Istio,
+    /// No mesh: application TLS, resilience in the interceptors alone.
+    None,
+}
+
+impl MeshMode {
+    /// Whether Istio is in play.
+    #[must_use]
+    pub fn is_istio(self) -> bool {
+        self == Self::Istio
+    }
+
+    /// Reads the CLI spelling: `istio` or `none`.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "istio" => Some(Self::Istio),
+            "none" => Some(Self::None),
+            _ => None,
         }
     }
 }

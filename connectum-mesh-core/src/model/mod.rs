@@ -28,7 +28,7 @@ pub use gateway::{
 };
 pub use mesh::{
     APP_VERSION_LABEL, COMPONENT_LABEL, DEFAULT_APP_LABEL, DEFAULT_VERSION_LABEL, HostStyle, Mesh,
-    PART_OF_LABEL, RENDERER_LABELS, Telemetry, Tracing,
+    MeshMode, PART_OF_LABEL, RENDERER_LABELS, Telemetry, Tracing,
 };
 pub use quantity::{Quantity, QuantityError};
 pub use resilience::{

@@ -28,6 +28,10 @@ struct EmitArgs {
     /// Istio API versions: v1 (Istio 1.22+) or v1beta1 (older clusters).
     #[arg(long, value_enum, default_value_t = IstioApiArg::V1)]
     istio_api: IstioApiArg,
+    /// Render for Istio, or without a mesh (application TLS, no Istio objects); default: the
+    /// mesh's own mode.
+    #[arg(long, value_enum, value_name = "MODE")]
+    mesh: Option<super::MeshArg>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -65,7 +69,8 @@ fn run(context: &mut Context<'_>, matches: &ArgMatches) -> Exit {
         IstioApiArg::V1 => IstioApi::V1,
         IstioApiArg::V1beta1 => IstioApi::V1beta1,
     };
-    let manifests = match render_with(context.mesh, &RenderOptions { istio_api }) {
+    let mesh = super::in_mode(context.mesh, args.mesh);
+    let manifests = match render_with(&mesh, &RenderOptions { istio_api }) {
         Ok(manifests) => manifests,
         Err(error) => {
             context.report(error);

@@ -16,6 +16,8 @@
 //! my-infra emit --format json                 # a Kubernetes List
 //! my-infra emit --istio-api v1beta1           # Istio < 1.22
 //! my-infra check                              # every diagnostic; exit 1 on errors
+//! my-infra emit --mesh none                   # without Istio: app TLS, no Istio objects
+//! my-infra migration                          # the checklist from no mesh to Istio
 //! my-infra --help
 //! ```
 //!
@@ -30,6 +32,7 @@
 
 mod check;
 mod emit;
+mod migration;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -128,7 +131,28 @@ struct Subcommand {
 }
 
 /// Every subcommand; the first is what runs without one.
-const SUBCOMMANDS: &[Subcommand] = &[emit::SUBCOMMAND, check::SUBCOMMAND];
+const SUBCOMMANDS: &[Subcommand] = &[emit::SUBCOMMAND, check::SUBCOMMAND, migration::SUBCOMMAND];
+
+/// `--mesh istio|none`: the mesh mode a subcommand renders or checks in.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum MeshArg {
+    /// Under Istio.
+    Istio,
+    /// Without a mesh (the guide's first migration step).
+    None,
+}
+
+/// `mesh` in the mode `--mesh` chose, or as it is.
+pub(crate) fn in_mode(mesh: &Mesh, mode: Option<MeshArg>) -> Mesh {
+    let mut mesh = mesh.clone();
+    if let Some(mode) = mode {
+        mesh.mode = match mode {
+            MeshArg::Istio => connectum_mesh_core::MeshMode::Istio,
+            MeshArg::None => connectum_mesh_core::MeshMode::None,
+        };
+    }
+    mesh
+}
 
 impl Cli {
     /// The command line for `mesh`.

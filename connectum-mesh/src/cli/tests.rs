@@ -96,3 +96,25 @@ fn emit_out_writes_a_directory_and_refuses_a_foreign_one() {
     assert_eq!(exit, Exit::Problems);
     assert!(err.contains("CM0803"), "{err}");
 }
+
+#[test]
+fn mesh_none_renders_without_istio_and_checks_by_its_rules() {
+    let (exit, out, err) = run(&["emit", "--mesh", "none"]);
+    // Without a mesh the service needs application TLS (CM0441): nothing is emitted.
+    assert_eq!(exit, Exit::Problems, "{out}");
+    assert!(err.contains("CM0441"), "{err}");
+    let (exit, out, _) = run(&["check", "--mesh", "none"]);
+    assert_eq!(exit, Exit::Problems);
+    assert!(out.contains("error[CM0441]"), "{out}");
+    let (exit, out, _) = run(&["emit", "--mesh", "istio"]);
+    assert_eq!(exit, Exit::Success);
+    assert!(out.contains("kind: PeerAuthentication"), "{out}");
+    assert_eq!(run(&["emit", "--mesh", "linkerd"]).0, Exit::Usage);
+}
+
+#[test]
+fn migration_prints_the_checklist() {
+    let (exit, out, _) = run(&["migration"]);
+    assert_eq!(exit, Exit::Success);
+    assert!(out.contains("PeerAuthentication/default"), "{out}");
+}

@@ -6,6 +6,7 @@
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service, ServiceAccount};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -13,8 +14,13 @@ use serde_json::Value;
 
 use super::Manifest;
 use super::tree::{FieldPath, Segment};
+use crate::api::envoy::{BackendTrafficPolicy, BackendTrafficPolicySpec};
+use crate::api::gateway::{
+    GRPCRoute, Gateway, GatewayClass, GatewayClassSpec, GatewaySpec, GrpcRouteSpec, HTTPRoute,
+    HttpRouteSpec,
+};
 use crate::api::networking::{
-    DestinationRule, DestinationRuleSpec, VirtualService, VirtualServiceSpec,
+    self, DestinationRule, DestinationRuleSpec, VirtualService, VirtualServiceSpec,
 };
 use crate::api::security::{
     AuthorizationPolicy, AuthorizationPolicySpec, PeerAuthentication, PeerAuthenticationSpec,
@@ -58,6 +64,8 @@ impl KindEntry {
 const ISTIO_NETWORKING: &[&str] = &["v1", "v1beta1", "v1alpha3"];
 const ISTIO_SECURITY: &[&str] = &["v1", "v1beta1"];
 const ISTIO_TELEMETRY: &[&str] = &["v1", "v1alpha1"];
+/// The Kubernetes Gateway API's group (standard channel).
+const GATEWAY_API: &str = "gateway.networking.k8s.io";
 
 /// Every kind the reader knows.
 pub(crate) const KINDS: &[KindEntry] = &[
@@ -158,6 +166,76 @@ pub(crate) const KINDS: &[KindEntry] = &[
         read: |v| {
             istio(v, |metadata, spec: TelemetrySpec| {
                 Object::Telemetry(Telemetry { metadata, spec })
+            })
+        },
+    },
+    KindEntry {
+        group: "policy",
+        versions: &["v1"],
+        kind: "PodDisruptionBudget",
+        read: |v| {
+            kubernetes(v, |o: PodDisruptionBudget| {
+                Manifest::Object(Object::PodDisruptionBudget(o))
+            })
+        },
+    },
+    KindEntry {
+        group: "networking.istio.io",
+        versions: ISTIO_NETWORKING,
+        kind: "Gateway",
+        read: |v| {
+            istio(v, |metadata, spec: networking::GatewaySpec| {
+                Object::IstioGateway(networking::Gateway { metadata, spec })
+            })
+        },
+    },
+    KindEntry {
+        group: GATEWAY_API,
+        versions: &["v1"],
+        kind: "GatewayClass",
+        read: |v| {
+            istio(v, |metadata, spec: GatewayClassSpec| {
+                Object::GatewayClass(GatewayClass { metadata, spec })
+            })
+        },
+    },
+    KindEntry {
+        group: GATEWAY_API,
+        versions: &["v1"],
+        kind: "Gateway",
+        read: |v| {
+            istio(v, |metadata, spec: GatewaySpec| {
+                Object::Gateway(Gateway { metadata, spec })
+            })
+        },
+    },
+    KindEntry {
+        group: GATEWAY_API,
+        versions: &["v1"],
+        kind: "GRPCRoute",
+        read: |v| {
+            istio(v, |metadata, spec: GrpcRouteSpec| {
+                Object::GrpcRoute(GRPCRoute { metadata, spec })
+            })
+        },
+    },
+    KindEntry {
+        group: GATEWAY_API,
+        versions: &["v1"],
+        kind: "HTTPRoute",
+        read: |v| {
+            istio(v, |metadata, spec: HttpRouteSpec| {
+                Object::HttpRoute(HTTPRoute { metadata, spec })
+            })
+        },
+    },
+    KindEntry {
+        group: "gateway.envoyproxy.io",
+        versions: &["v1alpha1"],
+        kind: "BackendTrafficPolicy",
+        read: |v| {
+            istio(v, |metadata, spec: BackendTrafficPolicySpec| {
+                Object::BackendTrafficPolicy(BackendTrafficPolicy { metadata, spec })
             })
         },
     },

@@ -44,6 +44,7 @@ use crate::render::Object;
 pub use tree::{FieldPath, Position, Segment};
 
 use strict::Loss;
+pub(crate) use strict::losses;
 use tree::{LocatedDocument, ParseError};
 
 /// A typed object read from a manifest.

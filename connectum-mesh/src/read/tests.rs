@@ -118,7 +118,7 @@ fn a_wrong_type_names_its_path_and_line() {
 
 #[test]
 fn unknown_kinds_and_non_objects_are_refused_with_a_line() {
-    let text = "apiVersion: networking.istio.io/v1\nkind: VirtualServce\nmetadata: {name: x}\n---\n- a list\n---\nkind: Service\nmetadata: {name: y}\n---\napiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: z}\n";
+    let text = "apiVersion: networking.istio.io/v1\nkind: VirtualServce\nmetadata: {name: x}\n---\n- a list\n---\nkind: Service\nmetadata: {name: y}\n---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: z}\n";
     let reading = read_text("m.yaml", text);
     assert_eq!(reading.codes(), ["CM0823", "CM0822", "CM0822", "CM0823"]);
     let lines: Vec<u64> = reading

@@ -385,7 +385,8 @@ pub fn render_with(mesh: &Mesh, options: &RenderOptions) -> Result<Manifests, Re
 }
 
 /// The objects of a checked mesh, in apply order.
-fn render_objects(mesh: &Mesh) -> Vec<Object> {
+pub(crate) fn render_objects(mesh: &Mesh) -> Vec<Object> {
+    let istio = mesh.mode.is_istio();
     let mut objects = vec![Object::Namespace(workloads::namespace(mesh))];
     objects.extend(
         workloads::service_accounts(mesh)
@@ -395,14 +396,18 @@ fn render_objects(mesh: &Mesh) -> Vec<Object> {
     for service in &mesh.services {
         objects.extend(workloads::config_map(mesh, service).map(Object::ConfigMap));
     }
-    objects.extend(
-        istio::peer_authentications(mesh)
-            .into_iter()
-            .map(Object::PeerAuthentication),
-    );
-    objects.extend(istio::allow_nothing_policy(mesh).map(Object::AuthorizationPolicy));
-    for service in &mesh.services {
-        objects.extend(istio::authorization_policy(mesh, service).map(Object::AuthorizationPolicy));
+    if istio {
+        objects.extend(
+            istio::peer_authentications(mesh)
+                .into_iter()
+                .map(Object::PeerAuthentication),
+        );
+        objects.extend(istio::allow_nothing_policy(mesh).map(Object::AuthorizationPolicy));
+        for service in &mesh.services {
+            objects.extend(
+                istio::authorization_policy(mesh, service).map(Object::AuthorizationPolicy),
+            );
+        }
     }
     for service in &mesh.services {
         objects.push(Object::Service(workloads::service(mesh, service)));
@@ -421,14 +426,19 @@ fn render_objects(mesh: &Mesh) -> Vec<Object> {
         objects
             .extend(workloads::disruption_budget(mesh, service).map(Object::PodDisruptionBudget));
     }
-    for service in &mesh.services {
-        objects.extend(istio::destination_rule(mesh, service).map(Object::DestinationRule));
-    }
-    for service in &mesh.services {
-        objects.extend(istio::virtual_service(mesh, service).map(Object::VirtualService));
+    // Without a mesh, the Istio kinds are not rendered at all (the guide's first migration step).
+    if istio {
+        for service in &mesh.services {
+            objects.extend(istio::destination_rule(mesh, service).map(Object::DestinationRule));
+        }
+        for service in &mesh.services {
+            objects.extend(istio::virtual_service(mesh, service).map(Object::VirtualService));
+        }
     }
     objects.extend(edge::objects(mesh));
-    objects.extend(istio::telemetry(mesh).map(Object::Telemetry));
+    if istio {
+        objects.extend(istio::telemetry(mesh).map(Object::Telemetry));
+    }
     objects
 }
 

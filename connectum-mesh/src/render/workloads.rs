@@ -19,9 +19,9 @@ use k8s_openapi::api::autoscaling::v2::{
 use k8s_openapi::api::core::v1::{
     ConfigMap, ConfigMapEnvSource, Container, ContainerPort, EnvFromSource, EnvVar, ExecAction,
     HTTPGetAction, Lifecycle, LifecycleHandler, Namespace, PodSecurityContext, PodSpec,
-    PodTemplateSpec, Probe as K8sProbe, ResourceRequirements, SeccompProfile,
+    PodTemplateSpec, Probe as K8sProbe, ResourceRequirements, SeccompProfile, SecretVolumeSource,
     Service as K8sService, ServiceAccount, ServicePort, ServiceSpec, SleepAction,
-    TopologySpreadConstraint,
+    TopologySpreadConstraint, Volume, VolumeMount,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
@@ -69,7 +69,7 @@ fn fill<S: Slot<T>, T>(value: T) -> S {
 
 pub(crate) fn namespace(mesh: &Mesh) -> Namespace {
     let mut labels = with_part_of(mesh, mesh.namespace_labels.clone());
-    if mesh.sidecar_injection {
+    if mesh.sidecar_injection && mesh.mode.is_istio() {
         labels.insert(INJECTION_LABEL.to_owned(), "enabled".to_owned());
     }
     Namespace {
@@ -225,14 +225,14 @@ fn pod_annotations(
     timeline: &PodTimeline,
 ) -> Option<BTreeMap<String, String>> {
     let mut annotations = BTreeMap::new();
-    if mesh.sidecar_injection {
+    if mesh.sidecar_injection && mesh.mode.is_istio() {
         annotations.extend(sidecar_lifecycle_annotations(service, timeline));
     }
     annotations.insert(
         CONFIG_CHECKSUM_ANNOTATION.to_owned(),
         config_checksum(&service.rendered_config()),
     );
-    if let Some(sidecar) = &service.sidecar {
+    if let Some(sidecar) = service.sidecar.as_ref().filter(|_| mesh.mode.is_istio()) {
         let entries = [
             ("sidecar.istio.io/proxyCPU", &sidecar.cpu_request),
             ("sidecar.istio.io/proxyCPULimit", &sidecar.cpu_limit),
@@ -292,6 +292,16 @@ fn pod_spec(mesh: &Mesh, service: &Service, image: &str, timeline: &PodTimeline)
             .spread_across_nodes
             .then(|| vec![spread_constraint(mesh, service)]),
         containers: vec![container(service, image, timeline)],
+        volumes: service.app_tls.as_ref().map(|_| {
+            vec![Volume {
+                name: TLS_VOLUME.to_owned(),
+                secret: Some(SecretVolumeSource {
+                    secret_name: Some(tls_secret_name(service)),
+                    ..SecretVolumeSource::default()
+                }),
+                ..Volume::default()
+            }]
+        }),
         ..PodSpec::default()
     }
 }
@@ -360,7 +370,15 @@ fn container(service: &Service, image: &str, timeline: &PodTimeline) -> Containe
             protocol: Some("TCP".to_owned()),
             ..ContainerPort::default()
         }]),
-        env: port_env(service),
+        env: env(service),
+        volume_mounts: service.app_tls.as_ref().map(|tls| {
+            vec![VolumeMount {
+                name: TLS_VOLUME.to_owned(),
+                mount_path: tls.dir_path.clone(),
+                read_only: Some(true),
+                ..VolumeMount::default()
+            }]
+        }),
         env_from: service.config_map_name().map(|name| {
             vec![EnvFromSource {
                 config_map_ref: Some(ConfigMapEnvSource {
@@ -377,6 +395,27 @@ fn container(service: &Service, image: &str, timeline: &PodTimeline) -> Containe
         lifecycle: pre_stop(service, timeline),
         ..Container::default()
     }
+}
+
+/// The volume holding the application's TLS certificate and key.
+const TLS_VOLUME: &str = "tls";
+
+/// The Secret (type `kubernetes.io/tls`, provided by you or cert-manager) mounted for
+/// application TLS: `<service>-tls`, as the guide names it.
+pub(crate) fn tls_secret_name(service: &Service) -> String {
+    format!("{}-tls", service.name)
+}
+
+/// The container's environment: `PORT` when needed, and `TLS_DIR_PATH` (the only TLS
+/// variable Connectum's createServer reads) where application TLS is on.
+fn env(service: &Service) -> Option<Vec<EnvVar>> {
+    let tls = service.app_tls.as_ref().map(|tls| EnvVar {
+        name: "TLS_DIR_PATH".to_owned(),
+        value: Some(tls.dir_path.clone()),
+        ..EnvVar::default()
+    });
+    let all: Vec<EnvVar> = port_env(service).into_iter().flatten().chain(tls).collect();
+    (!all.is_empty()).then_some(all)
 }
 
 /// Connectum listens on `PORT` (default 5000). When the service uses another port and its config

@@ -3,11 +3,12 @@
 use super::{Fixture, add_inventory, order};
 use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
-    APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS, CALLER_NOT_ALLOWED, EMPTY_ALLOW_RULE,
-    NAMESPACE_NOT_INJECTED, OPEN_TO_MESH, PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION,
-    UNDECLARED_NAMESPACE, UNDECLARED_PRINCIPAL,
+    APP_TLS_REQUIRED_WITHOUT_MESH, APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS,
+    CALLER_NOT_ALLOWED, EMPTY_ALLOW_RULE, NAMESPACE_NOT_INJECTED, OPEN_TO_MESH,
+    PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION, UNDECLARED_NAMESPACE,
+    UNDECLARED_PRINCIPAL,
 };
-use crate::model::{AllowRule, AppTls, Mesh, MtlsMode, ServiceAccountRef};
+use crate::model::{AllowRule, AppTls, Mesh, MeshMode, MtlsMode, ServiceAccountRef};
 
 pub(super) fn cm0401_undeclared_principal() -> Fixture {
     Fixture::new(
@@ -239,5 +240,25 @@ pub(super) fn cm0460_open_to_mesh_unless_denied_by_default() -> Fixture {
             add_inventory(mesh);
             mesh.deny_by_default = true;
         },
+    )
+}
+
+/// Without a mesh every service needs application TLS; with it (the near miss) the rule is met,
+/// and CM0404 (app TLS under mTLS) does not apply in that mode.
+pub(super) fn cm0441_app_tls_required_without_mesh() -> Fixture {
+    let no_mesh = |tls: bool| {
+        move |mesh: &mut Mesh| {
+            mesh.mode = MeshMode::None;
+            for service in &mut mesh.services {
+                service.app_tls = tls.then(|| AppTls::builder().dir_path("/etc/tls").build());
+            }
+        }
+    };
+    Fixture::new(
+        APP_TLS_REQUIRED_WITHOUT_MESH,
+        Error,
+        "service order-service › app_tls",
+        no_mesh(false),
+        no_mesh(true),
     )
 }

@@ -1,0 +1,274 @@
+//! Importing manifests into the mesh model, and linting them.
+//!
+//! [`import`] groups what [`crate::read`] read into a [`Mesh`]: services from Deployments and
+//! Services (selectors and labels), subsets from DestinationRules matched to the pods that carry
+//! their labels, routes from VirtualServices, allow rules from AuthorizationPolicies, mTLS from
+//! PeerAuthentications, autoscaling from HPAs, config from ConfigMaps and telemetry. Then it
+//! runs the checker on that mesh and reports each diagnostic at the YAML location of the item
+//! it names. What the model cannot say is listed, each at its location (CM0827): the imported
+//! mesh is rendered and compared with what was read, so nothing it would drop goes unmentioned.
+//!
+//! ```
+//! use connectum_mesh::import::{ImportOptions, import};
+//! use connectum_mesh::read::read_text;
+//!
+//! let yaml = "apiVersion: v1\nkind: Service\nmetadata: {name: cart, namespace: shop}\nspec:\n  selector: {app.kubernetes.io/name: kart}\n  ports: [{name: grpc, port: 5000}]\n";
+//! let imported = import(read_text("svc.yaml", yaml), &ImportOptions::default());
+//! let codes: Vec<_> = imported.diagnostics.iter().map(|d| d.diagnostic.code.as_str()).collect();
+//! assert!(codes.contains(&"CM0828")); // the selector matches no Deployment
+//! ```
+
+mod locate;
+mod model;
+pub mod print;
+
+use std::collections::BTreeMap;
+
+use connectum_mesh_core::diag::registry::{CONFLICTING_HOSTS, NO_MATCHING_PODS, NOT_MODELLED};
+use connectum_mesh_core::{Interceptors, Mesh, Severity};
+
+use crate::read::{FieldPath, Manifest, ReadObject, Reading, SourceDiagnostic};
+use crate::render::{IstioApi, Object, Versioned};
+
+/// What the manifests cannot tell the import.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// The interceptors the applications' `createServer` configures (manifests do not say);
+    /// every imported service gets them, so the retry budget counts app retries. Default: none.
+    pub interceptors: Interceptors,
+}
+
+/// The result of an import: the mesh, and every problem with its location.
+#[derive(Clone, Debug)]
+pub struct Import {
+    /// The mesh the manifests describe.
+    pub mesh: Mesh,
+    /// Reading problems, import findings, the checker's diagnostics and what the model cannot
+    /// say, each located in the files where possible.
+    pub diagnostics: Vec<SourceDiagnostic>,
+    reading_failed: bool,
+}
+
+impl Import {
+    /// Whether a file could not be read or a document could not be understood (CM0820–CM0825):
+    /// the mesh then lacks what those documents say, and the CLI prints no code.
+    #[must_use]
+    pub fn reading_failed(&self) -> bool {
+        self.reading_failed
+    }
+
+    /// Whether any problem is an error (what `lint` exits 1 on).
+    #[must_use]
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(SourceDiagnostic::is_error)
+    }
+
+    /// The codes found, in order.
+    #[must_use]
+    pub fn codes(&self) -> Vec<&'static str> {
+        self.diagnostics
+            .iter()
+            .map(|d| d.diagnostic.code.as_str())
+            .collect()
+    }
+}
+
+/// Groups `reading` into a mesh, checks it and lists what the model cannot say.
+#[must_use]
+pub fn import(reading: Reading, options: &ImportOptions) -> Import {
+    let reading_failed = reading.diagnostics.iter().any(|d| {
+        d.is_error()
+            && matches!(
+                d.diagnostic.code.as_str(),
+                "CM0820" | "CM0821" | "CM0822" | "CM0823" | "CM0824" | "CM0825"
+            )
+    });
+    let mut diagnostics = reading.diagnostics.clone();
+    let objects = model::Objects::new(&reading.objects);
+    let mesh = model::mesh(&objects, &options.interceptors);
+    diagnostics.extend(selectors(&model::Objects::every(&reading.objects)));
+    diagnostics.extend(conflicting_hosts(&objects));
+    for diagnostic in checked(&mesh) {
+        let location = locate::locate(&diagnostic.path, &mesh, &objects);
+        diagnostics.push(SourceDiagnostic::new(diagnostic, location));
+    }
+    // Where documents replace each other, the cluster runs the last one; what the others say
+    // is checked too, so a defect in a replaced file is not hidden by the replacement.
+    for replaced in reading.objects.iter().filter(|o| !objects.keeps(o)) {
+        let alternative = model::Objects::choosing(&reading.objects, Some(replaced));
+        let alternative_mesh = model::mesh(&alternative, &options.interceptors);
+        for diagnostic in checked(&alternative_mesh) {
+            let known = diagnostics.iter().any(|d| {
+                d.diagnostic.code == diagnostic.code && d.diagnostic.message == diagnostic.message
+            });
+            if !known {
+                let location = locate::locate(&diagnostic.path, &alternative_mesh, &alternative);
+                diagnostics.push(SourceDiagnostic::new(diagnostic, location));
+            }
+        }
+    }
+    diagnostics.extend(not_modelled(&reading.objects, &objects, &mesh));
+    Import {
+        mesh,
+        diagnostics,
+        reading_failed,
+    }
+}
+
+/// The checker's diagnostics. A subset no pod carries is imported with 0 replicas (so CM0211
+/// names the route that sends it traffic); CM0508 about those 0 replicas on an autoscaled
+/// primary is an artifact of that, not something the manifests say, and is left out.
+fn checked(mesh: &Mesh) -> Vec<connectum_mesh_core::Diagnostic> {
+    connectum_mesh_core::check(mesh)
+        .into_iter()
+        .filter(|d| !(d.code.as_str() == "CM0508" && d.message.contains("replicas 0")))
+        .collect()
+}
+
+/// Service selectors that match no Deployment, and Deployments whose selectors take another
+/// Deployment's pods.
+fn selectors(objects: &model::Objects<'_>) -> Vec<SourceDiagnostic> {
+    let deployments: Vec<(&ReadObject, &k8s_openapi::api::apps::v1::Deployment)> = objects
+        .all
+        .iter()
+        .filter_map(|(read, o)| match o {
+            Object::Deployment(d) => Some((*read, d)),
+            _ => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (read, object) in &objects.all {
+        if let Object::Service(service) = object {
+            let selector = service
+                .spec
+                .as_ref()
+                .and_then(|s| s.selector.clone())
+                .unwrap_or_default();
+            if model::workloads_of(&selector, &deployments).is_empty() {
+                out.push(read.diagnostic(
+                    &NO_MATCHING_PODS,
+                    &FieldPath::root().key("spec").key("selector"),
+                    format!("Service {} selects no Deployment's pods", read.name),
+                ));
+            }
+        }
+    }
+    for (read, deployment) in &deployments {
+        let selector = model::deployment_spec(deployment)
+            .and_then(|s| s.selector.match_labels.clone())
+            .unwrap_or_default();
+        for (other, other_deployment) in &deployments {
+            if other.name != read.name
+                && !selector.is_empty()
+                && selector
+                    .iter()
+                    .all(|(k, v)| model::pod_labels(other_deployment).get(k) == Some(v))
+            {
+                out.push(read.diagnostic(
+                    connectum_mesh_core::diag::registry::lookup(connectum_mesh_core::Code("CM0104"))
+                        .unwrap_or(&NO_MATCHING_PODS),
+                    &FieldPath::root().key("spec").key("selector"),
+                    format!(
+                        "the selector of Deployment {} also selects the pods of Deployment {} (at {}): both controllers fight over them",
+                        read.name,
+                        other.name,
+                        other.location()
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn conflicting_hosts(objects: &model::Objects<'_>) -> Vec<SourceDiagnostic> {
+    let mut first: BTreeMap<&str, &ReadObject> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (read, object) in &objects.all {
+        let Object::VirtualService(vs) = object else {
+            continue;
+        };
+        for (index, host) in vs.spec.hosts.iter().enumerate() {
+            match first.get(host.as_str()) {
+                Some(earlier) if earlier.name != read.name => out.push(read.diagnostic(
+                    &CONFLICTING_HOSTS,
+                    &FieldPath::root().key("spec").key("hosts").index(index),
+                    format!(
+                        "VirtualService {} routes host {host}, which VirtualService {} (at {}) routes too; Istio applies only one of them",
+                        read.name,
+                        earlier.name,
+                        earlier.location()
+                    ),
+                )),
+                Some(_) => {}
+                None => {
+                    first.insert(host, read);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Renders the imported mesh and lists what it does not reproduce of what was read.
+fn not_modelled(
+    read: &[ReadObject],
+    objects: &model::Objects<'_>,
+    mesh: &Mesh,
+) -> Vec<SourceDiagnostic> {
+    let rendered = crate::render::render_objects(mesh);
+    let mut out = Vec::new();
+    for object in read {
+        let counterpart = match &object.manifest {
+            Manifest::Object(_) => rendered
+                .iter()
+                .find(|r| r.kind() == object.kind && r.name() == object.name),
+            Manifest::Secret(_) => None,
+        };
+        // A duplicate that a later document replaced is reported by the reader already.
+        if !objects.keeps(object) {
+            continue;
+        }
+        let Some(counterpart) = counterpart else {
+            out.push(object.diagnostic(
+                &NOT_MODELLED,
+                &FieldPath::root(),
+                format!(
+                    "{} is not part of the mesh model; the imported mesh does not render it",
+                    object.label()
+                ),
+            ));
+            continue;
+        };
+        let Ok(value) =
+            serde_json::to_value(Versioned::new(counterpart, istio_api(&object.api_version)))
+        else {
+            continue;
+        };
+        for (path, _) in crate::read::losses(&object.value, &value) {
+            out.push(object.diagnostic(
+                &NOT_MODELLED,
+                &path,
+                format!(
+                    "{} › {path} is not something the mesh model says; the imported mesh renders it otherwise or not at all",
+                    object.label()
+                ),
+            ));
+        }
+    }
+    for diagnostic in &mut out {
+        diagnostic.diagnostic.severity = Severity::Warning;
+    }
+    out
+}
+
+fn istio_api(api_version: &str) -> IstioApi {
+    if api_version.ends_with("/v1") || !api_version.contains(".istio.io") {
+        IstioApi::V1
+    } else {
+        IstioApi::V1beta1
+    }
+}
+
+#[cfg(test)]
+mod tests;

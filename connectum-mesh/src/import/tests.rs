@@ -1,0 +1,115 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+use connectum_mesh_core::{AppRetry, Interceptors};
+
+use super::*;
+use crate::read::{read_paths, read_text};
+
+fn reference_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/reference")
+}
+
+fn guide_interceptors() -> ImportOptions {
+    ImportOptions {
+        interceptors: Interceptors::builder()
+            .retry(AppRetry::builder().max_retries(2).build())
+            .build(),
+    }
+}
+
+#[test]
+fn the_guides_reference_manifests_yield_their_known_defects() {
+    let imported = import(read_paths(&[reference_dir()]), &guide_interceptors());
+    let codes = imported.codes();
+    for (code, defect) in [
+        (
+            "CM0301",
+            "the retry product 12 (3 mesh retries × 2 app retries)",
+        ),
+        ("CM0211", "the stable subset no pod carries"),
+        (
+            "CM0104",
+            "the primary Deployment's selector takes the canary's pods",
+        ),
+        ("CM0826", "one VirtualService in three files"),
+    ] {
+        assert!(
+            codes.contains(&code),
+            "{defect} ({code}) in {codes:?}\n{:#?}",
+            imported.diagnostics
+        );
+    }
+    let retry = imported
+        .diagnostics
+        .iter()
+        .find(|d| d.diagnostic.code.as_str() == "CM0301")
+        .unwrap();
+    assert!(retry.diagnostic.message.contains("12"), "{retry}");
+    let location = retry.location.as_ref().expect("located");
+    assert!(location.file.ends_with("virtual-service.yaml"), "{retry}");
+    // Everything located, so users can jump to it.
+    for d in &imported.diagnostics {
+        assert!(d.location.is_some(), "unlocated: {d}");
+    }
+}
+
+#[test]
+fn a_selector_matching_nothing_names_the_line() {
+    let yaml = "apiVersion: v1\nkind: Service\nmetadata:\n  name: cart\n  namespace: shop\nspec:\n  selector:\n    app.kubernetes.io/name: kart\n  ports: [{name: grpc, port: 5000}]\n";
+    let imported = import(read_text("svc.yaml", yaml), &ImportOptions::default());
+    let found = imported
+        .diagnostics
+        .iter()
+        .find(|d| d.diagnostic.code.as_str() == "CM0828")
+        .unwrap();
+    assert_eq!(found.location.as_ref().unwrap().line, 7);
+}
+
+#[test]
+fn importing_what_the_example_emits_renders_the_same_documents() {
+    for mesh in example_meshes() {
+        let rendered = crate::render(&mesh).unwrap();
+        let yaml = crate::emit::to_yaml(&rendered).unwrap();
+        let imported = import(
+            read_text("emitted.yaml", &yaml),
+            &ImportOptions {
+                interceptors: mesh
+                    .services
+                    .first()
+                    .map(|s| s.interceptors.clone())
+                    .unwrap_or_default(),
+            },
+        );
+        let problems: Vec<String> = imported
+            .diagnostics
+            .iter()
+            .filter(|d| d.diagnostic.code.as_str() == "CM0827" || d.is_error())
+            .map(ToString::to_string)
+            .collect();
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+        let again = crate::render(&imported.mesh).unwrap();
+        assert_eq!(again.to_values().unwrap(), rendered.to_values().unwrap());
+    }
+}
+
+/// Small meshes; the guide's order-service round trip is `tests/import.rs` in the tests crate.
+fn example_meshes() -> Vec<Mesh> {
+    use connectum_mesh_core::{Duration, MeshRetry, Route, Service, Split, Subset};
+    let mut plain = Mesh::builder().namespace("shop").build();
+    plain.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
+    let mut split = Mesh::builder().namespace("shop").build();
+    let mut cart = Service::builder().name("cart").image("cart:1.0.0").build();
+    let v1 = cart.add_subset(Subset::builder().name("v1").build());
+    let v2 = cart.add_subset(Subset::builder().name("v2").image("cart:2.0.0").build());
+    cart.add_route(
+        Route::builder()
+            .target(Split::new().weight(&v1, 80).weight(&v2, 20))
+            .timeout(Duration::from_secs(5))
+            .retries(MeshRetry::builder().attempts(1).build())
+            .build(),
+    );
+    split.add_service(cart);
+    vec![plain, split]
+}
