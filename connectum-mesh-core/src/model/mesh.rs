@@ -112,7 +112,7 @@ impl Mesh {
 
     /// Adds everything `fragment` describes (another crate's services, its external callers,
     /// namespaces and chain budgets) to this mesh, the composition point: this mesh's own
-    /// settings (namespace, mTLS, retry budget …) apply to the whole. Run [`check`](crate::check)
+    /// settings (namespace, mTLS, retry budget …) apply to the whole. Run [`check`](crate::check())
     /// on the result for the whole-mesh rules (chains over budget across crates, calls to a
     /// service no fragment defines).
     ///
