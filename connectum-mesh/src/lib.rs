@@ -61,6 +61,7 @@ pub mod api;
 pub mod build;
 pub mod emit;
 pub mod render;
+pub mod review;
 
 pub use render::{IstioApi, Manifests, Object, RenderError, RenderOptions, render, render_with};
 

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeSet, VecDeque};
 
-use crate::diag::MeshPath;
 use crate::model::{ExternalCaller, Mesh, Service};
 
 /// At most this many chains are walked, so a dense call graph cannot stall the checker.
@@ -25,11 +24,6 @@ impl Chain<'_> {
             .into_iter()
             .chain(self.services.iter().map(|s| s.name.as_str()))
             .collect()
-    }
-
-    /// `chain envoy-gateway → order-service`.
-    pub(super) fn path(&self) -> MeshPath {
-        MeshPath::chain(&self.names())
     }
 }
 

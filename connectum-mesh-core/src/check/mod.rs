@@ -30,9 +30,12 @@ mod routing;
 mod security;
 mod telemetry;
 mod workloads;
+mod worst_case;
 
 #[cfg(test)]
 mod tests;
+
+pub use worst_case::{ChainWorstCase, HopWorstCase, chain_worst_cases};
 
 use crate::diag::Diagnostics;
 use crate::model::Mesh;

@@ -11,11 +11,12 @@ use crate::diag::{Diagnostics, MeshPath, closest};
 use crate::model::{Duration, ISTIO_DEFAULT_RETRY_ATTEMPTS, Mesh, RetryOn, Route, Service};
 
 use super::graph::{Chain, callees, chains, cycles};
+use super::worst_case::chain_worst_cases;
 
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     let chains = chains(mesh);
     check_call_cycles(mesh, out);
-    check_retry_amplification(mesh, &chains, out);
+    check_retry_amplification(mesh, out);
     check_chain_budgets_exist(mesh, &chains, out);
     check_caller_timeouts(mesh, out);
     for service in &mesh.services {
@@ -34,74 +35,38 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     }
 }
 
-/// The worst case of one hop into `service`: (1 + the most mesh retries of its routes, Istio's
-/// implicit 2 when a route sets none or there is no route) × (1 + the app's maxRetries).
-pub(super) fn hop_worst_case(service: &Service) -> (u64, u64) {
-    let mesh_attempts = service
-        .routes
-        .iter()
-        .map(Route::effective_retry_attempts)
-        .max()
-        .unwrap_or(ISTIO_DEFAULT_RETRY_ATTEMPTS);
-    (
-        u64::from(mesh_attempts),
-        u64::from(service.interceptors.max_retries()),
-    )
-}
-
 /// Retries multiply along a call chain; over the budget, one failing request becomes a retry
 /// storm that keeps the failing service down.
-fn check_retry_amplification(mesh: &Mesh, chains: &[Chain<'_>], out: &mut Diagnostics) {
-    for chain in chains {
-        let names = chain.names();
-        let budget = mesh
-            .chain_budgets
-            .iter()
-            .find(|b| b.chain.iter().map(String::as_str).eq(names.iter().copied()))
-            .map_or(mesh.retry_budget, |b| b.budget);
-        if budget.max_worst_case_calls == 0 {
-            continue; // CM0105 already says the budget can never be met.
-        }
-        let hops: Vec<(&str, u64, u64)> = chain
-            .services
-            .iter()
-            .map(|s| {
-                let (mesh_retries, app_retries) = hop_worst_case(s);
-                (s.name.as_str(), mesh_retries, app_retries)
-            })
-            .collect();
-        let product = hops
-            .iter()
-            .fold(1_u64, |product, (_, mesh_retries, app_retries)| {
-                product
-                    .saturating_mul(mesh_retries.saturating_add(1))
-                    .saturating_mul(app_retries.saturating_add(1))
-            });
-        if product <= budget.max_worst_case_calls {
+fn check_retry_amplification(mesh: &Mesh, out: &mut Diagnostics) {
+    for chain in chain_worst_cases(mesh) {
+        if !chain.over_budget() {
             continue;
         }
-        let factors: Vec<String> = hops
+        let factors: Vec<String> = chain
+            .hops
             .iter()
-            .map(|(name, mesh_retries, app_retries)| {
+            .map(|hop| {
                 format!(
-                    "{name}: (1 + {mesh_retries} mesh retries) × (1 + {app_retries} app retries)"
+                    "{}: (1 + {} mesh retries) × (1 + {} app retries)",
+                    hop.service, hop.mesh_retries, hop.app_retries
                 )
             })
             .collect();
+        let product = chain.calls;
         out.push(
             RETRY_AMPLIFICATION
                 .at(
-                    chain.path(),
+                    MeshPath::chain(&chain.members),
                     format!(
                         "one failing request along {} can become {product} calls ({}), over the retry budget of {}",
-                        names.join(" → "),
+                        chain.members.join(" → "),
                         factors.join("; "),
-                        budget.max_worst_case_calls
+                        chain.budget.max_worst_case_calls
                     ),
                 )
                 .with_help(format!(
                     "set mesh retries to 0 or 1 where the app retries (mesh retries 1 with maxRetries 3 is 8 calls), lower the app's maxRetries, or raise this chain's budget with ChainBudget::new([{}], RetryBudget::calls({product}))",
-                    names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+                    chain.members.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
                 )),
         );
     }

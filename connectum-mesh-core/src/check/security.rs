@@ -272,19 +272,7 @@ fn check_callers_allowed(mesh: &Mesh, out: &mut Diagnostics) {
     for (caller, account, calls) in service_callers.chain(external_callers) {
         let mut reported = Vec::new();
         for callee in calls.iter().filter_map(|name| mesh.service(name)) {
-            if callee.allow.is_empty() || reported.contains(&callee.name) {
-                continue;
-            }
-            let admitted =
-                callee
-                    .allow
-                    .iter()
-                    .flat_map(|r| r.from.iter())
-                    .any(|source| match source {
-                        Source::ServiceAccount(admitted) => *admitted == account,
-                        Source::Namespace(namespace) => *namespace == account.namespace,
-                    });
-            if admitted {
+            if callee.admits(&account) || reported.contains(&callee.name) {
                 continue;
             }
             reported.push(callee.name.clone());

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use typed_builder::TypedBuilder;
 
 use super::{
-    AllowRule, AppTls, Duration, Interceptors, MtlsMode, Quantity, Route, SubsetRef, TrafficPolicy,
+    AllowRule, AppTls, Duration, Interceptors, MtlsMode, Quantity, Route, ServiceAccountRef,
+    Source, SubsetRef, TrafficPolicy,
 };
 
 /// The port every Connectum server listens on (`createServer` default).
@@ -125,6 +126,36 @@ impl Service {
             .then(|| SubsetRef::new(&self.name, name))
     }
 
+    /// Whether a caller running as `account` may call this service: a service without allow
+    /// rules admits everyone (no AuthorizationPolicy is rendered); otherwise a rule must name
+    /// the account or its namespace.
+    ///
+    /// ```
+    /// use connectum_mesh_core::{AllowRule, Service, ServiceAccountRef};
+    ///
+    /// let gateway = ServiceAccountRef::new("connectum", "envoy-gateway");
+    /// let open = Service::builder().name("order-service").image("order:1").build();
+    /// assert!(open.admits(&gateway));
+    /// let closed = Service::builder()
+    ///     .name("order-service")
+    ///     .image("order:1")
+    ///     .allow(vec![AllowRule::namespace("shop")])
+    ///     .build();
+    /// assert!(!closed.admits(&gateway));
+    /// ```
+    #[must_use]
+    pub fn admits(&self, account: &ServiceAccountRef) -> bool {
+        self.allow.is_empty()
+            || self
+                .allow
+                .iter()
+                .flat_map(|rule| rule.from.iter())
+                .any(|source| match source {
+                    Source::ServiceAccount(admitted) => admitted == account,
+                    Source::Namespace(namespace) => *namespace == account.namespace,
+                })
+    }
+
     /// The ServiceAccount the pods run as.
     #[must_use]
     pub fn service_account_name(&self) -> &str {
@@ -144,6 +175,24 @@ impl Service {
         match self.subsets.get(subset_index) {
             Some(subset) if subset_index > 0 => format!("{}-{}", self.name, subset.name),
             _ => self.name.clone(),
+        }
+    }
+
+    /// How many pods the workload of subset `subset_index` runs (the only workload when the
+    /// service declares no subsets): the primary (first) workload follows the service's
+    /// scaling, unless the subset fixes its replicas and the service does not autoscale; the
+    /// others run their fixed replicas, or 1.
+    #[must_use]
+    pub fn workload_scaling(&self, subset_index: usize) -> Scaling {
+        let primary = subset_index == 0;
+        let fixed = self.subsets.get(subset_index).and_then(|s| s.replicas);
+        match (&self.scaling, fixed) {
+            (Scaling::Autoscale(autoscaler), _) if primary => {
+                Scaling::Autoscale(autoscaler.clone())
+            }
+            (_, Some(replicas)) => Scaling::Replicas(replicas),
+            (Scaling::Replicas(replicas), None) if primary => Scaling::Replicas(*replicas),
+            _ => Scaling::Replicas(1),
         }
     }
 

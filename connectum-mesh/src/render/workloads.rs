@@ -154,12 +154,9 @@ pub(crate) fn deployments(mesh: &Mesh, service: &Service) -> Vec<Deployment> {
 }
 
 fn deployment(mesh: &Mesh, service: &Service, subset: Option<&Subset>, index: usize) -> Deployment {
-    let primary = index == 0;
-    let replicas = match (&service.scaling, subset.and_then(|s| s.replicas)) {
-        (Scaling::Autoscale(_), _) if primary => None,
-        (_, Some(replicas)) => Some(replicas),
-        (Scaling::Replicas(replicas), None) if primary => Some(*replicas),
-        _ => Some(1),
+    let replicas = match service.workload_scaling(index) {
+        Scaling::Autoscale(_) => None,
+        Scaling::Replicas(replicas) => Some(replicas),
     };
     let app_version = subset
         .and_then(|s| s.app_version.as_deref())

@@ -6,6 +6,7 @@
 //! order-service emit --format json                # a Kubernetes List as JSON
 //! order-service emit --istio-api v1beta1 --out DIR
 //! order-service check [--as-published]           # exit 0 clean, 1 on errors
+//! order-service graph --format mermaid|dot        # a diagram of the mesh
 //! ```
 
 use std::io::Write;
@@ -14,6 +15,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use connectum_mesh::emit::{self, Format};
+use connectum_mesh::review::{DiagramFormat, diagram};
 use connectum_mesh::{IstioApi, Mesh, RenderOptions, render_with};
 
 #[derive(Parser)]
@@ -49,6 +51,22 @@ enum Command {
         #[arg(long)]
         as_published: bool,
     },
+    /// Print a diagram of the mesh: callers, services, routes, subsets and split weights,
+    /// worst-case calls per call, mTLS and allow rules, problems in red.
+    Graph {
+        /// Diagram language: mermaid (Markdown viewers draw it) or dot (Graphviz).
+        #[arg(long, value_enum, default_value_t = GraphFormatArg::Mermaid)]
+        format: GraphFormatArg,
+        /// Draw the values the guide's manifests ship (their problems are marked).
+        #[arg(long)]
+        as_published: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormatArg {
+    Mermaid,
+    Dot,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -80,6 +98,17 @@ fn main() -> ExitCode {
         as_published: false,
     }) {
         Command::Check { as_published } => check(&select(as_published)),
+        Command::Graph {
+            format,
+            as_published,
+        } => {
+            let format = match format {
+                GraphFormatArg::Mermaid => DiagramFormat::Mermaid,
+                GraphFormatArg::Dot => DiagramFormat::Dot,
+            };
+            print!("{}", diagram(&select(as_published), format));
+            ExitCode::SUCCESS
+        }
         Command::Emit {
             out,
             format,
