@@ -59,7 +59,10 @@ pub use connectum_mesh_core::*;
 
 pub mod api;
 pub mod build;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod emit;
+pub mod read;
 pub mod render;
 pub mod review;
 

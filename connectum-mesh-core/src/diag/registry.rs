@@ -451,6 +451,58 @@ registry! {
         why "Replacing the directory would delete hand-written manifests; refusing keeps them."
         example "order-service emit --out ./k8s where k8s holds hand-written manifests"
         fix "Choose an empty or new directory, or remove this one first.";
+    // ── 082x–083x reading manifests (emitted by connectum-mesh's read and import modules,
+    //    tested there) ─────────────────────────────────────────────────────────────────────
+    CM0820 READ_FAILED Error "a manifest file or directory cannot be read"
+        rule "none: the file system refused"
+        why "A file that cannot be read is a part of the mesh nobody checked; going on without it would report a clean mesh that is not the one in the repository."
+        example "connectum-mesh lint deploy/ where deploy/order.yaml is not readable, or deploy/ does not exist"
+        fix "Check the path and its permissions.";
+    CM0821 MALFORMED_MANIFEST Error "a manifest is not valid YAML or JSON"
+        rule "kubectl: error converting YAML to JSON"
+        why "kubectl refuses the whole file, so none of its objects reach the cluster."
+        example "a tab used for indentation, an unclosed quote or flow collection"
+        fix "Fix the syntax at the line shown (a YAML linter shows the same spot).";
+    CM0822 NOT_AN_OBJECT Error "a document is not a Kubernetes object"
+        rule "kubectl: Object 'Kind' is missing, or apiVersion / metadata.name not set"
+        why "kubectl refuses a document that is not a mapping with apiVersion, kind and metadata.name."
+        example "a document that is a list or a string, or a mapping without kind"
+        fix "Give every document apiVersion, kind and metadata.name, or remove it.";
+    CM0823 UNKNOWN_KIND Error "a kind connectum-mesh does not read"
+        rule "none: the reader knows Kubernetes' workload kinds and Istio's networking, security and telemetry kinds"
+        why "An object of a kind the reader does not know cannot be checked; silently skipping it would hide it from the report."
+        example "apiVersion: networking.istio.io/v1, kind: VirtualServce (a typo), or a CRD of another project"
+        fix "Correct the kind or apiVersion (the closest known one is suggested), or keep the object out of the files you lint.";
+    CM0824 UNKNOWN_FIELD Error "a field the object's kind does not have"
+        rule "kubectl --validate=strict: unknown field; Istio's CRD schemas prune unknown fields"
+        why "The API server prunes or refuses fields its schema does not know: a misspelled `perTryTimout` is silently dropped and the setting you wrote never applies."
+        example "spec.http[0].retries.perTryTimout: 10s"
+        fix "Correct the field name (the closest known one is suggested) or remove it.";
+    CM0825 WRONG_TYPE Error "a field with a value of the wrong type"
+        rule "kubectl: error unmarshaling; Istio's CRD schemas: invalid type"
+        why "The API server refuses the object, so the whole apply fails."
+        example "spec.http[0].retries.attempts: three"
+        fix "Write a value of the type the message names.";
+    CM0826 DUPLICATE_OBJECT Error "two documents describe one object"
+        rule "kubectl apply: the later document overwrites the earlier; Istio IST0109 for VirtualServices"
+        why "Two documents with one kind, namespace and name overwrite each other in apply order: which settings the cluster runs depends on file order, and half of what you wrote never applies."
+        example "virtual-service.yaml, canary-virtual-service.yaml and header-routing.yaml each define VirtualService order-service"
+        fix "Merge the documents into one object (the import prints the merged mesh).";
+    CM0827 NOT_MODELLED Warning "an object or field the mesh model cannot say"
+        rule "none: the model covers what connectum-mesh renders"
+        why "The imported mesh renders without it: applying what the mesh emits would remove it from the cluster."
+        example "a Secret, a Service of type LoadBalancer, a VirtualService fault injection"
+        fix "Keep the object in its own manifest next to what the mesh emits, or drop it if it is not needed.";
+    CM0828 NO_MATCHING_PODS Error "a selector that matches no workload"
+        rule "IST0127 / KIA0004 (policy selector matches no workload); KIA0203 / IST0173 (subset selects no pods)"
+        why "A Service, subset or policy whose labels no pod carries selects nothing: traffic to it fails and policies never apply."
+        example "a Service selecting app.kubernetes.io/name: order while the Deployment's pods carry order-service"
+        fix "Make the selector's labels ones the workload's pod template carries.";
+    CM0829 CONFLICTING_HOSTS Error "two VirtualServices route one host"
+        rule "IST0109 ConflictingMeshGatewayVirtualServiceHosts; Kiali KIA1106"
+        why "Istio merges VirtualServices for one host only for gateways; for sidecars it keeps one of them, by creation time, so the other's routes, retries and splits never apply."
+        example "VirtualService order-service and VirtualService order-service-canary both with hosts: [order-service]"
+        fix "Put all routes of a host in one VirtualService, ordered from most to least specific.";
     // ── 09xx DSL syntax (emitted by the mesh! macro, tested by its UI tests) ────────────────
     CM0901 DSL_SYNTAX Error "the text of `mesh!` is not the DSL"
         rule "a missing `:` or `,`, a block not closed, a token where a value goes"

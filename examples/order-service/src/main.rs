@@ -7,174 +7,21 @@
 //! order-service emit --istio-api v1beta1 --out DIR
 //! order-service check [--as-published]           # exit 0 clean, 1 on errors
 //! order-service graph --format mermaid|dot        # a diagram of the mesh
+//! order-service diff --against DIR                # what changed since DIR was emitted: exit 0 none, 1 some
 //! ```
 
-use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use connectum_mesh::emit::{self, Format};
-use connectum_mesh::review::{DiagramFormat, diagram};
-use connectum_mesh::{IstioApi, Mesh, RenderOptions, render_with};
-
-#[derive(Parser)]
-#[command(
-    name = "order-service",
-    about = "Emit or check the order-service Istio mesh"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Render the mesh: YAML to stdout, or a directory with --out.
-    Emit {
-        /// Write one file per object and a kustomization.yaml into DIR (replaced atomically).
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = FormatArg::Yaml)]
-        format: FormatArg,
-        /// Istio API versions: v1 (Istio 1.22+) or v1beta1 (older clusters).
-        #[arg(long, value_enum, default_value_t = IstioApiArg::V1)]
-        istio_api: IstioApiArg,
-        /// Render the values the guide's manifests ship (refused by the checker).
-        #[arg(long)]
-        as_published: bool,
-    },
-    /// Check the mesh and print every diagnostic; exit 1 when there are errors.
-    Check {
-        /// Check the values the guide's manifests ship instead of the intended ones.
-        #[arg(long)]
-        as_published: bool,
-    },
-    /// Print a diagram of the mesh: callers, services, routes, subsets and split weights,
-    /// worst-case calls per call, mTLS and allow rules, problems in red.
-    Graph {
-        /// Diagram language: mermaid (Markdown viewers draw it) or dot (Graphviz).
-        #[arg(long, value_enum, default_value_t = GraphFormatArg::Mermaid)]
-        format: GraphFormatArg,
-        /// Draw the values the guide's manifests ship (their problems are marked).
-        #[arg(long)]
-        as_published: bool,
-    },
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum GraphFormatArg {
-    Mermaid,
-    Dot,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum FormatArg {
-    Yaml,
-    Json,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum IstioApiArg {
-    V1,
-    V1beta1,
-}
-
-fn select(as_published: bool) -> Mesh {
-    if as_published {
-        order_service::published_mesh()
-    } else {
-        order_service::mesh()
-    }
-}
+use connectum_mesh::cli::Cli;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command.unwrap_or(Command::Emit {
-        out: None,
-        format: FormatArg::Yaml,
-        istio_api: IstioApiArg::V1,
-        as_published: false,
-    }) {
-        Command::Check { as_published } => check(&select(as_published)),
-        Command::Graph {
-            format,
-            as_published,
-        } => {
-            let format = match format {
-                GraphFormatArg::Mermaid => DiagramFormat::Mermaid,
-                GraphFormatArg::Dot => DiagramFormat::Dot,
-            };
-            print!("{}", diagram(&select(as_published), format));
-            ExitCode::SUCCESS
-        }
-        Command::Emit {
-            out,
-            format,
-            istio_api,
-            as_published,
-        } => {
-            let format = match format {
-                FormatArg::Yaml => Format::Yaml,
-                FormatArg::Json => Format::Json,
-            };
-            let istio_api = match istio_api {
-                IstioApiArg::V1 => IstioApi::V1,
-                IstioApiArg::V1beta1 => IstioApi::V1beta1,
-            };
-            run_emit(&select(as_published), out, format, istio_api)
-        }
-    }
-}
-
-fn check(mesh: &Mesh) -> ExitCode {
-    let diagnostics = connectum_mesh::check(mesh);
-    println!("{diagnostics}");
-    if diagnostics.has_errors() {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-fn run_emit(mesh: &Mesh, out: Option<PathBuf>, format: Format, istio_api: IstioApi) -> ExitCode {
-    let manifests = match render_with(mesh, &RenderOptions { istio_api }) {
-        Ok(manifests) => manifests,
-        Err(error) => {
-            eprintln!("{error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    if !manifests.warnings().is_empty() {
-        eprintln!("{}", manifests.warnings());
-    }
-    let result = match out {
-        Some(dir) => emit::write_dir(&manifests, &dir, format).map(|files| {
-            eprintln!(
-                "wrote {} objects and kustomization.yaml to {}",
-                files.len(),
-                dir.display()
-            );
-        }),
-        None => match format {
-            Format::Yaml => emit::to_yaml(&manifests),
-            Format::Json => emit::to_json(&manifests),
-        }
-        .and_then(|text| {
-            std::io::stdout()
-                .write_all(text.as_bytes())
-                .map_err(|source| emit::EmitError::Io {
-                    path: PathBuf::from("<stdout>"),
-                    source,
-                })
-        }),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("{error}");
-            ExitCode::FAILURE
-        }
-    }
+    Cli::new(order_service::mesh())
+        .name("order-service")
+        .about("Emit or check the order-service Istio mesh")
+        .variant(
+            "as-published",
+            "Use the values the guide's manifests ship (refused by the checker)",
+            order_service::published_mesh(),
+        )
+        .run()
 }

@@ -157,3 +157,31 @@ fn the_published_values_differ_from_the_intended_ones_in_review_words() {
     let diff = MeshDiff::between(&order_service::mesh(), &order_service::published_mesh());
     insta::assert_snapshot!("intended_to_published.diff", diff.to_string());
 }
+
+#[test]
+fn the_graph_subcommand_prints_the_diagram() {
+    for (args, format) in [
+        (&["graph"][..], DiagramFormat::Mermaid),
+        (&["graph", "--format", "dot"][..], DiagramFormat::Dot),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_order-service"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            diagram(&order_service::mesh(), format)
+        );
+    }
+    let published = Command::new(env!("CARGO_BIN_EXE_order-service"))
+        .args(["graph", "--as-published"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&published.stdout).contains("⚠ CM0301"));
+    let usage = Command::new(env!("CARGO_BIN_EXE_order-service"))
+        .args(["graph", "--format", "svg"])
+        .output()
+        .unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+}

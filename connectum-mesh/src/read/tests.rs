@@ -1,0 +1,219 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+use proptest::prelude::*;
+
+use super::*;
+
+fn reference_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/reference")
+}
+
+const VS: &str = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: cart\nspec:\n  hosts: [cart]\n";
+
+#[test]
+fn reads_every_reference_manifest_strictly() {
+    let reading = read_paths(&[reference_dir()]);
+    // The guide's own defects, as kubectl apply would meet them: the Secret's placeholder is
+    // not base64; one VirtualService in three files; the Namespace in two;
+    // sidecar-resources.yaml is a patch of Deployment order-service written as a whole object.
+    assert_eq!(
+        reading.codes(),
+        ["CM0825", "CM0826", "CM0826", "CM0826", "CM0826"],
+        "{:#?}",
+        reading.diagnostics
+    );
+    let duplicated: Vec<String> = reading.diagnostics[1..]
+        .iter()
+        .map(|d| d.diagnostic.path.to_string())
+        .collect();
+    assert_eq!(
+        duplicated,
+        [
+            "VirtualService/order-service",
+            "Namespace/connectum",
+            "Deployment/order-service",
+            "VirtualService/order-service"
+        ]
+    );
+    let kinds: BTreeMap<&str, usize> = reading.objects.iter().fold(BTreeMap::new(), |mut m, o| {
+        *m.entry(o.kind.as_str()).or_default() += 1;
+        m
+    });
+    assert_eq!(kinds["VirtualService"], 3);
+    assert!(kinds["Deployment"] >= 2);
+}
+
+#[test]
+fn reads_what_we_emit_without_a_problem_yaml_json_and_v1beta1() {
+    let mut mesh = connectum_mesh_core::Mesh::builder()
+        .namespace("shop")
+        .build();
+    mesh.add_service(
+        connectum_mesh_core::Service::builder()
+            .name("cart")
+            .image("cart:1.0.0")
+            .build(),
+    );
+    let manifests = crate::render(&mesh).unwrap();
+    let yaml = crate::emit::to_yaml(&manifests).unwrap();
+    let json = crate::emit::to_json(&manifests).unwrap();
+    for (name, text) in [("a.yaml", yaml), ("a.json", json)] {
+        let reading = read_text(name, &text);
+        assert!(
+            reading.diagnostics.is_empty(),
+            "{name}: {:#?}",
+            reading.diagnostics
+        );
+        let read: Vec<&Object> = reading
+            .objects
+            .iter()
+            .filter_map(|o| match &o.manifest {
+                Manifest::Object(object) => Some(object),
+                Manifest::Secret(_) => None,
+            })
+            .collect();
+        assert_eq!(
+            read,
+            manifests.objects().iter().collect::<Vec<_>>(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_field_is_reported_at_its_line() {
+    let text = format!(
+        "{VS}  http:\n  - route:\n    - destination: {{host: cart}}\n    fault:\n      abort: {{}}\n"
+    );
+    let reading = read_text("vs.yaml", &text);
+    assert_eq!(reading.codes(), ["CM0824"]);
+    let problem = &reading.diagnostics[0];
+    assert_eq!(problem.location.as_ref().unwrap().line, 10);
+    let printed = problem.to_string();
+    assert!(printed.contains("--> vs.yaml:10:"), "{printed}");
+    assert!(
+        printed.contains("VirtualService/cart › spec.http[0].fault"),
+        "{printed}"
+    );
+}
+
+#[test]
+fn a_wrong_type_names_its_path_and_line() {
+    let text = format!("{VS}  http:\n  - retries:\n      attempts: three\n");
+    let reading = read_text("vs.yaml", &text);
+    assert_eq!(reading.codes(), ["CM0825"]);
+    let problem = &reading.diagnostics[0];
+    assert_eq!(problem.location.as_ref().unwrap().line, 9);
+    assert!(
+        problem
+            .diagnostic
+            .message
+            .contains("spec.http[0].retries.attempts"),
+        "{problem}"
+    );
+    assert!(reading.objects.is_empty());
+}
+
+#[test]
+fn unknown_kinds_and_non_objects_are_refused_with_a_line() {
+    let text = "apiVersion: networking.istio.io/v1\nkind: VirtualServce\nmetadata: {name: x}\n---\n- a list\n---\nkind: Service\nmetadata: {name: y}\n---\napiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: z}\n";
+    let reading = read_text("m.yaml", text);
+    assert_eq!(reading.codes(), ["CM0823", "CM0822", "CM0822", "CM0823"]);
+    let lines: Vec<u64> = reading
+        .diagnostics
+        .iter()
+        .map(|d| d.location.as_ref().unwrap().line)
+        .collect();
+    assert_eq!(lines, [2, 5, 7, 11]);
+    assert_eq!(
+        reading.diagnostics[0].diagnostic.help.as_deref(),
+        Some("did you mean `VirtualService`?")
+    );
+}
+
+#[test]
+fn malformed_yaml_names_the_file_and_line() {
+    let reading = read_text("bad.yaml", "apiVersion: v1\nkind: [Namespace\n");
+    assert_eq!(reading.codes(), ["CM0821"]);
+    assert!(reading.diagnostics[0].location.as_ref().unwrap().line >= 2);
+    assert!(reading.objects.is_empty());
+}
+
+#[test]
+fn duplicates_name_both_places() {
+    let text = format!("{VS}---\n{VS}");
+    let reading = read_text("two.yaml", &text);
+    assert_eq!(reading.codes(), ["CM0826"]);
+    let message = &reading.diagnostics[0].diagnostic.message;
+    assert!(message.contains("two.yaml:1"), "{message}");
+    assert_eq!(reading.diagnostics[0].location.as_ref().unwrap().line, 8);
+}
+
+#[test]
+fn a_json_list_is_read_item_by_item_with_lines() {
+    let text = "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n {\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"a\"}},\n {\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"b\", \"lables\": {}}, \"x\": 1}\n]}\n";
+    let reading = read_text("list.json", text);
+    assert_eq!(reading.objects.len(), 2);
+    assert_eq!(reading.codes(), ["CM0824"]);
+    assert_eq!(reading.diagnostics[0].location.as_ref().unwrap().line, 3);
+}
+
+#[test]
+fn unreadable_paths_are_coded_errors() {
+    let reading = read_paths(&["/nonexistent/connectum-mesh/deploy"]);
+    assert_eq!(reading.codes(), ["CM0820"]);
+    assert!(
+        reading.diagnostics[0]
+            .to_string()
+            .contains("/nonexistent/connectum-mesh/deploy")
+    );
+}
+
+#[test]
+fn directories_skip_kustomization_and_other_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kustomization.yaml"),
+        "resources: [ns.yaml]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("README.md"), "# not yaml: [\n").unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::fs::write(
+        dir.path().join("sub/ns.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  creationTimestamp: null\n",
+    )
+    .unwrap();
+    let reading = read_paths(&[dir.path()]);
+    assert!(reading.diagnostics.is_empty(), "{:#?}", reading.diagnostics);
+    assert_eq!(reading.objects.len(), 1);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any text: a reading, never a panic.
+    #[test]
+    fn never_panics_on_any_text(text in "\\PC{0,200}") {
+        let _ = read_text("fuzz.yaml", &text);
+    }
+
+    /// Manifest-shaped text with random edits: a reading, never a panic, and every problem
+    /// has a location.
+    #[test]
+    fn never_panics_on_mutated_manifests(
+        cut in 0usize..400,
+        insert in "[ :\\-\\[\\]{}a-z0-9\"'\\n#&*!|>]{0,12}",
+    ) {
+        let base = format!("{VS}  http:\n  - retries: {{attempts: 1}}\n    route:\n    - destination: {{host: cart, subset: v1}}\n      weight: 100\n---\napiVersion: v1\nkind: List\nitems: [{{apiVersion: v1, kind: Namespace, metadata: {{name: a}}}}]\n");
+        let mut at = cut.min(base.len());
+        while !base.is_char_boundary(at) { at -= 1; }
+        let text = format!("{}{}{}", &base[..at], insert, &base[at..]);
+        let reading = read_text("fuzz.yaml", &text);
+        for diagnostic in &reading.diagnostics {
+            prop_assert!(diagnostic.location.is_some());
+        }
+    }
+}
