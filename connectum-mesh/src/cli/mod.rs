@@ -17,6 +17,7 @@
 //! my-infra emit --istio-api v1beta1           # Istio < 1.22
 //! my-infra check                              # every diagnostic; exit 1 on errors
 //! my-infra graph --format mermaid|dot         # a diagram of the mesh
+//! my-infra diff --against deploy/             # what changed since deploy/ was emitted: exit 0 none, 1 some
 //! my-infra --help
 //! ```
 //!
@@ -30,6 +31,7 @@
 //! can depend on connectum-mesh with `default-features = false`.
 
 mod check;
+mod diff;
 mod emit;
 mod graph;
 
@@ -130,7 +132,12 @@ struct Subcommand {
 }
 
 /// Every subcommand; the first is what runs without one.
-const SUBCOMMANDS: &[Subcommand] = &[emit::SUBCOMMAND, check::SUBCOMMAND, graph::SUBCOMMAND];
+const SUBCOMMANDS: &[Subcommand] = &[
+    emit::SUBCOMMAND,
+    check::SUBCOMMAND,
+    graph::SUBCOMMAND,
+    diff::SUBCOMMAND,
+];
 
 impl Cli {
     /// The command line for `mesh`.

@@ -98,8 +98,13 @@ impl MeshDiff {
     /// The changes from `before` to `after`.
     #[must_use]
     pub fn between(before: &Mesh, after: &Mesh) -> Self {
-        let (before_order, before) = keyed(facts(before));
-        let (after_order, after) = keyed(facts(after));
+        Self::of_facts(facts(before), facts(after))
+    }
+
+    /// The changes between two lists of facts.
+    pub(crate) fn of_facts(before: Vec<Fact>, after: Vec<Fact>) -> Self {
+        let (before_order, before) = keyed(before);
+        let (after_order, after) = keyed(after);
         // Existence facts that came or went: their own facts are not listed one by one.
         let appeared_or_gone: BTreeSet<(String, String)> = before
             .iter()

@@ -2,7 +2,7 @@
 //! is (`service order-service`, `route default › traffic`), in the order the mesh declares them.
 
 use connectum_mesh_core::check::chain_worst_cases;
-use connectum_mesh_core::{Mesh, Resources, Service};
+use connectum_mesh_core::{Mesh, Resources, Route, Scaling, Service};
 
 use super::words;
 
@@ -39,13 +39,13 @@ pub(crate) struct Fact {
     pub(crate) owner: Option<String>,
 }
 
-struct Collector {
-    facts: Vec<Fact>,
-    scope: String,
+pub(crate) struct Collector {
+    pub(crate) facts: Vec<Fact>,
+    pub(crate) scope: String,
 }
 
 impl Collector {
-    fn push(
+    pub(crate) fn push(
         &mut self,
         item: impl Into<String>,
         value: impl Into<String>,
@@ -61,11 +61,11 @@ impl Collector {
         });
     }
 
-    fn plain(&mut self, item: impl Into<String>, value: impl Into<String>) {
+    pub(crate) fn plain(&mut self, item: impl Into<String>, value: impl Into<String>) {
         self.push(item, value, Kind::Plain, None);
     }
 
-    fn owned(&mut self, owner: &str, item: &str, value: impl Into<String>) {
+    pub(crate) fn owned(&mut self, owner: &str, item: &str, value: impl Into<String>) {
         self.push(format!("{owner} › {item}"), value, Kind::Plain, Some(owner));
     }
 }
@@ -149,28 +149,25 @@ fn service_facts(mesh: &Mesh, service: &Service, out: &mut Collector) {
         out.plain("replicas", words::scaling(&service.workload_scaling(0)));
     }
     for (index, subset) in service.subsets.iter().enumerate() {
-        let owner = format!("subset {}", subset.name);
-        out.push(
-            owner.clone(),
-            format!("image {}", words::image(service, index)),
-            Kind::Exists,
-            None,
-        );
-        out.owned(&owner, "image", words::image(service, index));
-        out.owned(
-            &owner,
-            "replicas",
-            words::scaling(&service.workload_scaling(index)),
+        subset_facts(
+            &subset.name,
+            words::image(service, index),
+            &service.workload_scaling(index),
+            out,
         );
     }
-    let names: Vec<String> = service
-        .routes
+    route_facts(&service.routes, out);
+}
+
+/// The routes of a service: their order, and each one's match, traffic, timeout and retries.
+pub(crate) fn route_facts(routes: &[Route], out: &mut Collector) {
+    let names: Vec<String> = routes
         .iter()
         .enumerate()
         .map(|(index, route)| words::route_name(route, index))
         .collect();
     out.push("route order", names.join(" → "), Kind::Order, None);
-    for (route, name) in service.routes.iter().zip(&names) {
+    for (route, name) in routes.iter().zip(&names) {
         let owner = format!("route {name}");
         out.push(
             owner.clone(),
@@ -191,6 +188,14 @@ fn service_facts(mesh: &Mesh, service: &Service, out: &mut Collector) {
             words::retries(route.retries.as_ref()),
         );
     }
+}
+
+/// A subset's workload: its image and replicas.
+pub(crate) fn subset_facts(name: &str, image: &str, scaling: &Scaling, out: &mut Collector) {
+    let owner = format!("subset {name}");
+    out.push(owner.clone(), format!("image {image}"), Kind::Exists, None);
+    out.owned(&owner, "image", image);
+    out.owned(&owner, "replicas", words::scaling(scaling));
 }
 
 /// Every fact of `mesh`: the mesh-wide settings, each service, then each call chain's

@@ -16,12 +16,15 @@
 //! assert!(diagram(&mesh, DiagramFormat::Dot).starts_with("digraph mesh {"));
 //! ```
 
+mod against;
 mod diff;
 mod draw;
 mod facts;
+mod manifests;
 mod scene;
 mod words;
 
+pub use against::AgainstError;
 pub use diff::{Change, MeshDiff};
 
 use connectum_mesh_core::Mesh;

@@ -9,6 +9,13 @@ use std::process::Command;
 use connectum_mesh::review::{DiagramFormat, MeshDiff, diagram};
 use connectum_mesh::{AllowRule, MeshRetry, RouteTarget, ServiceAccountRef, Split};
 
+/// The diff of [`edited`]'s three edits, from the model and from emitted manifests alike.
+const THREE_LINES: &str = "service order-service
+  allowed callers: namespace connectum, service account connectum/envoy-gateway → service account connectum/envoy-gateway
+  route canary-header › mesh retries: 1 (per try 10s, on unavailable,deadline-exceeded) → off
+  route default › traffic: stable 90% · canary 10% → stable 75% · canary 25%
+";
+
 #[test]
 fn the_mermaid_diagram_is_pinned() {
     insta::assert_snapshot!(
@@ -102,28 +109,11 @@ fn a_mesh_against_itself_has_no_changes() {
 #[test]
 fn canary_weight_retries_and_an_allow_rule_are_exactly_three_lines() {
     let before = order_service::mesh();
-    let mut after = before.clone();
-    let order = &mut after.services[0];
-    let stable = order.subset("stable").unwrap();
-    let canary = order.subset("canary").unwrap();
-    order.routes[1].target =
-        RouteTarget::Split(Split::new().weight(&stable, 75).weight(&canary, 25));
-    order.routes[0].retries = Some(MeshRetry::disabled());
-    order.allow = vec![AllowRule::service_account(ServiceAccountRef::new(
-        "connectum",
-        "envoy-gateway",
-    ))];
+    let after = edited();
 
     let diff = MeshDiff::between(&before, &after);
     assert_eq!(diff.changes().len(), 3, "{diff}");
-    assert_eq!(
-        diff.to_string(),
-        "service order-service
-  allowed callers: namespace connectum, service account connectum/envoy-gateway → service account connectum/envoy-gateway
-  route canary-header › mesh retries: 1 (per try 10s, on unavailable,deadline-exceeded) → off
-  route default › traffic: stable 90% · canary 10% → stable 75% · canary 25%
-"
-    );
+    assert_eq!(diff.to_string(), THREE_LINES);
     let json: serde_json::Value = serde_json::from_str(&diff.to_json().unwrap()).unwrap();
     assert_eq!(
         json["changes"][2],
@@ -184,4 +174,114 @@ fn the_graph_subcommand_prints_the_diagram() {
         .output()
         .unwrap();
     assert_eq!(usage.status.code(), Some(2));
+}
+
+fn emitted(mesh: &connectum_mesh::Mesh) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("deploy");
+    let manifests = connectum_mesh::render(mesh).unwrap();
+    connectum_mesh::emit::write_dir(&manifests, &dir, connectum_mesh::emit::Format::Yaml).unwrap();
+    root
+}
+
+/// The three edits of `canary_weight_retries_and_an_allow_rule_are_exactly_three_lines`.
+fn edited() -> connectum_mesh::Mesh {
+    let mut after = order_service::mesh();
+    let order = &mut after.services[0];
+    let stable = order.subset("stable").unwrap();
+    let canary = order.subset("canary").unwrap();
+    order.routes[1].target =
+        RouteTarget::Split(Split::new().weight(&stable, 75).weight(&canary, 25));
+    order.routes[0].retries = Some(MeshRetry::disabled());
+    order.allow = vec![AllowRule::service_account(ServiceAccountRef::new(
+        "connectum",
+        "envoy-gateway",
+    ))];
+    after
+}
+
+#[test]
+fn against_its_own_emitted_directory_the_mesh_has_no_changes() {
+    let root = emitted(&order_service::mesh());
+    let diff = MeshDiff::against_dir(&order_service::mesh(), &root.path().join("deploy")).unwrap();
+    assert!(diff.is_empty(), "{diff}");
+}
+
+#[test]
+fn against_an_emitted_directory_three_edits_are_three_lines() {
+    let root = emitted(&order_service::mesh());
+    let diff = MeshDiff::against_dir(&edited(), &root.path().join("deploy")).unwrap();
+    assert_eq!(diff.to_string(), THREE_LINES);
+}
+
+#[test]
+fn the_diff_subcommand_exits_0_unchanged_and_1_changed() {
+    let root = emitted(&order_service::mesh());
+    let dir = root.path().join("deploy");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_order-service"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let same = run(&["diff", "--against", dir.to_str().unwrap()]);
+    assert_eq!(same.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&same.stdout), "");
+    // A mesh that does not render (the published values) is an error: exit 1, the checker's
+    // diagnostics on stderr, nothing on stdout.
+    let json = run(&[
+        "diff",
+        "--against",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+        "--as-published",
+    ]);
+    assert_eq!(
+        json.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&json.stderr)
+    );
+    assert!(String::from_utf8_lossy(&json.stderr).contains("error[CM0301]"));
+    assert_eq!(String::from_utf8_lossy(&json.stdout), "");
+}
+
+#[test]
+fn against_a_directory_that_is_not_ours_or_unreadable_is_a_coded_error_naming_the_file() {
+    let mesh = order_service::mesh();
+    let foreign = tempfile::tempdir().unwrap();
+    std::fs::write(foreign.path().join("vs.yaml"), "kind: VirtualService\n").unwrap();
+    let error = MeshDiff::against_dir(&mesh, foreign.path())
+        .unwrap_err()
+        .to_string();
+    assert!(error.starts_with("error[CM0850]: "), "{error}");
+    assert!(
+        error.contains(&foreign.path().display().to_string()),
+        "{error}"
+    );
+
+    let root = emitted(&mesh);
+    let dir = root.path().join("deploy");
+    std::fs::write(dir.join("99-broken.yaml"), "apiVersion: v1\nkind: [\n").unwrap();
+    std::fs::write(
+        dir.join("98-secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: tls\n  namespace: connectum\n",
+    )
+    .unwrap();
+    let error = MeshDiff::against_dir(&mesh, &dir).unwrap_err().to_string();
+    assert!(error.contains("error[CM0821]"), "{error}");
+    assert!(error.contains("99-broken.yaml:"), "{error}");
+    assert!(
+        error.contains("error[CM0851]: Secret/tls is not an object connectum-mesh emits"),
+        "{error}"
+    );
+    assert!(error.contains("98-secret.yaml:1"), "{error}");
+
+    let missing = root.path().join("nowhere");
+    let error = MeshDiff::against_dir(&mesh, &missing)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("error[CM0820]"), "{error}");
+    assert!(error.contains("nowhere"), "{error}");
 }
