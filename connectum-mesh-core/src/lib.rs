@@ -11,5 +11,5 @@ pub mod diag;
 pub mod model;
 
 pub use check::check;
-pub use diag::{Code, Diagnostic, Diagnostics, MeshPath, Severity};
+pub use diag::{Code, Diagnostic, Diagnostics, MeshPath, Related, Segment, Severity};
 pub use model::*;

@@ -99,6 +99,12 @@ impl Errors {
         if let Some(help) = &diagnostic.help {
             message.push_str(&format!("\n  = help: {help}"));
         }
+        for related in &diagnostic.related {
+            message.push_str(&format!(
+                "\n  = note: {} (at {})",
+                related.note, related.path
+            ));
+        }
         self.items.push((
             syn::Error::new_spanned(span, message),
             Some(diagnostic.path.clone()),

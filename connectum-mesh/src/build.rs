@@ -102,20 +102,14 @@ mod tests {
 
     #[test]
     fn a_valid_mesh_is_written_and_an_invalid_one_is_not() {
-        let scratch = tempfile::tempdir().ok();
-        let dir = scratch
-            .as_ref()
-            .map(|s| s.path().join("deploy"))
-            .unwrap_or_default();
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = scratch.path().join("deploy");
         let mut mesh = Mesh::builder().namespace("shop").build();
         mesh.add_service(Service::builder().name("cart").image("cart:1").build());
-        let written = write_manifests(&mesh, &dir, &RenderOptions::default());
-        assert_eq!(written.map(|files| files.len()).ok(), Some(5));
+        let written = write_manifests(&mesh, &dir, &RenderOptions::default()).unwrap();
+        assert_eq!(written.len(), 5);
 
-        let other = scratch
-            .as_ref()
-            .map(|s| s.path().join("bad"))
-            .unwrap_or_default();
+        let other = scratch.path().join("bad");
         mesh.add_service(Service::builder().name("Cart_2").image("cart:1").build());
         let refused = write_manifests(&mesh, &other, &RenderOptions::default());
         assert!(matches!(refused, Err(BuildError::Invalid(_))));

@@ -11,8 +11,19 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 
+/// 64 accepted meshes by default, each validated against Istio's schemas and CEL rules in two API
+/// sets (CI-sized: the suite stays fast on 2 cores); set proptest's own `PROPTEST_CASES` for a
+/// long local run, e.g. `PROPTEST_CASES=5000 cargo test -p connectum-mesh-tests --test
+/// conformance accepted_meshes --release`.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(64)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, max_global_rejects: 4096, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), max_global_rejects: 4096, ..ProptestConfig::default() })]
 
     #[test]
     fn accepted_meshes_render_only_valid_documents_that_mean_what_they_say(mesh in meshes()) {

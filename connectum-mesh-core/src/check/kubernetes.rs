@@ -5,16 +5,10 @@ use crate::diag::registry::{
     INJECTION_LABEL_CONFLICT, INVALID_LABEL, INVALID_NAME, LABEL_KEY_CONFLICT,
 };
 use crate::diag::{Diagnostics, MeshPath};
-use crate::model::Mesh;
+use crate::model::{Mesh, RENDERER_LABELS};
 
 use super::names::{Grammar, LABEL_SYNTAX, is_label_key, is_label_value, repair_label_value};
 
-/// Labels the renderer writes itself on every workload.
-const RENDERER_LABELS: [&str; 3] = [
-    "app.kubernetes.io/version",
-    "app.kubernetes.io/component",
-    "app.kubernetes.io/part-of",
-];
 /// Namespace labels that choose how (or whether) Istio injects sidecars.
 const INJECTION_LABELS: [&str; 3] = ["istio-injection", "istio.io/rev", "istio.io/dataplane-mode"];
 
@@ -61,7 +55,7 @@ fn check_names(mesh: &Mesh, out: &mut Diagnostics) {
     if !label.accepts(&mesh.namespace) {
         push_invalid_name(
             out,
-            root.join("namespace"),
+            root.field("namespace"),
             "namespace",
             &mesh.namespace,
             label,
@@ -93,7 +87,7 @@ fn check_names(mesh: &Mesh, out: &mut Diagnostics) {
         if !Grammar::Dns1035Label.accepts(&service.name) {
             push_invalid_name(
                 out,
-                path.join("name"),
+                path.field("name"),
                 "service name",
                 &service.name,
                 Grammar::Dns1035Label,
@@ -105,7 +99,7 @@ fn check_names(mesh: &Mesh, out: &mut Diagnostics) {
         {
             push_invalid_name(
                 out,
-                path.join("service_account"),
+                path.field("service_account"),
                 "service account",
                 account,
                 Grammar::Dns1123Subdomain,
@@ -115,9 +109,7 @@ fn check_names(mesh: &Mesh, out: &mut Diagnostics) {
         let subset_names: Vec<&str> = service.subsets.iter().map(|s| s.name.as_str()).collect();
         for subset in &service.subsets {
             if !label.accepts(&subset.name) {
-                let subset_path = path
-                    .join(format_args!("subset {}", subset.name))
-                    .join("name");
+                let subset_path = path.subset(&subset.name).field("name");
                 push_invalid_name(
                     out,
                     subset_path,
@@ -131,7 +123,7 @@ fn check_names(mesh: &Mesh, out: &mut Diagnostics) {
     }
     for caller in &mesh.external_callers {
         let account = &caller.service_account;
-        let path = MeshPath::external_caller(&caller.name).join("service_account");
+        let path = MeshPath::external_caller(&caller.name).field("service_account");
         if !label.accepts(&account.namespace) {
             push_invalid_name(
                 out,
@@ -158,7 +150,7 @@ fn check_names(mesh: &Mesh, out: &mut Diagnostics) {
     {
         push_invalid_name(
             out,
-            root.join("telemetry").join("name"),
+            root.field("telemetry").field("name"),
             "Telemetry name",
             &telemetry.name,
             Grammar::Dns1123Subdomain,
@@ -171,27 +163,28 @@ fn check_names(mesh: &Mesh, out: &mut Diagnostics) {
 fn check_labels(mesh: &Mesh, out: &mut Diagnostics) {
     let root = MeshPath::root();
     let mut keys: Vec<(MeshPath, &str)> = vec![
-        (root.join("app_label"), mesh.app_label.as_str()),
-        (root.join("version_label"), mesh.version_label.as_str()),
+        (root.field("app_label"), mesh.app_label.as_str()),
+        (root.field("version_label"), mesh.version_label.as_str()),
     ];
     let mut values: Vec<(MeshPath, &str)> = Vec::new();
     for (key, value) in &mesh.namespace_labels {
-        keys.push((root.join("namespace_labels"), key));
-        values.push((root.join("namespace_labels"), value));
+        let entry = root.field("namespace_labels").key(key);
+        keys.push((entry.clone(), key));
+        values.push((entry, value));
     }
     if let Some(part_of) = &mesh.part_of {
-        values.push((root.join("part_of"), part_of));
+        values.push((root.field("part_of"), part_of));
     }
     for service in &mesh.services {
         let path = MeshPath::service(&service.name);
         if let Some(version) = &service.app_version {
-            values.push((path.join("app_version"), version));
+            values.push((path.field("app_version"), version));
         }
         for subset in &service.subsets {
-            let subset_path = path.join(format_args!("subset {}", subset.name));
-            values.push((subset_path.join("version_label"), subset.version()));
+            let subset_path = path.subset(&subset.name);
+            values.push((subset_path.field("version_label"), subset.version()));
             if let Some(version) = &subset.app_version {
-                values.push((subset_path.join("app_version"), version));
+                values.push((subset_path.field("app_version"), version));
             }
         }
     }
@@ -233,7 +226,7 @@ fn check_label_key_conflicts(mesh: &Mesh, out: &mut Diagnostics) {
         out.push(
             LABEL_KEY_CONFLICT
                 .at(
-                    root.join("version_label"),
+                    root.field("version_label"),
                     format!("the version label and the app label are both `{}`, so subset values overwrite the app name on the pods", mesh.app_label),
                 )
                 .with_help("use distinct keys, e.g. `app.kubernetes.io/name` and `version`"),
@@ -247,7 +240,7 @@ fn check_label_key_conflicts(mesh: &Mesh, out: &mut Diagnostics) {
             out.push(
                 LABEL_KEY_CONFLICT
                     .at(
-                        root.join(field),
+                        root.field(field),
                         format!("`{key}` is a label the renderer also writes on every workload, so the selector built on it matches no pod"),
                     )
                     .with_help(if field == "app_label" {
@@ -274,7 +267,7 @@ fn check_injection_labels(mesh: &Mesh, out: &mut Diagnostics) {
         out.push(
             INJECTION_LABEL_CONFLICT
                 .at(
-                    MeshPath::root().join("namespace_labels"),
+                    MeshPath::root().field("namespace_labels").key(key),
                     format!(
                         "namespace label `{key}: {value}` also decides sidecar injection, which `sidecar_injection` ({}) already sets",
                         mesh.sidecar_injection

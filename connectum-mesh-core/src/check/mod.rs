@@ -9,7 +9,7 @@
 //! |---|---|---|
 //! | `model.rs` | unique names, calls to known services, mesh settings, 32-bit limits | CM0101–CM0108 |
 //! | `telemetry.rs` | the Telemetry resource Istio accepts and applies | CM0151–CM0154 |
-//! | `routing.rs` | declared subsets with pods, split weights, unreachable routes, match syntax, subsets and requests no route covers | CM0201–CM0213 |
+//! | `routing/` | declared subsets with pods and split weights (`destinations.rs`), match syntax (`matches.rs`), unreachable routes and requests no route covers (`reachability.rs`) | CM0201–CM0213 |
 //! | `resilience.rs` | retry amplification along call chains, timeout coherence, retry conditions, traffic policy, interceptors | CM0301–CM0312 |
 //! | `security.rs` | principals and namespaces that exist, mTLS actually enforced, callers admitted, PERMISSIVE that admits nobody more | CM0401–CM0409 |
 //! | `kubernetes.rs` | object names, labels, injection labels | CM0501–CM0504 |

@@ -6,7 +6,7 @@ use crate::diag::registry::{
     INVALID_MESH_SETTING, NUMBER_TOO_LARGE, OVERLAPPING_SUBSETS, UNKNOWN_CALLEE,
 };
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
-use crate::model::{Mesh, RouteTarget, Scaling, Service};
+use crate::model::{Mesh, RouteTarget, Scaling, Service, int32};
 
 use super::workloads::probes;
 
@@ -59,7 +59,7 @@ fn check_duplicate_subsets(mesh: &Mesh, out: &mut Diagnostics) {
                 out.push(
                     DUPLICATE_SUBSET
                         .at(
-                            MeshPath::service(&service.name).join(format_args!("subset {}", subset.name)),
+                            MeshPath::service(&service.name).subset(&subset.name),
                             format!(
                                 "service `{}` declares subset `{}` twice; Istio refuses the DestinationRule",
                                 service.name, subset.name
@@ -86,8 +86,7 @@ fn check_overlapping_subsets(mesh: &Mesh, out: &mut Diagnostics) {
             out.push(
                 OVERLAPPING_SUBSETS
                     .at(
-                        MeshPath::service(&service.name)
-                            .join(format_args!("subset {}", subset.name)),
+                        MeshPath::service(&service.name).subset(&subset.name),
                         format!(
                             "subsets `{}` and `{}` both select pods labelled {}={}",
                             earlier.name,
@@ -114,9 +113,7 @@ fn check_deployment_names(mesh: &Mesh, out: &mut Diagnostics) {
         for index in 0..workloads {
             let name = service.deployment_name(index);
             let path = match service.subsets.get(index) {
-                Some(subset) if index > 0 => {
-                    MeshPath::service(&service.name).join(format_args!("subset {}", subset.name))
-                }
+                Some(subset) if index > 0 => MeshPath::service(&service.name).subset(&subset.name),
                 _ => MeshPath::service(&service.name),
             };
             let clash = seen
@@ -209,7 +206,7 @@ fn check_mesh_settings(mesh: &Mesh, out: &mut Diagnostics) {
         out.push(
             INVALID_MESH_SETTING
                 .at(
-                    root.join("split_total"),
+                    root.field("split_total"),
                     "split_total is 0, so no weighted split can reach it",
                 )
                 .with_help("use 100 (percent), or 1000 for finer steps"),
@@ -218,7 +215,7 @@ fn check_mesh_settings(mesh: &Mesh, out: &mut Diagnostics) {
     if mesh.retry_budget.max_worst_case_calls == 0 {
         out.push(
             INVALID_MESH_SETTING
-                .at(root.join("retry_budget"), "the retry budget is 0 calls, so every call chain is over it")
+                .at(root.field("retry_budget"), "the retry budget is 0 calls, so every call chain is over it")
                 .with_help("use at least 1 call; the default 10 accepts mesh retries 1 with Connectum's default 3 retries"),
         );
     }
@@ -239,7 +236,7 @@ fn check_mesh_settings(mesh: &Mesh, out: &mut Diagnostics) {
         out.push(
             INVALID_MESH_SETTING
                 .at(
-                    root.join("trust_domain"),
+                    root.field("trust_domain"),
                     format!("trust domain `{domain}` cannot start a principal `<trust-domain>/ns/<namespace>/sa/<name>`"),
                 )
                 .with_help("use the cluster's trust domain, by default `cluster.local`"),
@@ -253,7 +250,7 @@ fn check_int32_fields(service: &Service, out: &mut Diagnostics) {
     let path = MeshPath::service(&service.name);
     let mut fields: Vec<(MeshPath, u32)> = Vec::new();
     match &service.scaling {
-        Scaling::Replicas(replicas) => fields.push((path.join("scaling"), *replicas)),
+        Scaling::Replicas(replicas) => fields.push((path.field("scaling"), *replicas)),
         Scaling::Autoscale(autoscaler) => {
             let rules = [&autoscaler.scale_up, &autoscaler.scale_down];
             let counts = [autoscaler.min_replicas, autoscaler.max_replicas]
@@ -267,13 +264,13 @@ fn check_int32_fields(service: &Service, out: &mut Diagnostics) {
                         rule.period_seconds,
                     ]
                 }));
-            fields.extend(counts.map(|count| (path.join("scaling"), count)));
+            fields.extend(counts.map(|count| (path.field("scaling"), count)));
         }
     }
     for subset in &service.subsets {
         if let Some(replicas) = subset.replicas {
-            let subset_path = path.join(format_args!("subset {}", subset.name));
-            fields.push((subset_path.join("replicas"), replicas));
+            let subset_path = path.subset(&subset.name);
+            fields.push((subset_path.field("replicas"), replicas));
         }
     }
     let rollout = &service.rollout;
@@ -282,10 +279,10 @@ fn check_int32_fields(service: &Service, out: &mut Diagnostics) {
         ("max_surge", rollout.max_surge),
         ("revision_history_limit", rollout.revision_history_limit),
     ] {
-        fields.push((path.join("rollout").join(field), value));
+        fields.push((path.field("rollout").field(field), value));
     }
     for (kind, probe) in probes(service) {
-        let probe_path = path.join("probes").join(kind);
+        let probe_path = path.field("probes").field(kind);
         let timings = [
             ("initial_delay_seconds", probe.initial_delay_seconds),
             ("period_seconds", Some(probe.period_seconds)),
@@ -293,11 +290,11 @@ fn check_int32_fields(service: &Service, out: &mut Diagnostics) {
             ("timeout_seconds", Some(probe.timeout_seconds)),
         ];
         for (field, value) in timings {
-            fields.extend(value.map(|v| (probe_path.join(field), v)));
+            fields.extend(value.map(|v| (probe_path.field(field), v)));
         }
     }
     if let Some(pool) = &service.traffic_policy.connection_pool {
-        let pool_path = path.join("traffic_policy").join("connection_pool");
+        let pool_path = path.field("traffic_policy").field("connection_pool");
         let limits = [
             (
                 "max_connections",
@@ -321,25 +318,22 @@ fn check_int32_fields(service: &Service, out: &mut Diagnostics) {
             ),
         ];
         for (field, value) in limits {
-            fields.extend(value.map(|v| (pool_path.join(field), v)));
+            fields.extend(value.map(|v| (pool_path.field(field), v)));
         }
     }
     for (index, route) in service.routes.iter().enumerate() {
-        let route_path = path.index("routes", index);
+        let route_path = path.route(index);
         if let RouteTarget::Split(split) = &route.target {
             for (leg_index, leg) in split.legs.iter().enumerate() {
-                fields.push((
-                    route_path.join("split").index("legs", leg_index),
-                    leg.weight,
-                ));
+                fields.push((route_path.field("split").leg(leg_index), leg.weight));
             }
         }
         if let Some(retries) = &route.retries {
-            fields.push((route_path.join("retries"), retries.attempts));
+            fields.push((route_path.field("retries"), retries.attempts));
         }
     }
     for (field_path, value) in fields {
-        if i32::try_from(value).is_err() {
+        if int32(value).is_none() {
             out.push(
                 NUMBER_TOO_LARGE
                     .at(

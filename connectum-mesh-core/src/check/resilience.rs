@@ -22,7 +22,7 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     for service in &mesh.services {
         let path = MeshPath::service(&service.name);
         for (index, route) in service.routes.iter().enumerate() {
-            let route_path = path.index("routes", index);
+            let route_path = path.route(index);
             check_zero_attempt_policies(route, &route_path, out);
             check_retry_statuses(route, &route_path, out);
             check_retry_on_success(route, &route_path, out);
@@ -203,7 +203,11 @@ fn check_caller_timeouts(mesh: &Mesh, out: &mut Diagnostics) {
                     .with_help(format!(
                         "give `{}`'s routes a timeout under {limit}, or raise `{}`'s timeout above {worst_text}",
                         callee.name, caller.name
-                    )),
+                    ))
+                    .with_related(
+                        MeshPath::service(&callee.name),
+                        format!("`{}` may take {worst_text} with its retries", callee.name),
+                    ),
             );
         }
     }
@@ -219,7 +223,7 @@ fn check_zero_attempt_policies(route: &Route, route_path: &MeshPath, out: &mut D
         out.push(
             RETRY_POLICY_WITHOUT_ATTEMPTS
                 .at(
-                    route_path.join("retries"),
+                    route_path.field("retries"),
                     "retries has 0 attempts but sets perTryTimeout or retryOn; Istio refuses it",
                 )
                 .with_help("use `MeshRetry::disabled()` to turn retries off, or set attempts of at least 1"),
@@ -244,7 +248,7 @@ fn check_retry_statuses(route: &Route, route_path: &MeshPath, out: &mut Diagnost
             out.push(
                 INVALID_RETRY_STATUS
                     .at(
-                        route_path.join("retries"),
+                        route_path.field("retries"),
                         format!("retryOn names HTTP status {code}, which Istio does not know"),
                     )
                     .with_help(
@@ -283,7 +287,7 @@ fn check_retry_on_success(route: &Route, route_path: &MeshPath, out: &mut Diagno
         };
         out.push(
             RETRY_ON_SUCCESS_STATUS
-                .at(route_path.join("retries"), message)
+                .at(route_path.field("retries"), message)
                 .with_help(format!(
                     "remove {code} from retryOn; retry on gRPC conditions such as `unavailable`, or on a failure status such as 503"
                 )),
@@ -311,7 +315,7 @@ fn check_tries_within_timeout(route: &Route, route_path: &MeshPath, out: &mut Di
         out.push(
             TRIES_OUTLAST_TIMEOUT
                 .at(
-                    route_path.join("retries"),
+                    route_path.field("retries"),
                     format!(
                         "{tries} tries of up to {per_try} each take up to {all_text}, longer than the route timeout {timeout}"
                     ),
@@ -352,7 +356,7 @@ fn check_app_timeout_within_mesh(service: &Service, path: &MeshPath, out: &mut D
         out.push(
             APP_TIMEOUT_EXCEEDS_MESH
                 .at(
-                    path.join("interceptors").join("timeout"),
+                    path.field("interceptors").field("timeout"),
                     format!("Connectum's timeout {app} is longer than the {what} {limit} of routes[{index}], so it never fires"),
                 )
                 .with_help(format!("set Connectum's timeout to {limit} or less, or raise the route's {what}")),
@@ -374,9 +378,9 @@ fn check_outlier_percents(service: &Service, path: &MeshPath, out: &mut Diagnost
             out.push(
                 OUTLIER_PERCENT_OUT_OF_RANGE
                     .at(
-                        path.join("traffic_policy")
-                            .join("outlier_detection")
-                            .join(field),
+                        path.field("traffic_policy")
+                            .field("outlier_detection")
+                            .field(field),
                         format!("{field} is {percent}; Istio accepts 0 to 100"),
                     )
                     .with_help("use a percentage from 0 to 100"),
@@ -394,7 +398,7 @@ fn check_connection_pool(service: &Service, path: &MeshPath, out: &mut Diagnosti
         out.push(
             EMPTY_CONNECTION_POOL
                 .at(
-                    path.join("traffic_policy").join("connection_pool"),
+                    path.field("traffic_policy").field("connection_pool"),
                     "the connection pool sets neither tcp nor http limits; Istio refuses it",
                 )
                 .with_help("set `tcp` or `http` limits, or remove the connection pool"),
@@ -406,7 +410,7 @@ fn check_connection_pool(service: &Service, path: &MeshPath, out: &mut Diagnosti
 /// server never starts.
 fn check_interceptor_ranges(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
     let interceptors = &service.interceptors;
-    let path = path.join("interceptors");
+    let path = path.field("interceptors");
     let zero_fields = [
         (
             "circuit_breaker",
@@ -424,7 +428,7 @@ fn check_interceptor_ranges(service: &Service, path: &MeshPath, out: &mut Diagno
             out.push(
                 INTERCEPTOR_OUT_OF_RANGE
                     .at(
-                        path.join(interceptor).join(field),
+                        path.field(interceptor).field(field),
                         format!("{interceptor} {field} is 0; Connectum refuses it and the server does not start"),
                     )
                     .with_help(format!("use a {field} of at least 1")),

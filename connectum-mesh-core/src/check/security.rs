@@ -60,10 +60,10 @@ fn check_injection(mesh: &Mesh, out: &mut Diagnostics) {
     if mesh.sidecar_injection {
         return;
     }
-    let strict: Vec<MeshPath> = std::iter::once((mesh.mtls, MeshPath::root().join("mtls")))
+    let strict: Vec<MeshPath> = std::iter::once((mesh.mtls, MeshPath::root().field("mtls")))
         .chain(mesh.services.iter().filter_map(|s| {
             s.mtls_override
-                .map(|mode| (mode, MeshPath::service(&s.name).join("mtls_override")))
+                .map(|mode| (mode, MeshPath::service(&s.name).field("mtls_override")))
         }))
         .filter(|(mode, _)| *mode == MtlsMode::Strict)
         .map(|(_, path)| path)
@@ -82,7 +82,7 @@ fn check_injection(mesh: &Mesh, out: &mut Diagnostics) {
         out.push(
             NAMESPACE_NOT_INJECTED
                 .at(
-                    MeshPath::root().join("sidecar_injection"),
+                    MeshPath::root().field("sidecar_injection"),
                     format!("sidecar injection is off in namespace `{}`: its routes, retries, splits and authorization rules do nothing", mesh.namespace),
                 )
                 .with_help("turn sidecar injection on (the default)"),
@@ -169,7 +169,7 @@ fn check_app_tls(mesh: &Mesh, service: &Service, path: &MeshPath, out: &mut Diag
     out.push(
         APP_TLS_UNDER_MTLS
             .at(
-                path.join("app_tls"),
+                path.field("app_tls"),
                 format!(
                     "`{}` configures TLS in createServer while the mesh does mTLS ({}): traffic is encrypted twice and the sidecar cannot read the gRPC it routes",
                     service.name,
@@ -194,7 +194,7 @@ fn check_authorization_needs_mtls(
     out.push(
         AUTHORIZATION_WITHOUT_MTLS
             .at(
-                path.join("allow"),
+                path.field("allow"),
                 format!(
                     "`{}` has allow rules but mTLS is DISABLE, so no caller has an identity and every request is denied",
                     service.name
@@ -231,9 +231,9 @@ fn check_permissive_with_identity_rules(
     }
     let overridden = service.mtls_override == Some(MtlsMode::Permissive);
     let (at, mode) = if overridden {
-        (path.join("mtls_override"), "its mTLS override")
+        (path.field("mtls_override"), "its mTLS override")
     } else {
-        (path.join("allow"), "the namespace's mTLS mode")
+        (path.field("allow"), "the namespace's mTLS mode")
     };
     let strict = if overridden && mesh.mtls == MtlsMode::Strict {
         "remove the PERMISSIVE override so the namespace's STRICT applies"
@@ -261,17 +261,24 @@ fn check_callers_allowed(mesh: &Mesh, out: &mut Diagnostics) {
     let service_callers = mesh.services.iter().map(|s| {
         (
             s.name.as_str(),
+            MeshPath::service(&s.name),
             ServiceAccountRef::new(&mesh.namespace, s.service_account_name()),
             &s.calls,
         )
     });
-    let external_callers = mesh
-        .external_callers
-        .iter()
-        .map(|c| (c.name.as_str(), c.service_account.clone(), &c.calls));
-    for (caller, account, calls) in service_callers.chain(external_callers) {
+    let external_callers = mesh.external_callers.iter().map(|c| {
+        (
+            c.name.as_str(),
+            MeshPath::external_caller(&c.name),
+            c.service_account.clone(),
+            &c.calls,
+        )
+    });
+    for (caller, caller_path, account, calls) in service_callers.chain(external_callers) {
         let mut reported = Vec::new();
-        for callee in calls.iter().filter_map(|name| mesh.service(name)) {
+        let callees = (calls.iter().enumerate())
+            .filter_map(|(index, name)| Some((index, mesh.service(name)?)));
+        for (call_index, callee) in callees {
             if callee.admits(&account) || reported.contains(&callee.name) {
                 continue;
             }
@@ -279,7 +286,7 @@ fn check_callers_allowed(mesh: &Mesh, out: &mut Diagnostics) {
             out.push(
                 CALLER_NOT_ALLOWED
                     .at(
-                        MeshPath::service(&callee.name).join("allow"),
+                        MeshPath::service(&callee.name).field("allow"),
                         format!(
                             "`{caller}` (service account {account}) calls `{}`, but no allow rule admits it: every call is denied with 403",
                             callee.name
@@ -288,7 +295,11 @@ fn check_callers_allowed(mesh: &Mesh, out: &mut Diagnostics) {
                     .with_help(format!(
                         "add AllowRule::service_account(ServiceAccountRef::new(\"{}\", \"{}\")), or remove the call",
                         account.namespace, account.name
-                    )),
+                    ))
+                    .with_related(
+                        caller_path.index("calls", call_index),
+                        format!("`{caller}` calls `{}` here", callee.name),
+                    ),
             );
         }
     }

@@ -10,7 +10,7 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     let Some(telemetry) = &mesh.telemetry else {
         return;
     };
-    let path = MeshPath::root().join("telemetry");
+    let path = MeshPath::root().field("telemetry");
     check_sampling(telemetry, &path, out);
     check_provider_names(telemetry, &path, out);
     check_has_providers(telemetry, &path, out);
@@ -27,7 +27,7 @@ fn check_sampling(telemetry: &Telemetry, path: &MeshPath, out: &mut Diagnostics)
         out.push(
             SAMPLING_OUT_OF_RANGE
                 .at(
-                    path.join("tracing").join("sampling_percent"),
+                    path.field("tracing").field("sampling_percent"),
                     format!("tracing samples {percent}% of requests; Istio accepts 0 to 100"),
                 )
                 .with_help("use a percentage from 0 to 100 (100 samples every request)"),
@@ -41,7 +41,7 @@ fn check_provider_names(telemetry: &Telemetry, path: &MeshPath, out: &mut Diagno
         .tracing
         .iter()
         .flat_map(|t| t.providers.iter().enumerate())
-        .map(|(index, name)| (path.join("tracing").index("providers", index), name));
+        .map(|(index, name)| (path.field("tracing").index("providers", index), name));
     let metrics = telemetry
         .metrics_providers
         .iter()
@@ -94,7 +94,7 @@ fn check_one_tracing_provider(telemetry: &Telemetry, path: &MeshPath, out: &mut 
         out.push(
             SEVERAL_TRACING_PROVIDERS
                 .at(
-                    path.join("tracing").join("providers"),
+                    path.field("tracing").field("providers"),
                     format!(
                         "tracing names {} providers ({}); Istio sends traces to one",
                         tracing.providers.len(),

@@ -9,7 +9,7 @@ use crate::diag::registry::{
     PROBE_VALUES, PROXY_UID, ROLLOUT_STUCK,
 };
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
-use crate::model::{Mesh, Probe, Quantity, Resources, Scaling, Service};
+use crate::model::{Mesh, PORT_VARIABLE, Probe, Resources, Scaling, Service};
 
 /// The UID of the Istio proxy, whose traffic iptables lets bypass the sidecar.
 const ISTIO_PROXY_UID: i64 = 1337;
@@ -17,8 +17,6 @@ const ISTIO_PROXY_UID: i64 = 1337;
 const ISTIO_PORTS: [u16; 10] = [
     15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090,
 ];
-/// The environment variable Connectum's server reads its listening port from.
-const PORT_VARIABLE: &str = "PORT";
 /// The HTTP paths Connectum's healthcheck serves.
 const CONNECTUM_HEALTH_PATHS: [&str; 3] = ["/healthz", "/health", "/readyz"];
 
@@ -46,7 +44,7 @@ fn check_port(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
         out.push(
             INVALID_PORT
                 .at(
-                    path.join("port"),
+                    path.field("port"),
                     "the port is 0; Kubernetes accepts 1 to 65535",
                 )
                 .with_help("use Connectum's default port 5000"),
@@ -55,7 +53,7 @@ fn check_port(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
         out.push(
             PORT_RESERVED_BY_ISTIO
                 .at(
-                    path.join("port"),
+                    path.field("port"),
                     format!(
                         "port {} is used by the Istio sidecar in the same pod",
                         service.port
@@ -113,7 +111,7 @@ fn check_autoscaler(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
     for problem in problems {
         out.push(
             AUTOSCALER_RANGE
-                .at(path.join("scaling"), format!("the autoscaler's {problem}"))
+                .at(path.field("scaling"), format!("the autoscaler's {problem}"))
                 .with_help("use 1 ≤ min_replicas ≤ max_replicas and utilization targets above 0"),
         );
     }
@@ -128,7 +126,7 @@ fn check_autoscaler_replicas(service: &Service, path: &MeshPath, out: &mut Diagn
         out.push(
             AUTOSCALER_WITH_REPLICAS
                 .at(
-                    path.join(format_args!("subset {}", primary.name)).join("replicas"),
+                    path.subset(&primary.name).field("replicas"),
                     format!(
                         "subset `{}` runs the autoscaled primary workload, so its replicas {replicas} are ignored",
                         primary.name
@@ -142,12 +140,12 @@ fn check_autoscaler_replicas(service: &Service, path: &MeshPath, out: &mut Diagn
 /// UID 1337 bypasses the sidecar; UID 0 under runAsNonRoot or a negative ID never starts.
 fn check_security_context(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
     let security = &service.security;
-    let path = path.join("security");
+    let path = path.field("security");
     if security.run_as_user == ISTIO_PROXY_UID {
         out.push(
             PROXY_UID
                 .at(
-                    path.join("run_as_user"),
+                    path.field("run_as_user"),
                     "the app runs as UID 1337, the Istio proxy's: its outbound traffic bypasses the sidecar",
                 )
                 .with_help("run the app as another UID (the default is 1000)"),
@@ -157,7 +155,7 @@ fn check_security_context(service: &Service, path: &MeshPath, out: &mut Diagnost
         out.push(
             INVALID_SECURITY_CONTEXT
                 .at(
-                    path.join("run_as_user"),
+                    path.field("run_as_user"),
                     "run_as_non_root is set but run_as_user is 0 (root): the kubelet refuses to start the container",
                 )
                 .with_help("use a non-zero UID (the default is 1000)"),
@@ -173,7 +171,7 @@ fn check_security_context(service: &Service, path: &MeshPath, out: &mut Diagnost
             out.push(
                 INVALID_SECURITY_CONTEXT
                     .at(
-                        path.join(field),
+                        path.field(field),
                         format!("{field} is {id}; Kubernetes accepts 0 and above"),
                     )
                     .with_help("use a non-negative ID (the default is 1000)"),
@@ -199,7 +197,7 @@ fn check_grace_period(service: &Service, path: &MeshPath, out: &mut Diagnostics)
         out.push(
             GRACE_PERIOD_TOO_SHORT
                 .at(
-                    path.join("shutdown").join("termination_grace_period"),
+                    path.field("shutdown").field("termination_grace_period"),
                     format!(
                         "the grace period {grace} is shorter than {pre_stop} + shutdown timeout {} = {needed}: pods are killed while draining",
                         shutdown.timeout
@@ -213,13 +211,13 @@ fn check_grace_period(service: &Service, path: &MeshPath, out: &mut Diagnostics)
 /// A probe on a path Connectum does not serve never succeeds; Kubernetes refuses zero timings.
 fn check_probes(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
     for (kind, probe) in probes(service) {
-        let probe_path = path.join("probes").join(kind);
+        let probe_path = path.field("probes").field(kind);
         let endpoint = probe.path.split('?').next().unwrap_or_default();
         if !CONNECTUM_HEALTH_PATHS.contains(&endpoint) {
             out.push(
                 PROBE_ENDPOINT
                     .at(
-                        probe_path.join("path"),
+                        probe_path.field("path"),
                         format!(
                             "the {kind} probe asks `{}`, which Connectum answers with 404",
                             probe.path
@@ -242,7 +240,7 @@ fn check_probes(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
                 out.push(
                     PROBE_VALUES
                         .at(
-                            probe_path.join(field),
+                            probe_path.field(field),
                             format!("the {kind} probe's {field} is 0; Kubernetes needs at least 1"),
                         )
                         .with_help("use a value of at least 1"),
@@ -266,13 +264,11 @@ pub(super) fn probes(service: &Service) -> impl Iterator<Item = (&'static str, &
 
 /// A container without an image is refused by the API server.
 fn check_images(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
-    let images = std::iter::once((path.join("image"), Some(&service.image))).chain(
-        service.subsets.iter().map(|s| {
-            (
-                path.join(format_args!("subset {}", s.name)).join("image"),
-                s.image.as_ref(),
-            )
-        }),
+    let images = std::iter::once((path.field("image"), Some(&service.image))).chain(
+        service
+            .subsets
+            .iter()
+            .map(|s| (path.subset(&s.name).field("image"), s.image.as_ref())),
     );
     for (image_path, image) in images {
         if image.is_some_and(|i| i.trim().is_empty()) {
@@ -311,7 +307,7 @@ fn check_autoscaler_requests(service: &Service, path: &MeshPath, out: &mut Diagn
             out.push(
                 AUTOSCALER_WITHOUT_REQUEST
                     .at(
-                        path.join("scaling"),
+                        path.field("scaling"),
                         format!("the autoscaler scales on {resource} utilization, but the container has no {resource} request, so it never scales"),
                     )
                     .with_help(format!("set {resource}_request in the service's resources")),
@@ -326,7 +322,7 @@ fn check_rollout(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
         out.push(
             ROLLOUT_STUCK
                 .at(
-                    path.join("rollout"),
+                    path.field("rollout"),
                     "max_unavailable and max_surge are both 0, so a rollout could never replace a pod",
                 )
                 .with_help("allow one surge pod (max_surge 1) or one unavailable pod"),
@@ -343,26 +339,37 @@ fn check_resources(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
     ];
     for (field, resources) in containers {
         let Some(resources) = resources else { continue };
-        let resources_path = path.join(field);
+        let resources_path = path.field(field);
         check_container_resources(resources, &resources_path, out);
     }
 }
 
 fn check_container_resources(resources: &Resources, path: &MeshPath, out: &mut Diagnostics) {
-    let pairs: [(&str, &Option<Quantity>, &Option<Quantity>); 2] = [
-        ("cpu", &resources.cpu_request, &resources.cpu_limit),
-        ("memory", &resources.memory_request, &resources.memory_limit),
+    let pairs = [
+        (
+            "cpu",
+            ("cpu_request", &resources.cpu_request),
+            ("cpu_limit", &resources.cpu_limit),
+        ),
+        (
+            "memory",
+            ("memory_request", &resources.memory_request),
+            ("memory_limit", &resources.memory_limit),
+        ),
     ];
-    for (resource, request, limit) in pairs {
-        let named = [("request", request), ("limit", limit)];
-        for (kind, quantity) in named {
+    for (resource, (request_field, request), (limit_field, limit)) in pairs {
+        let named = [
+            ("request", request_field, request),
+            ("limit", limit_field, limit),
+        ];
+        for (kind, field, quantity) in named {
             if let Some(quantity) = quantity
                 && quantity.value() < 0.0
             {
                 out.push(
                     INVALID_RESOURCES
                         .at(
-                            path.join(format_args!("{resource}_{kind}")),
+                            path.field(field),
                             format!("the {resource} {kind} {quantity} is negative"),
                         )
                         .with_help("use a quantity of 0 or more"),
@@ -375,7 +382,7 @@ fn check_container_resources(resources: &Resources, path: &MeshPath, out: &mut D
             out.push(
                 INVALID_RESOURCES
                     .at(
-                        path.join(format_args!("{resource}_request")),
+                        path.field(request_field),
                         format!("the {resource} request {request} is above its limit {limit}"),
                     )
                     .with_help(format!(
@@ -413,7 +420,7 @@ fn check_config_keys(service: &Service, path: &MeshPath, out: &mut Diagnostics) 
             out.push(
                 INVALID_CONFIG_KEY
                     .at(
-                        path.join("config"),
+                        path.field("config").key(key),
                         format!("config key `{key}` is not a valid ConfigMap key"),
                     )
                     .with_help(help),
@@ -427,7 +434,7 @@ fn check_config_keys(service: &Service, path: &MeshPath, out: &mut Diagnostics) 
 /// Kubernetes looks, and the pods never become ready. Without the entry the renderer sets `PORT`
 /// from the port, so only a contradicting entry is a problem.
 fn check_port_config(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
-    let Some(value) = service.config.get(PORT_VARIABLE) else {
+    let Some(value) = service.configured_port() else {
         return;
     };
     let listens_on = value.trim().parse::<u16>().ok();
@@ -442,13 +449,14 @@ fn check_port_config(service: &Service, path: &MeshPath, out: &mut Diagnostics) 
     out.push(
         PORT_CONFIG_MISMATCH
             .at(
-                path.join("config").join(PORT_VARIABLE),
+                path.field("config").key(PORT_VARIABLE),
                 format!(
                     "config sets `{PORT_VARIABLE}` to `{value}`, but the service's port is {port}: Connectum listens on `{value}` while the container port, the Service and the probes use {port}, so the pods never become ready"
                 ),
             )
             .with_help(format!(
                 "remove `{PORT_VARIABLE}` from config (without it Connectum listens on the service's port), or set it to `{port}`{or_port}"
-            )),
+            ))
+            .with_related(path.field("port"), format!("the service's port is {port}")),
     );
 }

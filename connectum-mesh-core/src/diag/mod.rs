@@ -4,10 +4,12 @@
 use std::fmt;
 
 mod docs;
+mod path;
 pub mod registry;
 mod suggest;
 
 pub use docs::{NOT_APPLICABLE, markdown};
+pub use path::{MeshPath, Segment};
 pub use registry::{CodeInfo, REGISTRY, RETIRED, RetiredCode, lookup};
 pub use suggest::{closest, did_you_mean};
 
@@ -55,68 +57,19 @@ impl fmt::Display for Code {
     }
 }
 
-/// Where in the mesh a problem is: `service order-service › routes[1] › split`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct MeshPath(Vec<String>);
-
-impl MeshPath {
-    /// The mesh itself.
-    #[must_use]
-    pub fn root() -> Self {
-        Self::default()
-    }
-
-    /// A path with one more segment.
-    #[must_use]
-    pub fn join(&self, segment: impl fmt::Display) -> Self {
-        let mut segments = self.0.clone();
-        segments.push(segment.to_string());
-        Self(segments)
-    }
-
-    /// The path of a service.
-    #[must_use]
-    pub fn service(name: &str) -> Self {
-        Self::root().join(format_args!("service {name}"))
-    }
-
-    /// The path of an external caller: `external caller envoy-gateway`.
-    #[must_use]
-    pub fn external_caller(name: &str) -> Self {
-        Self::root().join(format_args!("external caller {name}"))
-    }
-
-    /// The path of a call chain, caller first: `chain envoy-gateway → order-service`.
-    #[must_use]
-    pub fn chain<S: AsRef<str>>(members: &[S]) -> Self {
-        let names: Vec<&str> = members.iter().map(AsRef::as_ref).collect();
-        Self::root().join(format_args!("chain {}", names.join(" → ")))
-    }
-
-    /// A path with one more indexed segment: `routes[1]`.
-    #[must_use]
-    pub fn index(&self, field: &str, index: usize) -> Self {
-        self.join(format_args!("{field}[{index}]"))
-    }
-
-    /// The segments, outermost first.
-    #[must_use]
-    pub fn segments(&self) -> &[String] {
-        &self.0
-    }
-}
-
-impl fmt::Display for MeshPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() {
-            return f.write_str("mesh");
-        }
-        f.write_str(&self.0.join(" › "))
-    }
+/// A second place a diagnostic concerns: the port a config variable contradicts, the earlier
+/// route that hides a later one. Printed as rustc prints a `note` with its own location.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Related {
+    /// Where the other item is.
+    pub path: MeshPath,
+    /// What it has to do with the problem: "the service listens on port 5000 here".
+    pub note: String,
 }
 
 /// One problem: what, where, and how to fix it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Diagnostic {
     /// The stable code.
     pub code: Code,
@@ -128,6 +81,8 @@ pub struct Diagnostic {
     pub message: String,
     /// The fix, naming the closest valid value where a name was wrong.
     pub help: Option<String>,
+    /// Other places the problem concerns, each with a note.
+    pub related: Vec<Related>,
 }
 
 impl Diagnostic {
@@ -140,6 +95,7 @@ impl Diagnostic {
             path,
             message: message.into(),
             help: None,
+            related: Vec::new(),
         }
     }
 
@@ -158,15 +114,34 @@ impl Diagnostic {
         self.help = Some(help.into());
         self
     }
+
+    /// Adds a second place the problem concerns, e.g. the port a config variable contradicts.
+    #[must_use]
+    pub fn with_related(mut self, path: MeshPath, note: impl Into<String>) -> Self {
+        self.related.push(Related {
+            path,
+            note: note.into(),
+        });
+        self
+    }
+
+    /// The path of the item and of every related item.
+    pub fn paths(&self) -> impl Iterator<Item = &MeshPath> {
+        std::iter::once(&self.path).chain(self.related.iter().map(|r| &r.path))
+    }
 }
 
 impl fmt::Display for Diagnostic {
-    /// rustc's layout: `error[CM0201]: message`, then `  --> path`, then `  = help: …`.
+    /// rustc's layout: `error[CM0201]: message`, then `  --> path`, then `  = help: …`, then
+    /// a `note: …` with its own `  --> path` for each related place.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}[{}]: {}", self.severity, self.code, self.message)?;
         write!(f, "  --> {}", self.path)?;
         if let Some(help) = &self.help {
             write!(f, "\n   = help: {help}")?;
+        }
+        for related in &self.related {
+            write!(f, "\nnote: {}\n  --> {}", related.note, related.path)?;
         }
         Ok(())
     }
@@ -277,9 +252,7 @@ mod tests {
     fn prints_like_rustc() {
         let d = Diagnostic::error(
             Code("CM0201"),
-            MeshPath::service("order-service")
-                .join("routes[1]")
-                .join("split"),
+            MeshPath::service("order-service").route(1).field("split"),
             "weights total 95",
         )
         .with_help("make them total 100");
@@ -287,6 +260,23 @@ mod tests {
             d.to_string(),
             "error[CM0201]: weights total 95\n  --> service order-service › routes[1] › split\n   = help: make them total 100"
         );
+    }
+
+    #[test]
+    fn related_places_print_as_notes_after_the_help() {
+        let service = MeshPath::service("order-service");
+        let d = Diagnostic::error(
+            Code("CM0519"),
+            service.field("config").key("PORT"),
+            "config sets PORT 6000",
+        )
+        .with_help("remove it")
+        .with_related(service.field("port"), "the service listens on port 5000");
+        assert_eq!(
+            d.to_string(),
+            "error[CM0519]: config sets PORT 6000\n  --> service order-service › config › PORT\n   = help: remove it\nnote: the service listens on port 5000\n  --> service order-service › port"
+        );
+        assert_eq!(d.paths().count(), 2);
     }
 
     #[test]

@@ -45,12 +45,10 @@ impl CodeInfo {
     /// A diagnostic with this code and its default severity.
     #[must_use]
     pub fn at(&self, path: MeshPath, message: impl Into<String>) -> Diagnostic {
+        let diagnostic = Diagnostic::error(self.code, path, message);
         Diagnostic {
-            code: self.code,
             severity: self.severity,
-            path,
-            message: message.into(),
-            help: None,
+            ..diagnostic
         }
     }
 }

@@ -10,6 +10,14 @@ use super::{ChainBudget, ExternalCaller, MtlsMode, RetryBudget, Service};
 pub const DEFAULT_APP_LABEL: &str = "app.kubernetes.io/name";
 /// The pod label that tells subsets apart (`version`).
 pub const DEFAULT_VERSION_LABEL: &str = "version";
+/// The recommended label the renderer writes for the component an object belongs to.
+pub const COMPONENT_LABEL: &str = "app.kubernetes.io/component";
+/// The recommended label the renderer writes for the application version.
+pub const APP_VERSION_LABEL: &str = "app.kubernetes.io/version";
+/// The recommended label the renderer writes for the larger application (the mesh's `part_of`).
+pub const PART_OF_LABEL: &str = "app.kubernetes.io/part-of";
+/// Every label the renderer writes itself, so none can be the app or version label.
+pub const RENDERER_LABELS: [&str; 3] = [APP_VERSION_LABEL, COMPONENT_LABEL, PART_OF_LABEL];
 
 /// A namespace of Connectum services under Istio: what users describe, and what the checker and
 /// the renderer read.

@@ -10,7 +10,10 @@ mod security;
 mod service;
 
 pub use duration::{Duration, DurationError};
-pub use mesh::{DEFAULT_APP_LABEL, DEFAULT_VERSION_LABEL, HostStyle, Mesh, Telemetry, Tracing};
+pub use mesh::{
+    APP_VERSION_LABEL, COMPONENT_LABEL, DEFAULT_APP_LABEL, DEFAULT_VERSION_LABEL, HostStyle, Mesh,
+    PART_OF_LABEL, RENDERER_LABELS, Telemetry, Tracing,
+};
 pub use quantity::{Quantity, QuantityError};
 pub use resilience::{
     AppRetry, AppTimeout, Bulkhead, ChainBudget, CircuitBreaker, ConnectionPool, H2UpgradePolicy,
@@ -23,9 +26,18 @@ pub use routing::{
 };
 pub use security::{AllowRule, AppTls, ExternalCaller, MtlsMode, ServiceAccountRef, Source};
 pub use service::{
-    Autoscaler, CONNECTUM_PORT, GRPC_PORT_NAME, GracefulShutdown, PodSecurity, Probe, Probes,
-    Resources, Rollout, Scaling, ScalingRule, Service, Subset,
+    Autoscaler, CONNECTUM_PORT, GRPC_PORT_NAME, GracefulShutdown, PORT_VARIABLE, PodSecurity,
+    Probe, Probes, Resources, Rollout, Scaling, ScalingRule, Service, Subset,
 };
+
+/// A count as the 32-bit signed integer Kubernetes and Istio keep it in, or `None` when it
+/// does not fit. The checker refuses such values (CM0108); the renderer, which only sees checked
+/// meshes, saturates.
+#[doc(hidden)]
+#[must_use]
+pub fn int32(value: u32) -> Option<i32> {
+    i32::try_from(value).ok()
+}
 
 #[cfg(test)]
 mod tests;

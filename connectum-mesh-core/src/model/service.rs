@@ -13,6 +13,9 @@ use super::{
 pub const CONNECTUM_PORT: u16 = 5000;
 /// The port name that tells Istio the protocol is gRPC.
 pub const GRPC_PORT_NAME: &str = "grpc";
+/// The environment variable Connectum reads its listening port from (default
+/// [`CONNECTUM_PORT`]).
+pub const PORT_VARIABLE: &str = "PORT";
 
 /// A Connectum gRPC service and everything the mesh needs to know about it.
 ///
@@ -178,21 +181,44 @@ impl Service {
         }
     }
 
-    /// How many pods the workload of subset `subset_index` runs (the only workload when the
-    /// service declares no subsets): the primary (first) workload follows the service's
-    /// scaling, unless the subset fixes its replicas and the service does not autoscale; the
-    /// others run their fixed replicas, or 1.
+    /// The replicas the Deployment of subset `subset_index` runs (the service's only Deployment
+    /// when it declares no subsets), or `None` where an autoscaler decides: the primary follows
+    /// the service's scaling unless the subset fixes its own count, the others run 1 unless
+    /// they say otherwise.
+    #[must_use]
+    pub fn deployment_replicas(&self, subset_index: usize) -> Option<u32> {
+        let primary = subset_index == 0;
+        let subset_replicas = self.subsets.get(subset_index).and_then(|s| s.replicas);
+        match (&self.scaling, subset_replicas) {
+            (Scaling::Autoscale(_), _) if primary => None,
+            (_, Some(replicas)) => Some(replicas),
+            (Scaling::Replicas(replicas), None) if primary => Some(*replicas),
+            _ => Some(1),
+        }
+    }
+
+    /// The `PORT` the service's config sets, if any: Connectum listens there instead of on
+    /// [`port`](Self::port) (the checker refuses one that contradicts the port, CM0519).
+    #[must_use]
+    pub fn configured_port(&self) -> Option<&str> {
+        self.config.get(PORT_VARIABLE).map(String::as_str)
+    }
+
+    /// Whether the container needs a `PORT` variable so Connectum listens on the service's port:
+    /// the port is not Connectum's default and the config does not set `PORT` itself.
+    #[must_use]
+    pub fn needs_port_variable(&self) -> bool {
+        self.port != CONNECTUM_PORT && self.configured_port().is_none()
+    }
+
+    /// How many pods the workload of subset `subset_index` runs, autoscaler included: the
+    /// fixed count of [`deployment_replicas`](Self::deployment_replicas), or the service's
+    /// autoscaler where it decides.
     #[must_use]
     pub fn workload_scaling(&self, subset_index: usize) -> Scaling {
-        let primary = subset_index == 0;
-        let fixed = self.subsets.get(subset_index).and_then(|s| s.replicas);
-        match (&self.scaling, fixed) {
-            (Scaling::Autoscale(autoscaler), _) if primary => {
-                Scaling::Autoscale(autoscaler.clone())
-            }
-            (_, Some(replicas)) => Scaling::Replicas(replicas),
-            (Scaling::Replicas(replicas), None) if primary => Scaling::Replicas(*replicas),
-            _ => Scaling::Replicas(1),
+        match (self.deployment_replicas(subset_index), &self.scaling) {
+            (None, Scaling::Autoscale(autoscaler)) => Scaling::Autoscale(autoscaler.clone()),
+            (replicas, _) => Scaling::Replicas(replicas.unwrap_or(1)),
         }
     }
 

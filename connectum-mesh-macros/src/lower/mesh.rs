@@ -15,28 +15,28 @@ pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
         errors,
     };
     let root = MeshPath::root();
-    let namespace = lowering.required(node.namespace.as_ref(), &root.join("namespace"));
+    let namespace = lowering.required(node.namespace.as_ref(), &root.field("namespace"));
     let mut mesh = Mesh::builder().namespace(namespace).build();
     if let Some(mtls) = &node.mtls {
-        lowering.index.record(&root.join("mtls"), mtls.span);
+        lowering.index.record(&root.field("mtls"), mtls.span);
         mesh.mtls = mtls.value;
     }
     if let Some(given) = &node.injection {
         lowering
             .index
-            .record(&root.join("sidecar_injection"), given.span());
+            .record(&root.field("sidecar_injection"), given.span());
     }
-    if let Some(injection) = lowering.given(node.injection.as_ref(), &root.join("injection")) {
+    if let Some(injection) = lowering.given(node.injection.as_ref(), &root.field("injection")) {
         mesh.sidecar_injection = injection;
     }
-    if let Some(v) = lowering.given(node.trust_domain.as_ref(), &root.join("trust_domain")) {
+    if let Some(v) = lowering.given(node.trust_domain.as_ref(), &root.field("trust_domain")) {
         mesh.trust_domain = v;
     }
-    mesh.part_of = lowering.given(node.part_of.as_ref(), &root.join("part_of"));
-    if let Some(v) = lowering.given(node.app_label.as_ref(), &root.join("app_label")) {
+    mesh.part_of = lowering.given(node.part_of.as_ref(), &root.field("part_of"));
+    if let Some(v) = lowering.given(node.app_label.as_ref(), &root.field("app_label")) {
         mesh.app_label = v;
     }
-    if let Some(v) = lowering.given(node.version_label.as_ref(), &root.join("version_label")) {
+    if let Some(v) = lowering.given(node.version_label.as_ref(), &root.field("version_label")) {
         mesh.version_label = v;
     }
     if let Some(style) = &node.host_style {
@@ -46,69 +46,67 @@ pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
         (node.namespace_labels.first(), node.namespace_labels.last())
     {
         let all = first.span.to(last.span());
-        lowering.index.record(&root.join("namespace_labels"), all);
+        lowering.index.record(&root.field("namespace_labels"), all);
     }
     for (key, value) in &node.namespace_labels {
-        lowering
-            .index
-            .label(&root.join("namespace_labels"), &key.value, key.span);
-        let path = root.join("namespace_labels").join(&key.value);
-        if let Some(v) = lowering.given(Some(value), &path) {
+        let path = root.field("namespace_labels").key(&key.value);
+        let v = lowering.given(Some(value), &path);
+        // Problems with the key and with the value both underline the whole entry.
+        lowering.index.record(&path, key.span.to(value.span()));
+        if let Some(v) = v {
             mesh.namespace_labels.insert(key.value.clone(), v);
         }
     }
     for (i, ns) in node.known_namespaces.iter().enumerate() {
         lowering
             .index
-            .record(&root.join(format_args!("known_namespaces[{i}]")), ns.span);
+            .record(&root.index("known_namespaces", i), ns.span);
         mesh.known_namespaces.push(ns.value.clone());
     }
-    if let Some(calls) = lowering.given(node.retry_budget.as_ref(), &root.join("retry_budget")) {
+    if let Some(calls) = lowering.given(node.retry_budget.as_ref(), &root.field("retry_budget")) {
         mesh.retry_budget = RetryBudget::calls(calls);
     }
     for (i, budget) in node.chain_budgets.iter().enumerate() {
         let chain: Vec<String> = budget.chain.iter().map(|s| s.value.clone()).collect();
-        let path = root.join(format_args!("chain_budgets[{i}]"));
+        let path = root.index("chain_budgets", i);
         lowering.index.record(&path, budget.span);
-        let calls = lowering.given(budget.calls.as_ref(), &path.join("calls"));
+        let calls = lowering.given(budget.calls.as_ref(), &path.field("calls"));
         mesh.chain_budgets.push(ChainBudget {
             chain,
             budget: calls.map_or(RetryBudget::DEFAULT, RetryBudget::calls),
         });
     }
-    if let Some(total) = lowering.given(node.split_total.as_ref(), &root.join("split_total")) {
+    if let Some(total) = lowering.given(node.split_total.as_ref(), &root.field("split_total")) {
         mesh.split_total = total;
     }
     if let Some(t) = &node.telemetry {
-        let path = root.join("telemetry");
+        let path = root.field("telemetry");
         lowering.index.record(&path, t.name.span);
         let mut telemetry = Telemetry::builder().name(t.name.value.clone()).build();
         for (i, provider) in t.metrics.iter().enumerate() {
-            lowering.index.record(
-                &path.join(format_args!("metrics_providers[{i}]")),
-                provider.span,
-            );
+            lowering
+                .index
+                .record(&path.index("metrics_providers", i), provider.span);
         }
         for (i, provider) in t.access_log.iter().enumerate() {
-            lowering.index.record(
-                &path.join(format_args!("access_log_providers[{i}]")),
-                provider.span,
-            );
+            lowering
+                .index
+                .record(&path.index("access_log_providers", i), provider.span);
         }
         if let Some((providers, sampling)) = &t.tracing {
             for (i, provider) in providers.iter().enumerate() {
-                let p = path.join("tracing").join(format_args!("providers[{i}]"));
+                let p = path.field("tracing").index("providers", i);
                 lowering.index.record(&p, provider.span);
             }
             if let Some(given) = sampling {
-                let p = path.join("tracing").join("sampling_percent");
+                let p = path.field("tracing").field("sampling_percent");
                 lowering.index.record(&p, given.span());
             }
             let mut tracing = Tracing::builder()
                 .providers(providers.iter().map(|p| p.value.clone()).collect())
                 .build();
             tracing.sampling_percent =
-                lowering.given(sampling.as_ref(), &path.join("tracing").join("sampling"));
+                lowering.given(sampling.as_ref(), &path.field("tracing").field("sampling"));
             telemetry.tracing = Some(tracing);
         }
         telemetry.metrics_providers = t.metrics.iter().map(|p| p.value.clone()).collect();
@@ -116,12 +114,11 @@ pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
         mesh.telemetry = Some(telemetry);
     }
     for (i, external) in node.externals.iter().enumerate() {
-        let path = root.join(format_args!("external caller {}", external.name.value));
+        let path = MeshPath::external_caller(&external.name.value);
         lowering.index.record(&path, external.name.span);
-        lowering.index.record(
-            &root.join(format_args!("external_callers[{i}]")),
-            external.name.span,
-        );
+        lowering
+            .index
+            .record(&root.index("external_callers", i), external.name.span);
         let caller = lower_external(&mut lowering, external, &path, &mesh.namespace);
         mesh.external_callers.push(caller);
     }
@@ -130,7 +127,7 @@ pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
         lowering.index.record(&path, service.name.span);
         lowering
             .index
-            .record(&root.join(format_args!("services[{i}]")), service.name.span);
+            .record(&root.index("services", i), service.name.span);
         let lowered = lower_service(&mut lowering, service, &path);
         mesh.add_service(lowered);
     }

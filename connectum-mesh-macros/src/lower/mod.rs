@@ -54,30 +54,35 @@ impl Lowering<'_> {
         self.given(given, path).unwrap_or_default()
     }
 
-    fn count(&mut self, record: &Record, key: &str, path: &MeshPath) -> Option<u32> {
+    fn count(&mut self, record: &Record, key: &'static str, path: &MeshPath) -> Option<u32> {
         match record.get(key) {
-            Some(Scalar::Count(given)) => self.given(Some(given), &path.join(key)),
+            Some(Scalar::Count(given)) => self.given(Some(given), &path.field(key)),
             _ => None,
         }
     }
 
-    fn duration(&mut self, record: &Record, key: &str, path: &MeshPath) -> Option<Duration> {
+    fn duration(
+        &mut self,
+        record: &Record,
+        key: &'static str,
+        path: &MeshPath,
+    ) -> Option<Duration> {
         match record.get(key) {
-            Some(Scalar::Duration(given)) => self.given(Some(given), &path.join(key)),
+            Some(Scalar::Duration(given)) => self.given(Some(given), &path.field(key)),
             _ => None,
         }
     }
 
-    fn flag(&mut self, record: &Record, key: &str, path: &MeshPath) -> Option<bool> {
+    fn flag(&mut self, record: &Record, key: &'static str, path: &MeshPath) -> Option<bool> {
         match record.get(key) {
-            Some(Scalar::Flag(given)) => self.given(Some(given), &path.join(key)),
+            Some(Scalar::Flag(given)) => self.given(Some(given), &path.field(key)),
             _ => None,
         }
     }
 
-    fn text(&mut self, record: &Record, key: &str, path: &MeshPath) -> Option<String> {
+    fn text(&mut self, record: &Record, key: &'static str, path: &MeshPath) -> Option<String> {
         match record.get(key) {
-            Some(Scalar::Text(given)) => self.given(Some(given), &path.join(key)),
+            Some(Scalar::Text(given)) => self.given(Some(given), &path.field(key)),
             _ => None,
         }
     }
@@ -106,7 +111,8 @@ impl Lowering<'_> {
 pub(crate) mod test_support {
     use super::*;
     use crate::syntax::{mesh::mesh, tree::parse_input};
-    use connectum_mesh_core::{Code, Diagnostic, Mesh, Severity};
+    use connectum_mesh_core::diag::registry::SUBSET_WITHOUT_PODS;
+    use connectum_mesh_core::{Diagnostic, Mesh};
 
     /// Reads and lowers `tokens` as a whole `mesh!` input.
     pub fn lowered(tokens: proc_macro2::TokenStream) -> (Mesh, SpanIndex, Errors) {
@@ -119,13 +125,7 @@ pub(crate) mod test_support {
 
     /// A checker error about `path`.
     pub fn diagnostic(path: MeshPath, message: &str) -> Diagnostic {
-        Diagnostic {
-            code: Code("CM0202"),
-            severity: Severity::Error,
-            path,
-            message: message.to_owned(),
-            help: None,
-        }
+        SUBSET_WITHOUT_PODS.at(path, message)
     }
 
     /// The service the tests lower.
@@ -142,9 +142,9 @@ mod tests {
     fn missing_required_values_do_not_cascade() {
         let (_, index, errors) = lowered(quote! { service order-service { port: 5000 } });
         assert_eq!(errors.len(), 2);
-        let image = MeshPath::service(CANARY).join("image");
+        let image = MeshPath::service(CANARY).field("image");
         assert!(index.depends_on_runtime(&diagnostic(image, "the container image is empty")));
-        let namespace = MeshPath::root().join("namespace");
+        let namespace = MeshPath::root().field("namespace");
         assert!(index.depends_on_runtime(&diagnostic(namespace, "namespace `` is invalid")));
     }
 }

@@ -16,11 +16,11 @@ pub(super) fn lower_traffic_policy(
     lowering.index.record(path, node.span);
     let mut policy = TrafficPolicy::default();
     if let Some(span) = node.connection_pool {
-        let p = path.join("connection_pool");
+        let p = path.field("connection_pool");
         lowering.index.record(&p, span);
         let mut pool = ConnectionPool::default();
         if let Some(tcp) = &node.tcp {
-            let t = p.join("tcp");
+            let t = p.field("tcp");
             lowering.index.record(&t, tcp.span);
             pool.tcp = Some(TcpPool {
                 max_connections: lowering.count(tcp, "max_connections", &t),
@@ -28,7 +28,7 @@ pub(super) fn lower_traffic_policy(
             });
         }
         if let Some((http, h2)) = &node.http {
-            let h = p.join("http");
+            let h = p.field("http");
             lowering.index.record(&h, http.span);
             pool.http = Some(HttpPool {
                 h2_upgrade_policy: h2.as_ref().map(|s| s.value),
@@ -44,7 +44,7 @@ pub(super) fn lower_traffic_policy(
         policy.connection_pool = Some(pool);
     }
     if let Some(od) = &node.outlier_detection {
-        let p = path.join("outlier_detection");
+        let p = path.field("outlier_detection");
         lowering.index.record(&p, od.span);
         policy.outlier_detection = Some(OutlierDetection {
             consecutive_5xx_errors: lowering.count(od, "consecutive_5xx_errors", &p),
@@ -56,7 +56,7 @@ pub(super) fn lower_traffic_policy(
         });
     }
     if let Some(lb) = &node.load_balancer {
-        lowering.index.record(&path.join("load_balancer"), lb.span);
+        lowering.index.record(&path.field("load_balancer"), lb.span);
         policy.load_balancer = Some(lb.value.clone());
     }
     policy
@@ -70,7 +70,7 @@ pub(super) fn lower_interceptors(
     lowering.index.record(path, node.span);
     let mut interceptors = Interceptors::default();
     if let Some(cb) = &node.circuit_breaker {
-        let p = path.join("circuit_breaker");
+        let p = path.field("circuit_breaker");
         lowering.index.record(&p, cb.span);
         let mut breaker = CircuitBreaker::default();
         if let Some(v) = lowering.count(cb, "threshold", &p) {
@@ -82,7 +82,7 @@ pub(super) fn lower_interceptors(
         interceptors.circuit_breaker = Some(breaker);
     }
     if let Some(timeout) = &node.timeout {
-        let p = path.join("timeout");
+        let p = path.field("timeout");
         let mut app_timeout = AppTimeout::default();
         if let Some(d) = lowering.given(Some(timeout), &p) {
             app_timeout.duration = d;
@@ -90,7 +90,7 @@ pub(super) fn lower_interceptors(
         interceptors.timeout = Some(app_timeout);
     }
     if let Some(retry) = &node.retry {
-        let p = path.join("retry");
+        let p = path.field("retry");
         lowering.index.record(&p, retry.span);
         let mut app_retry = AppRetry::default();
         if let Some(v) = lowering.count(retry, "max_retries", &p) {
@@ -105,7 +105,7 @@ pub(super) fn lower_interceptors(
         interceptors.retry = Some(app_retry);
     }
     if let Some(bulkhead) = &node.bulkhead {
-        let p = path.join("bulkhead");
+        let p = path.field("bulkhead");
         lowering.index.record(&p, bulkhead.span);
         let mut lowered = Bulkhead::default();
         if let Some(v) = lowering.count(bulkhead, "capacity", &p) {

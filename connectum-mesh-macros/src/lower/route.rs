@@ -29,43 +29,39 @@ pub(super) fn lower_route(
 ) -> Route {
     let mut matches = Vec::new();
     for (k, m) in node.matches.iter().enumerate() {
-        let p = path.join(format_args!("matches[{k}]"));
+        let p = path.index("matches", k);
         lowering.index.record(&p, m.span);
-        lowering.index.record(&path.join("match"), m.span);
+        lowering.index.record(&path.field("match"), m.span);
         let mut request = RequestMatch::default();
         for (h, (name, value)) in m.headers.iter().enumerate() {
-            lowering.index.record(
-                &p.join(format_args!("headers[{h}]")),
-                name.span.to(value.span),
-            );
             lowering
                 .index
-                .label(&p, &name.value, name.span.to(value.span));
+                .record(&p.index("headers", h), name.span.to(value.span));
             request.headers.push(HeaderMatch {
                 name: name.value.clone(),
                 value: value.value.clone(),
             });
         }
         if let Some(uri) = &m.uri {
-            lowering.index.record(&p.join("uri"), uri.span);
+            lowering.index.record(&p.field("uri"), uri.span);
             request.uri = Some(uri.value.clone());
         }
         matches.push(request);
     }
     let target = match &node.target {
         Some(TargetNode::To(name)) => {
-            lowering.index.record(&path.join("to"), name.span);
-            lowering.index.record(&path.join("target"), name.span);
+            lowering.index.record(&path.field("to"), name.span);
+            lowering.index.record(&path.field("target"), name.span);
             Some(target(service, &name.value))
         }
         Some(TargetNode::Split { span, legs }) => {
-            let p = path.join("split");
+            let p = path.field("split");
             lowering.index.record(&p, *span);
             let mut split = Split::new();
             for (j, (name, weight)) in legs.iter().enumerate() {
-                let leg = p.join(format_args!("legs[{j}]"));
+                let leg = p.leg(j);
                 lowering.index.record(&leg, name.span.to(weight.span()));
-                let weight = lowering.given(Some(weight), &leg.join("weight"));
+                let weight = lowering.given(Some(weight), &leg.field("weight"));
                 let subset = match target(service, &name.value) {
                     RouteTarget::Subset(subset) => subset,
                     _ => SubsetRef::unchecked(&service.name, &name.value),
@@ -81,18 +77,18 @@ pub(super) fn lower_route(
         .matches(matches)
         .build();
     route.name = node.name.as_ref().map(|n| n.value.clone());
-    route.timeout = lowering.given(node.timeout.as_ref(), &path.join("timeout"));
+    route.timeout = lowering.given(node.timeout.as_ref(), &path.field("timeout"));
     if let Some(retries) = &node.retries {
-        let p = path.join("retries");
+        let p = path.field("retries");
         lowering.index.record(&p, retries.span);
-        let attempts = lowering.given(retries.attempts.as_ref(), &p.join("attempts"));
+        let attempts = lowering.given(retries.attempts.as_ref(), &p.field("attempts"));
         let mut retry = MeshRetry::builder().attempts(attempts.unwrap_or(0)).build();
-        retry.per_try_timeout =
-            lowering.given(retries.per_try_timeout.as_ref(), &p.join("per_try_timeout"));
+        retry.per_try_timeout = lowering.given(
+            retries.per_try_timeout.as_ref(),
+            &p.field("per_try_timeout"),
+        );
         for (i, on) in retries.retry_on.iter().enumerate() {
-            lowering
-                .index
-                .record(&p.join(format_args!("retry_on[{i}]")), on.span);
+            lowering.index.record(&p.index("retry_on", i), on.span);
             retry.retry_on.push(on.value);
         }
         route.retries = Some(retry);

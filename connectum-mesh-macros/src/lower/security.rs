@@ -21,12 +21,10 @@ pub(super) fn lower_external(
 ) -> ExternalCaller {
     lowering
         .index
-        .record(&path.join("service_account"), node.service_account.span);
+        .record(&path.field("service_account"), node.service_account.span);
     for (i, call) in node.calls.iter().enumerate() {
-        lowering
-            .index
-            .record(&path.join(format_args!("calls[{i}]")), call.span);
-        let as_service = MeshPath::service(&node.name.value).join(format_args!("calls[{i}]"));
+        lowering.index.record(&path.index("calls", i), call.span);
+        let as_service = MeshPath::service(&node.name.value).index("calls", i);
         lowering.index.record(&as_service, call.span);
         lowering
             .index
@@ -49,16 +47,14 @@ pub(super) fn lower_allow(
     if let (Some(first), Some(last)) = (rules.first(), rules.last()) {
         lowering
             .index
-            .record(&path.join("allow"), first.span.to(last.span));
+            .record(&path.field("allow"), first.span.to(last.span));
     }
     for (i, rule) in rules.iter().enumerate() {
-        let p = path.join(format_args!("allow[{i}]"));
+        let p = path.index("allow", i);
         lowering.index.record(&p, rule.span);
         let mut from = Vec::new();
         for (j, source) in rule.from.iter().enumerate() {
-            lowering
-                .index
-                .record(&p.join(format_args!("from[{j}]")), source.span());
+            lowering.index.record(&p.index("from", j), source.span());
             from.push(match source {
                 SourceNode::ServiceAccount(account) => {
                     Source::ServiceAccount(service_account(&account.value, ""))

@@ -17,34 +17,34 @@ pub(super) fn lower_service(
     node: &ServiceNode,
     path: &MeshPath,
 ) -> Service {
-    let image = lowering.required(node.image.as_ref(), &path.join("image"));
+    let image = lowering.required(node.image.as_ref(), &path.field("image"));
     let mut service = Service::builder()
         .name(node.name.value.clone())
         .image(image)
         .build();
-    service.app_version = lowering.given(node.app_version.as_ref(), &path.join("app_version"));
-    if let Some(port) = lowering.given(node.port.as_ref(), &path.join("port")) {
+    service.app_version = lowering.given(node.app_version.as_ref(), &path.field("app_version"));
+    if let Some(port) = lowering.given(node.port.as_ref(), &path.field("port")) {
         service.port = u16::try_from(port).unwrap_or(u16::MAX);
     }
     if let Some(given) = &node.replicas {
-        lowering.index.record(&path.join("scaling"), given.span());
+        lowering.index.record(&path.field("scaling"), given.span());
     }
-    if let Some(replicas) = lowering.given(node.replicas.as_ref(), &path.join("replicas")) {
+    if let Some(replicas) = lowering.given(node.replicas.as_ref(), &path.field("replicas")) {
         service.scaling = Scaling::Replicas(replicas);
     }
     if let Some(record) = &node.autoscale {
-        let p = path.join("autoscale");
+        let p = path.field("autoscale");
         lowering.index.record(&p, record.span);
-        lowering.index.record(&path.join("scaling"), record.span);
+        lowering.index.record(&path.field("scaling"), record.span);
         let mut autoscaler = Autoscaler::builder()
             .min_replicas(lowering.count(record, "min_replicas", &p).unwrap_or(1))
             .max_replicas(lowering.count(record, "max_replicas", &p).unwrap_or(1))
             .build();
         autoscaler.cpu_utilization = lowering.count(record, "cpu_utilization", &p);
         autoscaler.memory_utilization = lowering.count(record, "memory_utilization", &p);
-        let mut rule = |rule: &Option<Record>, key: &str| {
+        let mut rule = |rule: &Option<Record>, key: &'static str| {
             let rule = rule.as_ref()?;
-            let r = p.join(key);
+            let r = p.field(key);
             lowering.index.record(&r, rule.span);
             Some(ScalingRule {
                 stabilization_window_seconds: lowering
@@ -61,53 +61,54 @@ pub(super) fn lower_service(
     service.resources = node
         .resources
         .as_ref()
-        .map(|r| lower_resources(lowering, r, &path.join("resources")));
+        .map(|r| lower_resources(lowering, r, &path.field("resources")));
     service.sidecar = node
         .sidecar
         .as_ref()
-        .map(|r| lower_resources(lowering, r, &path.join("sidecar")));
-    service.service_account =
-        lowering.given(node.service_account.as_ref(), &path.join("service_account"));
+        .map(|r| lower_resources(lowering, r, &path.field("sidecar")));
+    service.service_account = lowering.given(
+        node.service_account.as_ref(),
+        &path.field("service_account"),
+    );
     if let (Some((first, _)), Some((_, last))) = (node.config.first(), node.config.last()) {
         lowering
             .index
-            .record(&path.join("config"), first.span.to(last.span()));
+            .record(&path.field("config"), first.span.to(last.span()));
     }
     for (key, value) in &node.config {
-        lowering
-            .index
-            .label(&path.join("config"), &key.value, key.span);
-        if let Some(v) = lowering.given(Some(value), &path.join("config").join(&key.value)) {
+        let entry = path.field("config").key(&key.value);
+        let v = lowering.given(Some(value), &entry);
+        // Problems with the key and with the value both underline the whole entry.
+        lowering.index.record(&entry, key.span.to(value.span()));
+        if let Some(v) = v {
             service.config.insert(key.value.clone(), v);
         }
     }
     if let Some(mtls) = &node.mtls {
-        lowering.index.record(&path.join("mtls"), mtls.span);
+        lowering.index.record(&path.field("mtls"), mtls.span);
         lowering
             .index
-            .record(&path.join("mtls_override"), mtls.span);
+            .record(&path.field("mtls_override"), mtls.span);
         service.mtls_override = Some(mtls.value);
     }
     for (i, call) in node.calls.iter().enumerate() {
-        lowering
-            .index
-            .record(&path.join(format_args!("calls[{i}]")), call.span);
+        lowering.index.record(&path.index("calls", i), call.span);
         lowering
             .index
             .call(&node.name.value, &call.value, call.span);
     }
     service.calls = node.calls.iter().map(|c| c.value.clone()).collect();
-    if let Some(dir) = lowering.given(node.app_tls.as_ref(), &path.join("app_tls")) {
+    if let Some(dir) = lowering.given(node.app_tls.as_ref(), &path.field("app_tls")) {
         service.app_tls = Some(AppTls::builder().dir_path(dir).build());
     }
     if let Some(spread) = lowering.given(
         node.spread_across_nodes.as_ref(),
-        &path.join("spread_across_nodes"),
+        &path.field("spread_across_nodes"),
     ) {
         service.spread_across_nodes = spread;
     }
     if let Some(record) = &node.shutdown {
-        let p = path.join("shutdown");
+        let p = path.field("shutdown");
         lowering.index.record(&p, record.span);
         let mut shutdown = GracefulShutdown::default();
         if let Some(d) = lowering.duration(record, "pre_stop_sleep", &p) {
@@ -121,10 +122,10 @@ pub(super) fn lower_service(
         service.shutdown = shutdown;
     }
     if let Some(probes) = &node.probes {
-        lower_probes(lowering, probes, &mut service.probes, &path.join("probes"));
+        lower_probes(lowering, probes, &mut service.probes, &path.field("probes"));
     }
     if let Some(record) = &node.security {
-        let p = path.join("security");
+        let p = path.field("security");
         lowering.index.record(&p, record.span);
         let security = &mut service.security;
         if let Some(v) = lowering.flag(record, "run_as_non_root", &p) {
@@ -144,7 +145,7 @@ pub(super) fn lower_service(
         }
     }
     if let Some(record) = &node.rollout {
-        let p = path.join("rollout");
+        let p = path.field("rollout");
         lowering.index.record(&p, record.span);
         let rollout = &mut service.rollout;
         if let Some(v) = lowering.count(record, "max_unavailable", &p) {
@@ -159,18 +160,18 @@ pub(super) fn lower_service(
     }
     if let Some(policy) = &node.traffic_policy {
         service.traffic_policy =
-            lower_traffic_policy(lowering, policy, &path.join("traffic_policy"));
+            lower_traffic_policy(lowering, policy, &path.field("traffic_policy"));
     }
     if let Some(interceptors) = &node.interceptors {
         service.interceptors =
-            lower_interceptors(lowering, interceptors, &path.join("interceptors"));
+            lower_interceptors(lowering, interceptors, &path.field("interceptors"));
     }
     for (i, subset) in node.subsets.iter().enumerate() {
-        let p = path.join(format_args!("subset {}", subset.name.value));
+        let p = path.subset(&subset.name.value);
         lowering.index.record(&p, subset.name.span);
         lowering
             .index
-            .record(&path.join(format_args!("subsets[{i}]")), subset.name.span);
+            .record(&path.index("subsets", i), subset.name.span);
         let mut lowered = Subset::builder().name(subset.name.value.clone()).build();
         lowered.image = lowering.text(&subset.fields, "image", &p);
         lowered.replicas = lowering.count(&subset.fields, "replicas", &p);
@@ -180,12 +181,9 @@ pub(super) fn lower_service(
     }
     let mut seen = Vec::new();
     for (i, route) in node.routes.iter().enumerate() {
-        let p = path.join(format_args!("routes[{i}]"));
+        let p = path.route(i);
         lowering.index.record(&p, route.span);
         if let Some(name) = &route.name {
-            lowering
-                .index
-                .record(&path.join(format_args!("route {}", name.value)), name.span);
             lowering.duplicate(&mut seen, name, "route", &p);
         }
         let lowered = lower_route(lowering, &service, route, &p);
@@ -200,7 +198,7 @@ pub(super) fn lower_service(
 fn lower_probes(lowering: &mut Lowering, node: &ProbesNode, probes: &mut Probes, path: &MeshPath) {
     lowering.index.record(path, node.span);
     for (kind, setting) in &node.probes {
-        let p = path.join(kind);
+        let p = path.field(kind);
         let lowered = match setting {
             ProbeSetting::Off(span) => {
                 lowering.index.record(&p, *span);
@@ -232,8 +230,8 @@ fn lower_probes(lowering: &mut Lowering, node: &ProbesNode, probes: &mut Probes,
 
 fn lower_resources(lowering: &mut Lowering, node: &ResourcesNode, path: &MeshPath) -> Resources {
     lowering.index.record(path, node.span);
-    let mut q = |given: &Option<Given<Quantity>>, key: &str| {
-        lowering.given(given.as_ref(), &path.join(key))
+    let mut q = |given: &Option<Given<Quantity>>, key: &'static str| {
+        lowering.given(given.as_ref(), &path.field(key))
     };
     Resources {
         cpu_request: q(&node.cpu_request, "cpu_request"),

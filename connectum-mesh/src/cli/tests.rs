@@ -81,11 +81,8 @@ fn usage_errors_exit_2_and_help_exits_0() {
 
 #[test]
 fn emit_out_writes_a_directory_and_refuses_a_foreign_one() {
-    let scratch = tempfile::tempdir().ok();
-    let base = scratch
-        .as_ref()
-        .map(|s| s.path().to_path_buf())
-        .unwrap_or_default();
+    let scratch = tempfile::tempdir().unwrap();
+    let base = scratch.path().to_path_buf();
     let dir = base.join("deploy");
     let (exit, _, err) = run(&["emit", "--out", &dir.to_string_lossy()]);
     assert_eq!(exit, Exit::Success, "{err}");

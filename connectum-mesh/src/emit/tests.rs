@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
 
 use connectum_mesh_core::{Mesh, Service};
 
@@ -22,23 +21,17 @@ fn manifests(log_level: &str) -> Manifests {
             ]))
             .build(),
     );
-    match render(&mesh) {
-        Ok(manifests) => manifests,
-        Err(error) => panic!("renders:\n{error}"),
-    }
+    render(&mesh).unwrap_or_else(|error| panic!("renders:\n{error}"))
 }
 
 #[test]
 fn yaml_is_deterministic_and_quotes_what_kubectl_would_misread() {
-    let first = to_yaml(&manifests("info")).ok();
-    let second = to_yaml(&manifests("info")).ok();
-    assert!(first.is_some());
-    assert_eq!(first, second);
-    let yaml = first.unwrap_or_default();
+    let yaml = to_yaml(&manifests("info")).unwrap();
+    assert_eq!(yaml, to_yaml(&manifests("info")).unwrap());
     assert!(yaml.contains("FEATURE_X: \"yes\""), "{yaml}");
     assert!(yaml.contains("PORT: \"5000\""), "{yaml}");
     assert_eq!(yaml.matches("\n---\n").count(), 5, "six documents");
-    let configmap = yaml.split("---\n").nth(2).unwrap_or_default();
+    let configmap = yaml.split("---\n").nth(2).unwrap();
     assert!(
         configmap.starts_with("apiVersion: v1\nkind: ConfigMap\nmetadata:\n"),
         "{configmap}"
@@ -47,8 +40,8 @@ fn yaml_is_deterministic_and_quotes_what_kubectl_would_misread() {
 
 #[test]
 fn json_is_a_kubernetes_list_of_every_document() {
-    let json = to_json(&manifests("info")).unwrap_or_default();
-    let list: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+    let json = to_json(&manifests("info")).unwrap();
+    let list: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(list["kind"], "List");
     assert_eq!(list["items"].as_array().map(Vec::len), Some(6));
     assert_eq!(list["items"][0]["kind"], "Namespace");
@@ -56,23 +49,17 @@ fn json_is_a_kubernetes_list_of_every_document() {
 
 #[test]
 fn a_directory_holds_one_file_per_object_and_a_kustomization() {
-    let scratch = tempfile::tempdir().ok();
-    let dir = scratch
-        .as_ref()
-        .map(|s| s.path().join("out"))
-        .unwrap_or_default();
-    let written = write_dir(&manifests("info"), &dir, Format::Yaml).unwrap_or_default();
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("out");
+    let written = write_dir(&manifests("info"), &dir, Format::Yaml).unwrap();
     assert_eq!(written.len(), 6);
     assert_eq!(
         written[0].file_name().and_then(|n| n.to_str()),
         Some("01-namespace-shop.yaml")
     );
-    let kustomization = fs::read_to_string(dir.join("kustomization.yaml")).unwrap_or_default();
+    let kustomization = fs::read_to_string(dir.join("kustomization.yaml")).unwrap();
     for path in &written {
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap();
         assert!(kustomization.contains(&format!("- {name}\n")), "{name}");
         assert!(path.is_file());
     }
@@ -81,21 +68,14 @@ fn a_directory_holds_one_file_per_object_and_a_kustomization() {
 
 #[test]
 fn rewriting_replaces_the_whole_directory() {
-    let scratch = tempfile::tempdir().ok();
-    let dir = scratch
-        .as_ref()
-        .map(|s| s.path().join("out"))
-        .unwrap_or_default();
-    assert!(write_dir(&manifests("info"), &dir, Format::Yaml).is_ok());
-    assert!(write_dir(&manifests("debug"), &dir, Format::Json).is_ok());
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("out");
+    write_dir(&manifests("info"), &dir, Format::Yaml).unwrap();
+    write_dir(&manifests("debug"), &dir, Format::Json).unwrap();
     let names: Vec<String> = fs::read_dir(&dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert!(
         names
             .iter()
@@ -103,52 +83,38 @@ fn rewriting_replaces_the_whole_directory() {
         "{names:?}"
     );
     assert_eq!(names.iter().filter(|n| n.ends_with(".json")).count(), 6);
-    let siblings = fs::read_dir(scratch.as_ref().map(|s| s.path()).unwrap_or(&dir))
-        .map(Iterator::count)
-        .unwrap_or_default();
+    let siblings = fs::read_dir(scratch.path()).unwrap().count();
     assert_eq!(siblings, 1, "no staging directory is left behind");
 }
 
 #[test]
 fn a_foreign_directory_is_refused_and_left_untouched() {
-    let scratch = tempfile::tempdir().ok();
-    let dir = scratch
-        .as_ref()
-        .map(|s| s.path().join("out"))
-        .unwrap_or_default();
-    assert!(fs::create_dir(&dir).is_ok());
-    assert!(fs::write(dir.join("notes.txt"), "mine").is_ok());
-    let error = write_dir(&manifests("info"), &dir, Format::Yaml).err();
-    assert_eq!(error.as_ref().map(EmitError::code), Some("CM0803"));
-    assert!(error.is_some_and(|e| e.to_string().contains("refusing to replace")));
-    assert_eq!(
-        fs::read_to_string(dir.join("notes.txt")).ok().as_deref(),
-        Some("mine")
-    );
-    assert_eq!(fs::read_dir(&dir).map(Iterator::count).ok(), Some(1));
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("out");
+    fs::create_dir(&dir).unwrap();
+    fs::write(dir.join("notes.txt"), "mine").unwrap();
+    let error = write_dir(&manifests("info"), &dir, Format::Yaml).unwrap_err();
+    assert_eq!(error.code(), "CM0803");
+    assert!(error.to_string().contains("refusing to replace"), "{error}");
+    assert_eq!(fs::read_to_string(dir.join("notes.txt")).unwrap(), "mine");
+    assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
 }
 
 #[test]
 fn an_unwritable_parent_is_an_io_error_with_the_path() {
-    let scratch = tempfile::tempdir().ok();
-    let file = scratch
-        .as_ref()
-        .map(|s| s.path().join("file"))
-        .unwrap_or_default();
-    assert!(fs::write(&file, "").is_ok());
-    let error = write_dir(&manifests("info"), &file.join("out"), Format::Yaml).err();
-    assert_eq!(error.as_ref().map(EmitError::code), Some("CM0802"));
+    let scratch = tempfile::tempdir().unwrap();
+    let file = scratch.path().join("file");
+    fs::write(&file, "").unwrap();
+    let error = write_dir(&manifests("info"), &file.join("out"), Format::Yaml).unwrap_err();
+    assert_eq!(error.code(), "CM0802");
 }
 
 #[test]
 fn a_missing_parent_is_an_error_not_a_new_tree() {
-    let scratch = tempfile::tempdir().ok();
-    let missing = scratch
-        .as_ref()
-        .map(|s| s.path().join("typo").join("out"))
-        .unwrap_or_default();
-    let error = write_dir(&manifests("info"), &missing, Format::Yaml).err();
-    assert_eq!(error.as_ref().map(EmitError::code), Some("CM0802"));
-    assert!(error.is_some_and(|e| e.to_string().contains("typo")));
-    assert!(!missing.parent().is_some_and(Path::exists));
+    let scratch = tempfile::tempdir().unwrap();
+    let missing = scratch.path().join("typo").join("out");
+    let error = write_dir(&manifests("info"), &missing, Format::Yaml).unwrap_err();
+    assert_eq!(error.code(), "CM0802");
+    assert!(error.to_string().contains("typo"), "{error}");
+    assert!(!missing.parent().unwrap().exists());
 }

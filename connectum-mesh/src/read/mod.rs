@@ -199,11 +199,11 @@ impl ReadObject {
 }
 
 fn object_path(label: &str, path: &FieldPath) -> MeshPath {
-    let object = MeshPath::root().join(label);
+    let object = MeshPath::manifest(label);
     if path.segments().is_empty() {
         object
     } else {
-        object.join(path)
+        object.manifest_field(path)
     }
 }
 
@@ -396,7 +396,7 @@ fn read_document(file: &Path, document: LocatedDocument, reading: &mut Reading) 
         reading.push(SourceDiagnostic::new(
             NOT_AN_OBJECT
                 .at(
-                    MeshPath::root().join("(document)"),
+                    MeshPath::manifest("(document)"),
                     format!(
                         "a document is {}, not a Kubernetes object",
                         describe(&document.value)
@@ -442,7 +442,7 @@ fn read_document(file: &Path, document: LocatedDocument, reading: &mut Reading) 
         reading.push(SourceDiagnostic::new(
             NOT_AN_OBJECT
                 .at(
-                    MeshPath::root().join(format!("{}/{}", or_unknown(kind), or_unknown(name))),
+                    MeshPath::manifest(&format!("{}/{}", or_unknown(kind), or_unknown(name))),
                     format!("the document has no {}", missing.join(", no ")),
                 )
                 .with_help("every document is a mapping with apiVersion, kind and metadata.name"),
@@ -532,7 +532,7 @@ fn unknown_kind(api_version: &str, kind: &str, label: &str) -> Diagnostic {
     };
     UNKNOWN_KIND
         .at(
-            MeshPath::root().join(label),
+            MeshPath::manifest(label),
             format!("connectum-mesh does not read {kind} of apiVersion {api_version}"),
         )
         .with_help(help)

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use connectum_mesh_core as model;
 use connectum_mesh_core::{Mesh, RouteTarget, Service};
 
+use super::clamp_i32;
 use super::meta::{app_selector, object_meta, subset_selector};
 use crate::api::networking::{
     self, ConnectionPoolSettings, ConsistentHashLb, Destination, DestinationRule,
@@ -155,20 +156,16 @@ fn traffic_policy(policy: &model::TrafficPolicy) -> Option<networking::TrafficPo
     })
 }
 
-fn int(value: u32) -> i32 {
-    i32::try_from(value).unwrap_or(i32::MAX)
-}
-
 fn connection_pool(pool: &model::ConnectionPool) -> ConnectionPoolSettings {
     ConnectionPoolSettings {
         tcp: pool.tcp.as_ref().map(|tcp| TcpSettings {
-            max_connections: tcp.max_connections.map(int),
+            max_connections: tcp.max_connections.map(clamp_i32),
             connect_timeout: tcp.connect_timeout,
         }),
         http: pool.http.as_ref().map(|http| HttpSettings {
-            http1_max_pending_requests: http.http1_max_pending_requests.map(int),
-            http2_max_requests: http.http2_max_requests.map(int),
-            max_requests_per_connection: http.max_requests_per_connection.map(int),
+            http1_max_pending_requests: http.http1_max_pending_requests.map(clamp_i32),
+            http2_max_requests: http.http2_max_requests.map(clamp_i32),
+            max_requests_per_connection: http.max_requests_per_connection.map(clamp_i32),
             h2_upgrade_policy: http.h2_upgrade_policy.map(|policy| match policy {
                 model::H2UpgradePolicy::Default => networking::H2UpgradePolicy::Default,
                 model::H2UpgradePolicy::DoNotUpgrade => networking::H2UpgradePolicy::DoNotUpgrade,
@@ -184,8 +181,8 @@ fn outlier_detection(outlier: &model::OutlierDetection) -> networking::OutlierDe
         consecutive_gateway_errors: outlier.consecutive_gateway_errors,
         interval: outlier.interval,
         base_ejection_time: outlier.base_ejection_time,
-        max_ejection_percent: outlier.max_ejection_percent.map(int),
-        min_health_percent: outlier.min_health_percent.map(int),
+        max_ejection_percent: outlier.max_ejection_percent.map(clamp_i32),
+        min_health_percent: outlier.min_health_percent.map(clamp_i32),
     }
 }
 
@@ -241,7 +238,7 @@ pub(crate) fn virtual_service(mesh: &Mesh, service: &Service) -> Option<VirtualS
                     .iter()
                     .map(|leg| HttpRouteDestination {
                         destination: destination(Some(leg.subset.name())),
-                        weight: Some(int(leg.weight)),
+                        weight: Some(clamp_i32(leg.weight)),
                     })
                     .collect(),
                 RouteTarget::Service => vec![HttpRouteDestination {
@@ -255,7 +252,7 @@ pub(crate) fn virtual_service(mesh: &Mesh, service: &Service) -> Option<VirtualS
                 action: Some(HttpRouteAction::Route(destinations)),
                 timeout: route.timeout,
                 retries: route.retries.as_ref().map(|retry| HttpRetry {
-                    attempts: Some(int(retry.attempts)),
+                    attempts: Some(clamp_i32(retry.attempts)),
                     per_try_timeout: retry.per_try_timeout,
                     retry_on: retry.retry_on_text(),
                 }),

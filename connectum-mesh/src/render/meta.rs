@@ -2,15 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use connectum_mesh_core::{Mesh, Service, Subset};
+use connectum_mesh_core::{COMPONENT_LABEL, Mesh, PART_OF_LABEL, Service, Subset};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-
-/// Recommended label for the component an object belongs to.
-pub(crate) const COMPONENT_LABEL: &str = "app.kubernetes.io/component";
-/// Recommended label for the application version.
-pub(crate) const VERSION_LABEL: &str = "app.kubernetes.io/version";
-/// Recommended label for the larger application.
-pub(crate) const PART_OF_LABEL: &str = "app.kubernetes.io/part-of";
 
 /// Metadata with a name, the mesh's namespace and labels (plus `app.kubernetes.io/part-of` when
 /// the mesh sets it, so every object of the mesh carries it).

@@ -11,7 +11,7 @@ mod workloads;
 
 use std::fmt;
 
-use connectum_mesh_core::{Diagnostics, Mesh};
+use connectum_mesh_core::{Diagnostics, Mesh, int32};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service, ServiceAccount};
@@ -371,3 +371,9 @@ fn render_objects(mesh: &Mesh) -> Vec<Object> {
 
 #[cfg(test)]
 mod tests;
+
+/// Kubernetes and Istio count in `int32`; the model's `u32` values above `i32::MAX` (which the
+/// checker refuses, so a rendered mesh has none) saturate rather than wrap.
+fn clamp_i32(value: u32) -> i32 {
+    int32(value).unwrap_or(i32::MAX)
+}

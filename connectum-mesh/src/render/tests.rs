@@ -99,11 +99,11 @@ fn subset_labels_are_exactly_the_pod_labels_and_selectors_do_not_overlap() {
             .metadata
             .as_ref()
             .and_then(|m| m.labels.clone())
-            .unwrap_or_default();
+            .unwrap();
         for (key, value) in &subset.labels {
             assert_eq!(pod_labels.get(key), Some(value), "subset {}", subset.name);
         }
-        let selector = spec.selector.match_labels.clone().unwrap_or_default();
+        let selector = spec.selector.match_labels.clone().unwrap();
         for (key, value) in &selector {
             assert_eq!(
                 pod_labels.get(key),
@@ -136,7 +136,7 @@ fn the_canary_is_a_full_workload_that_inherits_from_the_service() {
     assert_eq!(canary.metadata.name.as_deref(), Some("cart-canary"));
     assert_eq!(deployment_spec(stable).replicas, Some(3));
     assert_eq!(deployment_spec(canary).replicas, Some(1));
-    let pod = |d: &Deployment| deployment_spec(d).template.spec.clone().unwrap_or_default();
+    let pod = |d: &Deployment| deployment_spec(d).template.spec.clone().unwrap();
     let (stable_pod, canary_pod) = (pod(stable), pod(canary));
     assert_eq!(
         canary_pod.containers[0].image.as_deref(),
@@ -205,7 +205,7 @@ fn the_grace_period_covers_pre_stop_and_shutdown() {
         .template
         .spec
         .clone()
-        .unwrap_or_default();
+        .unwrap();
     assert_eq!(pod.termination_grace_period_seconds, Some(23));
     let pre_stop = pod.containers[0]
         .lifecycle
@@ -225,15 +225,14 @@ fn the_grace_period_covers_pre_stop_and_shutdown() {
 
 #[test]
 fn zero_weights_and_zero_attempts_are_emitted() {
-    let manifests = render(&canary_mesh(Scaling::Replicas(1))).ok();
-    let values = manifests
-        .and_then(|m| m.to_values().ok())
-        .unwrap_or_default();
+    let values = render(&canary_mesh(Scaling::Replicas(1)))
+        .unwrap()
+        .to_values()
+        .unwrap();
     let vs = values
         .iter()
         .find(|v| v["kind"] == "VirtualService")
-        .cloned()
-        .unwrap_or_default();
+        .unwrap();
     assert_eq!(vs["spec"]["http"][0]["route"][1]["weight"], 0);
     assert_eq!(vs["spec"]["http"][0]["retries"]["attempts"], 0);
 }
@@ -243,9 +242,9 @@ fn v1beta1_changes_only_the_istio_api_versions() {
     let mesh = canary_mesh(Scaling::Replicas(1));
     let versions = |api| {
         render_with(&mesh, &RenderOptions { istio_api: api })
-            .ok()
-            .and_then(|m| m.to_values().ok())
-            .unwrap_or_default()
+            .unwrap()
+            .to_values()
+            .unwrap()
     };
     let (v1, old) = (versions(IstioApi::V1), versions(IstioApi::V1beta1));
     assert_eq!(v1.len(), old.len());
@@ -270,9 +269,9 @@ fn a_mesh_with_errors_is_not_rendered() {
     let mut mesh = canary_mesh(Scaling::Replicas(1));
     mesh.services[0].routes[0].target =
         RouteTarget::Subset(connectum_mesh_core::SubsetRef::unchecked("cart", "canry"));
-    let error = render(&mesh).err();
-    assert!(error.as_ref().is_some_and(|e| e.diagnostics.has_errors()));
-    let text = error.map(|e| e.to_string()).unwrap_or_default();
+    let error = render(&mesh).unwrap_err();
+    assert!(error.diagnostics.has_errors());
+    let text = error.to_string();
     assert!(text.contains("error[CM0201]"), "{text}");
     assert!(
         text.ends_with("error: could not render the mesh due to 1 error; nothing was emitted"),
@@ -288,7 +287,7 @@ fn another_port_reaches_the_app_through_the_port_variable() {
             .template
             .spec
             .clone()
-            .unwrap_or_default()
+            .unwrap()
             .containers[0]
             .env
             .clone()
@@ -296,7 +295,7 @@ fn another_port_reaches_the_app_through_the_port_variable() {
     let mut mesh = canary_mesh(Scaling::Replicas(1));
     assert_eq!(container_env(&mesh), None, "5000 is Connectum's default");
     mesh.services[0].port = 6000;
-    let env = container_env(&mesh).unwrap_or_default();
+    let env = container_env(&mesh).unwrap();
     assert_eq!(env.len(), 1);
     assert_eq!(
         (env[0].name.as_str(), env[0].value.as_deref()),
@@ -312,10 +311,7 @@ fn another_port_reaches_the_app_through_the_port_variable() {
 fn part_of_labels_every_object() {
     let mut mesh = canary_mesh(Scaling::Replicas(1));
     mesh.part_of = Some("shop".to_owned());
-    let values = render(&mesh)
-        .ok()
-        .and_then(|m| m.to_values().ok())
-        .unwrap_or_default();
+    let values = render(&mesh).unwrap().to_values().unwrap();
     assert!(!values.is_empty());
     for value in &values {
         assert_eq!(

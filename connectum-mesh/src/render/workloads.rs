@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use connectum_mesh_core::{
-    Autoscaler, CONNECTUM_PORT, Duration, GRPC_PORT_NAME, Mesh, Probe, Resources, Scaling,
-    ScalingRule, Service, Subset,
+    APP_VERSION_LABEL, Autoscaler, Duration, GRPC_PORT_NAME, Mesh, PORT_VARIABLE, Probe, Resources,
+    Scaling, ScalingRule, Service, Subset,
 };
 use k8s_openapi::api::apps::v1::{
     Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
@@ -25,9 +25,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use sha2::{Digest, Sha256};
 
-use super::meta::{
-    VERSION_LABEL, app_selector, component_labels, object_meta, subset_selector, with_part_of,
-};
+use super::clamp_i32;
+use super::meta::{app_selector, component_labels, object_meta, subset_selector, with_part_of};
 
 /// The namespace label that turns on sidecar injection.
 pub(crate) const INJECTION_LABEL: &str = "istio-injection";
@@ -154,10 +153,7 @@ pub(crate) fn deployments(mesh: &Mesh, service: &Service) -> Vec<Deployment> {
 }
 
 fn deployment(mesh: &Mesh, service: &Service, subset: Option<&Subset>, index: usize) -> Deployment {
-    let replicas = match service.workload_scaling(index) {
-        Scaling::Autoscale(_) => None,
-        Scaling::Replicas(replicas) => Some(replicas),
-    };
+    let replicas = service.deployment_replicas(index);
     let app_version = subset
         .and_then(|s| s.app_version.as_deref())
         .or(service.app_version.as_deref());
@@ -166,12 +162,12 @@ fn deployment(mesh: &Mesh, service: &Service, subset: Option<&Subset>, index: us
     let mut metadata_labels = component_labels(mesh, service, "service");
     metadata_labels.extend(selector.clone());
     if let Some(version) = app_version {
-        metadata_labels.insert(VERSION_LABEL.to_owned(), version.to_owned());
+        metadata_labels.insert(APP_VERSION_LABEL.to_owned(), version.to_owned());
     }
 
     let mut pod_labels = selector.clone();
     if let Some(version) = app_version {
-        pod_labels.insert(VERSION_LABEL.to_owned(), version.to_owned());
+        pod_labels.insert(APP_VERSION_LABEL.to_owned(), version.to_owned());
     }
 
     let image = subset
@@ -312,9 +308,9 @@ fn container(service: &Service, image: &str) -> Container {
 /// does not say so, the container gets `PORT` so the app listens where the probes and the Service
 /// look. (A config `PORT` that disagrees is a checker error.)
 fn port_env(service: &Service) -> Option<Vec<EnvVar>> {
-    (service.port != CONNECTUM_PORT && !service.config.contains_key("PORT")).then(|| {
+    service.needs_port_variable().then(|| {
         vec![EnvVar {
-            name: "PORT".to_owned(),
+            name: PORT_VARIABLE.to_owned(),
             value: Some(service.port.to_string()),
             ..EnvVar::default()
         }]
@@ -414,12 +410,6 @@ fn hpa_spec(service: &Service, autoscaler: &Autoscaler) -> HorizontalPodAutoscal
         behavior,
         metrics: (!metrics.is_empty()).then_some(metrics),
     }
-}
-
-/// Kubernetes counts in `int32`; the model's `u32` values above `i32::MAX` (which the checker
-/// refuses) saturate rather than wrap.
-fn clamp_i32(value: u32) -> i32 {
-    i32::try_from(value).unwrap_or(i32::MAX)
 }
 
 /// Whole seconds, rounded up so a grace period never undercuts the timings it covers.

@@ -90,7 +90,7 @@ impl MeshDiff {
                 Manifest::Secret(_) => problems.push(SourceDiagnostic::new(
                     DIFF_FOREIGN_OBJECT
                         .at(
-                            connectum_mesh_core::MeshPath::root().join(read.label()),
+                            connectum_mesh_core::MeshPath::manifest(&read.label()),
                             format!(
                                 "{} is not an object connectum-mesh emits, so the directory was edited by hand",
                                 read.label()

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use connectum_mesh_core::check::chain_worst_cases;
 use connectum_mesh_core::{
-    Diagnostic, Diagnostics, Mesh, MtlsMode, RouteTarget, Service, ServiceAccountRef,
+    Diagnostic, Diagnostics, Mesh, MtlsMode, RouteTarget, Segment, Service, ServiceAccountRef,
 };
 
 use super::words;
@@ -92,37 +92,32 @@ struct ServiceProblems<'a> {
     other: Vec<&'a Diagnostic>,
 }
 
-fn route_index(segment: &str) -> Option<usize> {
-    segment
-        .strip_prefix("routes[")?
-        .strip_suffix(']')?
-        .parse()
-        .ok()
-}
-
 fn service_problems<'a>(diagnostics: &'a Diagnostics, service: &str) -> ServiceProblems<'a> {
-    let head = format!("service {service}");
     let mut problems = ServiceProblems {
         routes: BTreeMap::new(),
         other: Vec::new(),
     };
     for diagnostic in diagnostics.all() {
         let segments = diagnostic.path.segments();
-        if segments.first() != Some(&head) {
+        if !matches!(segments.first(), Some(Segment::Service(name)) if name == service) {
             continue;
         }
-        match segments.get(1).and_then(|s| route_index(s)) {
-            Some(index) => problems.routes.entry(index).or_default().push(diagnostic),
-            None => problems.other.push(diagnostic),
+        match segments.get(1) {
+            Some(Segment::Route(index)) => {
+                problems.routes.entry(*index).or_default().push(diagnostic)
+            }
+            _ => problems.other.push(diagnostic),
         }
     }
     problems
 }
 
 /// The members of a chain diagnostic's path (`chain a → b → a`), if it has one.
-fn chain_members(diagnostic: &Diagnostic) -> Option<Vec<&str>> {
-    let chain = diagnostic.path.segments().first()?.strip_prefix("chain ")?;
-    Some(chain.split(" → ").collect())
+fn chain_members(diagnostic: &Diagnostic) -> Option<&[String]> {
+    match diagnostic.path.segments().first()? {
+        Segment::Chain(members) => Some(members),
+        _ => None,
+    }
 }
 
 fn mtls_of(mesh: &Mesh, service: &Service) -> MtlsMode {
@@ -206,7 +201,7 @@ pub(crate) fn scene(mesh: &Mesh) -> Scene {
         if let Some(members) = chain_members(diagnostic) {
             for pair in members.windows(2) {
                 chain_problems
-                    .entry((pair[0].to_owned(), pair[1].to_owned()))
+                    .entry((pair[0].clone(), pair[1].clone()))
                     .or_default()
                     .push(diagnostic);
             }
@@ -301,7 +296,7 @@ pub(crate) fn scene(mesh: &Mesh) -> Scene {
             d.path
                 .segments()
                 .first()
-                .is_none_or(|head| !head.starts_with("service ") && !head.starts_with("chain "))
+                .is_none_or(|head| !matches!(head, Segment::Service(_) | Segment::Chain(_)))
         })
         .map(|d| format!("{} at {}", problem_line(d), d.path))
         .collect();

@@ -22,10 +22,9 @@ fn stderr(output: &Output) -> String {
 }
 
 fn library_yaml() -> String {
-    connectum_mesh::render(&order_service::mesh())
-        .ok()
-        .and_then(|m| connectum_mesh::emit::to_yaml(&m).ok())
-        .unwrap_or_default()
+    let manifests = connectum_mesh::render(&order_service::mesh())
+        .unwrap_or_else(|error| panic!("the example renders:\n{error}"));
+    connectum_mesh::emit::to_yaml(&manifests).unwrap_or_else(|error| panic!("{error}"))
 }
 
 #[test]
@@ -39,14 +38,11 @@ fn no_arguments_prints_the_yaml_stream() {
 
 #[test]
 fn emit_out_writes_a_kustomize_directory() {
-    let scratch = tempfile::tempdir().ok();
-    let dir = scratch
-        .as_ref()
-        .map(|s| s.path().join("deploy"))
-        .unwrap_or_default();
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("deploy");
     let output = run(&["emit", "--out", &dir.to_string_lossy()]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let kustomization = std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap_or_default();
+    let kustomization = std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap();
     let files: Vec<&str> = kustomization
         .lines()
         .filter_map(|l| l.strip_prefix("- "))
@@ -55,7 +51,7 @@ fn emit_out_writes_a_kustomize_directory() {
     assert_eq!(files[0], "01-namespace-connectum.yaml");
     let joined: Vec<String> = files
         .iter()
-        .map(|f| std::fs::read_to_string(dir.join(f)).unwrap_or_default())
+        .map(|f| std::fs::read_to_string(dir.join(f)).unwrap())
         .collect();
     assert_eq!(joined.join("---\n"), library_yaml());
 }
@@ -64,18 +60,15 @@ fn emit_out_writes_a_kustomize_directory() {
 fn emit_format_json_prints_a_list() {
     let output = run(&["emit", "--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let list: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap_or_default();
+    let list: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(list["kind"], "List");
     assert_eq!(list["items"].as_array().map(Vec::len), Some(12));
 }
 
 #[test]
 fn emit_istio_api_v1beta1_writes_the_old_versions() {
-    let scratch = tempfile::tempdir().ok();
-    let dir = scratch
-        .as_ref()
-        .map(|s| s.path().join("old"))
-        .unwrap_or_default();
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("old");
     let output = run(&[
         "emit",
         "--istio-api",
@@ -84,14 +77,13 @@ fn emit_istio_api_v1beta1_writes_the_old_versions() {
         &dir.to_string_lossy(),
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let vs = std::fs::read_to_string(dir.join("11-virtualservice-order-service.yaml"))
-        .unwrap_or_default();
+    let vs = std::fs::read_to_string(dir.join("11-virtualservice-order-service.yaml")).unwrap();
     assert!(
         vs.starts_with("apiVersion: networking.istio.io/v1beta1\n"),
         "{vs}"
     );
-    let telemetry = std::fs::read_to_string(dir.join("12-telemetry-connectum-telemetry.yaml"))
-        .unwrap_or_default();
+    let telemetry =
+        std::fs::read_to_string(dir.join("12-telemetry-connectum-telemetry.yaml")).unwrap();
     assert!(
         telemetry.starts_with("apiVersion: telemetry.istio.io/v1alpha1\n"),
         "{telemetry}"
@@ -119,12 +111,9 @@ fn bad_arguments_are_usage_errors() {
 
 #[test]
 fn emit_refuses_a_foreign_directory_and_leaves_it_alone() {
-    let scratch = tempfile::tempdir().ok();
-    let dir = scratch
-        .as_ref()
-        .map(|s| s.path().to_path_buf())
-        .unwrap_or_default();
-    assert!(std::fs::write(dir.join("keep.txt"), "mine").is_ok());
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().to_path_buf();
+    std::fs::write(dir.join("keep.txt"), "mine").unwrap();
     let output = run(&["emit", "--out", &dir.to_string_lossy()]);
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("CM0803"), "{}", stderr(&output));
@@ -152,11 +141,8 @@ fn check_as_published_fails_on_retry_amplification() {
 
 #[test]
 fn emitting_the_published_values_is_refused_with_nothing_written() {
-    let scratch = tempfile::tempdir().ok();
-    let dir = scratch
-        .as_ref()
-        .map(|s| s.path().join("deploy"))
-        .unwrap_or_default();
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("deploy");
     let output = run(&["emit", "--as-published", "--out", &dir.to_string_lossy()]);
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("error[CM"), "{}", stderr(&output));

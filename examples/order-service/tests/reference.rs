@@ -55,11 +55,9 @@ fn parse_documents(text: &str) -> Vec<Value> {
 }
 
 fn emitted() -> Vec<Value> {
-    let manifests = match connectum_mesh::render(&order_service::mesh()) {
-        Ok(manifests) => manifests,
-        Err(error) => panic!("the example renders:\n{error}"),
-    };
-    let yaml = connectum_mesh::emit::to_yaml(&manifests).unwrap_or_default();
+    let manifests = connectum_mesh::render(&order_service::mesh())
+        .unwrap_or_else(|error| panic!("the example renders:\n{error}"));
+    let yaml = connectum_mesh::emit::to_yaml(&manifests).unwrap_or_else(|e| panic!("{e}"));
     parse_documents(&yaml)
 }
 
@@ -111,10 +109,13 @@ fn mismatches(reference: &Value, emitted: &Value, path: &str, out: &mut Vec<Stri
 
 fn identity(document: &Value) -> (String, String) {
     (
-        document["kind"].as_str().unwrap_or_default().to_owned(),
+        document["kind"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a document without a kind: {document}"))
+            .to_owned(),
         document["metadata"]["name"]
             .as_str()
-            .unwrap_or_default()
+            .unwrap_or_else(|| panic!("a document without a name: {document}"))
             .to_owned(),
     )
 }
@@ -146,7 +147,7 @@ fn every_reference_field_is_emitted_except_the_intended_differences() {
         if NOT_EMITTED.iter().any(|(skipped, _)| *skipped == file) {
             continue;
         }
-        let text = std::fs::read_to_string(reference_dir().join(&file)).unwrap_or_default();
+        let text = std::fs::read_to_string(reference_dir().join(&file)).unwrap();
         for reference in parse_documents(&text) {
             let id = identity(&reference);
             let Some(ours) = emitted.iter().find(|d| identity(d) == id) else {

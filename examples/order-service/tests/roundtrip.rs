@@ -23,7 +23,7 @@ fn every_document_round_trips() {
     };
     let mut checked = 0;
     for (object, document) in manifests.objects().iter().zip(manifests.documents()) {
-        let yaml = document_to_yaml("document", &document).unwrap_or_default();
+        let yaml = document_to_yaml("document", &document).unwrap();
         let parsed = match object {
             Object::Namespace(o) => Object::Namespace(back(o, &yaml)),
             Object::ServiceAccount(o) => Object::ServiceAccount(back(o, &yaml)),
@@ -37,8 +37,7 @@ fn every_document_round_trips() {
             Object::VirtualService(o) => Object::VirtualService(back(o, &yaml)),
             Object::Telemetry(o) => Object::Telemetry(back(o, &yaml)),
         };
-        let again =
-            document_to_yaml("again", &Versioned::new(&parsed, IstioApi::V1)).unwrap_or_default();
+        let again = document_to_yaml("again", &Versioned::new(&parsed, IstioApi::V1)).unwrap();
         assert_eq!(again, yaml, "{} {}", object.kind(), object.name());
         checked += 1;
     }

@@ -92,7 +92,7 @@ fn cm0501_never_suggests_a_taken_name() {
             .iter()
             .find(|d| d.code.as_str() == "CM0501")
             .and_then(|d| d.help.clone())
-            .unwrap_or_default()
+            .unwrap()
     };
     assert_eq!(help(&alone), "use `inventory-service`", "{alone}");
     add_inventory(&mut mesh);
@@ -108,7 +108,7 @@ fn cm0501_never_suggests_a_taken_name() {
         .iter()
         .find(|d| d.path.to_string() == "service order-service › subset Canary › name")
         .and_then(|d| d.help.as_deref())
-        .unwrap_or_default();
+        .unwrap();
     assert!(
         subset_help.starts_with("`canary` is already taken"),
         "{subset}"
@@ -151,7 +151,7 @@ pub(super) fn cm0504_injection_label_conflict() -> Fixture {
     Fixture::new(
         INJECTION_LABEL_CONFLICT,
         Warning,
-        "namespace_labels",
+        "namespace_labels › istio.io/rev",
         label("istio.io/rev"),
         label("team"),
     )
@@ -405,7 +405,7 @@ pub(super) fn cm0518_invalid_config_key() -> Fixture {
     Fixture::new(
         INVALID_CONFIG_KEY,
         Error,
-        "service order-service › config",
+        "service order-service › config › LOG LEVEL",
         config("LOG LEVEL"),
         config("LOG_LEVEL"),
     )
@@ -422,7 +422,7 @@ pub(super) fn cm0504_injection_label_contradiction() -> Fixture {
     Fixture::new(
         INJECTION_LABEL_CONFLICT,
         Warning,
-        "namespace_labels",
+        "namespace_labels › istio-injection",
         injection("disabled"),
         injection("enabled"),
     )

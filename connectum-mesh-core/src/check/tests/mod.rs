@@ -83,7 +83,7 @@ impl Fixture {
             );
         }
         if let Some(text) = self.help_contains {
-            let help = hit.help.as_deref().unwrap_or_default();
+            let help = hit.help.as_deref().expect("the diagnostic has a help");
             assert!(help.contains(text), "help should contain {text:?}:\n{hit}");
         }
         let passed = check(&self.pass);

@@ -314,8 +314,18 @@ fn mesh() -> impl Strategy<Value = Mesh> {
         })
 }
 
+/// 512 random meshes by default (CI-sized: the suite stays fast on 2 cores); set proptest's own
+/// `PROPTEST_CASES` for a long local run, e.g. `PROPTEST_CASES=100000 cargo test -p
+/// connectum-mesh-core random_meshes --release`.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(512)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     #[test]
     fn random_meshes_are_accepted_or_refused_with_registered_diagnostics(mesh in mesh()) {

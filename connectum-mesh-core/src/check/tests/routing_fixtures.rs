@@ -30,7 +30,7 @@ pub(super) fn cm0201_undeclared_subset() -> Fixture {
     Fixture::new(
         UNDECLARED_SUBSET,
         Error,
-        "service order-service › routes[0]",
+        "service order-service › routes[0] › target",
         set_target(0, SubsetRef::unchecked("order-service", "canery")),
         set_target(0, SubsetRef::unchecked("order-service", "canary")),
     )
@@ -175,7 +175,7 @@ pub(super) fn cm0209_invalid_header_name() -> Fixture {
     Fixture::new(
         INVALID_HEADER_NAME,
         Error,
-        "service order-service › routes[0] › matches[0]",
+        "service order-service › routes[0] › matches[0] › headers[0]",
         set_header(HeaderMatch::exact("x canary", "true")),
         set_header(HeaderMatch::exact("X-Canary", "true")),
     )
@@ -185,7 +185,7 @@ pub(super) fn cm0210_empty_header_prefix() -> Fixture {
     Fixture::new(
         INVALID_MATCH_VALUE,
         Error,
-        "service order-service › routes[0] › matches[0]",
+        "service order-service › routes[0] › matches[0] › headers[0]",
         set_header(HeaderMatch::prefix("x-canary", "")),
         set_header(HeaderMatch::prefix("x-canary", "t")),
     )
@@ -207,7 +207,7 @@ pub(super) fn cm0210_regex_does_not_compile() -> Fixture {
     Fixture::new(
         INVALID_MATCH_VALUE,
         Error,
-        "service order-service › routes[0] › matches[0]",
+        "service order-service › routes[0] › matches[0] › headers[0]",
         set_header(HeaderMatch::regex("x-canary", "(true|yes")),
         set_header(HeaderMatch::regex("x-canary", "(true|yes)")),
     )

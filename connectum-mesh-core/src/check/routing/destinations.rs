@@ -1,0 +1,213 @@
+//! Where routes send traffic: declared subsets of their own service that run pods, and splits
+//! whose weights mean what their numbers say.
+
+use crate::diag::registry::{
+    EMPTY_SPLIT, REPEATED_SPLIT_SUBSET, SINGLE_LEG_WEIGHT, SPLIT_TOTAL, SPLIT_ZERO_TOTAL,
+    SUBSET_WITHOUT_PODS, UNDECLARED_SUBSET,
+};
+use crate::diag::{Diagnostics, MeshPath, did_you_mean};
+use crate::model::{Mesh, Route, RouteTarget, Service, SubsetRef};
+
+/// One destination of a route: where it is written, the subset, and whether it gets traffic.
+struct Destination<'a> {
+    path: MeshPath,
+    subset: &'a SubsetRef,
+    receives_traffic: bool,
+}
+
+/// The subsets a route sends to (none for a route to the whole service).
+fn destinations<'a>(route: &'a Route, route_path: &MeshPath) -> Vec<Destination<'a>> {
+    match &route.target {
+        RouteTarget::Subset(subset) => vec![Destination {
+            path: route_path.field("target"),
+            subset,
+            receives_traffic: true,
+        }],
+        RouteTarget::Split(split) => split
+            .legs
+            .iter()
+            .enumerate()
+            .map(|(index, leg)| Destination {
+                path: route_path.field("split").leg(index),
+                subset: &leg.subset,
+                receives_traffic: leg.weight > 0 || split.legs.len() == 1,
+            })
+            .collect(),
+        RouteTarget::Service => Vec::new(),
+    }
+}
+
+/// A route to a subset the service does not declare has no Envoy cluster behind it: every request
+/// it takes fails with 503.
+pub(super) fn check_undeclared_subsets(
+    service: &Service,
+    route: &Route,
+    route_path: &MeshPath,
+    out: &mut Diagnostics,
+) {
+    let declared = || service.subsets.iter().map(|s| s.name.as_str());
+    for destination in destinations(route, route_path) {
+        let subset = destination.subset;
+        let diagnostic = if subset.service() != service.name {
+            let help = if service.subset(subset.name()).is_some() {
+                format!(
+                    "use `{}`'s own handle for `{}`",
+                    service.name,
+                    subset.name()
+                )
+            } else {
+                format!(
+                    "routes of `{}` can target only its subsets: {}",
+                    service.name,
+                    list(declared())
+                )
+            };
+            UNDECLARED_SUBSET
+                .at(
+                    destination.path,
+                    format!(
+                        "targets subset `{}` of service `{}`, but this route belongs to `{}`",
+                        subset.name(),
+                        subset.service(),
+                        service.name
+                    ),
+                )
+                .with_help(help)
+        } else if service.subset(subset.name()).is_none() {
+            UNDECLARED_SUBSET
+                .at(
+                    destination.path,
+                    format!(
+                        "targets subset `{}`, which service `{}` does not declare",
+                        subset.name(),
+                        service.name
+                    ),
+                )
+                .with_help(did_you_mean(
+                    subset.name(),
+                    declared(),
+                    format!(
+                        "declare it with `add_subset`; declared subsets: {}",
+                        list(declared())
+                    ),
+                ))
+        } else {
+            continue;
+        };
+        out.push(diagnostic);
+    }
+}
+
+/// A subset whose Deployment runs no pods answers every request it is sent with 503.
+pub(super) fn check_subsets_have_pods(
+    service: &Service,
+    route: &Route,
+    route_path: &MeshPath,
+    out: &mut Diagnostics,
+) {
+    for destination in destinations(route, route_path) {
+        if !destination.receives_traffic || destination.subset.service() != service.name {
+            continue;
+        }
+        let Some(index) = service
+            .subsets
+            .iter()
+            .position(|s| s.name == destination.subset.name())
+        else {
+            continue;
+        };
+        if service.deployment_replicas(index) == Some(0) {
+            out.push(
+                SUBSET_WITHOUT_PODS
+                    .at(
+                        destination.path,
+                        format!(
+                            "sends traffic to subset `{}`, whose Deployment runs 0 replicas",
+                            destination.subset.name()
+                        ),
+                    )
+                    .with_help(
+                        "give the subset at least 1 replica, or give it weight 0 in the split",
+                    ),
+            );
+        }
+    }
+}
+
+/// A split must have destinations, a positive total (both Istio rules), and by this library's
+/// policy total the mesh's split total, so `90/10` means 90% and 10%.
+pub(super) fn check_split(
+    mesh: &Mesh,
+    route: &Route,
+    route_path: &MeshPath,
+    out: &mut Diagnostics,
+) {
+    let RouteTarget::Split(split) = &route.target else {
+        return;
+    };
+    let path = route_path.field("split");
+    let total = split.total();
+    match split.legs.len() {
+        0 => out.push(
+            EMPTY_SPLIT
+                .at(path.clone(), "the split has no destinations; Istio refuses a route without one")
+                .with_help("add legs with `Split::weight`, or target one subset directly"),
+        ),
+        1 if total != mesh.split_total => out.push(
+            SINGLE_LEG_WEIGHT
+                .at(
+                    path.leg(0),
+                    format!(
+                        "the only destination has weight {total}, but Istio sends it all traffic"
+                    ),
+                )
+                .with_help(format!(
+                    "add the other legs of the split, or target the subset directly (weight {})",
+                    mesh.split_total
+                )),
+        ),
+        1 => {}
+        _ if total == 0 => out.push(
+            SPLIT_ZERO_TOTAL
+                .at(path.clone(), "every weight of the split is 0; Istio refuses the route")
+                .with_help("give at least one leg a positive weight"),
+        ),
+        _ if total != mesh.split_total && mesh.split_total > 0 => out.push(
+            SPLIT_TOTAL
+                .at(
+                    path.clone(),
+                    format!("weights total {total}, not the mesh's split total {}", mesh.split_total),
+                )
+                .with_help(format!(
+                    "make them total {}, or set the mesh's split_total to {total} if finer steps are meant",
+                    mesh.split_total
+                )),
+        ),
+        _ => {}
+    }
+    for (index, leg) in split.legs.iter().enumerate() {
+        if split.legs[..index].iter().any(|l| l.subset == leg.subset) {
+            out.push(
+                REPEATED_SPLIT_SUBSET
+                    .at(
+                        path.leg(index),
+                        format!(
+                            "subset `{}` appears more than once in the split",
+                            leg.subset.name()
+                        ),
+                    )
+                    .with_help("name each subset once, with the sum of its weights"),
+            );
+        }
+    }
+}
+
+/// "`a`, `b`, `c`", or "none".
+fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<String> = names.map(|n| format!("`{n}`")).collect();
+    if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
+    }
+}

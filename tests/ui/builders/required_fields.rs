@@ -1,0 +1,13 @@
+//! What typed-builder refuses at compile time: a builder missing a required field. One function
+//! per mistake; type errors like these are reported together (see ../README.md).
+
+use connectum_mesh::{Duration, Route};
+
+// A route's target is required: typed-builder refuses to build one without it.
+fn route_without_target() {
+    let _route = Route::builder().timeout(Duration::from_secs(30)).build();
+}
+
+fn main() {
+    route_without_target();
+}

@@ -1,7 +1,0 @@
-// A telemetry provider with an empty name.
-fn main() {
-    let _mesh = connectum_mesh::mesh! {
-        namespace: connectum,
-        telemetry connectum-telemetry { metrics: [""] }
-    };
-}

@@ -1,0 +1,298 @@
+//! Meshes `mesh!` must accept, one module each (its comment says what it shows), all run by
+//! `main`. One trybuild crate carries them all: each crate costs a compile and a link, so one
+//! per case made the suite slow (see tests/ui/README.md).
+
+mod minimal {
+    // The least a mesh needs: a namespace and a service with an image.
+    pub fn main() {
+        let mesh = connectum_mesh::mesh! {
+            namespace: "connectum",
+            service order-service { image: "ghcr.io/mycompany/order-service:1.0.0" }
+        };
+        assert_eq!(mesh.services[0].name, "order-service");
+    }
+}
+
+mod hygiene {
+    // The expansion's own bindings do not capture the user's: `mesh`, `service` and `subset_0`
+    // below are the user's variables, used inside expressions.
+    pub fn main() {
+        let mesh = "ghcr.io/mycompany/order-service:1.0.0";
+        let service = 3_u32;
+        let subset_0 = 1_u32;
+        let built = connectum_mesh::mesh! {
+            namespace: connectum,
+            service order-service {
+                image: (mesh),
+                replicas: (service),
+                subset canary { replicas: (subset_0) }
+            }
+        };
+        assert_eq!(built.services[0].image, mesh);
+        assert_eq!(built.services[0].subsets[0].replicas, Some(1));
+    }
+}
+
+mod runtime_values {
+    // Values written as Rust expressions are not known to the macro: they compile, and the runtime
+    // checker judges them. A split of 90 + (5) is not a compile error, but `check` reports it.
+    use connectum_mesh::{Duration, mesh};
+
+    fn canary_percent() -> u32 {
+        5
+    }
+
+    pub fn main() {
+        let image = format!("ghcr.io/mycompany/order-service:{}", "1.0.0");
+        let mesh = mesh! {
+            namespace: connectum,
+            service order-service {
+                image: (image),
+                subset stable {}
+                subset canary {}
+                route {
+                    split: { stable: 90, canary: (canary_percent()) },
+                    timeout: (Duration::from_secs(30)),
+                    retries: off,
+                }
+            }
+        };
+        let diagnostics = connectum_mesh::check(&mesh);
+        assert!(diagnostics.codes().contains(&"CM0202"), "{diagnostics}");
+    }
+}
+
+mod every_setting {
+    // The less common settings, each compared with the builder call it stands for.
+    use connectum_mesh::{
+        HashKey, HostStyle, LoadBalancer, PodSecurity, Probe, Rollout, RetryBudget, StringMatch, mesh,
+    };
+
+    pub fn main() {
+        let mesh = mesh! {
+            namespace: shop,
+            trust_domain: "example.org",
+            app_label: "app",
+            version_label: "track",
+            hosts: fqdn,
+            namespace_labels: { team: "orders" },
+            known_namespaces: [billing],
+            chain_budget { chain: [checkout, orders], calls: 4 }
+            service checkout { image: "checkout:1.0.0", calls: [orders] }
+            service orders {
+                image: "orders:1.0.0",
+                service_account: "orders-sa",
+                spread_across_nodes: false,
+                app_tls: "/etc/tls",
+                probes: {
+                    startup: off,
+                    liveness: { path: "/health", period_seconds: 20, failure_threshold: 5 },
+                },
+                security: { run_as_user: 2000, seccomp_runtime_default: true },
+                rollout: { max_unavailable: 0, max_surge: 2 },
+                traffic_policy: { load_balancer: consistent_hash header x-user },
+                subset v1 { version_label: "v1.0" }
+                route by-method {
+                    match: [
+                        { uri: prefix "/orders.v1.OrderService/" },
+                        { headers: { x-user: regex "beta-.*" } },
+                    ],
+                    to: v1,
+                    retries: off,
+                }
+            }
+        };
+        assert_eq!(mesh.trust_domain, "example.org");
+        assert_eq!(mesh.host_style, HostStyle::Fqdn);
+        assert_eq!(mesh.namespace_labels["team"], "orders");
+        assert_eq!(mesh.chain_budgets[0].budget, RetryBudget::calls(4));
+        let orders = &mesh.services[1];
+        assert_eq!(orders.probes.startup, None);
+        assert_eq!(
+            orders.probes.liveness,
+            Some(Probe::builder().path("/health").period_seconds(20).failure_threshold(5).build())
+        );
+        assert_eq!(orders.security, PodSecurity::builder().run_as_user(2000).build());
+        assert_eq!(orders.rollout, Rollout::builder().max_unavailable(0).max_surge(2).build());
+        assert_eq!(
+            orders.traffic_policy.load_balancer,
+            Some(LoadBalancer::ConsistentHash(HashKey::HttpHeaderName("x-user".to_owned())))
+        );
+        assert_eq!(orders.subsets[0].version(), "v1.0");
+        let route = &orders.routes[0];
+        assert_eq!(route.matches[0].uri, Some(StringMatch::Prefix("/orders.v1.OrderService/".to_owned())));
+        assert_eq!(route.retries.as_ref().map(|r| r.attempts), Some(0));
+    }
+}
+
+mod order_service {
+    // The guide's order-service mesh, every node of the DSL in use.
+    use connectum_mesh::mesh;
+
+    pub fn main() {
+        let mesh = mesh! {
+            namespace: connectum,
+            part_of: connectum,
+            mtls: STRICT,
+            injection: enabled,
+            telemetry connectum-telemetry {
+                tracing: { providers: [otel-tracing], sampling: 100 },
+                metrics: [prometheus],
+                access_log: [otel-access-logging],
+            }
+            external envoy-gateway {
+                service_account: connectum/envoy-gateway,
+                calls: [order-service],
+            }
+            retry_budget: 10,
+            split_total: 100,
+            service order-service {
+                image: "ghcr.io/mycompany/order-service:1.0.0",
+                app_version: "1.0.0",
+                port: 5000,
+                autoscale: {
+                    min_replicas: 2,
+                    max_replicas: 10,
+                    cpu_utilization: 70,
+                    scale_up: { stabilization_window_seconds: 60, pods: 2, period_seconds: 60 },
+                },
+                resources: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 512Mi } },
+                sidecar: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 256Mi } },
+                config: { LOG_LEVEL: "info", "otel.endpoint": "http://collector:4317" },
+                mtls: PERMISSIVE,
+                shutdown: { pre_stop_sleep: 5s, timeout: 30s },
+                traffic_policy: {
+                    connection_pool: {
+                        tcp: { max_connections: 100, connect_timeout: 1500ms },
+                        http: { h2_upgrade_policy: UPGRADE, max_requests_per_connection: 100 },
+                    },
+                    outlier_detection: {
+                        consecutive_5xx_errors: 5,
+                        interval: 30s,
+                        base_ejection_time: "1m30s",
+                        max_ejection_percent: 50,
+                    },
+                    load_balancer: ROUND_ROBIN,
+                },
+                interceptors: {
+                    circuit_breaker: { threshold: 3 },
+                    timeout: 10s,
+                    retry: { max_retries: 2 },
+                    bulkhead: { capacity: 20, queue_size: 10 },
+                },
+                allow { from: [service_account connectum/envoy-gateway] }
+                allow { from: [namespace connectum] }
+                subset stable {}
+                subset canary {
+                    image: "ghcr.io/mycompany/order-service:1.1.0-rc.1",
+                    app_version: "1.1.0-rc.1",
+                    replicas: 1,
+                }
+                route canary-header {
+                    match: { headers: { x-canary: "true", x-user: prefix "beta-" } },
+                    to: canary,
+                    timeout: 30s,
+                    retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable, deadline-exceeded] },
+                }
+                route default {
+                    split: { stable: 90, canary: 10 },
+                    timeout: 30s,
+                    retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable, deadline-exceeded] },
+                }
+            }
+        };
+        assert!(!connectum_mesh::check(&mesh).has_errors(), "{}", connectum_mesh::check(&mesh));
+        assert_eq!(mesh.services[0].routes.len(), 2);
+    }
+}
+
+mod crate_docs {
+    // The complete mesh of the macro crate's documentation, compiled here (that crate cannot
+    // depend on connectum-mesh, so its doc example is `ignore`).
+    pub fn main() -> Result<(), Box<dyn std::error::Error>> {
+        use connectum_mesh::{emit, mesh, render};
+
+        let mesh = mesh! {
+            namespace: connectum,
+            part_of: connectum,
+            mtls: STRICT,                                  // STRICT | PERMISSIVE | DISABLE
+            injection: enabled,                            // enabled | disabled | on | off | true | false
+            telemetry connectum-telemetry {
+                tracing: { providers: [otel-tracing], sampling: 100 },
+                metrics: [prometheus],
+                access_log: [otel-access-logging],
+            }
+            external envoy-gateway {                       // callers outside the mesh
+                service_account: connectum/envoy-gateway,  // namespace/name
+                calls: [order-service],
+            }
+            retry_budget: 10,                              // worst-case calls along any chain
+            split_total: 100,
+            service order-service {
+                image: "ghcr.io/mycompany/order-service:1.0.0",
+                app_version: "1.0.0",
+                port: 5000,
+                autoscale: {                               // or `replicas: 3`
+                    min_replicas: 2, max_replicas: 10, cpu_utilization: 70,
+                    scale_up: { stabilization_window_seconds: 60, pods: 2, period_seconds: 60 },
+                },
+                resources: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 512Mi } },
+                sidecar: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 256Mi } },
+                config: { LOG_LEVEL: "info", "otel.endpoint": "http://collector:4317" },
+                mtls: PERMISSIVE,                          // this service's override
+                shutdown: { pre_stop_sleep: 5s, timeout: 30s },
+                traffic_policy: {
+                    connection_pool: {
+                        tcp: { max_connections: 100, connect_timeout: 1500ms },
+                        http: { h2_upgrade_policy: UPGRADE, max_requests_per_connection: 100 },
+                    },
+                    outlier_detection: {
+                        consecutive_5xx_errors: 5, interval: 30s, base_ejection_time: "1m30s",
+                        max_ejection_percent: 50,
+                    },
+                    load_balancer: ROUND_ROBIN,
+                },
+                interceptors: {
+                    circuit_breaker: { threshold: 3 },
+                    timeout: 10s,
+                    retry: { max_retries: 2 },
+                    bulkhead: { capacity: 20, queue_size: 10 },
+                },
+                calls: [inventory-service],
+                allow { from: [service_account connectum/envoy-gateway] }
+                allow { from: [namespace connectum] }
+                subset stable {}
+                subset canary { image: "ghcr.io/mycompany/order-service:1.1.0-rc.1", replicas: 1 }
+                route canary-header {                      // routes are matched in order
+                    match: { headers: { x-canary: "true" } },
+                    to: canary,
+                    timeout: 30s,
+                    retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable, deadline-exceeded] },
+                }
+                route default {
+                    split: { stable: 90, canary: 10 },
+                    timeout: 30s,
+                    retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable, deadline-exceeded] },
+                }
+            }
+            service inventory-service {
+                image: "ghcr.io/mycompany/inventory-service:1.0.0",
+                // Without a retry block Istio retries twice: 18 calls along the chain, over budget.
+                route { to: inventory-service, timeout: 10s, retries: off }
+            }
+        };
+        let yaml = emit::to_yaml(&render(&mesh)?)?;
+        assert!(yaml.contains("name: inventory-service"));
+        Ok(())
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    minimal::main();
+    hygiene::main();
+    runtime_values::main();
+    every_setting::main();
+    order_service::main();
+    crate_docs::main()?;
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! The mistakes of resilience (retries, timeouts, connection pools, outlier detection, interceptors) that `mesh!` refuses at compile time: one function per
+//! mistake, its comment saying what is wrong. `mesh!` reports every mistake of every invocation
+//! in one pass, so this one crate carries the family and its .stderr holds each message at its
+//! span (one trybuild crate per family keeps the suite fast; see tests/ui/README.md).
+#![allow(dead_code)] // the cases are compiled, never called
+
+// A retry policy with 0 attempts and a per-try timeout: the timeout means nothing.
+fn attempts_zero_with_per_try() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service {
+            image: "order:1.0.0",
+            route { to: order-service, retries: { attempts: 0, per_try_timeout: 2s } }
+        }
+    };
+}
+
+// Two services that call each other.
+fn call_cycle() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service { image: "order:1.0.0", calls: [inventory-service] }
+        service inventory-service { image: "inventory:1.0.0", calls: [order-service] }
+    };
+}
+
+// A connection pool that sets neither tcp nor http.
+fn empty_connection_pool() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service {
+            image: "order:1.0.0",
+            traffic_policy: { connection_pool: {} },
+        }
+    };
+}
+
+// A circuit breaker that opens after 0 failures.
+fn interceptor_out_of_range() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service {
+            image: "order:1.0.0",
+            interceptors: { circuit_breaker: { threshold: 0 } },
+        }
+    };
+}
+
+// An ejection percentage over 100.
+fn outlier_percent() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service {
+            image: "order:1.0.0",
+            traffic_policy: { outlier_detection: { max_ejection_percent: 150 } },
+        }
+    };
+}
+
+// The guide's published values: mesh attempts 3 on top of the app's maxRetries 2. One failing
+// request from the gateway can become (1 + 3) × (1 + 2) = 12 calls, over the budget of 10.
+fn retry_budget() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        external envoy-gateway {
+            service_account: connectum/envoy-gateway,
+            calls: [order-service],
+        }
+        service order-service {
+            image: "order:1.0.0",
+            interceptors: { retry: { max_retries: 2 } },
+            route {
+                to: order-service,
+                timeout: 30s,
+                retries: { attempts: 3, per_try_timeout: 10s },
+            }
+        }
+    };
+}
+
+fn main() {}

@@ -1,0 +1,125 @@
+//! The mistakes of the DSL's own syntax (keys, values, literals) that `mesh!` refuses at compile time: one function per
+//! mistake, its comment saying what is wrong. `mesh!` reports every mistake of every invocation
+//! in one pass, so this one crate carries the family and its .stderr holds each message at its
+//! span (one trybuild crate per family keeps the suite fast; see tests/ui/README.md).
+#![allow(dead_code)] // the cases are compiled, never called
+
+// Every mistake is reported in one pass, each at its own token, and nothing after them.
+fn all_at_once() {
+    let mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        mtls: STRICT,
+        service order-service {
+            image: "order:1.0.0",
+            replica: 2,
+            resources: { limits: { memory: 128MB } },
+            subset stable {}
+            subset canary {}
+            route {
+                split: { stable: 90, canary: 5 },
+                timeout: 30sec,
+            }
+        }
+    };
+    // The macro still gives a Mesh, so this line adds no error.
+    let _services = mesh.services.len();
+}
+
+// `30sec` is not a Go duration: the literal's suffix is read and refused.
+fn bad_duration() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service {
+            image: "order:1.0.0",
+            subset stable {}
+            route { to: stable, timeout: 30sec }
+        }
+    };
+}
+
+// `128MB` is not a Kubernetes quantity (`128Mi` is).
+fn bad_quantity() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service {
+            image: "order:1.0.0",
+            resources: { requests: { cpu: 100m, memory: 128MB } },
+        }
+    };
+}
+
+// A key set twice: the second is reported.
+fn duplicate_key() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service {
+            image: "ghcr.io/mycompany/order-service:1.0.0",
+            image: "ghcr.io/mycompany/order-service:1.1.0",
+        }
+    };
+}
+
+// Two routes of one service with one name.
+fn duplicate_route() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service {
+            image: "order:1.0.0",
+            subset stable {}
+            route primary { to: stable }
+            route primary { to: stable }
+        }
+    };
+}
+
+// A missing `:` after a key.
+fn malformed() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace connectum,
+    };
+}
+
+// A service needs an image.
+fn missing_key() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service { port: 5000 }
+    };
+}
+
+// A port is at most 65535.
+fn out_of_range() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service { image: "order:1.0.0", port: 70000 }
+    };
+}
+
+// An unknown key is reported at the key, with the closest known key.
+fn unknown_key() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service {
+            image: "ghcr.io/mycompany/order-service:1.0.0",
+            replica: 3,
+        }
+    };
+}
+
+// mtls is one of STRICT, PERMISSIVE, DISABLE.
+fn unknown_word() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        mtls: STRICTER,
+    };
+}
+
+// A port is a number, not text.
+fn wrong_value() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service { image: "order:1.0.0", port: "5000" }
+    };
+}
+
+fn main() {}
