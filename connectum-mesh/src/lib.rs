@@ -62,7 +62,10 @@ pub mod build;
 pub mod emit;
 pub mod render;
 
-pub use render::{IstioApi, Manifests, Object, RenderError, RenderOptions, render, render_with};
+pub use render::{
+    IstioApi, LazyManifests, Manifests, Object, RenderError, RenderOptions, render, render_lazily,
+    render_with,
+};
 
 /// Describes a mesh in a DSL that reads like the mesh, checked while your crate compiles.
 ///

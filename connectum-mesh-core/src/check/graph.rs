@@ -1,7 +1,7 @@
 //! The call graph the retry and timeout rules walk: who calls whom, the call chains from every
 //! entry point, and the cycles that make chains endless.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use crate::diag::MeshPath;
 use crate::model::{ExternalCaller, Mesh, Service};
@@ -33,19 +33,37 @@ impl Chain<'_> {
     }
 }
 
+/// The mesh's services by name, built once per rule so following a call is a lookup, not a scan
+/// of the mesh (a duplicated name finds the first, as [`Mesh::service`] does; CM0101 reports it).
+pub(super) struct ServiceIndex<'a>(HashMap<&'a str, &'a Service>);
+
+impl<'a> ServiceIndex<'a> {
+    pub(super) fn of(mesh: &'a Mesh) -> Self {
+        let mut index = HashMap::with_capacity(mesh.services.len());
+        for service in &mesh.services {
+            index.entry(service.name.as_str()).or_insert(service);
+        }
+        Self(index)
+    }
+
+    pub(super) fn get(&self, name: &str) -> Option<&'a Service> {
+        self.0.get(name).copied()
+    }
+}
+
 /// The services `names` refers to, each once, in order; unknown names are skipped (CM0103).
-fn resolve<'a>(mesh: &'a Mesh, names: &[String]) -> Vec<&'a Service> {
+fn resolve<'a>(index: &ServiceIndex<'a>, names: &[String]) -> Vec<&'a Service> {
     let mut seen = BTreeSet::new();
     names
         .iter()
         .filter(|name| seen.insert(name.as_str()))
-        .filter_map(|name| mesh.service(name))
+        .filter_map(|name| index.get(name))
         .collect()
 }
 
 /// The services `service` calls.
-pub(super) fn callees<'a>(mesh: &'a Mesh, service: &Service) -> Vec<&'a Service> {
-    resolve(mesh, &service.calls)
+pub(super) fn callees<'a>(index: &ServiceIndex<'a>, service: &Service) -> Vec<&'a Service> {
+    resolve(index, &service.calls)
 }
 
 /// Every chain from an entry point (an external caller, or a service nobody calls) to a service
@@ -58,23 +76,24 @@ pub(super) fn chains(mesh: &Mesh) -> Vec<Chain<'_>> {
         .chain(mesh.external_callers.iter().flat_map(|c| c.calls.iter()))
         .map(String::as_str)
         .collect();
+    let index = ServiceIndex::of(mesh);
     let mut chains = Vec::new();
     for caller in &mesh.external_callers {
-        for first in resolve(mesh, &caller.calls) {
-            extend(mesh, Some(caller), vec![first], &mut chains);
+        for first in resolve(&index, &caller.calls) {
+            extend(&index, Some(caller), vec![first], &mut chains);
         }
     }
     let mut seen = BTreeSet::new();
     for service in &mesh.services {
         if !called.contains(service.name.as_str()) && seen.insert(service.name.as_str()) {
-            extend(mesh, None, vec![service], &mut chains);
+            extend(&index, None, vec![service], &mut chains);
         }
     }
     chains
 }
 
 fn extend<'a>(
-    mesh: &'a Mesh,
+    index: &ServiceIndex<'a>,
     caller: Option<&'a ExternalCaller>,
     services: Vec<&'a Service>,
     chains: &mut Vec<Chain<'a>>,
@@ -85,7 +104,7 @@ fn extend<'a>(
     let Some(last) = services.last() else {
         return;
     };
-    let next: Vec<&Service> = callees(mesh, last)
+    let next: Vec<&Service> = callees(index, last)
         .into_iter()
         .filter(|callee| !services.iter().any(|s| s.name == callee.name))
         .collect();
@@ -96,13 +115,14 @@ fn extend<'a>(
     for callee in next {
         let mut longer = services.clone();
         longer.push(callee);
-        extend(mesh, caller, longer, chains);
+        extend(index, caller, longer, chains);
     }
 }
 
 /// Call cycles, each as the names along it with the first repeated at the end
 /// (`a → b → a`); every service on a cycle is on at least one reported cycle.
 pub(super) fn cycles(mesh: &Mesh) -> Vec<Vec<&str>> {
+    let index = ServiceIndex::of(mesh);
     let mut cycles: Vec<Vec<&str>> = Vec::new();
     let mut on_reported: BTreeSet<&str> = BTreeSet::new();
     let mut seen = BTreeSet::new();
@@ -110,7 +130,7 @@ pub(super) fn cycles(mesh: &Mesh) -> Vec<Vec<&str>> {
         if on_reported.contains(start.name.as_str()) || !seen.insert(start.name.as_str()) {
             continue;
         }
-        if let Some(cycle) = shortest_cycle(mesh, start) {
+        if let Some(cycle) = shortest_cycle(&index, start) {
             on_reported.extend(cycle.iter().copied());
             cycles.push(cycle);
         }
@@ -119,12 +139,12 @@ pub(super) fn cycles(mesh: &Mesh) -> Vec<Vec<&str>> {
 }
 
 /// The shortest way from `start` back to itself, by breadth-first search.
-fn shortest_cycle<'a>(mesh: &'a Mesh, start: &'a Service) -> Option<Vec<&'a str>> {
+fn shortest_cycle<'a>(index: &ServiceIndex<'a>, start: &'a Service) -> Option<Vec<&'a str>> {
     let mut queue: VecDeque<Vec<&Service>> = VecDeque::from([vec![start]]);
     let mut visited: BTreeSet<&str> = BTreeSet::new();
     while let Some(path) = queue.pop_front() {
         let last = path.last()?;
-        for callee in callees(mesh, last) {
+        for callee in callees(index, last) {
             if callee.name == start.name {
                 let mut names: Vec<&str> = path.iter().map(|s| s.name.as_str()).collect();
                 names.push(start.name.as_str());

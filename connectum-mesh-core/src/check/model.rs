@@ -1,6 +1,8 @@
 //! Model rules: names that must be unique, references between services, and mesh-wide settings
 //! that no mesh could satisfy.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::diag::registry::{
     DEPLOYMENT_NAME_CLASH, DUPLICATE_CALLER, DUPLICATE_SERVICE, DUPLICATE_SUBSET,
     INVALID_MESH_SETTING, NUMBER_TOO_LARGE, OVERLAPPING_SUBSETS, UNKNOWN_CALLEE,
@@ -26,13 +28,12 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
 /// Two services with one name become two VirtualServices and DestinationRules for one host;
 /// Istio silently keeps one, so half of what was written never applies.
 fn check_duplicate_services(mesh: &Mesh, out: &mut Diagnostics) {
+    let mut first_index: HashMap<&str, usize> = HashMap::with_capacity(mesh.services.len());
     for (index, service) in mesh.services.iter().enumerate() {
-        let Some(first) = mesh.services[..index]
-            .iter()
-            .position(|s| s.name == service.name)
-        else {
+        let first = *first_index.entry(service.name.as_str()).or_insert(index);
+        if first == index {
             continue;
-        };
+        }
         out.push(
             DUPLICATE_SERVICE
                 .at(
@@ -108,7 +109,8 @@ fn check_overlapping_subsets(mesh: &Mesh, out: &mut Diagnostics) {
 /// The primary workload is Deployment `<service>`, the others `<service>-<subset>`: when two
 /// services' workloads get one name, one apply silently replaces the other.
 fn check_deployment_names(mesh: &Mesh, out: &mut Diagnostics) {
-    let mut seen: Vec<(String, &str, MeshPath)> = Vec::new();
+    // Deployment name → the service that renders it first, and where.
+    let mut seen: HashMap<String, (&str, MeshPath)> = HashMap::new();
     for service in &mesh.services {
         let workloads = service.subsets.len().max(1);
         for index in 0..workloads {
@@ -120,9 +122,9 @@ fn check_deployment_names(mesh: &Mesh, out: &mut Diagnostics) {
                 _ => MeshPath::service(&service.name),
             };
             let clash = seen
-                .iter()
-                .find(|(other, owner, _)| *other == name && *owner != service.name);
-            if let Some((_, _, first)) = clash {
+                .get(&name)
+                .filter(|(owner, _)| *owner != service.name);
+            if let Some((_, first)) = clash {
                 out.push(
                     DEPLOYMENT_NAME_CLASH
                         .at(
@@ -134,7 +136,7 @@ fn check_deployment_names(mesh: &Mesh, out: &mut Diagnostics) {
                         ),
                 );
             }
-            seen.push((name, service.name.as_str(), path));
+            seen.entry(name).or_insert((service.name.as_str(), path));
         }
     }
 }
@@ -143,6 +145,7 @@ fn check_deployment_names(mesh: &Mesh, out: &mut Diagnostics) {
 /// checks, so the retry storm it could cause goes unchecked.
 fn check_unknown_callees(mesh: &Mesh, out: &mut Diagnostics) {
     let names: Vec<&str> = mesh.services.iter().map(|s| s.name.as_str()).collect();
+    let known: HashSet<&str> = names.iter().copied().collect();
     let callers = mesh
         .services
         .iter()
@@ -154,7 +157,7 @@ fn check_unknown_callees(mesh: &Mesh, out: &mut Diagnostics) {
         );
     for (path, calls) in callers {
         for (index, callee) in calls.iter().enumerate() {
-            if names.contains(&callee.as_str()) {
+            if known.contains(callee.as_str()) {
                 continue;
             }
             out.push(
@@ -176,13 +179,12 @@ fn check_unknown_callees(mesh: &Mesh, out: &mut Diagnostics) {
 /// Chains and per-chain budgets are named by their members; a caller name used twice (or by a
 /// service) makes a chain ambiguous.
 fn check_duplicate_callers(mesh: &Mesh, out: &mut Diagnostics) {
-    for (index, caller) in mesh.external_callers.iter().enumerate() {
-        let taken_by = if mesh.service(&caller.name).is_some() {
+    let services: HashSet<&str> = mesh.services.iter().map(|s| s.name.as_str()).collect();
+    let mut callers = HashSet::new();
+    for caller in &mesh.external_callers {
+        let taken_by = if services.contains(caller.name.as_str()) {
             "a service"
-        } else if mesh.external_callers[..index]
-            .iter()
-            .any(|c| c.name == caller.name)
-        {
+        } else if !callers.insert(caller.name.as_str()) {
             "another external caller"
         } else {
             continue;

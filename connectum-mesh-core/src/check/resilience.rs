@@ -10,7 +10,7 @@ use crate::diag::registry::{
 use crate::diag::{Diagnostics, MeshPath, closest};
 use crate::model::{Duration, ISTIO_DEFAULT_RETRY_ATTEMPTS, Mesh, RetryOn, Route, Service};
 
-use super::graph::{Chain, callees, chains, cycles};
+use super::graph::{Chain, ServiceIndex, callees, chains, cycles};
 
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     let chains = chains(mesh);
@@ -208,11 +208,12 @@ fn worst_case_time(service: &Service) -> Option<u64> {
 /// A caller that gives up before its callee's worst case wastes the callee's work and leaves its
 /// retries running exactly when the callee is slow.
 fn check_caller_timeouts(mesh: &Mesh, out: &mut Diagnostics) {
+    let index = ServiceIndex::of(mesh);
     for caller in &mesh.services {
         let Some((limit, source)) = time_limit(caller) else {
             continue;
         };
-        for callee in callees(mesh, caller) {
+        for callee in callees(&index, caller) {
             let Some(worst) = worst_case_time(callee) else {
                 continue;
             };

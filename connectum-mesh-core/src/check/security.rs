@@ -6,16 +6,21 @@ use crate::diag::registry::{
     NAMESPACE_NOT_INJECTED, PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION,
     UNDECLARED_NAMESPACE, UNDECLARED_PRINCIPAL,
 };
+use std::cell::OnceCell;
+use std::collections::HashSet;
+
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
 use crate::model::{Mesh, MtlsMode, Service, ServiceAccountRef, Source};
 
+use super::graph::ServiceIndex;
 use super::names::Grammar;
 
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     check_injection(mesh, out);
+    let declared = Declared::of(mesh);
     for service in &mesh.services {
         let path = MeshPath::service(&service.name);
-        check_sources(mesh, service, &path, out);
+        check_sources(mesh, &declared, service, &path, out);
         check_empty_allow_rules(service, &path, out);
         check_app_tls(mesh, service, &path, out);
         check_authorization_needs_mtls(mesh, service, &path, out);
@@ -29,29 +34,68 @@ fn effective_mtls(mesh: &Mesh, service: &Service) -> MtlsMode {
     service.mtls_override.unwrap_or(mesh.mtls)
 }
 
-/// The service accounts the mesh knows: those its services run as, and its external callers'.
-fn declared_accounts(mesh: &Mesh) -> Vec<ServiceAccountRef> {
-    mesh.services
-        .iter()
-        .map(|s| ServiceAccountRef::new(&mesh.namespace, s.service_account_name()))
-        .chain(
-            mesh.external_callers
-                .iter()
-                .map(|c| c.service_account.clone()),
-        )
-        .collect()
+/// What allow rules may name, indexed once per check: the service accounts the mesh knows (those
+/// its services run as, and its external callers') and the namespaces (its own,
+/// `known_namespaces`, and its external callers').
+struct Declared<'a> {
+    /// In declaration order, which decides between equally close suggestions.
+    accounts: Vec<(&'a str, &'a str)>,
+    account_set: HashSet<(&'a str, &'a str)>,
+    /// Built on the first wrong principal, then reused.
+    suggestions: OnceCell<Vec<String>>,
+    namespaces: Vec<&'a str>,
+    namespace_set: HashSet<&'a str>,
 }
 
-/// The namespaces the mesh knows: its own, `known_namespaces`, and its external callers'.
-fn declared_namespaces(mesh: &Mesh) -> Vec<&str> {
-    std::iter::once(mesh.namespace.as_str())
-        .chain(mesh.known_namespaces.iter().map(String::as_str))
-        .chain(
-            mesh.external_callers
+impl<'a> Declared<'a> {
+    fn of(mesh: &'a Mesh) -> Self {
+        let accounts: Vec<(&str, &str)> = mesh
+            .services
+            .iter()
+            .map(|s| (mesh.namespace.as_str(), s.service_account_name()))
+            .chain(mesh.external_callers.iter().map(|c| {
+                (
+                    c.service_account.namespace.as_str(),
+                    c.service_account.name.as_str(),
+                )
+            }))
+            .collect();
+        let namespaces: Vec<&str> = std::iter::once(mesh.namespace.as_str())
+            .chain(mesh.known_namespaces.iter().map(String::as_str))
+            .chain(
+                mesh.external_callers
+                    .iter()
+                    .map(|c| c.service_account.namespace.as_str()),
+            )
+            .collect();
+        Self {
+            account_set: accounts.iter().copied().collect(),
+            accounts,
+            suggestions: OnceCell::new(),
+            namespace_set: namespaces.iter().copied().collect(),
+            namespaces,
+        }
+    }
+
+    fn has_account(&self, account: &ServiceAccountRef) -> bool {
+        self.account_set
+            .contains(&(account.namespace.as_str(), account.name.as_str()))
+    }
+
+    /// The accounts to suggest: only those Kubernetes accepts, since admitting one it refuses
+    /// (CM0501) fixes nothing.
+    fn suggestible_accounts(&self) -> &[String] {
+        self.suggestions.get_or_init(|| {
+            self.accounts
                 .iter()
-                .map(|c| c.service_account.namespace.as_str()),
-        )
-        .collect()
+                .filter(|(namespace, name)| {
+                    Grammar::Dns1123Label.accepts(namespace)
+                        && Grammar::Dns1123Subdomain.accepts(name)
+                })
+                .map(|(namespace, name)| format!("{namespace}/{name}"))
+                .collect()
+        })
+    }
 }
 
 /// Without sidecars nothing the mesh declares is enforced; with STRICT that is a security hole
@@ -92,26 +136,21 @@ fn check_injection(mesh: &Mesh, out: &mut Diagnostics) {
 
 /// Istio does not check principals or namespaces: a rule naming one that does not exist admits
 /// nobody, and the caller it was written for gets 403.
-fn check_sources(mesh: &Mesh, service: &Service, path: &MeshPath, out: &mut Diagnostics) {
-    let accounts = declared_accounts(mesh);
-    // Suggest only accounts Kubernetes accepts: admitting one it refuses (CM0501) fixes nothing.
-    let account_names: Vec<String> = accounts
-        .iter()
-        .filter(|a| {
-            Grammar::Dns1123Label.accepts(&a.namespace)
-                && Grammar::Dns1123Subdomain.accepts(&a.name)
-        })
-        .map(ToString::to_string)
-        .collect();
-    let namespaces = declared_namespaces(mesh);
+fn check_sources(
+    mesh: &Mesh,
+    declared: &Declared<'_>,
+    service: &Service,
+    path: &MeshPath,
+    out: &mut Diagnostics,
+) {
     for (rule_index, rule) in service.allow.iter().enumerate() {
         for (source_index, source) in rule.from.iter().enumerate() {
-            let source_path = path.index("allow", rule_index).index("from", source_index);
+            let source_path = || path.index("allow", rule_index).index("from", source_index);
             match source {
-                Source::ServiceAccount(account) if !accounts.contains(account) => out.push(
+                Source::ServiceAccount(account) if !declared.has_account(account) => out.push(
                     UNDECLARED_PRINCIPAL
                         .at(
-                            source_path,
+                            source_path(),
                             format!(
                                 "admits principal `{}`, but no service or external caller runs as service account {account}",
                                 account.principal(&mesh.trust_domain)
@@ -119,25 +158,31 @@ fn check_sources(mesh: &Mesh, service: &Service, path: &MeshPath, out: &mut Diag
                         )
                         .with_help(did_you_mean(
                             &account.to_string(),
-                            account_names.iter().map(String::as_str),
+                            declared.suggestible_accounts().iter().map(String::as_str),
                             format!(
                                 "declare the caller: ExternalCaller::builder().name(\"{}\").service_account(ServiceAccountRef::new(\"{}\", \"{}\"))",
                                 account.name, account.namespace, account.name
                             ),
                         )),
                 ),
-                Source::Namespace(namespace) if !namespaces.contains(&namespace.as_str()) => out.push(
-                    UNDECLARED_NAMESPACE
-                        .at(
-                            source_path,
-                            format!("admits namespace `{namespace}`, which the mesh does not declare"),
-                        )
-                        .with_help(did_you_mean(
-                            namespace,
-                            namespaces.iter().copied(),
-                            format!("add `{namespace}` to the mesh's known_namespaces"),
-                        )),
-                ),
+                Source::Namespace(namespace)
+                    if !declared.namespace_set.contains(namespace.as_str()) =>
+                {
+                    out.push(
+                        UNDECLARED_NAMESPACE
+                            .at(
+                                source_path(),
+                                format!(
+                                    "admits namespace `{namespace}`, which the mesh does not declare"
+                                ),
+                            )
+                            .with_help(did_you_mean(
+                                namespace,
+                                declared.namespaces.iter().copied(),
+                                format!("add `{namespace}` to the mesh's known_namespaces"),
+                            )),
+                    );
+                }
                 Source::ServiceAccount(_) | Source::Namespace(_) => {}
             }
         }
@@ -269,9 +314,10 @@ fn check_callers_allowed(mesh: &Mesh, out: &mut Diagnostics) {
         .external_callers
         .iter()
         .map(|c| (c.name.as_str(), c.service_account.clone(), &c.calls));
+    let index = ServiceIndex::of(mesh);
     for (caller, account, calls) in service_callers.chain(external_callers) {
         let mut reported = Vec::new();
-        for callee in calls.iter().filter_map(|name| mesh.service(name)) {
+        for callee in calls.iter().filter_map(|name| index.get(name)) {
             if callee.allow.is_empty() || reported.contains(&callee.name) {
                 continue;
             }

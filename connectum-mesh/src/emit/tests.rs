@@ -152,3 +152,47 @@ fn a_missing_parent_is_an_error_not_a_new_tree() {
     assert!(error.is_some_and(|e| e.to_string().contains("typo")));
     assert!(!missing.parent().is_some_and(Path::exists));
 }
+
+#[test]
+fn streaming_writes_the_same_text_as_the_strings_eagerly_or_lazily_rendered() {
+    let manifests = manifests("info");
+    let mut mesh = Mesh::builder().namespace("shop").build();
+    mesh.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
+    let lazy = crate::render::render_lazily(&mesh, &crate::render::RenderOptions::default());
+    let eager = render(&mesh);
+    let (Ok(lazy), Ok(eager)) = (lazy, eager) else {
+        panic!("the mesh renders");
+    };
+    for (documents, expected) in [
+        (manifests.documents().collect::<Vec<_>>(), &manifests),
+        (lazy.documents().collect(), &eager),
+    ] {
+        let mut yaml = Vec::new();
+        let mut json = Vec::new();
+        assert!(write_yaml(documents.clone(), &mut yaml).is_ok());
+        assert!(write_json(documents, &mut json).is_ok());
+        assert_eq!(String::from_utf8(yaml).ok(), to_yaml(expected).ok());
+        assert_eq!(String::from_utf8(json).ok(), to_json(expected).ok());
+    }
+}
+
+#[test]
+fn a_failing_writer_is_an_io_error() {
+    struct Full;
+    impl std::io::Write for Full {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full"))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full"))
+        }
+    }
+    let manifests = manifests("info");
+    for error in [
+        write_yaml(manifests.documents(), Full).err(),
+        write_json(manifests.documents(), Full).err(),
+    ] {
+        assert_eq!(error.as_ref().map(EmitError::code), Some("CM0802"));
+        assert!(error.is_some_and(|e| e.to_string().contains("disk full")));
+    }
+}

@@ -8,7 +8,6 @@
 //! order-service check [--as-published]           # exit 0 clean, 1 on errors
 //! ```
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -128,18 +127,11 @@ fn run_emit(mesh: &Mesh, out: Option<PathBuf>, format: Format, istio_api: IstioA
                 dir.display()
             );
         }),
+        // Each document is serialized straight into stdout, never the whole stream as one text.
         None => match format {
-            Format::Yaml => emit::to_yaml(&manifests),
-            Format::Json => emit::to_json(&manifests),
-        }
-        .and_then(|text| {
-            std::io::stdout()
-                .write_all(text.as_bytes())
-                .map_err(|source| emit::EmitError::Io {
-                    path: PathBuf::from("<stdout>"),
-                    source,
-                })
-        }),
+            Format::Yaml => emit::write_yaml(manifests.documents(), std::io::stdout().lock()),
+            Format::Json => emit::write_json(manifests.documents(), std::io::stdout().lock()),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

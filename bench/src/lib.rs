@@ -1,19 +1,23 @@
-//! Render and emit throughput on the benchmark topology (shared/bench/topology.md: N services;
-//! 3 + 7N documents with the ServiceAccounts), and the YAML serializer choice: serde-saphyr
-//! against the serde_yaml forks on the same documents. Numbers are recorded in BENCHMARKS.md.
-
-use std::hint::black_box;
+//! The benchmark topology of connectum-mesh (`BENCHMARKS.md`, and `shared/bench/topology.md` in
+//! the development setup): `n` services `s0000`..., each with stable and canary Deployments, a
+//! Service, a DestinationRule, a VirtualService (a header route, then 90/10), an
+//! AuthorizationPolicy and a ServiceAccount, plus the Namespace, PeerAuthentication and
+//! Telemetry: 3 + 7n documents.
+//!
+//! Built with the public builders only, the way a user would write it, and shared by the
+//! `gen-mesh` binary (the whole-process benchmark, compared with cdk8s, KCL and Python) and the
+//! criterion benchmarks.
 
 use connectum_mesh::{
     AllowRule, ConnectionPool, Duration, HeaderMatch, HostStyle, HttpPool, LoadBalancer, Mesh,
     MeshRetry, MtlsMode, OutlierDetection, Probes, Quantity, RequestMatch, Resources, RetryOn,
     Route, Scaling, Service, ServiceAccountRef, SimpleLb, Split, Subset, TcpPool, Telemetry,
-    Tracing, TrafficPolicy, emit, render,
+    Tracing, TrafficPolicy,
 };
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
-/// The benchmark mesh for `n` services.
-fn topology(n: usize) -> Mesh {
+/// The benchmark mesh for `n` services, built with the public builders.
+#[must_use]
+pub fn topology(n: usize) -> Mesh {
     let mut mesh = Mesh::builder()
         .namespace("connectum")
         .app_label("app")
@@ -126,73 +130,3 @@ fn topology(n: usize) -> Mesh {
     }
     mesh
 }
-
-fn pipeline(c: &mut Criterion) {
-    let mut group = c.benchmark_group("check+render+yaml");
-    for n in [10, 100, 1000] {
-        let mesh = topology(n);
-        group.throughput(Throughput::Elements(n as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(n), &mesh, |b, mesh| {
-            b.iter(|| {
-                let manifests = render(black_box(mesh)).unwrap_or_else(|e| panic!("{e}"));
-                emit::to_yaml(&manifests).unwrap_or_default()
-            });
-        });
-    }
-    group.finish();
-}
-
-fn serializers(c: &mut Criterion) {
-    let manifests = render(&topology(100)).unwrap_or_else(|e| panic!("{e}"));
-    let values = manifests.to_values().unwrap_or_default();
-    assert_eq!(
-        values.len(),
-        3 + 7 * 100,
-        "the topology's documents plus a ServiceAccount each"
-    );
-    let mut group = c.benchmark_group("yaml-serializer (703 documents)");
-    group.bench_function("serde-saphyr", |b| {
-        b.iter(|| {
-            values
-                .iter()
-                .map(|v| {
-                    serde_saphyr::to_string(black_box(v))
-                        .unwrap_or_default()
-                        .len()
-                })
-                .sum::<usize>()
-        });
-    });
-    group.bench_function("serde_yaml_ng", |b| {
-        b.iter(|| {
-            values
-                .iter()
-                .map(|v| {
-                    serde_yaml_ng::to_string(black_box(v))
-                        .unwrap_or_default()
-                        .len()
-                })
-                .sum::<usize>()
-        });
-    });
-    group.bench_function("serde_norway", |b| {
-        b.iter(|| {
-            values
-                .iter()
-                .map(|v| {
-                    serde_norway::to_string(black_box(v))
-                        .unwrap_or_default()
-                        .len()
-                })
-                .sum::<usize>()
-        });
-    });
-    group.finish();
-}
-
-criterion_group! {
-    name = benches;
-    config = Criterion::default().sample_size(20);
-    targets = pipeline, serializers
-}
-criterion_main!(benches);
