@@ -94,7 +94,7 @@ impl ChainCost {
 /// Why [`chain_cost`] could not follow a chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChainError {
-    /// A member is neither a service nor an external caller of the mesh.
+    /// A member is neither a service, a gateway nor an external caller of the mesh.
     UnknownMember {
         /// The name as given.
         name: String,
@@ -118,7 +118,7 @@ impl fmt::Display for ChainError {
             Self::UnknownMember { name, closest } => {
                 write!(
                     f,
-                    "`{name}` is not a service or external caller of this mesh"
+                    "`{name}` is not a service, gateway or external caller of this mesh"
                 )?;
                 if let Some(closest) = closest {
                     write!(f, "; did you mean `{closest}`?")?;
@@ -198,7 +198,7 @@ pub(super) fn budget_for<S: AsRef<str>>(mesh: &Mesh, members: &[S]) -> RetryBudg
         .map_or(mesh.retry_budget, |b| b.budget)
 }
 
-/// The cost of the chain `members`, caller first: an external caller or a service, then the
+/// The cost of the chain `members`, caller first: a gateway, an external caller or a service, then the
 /// services each calls in turn. The numbers are CM0301's.
 ///
 /// ```
@@ -233,19 +233,28 @@ pub fn chain_cost<S: AsRef<str>>(mesh: &Mesh, members: &[S]) -> Result<ChainCost
             mesh.services
                 .iter()
                 .map(|s| s.name.as_str())
-                .chain(mesh.external_callers.iter().map(|c| c.name.as_str())),
+                .chain(mesh.external_callers.iter().map(|c| c.name.as_str()))
+                .chain(mesh.gateways.iter().map(|g| g.name.as_str())),
         )
         .map(str::to_owned),
     };
     let mut services = Vec::new();
-    let mut calls: &[String] =
-        if let Some(caller) = mesh.external_callers.iter().find(|c| c.name == *first) {
-            &caller.calls
-        } else {
-            let service = mesh.service(first).ok_or_else(|| unknown(first))?;
-            services.push(service);
-            &service.calls
-        };
+    let gateway = mesh.gateway(first);
+    let gateway_targets: Vec<String>;
+    let mut calls: &[String] = if let Some(gateway) = gateway {
+        gateway_targets = gateway
+            .target_services()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        &gateway_targets
+    } else if let Some(caller) = mesh.external_callers.iter().find(|c| c.name == *first) {
+        &caller.calls
+    } else {
+        let service = mesh.service(first).ok_or_else(|| unknown(first))?;
+        services.push(service);
+        &service.calls
+    };
     let mut previous = *first;
     for name in rest {
         let service = mesh.service(name).ok_or_else(|| unknown(name))?;
@@ -259,7 +268,7 @@ pub fn chain_cost<S: AsRef<str>>(mesh: &Mesh, members: &[S]) -> Result<ChainCost
         calls = &service.calls;
         previous = name;
     }
-    Ok(cost_of(mesh, &names, &services, None))
+    Ok(cost_of(mesh, &names, &services, gateway))
 }
 
 /// The cost of a chain already followed: `members` caller first, `services` the hops.

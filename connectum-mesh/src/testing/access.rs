@@ -169,6 +169,12 @@ impl Deployed {
                         format!("`{name}` ({})", external.service_account),
                     ));
                 }
+                if let Some(account) = mesh
+                    .gateway(name)
+                    .and_then(|g| g.principal_account(&mesh.namespace))
+                {
+                    return Ok(meshed(&account, format!("gateway `{name}` ({account})")));
+                }
                 Err(TestingError::UnknownCaller {
                     name: name.clone(),
                     closest: closest(
@@ -176,7 +182,8 @@ impl Deployed {
                         mesh.services
                             .iter()
                             .map(|s| s.name.as_str())
-                            .chain(mesh.external_callers.iter().map(|c| c.name.as_str())),
+                            .chain(mesh.external_callers.iter().map(|c| c.name.as_str()))
+                            .chain(mesh.gateways.iter().map(|g| g.name.as_str())),
                     )
                     .map(str::to_owned),
                 })

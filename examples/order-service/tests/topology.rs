@@ -60,7 +60,9 @@ fn a_request_to_an_unknown_host_is_a_coded_error() {
 #[test]
 fn only_the_gateway_and_the_namespace_may_call() {
     let deployed = deployed();
-    let gateway = deployed.can_call("envoy-gateway", "order-service").unwrap();
+    let gateway = deployed
+        .can_call(order_service::GATEWAY, "order-service")
+        .unwrap();
     assert!(gateway.allowed, "{}", gateway.reason);
     assert!(gateway.reason.contains("rules[0]"), "{}", gateway.reason);
     let neighbour = deployed
@@ -94,7 +96,9 @@ fn only_the_gateway_and_the_namespace_may_call() {
 #[test]
 fn a_failing_request_from_the_gateway_costs_at_most_6_calls_and_20s() {
     let deployed = deployed();
-    let chain = deployed.chain(["envoy-gateway", "order-service"]).unwrap();
+    let chain = deployed
+        .chain([order_service::GATEWAY, "order-service"])
+        .unwrap();
     // (1 + 1 mesh retry) × (1 + 2 app retries), as CM0301 counts it.
     assert_eq!(chain.worst_case_calls(), 6);
     assert!(chain.within_budget());
@@ -104,7 +108,7 @@ fn a_failing_request_from_the_gateway_costs_at_most_6_calls_and_20s() {
         Some(Duration::from_secs(20))
     );
     let typo = deployed
-        .chain(["envoy-gateway", "order-srvice"])
+        .chain([order_service::GATEWAY, "order-srvice"])
         .unwrap_err();
     assert_eq!(typo.code(), "CM0811");
     // As published (mesh attempts 3 on top of maxRetries 2) the same chain is over budget.
