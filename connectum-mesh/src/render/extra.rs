@@ -132,7 +132,7 @@ impl Manifests {
     /// let mut manifests = render(&mesh)?;
     /// manifests.add_extra(&pdb)?;
     /// let kinds: Vec<_> = manifests.objects().iter().map(|o| o.kind()).collect();
-    /// assert_eq!(kinds, ["Namespace", "ServiceAccount", "PeerAuthentication", "Service", "Deployment", "PodDisruptionBudget"]);
+    /// assert_eq!(kinds, ["Namespace", "ServiceAccount", "ConfigMap", "PeerAuthentication", "Service", "Deployment", "PodDisruptionBudget"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
