@@ -228,15 +228,7 @@ pub fn chain_cost<S: AsRef<str>>(mesh: &Mesh, members: &[S]) -> Result<ChainCost
     };
     let unknown = |name: &str| ChainError::UnknownMember {
         name: name.to_owned(),
-        closest: closest(
-            name,
-            mesh.services
-                .iter()
-                .map(|s| s.name.as_str())
-                .chain(mesh.external_callers.iter().map(|c| c.name.as_str()))
-                .chain(mesh.gateways.iter().map(|g| g.name.as_str())),
-        )
-        .map(str::to_owned),
+        closest: closest(name, mesh.member_names()).map(str::to_owned),
     };
     let mut services = Vec::new();
     let gateway = mesh.gateway(first);

@@ -16,6 +16,16 @@ pub enum Authorization<'a> {
 }
 
 impl Mesh {
+    /// The names that can call or be called: services, external callers and gateways, in
+    /// declaration order (what a misspelt caller or chain member is compared with).
+    pub fn member_names(&self) -> impl Iterator<Item = &str> {
+        self.services
+            .iter()
+            .map(|s| s.name.as_str())
+            .chain(self.external_callers.iter().map(|c| c.name.as_str()))
+            .chain(self.gateways.iter().map(|g| g.name.as_str()))
+    }
+
     /// The identities of the declared callers of `service`: the service accounts of the services
     /// that call it, of the external callers that call it and of the gateways that route to it,
     /// sorted, without repeats. This is

@@ -177,15 +177,7 @@ impl Deployed {
                 }
                 Err(TestingError::UnknownCaller {
                     name: name.clone(),
-                    closest: closest(
-                        name,
-                        mesh.services
-                            .iter()
-                            .map(|s| s.name.as_str())
-                            .chain(mesh.external_callers.iter().map(|c| c.name.as_str()))
-                            .chain(mesh.gateways.iter().map(|g| g.name.as_str())),
-                    )
-                    .map(str::to_owned),
+                    closest: closest(name, mesh.member_names()).map(str::to_owned),
                 })
             }
         }
