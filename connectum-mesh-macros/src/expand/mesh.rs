@@ -1,4 +1,5 @@
-//! The mesh: `Mesh::builder()` with its settings, then `add_service` for each service.
+//! The mesh: `Mesh::builder()` with its settings, then `add_service` for each service, each
+//! service built in a function of its own.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -41,10 +42,19 @@ pub fn mesh(node: &MeshNode) -> TokenStream {
         setters.push(quote!(.external_callers(::std::vec![#(#callers),*])));
     }
     let services = node.services.iter().map(service);
+    let build = mixed("__connectum_mesh_service");
+    // Each service is built in a function of its own (the helper, instantiated once per
+    // service's closure and never inlined), so rustc's optimiser sees N small functions rather
+    // than one expression the size of the mesh, and a release build grows linearly with it. A
+    // closure rather than a plain `fn` keeps the user's expressions able to name local variables.
     quote!({
+        #[inline(never)]
+        fn #build<F: ::core::ops::FnOnce() -> #k::Service>(service: F) -> #k::Service {
+            service()
+        }
         #[allow(unused_mut)]
         let mut #mesh = #k::Mesh::builder() #(#setters)* .build();
-        #( #mesh.add_service(#services); )*
+        #( #mesh.add_service(#build(|| #services)); )*
         #mesh
     })
 }
