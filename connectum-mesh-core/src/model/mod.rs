@@ -15,7 +15,7 @@ mod service;
 pub(crate) mod timeline;
 
 pub use app_settings::{INTERCEPTORS_VARIABLE, SHUTDOWN_TIMEOUT_VARIABLE};
-pub use authorization::Authorization;
+pub use authorization::{Authorization, Callers};
 pub use availability::{
     DisruptionBudget, LARGE_SERVICE_MAX_UNAVAILABLE_PERCENT, LARGE_SERVICE_PODS, PodCount,
     ResolvedBudget, RolloutPlan, SpreadPolicy,

@@ -1,0 +1,203 @@
+//! The benchmark topology of connectum-mesh (`BENCHMARKS.md`, and `shared/bench/topology.md` in
+//! the development setup): `n` services `s0000`..., each with stable and canary Deployments, a
+//! Service, a DestinationRule, a VirtualService (a header route, then 90/10), an
+//! AuthorizationPolicy and a ServiceAccount, plus the Namespace, PeerAuthentication and
+//! Telemetry: 3 + 7n documents.
+//!
+//! Built with the public builders only, the way a user would write it, and shared by the
+//! `gen-mesh` binary (the whole-process benchmark, compared with cdk8s, KCL and Python) and the
+//! criterion benchmarks.
+
+use connectum_mesh::{
+    AllowRule, ConnectionPool, DisruptionBudget, Duration, GracefulShutdown, HeaderMatch,
+    HostStyle, HttpPool, LoadBalancer, Mesh, MeshRetry, MtlsMode, Object, OutlierDetection, Probes,
+    Quantity, RequestMatch, Resources, RetryOn, Rollout, Route, Scaling, Service,
+    ServiceAccountRef, SimpleLb, Split, SpreadPolicy, Subset, TcpPool, Telemetry, Tracing,
+    TrafficPolicy,
+};
+
+/// The benchmark mesh for `n` services, built with the public builders.
+#[must_use]
+pub fn topology(n: usize) -> Mesh {
+    let mut mesh = Mesh::builder()
+        .namespace("connectum")
+        .app_label("app")
+        .host_style(HostStyle::Fqdn)
+        .mtls(MtlsMode::Strict)
+        .known_namespaces(vec![])
+        .telemetry(
+            Telemetry::builder()
+                .name("connectum-telemetry")
+                .tracing(
+                    Tracing::builder()
+                        .providers(vec!["otel-tracing".to_owned()])
+                        .sampling_percent(100.0)
+                        .build(),
+                )
+                .metrics_providers(vec!["prometheus".to_owned()])
+                .access_log_providers(vec!["otel-access-logging".to_owned()])
+                .build(),
+        )
+        .external_callers(vec![
+            connectum_mesh::ExternalCaller::builder()
+                .name("api-gateway")
+                .service_account(ServiceAccountRef::new("connectum", "api-gateway"))
+                .build(),
+        ])
+        .build();
+    for i in 0..n {
+        let name = format!("s{i:04}");
+        let mut service = Service::builder()
+            .name(name.clone())
+            .image(format!("registry.example.com/connectum/{name}:1.0.0"))
+            .scaling(Scaling::Replicas(2))
+            .probes(Probes::builder().build())
+            .shutdown(
+                GracefulShutdown::builder()
+                    .pre_stop_shell(true)
+                    .hold_until_proxy_starts(false)
+                    .termination_grace_period(Duration::from_secs(35))
+                    .build(),
+            )
+            .rollout(Rollout::builder().allow_zero_ready(true).build())
+            .disruption_budget(DisruptionBudget::Disabled)
+            .spread_policy(SpreadPolicy::DoNotSchedule)
+            .sidecar(
+                Resources::builder()
+                    .cpu_request(Quantity::millicores(100))
+                    .cpu_limit(Quantity::millicores(500))
+                    .memory_request(Quantity::mebibytes(128))
+                    .memory_limit(Quantity::mebibytes(256))
+                    .build(),
+            )
+            .traffic_policy(
+                TrafficPolicy::builder()
+                    .connection_pool(
+                        ConnectionPool::builder()
+                            .tcp(TcpPool::builder().max_connections(100).build())
+                            .http(
+                                HttpPool::builder()
+                                    .http2_max_requests(1000)
+                                    .max_requests_per_connection(10)
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .outlier_detection(
+                        OutlierDetection::builder()
+                            .consecutive_5xx_errors(5)
+                            .interval(Duration::from_secs(30))
+                            .base_ejection_time(Duration::from_secs(30))
+                            .max_ejection_percent(50)
+                            .build(),
+                    )
+                    .load_balancer(LoadBalancer::Simple(SimpleLb::LeastRequest))
+                    .build(),
+            )
+            .allow(vec![AllowRule {
+                from: vec![
+                    connectum_mesh::Source::ServiceAccount(ServiceAccountRef::new(
+                        "connectum",
+                        "api-gateway",
+                    )),
+                    connectum_mesh::Source::Namespace("connectum".to_owned()),
+                ],
+            }])
+            .build();
+        let stable = service.add_subset(Subset::builder().name("stable").build());
+        let canary = service.add_subset(Subset::builder().name("canary").replicas(1).build());
+        let retries = || {
+            MeshRetry::builder()
+                .attempts(1)
+                .per_try_timeout(Duration::from_secs(3))
+                .retry_on(vec![
+                    RetryOn::Unavailable,
+                    RetryOn::ResourceExhausted,
+                    RetryOn::DeadlineExceeded,
+                ])
+                .build()
+        };
+        service
+            .add_route(
+                Route::builder()
+                    .name("canary-header")
+                    .matches(vec![RequestMatch::header(HeaderMatch::exact(
+                        "x-canary", "true",
+                    ))])
+                    .target(&canary)
+                    .timeout(Duration::from_secs(10))
+                    .retries(retries())
+                    .build(),
+            )
+            .add_route(
+                Route::builder()
+                    .name("default")
+                    .target(Split::new().weight(&stable, 90).weight(&canary, 10))
+                    .timeout(Duration::from_secs(10))
+                    .retries(retries())
+                    .build(),
+            );
+        mesh.add_service(service);
+    }
+    mesh
+}
+
+/// The topology without allow rules, each even service calling the next: what a
+/// secure-by-default mesh looks like, where every service's policy is derived from its declared
+/// callers ([`Mesh::authorization`]). Only the checker's benchmark uses it.
+#[must_use]
+pub fn secure_by_default(n: usize) -> Mesh {
+    let mut mesh = topology(n);
+    let names: Vec<String> = mesh.services.iter().map(|s| s.name.clone()).collect();
+    for (index, service) in mesh.services.iter_mut().enumerate() {
+        service.allow.clear();
+        if index % 2 == 0
+            && let Some(next) = names.get(index + 1)
+        {
+            service.calls = vec![next.clone()];
+        }
+    }
+    mesh
+}
+
+/// The pod annotations the topology predates (`shared/bench/topology.md` was written before
+/// every service got its ConfigMap and the pods their shutdown timeline).
+const NEWER_ANNOTATIONS: [&str; 2] = ["checksum/config", "proxy.istio.io/config"];
+
+/// What connectum-mesh renders for the benchmark mesh, as the frozen benchmark topology has it.
+///
+/// The topology was fixed before four of the library's defaults, which the model has no switch
+/// for (by design: they prevent outages): every service's ConfigMap (and the pods' `envFrom`
+/// and `checksum/config` annotation that follow it), Istio's `proxy.istio.io/config` timeline
+/// annotation, and the spread constraint's `matchLabelKeys` and `nodeTaintsPolicy`. This drops
+/// them from each object as it streams by, so the output stays comparable, document for
+/// document, with the peers; the work of rendering them is still done and timed.
+#[must_use]
+pub fn as_topology(object: Object) -> Option<Object> {
+    match object {
+        Object::ConfigMap(_) => None,
+        Object::Deployment(mut deployment) => {
+            let template = &mut deployment.spec.template;
+            if let Some(annotations) = template
+                .metadata
+                .as_mut()
+                .and_then(|m| m.annotations.as_mut())
+            {
+                for key in NEWER_ANNOTATIONS {
+                    annotations.remove(key);
+                }
+            }
+            if let Some(pod) = template.spec.as_mut() {
+                for container in &mut pod.containers {
+                    container.env_from = None;
+                }
+                for constraint in pod.topology_spread_constraints.iter_mut().flatten() {
+                    constraint.match_label_keys = None;
+                    constraint.node_taints_policy = None;
+                }
+            }
+            Some(Object::Deployment(deployment))
+        }
+        other => Some(other),
+    }
+}
