@@ -206,3 +206,52 @@ fn merging_a_fragment_with_a_stand_in_caller_or_a_different_caller_is_a_conflict
     let differs = gateway_a.merge(gateway_b).err().map(|d| d.to_string());
     assert!(differs.is_some_and(|text| text.contains("defined differently by both meshes")),);
 }
+
+#[test]
+fn callers_are_gathered_once_for_every_service_sorted_without_repeats() {
+    let mut mesh = Mesh::builder()
+        .namespace("shop")
+        .external_callers(vec![
+            ExternalCaller::builder()
+                .name("partner")
+                .service_account(ServiceAccountRef::new("partners", "api"))
+                .calls(vec!["stock".into()])
+                .build(),
+        ])
+        .build();
+    for (name, account, calls) in [
+        ("orders", None, vec!["stock", "stock"]),
+        ("cart", Some("orders"), vec!["stock"]),
+        ("stock", None, vec![]),
+    ] {
+        let mut service = Service::builder()
+            .name(name)
+            .image(format!("{name}:1"))
+            .calls(calls.into_iter().map(String::from).collect::<Vec<_>>())
+            .build();
+        service.service_account = account.map(String::from);
+        mesh.add_service(service);
+    }
+    let mut gateway = Gateway::builder()
+        .name("edge")
+        .runtime(GatewayClass::envoy_gateway("edge").into())
+        .service_account(ServiceAccountRef::new("shop", "envoy"))
+        .build();
+    gateway.add_route(
+        GatewayRoute::builder()
+            .name("stock")
+            .target(GatewayTarget::service("stock"))
+            .build(),
+    );
+    mesh.add_gateway(gateway);
+    let callers = mesh.callers();
+    let expected = [
+        ServiceAccountRef::new("partners", "api"),
+        ServiceAccountRef::new("shop", "envoy"),
+        ServiceAccountRef::new("shop", "orders"),
+    ];
+    assert_eq!(callers.of("stock"), expected);
+    assert_eq!(mesh.callers_of("stock"), expected);
+    assert!(callers.of("orders").is_empty());
+    assert!(callers.of("no-such-service").is_empty());
+}
