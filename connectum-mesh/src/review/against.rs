@@ -2,26 +2,24 @@
 //! earlier, read back with the strict reader into the typed kinds.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use connectum_mesh_core::Mesh;
 use connectum_mesh_core::diag::registry::{DIFF_DIR_NOT_EMITTED, DIFF_FOREIGN_OBJECT};
+use connectum_mesh_core::{Mesh, MeshPath};
 
 use super::MeshDiff;
 use super::manifests::facts;
 use crate::emit::OWNERSHIP_MARKER;
-use crate::read::{Manifest, SourceDiagnostic, read_paths};
+use crate::read::{Manifest, SourceDiagnostic, SourceLocation, read_paths};
 use crate::render::{RenderError, render};
 
 /// Why a mesh could not be compared with a directory of manifests.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum AgainstError {
-    /// CM0850: the directory was not written by `emit --out` (it lacks the ownership marker).
-    NotEmitted {
-        /// The directory.
-        dir: PathBuf,
-    },
+    /// CM0850: the path is not a directory `emit --out` wrote (it lacks the ownership
+    /// marker); the diagnostic names it.
+    NotEmitted(Box<SourceDiagnostic>),
     /// The directory's manifests could not be read: each problem with its code, file and line
     /// (CM0820–CM0826 from the reader, CM0851 for an object connectum-mesh does not emit).
     Unreadable(Vec<SourceDiagnostic>),
@@ -32,12 +30,7 @@ pub enum AgainstError {
 impl fmt::Display for AgainstError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::NotEmitted { dir } => write!(
-                f,
-                "error[{}]: {} was not written by connectum-mesh (no {OWNERSHIP_MARKER}): a diff against it would compare spellings, not changes\n   = help: diff against a directory `emit --out` wrote",
-                DIFF_DIR_NOT_EMITTED.code,
-                dir.display()
-            ),
+            Self::NotEmitted(problem) => write!(f, "{problem}"),
             Self::Unreadable(problems) => {
                 for problem in problems {
                     writeln!(f, "{problem}\n")?;
@@ -61,8 +54,9 @@ impl MeshDiff {
     /// [`read`](crate::read)) to what `mesh` renders now: what applying the mesh would change.
     ///
     /// Both sides are described from the manifests, so this diff says what the objects carry:
-    /// routes, traffic shares, matches, timeouts and mesh retries, allowed callers, mTLS modes,
-    /// images, replicas and ports. What only the model knows (who calls whom, app retries and
+    /// routes, traffic shares, matches, timeouts and mesh retries, the gateways' listeners and
+    /// routes (targets, timeouts, retries), allowed callers, mTLS modes, images, replicas and
+    /// ports. What only the model knows (who calls whom, app retries and
     /// timeouts, and so the worst-case calls per chain) is in [`MeshDiff::between`].
     ///
     /// # Errors
@@ -71,10 +65,27 @@ impl MeshDiff {
     /// one of our typed objects (each problem coded, with file and line);
     /// [`AgainstError::Render`] when the mesh has errors.
     pub fn against_dir(mesh: &Mesh, dir: &Path) -> Result<Self, AgainstError> {
-        if dir.is_dir() && !dir.join(OWNERSHIP_MARKER).is_file() {
-            return Err(AgainstError::NotEmitted {
-                dir: dir.to_path_buf(),
-            });
+        // A path that is not there is the reader's CM0820; anything else `emit --out` did not
+        // write (a file, a directory without the marker) is not ours.
+        if dir.exists() && !dir.join(OWNERSHIP_MARKER).is_file() {
+            let problem = DIFF_DIR_NOT_EMITTED
+                .at(
+                    MeshPath::root(),
+                    format!(
+                        "{} was not written by connectum-mesh (it has no {OWNERSHIP_MARKER}): a diff against it would compare spellings, not changes",
+                        dir.display()
+                    ),
+                )
+                .with_help("diff against a directory `emit --out` wrote (e.g. the committed deploy/ directory); to compare hand-written manifests, import them first");
+            let location = SourceLocation {
+                file: dir.to_path_buf(),
+                line: 0,
+                column: 0,
+            };
+            return Err(AgainstError::NotEmitted(Box::new(SourceDiagnostic::new(
+                problem,
+                Some(location),
+            ))));
         }
         let reading = read_paths(&[dir]);
         let mut problems: Vec<SourceDiagnostic> = reading
@@ -90,7 +101,7 @@ impl MeshDiff {
                 Manifest::Secret(_) => problems.push(SourceDiagnostic::new(
                     DIFF_FOREIGN_OBJECT
                         .at(
-                            connectum_mesh_core::MeshPath::manifest(&read.label()),
+                            MeshPath::manifest(&read.label()),
                             format!(
                                 "{} is not an object connectum-mesh emits, so the directory was edited by hand",
                                 read.label()

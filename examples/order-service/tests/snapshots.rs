@@ -300,6 +300,12 @@ fn against_a_directory_that_is_not_ours_or_unreadable_is_a_coded_error_naming_th
         "{error}"
     );
 
+    // A file, not a directory emit --out wrote: CM0850 too.
+    let file = foreign.path().join("vs.yaml");
+    let error = MeshDiff::against_dir(&mesh, &file).unwrap_err().to_string();
+    assert!(error.starts_with("error[CM0850]: "), "{error}");
+    assert!(error.contains("vs.yaml"), "{error}");
+
     // Ours, then edited by hand: a broken file and a Secret, each coded with file and line.
     let root = emitted(&mesh);
     let dir = root.path().join("deploy");
