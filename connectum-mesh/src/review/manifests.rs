@@ -112,7 +112,7 @@ fn policy_retries(policy: Option<&BackendTrafficPolicy>) -> Option<MeshRetry> {
                 .triggers
                 .iter()
                 .filter(|t| *t != "retriable-status-codes")
-                .filter_map(|t| RetryOn::parse(t));
+                .filter_map(|t| t.parse::<RetryOn>().ok());
             let codes = on
                 .http_status_codes
                 .iter()

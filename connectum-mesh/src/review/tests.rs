@@ -11,7 +11,7 @@ fn service(name: &str, calls: &[&str]) -> Service {
     Service::builder()
         .name(name)
         .image(format!("registry.example/{name}:1.0.0"))
-        .calls(calls.iter().map(|c| (*c).to_owned()).collect())
+        .calls(calls.iter().copied())
         .interceptors(
             Interceptors::builder()
                 .retry(AppRetry::builder().max_retries(1).build())
@@ -227,26 +227,22 @@ fn edge_mesh() -> Mesh {
             .build(),
     );
     mesh.add_service(order);
-    let mut edge = connectum_mesh_core::Gateway::builder()
+    let edge = connectum_mesh_core::Gateway::builder()
         .name("edge")
-        .listeners(vec![
-            connectum_mesh_core::Listener::builder()
-                .name("grpc")
-                .port(80)
-                .protocol(connectum_mesh_core::ListenerProtocol::Grpc)
-                .build(),
-        ])
-        .build();
-    edge.add_route(
-        connectum_mesh_core::GatewayRoute::builder()
+        .listeners([connectum_mesh_core::Listener::builder()
+            .name("grpc")
+            .port(80)
+            .protocol(connectum_mesh_core::ListenerProtocol::Grpc)
+            .build()])
+        .routes([connectum_mesh_core::GatewayRoute::builder()
             .name("shop")
-            .matches(vec![connectum_mesh_core::GatewayMatch::grpc_service(
+            .matches([connectum_mesh_core::GatewayMatch::grpc_service(
                 "shop.v1.Orders",
             )])
             .target(Split::new().weight(&stable, 75).weight(&canary, 25))
             .retries(MeshRetry::builder().attempts(1).build())
-            .build(),
-    );
+            .build()])
+        .build();
     mesh.add_gateway(edge);
     mesh
 }
