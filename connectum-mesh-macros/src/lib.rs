@@ -26,9 +26,19 @@
 //!         metrics_providers: [prometheus],
 //!         access_log_providers: [otel-access-logging],
 //!     }
-//!     external envoy-gateway {                       // callers outside the mesh
+//!     gateway connectum-gateway {                    // where requests from outside enter
+//!         runtime: envoy_gateway connectum-gateway,  // or istio_ingress, istio, { name, implementation }
 //!         service_account: connectum/envoy-gateway,  // namespace/name
-//!         calls: [order-service],
+//!         listener http { port: 80, protocol: HTTP }
+//!         listener https { port: 443, protocol: HTTPS, tls_credential: gateway-tls-cert }
+//!         listener grpc { port: 9090, protocol: HTTP }
+//!         route orders {                             // the first hop of every chain behind it
+//!             listeners: [grpc],
+//!             match: { grpc_service: "mycompany.orders.v1.OrderService" },
+//!             target: order-service,                 // or service/subset, or split: { .. }
+//!             timeout: 30s,
+//!             retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable] },
+//!         }
 //!     }
 //!     retry_budget: 10,                              // worst-case calls along any chain
 //!     split_total: 100,
@@ -107,8 +117,10 @@
 //! ```
 //!
 //! Nodes of the mesh: `telemetry name { .. }` (at most one), `external name { .. }`,
-//! `chain_budget { chain: [a, b, c], calls: 20 }` and `service name { .. }`. Nodes of a service:
-//! `subset name { .. }`, `route [name] { .. }` (in evaluation order) and `allow { from: [..] }`.
+//! `chain_budget { chain: [a, b, c], calls: 20 }`, `service name { .. }` and
+//! `gateway name { .. }`. Nodes of a service: `subset name { .. }`, `route [name] { .. }` (in
+//! evaluation order) and `allow { from: [..] }`. Nodes of a gateway: `listener name { .. }` and
+//! `route name { .. }` (in evaluation order).
 //! Every other key is a field, and its word is the builder's setter name (`per_try_timeout`,
 //! `max_ejection_percent`, `mtls_override`), so anything the builders say, the DSL says in the
 //! same words. Two routes' keys are shorthands for the builder's one `target`: `to: subset` and
@@ -124,6 +136,9 @@
 //! | `route` | `match` (one block or a list: any selects the route), `to` (a subset, or the service's own name for all its pods) or `split: { subset: weight, .. }`, `timeout`, `retries: { attempts, per_try_timeout, retry_on }` or `retries: off` |
 //! | `match` | `headers: { name: "exact" \| prefix ".." \| regex ".." }`, `uri: prefix "/pkg.Service/"` |
 //! | `allow` | `from: [service_account namespace/name, namespace name]` |
+//! | `gateway` | `runtime` (`istio_ingress`, the default; `istio`; `envoy_gateway class-name`; or `{ name, implementation: istio \| envoy_gateway \| other, declare }`), `service_account` (`namespace/name`) |
+//! | `listener` | `port` and `protocol` (`HTTP` \| `HTTPS` \| `HTTP2` \| `GRPC`) required, `hostname`, `tls_credential` (a Secret's name) |
+//! | gateway `route` | `listeners`, `match` (one block or a list: `{ grpc_service: "pkg.Service", grpc_method: "Method" }` or `{ path_prefix: "/v1" }`, each with optional `headers`), `target: service` or `target: service/subset` or `split: { service/subset: weight, .. }`, `port`, `timeout`, `retries` |
 //!
 //! Words renamed to match the builders still work, with a deprecation warning (CM0912) that
 //! names the new word: `injection` (now `sidecar_injection`), `hosts` (`host_style`), a
@@ -133,7 +148,8 @@
 //! # Adding a key
 //!
 //! Each node's keys are one table, declared with `table!` next to the node's reader in
-//! `src/syntax/` (`SERVICE`, `SUBSET`, `MESH`, `ROUTE`, `SHUTDOWN`, `TRAFFIC_POLICY`, …). A row
+//! `src/syntax/` (`SERVICE`, `SUBSET`, `MESH`, `ROUTE`, `SHUTDOWN`, `TRAFFIC_POLICY`,
+//! `LISTENER`, `GATEWAY_ROUTE`, …). A row
 //! names the key, the kind of value it holds, and whether it is required; the key is at once the
 //! DSL word, the model field, the builder setter and the segment of diagnostic paths, so reading,
 //! lowering (for the compile-time checks), span lookup and expansion all follow from the row.

@@ -1,8 +1,10 @@
-//! The mesh: `Mesh::builder()` with its settings, then `add_service` for each service.
+//! The mesh: `Mesh::builder()` with its settings, then `add_service` for each service and
+//! `add_gateway` for each gateway.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::gateway::gateway;
 use super::security::external;
 use super::service::service;
 use super::value::{count, krate, mixed, names, record, setters};
@@ -41,10 +43,13 @@ pub fn mesh(node: &MeshNode) -> TokenStream {
         setters.push(quote!(.external_callers(::std::vec![#(#callers),*])));
     }
     let services = node.services.iter().map(service);
+    let gateways = node.gateways.iter().map(|g| gateway(g, &mesh));
+    let edge = mixed("edge");
     quote!({
         #[allow(unused_mut)]
         let mut #mesh = #k::Mesh::builder() #(#setters)* .build();
         #( #mesh.add_service(#services); )*
+        #( { let #edge = #gateways; #mesh.add_gateway(#edge); } )*
         #mesh
     })
 }

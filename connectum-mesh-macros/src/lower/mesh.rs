@@ -1,7 +1,9 @@
-//! The mesh: its own settings, telemetry, budgets, and each external caller and service.
+//! The mesh: its own settings, telemetry, budgets, and each external caller, service and
+//! gateway.
 
 use connectum_mesh_core::{ChainBudget, Mesh, MeshPath, RetryBudget, Telemetry};
 
+use super::gateway::lower_gateway;
 use super::security::lower_external;
 use super::service::lower_service;
 use super::{Lowering, SpanIndex};
@@ -54,6 +56,15 @@ pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
             .record(&root.index("services", i), service.name.span);
         let lowered = lower_service(&mut lowering, service, &path);
         mesh.add_service(lowered);
+    }
+    for (i, gateway) in node.gateways.iter().enumerate() {
+        let path = MeshPath::gateway(&gateway.name.value);
+        lowering.index.record(&path, gateway.name.span);
+        lowering
+            .index
+            .record(&root.index("gateways", i), gateway.name.span);
+        let lowered = lower_gateway(&mut lowering, &mesh, gateway, &path);
+        mesh.add_gateway(lowered);
     }
     (mesh, lowering.index)
 }

@@ -12,6 +12,7 @@
 //! their tables do not cover; [`spans`]
 //! maps a checker diagnostic's path back to where its item was written.
 
+mod gateway;
 mod mesh;
 mod route;
 mod security;

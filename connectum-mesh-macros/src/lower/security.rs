@@ -6,7 +6,7 @@ use super::Lowering;
 use crate::syntax::security::{AllowNode, ExternalNode, SourceNode};
 
 /// `namespace/name`, or `name` in the mesh's namespace.
-fn service_account(text: &str, namespace: &str) -> ServiceAccountRef {
+pub(super) fn service_account(text: &str, namespace: &str) -> ServiceAccountRef {
     match text.split_once('/') {
         Some((ns, name)) => ServiceAccountRef::new(ns, name),
         None => ServiceAccountRef::new(namespace, text),

@@ -1,9 +1,10 @@
 //! The top of `mesh!`: the namespace and its mesh-wide settings, telemetry, external callers,
-//! budgets and services.
+//! budgets, services and gateways.
 
 use connectum_mesh_core::{Mesh, Telemetry, Tracing};
 
 use super::Fields;
+use super::gateway::{GatewayNode, gateway};
 use super::record::{Kind, Record, Words, table};
 use super::security::{ExternalNode, external};
 use super::service::{ServiceNode, service};
@@ -25,6 +26,8 @@ pub struct MeshNode {
     pub externals: Vec<ExternalNode>,
     /// `service name { ... }`, any number.
     pub services: Vec<ServiceNode>,
+    /// `gateway name { ... }`, any number.
+    pub gateways: Vec<GatewayNode>,
 }
 
 /// `chain_budget { chain: [envoy-gateway, order-service], calls: 20 }`.
@@ -64,7 +67,7 @@ const HOST_STYLES: &Words = &Words {
 
 table! {
     /// The keys of the mesh that map onto one builder setter each; `retry_budget` and the nodes
-    /// (`chain_budget`, `telemetry`, `external`, `service`) are read by [`mesh`].
+    /// (`chain_budget`, `telemetry`, `external`, `service`, `gateway`) are read by [`mesh`].
     pub MESH for Mesh {
         namespace: Kind::Text => required();
         mtls: Kind::Word(MTLS);
@@ -149,6 +152,11 @@ pub fn mesh(block: &Block, errors: &mut Errors) -> MeshNode {
         .into_iter()
         .filter_map(|(kind, name, body)| service(kind, name, body, errors))
         .collect();
+    let gateways = fields
+        .nodes("gateway")
+        .into_iter()
+        .filter_map(|(kind, name, body)| gateway(kind, name, body, errors))
+        .collect();
     fields.finish(errors);
     MeshNode {
         fields: keys,
@@ -157,6 +165,7 @@ pub fn mesh(block: &Block, errors: &mut Errors) -> MeshNode {
         telemetry,
         externals,
         services,
+        gateways,
     }
 }
 

@@ -23,7 +23,8 @@
 use std::collections::BTreeMap;
 
 use connectum_mesh_core::{
-    AppTimeout, Duration, H2UpgradePolicy, HostStyle, LoadBalancer, MtlsMode,
+    AppTimeout, Duration, GatewayImplementation, H2UpgradePolicy, HostStyle, ListenerProtocol,
+    LoadBalancer, MtlsMode,
 };
 
 use super::Fields;
@@ -355,6 +356,19 @@ from_scalar! {
     HostStyle: Scalar::Word(_, w) => match w.value {
         "Short" => Some(Self::Short),
         "Fqdn" => Some(Self::Fqdn),
+        _ => None,
+    };
+    ListenerProtocol: Scalar::Word(_, w) => match w.value {
+        "Http" => Some(Self::Http),
+        "Https" => Some(Self::Https),
+        "Http2" => Some(Self::Http2),
+        "Grpc" => Some(Self::Grpc),
+        _ => None,
+    };
+    GatewayImplementation: Scalar::Word(_, w) => match w.value {
+        "Istio" => Some(Self::Istio),
+        "EnvoyGateway" => Some(Self::EnvoyGateway),
+        "Other" => Some(Self::Other),
         _ => None,
     };
     H2UpgradePolicy: Scalar::Word(_, w) => match w.value {

@@ -111,7 +111,7 @@ fn source(value: &Value, errors: &mut Errors) -> Option<SourceNode> {
 }
 
 /// `namespace/name`: the namespace is written out, as in the principal Istio matches.
-fn account(value: &Value, errors: &mut Errors) -> Option<Spanned<String>> {
+pub fn account(value: &Value, errors: &mut Errors) -> Option<Spanned<String>> {
     let account = name(value, errors)?;
     let parts: Vec<&str> = account.value.split('/').collect();
     if parts.len() == 2 && parts.iter().all(|p| !p.is_empty()) {

@@ -122,4 +122,19 @@ fn wrong_value() {
     };
 }
 
+// A gateway's own mistakes: a runtime and a protocol out of their words, a listener without
+// its port, a split leg without its service, a match that names no request.
+fn gateway_syntax() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service { image: "order:1.0.0", subset stable {} }
+        gateway edge {
+            runtime: envoy_gatway edge,
+            listener grpc { port: 9090, protocol: GRCP }
+            listener web { protocol: HTTP }
+            route orders { match: { headers: { x-canary: "true" } }, split: { stable: 100 } }
+        }
+    };
+}
+
 fn main() {}
