@@ -128,10 +128,12 @@
 //!
 //! | node | keys |
 //! |---|---|
-//! | mesh | `namespace` (required), `mtls`, `sidecar_injection`, `trust_domain`, `part_of`, `app_label`, `version_label`, `host_style` (`short` \| `fqdn`), `namespace_labels`, `known_namespaces`, `retry_budget`, `split_total` |
+//! | mesh | `namespace` (required), `mode` (`istio` \| `none`), `mtls`, `sidecar_injection`, `sidecars` (`classic` \| `native`), `trust_domain`, `part_of`, `app_label`, `version_label`, `host_style` (`short` \| `fqdn`), `namespace_labels`, `known_namespaces`, `retry_budget`, `deny_by_default`, `split_total` |
 //! | `telemetry` | `tracing: { providers, sampling_percent }`, `metrics_providers`, `access_log_providers` |
 //! | `external` | `service_account` (required, `namespace/name`), `calls` |
-//! | `service` | `image` (required), `app_version`, `port`, `replicas` or `autoscale`, `resources`, `sidecar`, `service_account`, `config`, `mtls_override`, `calls`, `app_tls`, `spread_across_nodes`, `shutdown`, `probes`, `security`, `rollout`, `traffic_policy`, `interceptors` |
+//! | `service` | `image` (required), `app_version`, `port`, `replicas` or `autoscale`, `resources`, `sidecar`, `service_account`, `config`, `mtls_override`, `calls`, `app_tls`, `spread_across_nodes`, `spread_policy` (`ScheduleAnyway` \| `DoNotSchedule`), `disruption_budget` (`auto` \| `disabled` \| `max_unavailable 1` \| `min_available "50%"`), `shutdown`, `probes`, `security`, `rollout`, `traffic_policy`, `interceptors` |
+//! | `shutdown` | `pre_stop_sleep`, `pre_stop_shell`, `timeout`, `proxy_drain`, `hold_until_proxy_starts`, `margin`, `termination_grace_period` |
+//! | `rollout` | `max_unavailable`, `allow_zero_ready`, `max_surge`, `revision_history_limit` |
 //! | `subset` | `image`, `replicas`, `version_label`, `app_version` |
 //! | `route` | `match` (one block or a list: any selects the route), `to` (a subset, or the service's own name for all its pods) or `split: { subset: weight, .. }`, `timeout`, `retries: { attempts, per_try_timeout, retry_on }` or `retries: off` |
 //! | `match` | `headers: { name: "exact" \| prefix ".." \| regex ".." }`, `uri: prefix "/pkg.Service/"` |

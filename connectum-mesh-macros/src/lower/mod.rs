@@ -93,7 +93,7 @@ impl Lowering<'_> {
             Scalar::Text(g) => self.mark(g, path),
             Scalar::Flag(g) => self.mark(g, path),
             Scalar::Percent(g) => self.mark(g, path),
-            Scalar::Word(..) | Scalar::LoadBalancer(_) => {}
+            Scalar::Word(..) | Scalar::LoadBalancer(_) | Scalar::DisruptionBudget(_) => {}
         }
     }
 

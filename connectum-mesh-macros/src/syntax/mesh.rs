@@ -59,6 +59,18 @@ pub const MTLS: &Words = &Words {
     ],
 };
 
+/// Whether the mesh runs under Istio or without a mesh.
+const MESH_MODES: &Words = &Words {
+    ty: "MeshMode",
+    words: &[("istio", "Istio"), ("none", "None")],
+};
+
+/// How the cluster runs Istio's proxies.
+const SIDECAR_MODES: &Words = &Words {
+    ty: "SidecarMode",
+    words: &[("classic", "Classic"), ("native", "Native")],
+};
+
 /// How rendered objects name a service's host.
 const HOST_STYLES: &Words = &Words {
     ty: "HostStyle",
@@ -71,7 +83,9 @@ table! {
     pub MESH for Mesh {
         namespace: Kind::Text => required();
         mtls: Kind::Word(MTLS);
+        mode: Kind::Word(MESH_MODES);
         sidecar_injection: Kind::Flag => was(&["injection"]);
+        sidecars: Kind::Word(SIDECAR_MODES);
         trust_domain: Kind::Text;
         part_of: Kind::Text;
         app_label: Kind::Text;
@@ -79,6 +93,7 @@ table! {
         host_style: Kind::Word(HOST_STYLES) => was(&["hosts"]);
         namespace_labels: Kind::TextMap;
         known_namespaces: Kind::Names;
+        deny_by_default: Kind::Flag;
         split_total: Kind::Number { min: 1, max: u32::MAX as u64 };
     }
 }

@@ -298,6 +298,54 @@ mod crate_docs {
     }
 }
 
+mod zero_downtime {
+    // The settings of rollouts, drains and shutdowns, each compared with the builder call it
+    // stands for.
+    use connectum_mesh::{
+        DisruptionBudget, Duration, GracefulShutdown, PodCount, Rollout, SidecarMode, SpreadPolicy,
+        mesh,
+    };
+
+    pub fn main() {
+        let mesh = mesh! {
+            namespace: shop,
+            sidecars: native,
+            deny_by_default: true,
+            service orders {
+                image: "orders:1.0.0",
+                replicas: 4,
+                shutdown: {
+                    pre_stop_sleep: 3s, pre_stop_shell: true, timeout: 20s,
+                    hold_until_proxy_starts: false, margin: 2s,
+                },
+                rollout: { max_unavailable: 1, allow_zero_ready: true },
+                disruption_budget: min_available "50%",
+                spread_policy: DoNotSchedule,
+            }
+            service billing { image: "billing:1.0.0", replicas: 2, disruption_budget: max_unavailable 1 }
+            service batch { image: "batch:1.0.0", disruption_budget: disabled }
+        };
+        assert_eq!(mesh.sidecars, SidecarMode::Native);
+        assert!(mesh.deny_by_default);
+        let orders = &mesh.services[0];
+        assert_eq!(
+            orders.shutdown,
+            GracefulShutdown::builder()
+                .pre_stop_sleep(Duration::from_secs(3))
+                .pre_stop_shell(true)
+                .timeout(Duration::from_secs(20))
+                .hold_until_proxy_starts(false)
+                .margin(Duration::from_secs(2))
+                .build()
+        );
+        assert_eq!(orders.rollout, Rollout::builder().max_unavailable(1).allow_zero_ready(true).build());
+        assert_eq!(orders.disruption_budget, DisruptionBudget::MinAvailable(PodCount::Percent(50)));
+        assert_eq!(orders.spread_policy, SpreadPolicy::DoNotSchedule);
+        assert_eq!(mesh.services[1].disruption_budget, DisruptionBudget::MaxUnavailable(PodCount::Pods(1)));
+        assert_eq!(mesh.services[2].disruption_budget, DisruptionBudget::Disabled);
+    }
+}
+
 mod edge {
     // A gateway in every form the DSL has, built as the builders build it: an Istio ingress
     // gateway splitting between subsets by `service/subset`, and a Gateway API class given
@@ -394,6 +442,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     every_setting::main();
     order_service::main();
     crate_docs::main()?;
+    zero_downtime::main();
     edge::main();
     Ok(())
 }
