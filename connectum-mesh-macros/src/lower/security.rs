@@ -52,6 +52,10 @@ pub(super) fn lower_allow(
     for (i, rule) in rules.iter().enumerate() {
         let p = path.index("allow", i);
         lowering.index.record(&p, rule.span);
+        if rule.broken {
+            lowering.errors.covers(&p);
+            lowering.errors.covers(&path.field("allow"));
+        }
         let mut from = Vec::new();
         for (j, source) in rule.from.iter().enumerate() {
             lowering.index.record(&p.index("from", j), source.span());

@@ -67,12 +67,11 @@ pub(super) fn lower_service(
         lowering.record(&subset.fields, SUBSET, &mut lowered, &p);
         service.add_subset(lowered);
     }
-    let mut seen = Vec::new();
     for (i, route) in node.routes.iter().enumerate() {
         let p = path.route(i);
         lowering.index.record(&p, route.span);
         if let Some(name) = &route.name {
-            lowering.duplicate(&mut seen, name, "route", &p);
+            lowering.index.record(&p.field("name"), name.span);
         }
         let lowered = lower_route(lowering, &service, route, &p);
         service.add_route(lowered);
@@ -124,8 +123,8 @@ mod tests {
     use quote::quote;
 
     #[test]
-    fn duplicate_route_names_are_reported_once() {
-        let (_, _, errors) = lowered(quote! {
+    fn a_duplicate_route_name_is_the_checkers_to_report_at_the_name() {
+        let (mesh, index, errors) = lowered(quote! {
             namespace: connectum,
             service order-service {
                 image: "order:1.0.0",
@@ -133,8 +132,19 @@ mod tests {
                 route primary { to: order-service }
             }
         });
-        assert_eq!(errors.messages().len(), 1);
-        assert!(errors.messages()[0].starts_with("CM0910"));
+        assert!(errors.is_empty(), "{:?}", errors.messages());
+        let diagnostics = connectum_mesh_core::check(&mesh);
+        let duplicate = diagnostics
+            .errors()
+            .find(|d| d.code.as_str() == "CM0232")
+            .expect("the checker refuses the second name");
+        assert_eq!(
+            duplicate.path,
+            connectum_mesh_core::MeshPath::service("order-service")
+                .route(1)
+                .field("name")
+        );
+        assert!(!index.depends_on_runtime(duplicate));
     }
 }
 

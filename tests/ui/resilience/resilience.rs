@@ -100,4 +100,30 @@ fn edge_chain_over_budget() {
     };
 }
 
+// Per-try 10s × 4 tries outlasts the 30s timeout: Istio accepts it, so the checker warns, at the
+// retries, as a compile-time warning.
+fn tries_outlast_timeout_warns() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service {
+            image: "order:1.0.0",
+            allow { from: [namespace connectum] }
+            route { to: order-service, timeout: 30s, retries: { attempts: 3, per_try_timeout: 10s } }
+        }
+    };
+}
+
+// The same mesh with `deny: [CM0302]` (Mesh::lint): a team's build refuses it.
+fn tries_outlast_timeout_denied() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        deny: [CM0302],
+        service order-service {
+            image: "order:1.0.0",
+            allow { from: [namespace connectum] }
+            route { to: order-service, timeout: 30s, retries: { attempts: 3, per_try_timeout: 10s } }
+        }
+    };
+}
+
 fn main() {}
