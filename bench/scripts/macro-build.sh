@@ -86,12 +86,12 @@ fn $f() -> Service {
                 .load_balancer(LoadBalancer::Simple(SimpleLb::LeastRequest))
                 .build(),
         )
-        .allow(vec![AllowRule {
-            from: vec![
+        .allow([AllowRule::builder()
+            .from([
                 Source::ServiceAccount(ServiceAccountRef::new("connectum", "api-gateway")),
                 Source::Namespace("connectum".to_owned()),
-            ],
-        }])
+            ])
+            .build()])
         .build();
     let stable = service.add_subset(Subset::builder().name("stable").build());
     let canary = service.add_subset(Subset::builder().name("canary").replicas(1).build());
