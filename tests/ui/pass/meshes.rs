@@ -390,7 +390,8 @@ mod edge {
         assert!(!connectum_mesh::check(&mesh).has_errors(), "{}", connectum_mesh::check(&mesh));
         let orders = &mesh.services[0];
         let (stable, canary) = (&orders.subset("stable").unwrap(), &orders.subset("canary").unwrap());
-        let mut public = Gateway::builder()
+        let no_retries = connectum_mesh::MeshRetry::builder().attempts(0).build();
+        let public = Gateway::builder()
             .name("public")
             .runtime(GatewayRuntime::istio_ingress())
             .listeners(vec![Listener::builder()
@@ -400,10 +401,7 @@ mod edge {
                 .protocol(ListenerProtocol::Https)
                 .tls_credential("api-cert")
                 .build()])
-            .build();
-        let no_retries = connectum_mesh::MeshRetry::builder().attempts(0).build();
-        public
-            .add_route(
+            .routes([
                 GatewayRoute::builder()
                     .name("beta")
                     .matches(vec![GatewayMatch::path_prefix("/v1/orders")
@@ -412,8 +410,6 @@ mod edge {
                     .timeout(Duration::from_secs(20))
                     .retries(no_retries.clone())
                     .build(),
-            )
-            .add_route(
                 GatewayRoute::builder()
                     .name("orders")
                     .matches(vec![
@@ -424,7 +420,8 @@ mod edge {
                     .timeout(Duration::from_secs(20))
                     .retries(no_retries)
                     .build(),
-            );
+            ])
+            .build();
         assert_eq!(mesh.gateways[0], public);
         let class = GatewayClass::builder()
             .name("partners")
