@@ -179,7 +179,11 @@ fn graph_prints_the_diagram_in_either_language() {
     // --mesh none draws the mesh as the no-mesh mode checks it (no application TLS: CM0441).
     let no_mesh = run(&["graph", "--mesh", "none"]);
     assert_eq!(no_mesh.status.code(), Some(0), "{}", stderr(&no_mesh));
-    assert!(stdout(&no_mesh).contains("⚠ CM0441"), "{}", stdout(&no_mesh));
+    assert!(
+        stdout(&no_mesh).contains("⚠ CM0441"),
+        "{}",
+        stdout(&no_mesh)
+    );
     let usage = run(&["graph", "--format", "svg"]);
     assert_eq!(usage.status.code(), Some(2));
     assert!(stderr(&usage).contains("svg"), "{}", stderr(&usage));
