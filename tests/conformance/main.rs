@@ -8,6 +8,7 @@
 mod broken;
 mod cel_rules;
 mod emitted;
+mod kubernetes_kinds;
 mod meaning;
 mod own_schemas;
 mod properties;

@@ -95,6 +95,10 @@ fn check_retry_amplification(mesh: &Mesh, chains: &[Chain<'_>], out: &mut Diagno
                 .with_help(format!(
                     "set mesh retries to 0 or 1 where the app retries (mesh retries 1 with maxRetries 3 is 8 calls), lower the app's maxRetries, or raise this chain's budget with ChainBudget::new([{}], RetryBudget::calls({product}))",
                     names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+                ))
+                .with_dsl_help(format!(
+                    "set `retries: {{ attempts: 1, .. }}` or `retries: off` where the app retries (attempts 1 with max_retries 3 is 8 calls), lower `interceptors: {{ retry: {{ max_retries }} }}`, or raise this chain's budget with `chain_budget {{ chain: [{}], calls: {product} }}`",
+                    names.join(", ")
                 )),
         );
     }
@@ -306,7 +310,8 @@ fn check_zero_attempt_policies(retries: &MeshRetry, route_path: &MeshPath, out: 
                     route_path.field("retries"),
                     "retries has 0 attempts but sets perTryTimeout or retryOn; Istio refuses it",
                 )
-                .with_help("use `MeshRetry::disabled()` to turn retries off, or set attempts of at least 1"),
+                .with_help("use `MeshRetry::disabled()` to turn retries off, or set attempts of at least 1")
+                .with_dsl_help("write `retries: off` to turn retries off, or set `attempts` of at least 1"),
         );
     }
 }

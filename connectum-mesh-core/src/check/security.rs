@@ -435,6 +435,10 @@ fn check_callers_allowed(mesh: &Mesh, out: &mut Diagnostics) {
                         "add AllowRule::service_account(ServiceAccountRef::new(\"{}\", \"{}\")), or remove the call",
                         account.namespace, account.name
                     ))
+                    .with_dsl_help(format!(
+                        "add `allow {{ from: [service_account {}/{}] }}` to `{}`, or remove the call",
+                        account.namespace, account.name, callee.name
+                    ))
                     .with_related(
                         caller_path.index("calls", call_index),
                         format!("`{caller}` calls `{}` here", callee.name),
@@ -486,6 +490,10 @@ fn check_gateways_admitted(mesh: &Mesh, out: &mut Diagnostics) {
                             gateway.name,
                             ServiceAccountRef::new(&mesh.namespace, &gateway.name).principal(&mesh.trust_domain),
                             service.name
+                        ))
+                        .with_dsl_help(format!(
+                            "mesh the gateway's proxies and write `service_account: {}/{}` in gateway `{}`, whose principal then admits; or give `{}` `mtls_override: PERMISSIVE` without allow rules",
+                            mesh.namespace, gateway.name, gateway.name, service.name
                         )),
                 );
             }
