@@ -187,7 +187,7 @@ mod tests {
                 .service_account(connectum_mesh_core::ServiceAccountRef::new(
                     "shop", "gateway",
                 ))
-                .calls(vec!["cart".to_owned()])
+                .calls(["cart"])
                 .build(),
         );
         assert!(

@@ -33,12 +33,13 @@ pub const RENDERER_LABELS: [&str; 3] = [APP_VERSION_LABEL, COMPONENT_LABEL, PART
 /// assert!(mesh.service("order-service").is_some());
 /// ```
 #[derive(Clone, Debug, PartialEq, TypedBuilder)]
+#[non_exhaustive]
 pub struct Mesh {
     /// The namespace every object lives in.
     #[builder(setter(into))]
     pub namespace: String,
     /// Labels on the Namespace besides the injection label.
-    #[builder(default)]
+    #[builder(default, setter(transform = |pairs: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>| super::string_map(pairs)))]
     pub namespace_labels: BTreeMap<String, String>,
     /// Whether the mesh runs under Istio (the default) or without a mesh, the guide's first
     /// migration step: application TLS and the interceptors carry security and resilience.
@@ -55,13 +56,13 @@ pub struct Mesh {
     #[builder(default = MtlsMode::Strict)]
     pub mtls: MtlsMode,
     /// Namespace-wide telemetry (a Telemetry resource), if any.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_telemetry)))]
     pub telemetry: Option<Telemetry>,
     /// The trust domain of principals (Istio default `cluster.local`).
     #[builder(default = "cluster.local".to_owned(), setter(into))]
     pub trust_domain: String,
     /// The `app.kubernetes.io/part-of` label on every object, if any.
-    #[builder(default, setter(strip_option, into))]
+    #[builder(default, setter(strip_option(fallback = maybe_part_of), into))]
     pub part_of: Option<String>,
     /// The label key that names the app (default `app.kubernetes.io/name`).
     #[builder(default = DEFAULT_APP_LABEL.to_owned(), setter(into))]
@@ -73,16 +74,16 @@ pub struct Mesh {
     #[builder(default)]
     pub host_style: HostStyle,
     /// Callers outside the model that the mesh admits and the retry budget follows.
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = ExternalCaller>| items.into_iter().collect()))]
     pub external_callers: Vec<ExternalCaller>,
     /// Other namespaces callers may come from (declared so authorization rules may name them).
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
     pub known_namespaces: Vec<String>,
     /// The worst-case calls a request may become along any call chain (default 10).
     #[builder(default)]
     pub retry_budget: RetryBudget,
     /// Budgets for particular chains, overriding `retry_budget`.
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = ChainBudget>| items.into_iter().collect()))]
     pub chain_budgets: Vec<ChainBudget>,
     /// Emit a namespace-wide allow-nothing AuthorizationPolicy, so a service is reachable only
     /// through its own ALLOW policy (explicit or derived from its callers). Off by default.
@@ -125,13 +126,13 @@ impl Mesh {
     /// use connectum_mesh_core::{ExternalCaller, Mesh, Service, ServiceAccountRef};
     ///
     /// let gateway = ExternalCaller::builder().name("gateway")
-    ///     .service_account(ServiceAccountRef::new("shop", "gateway")).calls(vec!["cart".into()]).build();
-    /// let mut cart = Mesh::builder().namespace("shop").external_callers(vec![gateway.clone()]).build();
-    /// cart.add_service(Service::builder().name("cart").image("cart:1").calls(vec!["stock".into()]).build());
+    ///     .service_account(ServiceAccountRef::new("shop", "gateway")).calls(["cart"]).build();
+    /// let mut cart = Mesh::builder().namespace("shop").external_callers([gateway.clone()]).build();
+    /// cart.add_service(Service::builder().name("cart").image("cart:1").calls(["stock"]).build());
     /// let mut stock = Mesh::builder().namespace("shop").build();
     /// stock.add_service(Service::builder().name("stock").image("stock:1").build());
     ///
-    /// let mut shop = Mesh::builder().namespace("shop").external_callers(vec![gateway]).build();
+    /// let mut shop = Mesh::builder().namespace("shop").external_callers([gateway]).build();
     /// shop.merge(cart.clone())?.merge(stock)?;
     /// assert_eq!(shop.services.len(), 2);
     /// assert_eq!(shop.external_callers.len(), 1);
@@ -295,7 +296,7 @@ impl Mesh {
 ///
 /// let mesh = Mesh::builder().namespace("shop").mode(MeshMode::None).build();
 /// assert!(!mesh.mode.is_istio());
-/// assert_eq!(MeshMode::parse("istio"), Some(MeshMode::Istio));
+/// assert_eq!("istio".parse(), Ok(MeshMode::Istio));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum MeshMode {
@@ -312,17 +313,13 @@ impl MeshMode {
     pub fn is_istio(self) -> bool {
         self == Self::Istio
     }
-
-    /// Reads the CLI spelling: `istio` or `none`.
-    #[must_use]
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "istio" => Some(Self::Istio),
-            "none" => Some(Self::None),
-            _ => None,
-        }
-    }
 }
+
+impl super::Words for MeshMode {
+    const WHAT: &'static str = "mesh mode";
+    const WORDS: &'static [(&'static str, Self)] = &[("istio", Self::Istio), ("none", Self::None)];
+}
+super::spelled!(MeshMode);
 
 /// How hosts are written in VirtualServices and DestinationRules.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -337,27 +334,30 @@ pub enum HostStyle {
 /// Namespace-wide telemetry: tracing, metrics and access logs through named providers (which
 /// Istio's meshConfig `extensionProviders` define).
 #[derive(Clone, Debug, PartialEq, TypedBuilder)]
+#[non_exhaustive]
 pub struct Telemetry {
     /// The Telemetry resource's name.
     #[builder(setter(into))]
     pub name: String,
     /// Tracing providers and sampling.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_tracing)))]
     pub tracing: Option<Tracing>,
     /// Metrics providers (e.g. `prometheus`).
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
     pub metrics_providers: Vec<String>,
     /// Access-log providers (e.g. `otel-access-logging`).
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
     pub access_log_providers: Vec<String>,
 }
 
 /// Tracing through one or more providers.
 #[derive(Clone, Debug, PartialEq, TypedBuilder)]
+#[non_exhaustive]
 pub struct Tracing {
     /// Provider names (e.g. `otel-tracing`).
+    #[builder(setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
     pub providers: Vec<String>,
     /// Percent of requests sampled, 0..=100.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_sampling_percent)))]
     pub sampling_percent: Option<f64>,
 }

@@ -1,5 +1,5 @@
-//! A gateway: `Gateway::builder()` with where it runs and its listeners, then `add_route` for
-//! each route, whose subset targets are the handles of the services declared before it.
+//! A gateway: `Gateway::builder()` with where it runs, its listeners and its routes, whose
+//! subset targets are the handles of the services declared before it.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -94,11 +94,10 @@ fn route(node: &GatewayRouteNode, mesh: &Ident) -> TokenStream {
     quote!(#k::GatewayRoute::builder() #(#setters)* .build())
 }
 
-/// `{ let mut gateway = Gateway::builder()...build(); gateway.add_route(..); gateway }`, with
-/// `mesh` the mesh its services are already in.
+/// `Gateway::builder()...routes([..]).build()`, with `mesh` the mesh its services are already
+/// in.
 pub(super) fn gateway(node: &GatewayNode, mesh: &Ident) -> TokenStream {
     let k = krate();
-    let gateway = super::value::mixed("gateway");
     let name = &node.name.value;
     let mut setters = Vec::new();
     if let Some(node) = &node.runtime {
@@ -116,11 +115,9 @@ pub(super) fn gateway(node: &GatewayNode, mesh: &Ident) -> TokenStream {
         });
         setters.push(quote!(.listeners(::std::vec![#(#listeners),*])));
     }
-    let routes = node.routes.iter().map(|r| route(r, mesh));
-    quote!({
-        #[allow(unused_mut)]
-        let mut #gateway = #k::Gateway::builder().name(#name) #(#setters)* .build();
-        #( #gateway.add_route(#routes); )*
-        #gateway
-    })
+    if !node.routes.is_empty() {
+        let routes = node.routes.iter().map(|r| route(r, mesh));
+        setters.push(quote!(.routes([#(#routes),*])));
+    }
+    quote!(#k::Gateway::builder().name(#name) #(#setters)* .build())
 }

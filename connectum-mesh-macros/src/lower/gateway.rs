@@ -74,7 +74,7 @@ pub(super) fn lower_gateway(
         lowering.index.record(&p, route.span);
         lowering.index.record(&p.field("name"), route.name.span);
         let lowered = lower_route(lowering, mesh, &node.name.value, route, &p);
-        gateway.add_route(lowered);
+        gateway.routes.push(lowered);
     }
     gateway
 }

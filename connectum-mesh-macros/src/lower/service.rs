@@ -109,12 +109,12 @@ fn lower_resources(lowering: &mut Lowering, node: &ResourcesNode, path: &MeshPat
     let mut q = |given: &Option<Given<Quantity>>, key: &'static str| {
         lowering.given(given.as_ref(), &path.field(key))
     };
-    Resources {
-        cpu_request: q(&node.cpu_request, "cpu_request"),
-        cpu_limit: q(&node.cpu_limit, "cpu_limit"),
-        memory_request: q(&node.memory_request, "memory_request"),
-        memory_limit: q(&node.memory_limit, "memory_limit"),
-    }
+    let mut resources = Resources::default();
+    resources.cpu_request = q(&node.cpu_request, "cpu_request");
+    resources.cpu_limit = q(&node.cpu_limit, "cpu_limit");
+    resources.memory_request = q(&node.memory_request, "memory_request");
+    resources.memory_limit = q(&node.memory_limit, "memory_limit");
+    resources
 }
 
 #[cfg(test)]

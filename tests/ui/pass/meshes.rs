@@ -390,33 +390,29 @@ mod edge {
         assert!(!connectum_mesh::check(&mesh).has_errors(), "{}", connectum_mesh::check(&mesh));
         let orders = &mesh.services[0];
         let (stable, canary) = (&orders.subset("stable").unwrap(), &orders.subset("canary").unwrap());
-        let mut public = Gateway::builder()
+        let no_retries = connectum_mesh::MeshRetry::builder().attempts(0).build();
+        let public = Gateway::builder()
             .name("public")
             .runtime(GatewayRuntime::istio_ingress())
-            .listeners(vec![Listener::builder()
+            .listeners([Listener::builder()
                 .name("web")
                 .hostname("api.example.com")
                 .port(443)
                 .protocol(ListenerProtocol::Https)
                 .tls_credential("api-cert")
                 .build()])
-            .build();
-        let no_retries = connectum_mesh::MeshRetry::builder().attempts(0).build();
-        public
-            .add_route(
+            .routes([
                 GatewayRoute::builder()
                     .name("beta")
-                    .matches(vec![GatewayMatch::path_prefix("/v1/orders")
+                    .matches([GatewayMatch::path_prefix("/v1/orders")
                         .header(HeaderMatch::exact("x-beta", "1"))])
                     .target(canary)
                     .timeout(Duration::from_secs(20))
                     .retries(no_retries.clone())
                     .build(),
-            )
-            .add_route(
                 GatewayRoute::builder()
                     .name("orders")
-                    .matches(vec![
+                    .matches([
                         GatewayMatch::grpc_method("shop.Orders", "Create"),
                         GatewayMatch::grpc_service("shop.Orders"),
                     ])
@@ -424,7 +420,8 @@ mod edge {
                     .timeout(Duration::from_secs(20))
                     .retries(no_retries)
                     .build(),
-            );
+            ])
+            .build();
         assert_eq!(mesh.gateways[0], public);
         let class = GatewayClass::builder()
             .name("partners")
