@@ -13,5 +13,6 @@ mod meaning;
 mod own_schemas;
 mod properties;
 mod reference;
+mod review;
 mod support;
 mod vendored;

@@ -10,8 +10,8 @@ use crate::diag::registry::{
 use crate::diag::{Diagnostics, MeshPath, closest};
 use crate::model::{Duration, Gateway, GatewayRoute, Mesh, MeshRetry, RetryOn, Service};
 
-use super::costs::{cost_of, worst_case_wait};
-use super::graph::{Chain, Entry, ServiceIndex, callees, chains, cycles};
+use super::costs::{cost_of_chain, worst_case_wait};
+use super::graph::{Chain, ServiceIndex, callees, chains, cycles};
 
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     let chains = chains(mesh);
@@ -66,11 +66,7 @@ pub(super) fn check_retry_policy(
 fn check_retry_amplification(mesh: &Mesh, chains: &[Chain<'_>], out: &mut Diagnostics) {
     for chain in chains {
         let names = chain.names();
-        let gateway = match chain.caller {
-            Some(Entry::Gateway(gateway)) => Some(gateway),
-            _ => None,
-        };
-        let cost = cost_of(mesh, &names, &chain.services, gateway);
+        let cost = cost_of_chain(mesh, chain);
         if cost.within_budget() {
             continue; // A budget of 0 is CM0105's: it can never be met.
         }

@@ -418,19 +418,7 @@ fn check_callers_allowed(mesh: &Mesh, out: &mut Diagnostics) {
         let callees = (calls.iter().enumerate())
             .filter_map(|(index, name)| Some((index, services.get(name)?)));
         for (call_index, callee) in callees {
-            if callee.allow.is_empty() || reported.contains(&callee.name) {
-                continue;
-            }
-            let admitted =
-                callee
-                    .allow
-                    .iter()
-                    .flat_map(|r| r.from.iter())
-                    .any(|source| match source {
-                        Source::ServiceAccount(admitted) => *admitted == account,
-                        Source::Namespace(namespace) => *namespace == account.namespace,
-                    });
-            if admitted {
+            if callee.admits(&account) || reported.contains(&callee.name) {
                 continue;
             }
             reported.push(callee.name.clone());

@@ -720,6 +720,16 @@ registry! {
         why "Istio merges VirtualServices for one host only for gateways; for sidecars it keeps one of them, by creation time, so the other's routes, retries and splits never apply."
         example "VirtualService order-service and VirtualService order-service-canary both with hosts: [order-service]"
         fix "Put all routes of a host in one VirtualService, ordered from most to least specific.";
+    CM0850 DIFF_DIR_NOT_EMITTED Error "the directory to diff against was not written by connectum-mesh"
+        rule "none: `diff --against` compares with what `emit --out` wrote (the directory holds its ownership marker)"
+        why "Hand-written manifests name, split and label things their own way: a diff against them would list differences in spelling, not the changes you are about to deploy."
+        example "order-service diff --against ./k8s where k8s holds hand-written manifests"
+        fix "Diff against a directory `emit --out` wrote (e.g. the committed deploy/ directory); to compare hand-written manifests, import them first.";
+    CM0851 DIFF_FOREIGN_OBJECT Error "the directory to diff against holds an object connectum-mesh does not emit"
+        rule "none: `emit --out` writes only the kinds the mesh renders"
+        why "An object connectum-mesh never emits (a Secret, say) was added to the directory by hand; the diff cannot say what the mesh would change about it, and applying what the mesh emits would not keep it."
+        example "a secret.yaml copied into the deploy/ directory emit --out wrote"
+        fix "Keep such objects outside the directory the mesh writes, and emit the directory again.";
     // ── 09xx DSL syntax (emitted by the mesh! macro, tested by its UI tests) ────────────────
     CM0901 DSL_SYNTAX Error "the text of `mesh!` is not the DSL"
         rule "a missing `:` or `,`, a block not closed, a token where a value goes"

@@ -6,7 +6,7 @@ use typed_builder::TypedBuilder;
 
 use super::{
     AllowRule, AppTls, DisruptionBudget, Duration, Interceptors, MtlsMode, Quantity, Route,
-    SpreadPolicy, SubsetRef, TrafficPolicy,
+    ServiceAccountRef, Source, SpreadPolicy, SubsetRef, TrafficPolicy,
 };
 
 /// The port every Connectum server listens on (`createServer` default).
@@ -158,6 +158,48 @@ impl Service {
             Some(subset) if subset_index > 0 => format!("{}-{}", self.name, subset.name),
             _ => self.name.clone(),
         }
+    }
+
+    /// How many pods the workload of subset `subset_index` runs, autoscaler included: the
+    /// fixed count of [`deployment_replicas`](Self::deployment_replicas), or the service's
+    /// autoscaler where it decides.
+    #[must_use]
+    pub fn workload_scaling(&self, subset_index: usize) -> Scaling {
+        match (self.deployment_replicas(subset_index), &self.scaling) {
+            (None, Scaling::Autoscale(autoscaler)) => Scaling::Autoscale(autoscaler.clone()),
+            (replicas, _) => Scaling::Replicas(replicas.unwrap_or(1)),
+        }
+    }
+
+    /// Whether the service's own allow rules admit a caller running as `account`: a rule that
+    /// names the account or its namespace. A service without allow rules admits by the rules
+    /// the renderer derives ([`Mesh::authorization`](crate::Mesh::authorization)), so this
+    /// says `true` for it; callers the checker finds refused are CM0406.
+    ///
+    /// ```
+    /// use connectum_mesh_core::{AllowRule, Service, ServiceAccountRef};
+    ///
+    /// let gateway = ServiceAccountRef::new("connectum", "envoy-gateway");
+    /// let open = Service::builder().name("order-service").image("order:1").build();
+    /// assert!(open.admits(&gateway));
+    /// let closed = Service::builder()
+    ///     .name("order-service")
+    ///     .image("order:1")
+    ///     .allow(vec![AllowRule::namespace("shop")])
+    ///     .build();
+    /// assert!(!closed.admits(&gateway));
+    /// ```
+    #[must_use]
+    pub fn admits(&self, account: &ServiceAccountRef) -> bool {
+        self.allow.is_empty()
+            || self
+                .allow
+                .iter()
+                .flat_map(|rule| rule.from.iter())
+                .any(|source| match source {
+                    Source::ServiceAccount(admitted) => admitted == account,
+                    Source::Namespace(namespace) => *namespace == account.namespace,
+                })
     }
 
     /// The replicas the Deployment of subset `subset_index` runs (the service's only Deployment

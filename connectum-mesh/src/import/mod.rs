@@ -19,7 +19,7 @@
 //! ```
 
 mod locate;
-mod model;
+pub(crate) mod model;
 pub mod print;
 
 use std::collections::BTreeMap;

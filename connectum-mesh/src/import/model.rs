@@ -108,7 +108,7 @@ pub(crate) fn deployment_spec(deployment: &Deployment) -> Option<&DeploymentSpec
     Present::<DeploymentSpec>::present(&deployment.spec)
 }
 
-fn hpa_spec(hpa: &HorizontalPodAutoscaler) -> Option<&HorizontalPodAutoscalerSpec> {
+pub(crate) fn hpa_spec(hpa: &HorizontalPodAutoscaler) -> Option<&HorizontalPodAutoscalerSpec> {
     Present::<HorizontalPodAutoscalerSpec>::present(&hpa.spec)
 }
 
@@ -540,7 +540,7 @@ fn probe(probe: &K8sProbe) -> Option<Probe> {
     Some(model)
 }
 
-fn autoscaler(hpa: &HorizontalPodAutoscaler) -> Autoscaler {
+pub(crate) fn autoscaler(hpa: &HorizontalPodAutoscaler) -> Autoscaler {
     let spec = hpa_spec(hpa).cloned().unwrap_or_default();
     let utilization = |name: &str| {
         spec.metrics.iter().flatten().find_map(|m| {
@@ -688,7 +688,7 @@ fn traffic_policy(policy: &networking::TrafficPolicy) -> model::TrafficPolicy {
     model
 }
 
-fn string_match(value: &StringMatch) -> model::StringMatch {
+pub(crate) fn string_match(value: &StringMatch) -> model::StringMatch {
     match value {
         StringMatch::Exact(t) => model::StringMatch::Exact(t.clone()),
         StringMatch::Prefix(t) => model::StringMatch::Prefix(t.clone()),
@@ -704,7 +704,7 @@ fn virtual_service_routes(service: &str, vs: &VirtualService) -> Vec<Route> {
         .collect()
 }
 
-fn http_route(service: &str, route: &HttpRoute) -> Option<Route> {
+pub(crate) fn http_route(service: &str, route: &HttpRoute) -> Option<Route> {
     let Some(HttpRouteAction::Route(destinations)) = &route.action else {
         return None; // redirects, direct responses and delegates are listed as not modelled
     };
@@ -763,7 +763,7 @@ fn http_route(service: &str, route: &HttpRoute) -> Option<Route> {
     Some(model)
 }
 
-fn allow_rules(policy: &AuthorizationPolicy) -> Vec<AllowRule> {
+pub(crate) fn allow_rules(policy: &AuthorizationPolicy) -> Vec<AllowRule> {
     policy
         .spec
         .rules
