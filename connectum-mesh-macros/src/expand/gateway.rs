@@ -1,5 +1,5 @@
-//! A gateway: `Gateway::builder()` with where it runs, its listeners and `routes` for
-//! each route, whose subset targets are the handles of the services declared before it.
+//! A gateway: `Gateway::builder()` with where it runs, its listeners and its routes, whose
+//! subset targets are the handles of the services declared before it.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -94,8 +94,8 @@ fn route(node: &GatewayRouteNode, mesh: &Ident) -> TokenStream {
     quote!(#k::GatewayRoute::builder() #(#setters)* .build())
 }
 
-/// `Gateway::builder()...routes([..]).build()`, with
-/// `mesh` the mesh its services are already in.
+/// `Gateway::builder()...routes([..]).build()`, with `mesh` the mesh its services are already
+/// in.
 pub(super) fn gateway(node: &GatewayNode, mesh: &Ident) -> TokenStream {
     let k = krate();
     let name = &node.name.value;

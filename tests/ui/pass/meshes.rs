@@ -394,7 +394,7 @@ mod edge {
         let public = Gateway::builder()
             .name("public")
             .runtime(GatewayRuntime::istio_ingress())
-            .listeners(vec![Listener::builder()
+            .listeners([Listener::builder()
                 .name("web")
                 .hostname("api.example.com")
                 .port(443)
@@ -404,7 +404,7 @@ mod edge {
             .routes([
                 GatewayRoute::builder()
                     .name("beta")
-                    .matches(vec![GatewayMatch::path_prefix("/v1/orders")
+                    .matches([GatewayMatch::path_prefix("/v1/orders")
                         .header(HeaderMatch::exact("x-beta", "1"))])
                     .target(canary)
                     .timeout(Duration::from_secs(20))
@@ -412,7 +412,7 @@ mod edge {
                     .build(),
                 GatewayRoute::builder()
                     .name("orders")
-                    .matches(vec![
+                    .matches([
                         GatewayMatch::grpc_method("shop.Orders", "Create"),
                         GatewayMatch::grpc_service("shop.Orders"),
                     ])
