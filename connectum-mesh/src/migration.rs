@@ -16,7 +16,7 @@
 
 use std::fmt::Write;
 
-use connectum_mesh_core::{Mesh, MeshMode, MtlsMode};
+use connectum_mesh_core::{Mesh, MeshMode};
 
 use crate::render::{Object, render_objects};
 
@@ -53,11 +53,7 @@ pub fn checklist(mesh: &Mesh) -> String {
     let _ = writeln!(
         out,
         "2. Apply PeerAuthentication/default as PERMISSIVE first; switch it to {} once every caller has a sidecar.",
-        if mesh.mtls == MtlsMode::Strict {
-            "STRICT"
-        } else {
-            mesh.mtls.as_istio()
-        }
+        mesh.mtls
     );
     out.push_str("3. Apply the Istio objects the mesh adds:\n");
     for object in istio_objects(mesh) {

@@ -331,6 +331,12 @@ pub enum HostStyle {
     Fqdn,
 }
 
+impl super::Words for HostStyle {
+    const WHAT: &'static str = "host style";
+    const WORDS: &'static [(&'static str, Self)] = &[("short", Self::Short), ("fqdn", Self::Fqdn)];
+}
+super::spelled!(HostStyle);
+
 /// Namespace-wide telemetry: tracing, metrics and access logs through named providers (which
 /// Istio's meshConfig `extensionProviders` define).
 #[derive(Clone, Debug, PartialEq, TypedBuilder)]

@@ -305,14 +305,7 @@ fn traffic_policy(out: &mut String, policy: &connectum_mesh_core::TrafficPolicy)
                 p.push(format!("max_requests_per_connection: {n}"));
             }
             if let Some(policy) = http.h2_upgrade_policy {
-                p.push(format!(
-                    "h2_upgrade_policy: {}",
-                    match policy {
-                        connectum_mesh_core::H2UpgradePolicy::Default => "DEFAULT",
-                        connectum_mesh_core::H2UpgradePolicy::DoNotUpgrade => "DO_NOT_UPGRADE",
-                        connectum_mesh_core::H2UpgradePolicy::Upgrade => "UPGRADE",
-                    }
-                ));
+                p.push(format!("h2_upgrade_policy: {policy}"));
             }
             pool_parts.push(format!("http: {{ {} }}", p.join(", ")));
         }
