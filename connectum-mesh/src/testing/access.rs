@@ -250,14 +250,7 @@ impl Deployed {
     ) -> Result<Access, TestingError> {
         let mut identity = self.identity(&caller.into())?;
         if self.mesh().service(service).is_none() {
-            return Err(TestingError::UnknownHost {
-                host: service.to_owned(),
-                closest: closest(
-                    service,
-                    self.mesh().services.iter().map(|s| s.name.as_str()),
-                )
-                .map(str::to_owned),
-            });
+            return Err(self.unknown_service(service));
         }
         let pods = self.pod_labels(service);
         let namespace = &self.mesh().namespace;
