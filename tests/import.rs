@@ -79,3 +79,54 @@ fn the_printed_mesh_block_is_current_and_renders_the_same_documents() {
     );
     assert_eq!(values(&printed_order_service()), values(&original));
 }
+
+/// The example as the guide's first migration step: no Istio, application TLS in every service.
+fn example_without_istio() -> Mesh {
+    let mut mesh = example_without_its_edge();
+    mesh.mode = connectum_mesh::MeshMode::None;
+    for service in &mut mesh.services {
+        service.app_tls = Some(
+            connectum_mesh::AppTls::builder()
+                .dir_path("/etc/connectum/tls")
+                .build(),
+        );
+    }
+    mesh
+}
+
+#[test]
+fn manifests_without_istio_objects_import_as_a_mesh_without_istio() {
+    let original = example_without_istio();
+    let imported = imported(&original);
+    assert_eq!(imported.mesh.mode, connectum_mesh::MeshMode::None);
+    let tls = imported.mesh.services[0]
+        .app_tls
+        .as_ref()
+        .map(|t| t.dir_path.as_str());
+    assert_eq!(tls, Some("/etc/connectum/tls"));
+    let problems: Vec<String> = imported
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error() || d.diagnostic.code.as_str() == "CM0827")
+        .map(ToString::to_string)
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    assert_eq!(values(&imported.mesh), values(&original));
+}
+
+#[test]
+fn disruption_budgets_import_as_the_model_says_them() {
+    use connectum_mesh::{DisruptionBudget, PodCount};
+    for budget in [
+        DisruptionBudget::MinAvailable(PodCount::Pods(1)),
+        DisruptionBudget::MaxUnavailable(PodCount::Percent(25)),
+        DisruptionBudget::Disabled,
+        DisruptionBudget::Auto,
+    ] {
+        let mut original = example_without_its_edge();
+        original.services[0].disruption_budget = budget;
+        let imported = imported(&original);
+        assert_eq!(imported.mesh.services[0].disruption_budget, budget);
+        assert_eq!(values(&imported.mesh), values(&original), "{budget:?}");
+    }
+}
