@@ -22,6 +22,7 @@
 //! assert!(codes.contains(&"CM0828")); // the selector matches no Deployment
 //! ```
 
+mod edge;
 mod locate;
 mod model;
 pub mod print;

@@ -78,7 +78,10 @@ impl<'a> Objects<'a> {
         self.all.iter().any(|(kept, _)| std::ptr::eq(*kept, object))
     }
 
-    fn of<T>(&self, pick: impl Fn(&'a Object) -> Option<&'a T>) -> Vec<(&'a ReadObject, &'a T)> {
+    pub(super) fn of<T>(
+        &self,
+        pick: impl Fn(&'a Object) -> Option<&'a T>,
+    ) -> Vec<(&'a ReadObject, &'a T)> {
         self.all
             .iter()
             .filter_map(|(read, object)| pick(object).map(|typed| (*read, typed)))
@@ -243,6 +246,13 @@ pub(crate) fn mesh(objects: &Objects<'_>, interceptors: &Interceptors) -> Mesh {
         ));
     }
     admit_callers(&mut mesh);
+    for gateway in super::edge::istio_gateways(&mesh, objects) {
+        mesh.add_gateway(gateway);
+    }
+    for gateway in super::edge::gateways(&mesh, objects) {
+        mesh.add_gateway(gateway);
+    }
+    super::edge::identities(&mut mesh);
     mesh
 }
 
@@ -368,13 +378,22 @@ fn service(
         Object::DestinationRule(d) => Some(d),
         _ => None,
     });
-    if let Some((_, rule)) = rules.iter().find(|(_, r)| hosts.contains(&r.spec.host)) {
-        let declared = rule
-            .spec
-            .subsets
-            .iter()
-            .map(|s| (s.name.clone(), s.labels.clone()))
-            .collect();
+    let rule = rules
+        .iter()
+        .find(|(_, r)| hosts.contains(&r.spec.host))
+        .map(|(_, rule)| rule);
+    let declared = match rule {
+        Some(rule) => Some(
+            rule.spec
+                .subsets
+                .iter()
+                .map(|s| (s.name.clone(), s.labels.clone()))
+                .collect(),
+        ),
+        None if !mesh.mode.is_istio() => Some(workload_subsets(mesh, name, workloads)),
+        None => None,
+    };
+    if let Some(declared) = declared {
         subsets(
             mesh,
             &mut service,
@@ -383,22 +402,9 @@ fn service(
             &image,
             app_version.as_deref(),
         );
-        service.traffic_policy = rule
-            .spec
-            .traffic_policy
-            .as_ref()
-            .map(traffic_policy)
-            .unwrap_or_default();
-    } else if !mesh.mode.is_istio() {
-        let declared = workload_subsets(mesh, name, workloads);
-        subsets(
-            mesh,
-            &mut service,
-            declared,
-            workloads,
-            &image,
-            app_version.as_deref(),
-        );
+    }
+    if let Some(policy) = rule.and_then(|r| r.spec.traffic_policy.as_ref()) {
+        service.traffic_policy = traffic_policy(policy);
     }
     let routes = objects.of(|o| match o {
         Object::VirtualService(v) => Some(v),
@@ -826,7 +832,7 @@ fn traffic_policy(policy: &networking::TrafficPolicy) -> model::TrafficPolicy {
     model
 }
 
-fn string_match(value: &StringMatch) -> model::StringMatch {
+pub(super) fn string_match(value: &StringMatch) -> model::StringMatch {
     match value {
         StringMatch::Exact(t) => model::StringMatch::Exact(t.clone()),
         StringMatch::Prefix(t) => model::StringMatch::Prefix(t.clone()),
@@ -887,20 +893,23 @@ fn http_route(service: &str, route: &HttpRoute) -> Option<Route> {
     model.name.clone_from(&route.name);
     model.matches = matches;
     model.timeout = route.timeout;
-    model.retries = route.retries.as_ref().map(|retry| {
-        let mut out = MeshRetry::builder()
-            .attempts(unsigned(retry.attempts).unwrap_or(2))
-            .build();
-        out.per_try_timeout = retry.per_try_timeout;
-        out.retry_on = retry
-            .retry_on
-            .iter()
-            .flat_map(|text| text.split(','))
-            .filter_map(|token| RetryOn::parse(token.trim()))
-            .collect();
-        out
-    });
+    model.retries = route.retries.as_ref().map(mesh_retry);
     Some(model)
+}
+
+/// A VirtualService route's `retries` (attempts default to Istio's 2).
+pub(super) fn mesh_retry(retry: &networking::HttpRetry) -> MeshRetry {
+    let mut out = MeshRetry::builder()
+        .attempts(unsigned(retry.attempts).unwrap_or(2))
+        .build();
+    out.per_try_timeout = retry.per_try_timeout;
+    out.retry_on = retry
+        .retry_on
+        .iter()
+        .flat_map(|text| text.split(','))
+        .filter_map(|token| RetryOn::parse(token.trim()))
+        .collect();
+    out
 }
 
 fn allow_rules(policy: &AuthorizationPolicy) -> Vec<AllowRule> {
