@@ -40,7 +40,7 @@ fn example_without_its_edge() -> Mesh {
                 order_service::NAMESPACE,
                 "envoy-gateway",
             ))
-            .calls(vec![order_service::SERVICE.to_owned()])
+            .calls([order_service::SERVICE])
             .build(),
     );
     mesh

@@ -19,18 +19,17 @@ fn topology(n: usize) -> Mesh {
         .app_label("app")
         .host_style(HostStyle::Fqdn)
         .mtls(MtlsMode::Strict)
-        .known_namespaces(vec![])
         .telemetry(
             Telemetry::builder()
                 .name("connectum-telemetry")
                 .tracing(
                     Tracing::builder()
-                        .providers(vec!["otel-tracing".to_owned()])
+                        .providers(["otel-tracing"])
                         .sampling_percent(100.0)
                         .build(),
                 )
-                .metrics_providers(vec!["prometheus".to_owned()])
-                .access_log_providers(vec!["otel-access-logging".to_owned()])
+                .metrics_providers(["prometheus"])
+                .access_log_providers(["otel-access-logging"])
                 .build(),
         )
         .external_callers(vec![

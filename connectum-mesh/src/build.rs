@@ -35,7 +35,16 @@ impl fmt::Debug for BuildError {
     }
 }
 
-impl std::error::Error for BuildError {}
+/// Transparent, like its `Display`: the source is the wrapped error's own (the I/O error behind
+/// an [`EmitError`]), so a report chain does not print one message twice.
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Invalid(error) => error.source(),
+            Self::Emit(error) => error.source(),
+        }
+    }
+}
 
 /// Checks `mesh`, prints each warning as a `cargo::warning=` line (Cargo shows them after the
 /// build), and writes the manifests to `dir` as YAML with a `kustomization.yaml`.

@@ -15,7 +15,7 @@
 //! let mut order = Service::builder()
 //!     .name("order-service")
 //!     .image("ghcr.io/mycompany/order-service:1.0.0")
-//!     .allow(vec![AllowRule::namespace("connectum")])
+//!     .allow([AllowRule::namespace("connectum")])
 //!     .build();
 //! let stable = order.add_subset(Subset::builder().name("stable").build());
 //! let canary = order.add_subset(
@@ -24,13 +24,13 @@
 //! let retries = MeshRetry::builder()
 //!     .attempts(1)
 //!     .per_try_timeout(Duration::from_secs(10))
-//!     .retry_on(vec![RetryOn::Unavailable])
+//!     .retry_on([RetryOn::Unavailable])
 //!     .build();
 //! order
 //!     .add_route(
 //!         Route::builder()
 //!             .name("canary-header")
-//!             .matches(vec![RequestMatch::header(HeaderMatch::exact("x-canary", "true"))])
+//!             .matches([RequestMatch::header(HeaderMatch::exact("x-canary", "true"))])
 //!             .target(&canary)
 //!             .timeout(Duration::from_secs(30))
 //!             .retries(retries.clone())

@@ -167,24 +167,20 @@ mod tests {
         };
         let with_edge = |runtime: GatewayRuntime| {
             let mut mesh = mesh(MeshMode::None);
-            let mut edge = Gateway::builder()
+            let edge = Gateway::builder()
                 .name("edge")
                 .runtime(runtime)
-                .listeners(vec![
-                    Listener::builder()
-                        .name("grpc")
-                        .port(9090)
-                        .protocol(ListenerProtocol::Http)
-                        .build(),
-                ])
-                .build();
-            edge.add_route(
-                GatewayRoute::builder()
+                .listeners([Listener::builder()
+                    .name("grpc")
+                    .port(9090)
+                    .protocol(ListenerProtocol::Http)
+                    .build()])
+                .routes([GatewayRoute::builder()
                     .name("cart")
-                    .matches(vec![GatewayMatch::grpc_service("shop.Cart")])
+                    .matches([GatewayMatch::grpc_service("shop.Cart")])
                     .target(GatewayTarget::service("cart"))
-                    .build(),
-            );
+                    .build()])
+                .build();
             mesh.add_gateway(edge);
             mesh
         };
@@ -233,7 +229,7 @@ mod tests {
                 .service_account(connectum_mesh_core::ServiceAccountRef::new(
                     "shop", "gateway",
                 ))
-                .calls(vec!["cart".to_owned()])
+                .calls(["cart"])
                 .build(),
         );
         assert!(

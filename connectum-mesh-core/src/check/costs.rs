@@ -206,7 +206,7 @@ pub(super) fn budget_for<S: AsRef<str>>(mesh: &Mesh, members: &[S]) -> RetryBudg
 /// use connectum_mesh_core::{AppRetry, Interceptors, Mesh, Service};
 ///
 /// let mut mesh = Mesh::builder().namespace("shop").build();
-/// mesh.add_service(Service::builder().name("cart").image("cart:1").calls(vec!["stock".into()]).build());
+/// mesh.add_service(Service::builder().name("cart").image("cart:1").calls(["stock"]).build());
 /// mesh.add_service(
 ///     Service::builder().name("stock").image("stock:1")
 ///         .interceptors(Interceptors::builder().retry(AppRetry::builder().max_retries(1).build()).build())

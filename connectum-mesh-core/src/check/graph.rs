@@ -217,7 +217,7 @@ mod tests {
                 Service::builder()
                     .name(*name)
                     .image("img:1")
-                    .calls(callees.iter().map(|c| (*c).to_owned()).collect())
+                    .calls(callees.iter().copied())
                     .build(),
             );
         }

@@ -9,10 +9,15 @@ mod path;
 pub mod registry;
 mod suggest;
 
-pub use docs::{LINT_NEEDS_MORE, NOT_APPLICABLE, markdown};
+/// Renders `docs/diagnostics.md` from the registry (the project's own doc generator).
+#[doc(hidden)]
+pub use docs::markdown;
+pub use docs::{LINT_NEEDS_MORE, NOT_APPLICABLE};
 pub use lint::{Level, Lints};
 pub use path::{MeshPath, Segment};
 pub use registry::{CodeInfo, REGISTRY, RETIRED, RetiredCode, lookup};
+/// Spelling suggestions the checker, `mesh!` and the reader share; not part of the API.
+#[doc(hidden)]
 pub use suggest::{closest, did_you_mean};
 
 /// How bad a problem is: errors stop rendering, warnings are printed.

@@ -112,7 +112,7 @@ registry! {
     CM0103 UNKNOWN_CALLEE Error "a call names a service the mesh does not declare"
         rule "Kiali KIA1101 (destination host not found); library policy: call chains must be known to budget retries"
         why "`calls` feeds the retry budget and the timeout checks along call chains. A call to an unknown service hides a whole chain from them: the retry storm it could cause goes unchecked."
-        example "Service::builder().name(\"order-service\").calls(vec![\"inventroy-service\".into()])"
+        example "Service::builder().name(\"order-service\").calls([\"inventroy-service\"])"
         fix "Name a service declared in this mesh (the help suggests the closest), or add the callee with `mesh.add_service`.";
     CM0104 OVERLAPPING_SUBSETS Error "two subsets select the same pods"
         rule "Kiali KIA0003 / KIA0201 (overlapping selectors); Kubernetes: Deployments with overlapping selectors"
@@ -162,12 +162,12 @@ registry! {
     CM0151 SAMPLING_OUT_OF_RANGE Error "tracing sampling is not a percentage"
         rule "Istio webhook / CRD: Telemetry tracing randomSamplingPercentage must be 0..100"
         why "Istio refuses the Telemetry resource, so the namespace loses tracing, metrics and access logs configuration at once."
-        example "Tracing::builder().providers(vec![\"otel-tracing\".into()]).sampling_percent(150.0).build()"
+        example "Tracing::builder().providers([\"otel-tracing\"]).sampling_percent(150.0).build()"
         fix "Use a value from 0 to 100 (100 samples every request).";
     CM0152 EMPTY_PROVIDER Error "a telemetry provider name is empty"
         rule "Istio webhook: Telemetry providers[].name must be non-empty"
         why "Istio refuses the Telemetry resource: no tracing, metrics or access logs are configured."
-        example "Telemetry::builder().name(\"mesh-default\").metrics_providers(vec![String::new()]).build()"
+        example "Telemetry::builder().name(\"mesh-default\").metrics_providers([String::new()]).build()"
         fix "Name a provider defined in meshConfig extensionProviders (e.g. `prometheus`, `otel-tracing`), or remove the entry.";
     CM0153 TELEMETRY_WITHOUT_PROVIDERS Warning "a Telemetry resource names no provider"
         rule "IST0157 InvalidTelemetryProvider"
@@ -177,7 +177,7 @@ registry! {
     CM0154 SEVERAL_TRACING_PROVIDERS Warning "tracing names more than one provider"
         rule "Istio webhook warning: multiple tracing providers are not currently supported"
         why "Istio accepts the resource but uses only one provider: traces silently stop reaching the others."
-        example "Tracing::builder().providers(vec![\"otel-tracing\".into(), \"zipkin\".into()]).build()"
+        example "Tracing::builder().providers([\"otel-tracing\", \"zipkin\"]).build()"
         fix "Name one tracing provider; fan out in the OpenTelemetry collector instead.";
 
     // ── 02xx routing ──────────────────────────────────────────────────────────────────────
@@ -214,7 +214,7 @@ registry! {
     CM0207 UNREACHABLE_ROUTE Warning "a route can never match"
         rule "IST0130 VirtualServiceUnreachableRule (Istio webhook warning VS10)"
         why "Istio takes the first route that matches. A route after a catch-all, or whose every match repeats an earlier one, never receives a request: the header-based canary route you tested is silently dead."
-        example "order.add_route(Route::builder().target(split).build()); order.add_route(Route::builder().matches(vec![canary_header]).target(&canary).build());"
+        example "order.add_route(Route::builder().target(split).build()); order.add_route(Route::builder().matches([canary_header]).target(&canary).build());"
         fix "Move the catch-all route last, or remove the route that repeats an earlier one.";
     CM0208 DUPLICATE_MATCH Warning "a match repeats or is covered by an earlier one"
         rule "IST0131 VirtualServiceIneffectiveMatch (Istio webhook warning VS11)"
@@ -244,7 +244,7 @@ registry! {
     CM0213 NO_CATCH_ALL_ROUTE Warning "no route takes every request"
         rule "Istio HTTP route semantics: a request no route matches gets no route, a 404 (NR) from the sidecar (docs/istio-semantics.md)"
         why "Every route has matches, so a request that matches none (a client without the `x-canary` header, a method the uri matches forgot) is answered 404 by the caller's sidecar and never reaches the service."
-        example "order.add_route(Route::builder().matches(vec![RequestMatch::header(HeaderMatch::exact(\"x-canary\", \"true\"))]).target(&canary).build()); as the only route"
+        example "order.add_route(Route::builder().matches([RequestMatch::header(HeaderMatch::exact(\"x-canary\", \"true\"))]).target(&canary).build()); as the only route"
         fix "End the routes with one without matches (or whose match takes every request), e.g. to the primary subset.";
     CM0220 GATEWAY_UNKNOWN_SERVICE Error "a gateway route names a service the mesh does not declare"
         rule "Kiali KIA1101 (destination host not found); Gateway API: backendRef to a missing Service (ResolvedRefs false)"
@@ -269,7 +269,7 @@ registry! {
     CM0224 GATEWAY_UNKNOWN_LISTENER Error "a gateway route binds to a listener its gateway does not declare"
         rule "Gateway API: parentRef sectionName must name a listener (Accepted false, NoMatchingParent)"
         why "The route attaches to nothing and no request reaches it."
-        example "GatewayRoute::builder().listeners(vec![\"grcp\".into()]) where the listener is grpc"
+        example "GatewayRoute::builder().listeners([\"grcp\"]) where the listener is grpc"
         fix "Name a listener of the gateway (the help suggests the closest), or leave `listeners` empty to bind to all.";
     CM0225 GATEWAY_MIXED_MATCHES Error "a gateway route mixes gRPC and HTTP path matches"
         rule "Gateway API: a GRPCRoute matches gRPC methods, an HTTPRoute paths; one route becomes one of them"
@@ -341,7 +341,7 @@ registry! {
     CM0309 INVALID_RETRY_STATUS Error "retryOn names an HTTP status Istio does not know"
         rule "Istio webhook: retryOn status codes must be known HTTP status codes"
         why "Istio refuses the VirtualService, so none of the service's routes apply."
-        example "MeshRetry::builder().attempts(1).retry_on(vec![RetryOn::Status(42)]).build()"
+        example "MeshRetry::builder().attempts(1).retry_on([RetryOn::Status(42)]).build()"
         fix "Use a known status code such as 503, or a named condition such as `unavailable`.";
     CM0310 CALL_CYCLE Error "services call each other in a cycle"
         rule "library policy (the retry budget needs finite call chains)"
@@ -356,7 +356,7 @@ registry! {
     CM0312 RETRY_ON_SUCCESS_STATUS Warning "retryOn names a success or informational HTTP status"
         rule "library policy (gRPC over HTTP/2 answers every call with HTTP 200 and carries errors in the grpc-status trailer)"
         why "Envoy retries on the HTTP status, and a gRPC server answers every call with 200, failed or not: retrying on 200 sends every call, successful ones included, 1 + attempts times, a permanent retry storm. A 1xx, other 2xx or 3xx status never marks a failed gRPC call, so that condition means nothing."
-        example "MeshRetry::builder().attempts(2).retry_on(vec![RetryOn::Status(200)]).build()"
+        example "MeshRetry::builder().attempts(2).retry_on([RetryOn::Status(200)]).build()"
         fix "Retry on gRPC conditions such as `unavailable`, or on a failure status such as 503.";
     CM0320 EDGE_TIMEOUT_TOO_SHORT Warning "a gateway gives up before the chain behind it does"
         rule "library policy, stricter than Istio: the edge's per-try timeout (or route timeout) ≥ the worst case of the service behind it"
@@ -371,7 +371,7 @@ registry! {
     CM0361 RETRY_ON_MISSES_GRPC Warning "retryOn names HTTP failures but no gRPC status"
         rule "Envoy x-envoy-retry-grpc-on: gRPC errors arrive as HTTP 200 with a grpc-status trailer, so `5xx`, `gateway-error` and HTTP status codes never see them"
         why "`retryOn: 5xx` reads like it covers failures, but a gRPC server answers UNAVAILABLE or DEADLINE_EXCEEDED with HTTP 200: only transport failures (a dead connection) are retried, never the errors the policy was written for."
-        example "MeshRetry::builder().attempts(2).retry_on(vec![RetryOn::FiveXx]).build()"
+        example "MeshRetry::builder().attempts(2).retry_on([RetryOn::FiveXx]).build()"
         fix "Add the gRPC conditions: `unavailable` (and `deadline-exceeded`, `resource-exhausted`, `cancelled` where retrying is safe).";
     CM0362 HASH_WITH_SPLIT Warning "consistent-hash load balancing with a weighted split"
         rule "Istio: the route picks the subset per request before the DestinationRule's hash picks the pod (docs: consistent hashing is only best effort across weighted destinations)"
@@ -408,7 +408,7 @@ registry! {
     CM0405 AUTHORIZATION_WITHOUT_MTLS Error "allow rules on a service without mTLS"
         rule "Kiali KIA0105 (principals and namespaces need mTLS)"
         why "Allow rules match principals and namespaces, which only mTLS provides. With mTLS disabled no request has a peer identity, so the ALLOW policy denies every request: the service is down."
-        example "Service::builder().mtls_override(MtlsMode::Disable).allow(vec![AllowRule::namespace(\"connectum\")])"
+        example "Service::builder().mtls_override(MtlsMode::Disable).allow([AllowRule::namespace(\"connectum\")])"
         fix "Keep mTLS (STRICT or PERMISSIVE) for services with allow rules, or remove the allow rules.";
     CM0406 CALLER_NOT_ALLOWED Error "a declared caller is not admitted by the callee's allow rules"
         rule "library policy (Istio evaluates the AuthorizationPolicy at runtime)"
@@ -428,7 +428,7 @@ registry! {
     CM0409 PERMISSIVE_WITH_IDENTITY_RULES Warning "PERMISSIVE mTLS with allow rules only mTLS callers can pass"
         rule "Istio AuthorizationPolicy: `principals` and `namespaces` are taken from the peer certificate, so they match only mTLS requests; related to Kiali KIA0105 (principals and namespaces need mTLS)"
         why "PERMISSIVE admits plain-text callers, but every allow rule of the service names principals or namespaces, which plain-text requests do not carry: those callers are refused with 403 anyway. The PERMISSIVE mode buys nothing and suggests a migration path that does not work (CM0405 covers DISABLE, where nobody gets in)."
-        example "Service::builder().mtls_override(MtlsMode::Permissive).allow(vec![AllowRule::namespace(\"connectum\")])"
+        example "Service::builder().mtls_override(MtlsMode::Permissive).allow([AllowRule::namespace(\"connectum\")])"
         fix "Use STRICT for the service (remove the PERMISSIVE override where the namespace is STRICT); if plain-text callers really must reach it, the allow rules cannot admit them and have to go.";
     CM0420 GATEWAY_NOT_ADMITTED Error "a gateway routes to a service that refuses it"
         rule "Istio AuthorizationPolicy and PeerAuthentication semantics: a caller without a mesh identity is refused by STRICT mTLS and by principal rules (403 / connection reset)"

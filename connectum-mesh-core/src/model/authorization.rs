@@ -94,7 +94,7 @@ impl Mesh {
     /// let mut mesh = Mesh::builder().namespace("connectum").build();
     /// mesh.add_service(
     ///     Service::builder().name("order-service").image("order:1.0.0")
-    ///         .calls(vec!["inventory-service".into()]).build(),
+    ///         .calls(["inventory-service"]).build(),
     /// );
     /// mesh.add_service(Service::builder().name("inventory-service").image("inventory:1.0.0").build());
     /// let inventory = mesh.service("inventory-service").unwrap();

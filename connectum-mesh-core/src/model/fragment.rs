@@ -25,7 +25,7 @@ use crate::{Diagnostic, Diagnostics};
 ///
 /// // In the checkout crate, which depends on the inventory crate:
 /// let checkout = Service::builder().name("checkout").image("checkout:1.0.0")
-///     .calls(vec![INVENTORY.into()]).build();
+///     .calls([INVENTORY]).build();
 /// assert_eq!(checkout.calls, [inventory.name]);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -77,7 +77,7 @@ impl AsRef<str> for ServiceRef {
 ///
 /// const STOCK: ServiceRef = ServiceRef::new("stock");
 /// let mut cart = MeshFragment::new();
-/// cart.add_service(Service::builder().name("cart").image("cart:1").calls(vec![STOCK.into()]).build());
+/// cart.add_service(Service::builder().name("cart").image("cart:1").calls([STOCK]).build());
 /// let stock = Service::builder().name(STOCK).image("stock:1").build();
 ///
 /// let mut shop = Mesh::builder().namespace("shop").build();
@@ -184,10 +184,10 @@ impl Mesh {
     /// use connectum_mesh_core::{ExternalCaller, Mesh, MeshFragment, Service, ServiceAccountRef};
     ///
     /// let gateway = ExternalCaller::builder().name("gateway")
-    ///     .service_account(ServiceAccountRef::new("shop", "gateway")).calls(vec!["cart".into()]).build();
+    ///     .service_account(ServiceAccountRef::new("shop", "gateway")).calls(["cart"]).build();
     /// let mut cart = MeshFragment::new();
     /// cart.add_external_caller(gateway.clone())
-    ///     .add_service(Service::builder().name("cart").image("cart:1").calls(vec!["stock".into()]).build());
+    ///     .add_service(Service::builder().name("cart").image("cart:1").calls(["stock"]).build());
     /// let stock = Service::builder().name("stock").image("stock:1").build();
     ///
     /// let mut shop = Mesh::builder().namespace("shop").external_callers(vec![gateway]).build();

@@ -29,20 +29,18 @@ pub const ISTIO_GATEWAY_CONTROLLER: &str = "istio.io/gateway-controller";
 ///     ListenerProtocol, MeshRetry,
 /// };
 ///
-/// let mut edge = Gateway::builder()
+/// let edge = Gateway::builder()
 ///     .name("connectum-gateway")
 ///     .runtime(GatewayClass::envoy_gateway("connectum-gateway").into())
-///     .listeners(vec![Listener::builder().name("grpc").port(9090).protocol(ListenerProtocol::Http).build()])
-///     .build();
-/// edge.add_route(
-///     GatewayRoute::builder()
+///     .listeners([Listener::builder().name("grpc").port(9090).protocol(ListenerProtocol::Http).build()])
+///     .routes([GatewayRoute::builder()
 ///         .name("orders")
-///         .matches(vec![GatewayMatch::grpc_service("mycompany.orders.v1.OrderService")])
+///         .matches([GatewayMatch::grpc_service("mycompany.orders.v1.OrderService")])
 ///         .target(GatewayTarget::service("order-service"))
 ///         .timeout(Duration::from_secs(30))
 ///         .retries(MeshRetry::builder().attempts(1).build())
-///         .build(),
-/// );
+///         .build()])
+///     .build();
 /// assert_eq!(edge.routes[0].worst_case_attempts(edge.runtime.default_retry_attempts()), 2);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
@@ -58,20 +56,14 @@ pub struct Gateway {
     #[builder(default, setter(strip_option))]
     pub service_account: Option<ServiceAccountRef>,
     /// The ports and hosts it listens on.
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = Listener>| items.into_iter().collect()))]
     pub listeners: Vec<Listener>,
-    /// Its routes, in order; add with [`Gateway::add_route`]. Istio takes the first that matches.
-    #[builder(default)]
+    /// Its routes, in order: the first that matches takes the request.
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = GatewayRoute>| items.into_iter().collect()))]
     pub routes: Vec<GatewayRoute>,
 }
 
 impl Gateway {
-    /// Appends a route.
-    pub fn add_route(&mut self, route: GatewayRoute) -> &mut Self {
-        self.routes.push(route);
-        self
-    }
-
     /// The ServiceAccount the gateway's proxies run as, when they are in the mesh: the one set,
     /// else Istio's ingress gateway account, or `<gateway>-<class>` in `namespace` for Istio's
     /// Gateway API deployment. Envoy Gateway's and other proxies are outside the mesh unless one
@@ -426,10 +418,10 @@ pub struct GatewayRoute {
     #[builder(setter(into))]
     pub name: String,
     /// The listeners it is bound to, by name; empty means all of the gateway's.
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
     pub listeners: Vec<String>,
     /// Conditions, any of which selects the route; empty matches every request.
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = GatewayMatch>| items.into_iter().collect()))]
     pub matches: Vec<GatewayMatch>,
     /// Where matched requests go.
     #[builder(setter(into))]

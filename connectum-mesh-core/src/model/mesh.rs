@@ -38,7 +38,7 @@ pub struct Mesh {
     #[builder(setter(into))]
     pub namespace: String,
     /// Labels on the Namespace besides the injection label.
-    #[builder(default)]
+    #[builder(default, setter(transform = |pairs: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>| super::string_map(pairs)))]
     pub namespace_labels: BTreeMap<String, String>,
     /// Whether the mesh runs under Istio (the default) or without a mesh, the guide's first
     /// migration step: application TLS and the interceptors carry security and resilience.
@@ -73,16 +73,16 @@ pub struct Mesh {
     #[builder(default)]
     pub host_style: HostStyle,
     /// Callers outside the model that the mesh admits and the retry budget follows.
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = ExternalCaller>| items.into_iter().collect()))]
     pub external_callers: Vec<ExternalCaller>,
     /// Other namespaces callers may come from (declared so authorization rules may name them).
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
     pub known_namespaces: Vec<String>,
     /// The worst-case calls a request may become along any call chain (default 10).
     #[builder(default)]
     pub retry_budget: RetryBudget,
     /// Budgets for particular chains, overriding `retry_budget`.
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = ChainBudget>| items.into_iter().collect()))]
     pub chain_budgets: Vec<ChainBudget>,
     /// Emit a namespace-wide allow-nothing AuthorizationPolicy, so a service is reachable only
     /// through its own ALLOW policy (explicit or derived from its callers). Off by default.
@@ -192,7 +192,7 @@ impl Mesh {
 ///
 /// let mesh = Mesh::builder().namespace("shop").mode(MeshMode::None).build();
 /// assert!(!mesh.mode.is_istio());
-/// assert_eq!(MeshMode::parse("istio"), Some(MeshMode::Istio));
+/// assert_eq!("istio".parse(), Ok(MeshMode::Istio));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum MeshMode {
@@ -209,17 +209,13 @@ impl MeshMode {
     pub fn is_istio(self) -> bool {
         self == Self::Istio
     }
-
-    /// Reads the CLI spelling: `istio` or `none`.
-    #[must_use]
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "istio" => Some(Self::Istio),
-            "none" => Some(Self::None),
-            _ => None,
-        }
-    }
 }
+
+impl super::Words for MeshMode {
+    const WHAT: &'static str = "mesh mode";
+    const WORDS: &'static [(&'static str, Self)] = &[("istio", Self::Istio), ("none", Self::None)];
+}
+super::spelled!(MeshMode);
 
 /// How hosts are written in VirtualServices and DestinationRules.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -242,10 +238,10 @@ pub struct Telemetry {
     #[builder(default, setter(strip_option))]
     pub tracing: Option<Tracing>,
     /// Metrics providers (e.g. `prometheus`).
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
     pub metrics_providers: Vec<String>,
     /// Access-log providers (e.g. `otel-access-logging`).
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
     pub access_log_providers: Vec<String>,
 }
 
@@ -253,6 +249,7 @@ pub struct Telemetry {
 #[derive(Clone, Debug, PartialEq, TypedBuilder)]
 pub struct Tracing {
     /// Provider names (e.g. `otel-tracing`).
+    #[builder(setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
     pub providers: Vec<String>,
     /// Percent of requests sampled, 0..=100.
     #[builder(default, setter(strip_option))]

@@ -14,6 +14,7 @@ mod routing;
 mod security;
 mod service;
 pub(crate) mod timeline;
+mod words;
 
 pub use app_settings::{INTERCEPTORS_VARIABLE, SHUTDOWN_TIMEOUT_VARIABLE};
 pub use authorization::Authorization;
@@ -51,6 +52,8 @@ pub use timeline::{
     Failure, FailureKind, ISTIO_DEFAULT_TERMINATION_DRAIN, PodTimeline, ShortStep, SidecarMode,
     Startup, Step, StepKind,
 };
+pub(crate) use words::spelled;
+pub use words::{UnknownWord, Words};
 
 /// A count as the 32-bit signed integer Kubernetes and Istio keep it in, or `None` when it
 /// does not fit. The checker refuses such values (CM0108); the renderer, which only sees checked
@@ -59,6 +62,22 @@ pub use timeline::{
 #[must_use]
 pub fn int32(value: u32) -> Option<i32> {
     i32::try_from(value).ok()
+}
+
+/// What a builder's list setter takes: any iterable of anything that becomes a `String`, so
+/// `["a", "b"]`, `vec![name]` and an iterator of `&String` all work.
+pub(crate) fn strings(items: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
+    items.into_iter().map(Into::into).collect()
+}
+
+/// What a builder's map setter takes: any iterable of pairs that become `String`s.
+pub(crate) fn string_map(
+    pairs: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
+) -> std::collections::BTreeMap<String, String> {
+    pairs
+        .into_iter()
+        .map(|(key, value)| (key.into(), value.into()))
+        .collect()
 }
 
 #[cfg(test)]

@@ -218,7 +218,7 @@ impl HeaderMatch {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, TypedBuilder)]
 pub struct RequestMatch {
     /// Header conditions, all required.
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = HeaderMatch>| items.into_iter().collect()))]
     pub headers: Vec<HeaderMatch>,
     /// A condition on the request path; for gRPC `/package.Service/Method`.
     #[builder(default, setter(strip_option))]
@@ -268,45 +268,46 @@ pub enum RetryOn {
     Status(u16),
 }
 
+impl super::Words for RetryOn {
+    const WHAT: &'static str = "retry condition";
+    const WORDS: &'static [(&'static str, Self)] = &[
+        ("unavailable", Self::Unavailable),
+        ("deadline-exceeded", Self::DeadlineExceeded),
+        ("resource-exhausted", Self::ResourceExhausted),
+        ("cancelled", Self::Cancelled),
+        ("internal", Self::Internal),
+        ("connect-failure", Self::ConnectFailure),
+        ("refused-stream", Self::RefusedStream),
+        ("5xx", Self::FiveXx),
+        ("gateway-error", Self::GatewayError),
+        ("reset", Self::Reset),
+        ("reset-before-request", Self::ResetBeforeRequest),
+        ("retriable-4xx", Self::Retriable4xx),
+    ];
+}
+
 impl fmt::Display for RetryOn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let token = match self {
-            Self::Unavailable => "unavailable",
-            Self::DeadlineExceeded => "deadline-exceeded",
-            Self::ResourceExhausted => "resource-exhausted",
-            Self::Cancelled => "cancelled",
-            Self::Internal => "internal",
-            Self::ConnectFailure => "connect-failure",
-            Self::RefusedStream => "refused-stream",
-            Self::FiveXx => "5xx",
-            Self::GatewayError => "gateway-error",
-            Self::Reset => "reset",
-            Self::ResetBeforeRequest => "reset-before-request",
-            Self::Retriable4xx => "retriable-4xx",
-            Self::Status(code) => return write!(f, "{code}"),
-        };
-        f.write_str(token)
+        match self {
+            Self::Status(code) => write!(f, "{code}"),
+            other => f.write_str(super::Words::word(*other)),
+        }
     }
 }
 
-impl RetryOn {
-    /// Parses one `retryOn` token, e.g. `unavailable` or `503`.
-    #[must_use]
-    pub fn parse(token: &str) -> Option<Self> {
-        Some(match token {
-            "unavailable" => Self::Unavailable,
-            "deadline-exceeded" => Self::DeadlineExceeded,
-            "resource-exhausted" => Self::ResourceExhausted,
-            "cancelled" => Self::Cancelled,
-            "internal" => Self::Internal,
-            "connect-failure" => Self::ConnectFailure,
-            "refused-stream" => Self::RefusedStream,
-            "5xx" => Self::FiveXx,
-            "gateway-error" => Self::GatewayError,
-            "reset" => Self::Reset,
-            "reset-before-request" => Self::ResetBeforeRequest,
-            "retriable-4xx" => Self::Retriable4xx,
-            code => Self::Status(code.parse().ok().filter(|c| (100..600).contains(c))?),
+impl std::str::FromStr for RetryOn {
+    type Err = super::UnknownWord;
+
+    /// Reads one `retryOn` token: a word, e.g. `unavailable`, or an HTTP status, e.g. `503`.
+    fn from_str(token: &str) -> Result<Self, Self::Err> {
+        <Self as super::Words>::from_word(token).or_else(|mut error| {
+            match token.parse().ok().filter(|code| (100..600).contains(code)) {
+                Some(code) => Ok(Self::Status(code)),
+                None => {
+                    error.otherwise = Some("an HTTP status 100-599");
+                    Err(error)
+                }
+            }
         })
     }
 }
@@ -323,7 +324,7 @@ pub struct MeshRetry {
     #[builder(default, setter(strip_option))]
     pub per_try_timeout: Option<Duration>,
     /// The conditions that trigger a retry; empty means Istio's default conditions.
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = RetryOn>| items.into_iter().collect()))]
     pub retry_on: Vec<RetryOn>,
 }
 
@@ -362,7 +363,7 @@ pub const ISTIO_DEFAULT_RETRY_ATTEMPTS: u32 = 2;
 /// let canary = order.add_subset(Subset::builder().name("canary").build());
 /// let route = Route::builder()
 ///     .name("canary-header")
-///     .matches(vec![RequestMatch::header(HeaderMatch::exact("x-canary", "true"))])
+///     .matches([RequestMatch::header(HeaderMatch::exact("x-canary", "true"))])
 ///     .target(&canary)
 ///     .timeout(Duration::from_secs(30))
 ///     .retries(MeshRetry::builder().attempts(1).build())
@@ -375,7 +376,7 @@ pub struct Route {
     #[builder(default, setter(strip_option, into))]
     pub name: Option<String>,
     /// Conditions, any of which selects this route; empty matches every request.
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = RequestMatch>| items.into_iter().collect()))]
     pub matches: Vec<RequestMatch>,
     /// Where matched requests go.
     #[builder(setter(into))]

@@ -93,7 +93,7 @@ pub enum Source {
 #[derive(Clone, Debug, Default, PartialEq, Eq, TypedBuilder)]
 pub struct AllowRule {
     /// The admitted sources, any of which suffices.
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = Source>| items.into_iter().collect()))]
     pub from: Vec<Source>,
 }
 
@@ -125,7 +125,7 @@ pub struct ExternalCaller {
     /// The ServiceAccount it runs as.
     pub service_account: ServiceAccountRef,
     /// The services of this mesh it calls.
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
     pub calls: Vec<String>,
 }
 

@@ -60,7 +60,7 @@ pub struct Service {
     #[builder(default, setter(strip_option, into))]
     pub service_account: Option<String>,
     /// Environment entries, rendered as a ConfigMap the container reads with `envFrom`.
-    #[builder(default)]
+    #[builder(default, setter(transform = |pairs: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>| super::string_map(pairs)))]
     pub config: BTreeMap<String, String>,
     /// Health probes on Connectum's HTTP health endpoints.
     #[builder(default)]
@@ -84,10 +84,10 @@ pub struct Service {
     #[builder(default)]
     pub interceptors: Interceptors,
     /// Who may call this service; empty means no AuthorizationPolicy is rendered.
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = AllowRule>| items.into_iter().collect()))]
     pub allow: Vec<AllowRule>,
     /// The services of this mesh it calls (for the retry budget and timeouts along chains).
-    #[builder(default)]
+    #[builder(default, setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
     pub calls: Vec<String>,
     /// Application-level TLS in `createServer`; redundant under Istio mTLS.
     #[builder(default, setter(strip_option))]

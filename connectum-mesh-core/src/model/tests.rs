@@ -129,13 +129,17 @@ fn retry_on_tokens_round_trip() {
         RetryOn::Status(503),
     ];
     for token in all {
-        assert_eq!(RetryOn::parse(&token.to_string()), Some(token));
+        assert_eq!(token.to_string().parse::<RetryOn>(), Ok(token));
     }
-    assert_eq!(RetryOn::parse("unavailble"), None);
-    assert_eq!(RetryOn::parse("999"), None);
+    let misspelt = "unavailble".parse::<RetryOn>().unwrap_err();
+    assert!(misspelt.expected.contains(&"unavailable"), "{misspelt}");
+    assert_eq!(
+        "999".parse::<RetryOn>().unwrap_err().otherwise,
+        Some("an HTTP status 100-599")
+    );
     let retry = MeshRetry::builder()
         .attempts(1)
-        .retry_on(vec![RetryOn::Unavailable, RetryOn::DeadlineExceeded])
+        .retry_on([RetryOn::Unavailable, RetryOn::DeadlineExceeded])
         .build();
     assert_eq!(
         retry.retry_on_text().as_deref(),
@@ -174,13 +178,13 @@ fn merging_a_fragment_with_a_stand_in_caller_or_a_different_caller_is_a_conflict
         ExternalCaller::builder()
             .name(name)
             .service_account(ServiceAccountRef::new("shop", account))
-            .calls(vec!["stock".to_owned()])
+            .calls(["stock"])
             .build()
     };
     // The stock crate's fragment declares its caller `cart` as a stand-in external caller.
     let mut stock = Mesh::builder()
         .namespace("shop")
-        .external_callers(vec![caller("cart", "cart")])
+        .external_callers([caller("cart", "cart")])
         .build();
     stock.add_service(Service::builder().name("stock").image("stock:1").build());
     let mut cart = Mesh::builder().namespace("shop").build();
@@ -195,11 +199,11 @@ fn merging_a_fragment_with_a_stand_in_caller_or_a_different_caller_is_a_conflict
 
     let mut gateway_a = Mesh::builder()
         .namespace("shop")
-        .external_callers(vec![caller("gateway", "gateway")])
+        .external_callers([caller("gateway", "gateway")])
         .build();
     let gateway_b = Mesh::builder()
         .namespace("shop")
-        .external_callers(vec![caller("gateway", "edge")])
+        .external_callers([caller("gateway", "edge")])
         .build();
     let same = gateway_a.clone();
     assert!(gateway_a.merge(same).is_ok(), "identical callers merge");

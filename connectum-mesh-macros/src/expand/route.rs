@@ -31,9 +31,9 @@ fn retry_on(on: RetryOn) -> TokenStream {
         other => {
             let k = krate();
             let text = other.to_string();
-            return quote!(match #k::RetryOn::parse(#text) {
-                ::core::option::Option::Some(on) => on,
-                ::core::option::Option::None => ::core::unreachable!(),
+            return quote!(match <#k::RetryOn as ::core::str::FromStr>::from_str(#text) {
+                ::core::result::Result::Ok(on) => on,
+                ::core::result::Result::Err(_) => ::core::unreachable!(),
             });
         }
     };

@@ -21,7 +21,7 @@ pub(super) fn external(node: &ExternalNode) -> TokenStream {
     quote!(#k::ExternalCaller::builder().name(#name).service_account(#account).calls(#calls).build())
 }
 
-/// `vec![AllowRule::builder().from(vec![..]).build(), ..]`.
+/// `vec![AllowRule::builder().from([..]).build(), ..]`.
 pub(super) fn allow_rules(rules: &[AllowNode]) -> TokenStream {
     let k = krate();
     let rules = rules.iter().map(|rule| {

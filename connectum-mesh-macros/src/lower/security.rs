@@ -33,7 +33,7 @@ pub(super) fn lower_external(
     ExternalCaller::builder()
         .name(node.name.value.clone())
         .service_account(service_account(&node.service_account.value, namespace))
-        .calls(node.calls.iter().map(|c| c.value.clone()).collect())
+        .calls(node.calls.iter().map(|c| c.value.clone()))
         .build()
 }
 

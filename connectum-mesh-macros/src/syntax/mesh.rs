@@ -91,7 +91,7 @@ table! {
 
 table! {
     /// The keys of `tracing: { ... }`.
-    pub TRACING: Tracing = Tracing::builder().providers(Vec::new()).build(), "tracing" {
+    pub TRACING: Tracing = Tracing::builder().providers(Vec::<String>::new()).build(), "tracing" {
         providers: Kind::Names => required();
         sampling_percent: Kind::Percent => was(&["sampling"]);
     }

@@ -1,7 +1,7 @@
 //! `route name? { match: ..., to: subset | split: { ... }, timeout: 30s, retries: { ... } }`.
 
 use connectum_mesh_core::diag::did_you_mean;
-use connectum_mesh_core::{Duration, RetryOn, Route, StringMatch};
+use connectum_mesh_core::{Duration, RetryOn, Route, StringMatch, Words};
 use syn::Lit;
 
 use super::Fields;
@@ -250,21 +250,6 @@ fn retries(value: &Value, errors: &mut Errors) -> Option<RetriesNode> {
     })
 }
 
-const RETRY_ON: [&str; 12] = [
-    "unavailable",
-    "deadline-exceeded",
-    "resource-exhausted",
-    "cancelled",
-    "internal",
-    "connect-failure",
-    "refused-stream",
-    "5xx",
-    "gateway-error",
-    "reset",
-    "reset-before-request",
-    "retriable-4xx",
-];
-
 /// `unavailable`, `deadline-exceeded`, `5xx`, `503` …
 fn retry_on(value: &Value, errors: &mut Errors) -> Option<Spanned<RetryOn>> {
     let token = match value {
@@ -274,17 +259,17 @@ fn retry_on(value: &Value, errors: &mut Errors) -> Option<Spanned<RetryOn>> {
         },
         other => name(other, errors)?,
     };
-    match RetryOn::parse(&token.value) {
-        Some(parsed) => Some(Spanned {
+    match token.value.parse::<RetryOn>() {
+        Ok(parsed) => Some(Spanned {
             value: parsed,
             span: token.span,
         }),
-        None => {
-            let message = format!("`{}` is not a retry condition", token.value);
+        Err(unknown) => {
+            let message = format!("`{}` is not a {}", token.value, unknown.what);
             let help = did_you_mean(
                 &token.value,
-                RETRY_ON,
-                format!("use {} or an HTTP status", RETRY_ON.join(", ")),
+                RetryOn::words(),
+                format!("use {} or an HTTP status", unknown.expected.join(", ")),
             );
             errors.at_with_help(token.span, Codes::UNKNOWN_WORD, message, help);
             None

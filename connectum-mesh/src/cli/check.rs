@@ -14,8 +14,8 @@ pub(super) const SUBCOMMAND: Subcommand = Subcommand {
 struct CheckArgs {
     /// Check as rendered for Istio, or without a mesh (the rules follow the mode); default: the
     /// mesh's own mode.
-    #[arg(long, value_enum, value_name = "MODE")]
-    mesh: Option<super::MeshArg>,
+    #[arg(long, value_name = "MODE", value_parser = super::WordParser::<connectum_mesh_core::MeshMode>::new())]
+    mesh: Option<connectum_mesh_core::MeshMode>,
 }
 
 fn command() -> clap::Command {

@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use clap::{ArgMatches, Args, FromArgMatches, ValueEnum};
+use clap::{ArgMatches, Args, FromArgMatches};
+use connectum_mesh_core::MeshMode;
 
-use super::{Context, Exit, Subcommand};
+use super::{Context, Exit, Subcommand, WordParser};
 use crate::emit::{self, EmitError, Format};
 use crate::render::{IstioApi, RenderOptions, render_with};
 
@@ -23,27 +24,15 @@ struct EmitArgs {
     #[arg(long, value_name = "DIR")]
     app_settings: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Yaml)]
-    format: FormatArg,
+    #[arg(long, default_value = "yaml", value_parser = WordParser::<Format>::new())]
+    format: Format,
     /// Istio API versions: v1 (Istio 1.22+) or v1beta1 (older clusters).
-    #[arg(long, value_enum, default_value_t = IstioApiArg::V1)]
-    istio_api: IstioApiArg,
+    #[arg(long, default_value = "v1", value_parser = WordParser::<IstioApi>::new())]
+    istio_api: IstioApi,
     /// Render for Istio, or without a mesh (application TLS, no Istio objects); default: the
     /// mesh's own mode.
-    #[arg(long, value_enum, value_name = "MODE")]
-    mesh: Option<super::MeshArg>,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum FormatArg {
-    Yaml,
-    Json,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum IstioApiArg {
-    V1,
-    V1beta1,
+    #[arg(long, value_name = "MODE", value_parser = WordParser::<MeshMode>::new())]
+    mesh: Option<MeshMode>,
 }
 
 fn command() -> clap::Command {
@@ -61,14 +50,9 @@ fn run(context: &mut Context<'_>, matches: &ArgMatches) -> Exit {
             return Exit::Usage;
         }
     };
-    let format = match args.format {
-        FormatArg::Yaml => Format::Yaml,
-        FormatArg::Json => Format::Json,
-    };
-    let istio_api = match args.istio_api {
-        IstioApiArg::V1 => IstioApi::V1,
-        IstioApiArg::V1beta1 => IstioApi::V1beta1,
-    };
+    let EmitArgs {
+        format, istio_api, ..
+    } = args;
     let mesh = super::in_mode(context.mesh, args.mesh);
     let manifests = match render_with(&mesh, &RenderOptions { istio_api }) {
         Ok(manifests) => manifests,

@@ -39,7 +39,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, ArgMatches};
-use connectum_mesh_core::Mesh;
+use connectum_mesh_core::{Mesh, MeshMode, Words};
 
 /// Runs the command line on this process's arguments for `mesh`, printing to stdout and stderr.
 ///
@@ -133,23 +133,43 @@ struct Subcommand {
 /// Every subcommand; the first is what runs without one.
 const SUBCOMMANDS: &[Subcommand] = &[emit::SUBCOMMAND, check::SUBCOMMAND, migration::SUBCOMMAND];
 
-/// `--mesh istio|none`: the mesh mode a subcommand renders or checks in.
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub(crate) enum MeshArg {
-    /// Under Istio.
-    Istio,
-    /// Without a mesh (the guide's first migration step).
-    None,
+/// clap's parser for an option whose values are a library type's [`Words`]: `--help` lists
+/// them and a wrong one is refused with them, so the CLI has no second copy of any spelling.
+#[derive(Clone, Copy)]
+pub(crate) struct WordParser<T>(std::marker::PhantomData<T>);
+
+impl<T: Words + Send + Sync> WordParser<T> {
+    pub(crate) fn new() -> Self {
+        Self(std::marker::PhantomData)
+    }
+}
+
+impl<T: Words + Send + Sync> clap::builder::TypedValueParser for WordParser<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        command: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        let words = clap::builder::PossibleValuesParser::new(T::words());
+        let word = words.parse_ref(command, arg, value)?;
+        T::from_word(&word).map_err(|_| clap::Error::new(clap::error::ErrorKind::InvalidValue))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(T::words().map(clap::builder::PossibleValue::new)))
+    }
 }
 
 /// `mesh` in the mode `--mesh` chose, or as it is.
-pub(crate) fn in_mode(mesh: &Mesh, mode: Option<MeshArg>) -> Mesh {
+pub(crate) fn in_mode(mesh: &Mesh, mode: Option<MeshMode>) -> Mesh {
     let mut mesh = mesh.clone();
     if let Some(mode) = mode {
-        mesh.mode = match mode {
-            MeshArg::Istio => connectum_mesh_core::MeshMode::Istio,
-            MeshArg::None => connectum_mesh_core::MeshMode::None,
-        };
+        mesh.mode = mode;
     }
     mesh
 }

@@ -27,17 +27,14 @@ pub enum Format {
     Json,
 }
 
-impl Format {
-    /// Reads the CLI spelling: `yaml` or `json`.
-    #[must_use]
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "yaml" => Some(Self::Yaml),
-            "json" => Some(Self::Json),
-            _ => None,
-        }
-    }
+impl connectum_mesh_core::Words for Format {
+    const WHAT: &'static str = "format";
+    const WORDS: &'static [(&'static str, Self)] = &[("yaml", Self::Yaml), ("json", Self::Json)];
+}
 
+connectum_mesh_core::words_from_str!(Format);
+
+impl Format {
     /// The file extension: `yaml` or `json`.
     #[must_use]
     pub fn extension(self) -> &'static str {

@@ -36,7 +36,7 @@ pub(super) fn istio_gateways(mesh: &Mesh, objects: &Objects<'_>) -> Vec<Gateway>
                 }
                 _ => None,
             });
-            let routes = bound
+            let routes: Vec<GatewayRoute> = bound
                 .map(|vs| {
                     vs.spec
                         .http
@@ -240,13 +240,12 @@ pub(super) fn gateways(mesh: &Mesh, objects: &Objects<'_>) -> Vec<Gateway> {
                 &classes,
                 !policies.is_empty(),
             );
-            let mut model = Gateway::builder()
+            Gateway::builder()
                 .name(name)
                 .runtime(GatewayRuntime::GatewayApi(class))
-                .listeners(gateway.spec.listeners.iter().filter_map(listener).collect())
-                .build();
-            model.routes = routes;
-            model
+                .listeners(gateway.spec.listeners.iter().filter_map(listener))
+                .routes(routes)
+                .build()
         })
         .collect()
 }
@@ -447,11 +446,11 @@ fn retries(retry: &crate::api::envoy::Retry) -> MeshRetry {
                 .triggers
                 .iter()
                 .filter(|t| *t != "retriable-status-codes")
-                .filter_map(|t| RetryOn::parse(t));
+                .filter_map(|t| t.parse::<RetryOn>().ok());
             let statuses = on
                 .http_status_codes
                 .iter()
-                .filter_map(|code| RetryOn::parse(&code.to_string()));
+                .filter_map(|code| code.to_string().parse::<RetryOn>().ok());
             triggers.chain(statuses).collect::<Vec<_>>()
         })
         .collect();

@@ -290,27 +290,21 @@ fn mtls_mode(policy: &PeerAuthentication) -> Option<model::MtlsMode> {
 }
 
 fn telemetry(name: &str, spec: &crate::api::telemetry::TelemetrySpec) -> model::Telemetry {
-    let names = |providers: &[crate::api::telemetry::ProviderRef]| -> Vec<String> {
-        providers.iter().map(|p| p.name.clone()).collect()
-    };
+    fn names(providers: &[ProviderRef]) -> impl Iterator<Item = &str> {
+        providers.iter().map(|p| p.name.as_str())
+    }
+    use crate::api::telemetry::ProviderRef;
     let mut telemetry = model::Telemetry::builder()
         .name(name)
-        .metrics_providers(
-            spec.metrics
-                .iter()
-                .flat_map(|m| names(&m.providers))
-                .collect(),
-        )
-        .access_log_providers(
-            spec.access_logging
-                .iter()
-                .flat_map(|a| names(&a.providers))
-                .collect(),
-        )
+        .metrics_providers(spec.metrics.iter().flat_map(|m| names(&m.providers)))
+        .access_log_providers(spec.access_logging.iter().flat_map(|a| names(&a.providers)))
         .build();
-    telemetry.tracing = spec.tracing.first().map(|t| model::Tracing {
-        providers: names(&t.providers),
-        sampling_percent: t.random_sampling_percentage,
+    telemetry.tracing = spec.tracing.first().map(|t| {
+        let mut tracing = model::Tracing::builder()
+            .providers(names(&t.providers))
+            .build();
+        tracing.sampling_percent = t.random_sampling_percentage;
+        tracing
     });
     telemetry
 }
@@ -907,7 +901,7 @@ pub(super) fn mesh_retry(retry: &networking::HttpRetry) -> MeshRetry {
         .retry_on
         .iter()
         .flat_map(|text| text.split(','))
-        .filter_map(|token| RetryOn::parse(token.trim()))
+        .filter_map(|token| token.trim().parse::<RetryOn>().ok())
         .collect();
     out
 }

@@ -39,17 +39,14 @@ pub enum IstioApi {
     V1beta1,
 }
 
-impl IstioApi {
-    /// Reads the CLI spelling: `v1` or `v1beta1`.
-    #[must_use]
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "v1" => Some(Self::V1),
-            "v1beta1" => Some(Self::V1beta1),
-            _ => None,
-        }
-    }
+impl connectum_mesh_core::Words for IstioApi {
+    const WHAT: &'static str = "Istio API version";
+    const WORDS: &'static [(&'static str, Self)] = &[("v1", Self::V1), ("v1beta1", Self::V1beta1)];
+}
 
+connectum_mesh_core::words_from_str!(IstioApi);
+
+impl IstioApi {
     fn version_of(self, group: &str) -> &'static str {
         match (self, group) {
             (Self::V1, _) => "v1",

@@ -472,7 +472,7 @@ fn calling_mesh() -> Mesh {
     let mut order = Service::builder()
         .name("order")
         .image("order:1.0.0")
-        .calls(vec!["inventory".to_owned()])
+        .calls(["inventory"])
         .build();
     timeout(&mut order);
     let mut inventory = Service::builder()

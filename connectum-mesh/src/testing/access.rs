@@ -223,9 +223,9 @@ impl Deployed {
     /// let gateway = ServiceAccountRef::new("shop", "gateway");
     /// let mut mesh = Mesh::builder().namespace("shop").build();
     /// mesh.external_callers.push(ExternalCaller::builder().name("gateway")
-    ///     .service_account(gateway.clone()).calls(vec!["billing".into()]).build());
+    ///     .service_account(gateway.clone()).calls(["billing"]).build());
     /// mesh.add_service(Service::builder().name("billing").image("billing:1")
-    ///     .allow(vec![AllowRule::service_account(gateway)]).build());
+    ///     .allow([AllowRule::service_account(gateway)]).build());
     /// mesh.add_service(Service::builder().name("trips").image("trips:1").build());
     /// let deployed = Deployed::new(&mesh)?;
     ///

@@ -205,10 +205,10 @@ impl Deployed {
     /// let stable = cart.add_subset(Subset::builder().name("stable").build());
     /// let canary = cart.add_subset(Subset::builder().name("canary").image("cart:2").replicas(1).build());
     /// cart.add_route(Route::builder().name("beta")
-    ///     .matches(vec![RequestMatch::header(HeaderMatch::exact("x-beta", "yes"))])
+    ///     .matches([RequestMatch::header(HeaderMatch::exact("x-beta", "yes"))])
     ///     .target(&canary).build());
     /// cart.add_route(Route::builder().name("main")
-    ///     .matches(vec![RequestMatch::header(HeaderMatch::regex("x-user", ".+"))])
+    ///     .matches([RequestMatch::header(HeaderMatch::regex("x-user", ".+"))])
     ///     .target(Split::new().weight(&stable, 75).weight(&canary, 25)).build());
     /// mesh.add_service(cart);
     /// let deployed = Deployed::new(&mesh)?;
@@ -283,9 +283,9 @@ impl Deployed {
     ///
     /// let mut mesh = Mesh::builder().namespace("shop").build();
     /// mesh.external_callers.push(ExternalCaller::builder().name("gateway")
-    ///     .service_account(ServiceAccountRef::new("shop", "gateway")).calls(vec!["order".into()]).build());
+    ///     .service_account(ServiceAccountRef::new("shop", "gateway")).calls(["order"]).build());
     /// let once = || MeshRetry::builder().attempts(1).per_try_timeout(Duration::from_secs(1)).build();
-    /// let mut order = Service::builder().name("order").image("order:1").calls(vec!["stock".into()])
+    /// let mut order = Service::builder().name("order").image("order:1").calls(["stock"])
     ///     .interceptors(Interceptors::builder().retry(AppRetry::builder().max_retries(1).build()).build())
     ///     .build();
     /// order.add_route(Route::builder().target(RouteTarget::Service).timeout(Duration::from_secs(4)).retries(once()).build());

@@ -12,7 +12,7 @@ pub fn mesh() -> Mesh {
     let mut catalog = Service::builder()
         .name("catalog")
         .image("ghcr.io/shop/catalog:2.4.0")
-        .allow(vec![AllowRule::namespace("shop")])
+        .allow([AllowRule::namespace("shop")])
         .build();
     let stable = catalog.add_subset(Subset::builder().name("stable").build());
     let canary = catalog.add_subset(

@@ -101,12 +101,12 @@ fn build(variant: &Variant, shutdown_timeout: Duration) -> Mesh {
                 .name("connectum-telemetry")
                 .tracing(
                     Tracing::builder()
-                        .providers(vec!["otel-tracing".to_owned()])
+                        .providers(["otel-tracing"])
                         .sampling_percent(100.0)
                         .build(),
                 )
-                .metrics_providers(vec!["prometheus".to_owned()])
-                .access_log_providers(vec!["otel-access-logging".to_owned()])
+                .metrics_providers(["prometheus"])
+                .access_log_providers(["otel-access-logging"])
                 .build(),
         )
         .build();
@@ -214,7 +214,7 @@ fn build(variant: &Variant, shutdown_timeout: Duration) -> Mesh {
         MeshRetry::builder()
             .attempts(mesh_attempts)
             .per_try_timeout(Duration::from_secs(10))
-            .retry_on(vec![RetryOn::Unavailable, RetryOn::DeadlineExceeded])
+            .retry_on([RetryOn::Unavailable, RetryOn::DeadlineExceeded])
             .build()
     };
     order
@@ -297,33 +297,30 @@ fn edge(account: ServiceAccountRef) -> Gateway {
     };
     let mut https = listener("https", 443, ListenerProtocol::Https);
     https.tls_credential = Some("gateway-tls-cert".to_owned());
-    let mut edge = Gateway::builder()
+    Gateway::builder()
         .name(GATEWAY)
         .runtime(GatewayClass::envoy_gateway(GATEWAY).into())
         .service_account(account)
-        .listeners(vec![
+        .listeners([
             listener("http", 80, ListenerProtocol::Http),
             https,
             listener("grpc", 9090, ListenerProtocol::Http),
         ])
-        .build();
-    edge.add_route(
-        GatewayRoute::builder()
+        .routes([GatewayRoute::builder()
             .name("orders")
-            .listeners(vec!["grpc".to_owned()])
-            .matches(vec![GatewayMatch::grpc_service(ORDER_GRPC_SERVICE)])
+            .listeners(["grpc"])
+            .matches([GatewayMatch::grpc_service(ORDER_GRPC_SERVICE)])
             .target(GatewayTarget::service(SERVICE))
             .timeout(Duration::from_secs(30))
             .retries(
                 MeshRetry::builder()
                     .attempts(1)
                     .per_try_timeout(Duration::from_secs(10))
-                    .retry_on(vec![RetryOn::Unavailable])
+                    .retry_on([RetryOn::Unavailable])
                     .build(),
             )
-            .build(),
-    );
-    edge
+            .build()])
+        .build()
 }
 
 /// The environment of production-ready/k8s/configmap.yaml, with the shutdown timeout the app

@@ -262,7 +262,7 @@ mod tests {
     fn broader_matches_cover_narrower_ones() {
         let canary = RequestMatch::header(HeaderMatch::exact("x-canary", "true"));
         let canary_admin = RequestMatch::builder()
-            .headers(vec![HeaderMatch::exact("x-canary", "true")])
+            .headers([HeaderMatch::exact("x-canary", "true")])
             .uri(StringMatch::Prefix("/admin".to_owned()))
             .build();
         assert!(covers(&canary, &canary_admin));

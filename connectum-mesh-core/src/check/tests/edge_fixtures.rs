@@ -36,14 +36,13 @@ fn retries(attempts: u32, per_try_secs: u64) -> MeshRetry {
 /// The guide's edge: Envoy Gateway, meshed as `connectum/envoy-gateway`, routing the
 /// OrderService to order-service with one retry of 10s within 30s.
 fn edge() -> Gateway {
-    let mut gateway = Gateway::builder()
+    Gateway::builder()
         .name("connectum-gateway")
         .runtime(GatewayClass::envoy_gateway("connectum-gateway").into())
         .service_account(ServiceAccountRef::new("connectum", "envoy-gateway"))
-        .listeners(vec![listener("grpc", 9090)])
-        .build();
-    gateway.add_route(orders_route());
-    gateway
+        .listeners([listener("grpc", 9090)])
+        .routes([orders_route()])
+        .build()
 }
 
 fn orders_route() -> GatewayRoute {
@@ -320,7 +319,7 @@ fn trips_behind_ingress(attempts: u32) -> impl FnOnce(&mut Mesh) {
             Service::builder()
                 .name("trips")
                 .image("trips:1.0.0")
-                .calls(vec!["fleet".into()])
+                .calls(["fleet"])
                 .build(),
         );
         let mut fleet = Service::builder()
@@ -334,19 +333,18 @@ fn trips_behind_ingress(attempts: u32) -> impl FnOnce(&mut Mesh) {
                 .build(),
         );
         mesh.add_service(fleet);
-        let mut ingress = Gateway::builder()
-            .name("ingress")
-            .listeners(vec![listener("http", 80)])
-            .build();
-        ingress.add_route(
-            GatewayRoute::builder()
-                .name("trips")
-                .matches(vec![GatewayMatch::path_prefix("/trips")])
-                .target(GatewayTarget::service("trips"))
-                .retries(MeshRetry::builder().attempts(attempts).build())
+        mesh.add_gateway(
+            Gateway::builder()
+                .name("ingress")
+                .listeners([listener("http", 80)])
+                .routes([GatewayRoute::builder()
+                    .name("trips")
+                    .matches([GatewayMatch::path_prefix("/trips")])
+                    .target(GatewayTarget::service("trips"))
+                    .retries(MeshRetry::builder().attempts(attempts).build())
+                    .build()])
                 .build(),
         );
-        mesh.add_gateway(ingress);
     }
 }
 

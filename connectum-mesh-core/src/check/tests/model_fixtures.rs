@@ -133,7 +133,7 @@ pub(super) fn cm0106_duplicate_caller() -> Fixture {
 
 fn tracing(providers: &[&str], sampling: f64) -> Tracing {
     Tracing::builder()
-        .providers(providers.iter().map(|p| (*p).to_owned()).collect())
+        .providers(providers.iter().copied())
         .sampling_percent(sampling)
         .build()
 }

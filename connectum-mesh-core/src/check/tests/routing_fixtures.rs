@@ -159,7 +159,7 @@ pub(super) fn cm0208_duplicate_match() -> Fixture {
         "service order-service › routes[1] › matches[0]",
         header_route(vec![
             RequestMatch::builder()
-                .headers(vec![HeaderMatch::exact("x-canary", "true")])
+                .headers([HeaderMatch::exact("x-canary", "true")])
                 .uri(StringMatch::Prefix("/order.v1.OrderService/".to_owned()))
                 .build(),
             debug.clone(),

@@ -11,7 +11,7 @@ fn retries(attempts: u32) -> MeshRetry {
     MeshRetry::builder()
         .attempts(attempts)
         .per_try_timeout(Duration::from_secs(10))
-        .retry_on(vec![RetryOn::Unavailable, RetryOn::DeadlineExceeded])
+        .retry_on([RetryOn::Unavailable, RetryOn::DeadlineExceeded])
         .build()
 }
 
@@ -75,12 +75,12 @@ fn mesh() -> Mesh {
                 .name("mesh-default")
                 .tracing(
                     Tracing::builder()
-                        .providers(vec!["otel-tracing".to_owned()])
+                        .providers(["otel-tracing"])
                         .sampling_percent(100.0)
                         .build(),
                 )
-                .metrics_providers(vec!["prometheus".to_owned()])
-                .access_log_providers(vec!["otel-access-logging".to_owned()])
+                .metrics_providers(["prometheus"])
+                .access_log_providers(["otel-access-logging"])
                 .build(),
         )
         .build()
@@ -95,7 +95,7 @@ pub(super) fn order_mesh() -> Mesh {
         ExternalCaller::builder()
             .name("envoy-gateway")
             .service_account(ServiceAccountRef::new("connectum", "envoy-gateway"))
-            .calls(vec!["order-service".to_owned()])
+            .calls(["order-service"])
             .build(),
     );
     mesh

@@ -21,7 +21,7 @@ pub fn fragment() -> MeshFragment {
     let mut checkout = Service::builder()
         .name(SERVICE)
         .image("ghcr.io/mycompany/checkout-service:1.4.0")
-        .calls(vec![monorepo_inventory::SERVICE.into()])
+        .calls([monorepo_inventory::SERVICE])
         .interceptors(
             Interceptors::builder()
                 .timeout(

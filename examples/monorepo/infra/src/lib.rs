@@ -25,30 +25,24 @@ pub fn settings() -> Mesh {
         .mtls(MtlsMode::Strict)
         .deny_by_default(true)
         .build();
-    let mut edge = Gateway::builder()
+    let edge = Gateway::builder()
         .name(GATEWAY)
         .runtime(GatewayClass::envoy_gateway(GATEWAY).into())
         // Its proxies are meshed and run as this account, so STRICT mTLS admits them.
         .service_account(ServiceAccountRef::new(NAMESPACE, GATEWAY))
-        .listeners(vec![
-            Listener::builder()
-                .name("grpc")
-                .port(9090)
-                .protocol(ListenerProtocol::Http)
-                .build(),
-        ])
-        .build();
-    edge.add_route(
-        GatewayRoute::builder()
+        .listeners([Listener::builder()
+            .name("grpc")
+            .port(9090)
+            .protocol(ListenerProtocol::Http)
+            .build()])
+        .routes([GatewayRoute::builder()
             .name("checkout")
-            .matches(vec![GatewayMatch::grpc_service(
-                monorepo_checkout::GRPC_SERVICE,
-            )])
+            .matches([GatewayMatch::grpc_service(monorepo_checkout::GRPC_SERVICE)])
             .target(GatewayTarget::service(monorepo_checkout::SERVICE))
             .timeout(Duration::from_secs(30))
             .retries(MeshRetry::builder().attempts(1).build())
-            .build(),
-    );
+            .build()])
+        .build();
     mesh.add_gateway(edge);
     mesh
 }

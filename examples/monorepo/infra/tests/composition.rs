@@ -99,7 +99,7 @@ fn two_crates_defining_one_caller_differently_is_a_coded_conflict() {
             ExternalCaller::builder()
                 .name("nightly-restock")
                 .service_account(ServiceAccountRef::new(NAMESPACE, account))
-                .calls(vec![inventory::SERVICE.into()])
+                .calls([inventory::SERVICE])
                 .build(),
         );
         part
@@ -126,7 +126,7 @@ fn a_crate_declaring_a_stand_in_caller_for_a_service_of_another_is_a_coded_confl
         ExternalCaller::builder()
             .name(checkout::SERVICE)
             .service_account(ServiceAccountRef::new(NAMESPACE, "checkout-service"))
-            .calls(vec![inventory::SERVICE.into()])
+            .calls([inventory::SERVICE])
             .build(),
     );
     let conflicts = compose(settings(), parts().into_iter().chain([stand_in])).unwrap_err();
