@@ -1,8 +1,8 @@
 //! Import round trips: what the example emits, imported, renders the same documents (as data),
 //! and the `mesh!{}` block the import prints compiles and renders them too.
 //!
-//! `printed/order_service.rs` is what `connectum-mesh import` prints for the example's
-//! emitted YAML; regenerate it with `UPDATE_PRINTED=1 cargo test -p connectum-mesh-tests --test
+//! `printed/*.rs` are what `connectum-mesh import` prints for the example's emitted YAML (with
+//! its Envoy Gateway edge, on Istio's ingress gateway, and without Istio); regenerate them with `UPDATE_PRINTED=1 cargo test -p connectum-mesh-tests --test
 //! import` and review the diff.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -95,11 +95,21 @@ fn printed_order_service() -> Mesh {
     include!("printed/order_service.rs")
 }
 
-#[test]
-fn the_printed_mesh_block_is_current_and_renders_the_same_documents() {
-    let original = example_without_its_edge();
-    let text = print::mesh_macro(&imported(&original).mesh);
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("printed/order_service.rs");
+fn printed_order_service_on_istio_ingress() -> Mesh {
+    include!("printed/order_service_istio_ingress.rs")
+}
+
+fn printed_order_service_without_istio() -> Mesh {
+    include!("printed/order_service_without_istio.rs")
+}
+
+/// The printed code for `original`'s import equals `printed/<file>` (regenerated with
+/// `UPDATE_PRINTED=1`), and `compiled`, that file compiled, renders what `original` renders.
+fn assert_printed(original: &Mesh, file: &str, compiled: fn() -> Mesh) {
+    let text = print::mesh_macro(&imported(original).mesh);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("printed")
+        .join(file);
     if std::env::var_os("UPDATE_PRINTED").is_some() {
         std::fs::write(&path, &text).expect("writes the printed mesh");
     }
@@ -108,7 +118,30 @@ fn the_printed_mesh_block_is_current_and_renders_the_same_documents() {
         text, on_disk,
         "the printer changed: regenerate with UPDATE_PRINTED=1 and review"
     );
-    assert_eq!(values(&printed_order_service()), values(&original));
+    assert_eq!(values(&compiled()), values(original));
+}
+
+#[test]
+fn the_printed_mesh_is_current_and_renders_the_same_documents_with_its_edge() {
+    assert_printed(
+        &order_service::mesh(),
+        "order_service.rs",
+        printed_order_service,
+    );
+    assert_printed(
+        &order_service::mesh_with_istio_ingress(),
+        "order_service_istio_ingress.rs",
+        printed_order_service_on_istio_ingress,
+    );
+}
+
+#[test]
+fn the_printed_mesh_without_istio_is_current_and_renders_the_same_documents() {
+    assert_printed(
+        &example_without_istio(),
+        "order_service_without_istio.rs",
+        printed_order_service_without_istio,
+    );
 }
 
 /// The example as the guide's first migration step: no Istio, application TLS in every service,
