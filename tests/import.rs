@@ -194,3 +194,26 @@ fn disruption_budgets_import_as_the_model_says_them() {
         assert_eq!(values(&imported.mesh), values(&original), "{budget:?}");
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// The example's manifests (its edge included) with a line dropped and another edited:
+    /// an import with located problems, never a panic.
+    #[test]
+    fn importing_edited_manifests_never_panics(
+        drop in 0usize..2000,
+        edit in 0usize..2000,
+        text in "[ :\\-a-z0-9\"{}\\[\\]]{0,10}",
+    ) {
+        let yaml = emit::to_yaml(&render(&order_service::mesh()).expect("renders")).expect("YAML");
+        let mut lines: Vec<String> = yaml.lines().map(str::to_owned).collect();
+        let drop = drop % lines.len();
+        lines.remove(drop);
+        let edit = edit % lines.len();
+        lines[edit].push_str(&text);
+        let edited = lines.join("\n");
+        let imported = import(read_text("edited.yaml", &edited), &ImportOptions::default());
+        let _ = print::mesh_macro(&imported.mesh);
+    }
+}
