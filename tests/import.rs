@@ -13,12 +13,8 @@ use connectum_mesh::{Mesh, emit, render};
 
 fn imported(mesh: &Mesh) -> connectum_mesh::import::Import {
     let yaml = emit::to_yaml(&render(mesh).expect("the example renders")).expect("serializes");
-    import(
-        read_text("emitted.yaml", &yaml),
-        &ImportOptions {
-            interceptors: mesh.services[0].interceptors.clone(),
-        },
-    )
+    // No options: the ConfigMaps carry each service's interceptor options.
+    import(read_text("emitted.yaml", &yaml), &ImportOptions::default())
 }
 
 fn values(mesh: &Mesh) -> Vec<serde_json::Value> {

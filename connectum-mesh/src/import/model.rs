@@ -619,13 +619,69 @@ fn workload_settings(
             _ => None,
         })
     {
-        // The interceptor options are rendered from the model (issue 10's app settings), not
-        // config the user wrote; manifests carry them, the import takes them as an option.
+        // The interceptor options are rendered from the model (the app's settings), not config
+        // the user wrote: where the ConfigMap carries them as connectum-mesh writes them, they
+        // are the service's interceptors (what the app reads wins over the import's option).
+        if let Some(interceptors) = data
+            .get(model::INTERCEPTORS_VARIABLE)
+            .and_then(|text| configured_interceptors(text))
+        {
+            service.interceptors = interceptors;
+        }
         service.config = data
             .into_iter()
             .filter(|(key, _)| key != model::INTERCEPTORS_VARIABLE)
             .collect();
     }
+}
+
+/// The interceptor options of a `CONNECTUM_INTERCEPTORS` value in the shape the renderer writes
+/// (`createDefaultInterceptors`' options, each resilience interceptor an object or `false`), or
+/// `None` for any other text.
+fn configured_interceptors(text: &str) -> Option<Interceptors> {
+    use serde_json::Value;
+    let options: Value = serde_json::from_str(text).ok()?;
+    let section = |key: &str| match options.get(key)? {
+        Value::Bool(false) => Some(None),
+        object @ Value::Object(_) => Some(Some(object)),
+        _ => None,
+    };
+    let count = |v: &Value, key: &str| u32::try_from(v.get(key)?.as_u64()?).ok();
+    let millis = |v: &Value, key: &str| Duration::try_from_millis(v.get(key)?.as_u64()?);
+    let mut out = Interceptors::default();
+    if let Some(v) = section("circuitBreaker")? {
+        out.circuit_breaker = Some(
+            model::CircuitBreaker::builder()
+                .threshold(count(v, "threshold")?)
+                .half_open_after(millis(v, "halfOpenAfter")?)
+                .build(),
+        );
+    }
+    if let Some(v) = section("timeout")? {
+        out.timeout = Some(
+            model::AppTimeout::builder()
+                .duration(millis(v, "duration")?)
+                .build(),
+        );
+    }
+    if let Some(v) = section("bulkhead")? {
+        out.bulkhead = Some(
+            model::Bulkhead::builder()
+                .capacity(count(v, "capacity")?)
+                .queue_size(count(v, "queueSize")?)
+                .build(),
+        );
+    }
+    if let Some(v) = section("retry")? {
+        out.retry = Some(
+            model::AppRetry::builder()
+                .max_retries(count(v, "maxRetries")?)
+                .initial_delay(millis(v, "initialDelay")?)
+                .max_delay(millis(v, "maxDelay")?)
+                .build(),
+        );
+    }
+    Some(out)
 }
 
 fn resources(requirements: &ResourceRequirements) -> Resources {
