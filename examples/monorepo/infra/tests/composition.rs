@@ -33,11 +33,9 @@ fn the_chain_across_crates_and_who_may_call_whom() {
     assert_eq!(chain.worst_case_calls(), 8);
     assert!(chain.within_budget());
     // deny_by_default: inventory admits its caller checkout, not the gateway.
-    let checkout_calls = deployed.can_call(checkout::SERVICE.name(), inventory::SERVICE.name());
+    let checkout_calls = deployed.can_call(checkout::SERVICE, inventory::SERVICE);
     assert!(checkout_calls.unwrap().allowed);
-    let gateway_calls = deployed
-        .can_call(GATEWAY, inventory::SERVICE.name())
-        .unwrap();
+    let gateway_calls = deployed.can_call(GATEWAY, inventory::SERVICE).unwrap();
     assert!(!gateway_calls.allowed, "{}", gateway_calls.reason);
 }
 
