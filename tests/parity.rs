@@ -4,7 +4,7 @@
 use connectum_mesh::{emit, mesh, render};
 
 fn order_service_with_the_dsl() -> connectum_mesh::Mesh {
-    let mut mesh = mesh! {
+    mesh! {
         namespace: connectum,
         part_of: connectum,
         mtls: STRICT,
@@ -12,11 +12,6 @@ fn order_service_with_the_dsl() -> connectum_mesh::Mesh {
             tracing: { providers: [otel-tracing], sampling_percent: 100 },
             metrics_providers: [prometheus],
             access_log_providers: [otel-access-logging],
-        }
-        // Stands for the edge until `mesh!` has a `gateway` node (replaced below).
-        external envoy-gateway {
-            service_account: connectum/envoy-gateway,
-            calls: [order-service],
         }
         service order-service {
             image: "ghcr.io/mycompany/order-service:1.0.0",
@@ -88,11 +83,22 @@ fn order_service_with_the_dsl() -> connectum_mesh::Mesh {
                 retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable, deadline-exceeded] },
             }
         }
-    };
-    // `mesh!` has no `gateway` node yet: the edge is added with the builders both sides share.
-    mesh.external_callers.clear();
-    mesh.add_gateway(order_service::edge_gateway());
-    mesh
+        // The guide's Envoy Gateway edge (production-ready/envoy-gateway).
+        gateway connectum-gateway {
+            runtime: envoy_gateway connectum-gateway,
+            service_account: connectum/envoy-gateway,
+            listener http { port: 80, protocol: HTTP }
+            listener https { port: 443, protocol: HTTPS, tls_credential: gateway-tls-cert }
+            listener grpc { port: 9090, protocol: HTTP }
+            route orders {
+                listeners: [grpc],
+                match: { grpc_service: "mycompany.orders.v1.OrderService" },
+                target: order-service,
+                timeout: 30s,
+                retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable] },
+            }
+        }
+    }
 }
 
 #[test]

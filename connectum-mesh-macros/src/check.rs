@@ -1,6 +1,7 @@
-//! The runtime checker, run at compile time on the lowered mesh: each error lands on the
-//! token its path names. Warnings are left to run time (stable Rust has no way for a
-//! proc-macro to emit one).
+//! The runtime checker, run at compile time on the lowered mesh (with the levels the mesh sets:
+//! `deny: [..]` makes a warning an error, `allow: [..]` drops it): each error and warning lands
+//! on the token its path names. A warning is rustc's deprecation lint on a constant named after
+//! its code, the one way a proc-macro warns on stable Rust.
 
 use connectum_mesh_core::{Mesh, Severity};
 
@@ -20,10 +21,20 @@ pub fn report(mesh: &Mesh, index: &SpanIndex, errors: &mut Errors) {
         );
         return;
     };
-    for diagnostic in diagnostics.all() {
-        if diagnostic.severity != Severity::Error || index.depends_on_runtime(diagnostic) {
-            continue;
-        }
+    let known_now = || {
+        diagnostics
+            .all()
+            .iter()
+            .filter(|d| !index.depends_on_runtime(d))
+    };
+    for diagnostic in known_now().filter(|d| d.severity == Severity::Error) {
         errors.diagnostic(diagnostic, index.span_of(diagnostic));
+    }
+    // Warnings once the mesh compiles, as rustc's lints come after its errors: beside errors
+    // they would bury them (a half-written mesh warns about what is not written yet).
+    if errors.is_empty() {
+        for diagnostic in known_now().filter(|d| d.severity != Severity::Error) {
+            errors.warning(diagnostic, index.span_of(diagnostic));
+        }
     }
 }

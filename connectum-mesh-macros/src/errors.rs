@@ -32,18 +32,21 @@ impl Codes {
     pub const UNKNOWN_WORD: &'static str = registry::DSL_UNKNOWN_WORD.code.0;
     /// A number out of its range (a port over 65535).
     pub const OUT_OF_RANGE: &'static str = registry::DSL_OUT_OF_RANGE.code.0;
-    /// Two routes of a service with one name.
-    pub const DUPLICATE_ROUTE: &'static str = registry::DSL_DUPLICATE_ROUTE.code.0;
     /// An old word of a key that was renamed to its builder's setter; still accepted.
     pub const RENAMED_KEY: &'static str = registry::DSL_RENAMED_KEY.code.0;
 }
 
 /// Every error found so far, each with the mesh path it concerns (when known), so a checker
-/// diagnostic about an item the DSL already refused is not reported twice.
+/// diagnostic about an item the DSL already refused is not reported twice, and the warnings.
 #[derive(Default)]
 pub struct Errors {
     items: Vec<(syn::Error, Option<MeshPath>)>,
-    renamed: Vec<(SpanRange, &'static str, &'static str)>,
+    /// Items whose checker diagnostics follow from an error already reported (an allow rule
+    /// that lost a malformed source): reporting them would send the user after a second problem
+    /// that is not there.
+    covered: Vec<MeshPath>,
+    /// Warnings: where, the name rustc shows, and the note.
+    warnings: Vec<(SpanRange, String, String)>,
 }
 
 impl Errors {
@@ -69,12 +72,10 @@ impl Errors {
         ));
     }
 
-    /// Records an error about the item at `path`.
-    pub fn about(&mut self, path: &MeshPath, span: SpanRange, code: &str, message: String) {
-        self.at(span, code, message);
-        if let Some(last) = self.items.last_mut() {
-            last.1 = Some(path.clone());
-        }
+    /// The item at `path` lost part of what was written to an error already reported: the
+    /// checker's diagnostics about it (or anything under it) are follow-ons, and dropped.
+    pub fn covers(&mut self, path: &MeshPath) {
+        self.covered.push(path.clone());
     }
 
     /// Records a parse error from syn.
@@ -86,51 +87,79 @@ impl Errors {
         }
     }
 
-    /// Records a checker diagnostic at `span`, unless the DSL already reported its item.
-    pub fn diagnostic(&mut self, diagnostic: &Diagnostic, span: SpanRange) {
-        let already = self
-            .items
+    /// Whether `diagnostic` is about an item the DSL already reported.
+    fn reported(&self, diagnostic: &Diagnostic) -> bool {
+        self.items
             .iter()
-            .any(|(_, path)| path.as_ref() == Some(&diagnostic.path));
-        if already {
-            return;
-        }
-        let mut message = format!(
-            "{}: {}\n  = note: at {}",
-            diagnostic.code, diagnostic.message, diagnostic.path
-        );
-        if let Some(help) = &diagnostic.help {
-            message.push_str(&format!("\n  = help: {help}"));
+            .any(|(_, path)| path.as_ref() == Some(&diagnostic.path))
+            || self
+                .covered
+                .iter()
+                .any(|covered| diagnostic.path.starts_with(covered))
+    }
+
+    /// The text of a checker diagnostic under its first line: where it is, the help (in the
+    /// DSL's words when the checker gave them), and its related places.
+    fn details(diagnostic: &Diagnostic) -> String {
+        let mut details = format!("\n  = note: at {}", diagnostic.path);
+        if let Some(help) = diagnostic.dsl_help.as_ref().or(diagnostic.help.as_ref()) {
+            details.push_str(&format!("\n  = help: {help}"));
         }
         for related in &diagnostic.related {
-            message.push_str(&format!(
+            details.push_str(&format!(
                 "\n  = note: {} (at {})",
                 related.note, related.path
             ));
         }
+        details
+    }
+
+    /// Records a checker error at `span`, unless the DSL already reported its item.
+    pub fn diagnostic(&mut self, diagnostic: &Diagnostic, span: SpanRange) {
+        if self.reported(diagnostic) {
+            return;
+        }
+        let message = format!(
+            "{}: {}{}",
+            diagnostic.code,
+            diagnostic.message,
+            Self::details(diagnostic)
+        );
         self.items.push((
             syn::Error::new_spanned(span, message),
             Some(diagnostic.path.clone()),
         ));
     }
 
+    /// Records a checker warning at `span` (rustc shows it as the use of a deprecated constant
+    /// named after its code), unless the DSL already reported its item.
+    pub fn warning(&mut self, diagnostic: &Diagnostic, span: SpanRange) {
+        if self.reported(diagnostic) {
+            return;
+        }
+        let note = format!("{}{}", diagnostic.message, Self::details(diagnostic));
+        self.warnings
+            .push((span, diagnostic.code.as_str().to_owned(), note));
+    }
+
     /// Notes that the old word `old` of the key `new` is written at `span`: it still works,
     /// and the expansion warns (CM0912).
     pub fn renamed(&mut self, span: SpanRange, old: &'static str, new: &'static str) {
-        self.renamed.push((span, old, new));
+        let note = format!(
+            "{}: `{old}` is now `{new}`, the builder's setter; write `{new}: ...`",
+            Codes::RENAMED_KEY
+        );
+        self.warnings.push((span, old.to_owned(), note));
     }
 
-    /// A deprecation warning at each old word written (stable Rust lets a proc-macro warn only
-    /// through rustc's own lints): a deprecated item named after the old word, used at its span.
-    pub fn renamed_warnings(&self) -> proc_macro2::TokenStream {
-        self.renamed
+    /// A warning at each place one was recorded. Stable Rust lets a proc-macro warn only
+    /// through rustc's own lints: each is a deprecated constant, named after the code or the
+    /// old word, used at its span.
+    pub fn warnings(&self) -> proc_macro2::TokenStream {
+        self.warnings
             .iter()
-            .map(|(span, old, new)| {
-                let note = format!(
-                    "{}: `{old}` is now `{new}`, the builder's setter; write `{new}: ...`",
-                    Codes::RENAMED_KEY
-                );
-                let item = proc_macro2::Ident::new(old, span.first);
+            .map(|(span, name, note)| {
+                let item = proc_macro2::Ident::new(name, span.first);
                 quote::quote!({
                     #[deprecated(note = #note)]
                     #[allow(non_upper_case_globals)]
@@ -141,7 +170,7 @@ impl Errors {
             .collect()
     }
 
-    /// Whether no error was found (renamed keys are warnings).
+    /// Whether no error was found (warnings do not count).
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }

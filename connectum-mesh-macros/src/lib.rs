@@ -26,9 +26,19 @@
 //!         metrics_providers: [prometheus],
 //!         access_log_providers: [otel-access-logging],
 //!     }
-//!     external envoy-gateway {                       // callers outside the mesh
+//!     gateway connectum-gateway {                    // where requests from outside enter
+//!         runtime: envoy_gateway connectum-gateway,  // or istio_ingress, istio, { name, implementation }
 //!         service_account: connectum/envoy-gateway,  // namespace/name
-//!         calls: [order-service],
+//!         listener http { port: 80, protocol: HTTP }
+//!         listener https { port: 443, protocol: HTTPS, tls_credential: gateway-tls-cert }
+//!         listener grpc { port: 9090, protocol: HTTP }
+//!         route orders {                             // the first hop of every chain behind it
+//!             listeners: [grpc],
+//!             match: { grpc_service: "mycompany.orders.v1.OrderService" },
+//!             target: order-service,                 // or service/subset, or split: { .. }
+//!             timeout: 30s,
+//!             retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable] },
+//!         }
 //!     }
 //!     retry_budget: 10,                              // worst-case calls along any chain
 //!     split_total: 100,
@@ -107,8 +117,10 @@
 //! ```
 //!
 //! Nodes of the mesh: `telemetry name { .. }` (at most one), `external name { .. }`,
-//! `chain_budget { chain: [a, b, c], calls: 20 }` and `service name { .. }`. Nodes of a service:
-//! `subset name { .. }`, `route [name] { .. }` (in evaluation order) and `allow { from: [..] }`.
+//! `chain_budget { chain: [a, b, c], calls: 20 }`, `service name { .. }` and
+//! `gateway name { .. }`. Nodes of a service: `subset name { .. }`, `route [name] { .. }` (in
+//! evaluation order) and `allow { from: [..] }`. Nodes of a gateway: `listener name { .. }` and
+//! `route name { .. }` (in evaluation order).
 //! Every other key is a field, and its word is the builder's setter name (`per_try_timeout`,
 //! `max_ejection_percent`, `mtls_override`), so anything the builders say, the DSL says in the
 //! same words. Two routes' keys are shorthands for the builder's one `target`: `to: subset` and
@@ -116,14 +128,19 @@
 //!
 //! | node | keys |
 //! |---|---|
-//! | mesh | `namespace` (required), `mtls`, `sidecar_injection`, `trust_domain`, `part_of`, `app_label`, `version_label`, `host_style` (`short` \| `fqdn`), `namespace_labels`, `known_namespaces`, `retry_budget`, `split_total` |
+//! | mesh | `allow`, `warn`, `deny` (lists of codes), `deny_warnings`, `namespace` (required), `mode` (`istio` \| `none`), `mtls`, `sidecar_injection`, `sidecars` (`classic` \| `native`), `trust_domain`, `part_of`, `app_label`, `version_label`, `host_style` (`short` \| `fqdn`), `namespace_labels`, `known_namespaces`, `retry_budget`, `deny_by_default`, `split_total` |
 //! | `telemetry` | `tracing: { providers, sampling_percent }`, `metrics_providers`, `access_log_providers` |
 //! | `external` | `service_account` (required, `namespace/name`), `calls` |
-//! | `service` | `image` (required), `app_version`, `port`, `replicas` or `autoscale`, `resources`, `sidecar`, `service_account`, `config`, `mtls_override`, `calls`, `app_tls`, `spread_across_nodes`, `shutdown`, `probes`, `security`, `rollout`, `traffic_policy`, `interceptors` |
+//! | `service` | `image` (required), `app_version`, `port`, `replicas` or `autoscale`, `resources`, `sidecar`, `service_account`, `config`, `mtls_override`, `calls`, `app_tls`, `spread_across_nodes`, `spread_policy` (`ScheduleAnyway` \| `DoNotSchedule`), `disruption_budget` (`auto` \| `disabled` \| `max_unavailable 1` \| `min_available "50%"`), `shutdown`, `probes`, `security`, `rollout`, `traffic_policy`, `interceptors` |
+//! | `shutdown` | `pre_stop_sleep`, `pre_stop_shell`, `timeout`, `proxy_drain`, `hold_until_proxy_starts`, `margin`, `termination_grace_period` |
+//! | `rollout` | `max_unavailable`, `allow_zero_ready`, `max_surge`, `revision_history_limit` |
 //! | `subset` | `image`, `replicas`, `version_label`, `app_version` |
 //! | `route` | `match` (one block or a list: any selects the route), `to` (a subset, or the service's own name for all its pods) or `split: { subset: weight, .. }`, `timeout`, `retries: { attempts, per_try_timeout, retry_on }` or `retries: off` |
 //! | `match` | `headers: { name: "exact" \| prefix ".." \| regex ".." }`, `uri: prefix "/pkg.Service/"` |
 //! | `allow` | `from: [service_account namespace/name, namespace name]` |
+//! | `gateway` | `runtime` (`istio_ingress`, the default; `istio`; `envoy_gateway class-name`; or `{ name, implementation: istio \| envoy_gateway \| other, declare }`), `service_account` (`namespace/name`) |
+//! | `listener` | `port` and `protocol` (`HTTP` \| `HTTPS` \| `HTTP2` \| `GRPC`) required, `hostname`, `tls_credential` (a Secret's name) |
+//! | gateway `route` | `listeners`, `match` (one block or a list: `{ grpc_service: "pkg.Service", grpc_method: "Method" }` or `{ path_prefix: "/v1" }`, each with optional `headers`), `target: service` or `target: service/subset` or `split: { service/subset: weight, .. }`, `port`, `timeout`, `retries` |
 //!
 //! Words renamed to match the builders still work, with a deprecation warning (CM0912) that
 //! names the new word: `injection` (now `sidecar_injection`), `hosts` (`host_style`), a
@@ -133,7 +150,8 @@
 //! # Adding a key
 //!
 //! Each node's keys are one table, declared with `table!` next to the node's reader in
-//! `src/syntax/` (`SERVICE`, `SUBSET`, `MESH`, `ROUTE`, `SHUTDOWN`, `TRAFFIC_POLICY`, …). A row
+//! `src/syntax/` (`SERVICE`, `SUBSET`, `MESH`, `ROUTE`, `SHUTDOWN`, `TRAFFIC_POLICY`,
+//! `LISTENER`, `GATEWAY_ROUTE`, …). A row
 //! names the key, the kind of value it holds, and whether it is required; the key is at once the
 //! DSL word, the model field, the builder setter and the segment of diagnostic paths, so reading,
 //! lowering (for the compile-time checks), span lookup and expansion all follow from the row.
@@ -187,10 +205,12 @@
 //!
 //! All problems are reported at once, each at the narrowest span there is:
 //!
-//! - the DSL's own mistakes (codes CM0901–CM0910 in the core's registry): malformed entries,
+//! - the DSL's own mistakes (codes CM0901–CM0909 in the core's registry): malformed entries,
 //!   unknown keys (with the closest key), missing and repeated keys, values of the wrong kind,
 //!   malformed durations and quantities, words out of their set (with the closest word), numbers
-//!   out of range, two routes of one service with one name;
+//!   out of range; a malformed entry is reported once, without follow-ons (a forgotten comma
+//!   does not lose the next entry; an allow rule that lost a malformed source is not reported
+//!   again as empty);
 //! - every error of the runtime checker whose inputs are literals, mapped from its path to the
 //!   item it names: a split that does not total the split total (at the split, with the
 //!   total), a retry product along a declared call chain over the budget (at the first call
@@ -198,9 +218,18 @@
 //!   declare (with the closest name), duplicate services and subsets, names that are not
 //!   DNS-1123, and the rest of the registry.
 //!
-//! Warnings of the checker are not compile errors (a proc-macro cannot emit warnings on stable
-//! Rust); `render` and the `build` module print them. When there are errors, the macro still
-//! expands to a `Mesh`, so no follow-on type errors hide ours.
+//! Help is written in the DSL's words where the checker's help shows builder code
+//! (`chain_budget { chain: [..], calls: 12 }` for `ChainBudget::new(..)`).
+//!
+//! Warnings of the checker are compile-time warnings at their token: stable Rust lets a
+//! proc-macro warn only through rustc's own lints, so each is the use of a deprecated constant
+//! named after its code (`warning: use of deprecated constant `CM0302`: ...`), reported once
+//! the mesh has no errors (as rustc's lints come after its errors). Lint levels are
+//! the mesh's, as with `Mesh::lint`: `deny: [CM0302]` makes that warning a compile error,
+//! `allow: [CM0460]` silences it, `warn: [..]` keeps it a warning, and `deny_warnings: true`
+//! denies every warning (codes are checked against the registry; no level lowers an error).
+//! When there are errors, the macro still expands to a `Mesh`, so no follow-on type errors
+//! hide ours.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -228,14 +257,15 @@ fn mesh_tokens(input: TokenStream) -> TokenStream {
     let node = syntax::mesh::mesh(&tree, &mut errors);
     let (model, index) = lower::lower(&node, &mut errors);
     check::report(&model, &index, &mut errors);
+    let warnings = errors.warnings();
     if errors.is_empty() {
         let mesh = expand::mesh(&node);
-        let renamed = errors.renamed_warnings();
-        return quote!({ #renamed #mesh });
+        return quote!({ #warnings #mesh });
     }
     let compile_errors = errors.to_compile_errors();
     quote!({
         #compile_errors
+        #warnings
         ::connectum_mesh::Mesh::builder().namespace(::std::string::String::new()).build()
     })
 }
@@ -286,9 +316,103 @@ mod tests {
     }
 
     #[test]
+    fn checker_warnings_warn_at_their_token_and_levels_change_them() {
+        let warned = quote! {
+            namespace: connectum,
+            service order-service {
+                image: "order:1.0.0",
+                route { to: order-service, timeout: 10s, retries: { attempts: 3, per_try_timeout: 5s } }
+            }
+        };
+        let expanded = mesh_tokens(warned.clone()).to_string();
+        assert!(!expanded.contains("compile_error"), "{expanded}");
+        assert!(expanded.contains("const CM0302"), "{expanded}");
+        let denied = mesh_tokens(quote!(deny: [CM0302], #warned)).to_string();
+        assert!(denied.contains("compile_error"), "{denied}");
+        assert!(denied.contains("CM0302: "), "{denied}");
+        assert!(
+            denied.contains(". lint (:: connectum_mesh :: diag :: Code (\"CM0302\") , :: connectum_mesh :: diag :: Level :: Deny)")
+                || denied.contains("compile_error"),
+            "{denied}"
+        );
+        let allowed = mesh_tokens(quote!(allow: [CM0302], #warned)).to_string();
+        assert!(!allowed.contains("const CM0302"), "{allowed}");
+        assert!(allowed.contains("Level :: Allow"), "{allowed}");
+        let all_denied = mesh_tokens(quote!(deny_warnings: true, #warned)).to_string();
+        assert!(all_denied.contains("compile_error"), "{all_denied}");
+    }
+
+    #[test]
+    fn lint_levels_name_registered_codes_and_lower_no_error() {
+        let expanded = mesh_tokens(quote! {
+            namespace: connectum,
+            deny: [CM0399],
+            allow: [CM0202],
+            service order-service { image: "order:1.0.0" }
+        })
+        .to_string();
+        assert_eq!(expanded.matches("compile_error").count(), 2, "{expanded}");
+        assert!(
+            expanded.contains("`CM0399` is not a diagnostic code"),
+            "{expanded}"
+        );
+        assert!(
+            expanded.contains("`CM0202` (") && expanded.contains("no level lowers it"),
+            "{expanded}"
+        );
+    }
+
+    #[test]
+    fn a_missing_comma_is_one_error_and_the_next_entry_still_counts() {
+        let expanded = mesh_tokens(quote! {
+            namespace: connectum,
+            service order-service { port: 5000 image: "order:1.0.0" }
+        })
+        .to_string();
+        assert_eq!(expanded.matches("compile_error").count(), 1, "{expanded}");
+        assert!(expanded.contains("CM0901"), "{expanded}");
+    }
+
+    #[test]
+    fn a_malformed_allow_source_is_one_error() {
+        let expanded = mesh_tokens(quote! {
+            namespace: connectum,
+            service order-service {
+                image: "order:1.0.0",
+                allow { from: [principal connectum/x] }
+            }
+        })
+        .to_string();
+        assert_eq!(expanded.matches("compile_error").count(), 1, "{expanded}");
+        assert!(expanded.contains("CM0908"), "{expanded}");
+    }
+
+    #[test]
+    fn checker_help_is_in_the_dsls_words() {
+        let expanded = mesh_tokens(quote! {
+            namespace: connectum,
+            external envoy-gateway { service_account: connectum/envoy-gateway, calls: [order-service] }
+            service order-service {
+                image: "order:1.0.0",
+                interceptors: { retry: { max_retries: 2 } },
+                allow { from: [service_account connectum/envoy-gateway] }
+                route { to: order-service, timeout: 30s, retries: { attempts: 3, per_try_timeout: 5s } }
+            }
+        })
+        .to_string();
+        assert!(expanded.contains("CM0301"), "{expanded}");
+        assert!(
+            expanded.contains("chain_budget { chain: [envoy-gateway, order-service], calls: 12 }"),
+            "{expanded}"
+        );
+        assert!(!expanded.contains("ChainBudget::new"), "{expanded}");
+    }
+
+    #[test]
     fn old_words_still_work_and_warn_with_the_new_word() {
         let expanded = mesh_tokens(quote! {
             namespace: connectum,
+            allow: [CM0460],
             injection: on,
             service order-service { image: "order:1.0.0", mtls: PERMISSIVE }
         })

@@ -78,15 +78,15 @@ fn topology(n: usize) -> Mesh {
                     .load_balancer(LoadBalancer::Simple(SimpleLb::LeastRequest))
                     .build(),
             )
-            .allow(vec![AllowRule {
-                from: vec![
+            .allow([AllowRule::builder()
+                .from([
                     connectum_mesh::Source::ServiceAccount(ServiceAccountRef::new(
                         "connectum",
                         "api-gateway",
                     )),
                     connectum_mesh::Source::Namespace("connectum".to_owned()),
-                ],
-            }])
+                ])
+                .build()])
             .build();
         let stable = service.add_subset(Subset::builder().name("stable").build());
         let canary = service.add_subset(Subset::builder().name("canary").replicas(1).build());

@@ -66,6 +66,7 @@ pub mod import;
 pub mod migration;
 pub mod read;
 pub mod render;
+pub mod review;
 #[cfg(feature = "testing")]
 pub mod testing;
 

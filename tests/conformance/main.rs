@@ -8,9 +8,11 @@
 mod broken;
 mod cel_rules;
 mod emitted;
+mod kubernetes_kinds;
 mod meaning;
 mod own_schemas;
 mod properties;
 mod reference;
+mod review;
 mod support;
 mod vendored;

@@ -12,6 +12,10 @@
 //!   follows subsets to the Deployments they reach; [`agreement`] compares that with what a
 //!   `Mesh` describes.
 //!
+//! - **Would Kubernetes accept its own kinds?** [`kubernetes::KubernetesValidator`] checks the
+//!   PodDisruptionBudgets and Deployments against Kubernetes v1.37's JSON schemas, vendored in
+//!   `fixtures/kubernetes-schemas/`.
+//!
 //! [`strategies`] generates meshes for property tests, and [`schema_compare`] compares our
 //! CustomResource schemas with Istio's. `docs/istio-semantics.md` states every rule with its
 //! source in Istio's code.
@@ -21,6 +25,7 @@
 pub mod agreement;
 pub mod cel;
 pub mod crds;
+pub mod kubernetes;
 pub mod schema;
 pub mod schema_compare;
 pub mod strategies;

@@ -103,12 +103,10 @@ fn request_match() -> impl Strategy<Value = RequestMatch> {
                 .map(|(name, value)| HeaderMatch {
                     name: name.to_owned(),
                     value,
-                })
-                .collect();
-            RequestMatch {
-                headers,
-                uri: uri.map(|u| StringMatch::Prefix(u.to_owned())),
-            }
+                });
+            let mut matched = RequestMatch::builder().headers(headers).build();
+            matched.uri = uri.map(|u| StringMatch::Prefix(u.to_owned()));
+            matched
         })
 }
 
@@ -127,11 +125,12 @@ fn retries() -> impl Strategy<Value = Option<MeshRetry>> {
         1 => Just(Some(MeshRetry::disabled())),
         4 => (1u32..=3, option::of(millis(1..=10_000)), retry_on).prop_map(
             |(attempts, per_try, retry_on)| {
-                Some(MeshRetry {
-                    attempts,
-                    per_try_timeout: per_try,
-                    retry_on,
-                })
+                let mut retry = MeshRetry::builder()
+                    .attempts(attempts)
+                    .retry_on(retry_on)
+                    .build();
+                retry.per_try_timeout = per_try;
+                Some(retry)
             }
         ),
     ]
@@ -173,33 +172,32 @@ fn traffic_policy() -> impl Strategy<Value = TrafficPolicy> {
         option::of(millis(1..=30_000)),
         any::<bool>(),
     )
-        .prop_map(
-            |(max_connections, connect_timeout, upgrade)| ConnectionPool {
-                tcp: Some(TcpPool {
-                    max_connections,
-                    connect_timeout,
-                }),
-                http: upgrade.then_some(HttpPool {
-                    h2_upgrade_policy: Some(H2UpgradePolicy::Upgrade),
-                    max_requests_per_connection: Some(100),
-                    http2_max_requests: None,
-                    http1_max_pending_requests: None,
-                }),
-            },
-        );
+        .prop_map(|(max_connections, connect_timeout, upgrade)| {
+            let mut tcp = TcpPool::default();
+            tcp.max_connections = max_connections;
+            tcp.connect_timeout = connect_timeout;
+            let mut pool = ConnectionPool::builder().tcp(tcp).build();
+            pool.http = upgrade.then(|| {
+                HttpPool::builder()
+                    .h2_upgrade_policy(H2UpgradePolicy::Upgrade)
+                    .max_requests_per_connection(100)
+                    .build()
+            });
+            pool
+        });
     let outlier = (
         1u32..=10,
         millis(1..=60_000),
         millis(1..=60_000),
         0u32..=100,
     )
-        .prop_map(|(errors, interval, ejection, percent)| OutlierDetection {
-            consecutive_5xx_errors: Some(errors),
-            consecutive_gateway_errors: None,
-            interval: Some(interval),
-            base_ejection_time: Some(ejection),
-            max_ejection_percent: Some(percent),
-            min_health_percent: None,
+        .prop_map(|(errors, interval, ejection, percent)| {
+            OutlierDetection::builder()
+                .consecutive_5xx_errors(errors)
+                .interval(interval)
+                .base_ejection_time(ejection)
+                .max_ejection_percent(percent)
+                .build()
         });
     let balancer = prop_oneof![
         select(vec![
@@ -215,11 +213,12 @@ fn traffic_policy() -> impl Strategy<Value = TrafficPolicy> {
         ))),
     ];
     (option::of(pool), option::of(outlier), option::of(balancer)).prop_map(
-        |(connection_pool, outlier_detection, load_balancer)| TrafficPolicy {
-            connection_pool,
-            outlier_detection,
-            load_balancer,
-            tls: None,
+        |(connection_pool, outlier_detection, load_balancer)| {
+            let mut policy = TrafficPolicy::default();
+            policy.connection_pool = connection_pool;
+            policy.outlier_detection = outlier_detection;
+            policy.load_balancer = load_balancer;
+            policy
         },
     )
 }
@@ -268,14 +267,19 @@ fn telemetry() -> impl Strategy<Value = Option<Telemetry>> {
             subsequence(vec!["prometheus"], 0..=1),
             subsequence(vec!["otel-access-logging"], 0..=1),
         )
-            .prop_map(|(sampling, metrics, logs)| Telemetry {
-                name: "mesh-telemetry".to_owned(),
-                tracing: sampling.map(|percent| Tracing {
-                    providers: vec!["otel-tracing".to_owned()],
-                    sampling_percent: Some(f64::from(percent)),
-                }),
-                metrics_providers: metrics.into_iter().map(str::to_owned).collect(),
-                access_log_providers: logs.into_iter().map(str::to_owned).collect(),
+            .prop_map(|(sampling, metrics, logs)| {
+                let mut telemetry = Telemetry::builder()
+                    .name("mesh-telemetry")
+                    .metrics_providers(metrics)
+                    .access_log_providers(logs)
+                    .build();
+                telemetry.tracing = sampling.map(|percent| {
+                    Tracing::builder()
+                        .providers(["otel-tracing"])
+                        .sampling_percent(f64::from(percent))
+                        .build()
+                });
+                telemetry
             }),
     )
 }
@@ -369,13 +373,14 @@ fn build(plan: &MeshPlan) -> Mesh {
             } else {
                 build_target(&route_plan.target, &handles)
             };
-            service.add_route(Route {
-                name: route_plan.name.clone(),
-                matches: route_plan.matches.clone(),
-                target,
-                timeout: route_plan.timeout,
-                retries: route_plan.retries.clone(),
-            });
+            let mut route = Route::builder()
+                .matches(route_plan.matches.clone())
+                .target(target)
+                .build();
+            route.name.clone_from(&route_plan.name);
+            route.timeout = route_plan.timeout;
+            route.retries.clone_from(&route_plan.retries);
+            service.add_route(route);
         }
         mesh.add_service(service);
     }

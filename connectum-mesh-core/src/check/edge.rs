@@ -107,7 +107,8 @@ fn check_listeners_present(gateway: &Gateway, path: &MeshPath, out: &mut Diagnos
                     path.field("listeners"),
                     format!("gateway `{}` declares no listener", gateway.name),
                 )
-                .with_help("add one: Listener::builder().name(\"grpc\").port(9090).protocol(ListenerProtocol::Http).build()"),
+                .with_help("add one: Listener::builder().name(\"grpc\").port(9090).protocol(ListenerProtocol::Http).build()")
+                .with_dsl_help("add one: `listener grpc { port: 9090, protocol: HTTP }`"),
         );
     }
 }
@@ -306,6 +307,11 @@ fn check_target(mesh: &Mesh, route: &GatewayRoute, path: &MeshPath, out: &mut Di
                         name,
                         names.iter().copied(),
                         format!("declare `{name}` with mesh.add_service"),
+                    ))
+                    .with_dsl_help(did_you_mean(
+                        name,
+                        names.iter().copied(),
+                        format!("declare `service {name} {{ .. }}`"),
                     )),
             );
             continue;
@@ -340,6 +346,15 @@ fn check_target(mesh: &Mesh, route: &GatewayRoute, path: &MeshPath, out: &mut Di
                         subset.name(),
                         service.subsets.iter().map(|s| s.name.as_str()),
                         format!("declare it with {}.add_subset", service.name),
+                    ))
+                    .with_dsl_help(did_you_mean(
+                        subset.name(),
+                        service.subsets.iter().map(|s| s.name.as_str()),
+                        format!(
+                            "declare `subset {} {{ .. }}` in service `{}`",
+                            subset.name(),
+                            service.name
+                        ),
                     )),
             );
         }
@@ -451,6 +466,11 @@ fn check_renderable(
                     "target" => "route the gateway to the service and split in the service's own routes, or render the gateway as an Istio ingress gateway (GatewayRuntime::istio_ingress())",
                     "matches" => "match the header exactly or with a regex",
                     _ => "render the gateway with Envoy Gateway (GatewayClass::envoy_gateway) or as an Istio ingress gateway, or remove the setting",
+                })
+                .with_dsl_help(match field {
+                    "target" => "route the gateway to the service and split in the service's own routes, or write `runtime: istio_ingress`",
+                    "matches" => "match the header exactly or with a regex",
+                    _ => "write `runtime: envoy_gateway class-name` or `runtime: istio_ingress`, or remove the setting",
                 }),
         );
     }

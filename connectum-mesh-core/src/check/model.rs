@@ -165,6 +165,11 @@ fn check_unknown_callees(mesh: &Mesh, out: &mut Diagnostics) {
                         callee,
                         names.iter().copied(),
                         format!("declare `{callee}` with `mesh.add_service`, or remove the call"),
+                    ))
+                    .with_dsl_help(did_you_mean(
+                        callee,
+                        names.iter().copied(),
+                        format!("declare `service {callee} {{ .. }}`, or remove the call"),
                     )),
             );
         }

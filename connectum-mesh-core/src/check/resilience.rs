@@ -10,8 +10,8 @@ use crate::diag::registry::{
 use crate::diag::{Diagnostics, MeshPath, closest};
 use crate::model::{Duration, Gateway, GatewayRoute, Mesh, MeshRetry, RetryOn, Service};
 
-use super::costs::{cost_of, worst_case_wait};
-use super::graph::{Chain, Entry, ServiceIndex, callees, chains, cycles};
+use super::costs::{cost_of_chain, worst_case_wait};
+use super::graph::{Chain, ServiceIndex, callees, chains, cycles};
 
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     let chains = chains(mesh);
@@ -66,11 +66,7 @@ pub(super) fn check_retry_policy(
 fn check_retry_amplification(mesh: &Mesh, chains: &[Chain<'_>], out: &mut Diagnostics) {
     for chain in chains {
         let names = chain.names();
-        let gateway = match chain.caller {
-            Some(Entry::Gateway(gateway)) => Some(gateway),
-            _ => None,
-        };
-        let cost = cost_of(mesh, &names, &chain.services, gateway);
+        let cost = cost_of_chain(mesh, chain);
         if cost.within_budget() {
             continue; // A budget of 0 is CM0105's: it can never be met.
         }
@@ -99,6 +95,10 @@ fn check_retry_amplification(mesh: &Mesh, chains: &[Chain<'_>], out: &mut Diagno
                 .with_help(format!(
                     "set mesh retries to 0 or 1 where the app retries (mesh retries 1 with maxRetries 3 is 8 calls), lower the app's maxRetries, or raise this chain's budget with ChainBudget::new([{}], RetryBudget::calls({product}))",
                     names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+                ))
+                .with_dsl_help(format!(
+                    "set `retries: {{ attempts: 1, .. }}` or `retries: off` where the app retries (attempts 1 with max_retries 3 is 8 calls), lower `interceptors: {{ retry: {{ max_retries }} }}`, or raise this chain's budget with `chain_budget {{ chain: [{}], calls: {product} }}`",
+                    names.join(", ")
                 )),
         );
     }
@@ -310,7 +310,8 @@ fn check_zero_attempt_policies(retries: &MeshRetry, route_path: &MeshPath, out: 
                     route_path.field("retries"),
                     "retries has 0 attempts but sets perTryTimeout or retryOn; Istio refuses it",
                 )
-                .with_help("use `MeshRetry::disabled()` to turn retries off, or set attempts of at least 1"),
+                .with_help("use `MeshRetry::disabled()` to turn retries off, or set attempts of at least 1")
+                .with_dsl_help("write `retries: off` to turn retries off, or set `attempts` of at least 1"),
         );
     }
 }

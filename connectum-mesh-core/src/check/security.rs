@@ -418,19 +418,7 @@ fn check_callers_allowed(mesh: &Mesh, out: &mut Diagnostics) {
         let callees = (calls.iter().enumerate())
             .filter_map(|(index, name)| Some((index, services.get(name)?)));
         for (call_index, callee) in callees {
-            if callee.allow.is_empty() || reported.contains(&callee.name) {
-                continue;
-            }
-            let admitted =
-                callee
-                    .allow
-                    .iter()
-                    .flat_map(|r| r.from.iter())
-                    .any(|source| match source {
-                        Source::ServiceAccount(admitted) => *admitted == account,
-                        Source::Namespace(namespace) => *namespace == account.namespace,
-                    });
-            if admitted {
+            if callee.admits(&account) || reported.contains(&callee.name) {
                 continue;
             }
             reported.push(callee.name.clone());
@@ -446,6 +434,10 @@ fn check_callers_allowed(mesh: &Mesh, out: &mut Diagnostics) {
                     .with_help(format!(
                         "add AllowRule::service_account(ServiceAccountRef::new(\"{}\", \"{}\")), or remove the call",
                         account.namespace, account.name
+                    ))
+                    .with_dsl_help(format!(
+                        "add `allow {{ from: [service_account {}/{}] }}` to `{}`, or remove the call",
+                        account.namespace, account.name, callee.name
                     ))
                     .with_related(
                         caller_path.index("calls", call_index),
@@ -498,6 +490,10 @@ fn check_gateways_admitted(mesh: &Mesh, out: &mut Diagnostics) {
                             gateway.name,
                             ServiceAccountRef::new(&mesh.namespace, &gateway.name).principal(&mesh.trust_domain),
                             service.name
+                        ))
+                        .with_dsl_help(format!(
+                            "mesh the gateway's proxies and write `service_account: {}/{}` in gateway `{}`, whose principal then admits; or give `{}` `mtls_override: PERMISSIVE` without allow rules",
+                            mesh.namespace, gateway.name, gateway.name, service.name
                         )),
                 );
             }

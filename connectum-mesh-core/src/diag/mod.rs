@@ -88,6 +88,9 @@ pub struct Diagnostic {
     pub message: String,
     /// The fix, naming the closest valid value where a name was wrong.
     pub help: Option<String>,
+    /// The fix in the words of the `mesh!` DSL, where [`Diagnostic::help`] shows builder code
+    /// (`chain_budget { .. }` for `ChainBudget::new(..)`); `mesh!` prints it instead.
+    pub dsl_help: Option<String>,
     /// Other places the problem concerns, each with a note.
     pub related: Vec<Related>,
 }
@@ -102,6 +105,7 @@ impl Diagnostic {
             path,
             message: message.into(),
             help: None,
+            dsl_help: None,
             related: Vec::new(),
         }
     }
@@ -119,6 +123,24 @@ impl Diagnostic {
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Adds the hint in the words of the `mesh!` DSL, for a hint that shows builder code.
+    ///
+    /// ```
+    /// use connectum_mesh_core::MeshPath;
+    /// use connectum_mesh_core::diag::registry::RETRY_AMPLIFICATION;
+    ///
+    /// let diagnostic = RETRY_AMPLIFICATION
+    ///     .at(MeshPath::chain(&["edge", "orders"]), "15 calls")
+    ///     .with_help("raise it with ChainBudget::new([\"edge\", \"orders\"], RetryBudget::calls(15))")
+    ///     .with_dsl_help("raise it with chain_budget { chain: [edge, orders], calls: 15 }");
+    /// assert!(diagnostic.dsl_help.is_some_and(|help| help.contains("chain_budget")));
+    /// ```
+    #[must_use]
+    pub fn with_dsl_help(mut self, help: impl Into<String>) -> Self {
+        self.dsl_help = Some(help.into());
         self
     }
 

@@ -62,8 +62,12 @@ pub struct RetiredCode {
     pub note: &'static str,
 }
 
-/// Codes no longer emitted (none yet). Never delete an entry.
-pub const RETIRED: &[RetiredCode] = &[];
+/// Codes no longer emitted. Never delete an entry.
+pub const RETIRED: &[RetiredCode] = &[RetiredCode {
+    code: Code("CM0910"),
+    note: "two routes of a service with one name, refused by `mesh!` alone; the checker's CM0232 \
+           refuses it for both front-ends, so `mesh!` reported it twice",
+}];
 
 /// The registered code `code`, if any.
 #[must_use]
@@ -721,6 +725,16 @@ registry! {
         why "Istio merges VirtualServices for one host only for gateways; for sidecars it keeps one of them, by creation time, so the other's routes, retries and splits never apply."
         example "VirtualService order-service and VirtualService order-service-canary both with hosts: [order-service]"
         fix "Put all routes of a host in one VirtualService, ordered from most to least specific.";
+    CM0850 DIFF_DIR_NOT_EMITTED Error "the directory to diff against was not written by connectum-mesh"
+        rule "none: `diff --against` compares with what `emit --out` wrote (the directory holds its ownership marker)"
+        why "Hand-written manifests name, split and label things their own way: a diff against them would list differences in spelling, not the changes you are about to deploy."
+        example "order-service diff --against ./k8s where k8s holds hand-written manifests"
+        fix "Diff against a directory `emit --out` wrote (e.g. the committed deploy/ directory); to compare hand-written manifests, import them first.";
+    CM0851 DIFF_FOREIGN_OBJECT Error "the directory to diff against holds an object connectum-mesh does not emit"
+        rule "none: `emit --out` writes only the kinds the mesh renders"
+        why "An object connectum-mesh never emits (a Secret, say) was added to the directory by hand; the diff cannot say what the mesh would change about it, and applying what the mesh emits would not keep it."
+        example "a secret.yaml copied into the deploy/ directory emit --out wrote"
+        fix "Keep such objects outside the directory the mesh writes, and emit the directory again.";
     // ── 09xx DSL syntax (emitted by the mesh! macro, tested by its UI tests) ────────────────
     CM0901 DSL_SYNTAX Error "the text of `mesh!` is not the DSL"
         rule "a missing `:` or `,`, a block not closed, a token where a value goes"
@@ -767,11 +781,6 @@ registry! {
         why "The value cannot be represented in the manifest, or Istio refuses it."
         example "service order-service { image: \"order:1.0.0\", port: 70000 }"
         fix "Write a value in the range the message gives.";
-    CM0910 DSL_DUPLICATE_ROUTE Error "two routes of a service share a name"
-        rule "none: route names identify routes in Envoy's stats and in diagnostics"
-        why "Two routes with one name make stats and diagnostics ambiguous."
-        example "route primary { to: stable } route primary { to: canary }"
-        fix "Give each route its own name.";
     CM0912 DSL_RENAMED_KEY Warning "an old word of a `mesh!` key that now matches its builder setter"
         rule "none: the DSL's words are the builders' setter names, and a few keys were renamed to agree"
         why "The old word still works, but code and docs read more easily when `mesh!` and the builders say the same thing (`mtls_override`, `sidecar_injection`, `host_style`, `metrics_providers`, `access_log_providers`, `sampling_percent`); old words will go in a future release."

@@ -44,6 +44,7 @@ pub const ISTIO_GATEWAY_CONTROLLER: &str = "istio.io/gateway-controller";
 /// assert_eq!(edge.routes[0].worst_case_attempts(edge.runtime.default_retry_attempts()), 2);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[non_exhaustive]
 pub struct Gateway {
     /// The gateway's name: the Gateway object's, and the first member of its call chains.
     #[builder(setter(into))]
@@ -53,7 +54,7 @@ pub struct Gateway {
     pub runtime: GatewayRuntime,
     /// The identity its proxies call the mesh with; `None` takes the runtime's default
     /// ([`Gateway::principal_account`]).
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_service_account)))]
     pub service_account: Option<ServiceAccountRef>,
     /// The ports and hosts it listens on.
     #[builder(default, setter(transform = |items: impl IntoIterator<Item = Listener>| items.into_iter().collect()))]
@@ -175,6 +176,7 @@ impl GatewayRuntime {
 /// A Gateway API `gatewayClassName` and the implementation behind it, which decides what a
 /// route's timeouts and retries become.
 #[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[non_exhaustive]
 pub struct GatewayClass {
     /// The `gatewayClassName`, e.g. `istio`, `eg` or `connectum-gateway`.
     #[builder(setter(into))]
@@ -268,12 +270,13 @@ impl ListenerProtocol {
 
 /// A port (and host) the gateway listens on.
 #[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[non_exhaustive]
 pub struct Listener {
     /// The listener's name (Gateway API `sectionName`, Istio server port name).
     #[builder(setter(into))]
     pub name: String,
     /// The host it answers for, e.g. `api.example.com` or `*.example.com`; unset means any.
-    #[builder(default, setter(strip_option, into))]
+    #[builder(default, setter(strip_option(fallback = maybe_hostname), into))]
     pub hostname: Option<String>,
     /// The port.
     pub port: u16,
@@ -281,7 +284,7 @@ pub struct Listener {
     pub protocol: ListenerProtocol,
     /// For HTTPS: the name of the TLS Secret (`kubernetes.io/tls`) the gateway terminates with.
     /// Only the name: its data is never emitted.
-    #[builder(default, setter(strip_option, into))]
+    #[builder(default, setter(strip_option(fallback = maybe_tls_credential), into))]
     pub tls_credential: Option<String>,
 }
 
@@ -413,6 +416,7 @@ impl From<Split> for GatewayTarget {
 
 /// One route of a gateway: matches, a target, and the timeout and retries of the edge hop.
 #[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[non_exhaustive]
 pub struct GatewayRoute {
     /// The route's name (also the name of its GRPCRoute/HTTPRoute: `<gateway>-<route>`).
     #[builder(setter(into))]
@@ -427,14 +431,14 @@ pub struct GatewayRoute {
     #[builder(setter(into))]
     pub target: GatewayTarget,
     /// The target port; unset means the target service's port.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_port)))]
     pub port: Option<u16>,
     /// The timeout of the whole request at the edge; unset means none.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_timeout)))]
     pub timeout: Option<Duration>,
     /// The gateway's retries; unset means the runtime's default
     /// ([`GatewayRuntime::default_retry_attempts`]).
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_retries)))]
     pub retries: Option<MeshRetry>,
 }
 

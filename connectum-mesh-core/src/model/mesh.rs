@@ -33,6 +33,7 @@ pub const RENDERER_LABELS: [&str; 3] = [APP_VERSION_LABEL, COMPONENT_LABEL, PART
 /// assert!(mesh.service("order-service").is_some());
 /// ```
 #[derive(Clone, Debug, PartialEq, TypedBuilder)]
+#[non_exhaustive]
 pub struct Mesh {
     /// The namespace every object lives in.
     #[builder(setter(into))]
@@ -55,13 +56,13 @@ pub struct Mesh {
     #[builder(default = MtlsMode::Strict)]
     pub mtls: MtlsMode,
     /// Namespace-wide telemetry (a Telemetry resource), if any.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_telemetry)))]
     pub telemetry: Option<Telemetry>,
     /// The trust domain of principals (Istio default `cluster.local`).
     #[builder(default = "cluster.local".to_owned(), setter(into))]
     pub trust_domain: String,
     /// The `app.kubernetes.io/part-of` label on every object, if any.
-    #[builder(default, setter(strip_option, into))]
+    #[builder(default, setter(strip_option(fallback = maybe_part_of), into))]
     pub part_of: Option<String>,
     /// The label key that names the app (default `app.kubernetes.io/name`).
     #[builder(default = DEFAULT_APP_LABEL.to_owned(), setter(into))]
@@ -230,12 +231,13 @@ pub enum HostStyle {
 /// Namespace-wide telemetry: tracing, metrics and access logs through named providers (which
 /// Istio's meshConfig `extensionProviders` define).
 #[derive(Clone, Debug, PartialEq, TypedBuilder)]
+#[non_exhaustive]
 pub struct Telemetry {
     /// The Telemetry resource's name.
     #[builder(setter(into))]
     pub name: String,
     /// Tracing providers and sampling.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_tracing)))]
     pub tracing: Option<Tracing>,
     /// Metrics providers (e.g. `prometheus`).
     #[builder(default, setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
@@ -247,11 +249,12 @@ pub struct Telemetry {
 
 /// Tracing through one or more providers.
 #[derive(Clone, Debug, PartialEq, TypedBuilder)]
+#[non_exhaustive]
 pub struct Tracing {
     /// Provider names (e.g. `otel-tracing`).
     #[builder(setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
     pub providers: Vec<String>,
     /// Percent of requests sampled, 0..=100.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_sampling_percent)))]
     pub sampling_percent: Option<f64>,
 }

@@ -91,6 +91,7 @@ pub enum Source {
 
 /// One ALLOW rule: a request is admitted when it comes from any of `from`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, TypedBuilder)]
+#[non_exhaustive]
 pub struct AllowRule {
     /// The admitted sources, any of which suffices.
     #[builder(default, setter(transform = |items: impl IntoIterator<Item = Source>| items.into_iter().collect()))]
@@ -118,6 +119,7 @@ impl AllowRule {
 /// A caller outside the model (an API gateway, a job) that the mesh admits and whose calls the
 /// retry budget follows.
 #[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[non_exhaustive]
 pub struct ExternalCaller {
     /// A name for diagnostics and call chains, e.g. `envoy-gateway`.
     #[builder(setter(into))]
@@ -132,6 +134,7 @@ pub struct ExternalCaller {
 /// Application-level TLS in Connectum's `createServer({ tls })`. Under Istio mTLS it encrypts
 /// twice; the checker warns (the docs' migration advice is to remove it).
 #[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[non_exhaustive]
 pub struct AppTls {
     /// Directory with `server.crt` and `server.key`.
     #[builder(setter(into))]

@@ -6,7 +6,7 @@ use typed_builder::TypedBuilder;
 
 use super::{
     AllowRule, AppTls, DisruptionBudget, Duration, Interceptors, MtlsMode, Quantity, Route,
-    SpreadPolicy, SubsetRef, TrafficPolicy,
+    ServiceAccountRef, Source, SpreadPolicy, SubsetRef, TrafficPolicy,
 };
 
 /// The port every Connectum server listens on (`createServer` default).
@@ -37,6 +37,7 @@ pub const PORT_VARIABLE: &str = "PORT";
 /// assert_eq!(order.subsets.len(), 2);
 /// ```
 #[derive(Clone, Debug, PartialEq, TypedBuilder)]
+#[non_exhaustive]
 pub struct Service {
     /// The Kubernetes Service name, also the Deployment, VirtualService and DestinationRule name.
     #[builder(setter(into))]
@@ -45,7 +46,7 @@ pub struct Service {
     #[builder(setter(into))]
     pub image: String,
     /// The application's version label (`app.kubernetes.io/version`).
-    #[builder(default, setter(strip_option, into))]
+    #[builder(default, setter(strip_option(fallback = maybe_app_version), into))]
     pub app_version: Option<String>,
     /// The gRPC port (Connectum default 5000), named `grpc` with `appProtocol: grpc`.
     #[builder(default = CONNECTUM_PORT)]
@@ -54,10 +55,10 @@ pub struct Service {
     #[builder(default = Scaling::Replicas(1))]
     pub scaling: Scaling,
     /// The application container's resources.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_resources)))]
     pub resources: Option<Resources>,
     /// The ServiceAccount the pods run as; defaults to the service name.
-    #[builder(default, setter(strip_option, into))]
+    #[builder(default, setter(strip_option(fallback = maybe_service_account), into))]
     pub service_account: Option<String>,
     /// Environment entries, rendered as a ConfigMap the container reads with `envFrom`.
     #[builder(default, setter(transform = |pairs: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>| super::string_map(pairs)))]
@@ -72,10 +73,10 @@ pub struct Service {
     #[builder(default)]
     pub security: PodSecurity,
     /// Resources of the Istio sidecar proxy (`sidecar.istio.io/proxy*` annotations).
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_sidecar)))]
     pub sidecar: Option<Resources>,
     /// A per-service override of the namespace mTLS mode (e.g. PERMISSIVE).
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_mtls_override)))]
     pub mtls_override: Option<MtlsMode>,
     /// Istio's traffic policy for this host (DestinationRule).
     #[builder(default)]
@@ -90,7 +91,7 @@ pub struct Service {
     #[builder(default, setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
     pub calls: Vec<String>,
     /// Application-level TLS in `createServer`; redundant under Istio mTLS.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_app_tls)))]
     pub app_tls: Option<AppTls>,
     /// How Deployments roll out.
     #[builder(default)]
@@ -159,6 +160,48 @@ impl Service {
         }
     }
 
+    /// How many pods the workload of subset `subset_index` runs, autoscaler included: the
+    /// fixed count of [`deployment_replicas`](Self::deployment_replicas), or the service's
+    /// autoscaler where it decides.
+    #[must_use]
+    pub fn workload_scaling(&self, subset_index: usize) -> Scaling {
+        match (self.deployment_replicas(subset_index), &self.scaling) {
+            (None, Scaling::Autoscale(autoscaler)) => Scaling::Autoscale(autoscaler.clone()),
+            (replicas, _) => Scaling::Replicas(replicas.unwrap_or(1)),
+        }
+    }
+
+    /// Whether the service's own allow rules admit a caller running as `account`: a rule that
+    /// names the account or its namespace. A service without allow rules admits by the rules
+    /// the renderer derives ([`Mesh::authorization`](crate::Mesh::authorization)), so this
+    /// says `true` for it; callers the checker finds refused are CM0406.
+    ///
+    /// ```
+    /// use connectum_mesh_core::{AllowRule, Service, ServiceAccountRef};
+    ///
+    /// let gateway = ServiceAccountRef::new("connectum", "envoy-gateway");
+    /// let open = Service::builder().name("order-service").image("order:1").build();
+    /// assert!(open.admits(&gateway));
+    /// let closed = Service::builder()
+    ///     .name("order-service")
+    ///     .image("order:1")
+    ///     .allow(vec![AllowRule::namespace("shop")])
+    ///     .build();
+    /// assert!(!closed.admits(&gateway));
+    /// ```
+    #[must_use]
+    pub fn admits(&self, account: &ServiceAccountRef) -> bool {
+        self.allow.is_empty()
+            || self
+                .allow
+                .iter()
+                .flat_map(|rule| rule.from.iter())
+                .any(|source| match source {
+                    Source::ServiceAccount(admitted) => admitted == account,
+                    Source::Namespace(namespace) => *namespace == account.namespace,
+                })
+    }
+
     /// The replicas the Deployment of subset `subset_index` runs (the service's only Deployment
     /// when it declares no subsets), or `None` where an autoscaler decides: the primary follows
     /// the service's scaling unless the subset fixes its own count, the others run 1 unless
@@ -193,21 +236,22 @@ impl Service {
 /// A workload of a service (stable, canary …): one Deployment whose pods carry its `version`
 /// label. Everything it does not set, it inherits from the service.
 #[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[non_exhaustive]
 pub struct Subset {
     /// The subset name Istio routes to (a DNS-1123 label).
     #[builder(setter(into))]
     pub name: String,
     /// The value of the pods' `version` label; defaults to the subset name.
-    #[builder(default, setter(strip_option, into))]
+    #[builder(default, setter(strip_option(fallback = maybe_version_label), into))]
     pub version_label: Option<String>,
     /// The image; defaults to the service's.
-    #[builder(default, setter(strip_option, into))]
+    #[builder(default, setter(strip_option(fallback = maybe_image), into))]
     pub image: Option<String>,
     /// Fixed replicas; the primary subset defaults to the service's scaling, others to 1.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_replicas)))]
     pub replicas: Option<u32>,
     /// The `app.kubernetes.io/version` label; defaults to the service's.
-    #[builder(default, setter(strip_option, into))]
+    #[builder(default, setter(strip_option(fallback = maybe_app_version), into))]
     pub app_version: Option<String>,
 }
 
@@ -230,28 +274,30 @@ pub enum Scaling {
 
 /// A HorizontalPodAutoscaler (autoscaling/v2) for the primary workload.
 #[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[non_exhaustive]
 pub struct Autoscaler {
     /// Fewest replicas.
     pub min_replicas: u32,
     /// Most replicas.
     pub max_replicas: u32,
     /// Target average CPU utilisation, percent of requests.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_cpu_utilization)))]
     pub cpu_utilization: Option<u32>,
     /// Target average memory utilisation, percent of requests.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_memory_utilization)))]
     pub memory_utilization: Option<u32>,
     /// Scale-up behaviour.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_scale_up)))]
     pub scale_up: Option<ScalingRule>,
     /// Scale-down behaviour.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_scale_down)))]
     pub scale_down: Option<ScalingRule>,
 }
 
 /// One direction of an autoscaler's `behavior`: a stabilisation window and a pods-per-period
 /// policy.
 #[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[non_exhaustive]
 pub struct ScalingRule {
     /// Seconds of recommendations considered before scaling.
     pub stabilization_window_seconds: u32,
@@ -263,33 +309,35 @@ pub struct ScalingRule {
 
 /// CPU and memory requests and limits (for the app container or the sidecar).
 #[derive(Clone, Debug, Default, PartialEq, Eq, TypedBuilder)]
+#[non_exhaustive]
 pub struct Resources {
     /// CPU request.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_cpu_request)))]
     pub cpu_request: Option<Quantity>,
     /// CPU limit.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_cpu_limit)))]
     pub cpu_limit: Option<Quantity>,
     /// Memory request.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_memory_request)))]
     pub memory_request: Option<Quantity>,
     /// Memory limit.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_memory_limit)))]
     pub memory_limit: Option<Quantity>,
 }
 
 /// Probes on Connectum's HTTP health endpoints, served on the gRPC port. The defaults are the
 /// production-ready Deployment's.
 #[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[non_exhaustive]
 pub struct Probes {
     /// Startup probe (default `/healthz`, every 5s, 12 failures: 60s to start).
-    #[builder(default = Some(Probe::startup()), setter(strip_option))]
+    #[builder(default = Some(Probe::startup()), setter(strip_option(fallback = maybe_startup)))]
     pub startup: Option<Probe>,
     /// Liveness probe (default `/healthz` every 15s).
-    #[builder(default = Some(Probe::liveness()), setter(strip_option))]
+    #[builder(default = Some(Probe::liveness()), setter(strip_option(fallback = maybe_liveness)))]
     pub liveness: Option<Probe>,
     /// Readiness probe (default `/readyz` every 10s).
-    #[builder(default = Some(Probe::readiness()), setter(strip_option))]
+    #[builder(default = Some(Probe::readiness()), setter(strip_option(fallback = maybe_readiness)))]
     pub readiness: Option<Probe>,
 }
 
@@ -301,12 +349,13 @@ impl Default for Probes {
 
 /// One HTTP GET probe on the `grpc` port.
 #[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[non_exhaustive]
 pub struct Probe {
     /// The path (`/healthz`, `/readyz` or `/health`).
     #[builder(setter(into))]
     pub path: String,
     /// Seconds before the first probe.
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_initial_delay_seconds)))]
     pub initial_delay_seconds: Option<u32>,
     /// Seconds between probes.
     pub period_seconds: u32,
@@ -347,10 +396,11 @@ impl Probe {
 /// drains for up to its shutdown timeout; the proxy must outlast the app and Kubernetes must wait
 /// for both. [`PodTimeline`](super::PodTimeline) puts the steps on one clock.
 #[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[non_exhaustive]
 pub struct GracefulShutdown {
     /// The preStop sleep (default 5s), rendered as Kubernetes' `sleep` action (whole seconds,
     /// rounded up; no shell needed).
-    #[builder(default = Some(Duration::from_secs(5)), setter(strip_option))]
+    #[builder(default = Some(Duration::from_secs(5)), setter(strip_option(fallback = maybe_pre_stop_sleep)))]
     pub pre_stop_sleep: Option<Duration>,
     /// Run the preStop sleep as `sh -c "sleep N"` instead (default false): only for images with a
     /// shell on clusters without the `sleep` action (Kubernetes < 1.30).
@@ -361,7 +411,7 @@ pub struct GracefulShutdown {
     pub timeout: Duration,
     /// The proxy's `terminationDrainDuration`; derived by default (classic sidecars: preStop +
     /// timeout, so the proxy outlasts the app's drain; native sidecars: Istio's 5s).
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_proxy_drain)))]
     pub proxy_drain: Option<Duration>,
     /// `holdApplicationUntilProxyStarts` (default true): the app starts once its proxy is ready,
     /// so its first calls out do not fail. Native sidecars always start first.
@@ -373,7 +423,7 @@ pub struct GracefulShutdown {
     pub margin: Duration,
     /// `terminationGracePeriodSeconds`; derived by default: the end of the last step + margin
     /// (40s with the defaults and classic sidecars).
-    #[builder(default, setter(strip_option))]
+    #[builder(default, setter(strip_option(fallback = maybe_termination_grace_period)))]
     pub termination_grace_period: Option<Duration>,
 }
 
@@ -401,6 +451,7 @@ impl Default for GracefulShutdown {
 
 /// The pod security context (defaults: non-root UID/GID 1000, seccomp RuntimeDefault).
 #[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[non_exhaustive]
 pub struct PodSecurity {
     /// `runAsNonRoot`.
     #[builder(default = true)]
@@ -429,6 +480,7 @@ impl Default for PodSecurity {
 /// workload's plan is [`Service::rollout_plan`]: a rollout never takes a workload below one ready
 /// pod unless `allow_zero_ready` says so.
 #[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[non_exhaustive]
 pub struct Rollout {
     /// `maxUnavailable` pods, capped at each workload's fewest pods minus one (a one-pod
     /// workload rolls with `maxUnavailable: 0`, by surging).

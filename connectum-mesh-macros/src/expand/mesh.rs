@@ -1,12 +1,15 @@
-//! The mesh: `Mesh::builder()` with its settings, then `add_service` for each service.
+//! The mesh: `Mesh::builder()` with its settings, then `add_service` for each service and
+//! `add_gateway` for each gateway.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
+use super::gateway::gateway;
 use super::security::external;
 use super::service::service;
-use super::value::{count, krate, mixed, names, record, setters};
+use super::value::{count, flag, krate, mixed, names, record, setters};
 use crate::syntax::mesh::MeshNode;
+use crate::syntax::value::Given;
 
 /// The expression `mesh!` expands to.
 pub fn mesh(node: &MeshNode) -> TokenStream {
@@ -40,11 +43,29 @@ pub fn mesh(node: &MeshNode) -> TokenStream {
         let callers = node.externals.iter().map(external);
         setters.push(quote!(.external_callers(::std::vec![#(#callers),*])));
     }
+    let lints = node.lints.iter().map(|(level, code)| {
+        let level = format_ident!("{}", level);
+        let code = code.value;
+        quote!(#mesh.lint(#k::diag::Code(#code), #k::diag::Level::#level);)
+    });
+    let deny_warnings = node.deny_warnings.as_ref().map(|deny| match deny {
+        Given::Literal(deny) if deny.value => quote!(#mesh.deny_warnings();),
+        Given::Literal(_) => TokenStream::new(),
+        Given::Expr(_) => {
+            let deny = flag(deny);
+            quote!(if #deny { #mesh.deny_warnings(); })
+        }
+    });
     let services = node.services.iter().map(service);
+    let gateways = node.gateways.iter().map(|g| gateway(g, &mesh));
+    let edge = mixed("edge");
     quote!({
         #[allow(unused_mut)]
         let mut #mesh = #k::Mesh::builder() #(#setters)* .build();
+        #(#lints)*
+        #deny_warnings
         #( #mesh.add_service(#services); )*
+        #( { let #edge = #gateways; #mesh.add_gateway(#edge); } )*
         #mesh
     })
 }

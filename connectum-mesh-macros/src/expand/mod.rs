@@ -10,6 +10,7 @@
 //! [`route`] and [`security`] for what their tables do not cover; [`value`] writes the values
 //! (literals as the constructors a user calls, expressions as written).
 
+mod gateway;
 mod mesh;
 mod route;
 mod security;

@@ -6,8 +6,9 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::value::{self, count, duration, krate, string, variant};
-use crate::syntax::route::{RouteNode, TargetNode};
+use crate::syntax::route::{RetriesNode, RouteNode, TargetNode};
 use crate::syntax::service::ServiceNode;
+use crate::syntax::value::Spanned;
 
 fn retry_on(on: RetryOn) -> TokenStream {
     let name = match on {
@@ -66,11 +67,7 @@ pub(super) fn route_of(node: &RouteNode, service: &ServiceNode, handles: &[Ident
     }
     if !node.matches.is_empty() {
         let matches = node.matches.iter().map(|m| {
-            let headers = m.headers.iter().map(|(name, value)| {
-                let name = string(&name.value);
-                let value = string_match(&value.value);
-                quote!(#k::HeaderMatch { name: #name, value: #value })
-            });
+            let headers = header_matches(&m.headers);
             let uri = m.uri.as_ref().map(|uri| {
                 let uri = string_match(&uri.value);
                 quote!(.uri(#uri))
@@ -96,18 +93,38 @@ pub(super) fn route_of(node: &RouteNode, service: &ServiceNode, handles: &[Ident
     }
     setters.extend(value::setters(&node.fields));
     if let Some(retries) = &node.retries {
-        let attempts = retries.attempts.as_ref().map_or_else(|| quote!(0), count);
-        let per_try = retries.per_try_timeout.as_ref().map(|d| {
-            let d = duration(d);
-            quote!(.per_try_timeout(#d))
-        });
-        let on = (!retries.retry_on.is_empty()).then(|| {
-            let on = retries.retry_on.iter().map(|o| retry_on(o.value));
-            quote!(.retry_on(::std::vec![#(#on),*]))
-        });
-        setters.push(
-            quote!(.retries(#k::MeshRetry::builder().attempts(#attempts) #per_try #on .build())),
-        );
+        let retries = retries_of(retries);
+        setters.push(quote!(.retries(#retries)));
     }
     quote!(#k::Route::builder() #(#setters)* .build())
+}
+
+/// `MeshRetry::builder().attempts(..)...build()`, for a mesh route or a gateway route.
+pub(super) fn retries_of(retries: &RetriesNode) -> TokenStream {
+    let k = krate();
+    let attempts = retries.attempts.as_ref().map_or_else(|| quote!(0), count);
+    let per_try = retries.per_try_timeout.as_ref().map(|d| {
+        let d = duration(d);
+        quote!(.per_try_timeout(#d))
+    });
+    let on = (!retries.retry_on.is_empty()).then(|| {
+        let on = retries.retry_on.iter().map(|o| retry_on(o.value));
+        quote!(.retry_on(::std::vec![#(#on),*]))
+    });
+    quote!(#k::MeshRetry::builder().attempts(#attempts) #per_try #on .build())
+}
+
+/// `HeaderMatch { name, value }` for each header condition.
+pub(super) fn header_matches(
+    headers: &[(Spanned<String>, Spanned<StringMatch>)],
+) -> Vec<TokenStream> {
+    let k = krate();
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let name = string(&name.value);
+            let value = string_match(&value.value);
+            quote!(#k::HeaderMatch { name: #name, value: #value })
+        })
+        .collect()
 }

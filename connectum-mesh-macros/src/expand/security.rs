@@ -6,7 +6,7 @@ use quote::quote;
 use super::value::{krate, names, string};
 use crate::syntax::security::{AllowNode, ExternalNode, SourceNode};
 
-fn service_account(text: &str) -> TokenStream {
+pub(super) fn service_account(text: &str) -> TokenStream {
     let k = krate();
     // Read as `namespace/name` by the syntax, which refuses any other shape.
     let (ns, name) = text.split_once('/').unwrap_or(("", text));

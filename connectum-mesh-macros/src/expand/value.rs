@@ -1,7 +1,9 @@
 //! Values as a user writes them: text, numbers, durations and quantities through their
 //! constructors, enum variants, maps, lists, and records built with their builders.
 
-use connectum_mesh_core::{Duration, HashKey, LoadBalancer, Quantity, SimpleLb};
+use connectum_mesh_core::{
+    DisruptionBudget, Duration, HashKey, LoadBalancer, PodCount, Quantity, SimpleLb,
+};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 
@@ -124,6 +126,7 @@ pub(super) fn scalar(value: &Scalar) -> TokenStream {
         Scalar::TextMap(entries) => text_map(entries),
         Scalar::Word(ty, word) => variant(ty, word.value),
         Scalar::LoadBalancer(lb) => load_balancer(&lb.value),
+        Scalar::DisruptionBudget(budget) => disruption_budget(budget.value),
         Scalar::Record(ty, record) => self::record(ty, record, TokenStream::new()),
     }
 }
@@ -134,6 +137,27 @@ pub(super) fn record(ty: &str, record: &Record, extra: TokenStream) -> TokenStre
     let ty = format_ident!("{}", ty);
     let setters = setters(record);
     quote!(#k::#ty::builder() #(#setters)* #extra .build())
+}
+
+fn disruption_budget(budget: DisruptionBudget) -> TokenStream {
+    let k = krate();
+    let count = |count: PodCount| match count {
+        PodCount::Pods(n) => quote!(#k::PodCount::Pods(#n)),
+        PodCount::Percent(p) => quote!(#k::PodCount::Percent(#p)),
+    };
+    match budget {
+        DisruptionBudget::MaxUnavailable(n) => {
+            let n = count(n);
+            quote!(#k::DisruptionBudget::MaxUnavailable(#n))
+        }
+        DisruptionBudget::MinAvailable(n) => {
+            let n = count(n);
+            quote!(#k::DisruptionBudget::MinAvailable(#n))
+        }
+        DisruptionBudget::Disabled => quote!(#k::DisruptionBudget::Disabled),
+        // Auto, and any kind added later: the builder's default.
+        _ => quote!(#k::DisruptionBudget::Auto),
+    }
 }
 
 fn load_balancer(lb: &LoadBalancer) -> TokenStream {

@@ -1,7 +1,9 @@
-//! The mesh: its own settings, telemetry, budgets, and each external caller and service.
+//! The mesh: its own settings, telemetry, budgets, and each external caller, service and
+//! gateway.
 
-use connectum_mesh_core::{ChainBudget, Mesh, MeshPath, RetryBudget, Telemetry};
+use connectum_mesh_core::{ChainBudget, Code, Level, Mesh, MeshPath, RetryBudget, Telemetry};
 
+use super::gateway::lower_gateway;
 use super::security::lower_external;
 use super::service::lower_service;
 use super::{Lowering, SpanIndex};
@@ -17,6 +19,17 @@ pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
     let root = MeshPath::root();
     let mut mesh = Mesh::builder().namespace(String::new()).build();
     lowering.record(&node.fields, MESH, &mut mesh, &root);
+    for (level, code) in &node.lints {
+        let level = match *level {
+            "Allow" => Level::Allow,
+            "Warn" => Level::Warn,
+            _ => Level::Deny,
+        };
+        mesh.lint(Code(code.value), level);
+    }
+    if lowering.given(node.deny_warnings.as_ref(), &root.field("deny_warnings")) == Some(true) {
+        mesh.deny_warnings();
+    }
     if let Some(calls) = lowering.given(node.retry_budget.as_ref(), &root.field("retry_budget")) {
         mesh.retry_budget = RetryBudget::calls(calls);
     }
@@ -54,6 +67,15 @@ pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
             .record(&root.index("services", i), service.name.span);
         let lowered = lower_service(&mut lowering, service, &path);
         mesh.add_service(lowered);
+    }
+    for (i, gateway) in node.gateways.iter().enumerate() {
+        let path = MeshPath::gateway(&gateway.name.value);
+        lowering.index.record(&path, gateway.name.span);
+        lowering
+            .index
+            .record(&root.index("gateways", i), gateway.name.span);
+        let lowered = lower_gateway(&mut lowering, &mesh, gateway, &path);
+        mesh.add_gateway(lowered);
     }
     (mesh, lowering.index)
 }

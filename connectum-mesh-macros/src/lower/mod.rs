@@ -1,7 +1,7 @@
 //! Syntax → the core model, so the compile-time checks are the runtime checker's own rules.
 //!
-//! Lowering also resolves names (a route's `to: canary` must name a declared subset), refuses
-//! duplicate declarations, and remembers where every item of the model was written, so each
+//! Lowering also resolves names (a route's `to: canary` must name a declared subset) and
+//! remembers where every item of the model was written, so each
 //! checker diagnostic lands on the token its path names. Values written as Rust expressions
 //! are unknown here: lowering leaves the model's default in their place and marks their path,
 //! and a diagnostic that depends on them is left to the runtime checker.
@@ -12,6 +12,7 @@
 //! their tables do not cover; [`spans`]
 //! maps a checker diagnostic's path back to where its item was written.
 
+mod gateway;
 mod mesh;
 mod route;
 mod security;
@@ -23,7 +24,7 @@ pub use spans::SpanIndex;
 
 use connectum_mesh_core::MeshPath;
 
-use crate::errors::{Codes, Errors};
+use crate::errors::Errors;
 use crate::syntax::record::{Record, Scalar, Table};
 use crate::syntax::value::{Given, Spanned};
 
@@ -92,7 +93,7 @@ impl Lowering<'_> {
             Scalar::Text(g) => self.mark(g, path),
             Scalar::Flag(g) => self.mark(g, path),
             Scalar::Percent(g) => self.mark(g, path),
-            Scalar::Word(..) | Scalar::LoadBalancer(_) => {}
+            Scalar::Word(..) | Scalar::LoadBalancer(_) | Scalar::DisruptionBudget(_) => {}
         }
     }
 
@@ -100,25 +101,6 @@ impl Lowering<'_> {
     fn mark<T>(&mut self, given: &Given<T>, path: &MeshPath) {
         if matches!(given, Given::Expr(_)) {
             self.index.opaque(path);
-        }
-    }
-
-    fn duplicate(
-        &mut self,
-        seen: &mut Vec<String>,
-        name: &Spanned<String>,
-        what: &str,
-        path: &MeshPath,
-    ) {
-        if seen.contains(&name.value) {
-            self.errors.about(
-                path,
-                name.span,
-                Codes::DUPLICATE_ROUTE,
-                format!("{what} `{}` is declared twice", name.value),
-            );
-        } else {
-            seen.push(name.value.clone());
         }
     }
 }

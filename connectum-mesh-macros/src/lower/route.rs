@@ -2,11 +2,13 @@
 //! retries.
 
 use connectum_mesh_core::{
-    HeaderMatch, MeshPath, MeshRetry, RequestMatch, Route, RouteTarget, Service, Split, SubsetRef,
+    HeaderMatch, MeshPath, MeshRetry, RequestMatch, Route, RouteTarget, Service, Split,
+    StringMatch, SubsetRef,
 };
 
 use super::Lowering;
-use crate::syntax::route::{ROUTE, RouteNode, TargetNode};
+use crate::syntax::route::{ROUTE, RetriesNode, RouteNode, TargetNode};
+use crate::syntax::value::Spanned;
 
 /// A route's `to: canary` or a split leg's subset. A name the service does not declare is
 /// kept as an unchecked reference, which the checker reports (CM0201) with the closest name.
@@ -32,16 +34,9 @@ pub(super) fn lower_route(
         let p = path.index("matches", k);
         lowering.index.record(&p, m.span);
         lowering.index.record(&path.field("match"), m.span);
-        let mut request = RequestMatch::default();
-        for (h, (name, value)) in m.headers.iter().enumerate() {
-            lowering
-                .index
-                .record(&p.index("headers", h), name.span.to(value.span));
-            request.headers.push(HeaderMatch {
-                name: name.value.clone(),
-                value: value.value.clone(),
-            });
-        }
+        let mut request = RequestMatch::builder()
+            .headers(lower_headers(lowering, &m.headers, &p))
+            .build();
         if let Some(uri) = &m.uri {
             lowering.index.record(&p.field("uri"), uri.span);
             request.uri = Some(uri.value.clone());
@@ -77,20 +72,50 @@ pub(super) fn lower_route(
         .build();
     route.name = node.name.as_ref().map(|n| n.value.clone());
     lowering.record(&node.fields, ROUTE, &mut route, path);
-    if let Some(retries) = &node.retries {
-        let p = path.field("retries");
-        lowering.index.record(&p, retries.span);
-        let attempts = lowering.given(retries.attempts.as_ref(), &p.field("attempts"));
-        let mut retry = MeshRetry::builder().attempts(attempts.unwrap_or(0)).build();
-        retry.per_try_timeout = lowering.given(
-            retries.per_try_timeout.as_ref(),
-            &p.field("per_try_timeout"),
-        );
-        for (i, on) in retries.retry_on.iter().enumerate() {
-            lowering.index.record(&p.index("retry_on", i), on.span);
-            retry.retry_on.push(on.value);
-        }
-        route.retries = Some(retry);
-    }
+    route.retries = node
+        .retries
+        .as_ref()
+        .map(|retries| lower_retries(lowering, retries, &path.field("retries")));
     route
+}
+
+/// A match's header conditions, each recorded at `headers[i]` under `path`.
+pub(super) fn lower_headers(
+    lowering: &mut Lowering,
+    headers: &[(Spanned<String>, Spanned<StringMatch>)],
+    path: &MeshPath,
+) -> Vec<HeaderMatch> {
+    headers
+        .iter()
+        .enumerate()
+        .map(|(h, (name, value))| {
+            lowering
+                .index
+                .record(&path.index("headers", h), name.span.to(value.span));
+            HeaderMatch {
+                name: name.value.clone(),
+                value: value.value.clone(),
+            }
+        })
+        .collect()
+}
+
+/// A retry policy, recorded at `path` (a mesh route's or a gateway route's `retries`).
+pub(super) fn lower_retries(
+    lowering: &mut Lowering,
+    retries: &RetriesNode,
+    path: &MeshPath,
+) -> MeshRetry {
+    lowering.index.record(path, retries.span);
+    let attempts = lowering.given(retries.attempts.as_ref(), &path.field("attempts"));
+    let mut retry = MeshRetry::builder().attempts(attempts.unwrap_or(0)).build();
+    retry.per_try_timeout = lowering.given(
+        retries.per_try_timeout.as_ref(),
+        &path.field("per_try_timeout"),
+    );
+    for (i, on) in retries.retry_on.iter().enumerate() {
+        lowering.index.record(&path.index("retry_on", i), on.span);
+        retry.retry_on.push(on.value);
+    }
+    retry
 }

@@ -6,7 +6,7 @@ use super::Lowering;
 use crate::syntax::security::{AllowNode, ExternalNode, SourceNode};
 
 /// `namespace/name`, or `name` in the mesh's namespace.
-fn service_account(text: &str, namespace: &str) -> ServiceAccountRef {
+pub(super) fn service_account(text: &str, namespace: &str) -> ServiceAccountRef {
     match text.split_once('/') {
         Some((ns, name)) => ServiceAccountRef::new(ns, name),
         None => ServiceAccountRef::new(namespace, text),
@@ -52,6 +52,10 @@ pub(super) fn lower_allow(
     for (i, rule) in rules.iter().enumerate() {
         let p = path.index("allow", i);
         lowering.index.record(&p, rule.span);
+        if rule.broken {
+            lowering.errors.covers(&p);
+            lowering.errors.covers(&path.field("allow"));
+        }
         let mut from = Vec::new();
         for (j, source) in rule.from.iter().enumerate() {
             lowering.index.record(&p.index("from", j), source.span());

@@ -1,15 +1,17 @@
 //! The top of `mesh!`: the namespace and its mesh-wide settings, telemetry, external callers,
-//! budgets and services.
+//! budgets, services and gateways.
 
-use connectum_mesh_core::{Mesh, Telemetry, Tracing};
+use connectum_mesh_core::diag::{REGISTRY, did_you_mean};
+use connectum_mesh_core::{Mesh, Severity, Telemetry, Tracing};
 
 use super::Fields;
+use super::gateway::{GatewayNode, gateway};
 use super::record::{Kind, Record, Words, table};
 use super::security::{ExternalNode, external};
 use super::service::{ServiceNode, service};
 use super::tree::{Block, Name};
-use super::value::{Given, Spanned, names, number};
-use crate::errors::Errors;
+use super::value::{Given, Spanned, flag, names, number};
+use crate::errors::{Codes, Errors};
 
 /// The whole mesh.
 pub struct MeshNode {
@@ -17,6 +19,11 @@ pub struct MeshNode {
     pub fields: Record,
     /// `retry_budget: 10`.
     pub retry_budget: Option<Given<u64>>,
+    /// `allow: [..]`, `warn: [..]`, `deny: [..]`: each code with its level (the variant of
+    /// `Level`), in that order.
+    pub lints: Vec<(&'static str, Spanned<&'static str>)>,
+    /// `deny_warnings: true`.
+    pub deny_warnings: Option<Given<bool>>,
     /// `chain_budget { chain: [a, b], calls: 20 }`, any number.
     pub chain_budgets: Vec<ChainBudgetNode>,
     /// `telemetry name { ... }`.
@@ -25,6 +32,8 @@ pub struct MeshNode {
     pub externals: Vec<ExternalNode>,
     /// `service name { ... }`, any number.
     pub services: Vec<ServiceNode>,
+    /// `gateway name { ... }`, any number.
+    pub gateways: Vec<GatewayNode>,
 }
 
 /// `chain_budget { chain: [envoy-gateway, order-service], calls: 20 }`.
@@ -56,6 +65,18 @@ pub const MTLS: &Words = &Words {
     ],
 };
 
+/// Whether the mesh runs under Istio or without a mesh.
+const MESH_MODES: &Words = &Words {
+    ty: "MeshMode",
+    words: &[("istio", "Istio"), ("none", "None")],
+};
+
+/// How the cluster runs Istio's proxies.
+const SIDECAR_MODES: &Words = &Words {
+    ty: "SidecarMode",
+    words: &[("classic", "Classic"), ("native", "Native")],
+};
+
 /// How rendered objects name a service's host.
 const HOST_STYLES: &Words = &Words {
     ty: "HostStyle",
@@ -63,12 +84,16 @@ const HOST_STYLES: &Words = &Words {
 };
 
 table! {
-    /// The keys of the mesh that map onto one builder setter each; `retry_budget` and the nodes
-    /// (`chain_budget`, `telemetry`, `external`, `service`) are read by [`mesh`].
+    /// The keys of the mesh that map onto one builder setter each; `retry_budget`, the lint
+    /// levels (`allow`, `warn`, `deny`, `deny_warnings`: `Mesh::lint` and `Mesh::deny_warnings`
+    /// after the build) and the nodes
+    /// (`chain_budget`, `telemetry`, `external`, `service`, `gateway`) are read by [`mesh`].
     pub MESH for Mesh {
         namespace: Kind::Text => required();
         mtls: Kind::Word(MTLS);
+        mode: Kind::Word(MESH_MODES);
         sidecar_injection: Kind::Flag => was(&["injection"]);
+        sidecars: Kind::Word(SIDECAR_MODES);
         trust_domain: Kind::Text;
         part_of: Kind::Text;
         app_label: Kind::Text;
@@ -76,6 +101,7 @@ table! {
         host_style: Kind::Word(HOST_STYLES) => was(&["hosts"]);
         namespace_labels: Kind::TextMap;
         known_namespaces: Kind::Names;
+        deny_by_default: Kind::Flag;
         split_total: Kind::Number { min: 1, max: u32::MAX as u64 };
     }
 }
@@ -104,6 +130,20 @@ pub fn mesh(block: &Block, errors: &mut Errors) -> MeshNode {
     let retry_budget = fields
         .take("retry_budget", errors)
         .and_then(|v| number(v, 1, u64::MAX, errors));
+    let mut lints = Vec::new();
+    for (key, level) in [("allow", "Allow"), ("warn", "Warn"), ("deny", "Deny")] {
+        let Some(value) = fields.take(key, errors) else {
+            continue;
+        };
+        for code in names(value, errors) {
+            if let Some(code) = lint_code(&code, level, errors) {
+                lints.push((level, code));
+            }
+        }
+    }
+    let deny_warnings = fields
+        .take("deny_warnings", errors)
+        .and_then(|v| flag(v, errors));
     let chain_budgets = fields
         .nodes("chain_budget")
         .into_iter()
@@ -149,15 +189,65 @@ pub fn mesh(block: &Block, errors: &mut Errors) -> MeshNode {
         .into_iter()
         .filter_map(|(kind, name, body)| service(kind, name, body, errors))
         .collect();
+    let gateways = fields
+        .nodes("gateway")
+        .into_iter()
+        .filter_map(|(kind, name, body)| gateway(kind, name, body, errors))
+        .collect();
     fields.finish(errors);
     MeshNode {
         fields: keys,
         retry_budget,
+        lints,
+        deny_warnings,
         chain_budgets,
         telemetry,
         externals,
         services,
+        gateways,
     }
+}
+
+/// A registered diagnostic code (`CM0302`), as the registry spells it; a level other than deny
+/// on an error code is refused, since no level lowers an error.
+fn lint_code(
+    code: &Spanned<String>,
+    level: &str,
+    errors: &mut Errors,
+) -> Option<Spanned<&'static str>> {
+    let Some(info) = REGISTRY
+        .iter()
+        .find(|info| info.code.as_str() == code.value)
+    else {
+        let help = did_you_mean(
+            &code.value,
+            REGISTRY.iter().map(|info| info.code.as_str()),
+            "codes are listed in docs/diagnostics.md",
+        );
+        errors.at_with_help(
+            code.span,
+            Codes::UNKNOWN_WORD,
+            format!("`{}` is not a diagnostic code", code.value),
+            help,
+        );
+        return None;
+    };
+    if info.severity == Severity::Error && level != "Deny" {
+        errors.at_with_help(
+            code.span,
+            Codes::WRONG_VALUE,
+            format!(
+                "`{}` ({}) is an error: no level lowers it",
+                code.value, info.title
+            ),
+            "fix what it reports; levels apply to warnings",
+        );
+        return None;
+    }
+    Some(Spanned {
+        value: info.code.as_str(),
+        span: code.span,
+    })
 }
 
 /// Requires the name of a named node (`service order-service { ... }`).

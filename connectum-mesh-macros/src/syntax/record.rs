@@ -23,14 +23,15 @@
 use std::collections::BTreeMap;
 
 use connectum_mesh_core::{
-    AppTimeout, Duration, H2UpgradePolicy, HostStyle, LoadBalancer, MtlsMode,
+    AppTimeout, DisruptionBudget, Duration, GatewayImplementation, H2UpgradePolicy, HostStyle,
+    ListenerProtocol, LoadBalancer, MeshMode, MtlsMode, SidecarMode, SpreadPolicy,
 };
 
 use super::Fields;
 use super::tree::{Block, SpanRange, Value};
 use super::value::{
-    Given, Spanned, block_of, count, duration, flag, load_balancer, names, number, percent, text,
-    text_map, word,
+    Given, Spanned, block_of, count, disruption_budget, duration, flag, load_balancer, names,
+    number, percent, text, text_map, word,
 };
 use crate::errors::Errors;
 
@@ -62,6 +63,8 @@ pub enum Kind {
     Word(&'static Words),
     /// A load balancer: `ROUND_ROBIN`, or `consistent_hash header x-user`.
     LoadBalancer,
+    /// A PodDisruptionBudget: `auto`, `disabled`, `max_unavailable 1`, `min_available "50%"`.
+    DisruptionBudget,
     /// A block of another node's keys: `shutdown: { timeout: 30s }`.
     Record(&'static dyn Nested),
 }
@@ -239,6 +242,8 @@ pub enum Scalar {
     Word(&'static str, Spanned<&'static str>),
     /// A load balancer.
     LoadBalancer(Spanned<LoadBalancer>),
+    /// A PodDisruptionBudget.
+    DisruptionBudget(Spanned<DisruptionBudget>),
     /// A block of another node's keys, with that node's model type.
     Record(&'static str, Record),
 }
@@ -257,6 +262,7 @@ impl Scalar {
             Kind::TextMap => Self::TextMap(text_map(value, errors)),
             Kind::Word(words) => Self::Word(words.ty, word(value, words.words, errors)?),
             Kind::LoadBalancer => Self::LoadBalancer(load_balancer(value, errors)?),
+            Kind::DisruptionBudget => Self::DisruptionBudget(disruption_budget(value, errors)?),
             Kind::Record(node) => Self::Record(node.ty(), record(value, node, errors)?),
         })
     }
@@ -274,6 +280,7 @@ impl Scalar {
             Self::TextMap(entries) => spread(entries.iter().map(|(k, v)| k.span.to(v.span()))),
             Self::Word(_, word) => word.span,
             Self::LoadBalancer(lb) => lb.span,
+            Self::DisruptionBudget(budget) => budget.span,
             Self::Record(_, record) => record.span,
         }
     }
@@ -338,6 +345,22 @@ from_scalar! {
     String: Scalar::Text(g) => literal(g);
     Duration: Scalar::Duration(g) => literal(g);
     LoadBalancer: Scalar::LoadBalancer(lb) => Some(lb.value.clone());
+    DisruptionBudget: Scalar::DisruptionBudget(budget) => Some(budget.value);
+    SpreadPolicy: Scalar::Word(_, w) => match w.value {
+        "ScheduleAnyway" => Some(Self::ScheduleAnyway),
+        "DoNotSchedule" => Some(Self::DoNotSchedule),
+        _ => None,
+    };
+    SidecarMode: Scalar::Word(_, w) => match w.value {
+        "Classic" => Some(Self::Classic),
+        "Native" => Some(Self::Native),
+        _ => None,
+    };
+    MeshMode: Scalar::Word(_, w) => match w.value {
+        "Istio" => Some(Self::Istio),
+        "None" => Some(Self::None),
+        _ => None,
+    };
     AppTimeout: Scalar::Duration(g) => literal(g).map(|d| AppTimeout::builder().duration(d).build());
     Vec<String>: Scalar::Names(items) => Some(items.iter().map(|i| i.value.clone()).collect());
     BTreeMap<String, String>: Scalar::TextMap(entries) => Some(
@@ -355,6 +378,19 @@ from_scalar! {
     HostStyle: Scalar::Word(_, w) => match w.value {
         "Short" => Some(Self::Short),
         "Fqdn" => Some(Self::Fqdn),
+        _ => None,
+    };
+    ListenerProtocol: Scalar::Word(_, w) => match w.value {
+        "Http" => Some(Self::Http),
+        "Https" => Some(Self::Https),
+        "Http2" => Some(Self::Http2),
+        "Grpc" => Some(Self::Grpc),
+        _ => None,
+    };
+    GatewayImplementation: Scalar::Word(_, w) => match w.value {
+        "Istio" => Some(Self::Istio),
+        "EnvoyGateway" => Some(Self::EnvoyGateway),
+        "Other" => Some(Self::Other),
         _ => None,
     };
     H2UpgradePolicy: Scalar::Word(_, w) => match w.value {

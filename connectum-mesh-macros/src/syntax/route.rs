@@ -86,30 +86,17 @@ pub fn route(
         Some(one) => request_match(one, errors).into_iter().collect(),
         None => Vec::new(),
     };
-    let to = fields.take("to", errors);
-    let split = fields.take("split", errors);
-    let target = match (to, split) {
-        (Some(to), None) => super::value::name(to, errors).map(TargetNode::To),
-        (None, Some(split)) => split_legs(split, errors),
-        (Some(to), Some(split)) => {
-            errors.at_with_help(
-                to.span().to(split.span()),
-                Codes::DUPLICATE_KEY,
-                "a route goes `to` one subset or `split`s among several, not both",
-                "remove one of them",
-            );
-            None
-        }
-        (None, None) => {
-            errors.at_with_help(
-                kind.span,
-                Codes::MISSING_KEY,
-                "this route has no destination",
-                "add `to: subset` or `split: { stable: 90, canary: 10 }`",
-            );
-            None
-        }
-    };
+    let target = destination(
+        &mut fields,
+        kind,
+        Destination {
+            one: "to",
+            both: "a route goes `to` one subset or `split`s among several, not both",
+            none: "this route has no destination",
+            help: "add `to: subset` or `split: { stable: 90, canary: 10 }`",
+        },
+        errors,
+    );
     let keys = fields.record(ROUTE, errors);
     let retries = fields
         .take("retries", errors)
@@ -125,10 +112,68 @@ pub fn route(
     })
 }
 
+/// The words of a route's destination: its one-target key (`to`, or a gateway's `target`)
+/// beside `split`, and the messages when both or neither are written.
+pub struct Destination {
+    /// The key naming one target.
+    pub one: &'static str,
+    /// The message when both are written.
+    pub both: &'static str,
+    /// The message when neither is.
+    pub none: &'static str,
+    /// The help when neither is.
+    pub help: &'static str,
+}
+
+/// Reads a route's destination: `words.one: name` or `split: { name: weight, .. }`, exactly one.
+pub fn destination(
+    fields: &mut Fields,
+    kind: &Name,
+    words: Destination,
+    errors: &mut Errors,
+) -> Option<TargetNode> {
+    let one = fields.take(words.one, errors);
+    let split = fields.take("split", errors);
+    match (one, split) {
+        (Some(one), None) => super::value::name(one, errors).map(TargetNode::To),
+        (None, Some(split)) => split_legs(split, errors),
+        (Some(one), Some(split)) => {
+            errors.at_with_help(
+                one.span().to(split.span()),
+                Codes::DUPLICATE_KEY,
+                words.both,
+                "remove one of them",
+            );
+            None
+        }
+        (None, None) => {
+            errors.at_with_help(kind.span, Codes::MISSING_KEY, words.none, words.help);
+            None
+        }
+    }
+}
+
 fn request_match(value: &Value, errors: &mut Errors) -> Option<MatchNode> {
     let block = block_of(value, "`{ headers: { name: \"value\" } }`", errors)?;
     let mut fields = Fields::new(block, "match");
-    let headers = fields
+    let headers = headers(&mut fields, errors);
+    let uri = fields
+        .take("uri", errors)
+        .and_then(|v| string_match(v, errors));
+    fields.finish(errors);
+    Some(MatchNode {
+        span: block.span,
+        headers,
+        uri,
+    })
+}
+
+/// `headers: { x-canary: "true", x-user: prefix "beta-" }` of a match block, when written.
+pub fn headers(
+    fields: &mut Fields,
+    errors: &mut Errors,
+) -> Vec<(Spanned<String>, Spanned<StringMatch>)> {
+    fields
         .take("headers", errors)
         .and_then(|v| block_of(v, "`{ x-canary: \"true\" }`", errors))
         .map(|headers| {
@@ -139,16 +184,7 @@ fn request_match(value: &Value, errors: &mut Errors) -> Option<MatchNode> {
                 |key, value, errors| string_match(value, errors).map(|m| (Spanned::from(key), m)),
             )
         })
-        .unwrap_or_default();
-    let uri = fields
-        .take("uri", errors)
-        .and_then(|v| string_match(v, errors));
-    fields.finish(errors);
-    Some(MatchNode {
-        span: block.span,
-        headers,
-        uri,
-    })
+        .unwrap_or_default()
 }
 
 const MATCH_KINDS: [&str; 3] = ["exact", "prefix", "regex"];
@@ -204,7 +240,8 @@ fn split_legs(value: &Value, errors: &mut Errors) -> Option<TargetNode> {
     })
 }
 
-fn retries(value: &Value, errors: &mut Errors) -> Option<RetriesNode> {
+/// `retries: { attempts: 1, per_try_timeout: 10s, retry_on: [..] }` or `retries: off`.
+pub fn retries(value: &Value, errors: &mut Errors) -> Option<RetriesNode> {
     let block = match value {
         Value::Block(block) => block,
         Value::Name(off) if off.text == "off" => {

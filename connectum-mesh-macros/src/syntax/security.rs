@@ -24,6 +24,9 @@ pub struct AllowNode {
     pub span: SpanRange,
     /// The sources, any of which suffices.
     pub from: Vec<SourceNode>,
+    /// Whether a source was malformed (and reported): the rule lost it, so what the checker
+    /// says about who it admits is a follow-on.
+    pub broken: bool,
 }
 
 /// One admitted source.
@@ -72,14 +75,16 @@ const SOURCE_KINDS: [&str; 2] = ["service_account", "namespace"];
 /// Reads `allow { from: [...] }`.
 pub fn allow(kind: &Name, body: &Block, errors: &mut Errors) -> AllowNode {
     let mut fields = Fields::new(body, "allow rule");
-    let from = match fields.require("from", errors) {
-        Some(Value::List { items, .. }) => items.iter().filter_map(|i| source(i, errors)).collect(),
-        Some(single) => source(single, errors).into_iter().collect(),
+    let written: Vec<&Value> = match fields.require("from", errors) {
+        Some(Value::List { items, .. }) => items.iter().collect(),
+        Some(single) => vec![single],
         None => Vec::new(),
     };
+    let from: Vec<SourceNode> = written.iter().filter_map(|i| source(i, errors)).collect();
     fields.finish(errors);
     AllowNode {
         span: kind.span.to(body.span),
+        broken: from.len() < written.len(),
         from,
     }
 }
@@ -111,7 +116,7 @@ fn source(value: &Value, errors: &mut Errors) -> Option<SourceNode> {
 }
 
 /// `namespace/name`: the namespace is written out, as in the principal Istio matches.
-fn account(value: &Value, errors: &mut Errors) -> Option<Spanned<String>> {
+pub fn account(value: &Value, errors: &mut Errors) -> Option<Spanned<String>> {
     let account = name(value, errors)?;
     let parts: Vec<&str> = account.value.split('/').collect();
     if parts.len() == 2 && parts.iter().all(|p| !p.is_empty()) {

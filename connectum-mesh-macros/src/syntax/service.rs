@@ -7,7 +7,7 @@ use connectum_mesh_core::{
 
 use super::Fields;
 use super::mesh::{MTLS, node_name};
-use super::record::{Kind, Record, Scalar, record_of, table};
+use super::record::{Kind, Record, Scalar, Words, record_of, table};
 use super::resilience::{INTERCEPTORS, TRAFFIC_POLICY};
 use super::route::{RouteNode, route};
 use super::security::{AllowNode, allow};
@@ -56,6 +56,8 @@ table! {
         mtls_override: Kind::Word(MTLS) => was(&["mtls"]);
         calls: Kind::Names;
         spread_across_nodes: Kind::Flag;
+        spread_policy: Kind::Word(SPREAD_POLICIES);
+        disruption_budget: Kind::DisruptionBudget;
         shutdown: Kind::Record(SHUTDOWN);
         security: Kind::Record(SECURITY);
         rollout: Kind::Record(ROLLOUT);
@@ -165,6 +167,7 @@ table! {
     /// The keys of `rollout: { ... }`.
     pub ROLLOUT: Rollout = Rollout::default(), "rollout" {
         max_unavailable: Kind::Count;
+        allow_zero_ready: Kind::Flag;
         max_surge: Kind::Count;
         revision_history_limit: Kind::Count;
     }
@@ -174,10 +177,23 @@ table! {
     /// The keys of `shutdown: { ... }`.
     pub SHUTDOWN: GracefulShutdown = GracefulShutdown::default(), "shutdown" {
         pre_stop_sleep: Kind::Duration;
+        pre_stop_shell: Kind::Flag;
         timeout: Kind::Duration;
+        proxy_drain: Kind::Duration;
+        hold_until_proxy_starts: Kind::Flag;
+        margin: Kind::Duration;
         termination_grace_period: Kind::Duration;
     }
 }
+
+/// How pods spread over nodes, in Kubernetes' `whenUnsatisfiable` words.
+const SPREAD_POLICIES: &Words = &Words {
+    ty: "SpreadPolicy",
+    words: &[
+        ("ScheduleAnyway", "ScheduleAnyway"),
+        ("DoNotSchedule", "DoNotSchedule"),
+    ],
+};
 
 /// Reads `service name { ... }`.
 pub fn service(

@@ -210,7 +210,11 @@ fn parse_entries(input: ParseStream, errors: &mut Errors) -> Vec<Entry> {
                     skip_token(input);
                 } else if !is_node {
                     errors.syn(Codes::SYNTAX, input.error("expected `,` after this entry"));
-                    skip_to_comma(input);
+                    // A forgotten comma before the next entry: read that entry, so it is neither
+                    // lost nor reported missing. Anything else: skip to the next comma.
+                    if !starts_entry(input) {
+                        skip_to_comma(input);
+                    }
                 }
             }
             Err((key, error)) => {
@@ -223,6 +227,23 @@ fn parse_entries(input: ParseStream, errors: &mut Errors) -> Vec<Entry> {
         }
     }
     entries
+}
+
+/// Whether an entry starts here: `key:` or `kind name? {`.
+fn starts_entry(input: ParseStream) -> bool {
+    let ahead = input.fork();
+    if parse_key(&ahead).is_err() {
+        return false;
+    }
+    if ahead.peek(Token![:]) && !ahead.peek(Token![::]) {
+        return true;
+    }
+    if ahead.peek(LitStr) {
+        let _ = ahead.parse::<LitStr>();
+    } else if ahead.peek(Ident::peek_any) && parse_name(&ahead).is_err() {
+        return false;
+    }
+    ahead.peek(syn::token::Brace)
 }
 
 fn skip_token(input: ParseStream) {

@@ -18,11 +18,15 @@
 //! my-infra check                              # every diagnostic; exit 1 on errors
 //! my-infra emit --mesh none                   # without Istio: app TLS, no Istio objects
 //! my-infra migration                          # the checklist from no mesh to Istio
+//! my-infra graph --format mermaid|dot         # a diagram of the mesh
+//! my-infra diff --against deploy/             # what changed since deploy/ was emitted
 //! my-infra --help
 //! ```
 //!
 //! Exit codes: 0 success, 1 the mesh has errors or the output could not be written, 2 the
-//! command line is wrong (clap's usage error, on stderr).
+//! command line is wrong (clap's usage error, on stderr). `diff` exits as diff(1) does: 0 no
+//! changes, 1 changes, 2 nothing could be compared (a directory `emit --out` did not write,
+//! manifests that cannot be read, a mesh that does not render: the coded error on stderr).
 //!
 //! Each subcommand is one module here (its clap arguments and its run function) and one row of
 //! `SUBCOMMANDS`, so new ones are added without touching the others.
@@ -31,7 +35,9 @@
 //! can depend on connectum-mesh with `default-features = false`.
 
 mod check;
+mod diff;
 mod emit;
+mod graph;
 mod migration;
 
 use std::ffi::OsString;
@@ -56,7 +62,7 @@ pub enum Exit {
     Success,
     /// Exit 1: the mesh has errors, or the output could not be written.
     Problems,
-    /// Exit 2: the command line is wrong.
+    /// Exit 2: the command line is wrong (for `diff`: nothing could be compared).
     Usage,
 }
 
@@ -131,7 +137,13 @@ struct Subcommand {
 }
 
 /// Every subcommand; the first is what runs without one.
-const SUBCOMMANDS: &[Subcommand] = &[emit::SUBCOMMAND, check::SUBCOMMAND, migration::SUBCOMMAND];
+const SUBCOMMANDS: &[Subcommand] = &[
+    emit::SUBCOMMAND,
+    check::SUBCOMMAND,
+    migration::SUBCOMMAND,
+    graph::SUBCOMMAND,
+    diff::SUBCOMMAND,
+];
 
 /// clap's parser for an option whose values are a library type's [`Words`]: `--help` lists
 /// them and a wrong one is refused with them, so the CLI has no second copy of any spelling.

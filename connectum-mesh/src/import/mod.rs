@@ -24,7 +24,7 @@
 
 mod edge;
 mod locate;
-mod model;
+pub(crate) mod model;
 pub mod print;
 
 use std::collections::BTreeMap;

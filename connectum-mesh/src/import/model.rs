@@ -111,7 +111,7 @@ pub(crate) fn deployment_spec(deployment: &Deployment) -> Option<&DeploymentSpec
     Present::<DeploymentSpec>::present(&deployment.spec)
 }
 
-fn hpa_spec(hpa: &HorizontalPodAutoscaler) -> Option<&HorizontalPodAutoscalerSpec> {
+pub(crate) fn hpa_spec(hpa: &HorizontalPodAutoscaler) -> Option<&HorizontalPodAutoscalerSpec> {
     Present::<HorizontalPodAutoscalerSpec>::present(&hpa.spec)
 }
 
@@ -533,12 +533,12 @@ fn workload_settings(
         .and_then(|m| m.annotations.as_ref())
     {
         let quantity = |key: &str| annotations.get(key).and_then(|v| Quantity::parse(v).ok());
-        let sidecar = Resources {
-            cpu_request: quantity("sidecar.istio.io/proxyCPU"),
-            cpu_limit: quantity("sidecar.istio.io/proxyCPULimit"),
-            memory_request: quantity("sidecar.istio.io/proxyMemory"),
-            memory_limit: quantity("sidecar.istio.io/proxyMemoryLimit"),
-        };
+        let sidecar = Resources::builder()
+            .maybe_cpu_request(quantity("sidecar.istio.io/proxyCPU"))
+            .maybe_cpu_limit(quantity("sidecar.istio.io/proxyCPULimit"))
+            .maybe_memory_request(quantity("sidecar.istio.io/proxyMemory"))
+            .maybe_memory_limit(quantity("sidecar.istio.io/proxyMemoryLimit"))
+            .build();
         if sidecar != Resources::default() {
             service.sidecar = Some(sidecar);
         }
@@ -693,12 +693,12 @@ fn resources(requirements: &ResourceRequirements) -> Resources {
             .and_then(|m| m.get(key))
             .and_then(|q| Quantity::parse(&q.0).ok())
     };
-    Resources {
-        cpu_request: get(&requirements.requests, "cpu"),
-        cpu_limit: get(&requirements.limits, "cpu"),
-        memory_request: get(&requirements.requests, "memory"),
-        memory_limit: get(&requirements.limits, "memory"),
-    }
+    Resources::builder()
+        .maybe_cpu_request(get(&requirements.requests, "cpu"))
+        .maybe_cpu_limit(get(&requirements.limits, "cpu"))
+        .maybe_memory_request(get(&requirements.requests, "memory"))
+        .maybe_memory_limit(get(&requirements.limits, "memory"))
+        .build()
 }
 
 fn probe(probe: &K8sProbe) -> Option<Probe> {
@@ -713,7 +713,7 @@ fn probe(probe: &K8sProbe) -> Option<Probe> {
     Some(model)
 }
 
-fn autoscaler(hpa: &HorizontalPodAutoscaler) -> Autoscaler {
+pub(crate) fn autoscaler(hpa: &HorizontalPodAutoscaler) -> Autoscaler {
     let spec = hpa_spec(hpa).cloned().unwrap_or_default();
     let utilization = |name: &str| {
         spec.metrics.iter().flatten().find_map(|m| {
@@ -730,12 +730,15 @@ fn autoscaler(hpa: &HorizontalPodAutoscaler) -> Autoscaler {
             .as_ref()?
             .iter()
             .find(|p| p.type_ == "Pods")?;
-        Some(ScalingRule {
-            stabilization_window_seconds: unsigned(rules.stabilization_window_seconds)
-                .unwrap_or_default(),
-            pods: u32::try_from(policy.value).unwrap_or_default(),
-            period_seconds: u32::try_from(policy.period_seconds).unwrap_or_default(),
-        })
+        Some(
+            ScalingRule::builder()
+                .stabilization_window_seconds(
+                    unsigned(rules.stabilization_window_seconds).unwrap_or_default(),
+                )
+                .pods(u32::try_from(policy.value).unwrap_or_default())
+                .period_seconds(u32::try_from(policy.period_seconds).unwrap_or_default())
+                .build(),
+        )
     };
     let behavior = spec.behavior.as_ref();
     let mut autoscaler = Autoscaler::builder()
@@ -819,38 +822,40 @@ fn subsets(
 
 fn traffic_policy(policy: &networking::TrafficPolicy) -> model::TrafficPolicy {
     let mut model = model::TrafficPolicy::default();
-    model.connection_pool = policy
-        .connection_pool
-        .as_ref()
-        .map(|pool| model::ConnectionPool {
-            tcp: pool.tcp.as_ref().map(|tcp| model::TcpPool {
-                max_connections: unsigned(tcp.max_connections),
-                connect_timeout: tcp.connect_timeout,
-            }),
-            http: pool.http.as_ref().map(|http| model::HttpPool {
-                http1_max_pending_requests: unsigned(http.http1_max_pending_requests),
-                http2_max_requests: unsigned(http.http2_max_requests),
-                max_requests_per_connection: unsigned(http.max_requests_per_connection),
-                h2_upgrade_policy: http.h2_upgrade_policy.map(|p| match p {
-                    networking::H2UpgradePolicy::Default => model::H2UpgradePolicy::Default,
-                    networking::H2UpgradePolicy::DoNotUpgrade => {
-                        model::H2UpgradePolicy::DoNotUpgrade
-                    }
-                    networking::H2UpgradePolicy::Upgrade => model::H2UpgradePolicy::Upgrade,
-                }),
-            }),
-        });
-    model.outlier_detection = policy
-        .outlier_detection
-        .as_ref()
-        .map(|o| model::OutlierDetection {
-            consecutive_5xx_errors: o.consecutive_5xx_errors,
-            consecutive_gateway_errors: o.consecutive_gateway_errors,
-            interval: o.interval,
-            base_ejection_time: o.base_ejection_time,
-            max_ejection_percent: unsigned(o.max_ejection_percent),
-            min_health_percent: unsigned(o.min_health_percent),
-        });
+    model.connection_pool = policy.connection_pool.as_ref().map(|pool| {
+        model::ConnectionPool::builder()
+            .maybe_tcp(pool.tcp.as_ref().map(|tcp| {
+                model::TcpPool::builder()
+                    .maybe_max_connections(unsigned(tcp.max_connections))
+                    .maybe_connect_timeout(tcp.connect_timeout)
+                    .build()
+            }))
+            .maybe_http(pool.http.as_ref().map(|http| {
+                model::HttpPool::builder()
+                    .maybe_http1_max_pending_requests(unsigned(http.http1_max_pending_requests))
+                    .maybe_http2_max_requests(unsigned(http.http2_max_requests))
+                    .maybe_max_requests_per_connection(unsigned(http.max_requests_per_connection))
+                    .maybe_h2_upgrade_policy(http.h2_upgrade_policy.map(|p| match p {
+                        networking::H2UpgradePolicy::Default => model::H2UpgradePolicy::Default,
+                        networking::H2UpgradePolicy::DoNotUpgrade => {
+                            model::H2UpgradePolicy::DoNotUpgrade
+                        }
+                        networking::H2UpgradePolicy::Upgrade => model::H2UpgradePolicy::Upgrade,
+                    }))
+                    .build()
+            }))
+            .build()
+    });
+    model.outlier_detection = policy.outlier_detection.as_ref().map(|o| {
+        model::OutlierDetection::builder()
+            .maybe_consecutive_5xx_errors(o.consecutive_5xx_errors)
+            .maybe_consecutive_gateway_errors(o.consecutive_gateway_errors)
+            .maybe_interval(o.interval)
+            .maybe_base_ejection_time(o.base_ejection_time)
+            .maybe_max_ejection_percent(unsigned(o.max_ejection_percent))
+            .maybe_min_health_percent(unsigned(o.min_health_percent))
+            .build()
+    });
     model.load_balancer = policy
         .load_balancer
         .as_ref()
@@ -882,7 +887,7 @@ fn traffic_policy(policy: &networking::TrafficPolicy) -> model::TrafficPolicy {
     model
 }
 
-pub(super) fn string_match(value: &StringMatch) -> model::StringMatch {
+pub(crate) fn string_match(value: &StringMatch) -> model::StringMatch {
     match value {
         StringMatch::Exact(t) => model::StringMatch::Exact(t.clone()),
         StringMatch::Prefix(t) => model::StringMatch::Prefix(t.clone()),
@@ -898,7 +903,7 @@ fn virtual_service_routes(service: &str, vs: &VirtualService) -> Vec<Route> {
         .collect()
 }
 
-fn http_route(service: &str, route: &HttpRoute) -> Option<Route> {
+pub(crate) fn http_route(service: &str, route: &HttpRoute) -> Option<Route> {
     let Some(HttpRouteAction::Route(destinations)) = &route.action else {
         return None; // redirects, direct responses and delegates are listed as not modelled
     };
@@ -927,16 +932,14 @@ fn http_route(service: &str, route: &HttpRoute) -> Option<Route> {
     let matches = route
         .matches
         .iter()
-        .map(|m| RequestMatch {
-            uri: m.uri.as_ref().map(string_match),
-            headers: m
-                .headers
-                .iter()
-                .map(|(name, value)| HeaderMatch {
+        .map(|m| {
+            RequestMatch::builder()
+                .headers(m.headers.iter().map(|(name, value)| HeaderMatch {
                     name: name.clone(),
                     value: string_match(value),
-                })
-                .collect(),
+                }))
+                .maybe_uri(m.uri.as_ref().map(string_match))
+                .build()
         })
         .collect();
     let mut model = Route::builder().target(target).build();
@@ -962,16 +965,14 @@ pub(super) fn mesh_retry(retry: &networking::HttpRetry) -> MeshRetry {
     out
 }
 
-fn allow_rules(policy: &AuthorizationPolicy) -> Vec<AllowRule> {
+pub(crate) fn allow_rules(policy: &AuthorizationPolicy) -> Vec<AllowRule> {
     policy
         .spec
         .rules
         .iter()
-        .map(|rule| AllowRule {
-            from: rule
-                .from
-                .iter()
-                .flat_map(|from| {
+        .map(|rule| {
+            AllowRule::builder()
+                .from(rule.from.iter().flat_map(|from| {
                     let principals = from.source.principals.iter().filter_map(|p| {
                         ServiceAccountRef::parse_principal(p)
                             .map(|(_, account)| Source::ServiceAccount(account))
@@ -982,8 +983,8 @@ fn allow_rules(policy: &AuthorizationPolicy) -> Vec<AllowRule> {
                         .iter()
                         .map(|n| Source::Namespace(n.clone()));
                     principals.chain(namespaces).collect::<Vec<_>>()
-                })
-                .collect(),
+                }))
+                .build()
         })
         .collect()
 }

@@ -270,17 +270,6 @@ pub fn mesh_with_istio_ingress() -> Mesh {
     mesh
 }
 
-/// The guide's Envoy Gateway edge, as [`mesh`] declares it (see `edge` below): shared with the
-/// parity test, since `mesh!` has no gateway node yet.
-///
-/// ```
-/// assert_eq!(order_service::edge_gateway(), order_service::mesh().gateways[0]);
-/// ```
-#[must_use]
-pub fn edge_gateway() -> Gateway {
-    edge(envoy_gateway_account())
-}
-
 /// The guide's Envoy Gateway edge (`production-ready/envoy-gateway/gateway.yaml` and
 /// `grpc-route.yaml`): listeners http 80, https 443 (the `gateway-tls-cert` Secret) and grpc
 /// 9090, and a GRPCRoute for the OrderService on the grpc listener. The guide's GRPCRoute has no

@@ -6,6 +6,8 @@
 //! order-service emit --format json                # a Kubernetes List as JSON
 //! order-service emit --istio-api v1beta1 --out DIR
 //! order-service check [--as-published]           # exit 0 clean, 1 on errors
+//! order-service graph --format mermaid|dot        # a diagram of the mesh
+//! order-service diff --against DIR                # what changed since DIR was emitted: exit 0 none, 1 some
 //! ```
 
 use std::process::ExitCode;

@@ -158,3 +158,87 @@ fn emitting_the_published_values_is_refused_with_nothing_written() {
     assert!(stderr(&output).contains("error[CM"), "{}", stderr(&output));
     assert!(!dir.exists());
 }
+
+#[test]
+fn graph_prints_the_diagram_in_either_language() {
+    use connectum_mesh::review::{DiagramFormat, diagram};
+    for (args, format) in [
+        (&["graph"][..], DiagramFormat::Mermaid),
+        (
+            &["graph", "--format", "mermaid"][..],
+            DiagramFormat::Mermaid,
+        ),
+        (&["graph", "--format", "dot"][..], DiagramFormat::Dot),
+    ] {
+        let output = run(args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(stdout(&output), diagram(&order_service::mesh(), format));
+    }
+    let published = run(&["graph", "--as-published"]);
+    assert!(stdout(&published).contains("⚠ CM0301"));
+    let usage = run(&["graph", "--format", "svg"]);
+    assert_eq!(usage.status.code(), Some(2));
+    assert!(stderr(&usage).contains("svg"), "{}", stderr(&usage));
+}
+
+#[test]
+fn diff_exits_0_unchanged_1_changed_2_when_nothing_can_be_compared() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("deploy");
+    let dir_text = dir.to_str().unwrap();
+    let emitted = run(&["emit", "--out", dir_text]);
+    assert_eq!(emitted.status.code(), Some(0), "{}", stderr(&emitted));
+
+    let same = run(&["diff", "--against", dir_text]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    assert_eq!(stdout(&same), "");
+    let same_json = run(&["diff", "--against", dir_text, "--format", "json"]);
+    assert_eq!(same_json.status.code(), Some(0));
+    assert_eq!(stdout(&same_json), "{\n  \"changes\": []\n}\n");
+
+    // The directory as emitted with the canary at 100% on the default route: the mesh now
+    // splits 90/10, one change.
+    let vs = dir.join("12-virtualservice-order-service.yaml");
+    let text = std::fs::read_to_string(&vs).unwrap();
+    let edited =
+        text.replacen("weight: 90", "weight: 0", 1)
+            .replacen("weight: 10", "weight: 100", 1);
+    assert_ne!(edited, text, "the emitted VirtualService splits 90/10");
+    std::fs::write(&vs, edited).unwrap();
+    let changed = run(&["diff", "--against", dir_text]);
+    assert_eq!(changed.status.code(), Some(1), "{}", stderr(&changed));
+    assert_eq!(
+        stdout(&changed),
+        "service order-service\n  route default › traffic: stable 0% · canary 100% → stable 90% · canary 10%\n"
+    );
+
+    // A mesh that does not render (the published values): exit 2, the checker's diagnostics on
+    // stderr, nothing on stdout.
+    let broken = run(&["diff", "--against", dir_text, "--as-published"]);
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(
+        stderr(&broken).contains("error[CM0301]"),
+        "{}",
+        stderr(&broken)
+    );
+    assert_eq!(stdout(&broken), "");
+
+    // A directory emit --out did not write: CM0850 naming it, exit 2.
+    let foreign = tempfile::tempdir().unwrap();
+    let foreign_text = foreign.path().to_str().unwrap();
+    let refused = run(&["diff", "--against", foreign_text]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("error[CM0850]"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(
+        stderr(&refused).contains(foreign_text),
+        "{}",
+        stderr(&refused)
+    );
+
+    let usage = run(&["diff"]);
+    assert_eq!(usage.status.code(), Some(2));
+}

@@ -77,4 +77,17 @@ fn proxy_uid() {
     };
 }
 
+// A disruption budget that never allows an eviction: minAvailable 2 of 2 pods blocks every node
+// drain. Reported at the budget.
+fn disruption_budget_blocks_drains() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service {
+            image: "order:1.0.0",
+            replicas: 2,
+            disruption_budget: min_available 2,
+        }
+    };
+}
+
 fn main() {}

@@ -222,9 +222,19 @@ mod crate_docs {
                 metrics_providers: [prometheus],
                 access_log_providers: [otel-access-logging],
             }
-            external envoy-gateway {                       // callers outside the mesh
+            gateway connectum-gateway {                    // where requests from outside enter
+                runtime: envoy_gateway connectum-gateway,  // or istio_ingress, istio, { name, implementation }
                 service_account: connectum/envoy-gateway,  // namespace/name
-                calls: [order-service],
+                listener http { port: 80, protocol: HTTP }
+                listener https { port: 443, protocol: HTTPS, tls_credential: gateway-tls-cert }
+                listener grpc { port: 9090, protocol: HTTP }
+                route orders {                             // the first hop of every chain behind it
+                    listeners: [grpc],
+                    match: { grpc_service: "mycompany.orders.v1.OrderService" },
+                    target: order-service,                 // or service/subset, or split: { .. }
+                    timeout: 30s,
+                    retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable] },
+                }
             }
             retry_budget: 10,                              // worst-case calls along any chain
             split_total: 100,
@@ -283,7 +293,142 @@ mod crate_docs {
         };
         let yaml = emit::to_yaml(&render(&mesh)?)?;
         assert!(yaml.contains("name: inventory-service"));
+        assert!(yaml.contains("kind: GRPCRoute"));
         Ok(())
+    }
+}
+
+mod zero_downtime {
+    // The settings of rollouts, drains and shutdowns, each compared with the builder call it
+    // stands for.
+    use connectum_mesh::{
+        DisruptionBudget, Duration, GracefulShutdown, PodCount, Rollout, SidecarMode, SpreadPolicy,
+        mesh,
+    };
+
+    pub fn main() {
+        let mesh = mesh! {
+            namespace: shop,
+            sidecars: native,
+            deny_by_default: true,
+            service orders {
+                image: "orders:1.0.0",
+                replicas: 4,
+                shutdown: {
+                    pre_stop_sleep: 3s, pre_stop_shell: true, timeout: 20s,
+                    hold_until_proxy_starts: false, margin: 2s,
+                },
+                rollout: { max_unavailable: 1, allow_zero_ready: true },
+                disruption_budget: min_available "50%",
+                spread_policy: DoNotSchedule,
+            }
+            service billing { image: "billing:1.0.0", replicas: 2, disruption_budget: max_unavailable 1 }
+            service batch { image: "batch:1.0.0", disruption_budget: disabled }
+        };
+        assert_eq!(mesh.sidecars, SidecarMode::Native);
+        assert!(mesh.deny_by_default);
+        let orders = &mesh.services[0];
+        assert_eq!(
+            orders.shutdown,
+            GracefulShutdown::builder()
+                .pre_stop_sleep(Duration::from_secs(3))
+                .pre_stop_shell(true)
+                .timeout(Duration::from_secs(20))
+                .hold_until_proxy_starts(false)
+                .margin(Duration::from_secs(2))
+                .build()
+        );
+        assert_eq!(orders.rollout, Rollout::builder().max_unavailable(1).allow_zero_ready(true).build());
+        assert_eq!(orders.disruption_budget, DisruptionBudget::MinAvailable(PodCount::Percent(50)));
+        assert_eq!(orders.spread_policy, SpreadPolicy::DoNotSchedule);
+        assert_eq!(mesh.services[1].disruption_budget, DisruptionBudget::MaxUnavailable(PodCount::Pods(1)));
+        assert_eq!(mesh.services[2].disruption_budget, DisruptionBudget::Disabled);
+    }
+}
+
+mod edge {
+    // A gateway in every form the DSL has, built as the builders build it: an Istio ingress
+    // gateway splitting between subsets by `service/subset`, and a Gateway API class given
+    // field by field.
+    use connectum_mesh::{
+        Duration, Gateway, GatewayClass, GatewayImplementation, GatewayMatch, GatewayRoute,
+        GatewayRuntime, HeaderMatch, Listener, ListenerProtocol, Split, mesh,
+    };
+
+    pub fn main() {
+        let mesh = mesh! {
+            namespace: shop,
+            service orders {
+                image: "orders:1.0.0",
+                subset stable {}
+                subset canary { replicas: 1 }
+                route { split: { stable: 90, canary: 10 }, retries: off, timeout: 10s }
+            }
+            gateway public {
+                runtime: istio_ingress,
+                listener web { hostname: "api.example.com", port: 443, protocol: HTTPS, tls_credential: api-cert }
+                route beta {
+                    match: { path_prefix: "/v1/orders", headers: { x-beta: "1" } },
+                    target: orders/canary,
+                    timeout: 20s,
+                    retries: off,
+                }
+                route orders {
+                    match: [{ grpc_service: "shop.Orders", grpc_method: "Create" }, { grpc_service: "shop.Orders" }],
+                    split: { orders/stable: 90, orders/canary: 10 },
+                    timeout: 20s,
+                    retries: off,
+                }
+            }
+            gateway partners {
+                runtime: { name: partners, implementation: other },
+                service_account: shop/partners,
+                listener grpc { port: 9090, protocol: HTTP }
+                route orders { target: orders, port: 5000 }
+            }
+        };
+        assert!(!connectum_mesh::check(&mesh).has_errors(), "{}", connectum_mesh::check(&mesh));
+        let orders = &mesh.services[0];
+        let (stable, canary) = (&orders.subset("stable").unwrap(), &orders.subset("canary").unwrap());
+        let no_retries = connectum_mesh::MeshRetry::builder().attempts(0).build();
+        let public = Gateway::builder()
+            .name("public")
+            .runtime(GatewayRuntime::istio_ingress())
+            .listeners([Listener::builder()
+                .name("web")
+                .hostname("api.example.com")
+                .port(443)
+                .protocol(ListenerProtocol::Https)
+                .tls_credential("api-cert")
+                .build()])
+            .routes([
+                GatewayRoute::builder()
+                    .name("beta")
+                    .matches([GatewayMatch::path_prefix("/v1/orders")
+                        .header(HeaderMatch::exact("x-beta", "1"))])
+                    .target(canary)
+                    .timeout(Duration::from_secs(20))
+                    .retries(no_retries.clone())
+                    .build(),
+                GatewayRoute::builder()
+                    .name("orders")
+                    .matches([
+                        GatewayMatch::grpc_method("shop.Orders", "Create"),
+                        GatewayMatch::grpc_service("shop.Orders"),
+                    ])
+                    .target(Split::new().weight(stable, 90).weight(canary, 10))
+                    .timeout(Duration::from_secs(20))
+                    .retries(no_retries)
+                    .build(),
+            ])
+            .build();
+        assert_eq!(mesh.gateways[0], public);
+        let class = GatewayClass::builder()
+            .name("partners")
+            .implementation(GatewayImplementation::Other)
+            .build();
+        assert_eq!(mesh.gateways[1].runtime, GatewayRuntime::from(class));
+        assert_eq!(mesh.gateways[1].routes[0].port, Some(5000));
     }
 }
 
@@ -294,5 +439,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     every_setting::main();
     order_service::main();
     crate_docs::main()?;
+    zero_downtime::main();
+    edge::main();
     Ok(())
 }

@@ -78,4 +78,52 @@ fn retry_budget() {
     };
 }
 
+// The edge hop joins the chain: the gateway's 4 retries with the app's maxRetries 2 make
+// (1 + 4) × (1 + 2) = 15 calls for one request from outside, over the budget of 10. Reported
+// at the gateway route's target, the chain's first call.
+fn edge_chain_over_budget() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service {
+            image: "order:1.0.0",
+            interceptors: { retry: { max_retries: 2 } },
+            route { to: order-service, timeout: 30s, retries: off }
+        }
+        gateway edge {
+            listener web { port: 80, protocol: HTTP }
+            route orders {
+                target: order-service,
+                timeout: 60s,
+                retries: { attempts: 4, per_try_timeout: 10s, retry_on: [unavailable] },
+            }
+        }
+    };
+}
+
+// Per-try 10s × 4 tries outlasts the 30s timeout: Istio accepts it, so the checker warns, at the
+// retries, as a compile-time warning.
+fn tries_outlast_timeout_warns() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service {
+            image: "order:1.0.0",
+            allow { from: [namespace connectum] }
+            route { to: order-service, timeout: 30s, retries: { attempts: 3, per_try_timeout: 10s } }
+        }
+    };
+}
+
+// The same mesh with `deny: [CM0302]` (Mesh::lint): a team's build refuses it.
+fn tries_outlast_timeout_denied() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        deny: [CM0302],
+        service order-service {
+            image: "order:1.0.0",
+            allow { from: [namespace connectum] }
+            route { to: order-service, timeout: 30s, retries: { attempts: 3, per_try_timeout: 10s } }
+        }
+    };
+}
+
 fn main() {}

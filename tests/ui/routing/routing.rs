@@ -90,4 +90,22 @@ fn undeclared_subset() {
     };
 }
 
+// A gateway route to a subset the service does not declare (`canry`), and to a service the
+// mesh does not declare: each at the target, with the closest name.
+fn gateway_undeclared_targets() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service {
+            image: "order:1.0.0",
+            subset stable {}
+            subset canary { replicas: 1 }
+        }
+        gateway edge {
+            listener web { port: 80, protocol: HTTP }
+            route canary { target: order-service/canry, retries: off }
+            route orders { target: order-servce, retries: off }
+        }
+    };
+}
+
 fn main() {}

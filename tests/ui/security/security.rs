@@ -60,4 +60,15 @@ fn undeclared_principal() {
     };
 }
 
+// A malformed source: one error, not a second one for the allow rule it leaves empty.
+fn malformed_allow_source() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service {
+            image: "order:1.0.0",
+            allow { from: [principal connectum/x] }
+        }
+    };
+}
+
 fn main() {}

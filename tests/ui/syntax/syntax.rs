@@ -59,7 +59,7 @@ fn duplicate_key() {
     };
 }
 
-// Two routes of one service with one name.
+// Two routes of one service with one name: the checker's CM0232, once, at the second name.
 fn duplicate_route() {
     let _mesh = connectum_mesh::mesh! {
         namespace: connectum,
@@ -119,6 +119,39 @@ fn wrong_value() {
     let _mesh = connectum_mesh::mesh! {
         namespace: connectum,
         service order-service { image: "order:1.0.0", port: "5000" }
+    };
+}
+
+// A gateway's own mistakes: a runtime and a protocol out of their words, a listener without
+// its port, a split leg without its service, a match that names no request.
+fn gateway_syntax() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service { image: "order:1.0.0", subset stable {} }
+        gateway edge {
+            runtime: envoy_gatway edge,
+            listener grpc { port: 9090, protocol: GRCP }
+            listener web { protocol: HTTP }
+            route orders { match: { headers: { x-canary: "true" } }, split: { stable: 100 } }
+        }
+    };
+}
+
+// A forgotten comma: one error, and the entry after it still counts (no "has no `image`").
+fn missing_comma() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        service order-service { port: 5000 image: "order:1.0.0" }
+    };
+}
+
+// A lint level names a code the registry does not have, and tries to lower an error.
+fn lint_codes() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        deny: [CM0399],
+        allow: [CM0202],
+        service order-service { image: "order:1.0.0" }
     };
 }
 

@@ -1,11 +1,11 @@
-//! Builder calls for what `mesh!` has no words for yet: the mesh's mode and sidecars, its
-//! gateways, and each service's disruption budget and application TLS. The printed `mesh!` block
+//! Builder calls for what the printer does not write in `mesh!` yet: native sidecars, the
+//! gateways, and each service's disruption budget. The printed `mesh!` block
 //! is completed with them, so what an import found is printed whole.
 
 use connectum_mesh_core::{
     DisruptionBudget, Duration, EdgeRequest, ExternalCaller, Gateway, GatewayImplementation,
     GatewayMatch, GatewayRoute, GatewayRuntime, GatewayTarget, HeaderMatch, Listener, Mesh,
-    MeshMode, MeshRetry, PodCount, SidecarMode, StringMatch, SubsetRef,
+    MeshRetry, PodCount, SidecarMode, StringMatch, SubsetRef,
 };
 
 use super::quoted;
@@ -48,9 +48,6 @@ pub(super) fn completion(mesh: &Mesh) -> Vec<String> {
             quoted(&caller.name)
         ));
     }
-    if mesh.mode == MeshMode::None {
-        out.push(format!("mesh.mode = {CRATE}::MeshMode::None;"));
-    }
     if mesh.sidecars == SidecarMode::Native {
         out.push(format!("mesh.sidecars = {CRATE}::SidecarMode::Native;"));
     }
@@ -59,12 +56,6 @@ pub(super) fn completion(mesh: &Mesh) -> Vec<String> {
             out.push(format!(
                 "mesh.services[{index}].disruption_budget = {};",
                 budget(service.disruption_budget)
-            ));
-        }
-        if let Some(tls) = &service.app_tls {
-            out.push(format!(
-                "mesh.services[{index}].app_tls = Some({CRATE}::AppTls::builder().dir_path({}).build());",
-                quoted(&tls.dir_path)
             ));
         }
     }

@@ -1,8 +1,8 @@
 //! A mesh as Rust source: a `mesh!{}` block, or the builder calls it expands to. What an
 //! import found, ready to paste into an infra crate.
 //!
-//! What the DSL has no words for yet (the mesh's mode and sidecars, gateways, a service's
-//! disruption budget and application TLS) follows the block as builder calls, in a block
+//! What this printer does not write in the DSL yet (native sidecars, gateways, a service's
+//! disruption budget) follows the block as builder calls, in a block
 //! expression that returns the completed mesh.
 //!
 //! Values are written in the DSL's own words (the builders' setter names); strings, durations
@@ -65,6 +65,9 @@ fn mesh_block(mesh: &Mesh) -> String {
     let _ = writeln!(out, "    namespace: {},", mesh.namespace);
     if let Some(part_of) = &mesh.part_of {
         let _ = writeln!(out, "    part_of: {},", quoted(part_of));
+    }
+    if mesh.mode == connectum_mesh_core::MeshMode::None {
+        out.push_str("    mode: none,\n");
     }
     let _ = writeln!(out, "    mtls: {},", mtls(mesh.mtls));
     let _ = writeln!(
@@ -178,6 +181,9 @@ fn service_block(out: &mut String, service: &Service) {
         let _ = writeln!(out, "        app_version: {},", quoted(version));
     }
     let _ = writeln!(out, "        port: {},", service.port);
+    if let Some(tls) = &service.app_tls {
+        let _ = writeln!(out, "        app_tls: {},", quoted(&tls.dir_path));
+    }
     match &service.scaling {
         Scaling::Replicas(n) => {
             let _ = writeln!(out, "        replicas: {n},");
