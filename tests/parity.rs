@@ -8,6 +8,7 @@ fn order_service_with_the_dsl() -> connectum_mesh::Mesh {
         namespace: connectum,
         part_of: connectum,
         mtls: STRICT,
+        deny_by_default: true,
         telemetry connectum-telemetry {
             tracing: { providers: [otel-tracing], sampling_percent: 100 },
             metrics_providers: [prometheus],

@@ -343,6 +343,20 @@ mod tests {
     }
 
     #[test]
+    fn a_gateway_without_routes_sets_none() {
+        // `.routes([])` would leave the array's element type to inference, which fails.
+        let expanded = mesh_tokens(quote! {
+            namespace: connectum,
+            allow: [CM0460],
+            gateway edge { listener web { port: 80, protocol: HTTP } }
+        })
+        .to_string();
+        assert!(!expanded.contains("compile_error"), "{expanded}");
+        assert!(expanded.contains("Gateway :: builder ()"), "{expanded}");
+        assert!(!expanded.contains(". routes"), "{expanded}");
+    }
+
+    #[test]
     fn lint_levels_name_registered_codes_and_lower_no_error() {
         let expanded = mesh_tokens(quote! {
             namespace: connectum,

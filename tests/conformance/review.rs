@@ -9,13 +9,13 @@ use connectum_mesh_core::check;
 use connectum_mesh_tests::strategies::meshes;
 use proptest::prelude::*;
 
-/// 32 meshes by default (each one written to a directory and read back); proptest's own
+/// 16 meshes by default (each one written to a directory and read back); proptest's own
 /// `PROPTEST_CASES` runs more.
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|cases| cases.parse().ok())
-        .unwrap_or(32)
+        .unwrap_or(16)
 }
 
 proptest! {

@@ -409,6 +409,9 @@ fn check_tries_within_timeout(
                 )
                 .with_help(format!(
                     "raise the route timeout to {all_text}, or lower attempts or perTryTimeout"
+                ))
+                .with_dsl_help(format!(
+                    "raise the route's `timeout` to {all_text}, or lower `attempts` or `per_try_timeout`"
                 )),
         );
     }

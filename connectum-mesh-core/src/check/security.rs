@@ -3,9 +3,10 @@
 
 use crate::diag::registry::{
     APP_TLS_REQUIRED_WITHOUT_MESH, APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS,
-    CALLER_NOT_ALLOWED, CLIENT_TLS_CONFLICTS_WITH_MTLS, EMPTY_ALLOW_RULE, GATEWAY_NOT_ADMITTED,
-    NAMESPACE_NOT_INJECTED, OPEN_TO_MESH, PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION,
-    TLS_LISTENER_WITHOUT_CREDENTIAL, UNDECLARED_NAMESPACE, UNDECLARED_PRINCIPAL,
+    CALLER_NOT_ALLOWED, CALLERS_DENIED_BY_DEFAULT, CLIENT_TLS_CONFLICTS_WITH_MTLS,
+    EMPTY_ALLOW_RULE, GATEWAY_NOT_ADMITTED, NAMESPACE_NOT_INJECTED, OPEN_TO_MESH,
+    PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION, TLS_LISTENER_WITHOUT_CREDENTIAL,
+    UNDECLARED_NAMESPACE, UNDECLARED_PRINCIPAL,
 };
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -35,6 +36,7 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
         check_authorization_needs_mtls(mesh, service, &path, out);
         check_permissive_with_identity_rules(mesh, service, &path, out);
         check_open_to_mesh(mesh, service, &path, out);
+        check_callers_denied_by_default(mesh, service, &path, out);
         check_client_tls(mesh, service, &path, out);
     }
     check_callers_allowed(mesh, out);
@@ -63,6 +65,44 @@ fn check_open_to_mesh(mesh: &Mesh, service: &Service, path: &MeshPath, out: &mut
                 format!("`{}` is open to every workload in the mesh: {why}", service.name),
             )
             .with_help("declare who calls it (a service's `calls` or an `ExternalCaller`), write allow rules, or set the mesh's `deny_by_default`"),
+    );
+}
+
+/// Under `deny_by_default`, a service with declared callers whose ALLOW list cannot be derived
+/// (no STRICT mTLS, or no sidecars) and who wrote none has no policy that admits them.
+fn check_callers_denied_by_default(
+    mesh: &Mesh,
+    service: &Service,
+    path: &MeshPath,
+    out: &mut Diagnostics,
+) {
+    if !mesh.deny_by_default || mesh.authorization(service) != Authorization::Open {
+        return;
+    }
+    let callers = mesh.callers_of(&service.name);
+    if callers.is_empty() {
+        return;
+    }
+    let names = callers
+        .iter()
+        .map(|account| format!("`{}/{}`", account.namespace, account.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let why = if mesh.sidecar_injection {
+        "its mTLS is not STRICT, so no ALLOW list can be derived from their principals"
+    } else {
+        "without sidecars no ALLOW list can be derived from their principals"
+    };
+    out.push(
+        CALLERS_DENIED_BY_DEFAULT
+            .at(
+                path.clone(),
+                format!(
+                    "the namespace's allow-nothing policy refuses every declared caller of `{}` ({names}): {why}, and it has no allow rules",
+                    service.name
+                ),
+            )
+            .with_help("write allow rules for it, or make its mTLS STRICT so its callers' principals are admitted"),
     );
 }
 

@@ -459,6 +459,11 @@ registry! {
         why "The service has no allow rules and no declared caller, so no AuthorizationPolicy can be derived for it: any compromised or misconfigured workload in the mesh can call it."
         example "Service::builder().name(\"payment-service\")… with no allow rules, called by no service or external caller"
         fix "Declare who calls it (a service's `calls`, an `ExternalCaller`), write allow rules, or turn on the namespace-wide allow-nothing policy (`deny_by_default`).";
+    CM0461 CALLERS_DENIED_BY_DEFAULT Error "the namespace's allow-nothing policy refuses a service's declared callers"
+        rule "Istio: with an ALLOW policy on a workload (the namespace-wide allow-nothing), a request matching no ALLOW rule is denied (RBAC: access denied, HTTP 403)"
+        why "With `deny_by_default` only a service's own ALLOW policy admits anyone. A service with declared callers but no allow rules gets that policy derived from its callers' principals only under STRICT mTLS with sidecars; otherwise it has none, and every declared caller is refused."
+        example "Mesh::builder().namespace(\"shop\").deny_by_default(true).mtls(MtlsMode::Permissive).build() with cart calling stock"
+        fix "Write allow rules for the service (`AllowRule::namespace(..)`), or make its mTLS STRICT so its callers' principals can be admitted.";
 
     // ── 05xx Kubernetes wiring ────────────────────────────────────────────────────────────
     CM0501 INVALID_NAME Error "a name Kubernetes or Istio refuses"

@@ -94,7 +94,8 @@ fn route(node: &GatewayRouteNode, mesh: &Ident) -> TokenStream {
     quote!(#k::GatewayRoute::builder() #(#setters)* .build())
 }
 
-/// `Gateway::builder()...routes([..]).build()`, with `mesh` the mesh its services are already in.
+/// `Gateway::builder()...routes([..]).build()`, with `mesh` the mesh its services are already
+/// in.
 pub(super) fn gateway(node: &GatewayNode, mesh: &Ident) -> TokenStream {
     let k = krate();
     let name = &node.name.value;
@@ -114,6 +115,9 @@ pub(super) fn gateway(node: &GatewayNode, mesh: &Ident) -> TokenStream {
         });
         setters.push(quote!(.listeners(::std::vec![#(#listeners),*])));
     }
-    let routes = node.routes.iter().map(|r| route(r, mesh));
-    quote!(#k::Gateway::builder().name(#name) #(#setters)* .routes([#(#routes),*]).build())
+    if !node.routes.is_empty() {
+        let routes = node.routes.iter().map(|r| route(r, mesh));
+        setters.push(quote!(.routes([#(#routes),*])));
+    }
+    quote!(#k::Gateway::builder().name(#name) #(#setters)* .build())
 }

@@ -4,9 +4,10 @@
 
 use std::path::PathBuf;
 
-use clap::{ArgMatches, Args, FromArgMatches, ValueEnum};
+use clap::{ArgMatches, Args, FromArgMatches};
+use connectum_mesh_core::MeshMode;
 
-use super::{Context, Exit, Subcommand};
+use super::{Context, Exit, Subcommand, WordParser};
 use crate::review::MeshDiff;
 
 pub(super) const SUBCOMMAND: Subcommand = Subcommand {
@@ -17,18 +18,30 @@ pub(super) const SUBCOMMAND: Subcommand = Subcommand {
 
 #[derive(Args)]
 struct DiffArgs {
+    /// Under Istio, or without a mesh (no mesh retries, no policies); default: the mesh's own
+    /// mode.
+    #[arg(long, value_name = "MODE", value_parser = WordParser::<MeshMode>::new())]
+    mesh: Option<MeshMode>,
     /// A directory `emit --out` wrote earlier (e.g. the committed deploy/ directory).
     #[arg(long, value_name = "DIR")]
     against: PathBuf,
     /// Output format: text (grouped per service) or json.
-    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
-    format: FormatArg,
+    #[arg(long, default_value = "text", value_parser = WordParser::<DiffFormat>::new())]
+    format: DiffFormat,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum FormatArg {
+/// How the changes are printed.
+#[derive(Clone, Copy, PartialEq)]
+enum DiffFormat {
+    /// Grouped per gateway and service, one line per change.
     Text,
+    /// `{"changes": [...]}`.
     Json,
+}
+
+impl connectum_mesh_core::Words for DiffFormat {
+    const WHAT: &'static str = "diff format";
+    const WORDS: &'static [(&'static str, Self)] = &[("text", Self::Text), ("json", Self::Json)];
 }
 
 fn command() -> clap::Command {
@@ -45,7 +58,8 @@ fn run(context: &mut Context<'_>, matches: &ArgMatches) -> Exit {
             return Exit::Usage;
         }
     };
-    let diff = match MeshDiff::against_dir(context.mesh, &args.against) {
+    let mesh = super::in_mode(context.mesh, args.mesh);
+    let diff = match MeshDiff::against_dir(&mesh, &args.against) {
         Ok(diff) => diff,
         Err(error) => {
             context.report(error);
@@ -53,8 +67,8 @@ fn run(context: &mut Context<'_>, matches: &ArgMatches) -> Exit {
         }
     };
     let text = match args.format {
-        FormatArg::Text => Ok(diff.to_string()),
-        FormatArg::Json => diff.to_json(),
+        DiffFormat::Text => Ok(diff.to_string()),
+        DiffFormat::Json => diff.to_json(),
     };
     let written = text
         .map_err(|e| e.to_string())

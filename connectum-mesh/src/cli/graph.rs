@@ -1,8 +1,9 @@
 //! `graph`: print a diagram of the mesh as Mermaid or Graphviz DOT.
 
-use clap::{ArgMatches, Args, FromArgMatches, ValueEnum};
+use clap::{ArgMatches, Args, FromArgMatches};
+use connectum_mesh_core::MeshMode;
 
-use super::{Context, Exit, Subcommand};
+use super::{Context, Exit, Subcommand, WordParser};
 use crate::review::{DiagramFormat, diagram};
 
 pub(super) const SUBCOMMAND: Subcommand = Subcommand {
@@ -13,15 +14,13 @@ pub(super) const SUBCOMMAND: Subcommand = Subcommand {
 
 #[derive(Args)]
 struct GraphArgs {
+    /// Under Istio, or without a mesh (no mesh retries, no policies); default: the mesh's own
+    /// mode.
+    #[arg(long, value_name = "MODE", value_parser = WordParser::<MeshMode>::new())]
+    mesh: Option<MeshMode>,
     /// Diagram language: mermaid (Markdown viewers draw it) or dot (Graphviz: `| dot -Tsvg`).
-    #[arg(long, value_enum, default_value_t = FormatArg::Mermaid)]
-    format: FormatArg,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum FormatArg {
-    Mermaid,
-    Dot,
+    #[arg(long, default_value = "mermaid", value_parser = WordParser::<DiagramFormat>::new())]
+    format: DiagramFormat,
 }
 
 fn command() -> clap::Command {
@@ -38,11 +37,8 @@ fn run(context: &mut Context<'_>, matches: &ArgMatches) -> Exit {
             return Exit::Usage;
         }
     };
-    let format = match args.format {
-        FormatArg::Mermaid => DiagramFormat::Mermaid,
-        FormatArg::Dot => DiagramFormat::Dot,
-    };
-    if let Err(error) = write!(context.out, "{}", diagram(context.mesh, format)) {
+    let mesh = super::in_mode(context.mesh, args.mesh);
+    if let Err(error) = write!(context.out, "{}", diagram(&mesh, args.format)) {
         context.report(format_args!("could not write the diagram: {error}"));
         return Exit::Problems;
     }

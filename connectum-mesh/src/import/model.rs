@@ -207,6 +207,14 @@ pub(crate) fn mesh(objects: &Objects<'_>, interceptors: &Interceptors) -> Mesh {
         .host_style(host_style)
         .build();
     mesh.part_of = part_of;
+    // An ALLOW policy for the whole namespace with no rules is Istio's allow-nothing.
+    mesh.deny_by_default = objects
+        .of(|o| match o {
+            Object::AuthorizationPolicy(a) => Some(a),
+            _ => None,
+        })
+        .iter()
+        .any(|(_, policy)| policy.spec == crate::api::security::AuthorizationPolicySpec::default());
     mesh.telemetry = objects
         .of(|o| match o {
             Object::Telemetry(t) => Some(t),

@@ -10,6 +10,7 @@ use super::facts::{CHAINS_SCOPE, Fact, GATEWAY_ITEM, Kind, SERVICE_ITEM, facts};
 
 /// One reviewable change: what changed, where, from what to what.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Change {
     /// Whose it is: `mesh`, `service order-service`, `worst-case calls per chain`.
     pub scope: String,

@@ -4,11 +4,16 @@ use std::fmt::Write as _;
 
 use super::scene::{EdgeKind, Node, Scene, Shape};
 
-/// Mermaid: a quoted label, lines joined by `<br/>`, quotes as the `#quot;` entity.
+/// Mermaid: a quoted label, lines joined by `<br/>`; quotes and angle brackets as entities, so
+/// a header regex like `<v\d>` is text, not HTML.
 fn mermaid_text(lines: &[String]) -> String {
     lines
         .iter()
-        .map(|line| line.replace('"', "#quot;"))
+        .map(|line| {
+            line.replace('"', "#quot;")
+                .replace('<', "#lt;")
+                .replace('>', "#gt;")
+        })
         .collect::<Vec<_>>()
         .join("<br/>")
 }

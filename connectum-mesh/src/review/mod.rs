@@ -29,8 +29,9 @@ pub use diff::{Change, MeshDiff};
 
 use connectum_mesh_core::Mesh;
 
-/// The language a diagram is written in.
+/// The language a diagram is written in; reads `mermaid` and `dot` (`"dot".parse()`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DiagramFormat {
     /// A Mermaid flowchart: GitHub, GitLab and most Markdown viewers draw it in a
     /// ```` ```mermaid ```` block.
@@ -39,6 +40,14 @@ pub enum DiagramFormat {
     /// A Graphviz digraph: `dot -Tsvg mesh.dot > mesh.svg`.
     Dot,
 }
+
+impl connectum_mesh_core::Words for DiagramFormat {
+    const WHAT: &'static str = "diagram format";
+    const WORDS: &'static [(&'static str, Self)] =
+        &[("mermaid", Self::Mermaid), ("dot", Self::Dot)];
+}
+
+connectum_mesh_core::words_from_str!(DiagramFormat);
 
 /// A diagram of `mesh`: its gateways (runtime, listeners, principal) with their routes in
 /// order, its external callers, one box per service (its host, routes in evaluation order with

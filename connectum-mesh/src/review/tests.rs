@@ -126,16 +126,19 @@ fn labels_are_escaped_for_each_language() {
         Route::builder()
             .name("quoted")
             .matches(vec![connectum_mesh_core::RequestMatch::header(
-                connectum_mesh_core::HeaderMatch::regex("x-q", "\"a\\d\""),
+                connectum_mesh_core::HeaderMatch::regex("x-q", "\"a\\d<b>\""),
             )])
             .target(&stable)
             .build(),
     );
     mesh.add_service(s);
     let mermaid = diagram(&mesh, DiagramFormat::Mermaid);
-    assert!(mermaid.contains("x-q: regex #quot;a\\d#quot;"), "{mermaid}");
+    assert!(
+        mermaid.contains("x-q: regex #quot;a\\d#lt;b#gt;#quot;"),
+        "{mermaid}"
+    );
     let dot = diagram(&mesh, DiagramFormat::Dot);
-    assert!(dot.contains("x-q: regex \\\"a\\\\d\\\""), "{dot}");
+    assert!(dot.contains("x-q: regex \\\"a\\\\d<b>\\\""), "{dot}");
 }
 
 #[test]

@@ -96,6 +96,8 @@ fn build(variant: &Variant, shutdown_timeout: Duration) -> Mesh {
         .namespace(NAMESPACE)
         .part_of("connectum")
         .mtls(MtlsMode::Strict)
+        // Namespace-wide allow-nothing: a service admits only what its own policy names.
+        .deny_by_default(true)
         .telemetry(
             Telemetry::builder()
                 .name("connectum-telemetry")

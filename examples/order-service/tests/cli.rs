@@ -47,16 +47,16 @@ fn emit_out_writes_a_kustomize_directory() {
         .lines()
         .filter_map(|l| l.strip_prefix("- "))
         .collect();
-    assert_eq!(files.len(), 17);
+    assert_eq!(files.len(), 18);
     assert_eq!(files[0], "01-namespace-connectum.yaml");
     // The guide's edge: its GatewayClass, Gateway, GRPCRoute and the route's timeout and retries.
     assert_eq!(
-        files[12..16],
+        files[13..17],
         [
-            "13-gatewayclass-connectum-gateway.yaml",
-            "14-gateway-connectum-gateway.yaml",
-            "15-grpcroute-connectum-gateway-orders.yaml",
-            "16-backendtrafficpolicy-connectum-gateway-orders.yaml",
+            "14-gatewayclass-connectum-gateway.yaml",
+            "15-gateway-connectum-gateway.yaml",
+            "16-grpcroute-connectum-gateway-orders.yaml",
+            "17-backendtrafficpolicy-connectum-gateway-orders.yaml",
         ]
     );
     let joined: Vec<String> = files
@@ -72,7 +72,7 @@ fn emit_format_json_prints_a_list() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let list: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(list["kind"], "List");
-    assert_eq!(list["items"].as_array().map(Vec::len), Some(17));
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(18));
 }
 
 #[test]
@@ -87,13 +87,13 @@ fn emit_istio_api_v1beta1_writes_the_old_versions() {
         &dir.to_string_lossy(),
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let vs = std::fs::read_to_string(dir.join("12-virtualservice-order-service.yaml")).unwrap();
+    let vs = std::fs::read_to_string(dir.join("13-virtualservice-order-service.yaml")).unwrap();
     assert!(
         vs.starts_with("apiVersion: networking.istio.io/v1beta1\n"),
         "{vs}"
     );
     let telemetry =
-        std::fs::read_to_string(dir.join("17-telemetry-connectum-telemetry.yaml")).unwrap();
+        std::fs::read_to_string(dir.join("18-telemetry-connectum-telemetry.yaml")).unwrap();
     assert!(
         telemetry.starts_with("apiVersion: telemetry.istio.io/v1alpha1\n"),
         "{telemetry}"
@@ -176,6 +176,14 @@ fn graph_prints_the_diagram_in_either_language() {
     }
     let published = run(&["graph", "--as-published"]);
     assert!(stdout(&published).contains("⚠ CM0301"));
+    // --mesh none draws the mesh as the no-mesh mode checks it (no application TLS: CM0441).
+    let no_mesh = run(&["graph", "--mesh", "none"]);
+    assert_eq!(no_mesh.status.code(), Some(0), "{}", stderr(&no_mesh));
+    assert!(
+        stdout(&no_mesh).contains("⚠ CM0441"),
+        "{}",
+        stdout(&no_mesh)
+    );
     let usage = run(&["graph", "--format", "svg"]);
     assert_eq!(usage.status.code(), Some(2));
     assert!(stderr(&usage).contains("svg"), "{}", stderr(&usage));
@@ -198,7 +206,7 @@ fn diff_exits_0_unchanged_1_changed_2_when_nothing_can_be_compared() {
 
     // The directory as emitted with the canary at 100% on the default route: the mesh now
     // splits 90/10, one change.
-    let vs = dir.join("12-virtualservice-order-service.yaml");
+    let vs = dir.join("13-virtualservice-order-service.yaml");
     let text = std::fs::read_to_string(&vs).unwrap();
     let edited =
         text.replacen("weight: 90", "weight: 0", 1)

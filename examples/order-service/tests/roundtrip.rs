@@ -17,12 +17,12 @@ fn back<T: DeserializeOwned + PartialEq + std::fmt::Debug>(original: &T, yaml: &
 
 #[test]
 fn every_document_round_trips() {
-    round_trip(&order_service::mesh(), 17);
+    round_trip(&order_service::mesh(), 18);
 }
 
 #[test]
 fn every_document_of_the_istio_flavoured_edge_round_trips() {
-    round_trip(&order_service::mesh_with_istio_ingress(), 15);
+    round_trip(&order_service::mesh_with_istio_ingress(), 16);
 }
 
 fn round_trip(mesh: &connectum_mesh::Mesh, documents: usize) {

@@ -202,6 +202,7 @@ fixtures! {
     security_fixtures::cm0409_permissive_namespace_with_identity_rules,
     security_fixtures::cm0460_open_to_mesh,
     security_fixtures::cm0460_open_to_mesh_unless_denied_by_default,
+    security_fixtures::cm0461_callers_denied_by_default,
     security_fixtures::cm0441_app_tls_required_without_mesh,
     kubernetes_fixtures::cm0501_invalid_namespace,
     kubernetes_fixtures::cm0501_invalid_subset_name,

@@ -4,8 +4,8 @@ use super::{Fixture, add_inventory, order};
 use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
     APP_TLS_REQUIRED_WITHOUT_MESH, APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS,
-    CALLER_NOT_ALLOWED, EMPTY_ALLOW_RULE, NAMESPACE_NOT_INJECTED, OPEN_TO_MESH,
-    PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION, UNDECLARED_NAMESPACE,
+    CALLER_NOT_ALLOWED, CALLERS_DENIED_BY_DEFAULT, EMPTY_ALLOW_RULE, NAMESPACE_NOT_INJECTED,
+    OPEN_TO_MESH, PERMISSIVE_WITH_IDENTITY_RULES, STRICT_WITHOUT_INJECTION, UNDECLARED_NAMESPACE,
     UNDECLARED_PRINCIPAL,
 };
 use crate::model::{AllowRule, AppTls, Mesh, MeshMode, MtlsMode, ServiceAccountRef};
@@ -241,6 +241,32 @@ pub(super) fn cm0460_open_to_mesh_unless_denied_by_default() -> Fixture {
             mesh.deny_by_default = true;
         },
     )
+}
+
+/// Under deny_by_default, a called service whose mTLS is PERMISSIVE gets no derived ALLOW list,
+/// so the allow-nothing policy refuses its callers; under STRICT (the near miss) it is derived.
+pub(super) fn cm0461_callers_denied_by_default() -> Fixture {
+    let called = |mode: MtlsMode| {
+        move |mesh: &mut Mesh| {
+            add_inventory(mesh);
+            mesh.deny_by_default = true;
+            order(mesh).calls.push("inventory-service".to_owned());
+            let inventory = mesh
+                .services
+                .iter_mut()
+                .find(|s| s.name == "inventory-service")
+                .unwrap();
+            inventory.mtls_override = Some(mode);
+        }
+    };
+    Fixture::new(
+        CALLERS_DENIED_BY_DEFAULT,
+        Error,
+        "service inventory-service",
+        called(MtlsMode::Permissive),
+        called(MtlsMode::Strict),
+    )
+    .message("allow-nothing policy refuses every declared caller")
 }
 
 /// Without a mesh every service needs application TLS; with it (the near miss) the rule is met,

@@ -79,6 +79,9 @@ fn mesh_block(mesh: &Mesh) -> String {
             "disabled"
         }
     );
+    if mesh.deny_by_default {
+        out.push_str("    deny_by_default: true,\n");
+    }
     if mesh.host_style == HostStyle::Fqdn {
         out.push_str("    host_style: fqdn,\n");
     }
@@ -485,10 +488,11 @@ pub fn builders(mesh: &Mesh) -> String {
     );
     let _ = writeln!(
         out,
-        "    let mut mesh = Mesh::builder().namespace({}).mtls(MtlsMode::{:?}).sidecar_injection({}).build();",
+        "    let mut mesh = Mesh::builder().namespace({}).mtls(MtlsMode::{:?}).sidecar_injection({}).deny_by_default({}).build();",
         quoted(&mesh.namespace),
         mesh.mtls,
-        mesh.sidecar_injection
+        mesh.sidecar_injection,
+        mesh.deny_by_default
     );
     for service in &mesh.services {
         let _ = writeln!(
