@@ -4,6 +4,7 @@ let mut mesh = connectum_mesh::mesh! {
     part_of: "connectum",
     mtls: STRICT,
     sidecar_injection: enabled,
+    deny_by_default: true,
     telemetry connectum-telemetry {
         tracing: { providers: [otel-tracing], sampling_percent: 100 },
         metrics_providers: [prometheus],

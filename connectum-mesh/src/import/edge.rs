@@ -429,7 +429,8 @@ fn headers(headers: &[gapi::HeaderMatch]) -> Vec<HeaderMatch> {
         .collect()
 }
 
-fn retries(retry: &crate::api::envoy::Retry) -> MeshRetry {
+/// Envoy Gateway's retry block as the model's retries.
+pub(crate) fn retries(retry: &crate::api::envoy::Retry) -> MeshRetry {
     let mut model = MeshRetry::builder()
         .attempts(u32::try_from(retry.num_retries).unwrap_or(0))
         .build();

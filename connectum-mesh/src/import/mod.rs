@@ -22,7 +22,7 @@
 //! assert!(codes.contains(&"CM0828")); // the selector matches no Deployment
 //! ```
 
-mod edge;
+pub(crate) mod edge;
 mod locate;
 pub(crate) mod model;
 pub mod print;
