@@ -96,6 +96,7 @@ pub const NOT_APPLICABLE: &[(&str, &str)] = &[
 /// `docs/diagnostics.md`: every code with its meaning, the outage it prevents, the rule it
 /// corresponds to, a failing example and the fix, generated from the registry.
 #[must_use]
+#[doc(hidden)]
 pub fn markdown() -> String {
     let mut out = String::from(
         "# Diagnostics\n\n\

@@ -13,6 +13,7 @@
 /// assert_eq!(closest("payments", ["stable", "canary"]), None);
 /// ```
 #[must_use]
+#[doc(hidden)]
 pub fn closest<'a, I>(wrong: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
@@ -35,6 +36,7 @@ fn distance(a: &str, b: &str) -> usize {
 
 /// ` (did you mean `x`?)`-style help: "did you mean `canary`?" or the fallback text.
 #[must_use]
+#[doc(hidden)]
 pub fn did_you_mean<'a, I>(wrong: &str, candidates: I, fallback: impl Into<String>) -> String
 where
     I: IntoIterator<Item = &'a str>,
