@@ -156,6 +156,48 @@ mod tests {
     }
 
     #[test]
+    fn without_istio_an_envoy_gateway_edge_renders_and_an_istio_one_is_refused() {
+        use connectum_mesh_core::{
+            Gateway, GatewayClass, GatewayMatch, GatewayRoute, GatewayRuntime, GatewayTarget,
+            Listener, ListenerProtocol,
+        };
+        let with_edge = |runtime: GatewayRuntime| {
+            let mut mesh = mesh(MeshMode::None);
+            let edge = Gateway::builder()
+                .name("edge")
+                .runtime(runtime)
+                .listeners([Listener::builder()
+                    .name("grpc")
+                    .port(9090)
+                    .protocol(ListenerProtocol::Http)
+                    .build()])
+                .routes([GatewayRoute::builder()
+                    .name("cart")
+                    .matches([GatewayMatch::grpc_service("shop.Cart")])
+                    .target(GatewayTarget::service("cart"))
+                    .build()])
+                .build();
+            mesh.add_gateway(edge);
+            mesh
+        };
+        let envoy = crate::render(&with_edge(GatewayClass::envoy_gateway("edge").into())).unwrap();
+        let kinds: Vec<&str> = envoy.objects().iter().map(Object::kind).collect();
+        assert!(
+            kinds.contains(&"Gateway") && kinds.contains(&"GRPCRoute"),
+            "{kinds:?}"
+        );
+        assert!(!kinds.contains(&"VirtualService"), "{kinds:?}");
+
+        let istio = crate::render(&with_edge(GatewayRuntime::istio_ingress())).unwrap_err();
+        let errors: Vec<&str> = istio
+            .diagnostics
+            .errors()
+            .map(|d| d.code.as_str())
+            .collect();
+        assert_eq!(errors, ["CM0140"], "{istio}");
+    }
+
+    #[test]
     fn checker_rules_follow_the_mode() {
         // Under Istio app TLS is warned about (CM0404); without a mesh it is required (CM0441).
         let istio = connectum_mesh_core::check(&mesh(MeshMode::Istio));
