@@ -296,6 +296,47 @@ mod tests {
     }
 
     #[test]
+    fn an_external_caller_that_calls_nothing_gets_a_typed_empty_list() {
+        let expanded = mesh_tokens(quote! {
+            namespace: connectum,
+            external api-gateway { service_account: connectum/api-gateway }
+            service a { image: "a:1" }
+        })
+        .to_string();
+        assert!(!expanded.contains("compile_error"), "{expanded}");
+        assert!(
+            expanded.contains(
+                ". calls (:: std :: vec :: Vec :: < :: std :: string :: String > :: from ([]))"
+            ),
+            "{expanded}"
+        );
+    }
+
+    #[test]
+    fn each_service_is_built_in_a_function_of_its_own() {
+        let expanded = mesh_tokens(quote! {
+            namespace: connectum,
+            service a { image: "a:1" }
+            service b { image: "b:1" }
+            service c { image: "c:1" }
+        })
+        .to_string();
+        assert!(!expanded.contains("compile_error"), "{expanded}");
+        assert_eq!(
+            expanded.matches("# [inline (never)]").count(),
+            1,
+            "{expanded}"
+        );
+        assert_eq!(
+            expanded
+                .matches("add_service (__connectum_mesh_service (||")
+                .count(),
+            3,
+            "{expanded}"
+        );
+    }
+
+    #[test]
     fn every_error_is_reported_and_a_mesh_is_still_produced() {
         let expanded = mesh_tokens(quote! {
             namespace: connectum,

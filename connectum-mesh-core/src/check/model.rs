@@ -108,22 +108,26 @@ fn check_overlapping_subsets(mesh: &Mesh, out: &mut Diagnostics) {
 /// The primary workload is Deployment `<service>`, the others `<service>-<subset>`: when two
 /// services' workloads get one name, one apply silently replaces the other.
 fn check_deployment_names(mesh: &Mesh, out: &mut Diagnostics) {
-    // Deployment name → the service that renders it first, and where.
-    let mut seen: HashMap<String, (&str, MeshPath)> = HashMap::new();
+    // The workload at subset `index` of `service`, for messages (built only for a clash).
+    let path_of = |service: &Service, index: usize| match service.subsets.get(index) {
+        Some(subset) if index > 0 => MeshPath::service(&service.name).subset(&subset.name),
+        _ => MeshPath::service(&service.name),
+    };
+    // Deployment name → the service that renders it first, and which of its workloads.
+    let mut seen: HashMap<String, (&Service, usize)> = HashMap::new();
     for service in &mesh.services {
         let workloads = service.subsets.len().max(1);
         for index in 0..workloads {
             let name = service.deployment_name(index);
-            let path = match service.subsets.get(index) {
-                Some(subset) if index > 0 => MeshPath::service(&service.name).subset(&subset.name),
-                _ => MeshPath::service(&service.name),
-            };
-            let clash = seen.get(&name).filter(|(owner, _)| *owner != service.name);
-            if let Some((_, first)) = clash {
+            let clash = seen
+                .get(&name)
+                .filter(|(owner, _)| owner.name != service.name);
+            if let Some(&(owner, owner_index)) = clash {
+                let first = path_of(owner, owner_index);
                 out.push(
                     DEPLOYMENT_NAME_CLASH
                         .at(
-                            path.clone(),
+                            path_of(service, index),
                             format!("renders Deployment `{name}`, which {first} also renders"),
                         )
                         .with_help(
@@ -131,7 +135,7 @@ fn check_deployment_names(mesh: &Mesh, out: &mut Diagnostics) {
                         ),
                 );
             }
-            seen.entry(name).or_insert((service.name.as_str(), path));
+            seen.entry(name).or_insert((service, index));
         }
     }
 }

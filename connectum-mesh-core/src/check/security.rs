@@ -13,7 +13,9 @@ use std::cell::OnceCell;
 use std::collections::HashSet;
 
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
-use crate::model::{Authorization, ClientTls, Mesh, MtlsMode, Service, ServiceAccountRef, Source};
+use crate::model::{
+    Authorization, Callers, ClientTls, Mesh, MtlsMode, Service, ServiceAccountRef, Source,
+};
 
 use super::graph::ServiceIndex;
 use super::names::Grammar;
@@ -28,6 +30,7 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     }
     check_injection(mesh, out);
     let declared = Declared::of(mesh);
+    let callers = mesh.callers();
     for service in &mesh.services {
         let path = MeshPath::service(&service.name);
         check_sources(mesh, &declared, service, &path, out);
@@ -35,8 +38,8 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
         check_app_tls(mesh, service, &path, out);
         check_authorization_needs_mtls(mesh, service, &path, out);
         check_permissive_with_identity_rules(mesh, service, &path, out);
-        check_open_to_mesh(mesh, service, &path, out);
-        check_callers_denied_by_default(mesh, service, &path, out);
+        check_open_to_mesh(mesh, &callers, service, &path, out);
+        check_callers_denied_by_default(mesh, &callers, service, &path, out);
         check_client_tls(mesh, service, &path, out);
     }
     check_callers_allowed(mesh, out);
@@ -46,14 +49,20 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
 
 /// A service with no allow rules and no declared caller gets no AuthorizationPolicy: every
 /// workload of the mesh may call it.
-fn check_open_to_mesh(mesh: &Mesh, service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_open_to_mesh(
+    mesh: &Mesh,
+    callers: &Callers<'_>,
+    service: &Service,
+    path: &MeshPath,
+    out: &mut Diagnostics,
+) {
     if mesh.deny_by_default || !mesh.sidecar_injection {
         return;
     }
-    if mesh.authorization(service) != Authorization::Open {
+    if mesh.authorization_among(callers, service) != Authorization::Open {
         return;
     }
-    let why = if mesh.callers_of(&service.name).is_empty() {
+    let why = if callers.of(&service.name).is_empty() {
         "it has no allow rules and no declared caller"
     } else {
         "it has no allow rules, and callers' identities are only derived into a policy under STRICT mTLS"
@@ -72,14 +81,15 @@ fn check_open_to_mesh(mesh: &Mesh, service: &Service, path: &MeshPath, out: &mut
 /// (no STRICT mTLS, or no sidecars) and who wrote none has no policy that admits them.
 fn check_callers_denied_by_default(
     mesh: &Mesh,
+    callers: &Callers<'_>,
     service: &Service,
     path: &MeshPath,
     out: &mut Diagnostics,
 ) {
-    if !mesh.deny_by_default || mesh.authorization(service) != Authorization::Open {
+    if !mesh.deny_by_default || mesh.authorization_among(callers, service) != Authorization::Open {
         return;
     }
-    let callers = mesh.callers_of(&service.name);
+    let callers = callers.of(&service.name);
     if callers.is_empty() {
         return;
     }

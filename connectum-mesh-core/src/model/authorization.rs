@@ -1,6 +1,8 @@
 //! Secure by default: who may call a service when its description does not say, derived from
 //! the declared call graph.
 
+use std::collections::HashMap;
+
 use super::{AllowRule, Mesh, MtlsMode, Service, ServiceAccountRef};
 
 /// How a service's callers are admitted, as the renderer writes it.
@@ -28,30 +30,44 @@ impl Mesh {
 
     /// The identities of the declared callers of `service`: the service accounts of the services
     /// that call it, of the external callers that call it and of the gateways that route to it,
-    /// sorted, without repeats. This is
-    /// the one place callers are gathered, so a new kind of caller (a gateway) joins here.
+    /// sorted, without repeats. One lookup scans the mesh; for every service, gather them once
+    /// with [`Mesh::callers`].
     #[must_use]
     pub fn callers_of(&self, service: &str) -> Vec<ServiceAccountRef> {
-        let services = self
-            .services
-            .iter()
-            .filter(|s| s.calls.iter().any(|c| c == service))
-            .map(|s| ServiceAccountRef::new(&self.namespace, s.service_account_name()));
-        let external = self
-            .external_callers
-            .iter()
-            .filter(|c| c.calls.iter().any(|c| c == service))
-            .map(|c| c.service_account.clone());
-        let gateways = self
-            .gateways
-            .iter()
-            .filter(|g| g.target_services().contains(&service))
-            .filter_map(|g| g.principal_account(&self.namespace));
-        let mut callers: Vec<ServiceAccountRef> =
-            services.chain(external).chain(gateways).collect();
-        callers.sort();
-        callers.dedup();
-        callers
+        self.callers().of(service).to_vec()
+    }
+
+    /// The declared callers of every service, gathered in one pass over the mesh (the one place
+    /// callers are gathered, so a new kind of caller, a gateway, joins here): what rules and the
+    /// renderer use to ask about every service without a scan per service.
+    #[must_use]
+    pub fn callers(&self) -> Callers<'_> {
+        let mut by_service: HashMap<&str, Vec<ServiceAccountRef>> = HashMap::new();
+        let services = self.services.iter().flat_map(|s| {
+            let account = ServiceAccountRef::new(&self.namespace, s.service_account_name());
+            s.calls
+                .iter()
+                .map(move |callee| (callee.as_str(), account.clone()))
+        });
+        let external = self.external_callers.iter().flat_map(|c| {
+            c.calls
+                .iter()
+                .map(|callee| (callee.as_str(), c.service_account.clone()))
+        });
+        let gateways = self.gateways.iter().flat_map(|g| {
+            let account = g.principal_account(&self.namespace);
+            g.target_services()
+                .into_iter()
+                .filter_map(move |callee| Some((callee, account.clone()?)))
+        });
+        for (callee, account) in services.chain(external).chain(gateways) {
+            by_service.entry(callee).or_default().push(account);
+        }
+        for callers in by_service.values_mut() {
+            callers.sort();
+            callers.dedup();
+        }
+        Callers { by_service }
     }
 
     /// The identities of the gateways that route to `service` and that its written allow rules
@@ -105,15 +121,41 @@ impl Mesh {
     /// ```
     #[must_use]
     pub fn authorization<'a>(&self, service: &'a Service) -> Authorization<'a> {
+        self.authorization_among(&self.callers(), service)
+    }
+
+    /// [`Mesh::authorization`] with the callers gathered once ([`Mesh::callers`]), for asking
+    /// about every service of a large mesh.
+    #[must_use]
+    pub fn authorization_among<'a>(
+        &self,
+        callers: &Callers<'_>,
+        service: &'a Service,
+    ) -> Authorization<'a> {
         if !service.allow.is_empty() {
             return Authorization::Explicit(&service.allow);
         }
         let strict = service.mtls_override.unwrap_or(self.mtls) == MtlsMode::Strict;
-        let callers = self.callers_of(&service.name);
+        let callers = callers.of(&service.name);
         if strict && self.sidecar_injection && !callers.is_empty() {
-            Authorization::Derived(callers)
+            Authorization::Derived(callers.to_vec())
         } else {
             Authorization::Open
         }
+    }
+}
+
+/// The declared callers of every service of a mesh, made by [`Mesh::callers`].
+#[derive(Clone, Debug, Default)]
+pub struct Callers<'m> {
+    by_service: HashMap<&'m str, Vec<ServiceAccountRef>>,
+}
+
+impl Callers<'_> {
+    /// The identities of `service`'s declared callers, sorted, without repeats (empty for a
+    /// service nobody calls, or one the mesh does not have).
+    #[must_use]
+    pub fn of(&self, service: &str) -> &[ServiceAccountRef] {
+        self.by_service.get(service).map_or(&[], Vec::as_slice)
     }
 }

@@ -348,24 +348,6 @@ impl<'de> serde::Deserialize<'de> for Duration {
     }
 }
 
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for Duration {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Duration".into()
-    }
-
-    fn inline_schema() -> bool {
-        true
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "description": "Duration in Go syntax (e.g. `30s`, `250ms`), at least 1ms, whole milliseconds."
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

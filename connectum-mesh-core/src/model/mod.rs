@@ -17,7 +17,7 @@ pub(crate) mod timeline;
 mod words;
 
 pub use app_settings::{INTERCEPTORS_VARIABLE, SHUTDOWN_TIMEOUT_VARIABLE};
-pub use authorization::Authorization;
+pub use authorization::{Authorization, Callers};
 pub use availability::{
     DisruptionBudget, LARGE_SERVICE_MAX_UNAVAILABLE_PERCENT, LARGE_SERVICE_PODS, PodCount,
     ResolvedBudget, RolloutPlan, SpreadPolicy,

@@ -273,3 +273,51 @@ fn a_whole_mesh_merges_as_a_fragment_without_its_settings() {
     assert_eq!(shop.known_namespaces, ["billing"], "kept once");
     assert_eq!(shop.services.len(), 1);
 }
+
+#[test]
+fn callers_are_gathered_once_for_every_service_sorted_without_repeats() {
+    let mut mesh = Mesh::builder()
+        .namespace("shop")
+        .external_callers(vec![
+            ExternalCaller::builder()
+                .name("partner")
+                .service_account(ServiceAccountRef::new("partners", "api"))
+                .calls(["stock"])
+                .build(),
+        ])
+        .build();
+    for (name, account, calls) in [
+        ("orders", None, vec!["stock", "stock"]),
+        ("cart", Some("orders"), vec!["stock"]),
+        ("stock", None, vec![]),
+    ] {
+        let mut service = Service::builder()
+            .name(name)
+            .image(format!("{name}:1"))
+            .calls(calls)
+            .build();
+        service.service_account = account.map(String::from);
+        mesh.add_service(service);
+    }
+    mesh.add_gateway(
+        Gateway::builder()
+            .name("edge")
+            .runtime(GatewayClass::envoy_gateway("edge").into())
+            .service_account(ServiceAccountRef::new("shop", "envoy"))
+            .routes([GatewayRoute::builder()
+                .name("stock")
+                .target(GatewayTarget::service("stock"))
+                .build()])
+            .build(),
+    );
+    let callers = mesh.callers();
+    let expected = [
+        ServiceAccountRef::new("partners", "api"),
+        ServiceAccountRef::new("shop", "envoy"),
+        ServiceAccountRef::new("shop", "orders"),
+    ];
+    assert_eq!(callers.of("stock"), expected);
+    assert_eq!(mesh.callers_of("stock"), expected);
+    assert!(callers.of("orders").is_empty());
+    assert!(callers.of("no-such-service").is_empty());
+}

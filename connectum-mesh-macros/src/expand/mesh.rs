@@ -1,5 +1,5 @@
-//! The mesh: `Mesh::builder()` with its settings, then `add_service` for each service and
-//! `add_gateway` for each gateway.
+//! The mesh: `Mesh::builder()` with its settings, then `add_service` for each service (each
+//! built in a function of its own) and `add_gateway` for each gateway.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -57,14 +57,23 @@ pub fn mesh(node: &MeshNode) -> TokenStream {
         }
     });
     let services = node.services.iter().map(service);
+    let build = mixed("__connectum_mesh_service");
+    // Each service is built in a function of its own (the helper, instantiated once per
+    // service's closure and never inlined), so rustc's optimiser sees N small functions rather
+    // than one expression the size of the mesh, and a release build grows linearly with it. A
+    // closure rather than a plain `fn` keeps the user's expressions able to name local variables.
     let gateways = node.gateways.iter().map(|g| gateway(g, &mesh));
     let edge = mixed("edge");
     quote!({
+        #[inline(never)]
+        fn #build<F: ::core::ops::FnOnce() -> #k::Service>(service: F) -> #k::Service {
+            service()
+        }
         #[allow(unused_mut)]
         let mut #mesh = #k::Mesh::builder() #(#setters)* .build();
         #(#lints)*
         #deny_warnings
-        #( #mesh.add_service(#services); )*
+        #( #mesh.add_service(#build(|| #services)); )*
         #( { let #edge = #gateways; #mesh.add_gateway(#edge); } )*
         #mesh
     })

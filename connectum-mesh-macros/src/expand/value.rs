@@ -85,9 +85,11 @@ pub(super) fn flag(value: &Given<bool>) -> TokenStream {
     given(value, |b| quote!(#b))
 }
 
+/// A `Vec<String>` of names, typed so an empty list still infers where a setter takes any
+/// `IntoIterator` (an external caller that calls nothing).
 pub(super) fn names(items: &[Spanned<String>]) -> TokenStream {
     let items = items.iter().map(|s| string(&s.value));
-    quote!(::std::vec![#(#items),*])
+    quote!(::std::vec::Vec::<::std::string::String>::from([#(#items),*]))
 }
 
 pub(super) fn variant(path: &str, name: &str) -> TokenStream {

@@ -18,6 +18,28 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The JSON Schema of a [`Duration`](connectum_mesh_core::Duration) field: a Go duration string.
+/// Defined here rather than in the core so the core needs no schemars feature, and the
+/// proc-macro and the library share one build of it.
+pub(crate) struct DurationSchema;
+
+impl JsonSchema for DurationSchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Duration".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "Duration in Go syntax (e.g. `30s`, `250ms`), at least 1ms, whole milliseconds."
+        })
+    }
+}
+
 /// Istio's `WorkloadSelector`: the pods a policy applies to, by labels.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]

@@ -50,6 +50,7 @@ pub struct HttpRoute {
     pub action: Option<HttpRouteAction>,
     /// Timeout for the whole request; unset means none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<super::DurationSchema>")]
     pub timeout: Option<Duration>,
     /// Retry policy; unset means Istio's default of 2 retries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -173,6 +174,7 @@ pub struct HttpRetry {
     pub attempts: Option<i32>,
     /// Timeout per try.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<super::DurationSchema>")]
     pub per_try_timeout: Option<Duration>,
     /// Comma-separated retry conditions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -260,6 +262,7 @@ pub struct TcpSettings {
     pub max_connections: Option<i32>,
     /// TCP connect timeout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<super::DurationSchema>")]
     pub connect_timeout: Option<Duration>,
 }
 
@@ -305,9 +308,11 @@ pub struct OutlierDetection {
     pub consecutive_gateway_errors: Option<u32>,
     /// Sweep interval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<super::DurationSchema>")]
     pub interval: Option<Duration>,
     /// Minimum ejection duration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<super::DurationSchema>")]
     pub base_ejection_time: Option<Duration>,
     /// Most endpoints ejected, percent.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -6,8 +6,8 @@ use clap::{ArgMatches, Args, FromArgMatches};
 use connectum_mesh_core::MeshMode;
 
 use super::{Context, Exit, Subcommand, WordParser};
-use crate::emit::{self, EmitError, Format};
-use crate::render::{IstioApi, RenderOptions, render_with};
+use crate::emit::{self, Format};
+use crate::render::{IstioApi, RenderOptions, render_lazily};
 
 pub(super) const SUBCOMMAND: Subcommand = Subcommand {
     name: "emit",
@@ -54,7 +54,8 @@ fn run(context: &mut Context<'_>, matches: &ArgMatches) -> Exit {
         format, istio_api, ..
     } = args;
     let mesh = super::in_mode(context.mesh, args.mesh);
-    let manifests = match render_with(&mesh, &RenderOptions { istio_api }) {
+    // Rendered lazily: stdout gets one object at a time; a directory takes them all at once.
+    let manifests = match render_lazily(&mesh, &RenderOptions { istio_api }) {
         Ok(manifests) => manifests,
         Err(error) => {
             context.report(error);
@@ -65,7 +66,7 @@ fn run(context: &mut Context<'_>, matches: &ArgMatches) -> Exit {
         context.report(manifests.warnings());
     }
     let result = match &args.out {
-        Some(dir) => emit::write_dir(&manifests, dir, format).map(|files| {
+        Some(dir) => emit::write_dir(&manifests.collect(), dir, format).map(|files| {
             context.report(format_args!(
                 "wrote {} objects and kustomization.yaml to {}",
                 files.len(),
@@ -73,18 +74,9 @@ fn run(context: &mut Context<'_>, matches: &ArgMatches) -> Exit {
             ));
         }),
         None => match format {
-            Format::Yaml => emit::to_yaml(&manifests),
-            Format::Json => emit::to_json(&manifests),
-        }
-        .and_then(|text| {
-            context
-                .out
-                .write_all(text.as_bytes())
-                .map_err(|source| EmitError::Io {
-                    path: PathBuf::from("<stdout>"),
-                    source,
-                })
-        }),
+            Format::Yaml => emit::write_yaml(manifests.documents(), &mut *context.out),
+            Format::Json => emit::write_json(manifests.documents(), &mut *context.out),
+        },
     };
     let result = result.and_then(|()| match &args.app_settings {
         Some(dir) => emit::write_files(dir, &emit::app_settings_files(context.mesh)).map(|_| ()),

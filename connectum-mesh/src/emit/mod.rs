@@ -8,9 +8,10 @@
 mod dir;
 
 use std::fmt;
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-use crate::render::Manifests;
+use crate::render::{Manifests, Versioned};
 
 pub use dir::{
     DirChanges, OWNERSHIP_MARKER, OutputFile, app_settings_files, manifest_files, write_dir,
@@ -63,6 +64,11 @@ pub enum EmitError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// CM0802: writing to a stream (stdout, a file the caller opened) failed.
+    Write {
+        /// The underlying error.
+        source: std::io::Error,
+    },
     /// CM0803: the output directory holds files connectum-mesh did not write; nothing was
     /// written or removed.
     NotOurs {
@@ -80,7 +86,7 @@ impl EmitError {
         use connectum_mesh_core::diag::registry::{FOREIGN_OUTPUT, IO_FAILED, SERIALIZE_FAILED};
         match self {
             Self::Serialize { .. } => SERIALIZE_FAILED.code.as_str(),
-            Self::Io { .. } => IO_FAILED.code.as_str(),
+            Self::Io { .. } | Self::Write { .. } => IO_FAILED.code.as_str(),
             Self::NotOurs { .. } => FOREIGN_OUTPUT.code.as_str(),
         }
     }
@@ -98,6 +104,10 @@ impl fmt::Display for EmitError {
                 f,
                 "could not write {}: {source}\n   = help: check that the parent directory exists and is writable",
                 path.display()
+            ),
+            Self::Write { source } => write!(
+                f,
+                "could not write the output: {source}\n   = help: check that the output is writable and its disk has room"
             ),
             Self::NotOurs { path, files } => {
                 let names: Vec<String> = files
@@ -123,7 +133,7 @@ impl fmt::Display for EmitError {
 impl std::error::Error for EmitError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Io { source, .. } => Some(source),
+            Self::Io { source, .. } | Self::Write { source } => Some(source),
             _ => None,
         }
     }
@@ -142,14 +152,47 @@ fn yaml_options() -> serde_saphyr::SerializerOptions {
 /// # Errors
 /// [`EmitError::Serialize`] if the serializer refuses a value.
 pub fn document_to_yaml<T: serde::Serialize>(object: &str, value: &T) -> Result<String, EmitError> {
-    serde_saphyr::to_string_with_options(value, yaml_options()).map_err(|e| EmitError::Serialize {
+    let mut text = String::new();
+    append_yaml(value, &mut text).map_err(|e| serialize_error(object, &e))?;
+    Ok(text)
+}
+
+/// Serializes one document at the end of `text`: the one YAML serializer every path shares.
+fn append_yaml<T: serde::Serialize>(
+    value: &T,
+    text: &mut String,
+) -> Result<(), serde_saphyr::SerializeError> {
+    serde_saphyr::to_fmt_writer_with_options(text, value, yaml_options())
+}
+
+fn serialize_error(object: &str, error: &impl fmt::Display) -> EmitError {
+    EmitError::Serialize {
         object: object.to_owned(),
-        message: e.to_string(),
-    })
+        message: error.to_string(),
+    }
 }
 
 pub(crate) fn object_label(object: &crate::render::Object) -> String {
     format!("{}/{}", object.kind(), object.name())
+}
+
+/// Serializes `documents` as one YAML stream, handing the text to `sink` a document at a time
+/// (with its `---` separator): only one document's text exists at once.
+fn yaml_stream<'a>(
+    documents: impl IntoIterator<Item = Versioned<'a>>,
+    mut sink: impl FnMut(&str) -> Result<(), EmitError>,
+) -> Result<(), EmitError> {
+    let mut text = String::new();
+    for (index, document) in documents.into_iter().enumerate() {
+        text.clear();
+        if index > 0 {
+            text.push_str("---\n");
+        }
+        append_yaml(&document, &mut text)
+            .map_err(|e| serialize_error(&object_label(document.object()), &e))?;
+        sink(&text)?;
+    }
+    Ok(())
 }
 
 /// Every document as one YAML stream, `---` between documents.
@@ -167,18 +210,68 @@ pub(crate) fn object_label(object: &crate::render::Object) -> String {
 /// [`EmitError::Serialize`] if the serializer refuses a value.
 pub fn to_yaml(manifests: &Manifests) -> Result<String, EmitError> {
     let mut out = String::new();
-    for (index, (object, document)) in manifests
-        .objects()
-        .iter()
-        .zip(manifests.documents())
-        .enumerate()
-    {
-        if index > 0 {
-            out.push_str("---\n");
-        }
-        out.push_str(&document_to_yaml(&object_label(object), &document)?);
-    }
+    yaml_stream(manifests.documents(), |text| {
+        out.push_str(text);
+        Ok(())
+    })?;
     Ok(out)
+}
+
+/// Writes `documents` to `out` as one YAML stream (the text of [`to_yaml`]), serializing one
+/// document at a time into the writer (buffered here). With
+/// [`LazyManifests::documents`](crate::render::LazyManifests::documents) each object is also
+/// rendered just before it is written, so memory does not grow with the mesh.
+///
+/// ```
+/// use connectum_mesh::{Mesh, RenderOptions, emit, render_lazily};
+///
+/// let mesh = Mesh::builder().namespace("shop").build();
+/// let lazy = render_lazily(&mesh, &RenderOptions::default())?;
+/// emit::write_yaml(lazy.documents(), std::io::stdout().lock())?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// [`EmitError::Serialize`] if the serializer refuses a value, [`EmitError::Write`] if the
+/// writer fails.
+pub fn write_yaml<'a>(
+    documents: impl IntoIterator<Item = Versioned<'a>>,
+    out: impl Write,
+) -> Result<(), EmitError> {
+    let mut out = BufWriter::new(out);
+    yaml_stream(documents, |text| {
+        out.write_all(text.as_bytes()).map_err(write_error)
+    })?;
+    out.flush().map_err(write_error)
+}
+
+fn write_error(source: std::io::Error) -> EmitError {
+    EmitError::Write { source }
+}
+
+/// The Kubernetes `List` that holds every document of the JSON format, its items serialized as
+/// they are reached (serde's `Serialize` takes `&self`, hence the cell the iterator is taken
+/// from, once).
+struct List<I>(std::cell::Cell<Option<I>>);
+
+impl<'a, I: Iterator<Item = Versioned<'a>>> serde::Serialize for List<I> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let items = Items(std::cell::Cell::new(self.0.take()));
+        let mut list = serializer.serialize_struct("List", 3)?;
+        list.serialize_field("apiVersion", "v1")?;
+        list.serialize_field("kind", "List")?;
+        list.serialize_field("items", &items)?;
+        list.end()
+    }
+}
+
+struct Items<I>(std::cell::Cell<Option<I>>);
+
+impl<'a, I: Iterator<Item = Versioned<'a>>> serde::Serialize for Items<I> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.take().into_iter().flatten())
+    }
 }
 
 /// Every document in a Kubernetes `List`, as pretty JSON with a final newline.
@@ -186,24 +279,39 @@ pub fn to_yaml(manifests: &Manifests) -> Result<String, EmitError> {
 /// # Errors
 /// [`EmitError::Serialize`] if a value cannot be represented as JSON.
 pub fn to_json(manifests: &Manifests) -> Result<String, EmitError> {
-    #[derive(serde::Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct List<'a> {
-        api_version: &'static str,
-        kind: &'static str,
-        items: Vec<crate::render::Versioned<'a>>,
-    }
-    let list = List {
-        api_version: "v1",
-        kind: "List",
-        items: manifests.documents().collect(),
-    };
-    let mut text = serde_json::to_string_pretty(&list).map_err(|e| EmitError::Serialize {
-        object: "List".to_owned(),
-        message: e.to_string(),
+    let mut out = Vec::new();
+    json_list(manifests.documents(), &mut out)?;
+    String::from_utf8(out).map_err(|e| serialize_error("List", &e))
+}
+
+/// Writes `documents` to `out` as a Kubernetes `List` in pretty JSON (the text of [`to_json`]),
+/// serializing each document into the writer as it is reached (buffered here).
+///
+/// # Errors
+/// [`EmitError::Serialize`] if a value cannot be represented as JSON, [`EmitError::Write`] if
+/// the writer fails.
+pub fn write_json<'a>(
+    documents: impl IntoIterator<Item = Versioned<'a>>,
+    out: impl Write,
+) -> Result<(), EmitError> {
+    let mut out = BufWriter::new(out);
+    json_list(documents, &mut out)?;
+    out.flush().map_err(write_error)
+}
+
+fn json_list<'a>(
+    documents: impl IntoIterator<Item = Versioned<'a>>,
+    out: &mut impl Write,
+) -> Result<(), EmitError> {
+    let list = List(std::cell::Cell::new(Some(documents.into_iter())));
+    serde_json::to_writer_pretty(&mut *out, &list).map_err(|e| {
+        if e.is_io() {
+            write_error(e.into())
+        } else {
+            serialize_error("List", &e)
+        }
     })?;
-    text.push('\n');
-    Ok(text)
+    out.write_all(b"\n").map_err(write_error)
 }
 
 /// One document in `format`, for a file of its own.
@@ -216,10 +324,7 @@ pub(crate) fn document_text(
         Format::Yaml => document_to_yaml(object, document),
         Format::Json => serde_json::to_string_pretty(document)
             .map(|text| text + "\n")
-            .map_err(|e| EmitError::Serialize {
-                object: object.to_owned(),
-                message: e.to_string(),
-            }),
+            .map_err(|e| serialize_error(object, &e)),
     }
 }
 

@@ -203,3 +203,59 @@ fn extra_objects_go_through_every_emit_path_in_apply_order() {
         "{kustomization}"
     );
 }
+
+#[test]
+fn streaming_a_lazily_rendered_mesh_writes_the_text_of_the_eager_one() {
+    let mut mesh = Mesh::builder().namespace("shop").build();
+    mesh.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
+    mesh.add_service(
+        Service::builder()
+            .name("orders")
+            .image("orders:1.0.0")
+            .build(),
+    );
+    let options = crate::render::RenderOptions::default();
+    let lazy = crate::render::render_lazily(&mesh, &options).unwrap();
+    let eager = render(&mesh).unwrap();
+    let mut yaml = Vec::new();
+    let mut json = Vec::new();
+    write_yaml(lazy.documents(), &mut yaml).unwrap();
+    write_json(lazy.documents(), &mut json).unwrap();
+    assert_eq!(String::from_utf8(yaml).unwrap(), to_yaml(&eager).unwrap());
+    assert_eq!(
+        String::from_utf8(json.clone()).unwrap(),
+        to_json(&eager).unwrap()
+    );
+    // The streamed List holds the same documents as the objects converted one by one.
+    let list: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(list["kind"], "List");
+    assert_eq!(
+        list["items"].as_array().unwrap(),
+        &eager.to_values().unwrap()
+    );
+    assert_eq!(lazy.collect(), eager);
+}
+
+#[test]
+fn a_failing_writer_is_an_io_error() {
+    struct Full;
+    impl std::io::Write for Full {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "disk full",
+            ))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let manifests = manifests("info");
+    for error in [
+        write_yaml(manifests.documents(), Full).unwrap_err(),
+        write_json(manifests.documents(), Full).unwrap_err(),
+    ] {
+        assert_eq!(error.code(), "CM0802");
+        assert!(error.to_string().contains("disk full"), "{error}");
+    }
+}

@@ -84,9 +84,13 @@ pub(crate) fn allow_nothing_policy(mesh: &Mesh) -> Option<AuthorizationPolicy> {
 
 /// An ALLOW policy `<service>-policy`: one rule per allow rule, one `from` per source; or, for a
 /// service without allow rules, one rule admitting its declared callers' principals (secure by
-/// default, see [`Mesh::authorization`]).
-pub(crate) fn authorization_policy(mesh: &Mesh, service: &Service) -> Option<AuthorizationPolicy> {
-    let rules = match mesh.authorization(service) {
+/// default, see [`Mesh::authorization`]), `callers` being the mesh's, gathered once.
+pub(crate) fn authorization_policy(
+    mesh: &Mesh,
+    callers: &model::Callers<'_>,
+    service: &Service,
+) -> Option<AuthorizationPolicy> {
+    let rules = match mesh.authorization_among(callers, service) {
         model::Authorization::Open => return None,
         model::Authorization::Derived(callers) => vec![AuthorizationRule {
             from: vec![RuleFrom {

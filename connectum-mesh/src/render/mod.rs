@@ -11,6 +11,7 @@ mod istio;
 mod meta;
 mod workloads;
 
+use std::borrow::Cow;
 use std::fmt;
 
 use connectum_mesh_core::{Diagnostics, Mesh, int32};
@@ -190,9 +191,9 @@ impl Object {
 
 /// Serializes an object with the `apiVersion` of the chosen Istio API set, keys in the
 /// conventional order (apiVersion, kind, metadata, spec).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Versioned<'a> {
-    object: &'a Object,
+    object: Cow<'a, Object>,
     api: IstioApi,
 }
 
@@ -200,7 +201,25 @@ impl<'a> Versioned<'a> {
     /// `object` as emitted under `api`.
     #[must_use]
     pub fn new(object: &'a Object, api: IstioApi) -> Self {
-        Self { object, api }
+        Self {
+            object: Cow::Borrowed(object),
+            api,
+        }
+    }
+
+    /// An object rendered on demand (see [`LazyManifests`]), as emitted under `api`.
+    #[must_use]
+    pub fn owned(object: Object, api: IstioApi) -> Versioned<'static> {
+        Versioned {
+            object: Cow::Owned(object),
+            api,
+        }
+    }
+
+    /// The object.
+    #[must_use]
+    pub fn object(&self) -> &Object {
+        &self.object
     }
 }
 
@@ -228,7 +247,7 @@ impl Serialize for Versioned<'_> {
                 .serialize(serializer)
             };
         }
-        match self.object {
+        match &*self.object {
             Object::Namespace(o) => o.serialize(serializer),
             Object::ServiceAccount(o) => o.serialize(serializer),
             Object::ConfigMap(o) => {
@@ -307,10 +326,9 @@ impl Manifests {
 
     /// Each object ready to serialize with its emitted `apiVersion`.
     pub fn documents(&self) -> impl Iterator<Item = Versioned<'_>> {
-        self.objects.iter().map(|object| Versioned {
-            object,
-            api: self.istio_api,
-        })
+        self.objects
+            .iter()
+            .map(|object| Versioned::new(object, self.istio_api))
     }
 
     /// Every document as a JSON value, in apply order.
@@ -370,73 +388,150 @@ pub fn render(mesh: &Mesh) -> Result<Manifests, RenderError> {
 /// # Errors
 /// [`RenderError`] with every diagnostic when the checker finds an error.
 pub fn render_with(mesh: &Mesh, options: &RenderOptions) -> Result<Manifests, RenderError> {
+    render_lazily(mesh, options).map(LazyManifests::collect)
+}
+
+/// Checks `mesh` and returns its objects to render one at a time: what [`render_with`] holds in
+/// memory at once, [`LazyManifests::documents`] makes as it is iterated, so writing a large
+/// mesh with [`emit::write_yaml`](crate::emit::write_yaml) holds one object at a time.
+///
+/// ```
+/// use connectum_mesh::{Mesh, RenderOptions, Service, emit, render_lazily};
+///
+/// let mut mesh = Mesh::builder().namespace("shop").build();
+/// mesh.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
+/// let lazy = render_lazily(&mesh, &RenderOptions::default())?;
+/// let mut out = Vec::new();
+/// emit::write_yaml(lazy.documents(), &mut out)?;
+/// assert!(String::from_utf8(out)?.contains("kind: Deployment"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// [`RenderError`] with every diagnostic when the checker finds an error.
+pub fn render_lazily<'m>(
+    mesh: &'m Mesh,
+    options: &RenderOptions,
+) -> Result<LazyManifests<'m>, RenderError> {
     let diagnostics = connectum_mesh_core::check(mesh);
     if diagnostics.has_errors() {
         return Err(RenderError { diagnostics });
     }
-    Ok(Manifests {
-        objects: render_objects(mesh),
+    Ok(LazyManifests {
+        mesh,
         istio_api: options.istio_api,
         warnings: diagnostics,
     })
 }
 
+/// A checked mesh whose objects are rendered as they are iterated: [`Manifests`] without holding
+/// every object at once. Made by [`render_lazily`].
+#[derive(Clone, Debug)]
+pub struct LazyManifests<'m> {
+    mesh: &'m Mesh,
+    istio_api: IstioApi,
+    warnings: Diagnostics,
+}
+
+impl<'m> LazyManifests<'m> {
+    /// Each object, rendered when reached, in apply order (the order of
+    /// [`Manifests::objects`]).
+    pub fn objects(&self) -> impl Iterator<Item = Object> + 'm {
+        objects(self.mesh)
+    }
+
+    /// Each object, rendered when reached, ready to serialize with its emitted `apiVersion`.
+    pub fn documents(&self) -> impl Iterator<Item = Versioned<'static>> + 'm {
+        let api = self.istio_api;
+        self.objects()
+            .map(move |object| Versioned::owned(object, api))
+    }
+
+    /// The Istio API set the objects are emitted in.
+    #[must_use]
+    pub fn istio_api(&self) -> IstioApi {
+        self.istio_api
+    }
+
+    /// The checker's warnings about the mesh (it had no errors, or it would not have rendered).
+    #[must_use]
+    pub fn warnings(&self) -> &Diagnostics {
+        &self.warnings
+    }
+
+    /// Every object at once.
+    #[must_use]
+    pub fn collect(self) -> Manifests {
+        Manifests {
+            objects: self.objects().collect(),
+            istio_api: self.istio_api,
+            warnings: self.warnings,
+        }
+    }
+}
+
 /// The objects of a checked mesh, in apply order.
 pub(crate) fn render_objects(mesh: &Mesh) -> Vec<Object> {
+    objects(mesh).collect()
+}
+
+/// The objects of a checked mesh, in apply order, each rendered when the iterator reaches it.
+/// Without a mesh, the Istio kinds are not rendered at all (the guide's first migration step).
+fn objects(mesh: &Mesh) -> impl Iterator<Item = Object> + '_ {
     let istio = mesh.mode.is_istio();
-    let mut objects = vec![Object::Namespace(workloads::namespace(mesh))];
-    objects.extend(
-        workloads::service_accounts(mesh)
-            .into_iter()
-            .map(Object::ServiceAccount),
-    );
-    for service in &mesh.services {
-        objects.extend(workloads::config_map(mesh, service).map(Object::ConfigMap));
-    }
-    if istio {
-        objects.extend(
-            istio::peer_authentications(mesh)
+    let services = move || mesh.services.iter();
+    let istio_services = move || mesh.services.iter().filter(move |_| istio);
+    std::iter::once(Object::Namespace(workloads::namespace(mesh)))
+        .chain(workloads::service_accounts(mesh).map(Object::ServiceAccount))
+        .chain(
+            services().filter_map(move |s| workloads::config_map(mesh, s).map(Object::ConfigMap)),
+        )
+        .chain(
+            istio
+                .then(|| istio::peer_authentications(mesh))
                 .into_iter()
+                .flatten()
                 .map(Object::PeerAuthentication),
-        );
-        objects.extend(istio::allow_nothing_policy(mesh).map(Object::AuthorizationPolicy));
-        for service in &mesh.services {
-            objects.extend(
-                istio::authorization_policy(mesh, service).map(Object::AuthorizationPolicy),
-            );
-        }
-    }
-    for service in &mesh.services {
-        objects.push(Object::Service(workloads::service(mesh, service)));
-    }
-    for service in &mesh.services {
-        objects.extend(
-            workloads::deployments(mesh, service)
+        )
+        .chain(
+            istio
+                .then(|| istio::allow_nothing_policy(mesh))
+                .flatten()
+                .map(Object::AuthorizationPolicy),
+        )
+        .chain({
+            let callers = mesh.callers();
+            istio_services().filter_map(move |s| {
+                istio::authorization_policy(mesh, &callers, s).map(Object::AuthorizationPolicy)
+            })
+        })
+        .chain(services().map(move |s| Object::Service(workloads::service(mesh, s))))
+        .chain(services().flat_map(move |s| {
+            workloads::deployments(mesh, s)
                 .into_iter()
-                .map(Object::Deployment),
-        );
-    }
-    for service in &mesh.services {
-        objects.extend(workloads::autoscaler(mesh, service).map(Object::HorizontalPodAutoscaler));
-    }
-    for service in &mesh.services {
-        objects
-            .extend(workloads::disruption_budget(mesh, service).map(Object::PodDisruptionBudget));
-    }
-    // Without a mesh, the Istio kinds are not rendered at all (the guide's first migration step).
-    if istio {
-        for service in &mesh.services {
-            objects.extend(istio::destination_rule(mesh, service).map(Object::DestinationRule));
-        }
-        for service in &mesh.services {
-            objects.extend(istio::virtual_service(mesh, service).map(Object::VirtualService));
-        }
-    }
-    objects.extend(edge::objects(mesh));
-    if istio {
-        objects.extend(istio::telemetry(mesh).map(Object::Telemetry));
-    }
-    objects
+                .map(Object::Deployment)
+        }))
+        .chain(services().filter_map(move |s| {
+            workloads::autoscaler(mesh, s).map(Object::HorizontalPodAutoscaler)
+        }))
+        .chain(services().filter_map(move |s| {
+            workloads::disruption_budget(mesh, s).map(Object::PodDisruptionBudget)
+        }))
+        .chain(
+            istio_services()
+                .filter_map(move |s| istio::destination_rule(mesh, s).map(Object::DestinationRule)),
+        )
+        .chain(
+            istio_services()
+                .filter_map(move |s| istio::virtual_service(mesh, s).map(Object::VirtualService)),
+        )
+        .chain(edge::objects(mesh))
+        .chain(
+            istio
+                .then(|| istio::telemetry(mesh))
+                .flatten()
+                .map(Object::Telemetry),
+        )
 }
 
 #[cfg(test)]

@@ -83,11 +83,11 @@ pub(crate) fn namespace(mesh: &Mesh) -> Namespace {
 }
 
 /// One ServiceAccount per distinct account the services run as, in service order.
-pub(crate) fn service_accounts(mesh: &Mesh) -> Vec<ServiceAccount> {
+pub(crate) fn service_accounts(mesh: &Mesh) -> impl Iterator<Item = ServiceAccount> + '_ {
     let mut seen = BTreeSet::new();
     mesh.services
         .iter()
-        .filter(|service| seen.insert(service.service_account_name()))
+        .filter(move |service| seen.insert(service.service_account_name()))
         .map(|service| ServiceAccount {
             metadata: object_meta(
                 mesh,
@@ -96,7 +96,6 @@ pub(crate) fn service_accounts(mesh: &Mesh) -> Vec<ServiceAccount> {
             ),
             ..ServiceAccount::default()
         })
-        .collect()
 }
 
 /// The service's ConfigMap: its `config` and the Connectum settings the app must run with
