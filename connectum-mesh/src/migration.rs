@@ -16,7 +16,7 @@
 
 use std::fmt::Write;
 
-use connectum_mesh_core::{Mesh, MeshMode, MtlsMode};
+use connectum_mesh_core::{Mesh, MeshMode};
 
 use crate::render::{Object, render_objects};
 
@@ -53,11 +53,7 @@ pub fn checklist(mesh: &Mesh) -> String {
     let _ = writeln!(
         out,
         "2. Apply PeerAuthentication/default as PERMISSIVE first; switch it to {} once every caller has a sidecar.",
-        if mesh.mtls == MtlsMode::Strict {
-            "STRICT"
-        } else {
-            mesh.mtls.as_istio()
-        }
+        mesh.mtls
     );
     out.push_str("3. Apply the Istio objects the mesh adds:\n");
     for object in istio_objects(mesh) {
@@ -157,6 +153,48 @@ mod tests {
         assert!(yaml.contains("secretName: cart-tls"), "{yaml}");
         assert!(yaml.contains("TLS_DIR_PATH"), "{yaml}");
         assert!(yaml.contains("mountPath: /etc/tls"), "{yaml}");
+    }
+
+    #[test]
+    fn without_istio_an_envoy_gateway_edge_renders_and_an_istio_one_is_refused() {
+        use connectum_mesh_core::{
+            Gateway, GatewayClass, GatewayMatch, GatewayRoute, GatewayRuntime, GatewayTarget,
+            Listener, ListenerProtocol,
+        };
+        let with_edge = |runtime: GatewayRuntime| {
+            let mut mesh = mesh(MeshMode::None);
+            let edge = Gateway::builder()
+                .name("edge")
+                .runtime(runtime)
+                .listeners([Listener::builder()
+                    .name("grpc")
+                    .port(9090)
+                    .protocol(ListenerProtocol::Http)
+                    .build()])
+                .routes([GatewayRoute::builder()
+                    .name("cart")
+                    .matches([GatewayMatch::grpc_service("shop.Cart")])
+                    .target(GatewayTarget::service("cart"))
+                    .build()])
+                .build();
+            mesh.add_gateway(edge);
+            mesh
+        };
+        let envoy = crate::render(&with_edge(GatewayClass::envoy_gateway("edge").into())).unwrap();
+        let kinds: Vec<&str> = envoy.objects().iter().map(Object::kind).collect();
+        assert!(
+            kinds.contains(&"Gateway") && kinds.contains(&"GRPCRoute"),
+            "{kinds:?}"
+        );
+        assert!(!kinds.contains(&"VirtualService"), "{kinds:?}");
+
+        let istio = crate::render(&with_edge(GatewayRuntime::istio_ingress())).unwrap_err();
+        let errors: Vec<&str> = istio
+            .diagnostics
+            .errors()
+            .map(|d| d.code.as_str())
+            .collect();
+        assert_eq!(errors, ["CM0140"], "{istio}");
     }
 
     #[test]

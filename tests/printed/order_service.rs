@@ -1,4 +1,5 @@
-connectum_mesh::mesh! {
+{
+let mut mesh = connectum_mesh::mesh! {
     namespace: connectum,
     part_of: "connectum",
     mtls: STRICT,
@@ -9,7 +10,7 @@ connectum_mesh::mesh! {
         metrics_providers: [prometheus],
         access_log_providers: [otel-access-logging],
     }
-    external envoy-gateway { service_account: connectum/envoy-gateway, calls: [order-service] }
+    external connectum-gateway { service_account: connectum/envoy-gateway, calls: [order-service] }
     service order-service {
         image: "ghcr.io/mycompany/order-service:1.0.0",
         app_version: "1.0.0",
@@ -28,4 +29,9 @@ connectum_mesh::mesh! {
         route canary-header { match: { headers: { x-canary: "true" } }, to: canary, timeout: "30s", retries: { attempts: 1, per_try_timeout: "10s", retry_on: [unavailable, deadline-exceeded] } }
         route default { split: { stable: 90, canary: 10 }, timeout: "30s", retries: { attempts: 1, per_try_timeout: "10s", retry_on: [unavailable, deadline-exceeded] } }
     }
+};
+// What mesh! has no words for yet, as builder calls.
+mesh.external_callers.retain(|caller| caller.name != "connectum-gateway"); // the gateway's stand-in
+mesh.add_gateway(connectum_mesh::Gateway::builder().name("connectum-gateway").runtime(connectum_mesh::GatewayRuntime::GatewayApi(connectum_mesh::GatewayClass::builder().name("connectum-gateway").implementation(connectum_mesh::GatewayImplementation::EnvoyGateway).declare(true).build())).service_account(connectum_mesh::ServiceAccountRef::new("connectum", "envoy-gateway")).listeners([connectum_mesh::Listener::builder().name("http").port(80).protocol(connectum_mesh::ListenerProtocol::Http).build(), connectum_mesh::Listener::builder().name("https").port(443).protocol(connectum_mesh::ListenerProtocol::Https).tls_credential("gateway-tls-cert").build(), connectum_mesh::Listener::builder().name("grpc").port(9090).protocol(connectum_mesh::ListenerProtocol::Http).build()]).routes([connectum_mesh::GatewayRoute::builder().name("orders").target(connectum_mesh::GatewayTarget::service("order-service")).listeners(["grpc"]).matches([connectum_mesh::GatewayMatch::grpc_service("mycompany.orders.v1.OrderService")]).timeout(connectum_mesh::Duration::from_secs(30)).retries(connectum_mesh::MeshRetry::builder().attempts(1).per_try_timeout(connectum_mesh::Duration::from_secs(10)).retry_on([connectum_mesh::RetryOn::Unavailable]).build()).build()]).build());
+mesh
 }

@@ -4,7 +4,7 @@
 
 use crate::diag::registry::{
     DUPLICATE_GATEWAY, DUPLICATE_GATEWAY_MEMBER, EDGE_SETTING_NOT_RENDERABLE,
-    GATEWAY_HOST_CONFLICT, GATEWAY_MIXED_MATCHES, GATEWAY_UNDECLARED_SUBSET,
+    GATEWAY_HOST_CONFLICT, GATEWAY_MIXED_MATCHES, GATEWAY_NEEDS_ISTIO, GATEWAY_UNDECLARED_SUBSET,
     GATEWAY_UNKNOWN_LISTENER, GATEWAY_UNKNOWN_PORT, GATEWAY_UNKNOWN_SERVICE,
     GATEWAY_WITHOUT_LISTENERS, INVALID_GATEWAY_FIELD,
 };
@@ -24,6 +24,7 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
         check_listeners_present(gateway, &path, out);
         check_unique_members(gateway, &path, out);
         check_fields(gateway, &path, out);
+        check_runs_without_istio(mesh, gateway, &path, out);
         for (index, route) in gateway.routes.iter().enumerate() {
             let route_path = path.index("routes", index);
             check_target(mesh, route, &route_path, out);
@@ -31,6 +32,40 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
             check_mixed_matches(route, &route_path, out);
             check_renderable(gateway, route, &route_path, out);
         }
+    }
+}
+
+/// Without Istio, an edge Istio implements is never programmed: requests never get in.
+fn check_runs_without_istio(
+    mesh: &Mesh,
+    gateway: &Gateway,
+    path: &MeshPath,
+    out: &mut Diagnostics,
+) {
+    if mesh.mode.is_istio() {
+        return;
+    }
+    let by_istio = match &gateway.runtime {
+        GatewayRuntime::IstioIngress { .. } => Some("an Istio ingress gateway".to_owned()),
+        GatewayRuntime::GatewayApi(class)
+            if class.implementation == GatewayImplementation::Istio =>
+        {
+            Some(format!(
+                "Gateway API class `{}`, which Istio implements",
+                class.name
+            ))
+        }
+        GatewayRuntime::GatewayApi(_) => None,
+    };
+    if let Some(runtime) = by_istio {
+        out.push(
+            GATEWAY_NEEDS_ISTIO
+                .at(
+                    path.field("runtime"),
+                    format!("gateway `{}` runs on {runtime}, and the mesh runs without Istio (mode None): nothing would program it", gateway.name),
+                )
+                .with_help("use a Gateway API implementation that needs no mesh, e.g. GatewayClass::envoy_gateway(…), or render the mesh under Istio"),
+        );
     }
 }
 

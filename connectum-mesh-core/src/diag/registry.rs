@@ -158,6 +158,11 @@ registry! {
         why "The API server refuses a Gateway whose listeners share a name; two routes with one name become two route objects with one name, and the second overwrites the first."
         example "listeners: grpc on 9090 and grpc on 443"
         fix "Give each listener and each route of a gateway its own name.";
+    CM0140 GATEWAY_NEEDS_ISTIO Error "a gateway Istio implements, in a mesh without Istio"
+        rule "library policy: the guide's Migration Path; Istio's ingress gateway and its Gateway API controller only run where Istio is installed"
+        why "Without Istio nothing programs an `istio: ingressgateway` deployment or a Gateway of class `istio.io/gateway-controller`: the edge objects would be applied and no request would ever get in. A Gateway API edge with another implementation (Envoy Gateway) works without a mesh, and is rendered."
+        example "Mesh::builder().mode(MeshMode::None)… with Gateway::builder().runtime(GatewayRuntime::istio_ingress())…"
+        fix "Run the edge on a Gateway API implementation that does not need Istio (GatewayClass::envoy_gateway), or render the mesh under Istio.";
     CM0151 SAMPLING_OUT_OF_RANGE Error "tracing sampling is not a percentage"
         rule "Istio webhook / CRD: Telemetry tracing randomSamplingPercentage must be 0..100"
         why "Istio refuses the Telemetry resource, so the namespace loses tracing, metrics and access logs configuration at once."

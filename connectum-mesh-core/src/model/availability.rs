@@ -98,6 +98,15 @@ pub enum SpreadPolicy {
     DoNotSchedule,
 }
 
+impl super::Words for SpreadPolicy {
+    const WHAT: &'static str = "spread policy";
+    const WORDS: &'static [(&'static str, Self)] = &[
+        ("ScheduleAnyway", Self::ScheduleAnyway),
+        ("DoNotSchedule", Self::DoNotSchedule),
+    ];
+}
+super::spelled!(SpreadPolicy);
+
 /// The rolling update of one workload (Deployment) of a service.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RolloutPlan {

@@ -224,6 +224,16 @@ pub enum GatewayImplementation {
     Other,
 }
 
+impl super::Words for GatewayImplementation {
+    const WHAT: &'static str = "Gateway API implementation";
+    const WORDS: &'static [(&'static str, Self)] = &[
+        ("istio", Self::Istio),
+        ("envoy_gateway", Self::EnvoyGateway),
+        ("other", Self::Other),
+    ];
+}
+super::spelled!(GatewayImplementation);
+
 impl GatewayImplementation {
     /// The controller name a declared GatewayClass names; `None` for [`Self::Other`].
     #[must_use]
@@ -248,6 +258,17 @@ pub enum ListenerProtocol {
     /// Plain gRPC (Istio only; Gateway API renders it as HTTP).
     Grpc,
 }
+
+impl super::Words for ListenerProtocol {
+    const WHAT: &'static str = "listener protocol";
+    const WORDS: &'static [(&'static str, Self)] = &[
+        ("HTTP", Self::Http),
+        ("HTTPS", Self::Https),
+        ("HTTP2", Self::Http2),
+        ("GRPC", Self::Grpc),
+    ];
+}
+super::spelled!(ListenerProtocol);
 
 impl ListenerProtocol {
     /// Istio's spelling: `HTTP`, `HTTPS`, `HTTP2`, `GRPC`.

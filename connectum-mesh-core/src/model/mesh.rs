@@ -111,109 +111,6 @@ impl Mesh {
         self
     }
 
-    /// Adds everything `fragment` describes (another crate's services, its external callers,
-    /// namespaces and chain budgets) to this mesh, the composition point: this mesh's own
-    /// settings (namespace, mTLS, retry budget …) apply to the whole. Run [`check`](crate::check())
-    /// on the result for the whole-mesh rules (chains over budget across crates, calls to a
-    /// service no fragment defines).
-    ///
-    /// An external caller both declare identically is kept once (each fragment may declare the
-    /// gateway that calls it). Conflicts are coded diagnostics and leave this mesh unchanged: a
-    /// service defined by both (CM0101), an external caller defined differently by both, or
-    /// with a service's name (CM0106).
-    ///
-    /// ```
-    /// use connectum_mesh_core::{ExternalCaller, Mesh, Service, ServiceAccountRef};
-    ///
-    /// let gateway = ExternalCaller::builder().name("gateway")
-    ///     .service_account(ServiceAccountRef::new("shop", "gateway")).calls(["cart"]).build();
-    /// let mut cart = Mesh::builder().namespace("shop").external_callers([gateway.clone()]).build();
-    /// cart.add_service(Service::builder().name("cart").image("cart:1").calls(["stock"]).build());
-    /// let mut stock = Mesh::builder().namespace("shop").build();
-    /// stock.add_service(Service::builder().name("stock").image("stock:1").build());
-    ///
-    /// let mut shop = Mesh::builder().namespace("shop").external_callers([gateway]).build();
-    /// shop.merge(cart.clone())?.merge(stock)?;
-    /// assert_eq!(shop.services.len(), 2);
-    /// assert_eq!(shop.external_callers.len(), 1);
-    /// let conflict = shop.merge(cart).unwrap_err();
-    /// assert_eq!(conflict.codes(), ["CM0101"]);
-    /// # Ok::<(), connectum_mesh_core::Diagnostics>(())
-    /// ```
-    ///
-    /// # Errors
-    /// Every conflict, as diagnostics; nothing is merged then.
-    pub fn merge(&mut self, fragment: Mesh) -> Result<&mut Self, crate::Diagnostics> {
-        use crate::MeshPath;
-        use crate::diag::registry::{DUPLICATE_CALLER, DUPLICATE_SERVICE};
-        let mut conflicts = crate::Diagnostics::new();
-        for service in &fragment.services {
-            if self.service(&service.name).is_some() {
-                conflicts.push(
-                    DUPLICATE_SERVICE
-                        .at(
-                            MeshPath::service(&service.name),
-                            format!("service `{}` is defined by both meshes being merged", service.name),
-                        )
-                        .with_help("define each service in one crate only, and refer to it from the others by name"),
-                );
-            }
-            if self.external_callers.iter().any(|c| c.name == service.name) {
-                conflicts.push(
-                    DUPLICATE_CALLER
-                        .at(
-                            MeshPath::external_caller(&service.name),
-                            format!("service `{}` is declared as an external caller of this mesh", service.name),
-                        )
-                        .with_help("a fragment that calls a service of another crate needs no stand-in caller: merge the crates' meshes and call it by name"),
-                );
-            }
-        }
-        let mut callers = Vec::new();
-        for caller in fragment.external_callers {
-            match self.external_callers.iter().find(|c| c.name == caller.name) {
-                Some(existing) if *existing == caller => {}
-                Some(_) => conflicts.push(
-                    DUPLICATE_CALLER
-                        .at(
-                            MeshPath::external_caller(&caller.name),
-                            format!("external caller `{}` is defined differently by both meshes being merged", caller.name),
-                        )
-                        .with_help("declare the caller once, in the crate that composes the mesh, or identically in both"),
-                ),
-                None if self.service(&caller.name).is_some()
-                    || fragment.services.iter().any(|s| s.name == caller.name) =>
-                {
-                    conflicts.push(
-                        DUPLICATE_CALLER
-                            .at(
-                                MeshPath::external_caller(&caller.name),
-                                format!("external caller `{}` has the name of a service of the merged mesh", caller.name),
-                            )
-                            .with_help("a fragment that calls a service of another crate needs no stand-in caller: merge the crates' meshes and call it by name"),
-                    );
-                }
-                None => callers.push(caller),
-            }
-        }
-        if !conflicts.is_empty() {
-            return Err(conflicts);
-        }
-        self.services.extend(fragment.services);
-        self.external_callers.extend(callers);
-        for namespace in fragment.known_namespaces {
-            if !self.known_namespaces.contains(&namespace) {
-                self.known_namespaces.push(namespace);
-            }
-        }
-        for budget in fragment.chain_budgets {
-            if !self.chain_budgets.contains(&budget) {
-                self.chain_budgets.push(budget);
-            }
-        }
-        Ok(self)
-    }
-
     /// Sets the level of a diagnostic code for this mesh, like rustc's `#[deny(…)]`: deny a
     /// warning to make `check`, `render` and `build` refuse the mesh, or allow one to silence
     /// it. Errors cannot be lowered.
@@ -330,6 +227,12 @@ pub enum HostStyle {
     /// The fully qualified name (`order-service.connectum.svc.cluster.local`).
     Fqdn,
 }
+
+impl super::Words for HostStyle {
+    const WHAT: &'static str = "host style";
+    const WORDS: &'static [(&'static str, Self)] = &[("short", Self::Short), ("fqdn", Self::Fqdn)];
+}
+super::spelled!(HostStyle);
 
 /// Namespace-wide telemetry: tracing, metrics and access logs through named providers (which
 /// Istio's meshConfig `extensionProviders` define).

@@ -5,6 +5,7 @@ mod app_settings;
 mod authorization;
 mod availability;
 mod duration;
+mod fragment;
 mod gateway;
 mod mesh;
 mod quantity;
@@ -22,6 +23,7 @@ pub use availability::{
     ResolvedBudget, RolloutPlan, SpreadPolicy,
 };
 pub use duration::{Duration, DurationError};
+pub use fragment::{MeshFragment, ServiceRef};
 pub use gateway::{
     ENVOY_GATEWAY_CONTROLLER, EdgeRequest, Gateway, GatewayClass, GatewayImplementation,
     GatewayMatch, GatewayRoute, GatewayRuntime, GatewayTarget, ISTIO_GATEWAY_CONTROLLER,

@@ -115,6 +115,16 @@ pub enum H2UpgradePolicy {
     Upgrade,
 }
 
+impl super::Words for H2UpgradePolicy {
+    const WHAT: &'static str = "h2 upgrade policy";
+    const WORDS: &'static [(&'static str, Self)] = &[
+        ("DEFAULT", Self::Default),
+        ("DO_NOT_UPGRADE", Self::DoNotUpgrade),
+        ("UPGRADE", Self::Upgrade),
+    ];
+}
+super::spelled!(H2UpgradePolicy);
+
 /// Istio's `outlierDetection`: eject pods that keep failing.
 #[derive(Clone, Debug, Default, PartialEq, Eq, TypedBuilder)]
 #[non_exhaustive]

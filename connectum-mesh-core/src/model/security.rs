@@ -15,15 +15,21 @@ pub enum MtlsMode {
     Disable,
 }
 
+impl super::Words for MtlsMode {
+    const WHAT: &'static str = "mTLS mode";
+    const WORDS: &'static [(&'static str, Self)] = &[
+        ("STRICT", Self::Strict),
+        ("PERMISSIVE", Self::Permissive),
+        ("DISABLE", Self::Disable),
+    ];
+}
+super::spelled!(MtlsMode);
+
 impl MtlsMode {
     /// Istio's spelling: `STRICT`, `PERMISSIVE`, `DISABLE`.
     #[must_use]
     pub fn as_istio(self) -> &'static str {
-        match self {
-            Self::Strict => "STRICT",
-            Self::Permissive => "PERMISSIVE",
-            Self::Disable => "DISABLE",
-        }
+        super::Words::word(self)
     }
 }
 

@@ -212,6 +212,69 @@ fn merging_a_fragment_with_a_stand_in_caller_or_a_different_caller_is_a_conflict
 }
 
 #[test]
+fn merging_fragments_keeps_identical_gateways_once_and_refuses_different_or_clashing_ones() {
+    use crate::{GatewayClass, Listener, ListenerProtocol, MeshFragment, ServiceRef};
+    let edge = |port: u16| {
+        crate::Gateway::builder()
+            .name("edge")
+            .runtime(GatewayClass::envoy_gateway("edge").into())
+            .listeners(vec![
+                Listener::builder()
+                    .name("grpc")
+                    .port(port)
+                    .protocol(ListenerProtocol::Http)
+                    .build(),
+            ])
+            .build()
+    };
+    const CART: ServiceRef = ServiceRef::new("cart");
+    let mut cart = MeshFragment::new();
+    cart.add_gateway(edge(9090))
+        .add_service(Service::builder().name(CART).image("cart:1").build());
+    let mut shop = Mesh::builder().namespace("shop").build();
+    assert!(shop.merge(cart).is_ok());
+    assert!(
+        shop.merge(edge(9090)).is_ok(),
+        "an identical gateway merges"
+    );
+    assert_eq!(shop.gateways.len(), 1);
+
+    let before = shop.clone();
+    let differs = shop.merge(edge(8080)).err().map(|d| d.to_string());
+    assert!(
+        differs.is_some_and(|text| text.contains("CM0120") && text.contains("defined differently")),
+    );
+    let mut named_like_a_service = edge(9090);
+    named_like_a_service.name = CART.to_string();
+    let clash = shop
+        .merge(named_like_a_service)
+        .err()
+        .map(|d| d.codes().join(","));
+    assert_eq!(clash.as_deref(), Some("CM0120"));
+    assert_eq!(shop, before, "nothing is merged on a conflict");
+}
+
+#[test]
+fn a_whole_mesh_merges_as_a_fragment_without_its_settings() {
+    let mut other = Mesh::builder()
+        .namespace("elsewhere")
+        .known_namespaces(vec!["billing".to_owned()])
+        .build();
+    other.add_service(Service::builder().name("stock").image("stock:1").build());
+    let mut shop = Mesh::builder().namespace("shop").build();
+    shop.merge(other.clone()).map(|_| ()).unwrap();
+    shop.merge(crate::MeshFragment {
+        services: vec![],
+        ..other.into()
+    })
+    .map(|_| ())
+    .unwrap();
+    assert_eq!(shop.namespace, "shop");
+    assert_eq!(shop.known_namespaces, ["billing"], "kept once");
+    assert_eq!(shop.services.len(), 1);
+}
+
+#[test]
 fn callers_are_gathered_once_for_every_service_sorted_without_repeats() {
     let mut mesh = Mesh::builder()
         .namespace("shop")

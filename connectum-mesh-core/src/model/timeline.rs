@@ -52,6 +52,13 @@ pub enum SidecarMode {
     Native,
 }
 
+impl super::Words for SidecarMode {
+    const WHAT: &'static str = "sidecar mode";
+    const WORDS: &'static [(&'static str, Self)] =
+        &[("classic", Self::Classic), ("native", Self::Native)];
+}
+super::spelled!(SidecarMode);
+
 /// One step of the shutdown, on the clock that starts when Kubernetes begins terminating the pod
 /// (it removes the pod from the endpoints and runs the preStop hook at the same moment).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -126,7 +126,10 @@ pub(super) fn scalar(value: &Scalar) -> TokenStream {
         }),
         Scalar::Names(items) => names(items),
         Scalar::TextMap(entries) => text_map(entries),
-        Scalar::Word(ty, word) => variant(ty, word.value),
+        Scalar::Word(words, word) => variant(
+            words.ty,
+            &(words.variant)(word.value).unwrap_or_else(|| word.value.to_owned()),
+        ),
         Scalar::LoadBalancer(lb) => load_balancer(&lb.value),
         Scalar::DisruptionBudget(budget) => disruption_budget(budget.value),
         Scalar::Record(ty, record) => self::record(ty, record, TokenStream::new()),

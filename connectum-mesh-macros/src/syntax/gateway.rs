@@ -101,25 +101,11 @@ pub enum EdgeRequestNode {
 }
 
 /// Istio's and Gateway API's listener protocols.
-const PROTOCOLS: &Words = &Words {
-    ty: "ListenerProtocol",
-    words: &[
-        ("HTTP", "Http"),
-        ("HTTPS", "Https"),
-        ("HTTP2", "Http2"),
-        ("GRPC", "Grpc"),
-    ],
-};
+const PROTOCOLS: &Words = &Words::of::<connectum_mesh_core::ListenerProtocol>("ListenerProtocol");
 
 /// The Gateway API implementations a class names.
-const IMPLEMENTATIONS: &Words = &Words {
-    ty: "GatewayImplementation",
-    words: &[
-        ("istio", "Istio"),
-        ("envoy_gateway", "EnvoyGateway"),
-        ("other", "Other"),
-    ],
-};
+const IMPLEMENTATIONS: &Words =
+    &Words::of::<connectum_mesh_core::GatewayImplementation>("GatewayImplementation");
 
 table! {
     /// The keys of `listener name { .. }`: `Listener::builder()`'s setters.

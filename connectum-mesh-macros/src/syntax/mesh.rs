@@ -56,32 +56,16 @@ pub struct TelemetryNode {
 }
 
 /// The mTLS modes as Istio writes them.
-pub const MTLS: &Words = &Words {
-    ty: "MtlsMode",
-    words: &[
-        ("STRICT", "Strict"),
-        ("PERMISSIVE", "Permissive"),
-        ("DISABLE", "Disable"),
-    ],
-};
+pub const MTLS: &Words = &Words::of::<connectum_mesh_core::MtlsMode>("MtlsMode");
 
 /// Whether the mesh runs under Istio or without a mesh.
-const MESH_MODES: &Words = &Words {
-    ty: "MeshMode",
-    words: &[("istio", "Istio"), ("none", "None")],
-};
+const MESH_MODES: &Words = &Words::of::<connectum_mesh_core::MeshMode>("MeshMode");
 
 /// How the cluster runs Istio's proxies.
-const SIDECAR_MODES: &Words = &Words {
-    ty: "SidecarMode",
-    words: &[("classic", "Classic"), ("native", "Native")],
-};
+const SIDECAR_MODES: &Words = &Words::of::<connectum_mesh_core::SidecarMode>("SidecarMode");
 
 /// How rendered objects name a service's host.
-const HOST_STYLES: &Words = &Words {
-    ty: "HostStyle",
-    words: &[("short", "Short"), ("fqdn", "Fqdn")],
-};
+const HOST_STYLES: &Words = &Words::of::<connectum_mesh_core::HostStyle>("HostStyle");
 
 table! {
     /// The keys of the mesh that map onto one builder setter each; `retry_budget`, the lint

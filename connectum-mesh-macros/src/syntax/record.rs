@@ -119,13 +119,32 @@ pub fn store_record<M>(model: &mut M, record: &Record, table: Table<M>) {
     }
 }
 
-/// The words of a [`Kind::Word`]: the model enum they name and, per word, its variant.
-#[derive(Debug)]
+/// The words of a [`Kind::Word`]: a model enum's own [`connectum_mesh_core::Words`] table, so
+/// the DSL, the model's `FromStr` and the CLI spell each value the same way.
 pub struct Words {
     /// The enum's name in the crate root: `MtlsMode`.
     pub ty: &'static str,
-    /// Each word as written in the DSL, with the variant it names.
-    pub words: &'static [(&'static str, &'static str)],
+    /// The words, in the model's order.
+    pub words: fn() -> Vec<&'static str>,
+    /// The variant a word names (`STRICT` → `Strict`), for the expansion.
+    pub variant: fn(&str) -> Option<String>,
+}
+
+impl Words {
+    /// The words of the model enum `T`, named `ty` in the crate root.
+    pub const fn of<T: connectum_mesh_core::Words + std::fmt::Debug>(ty: &'static str) -> Self {
+        Self {
+            ty,
+            words: || T::words().collect(),
+            variant: |word| T::from_word(word).ok().map(|value| format!("{value:?}")),
+        }
+    }
+}
+
+impl std::fmt::Debug for Words {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.ty)
+    }
 }
 
 /// A key of a node and everything that follows from it.
@@ -238,8 +257,8 @@ pub enum Scalar {
     Names(Vec<Spanned<String>>),
     /// A map of text.
     TextMap(Vec<(Spanned<String>, Given<String>)>),
-    /// A word, as the variant it names, with its enum's name.
-    Word(&'static str, Spanned<&'static str>),
+    /// A word of the model's table, with the enum's words.
+    Word(&'static Words, Spanned<&'static str>),
     /// A load balancer.
     LoadBalancer(Spanned<LoadBalancer>),
     /// A PodDisruptionBudget.
@@ -260,7 +279,11 @@ impl Scalar {
             Kind::Percent => Self::Percent(percent(value, errors)?),
             Kind::Names => Self::Names(names(value, errors)),
             Kind::TextMap => Self::TextMap(text_map(value, errors)),
-            Kind::Word(words) => Self::Word(words.ty, word(value, words.words, errors)?),
+            Kind::Word(words) => {
+                let table: Vec<(&'static str, &'static str)> =
+                    (words.words)().into_iter().map(|w| (w, w)).collect();
+                Self::Word(words, word(value, &table, errors)?)
+            }
             Kind::LoadBalancer => Self::LoadBalancer(load_balancer(value, errors)?),
             Kind::DisruptionBudget => Self::DisruptionBudget(disruption_budget(value, errors)?),
             Kind::Record(node) => Self::Record(node.ty(), record(value, node, errors)?),
@@ -346,21 +369,9 @@ from_scalar! {
     Duration: Scalar::Duration(g) => literal(g);
     LoadBalancer: Scalar::LoadBalancer(lb) => Some(lb.value.clone());
     DisruptionBudget: Scalar::DisruptionBudget(budget) => Some(budget.value);
-    SpreadPolicy: Scalar::Word(_, w) => match w.value {
-        "ScheduleAnyway" => Some(Self::ScheduleAnyway),
-        "DoNotSchedule" => Some(Self::DoNotSchedule),
-        _ => None,
-    };
-    SidecarMode: Scalar::Word(_, w) => match w.value {
-        "Classic" => Some(Self::Classic),
-        "Native" => Some(Self::Native),
-        _ => None,
-    };
-    MeshMode: Scalar::Word(_, w) => match w.value {
-        "Istio" => Some(Self::Istio),
-        "None" => Some(Self::None),
-        _ => None,
-    };
+    SpreadPolicy: Scalar::Word(_, w) => w.value.parse::<Self>().ok();
+    SidecarMode: Scalar::Word(_, w) => w.value.parse::<Self>().ok();
+    MeshMode: Scalar::Word(_, w) => w.value.parse::<Self>().ok();
     AppTimeout: Scalar::Duration(g) => literal(g).map(|d| AppTimeout::builder().duration(d).build());
     Vec<String>: Scalar::Names(items) => Some(items.iter().map(|i| i.value.clone()).collect());
     BTreeMap<String, String>: Scalar::TextMap(entries) => Some(
@@ -369,36 +380,11 @@ from_scalar! {
             .filter_map(|(key, value)| Some((key.value.clone(), literal(value)?)))
             .collect(),
     );
-    MtlsMode: Scalar::Word(_, w) => match w.value {
-        "Strict" => Some(Self::Strict),
-        "Permissive" => Some(Self::Permissive),
-        "Disable" => Some(Self::Disable),
-        _ => None,
-    };
-    HostStyle: Scalar::Word(_, w) => match w.value {
-        "Short" => Some(Self::Short),
-        "Fqdn" => Some(Self::Fqdn),
-        _ => None,
-    };
-    ListenerProtocol: Scalar::Word(_, w) => match w.value {
-        "Http" => Some(Self::Http),
-        "Https" => Some(Self::Https),
-        "Http2" => Some(Self::Http2),
-        "Grpc" => Some(Self::Grpc),
-        _ => None,
-    };
-    GatewayImplementation: Scalar::Word(_, w) => match w.value {
-        "Istio" => Some(Self::Istio),
-        "EnvoyGateway" => Some(Self::EnvoyGateway),
-        "Other" => Some(Self::Other),
-        _ => None,
-    };
-    H2UpgradePolicy: Scalar::Word(_, w) => match w.value {
-        "Default" => Some(Self::Default),
-        "DoNotUpgrade" => Some(Self::DoNotUpgrade),
-        "Upgrade" => Some(Self::Upgrade),
-        _ => None,
-    };
+    MtlsMode: Scalar::Word(_, w) => w.value.parse::<Self>().ok();
+    HostStyle: Scalar::Word(_, w) => w.value.parse::<Self>().ok();
+    ListenerProtocol: Scalar::Word(_, w) => w.value.parse::<Self>().ok();
+    GatewayImplementation: Scalar::Word(_, w) => w.value.parse::<Self>().ok();
+    H2UpgradePolicy: Scalar::Word(_, w) => w.value.parse::<Self>().ok();
 }
 
 /// The keys of a node that were written, in the table's order, each with its value.

@@ -34,14 +34,8 @@ table! {
 }
 
 /// Istio's HTTP/2 upgrade policies.
-const H2_UPGRADE_POLICIES: &Words = &Words {
-    ty: "H2UpgradePolicy",
-    words: &[
-        ("DEFAULT", "Default"),
-        ("DO_NOT_UPGRADE", "DoNotUpgrade"),
-        ("UPGRADE", "Upgrade"),
-    ],
-};
+const H2_UPGRADE_POLICIES: &Words =
+    &Words::of::<connectum_mesh_core::H2UpgradePolicy>("H2UpgradePolicy");
 
 table! {
     /// The keys of `http: { ... }` in a connection pool.

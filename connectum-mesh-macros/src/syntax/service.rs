@@ -187,13 +187,7 @@ table! {
 }
 
 /// How pods spread over nodes, in Kubernetes' `whenUnsatisfiable` words.
-const SPREAD_POLICIES: &Words = &Words {
-    ty: "SpreadPolicy",
-    words: &[
-        ("ScheduleAnyway", "ScheduleAnyway"),
-        ("DoNotSchedule", "DoNotSchedule"),
-    ],
-};
+const SPREAD_POLICIES: &Words = &Words::of::<connectum_mesh_core::SpreadPolicy>("SpreadPolicy");
 
 /// Reads `service name { ... }`.
 pub fn service(

@@ -3,7 +3,11 @@
 //! [`import`] groups what [`crate::read`] read into a [`Mesh`]: services from Deployments and
 //! Services (selectors and labels), subsets from DestinationRules matched to the pods that carry
 //! their labels, routes from VirtualServices, allow rules from AuthorizationPolicies, mTLS from
-//! PeerAuthentications, autoscaling from HPAs, config from ConfigMaps and telemetry. Then it
+//! PeerAuthentications, autoscaling from HPAs, disruption budgets from PodDisruptionBudgets,
+//! application TLS from `TLS_DIR_PATH`, config from ConfigMaps and telemetry. Manifests without
+//! any Istio object (no Istio kind, no injection label, no Istio pod annotation) import as a mesh
+//! without Istio ([`MeshMode::None`](connectum_mesh_core::MeshMode::None)), whose subsets are the
+//! Deployments carrying the version label. Then it
 //! runs the checker on that mesh and reports each diagnostic at the YAML location of the item
 //! it names. What the model cannot say is listed, each at its location (CM0827): the imported
 //! mesh is rendered and compared with what was read, so nothing it would drop goes unmentioned.
@@ -18,6 +22,7 @@
 //! assert!(codes.contains(&"CM0828")); // the selector matches no Deployment
 //! ```
 
+pub(crate) mod edge;
 mod locate;
 pub(crate) mod model;
 pub mod print;

@@ -17,7 +17,7 @@ use k8s_openapi::api::autoscaling::v2::{
 };
 use k8s_openapi::api::core::v1::{Container, Probe as K8sProbe, ResourceRequirements};
 
-use crate::api::networking::{self, DestinationRule, HttpRoute, HttpRouteAction, VirtualService};
+use crate::api::networking::{self, HttpRoute, HttpRouteAction, VirtualService};
 use crate::api::security::{AuthorizationPolicy, PeerAuthentication};
 use crate::api::{PolicyTarget, StringMatch};
 use crate::read::{Manifest, ReadObject};
@@ -78,7 +78,10 @@ impl<'a> Objects<'a> {
         self.all.iter().any(|(kept, _)| std::ptr::eq(*kept, object))
     }
 
-    fn of<T>(&self, pick: impl Fn(&'a Object) -> Option<&'a T>) -> Vec<(&'a ReadObject, &'a T)> {
+    pub(super) fn of<T>(
+        &self,
+        pick: impl Fn(&'a Object) -> Option<&'a T>,
+    ) -> Vec<(&'a ReadObject, &'a T)> {
         self.all
             .iter()
             .filter_map(|(read, object)| pick(object).map(|typed| (*read, typed)))
@@ -190,10 +193,16 @@ pub(crate) fn mesh(objects: &Objects<'_>, interceptors: &Interceptors) -> Mesh {
     } else {
         HostStyle::Short
     };
+    let mode = if sidecar_injection || objects.all.iter().any(|(_, o)| is_istio_object(o)) {
+        model::MeshMode::Istio
+    } else {
+        model::MeshMode::None
+    };
     let mut mesh = Mesh::builder()
         .namespace(namespace)
         .namespace_labels(namespace_labels)
-        .sidecar_injection(sidecar_injection)
+        .mode(mode)
+        .sidecar_injection(sidecar_injection || mode == model::MeshMode::None)
         .mtls(mtls)
         .host_style(host_style)
         .build();
@@ -245,7 +254,37 @@ pub(crate) fn mesh(objects: &Objects<'_>, interceptors: &Interceptors) -> Mesh {
         ));
     }
     admit_callers(&mut mesh);
+    for gateway in super::edge::istio_gateways(&mesh, objects) {
+        mesh.add_gateway(gateway);
+    }
+    for gateway in super::edge::gateways(&mesh, objects) {
+        mesh.add_gateway(gateway);
+    }
+    super::edge::identities(&mut mesh);
     mesh
+}
+
+/// Whether `object` exists only under Istio: an Istio kind, or a Deployment whose pods Istio's
+/// annotations configure. Manifests with none of them are the guide's first migration step, a
+/// mesh without Istio ([`model::MeshMode::None`]).
+fn is_istio_object(object: &Object) -> bool {
+    match object {
+        Object::VirtualService(_)
+        | Object::DestinationRule(_)
+        | Object::PeerAuthentication(_)
+        | Object::AuthorizationPolicy(_)
+        | Object::Telemetry(_)
+        | Object::IstioGateway(_) => true,
+        Object::Deployment(deployment) => deployment_spec(deployment)
+            .and_then(|spec| spec.template.metadata.as_ref())
+            .and_then(|meta| meta.annotations.as_ref())
+            .is_some_and(|annotations| {
+                annotations
+                    .keys()
+                    .any(|key| key.contains(".istio.io/") || key.starts_with("istio.io/"))
+            }),
+        _ => false,
+    }
 }
 
 fn mtls_mode(policy: &PeerAuthentication) -> Option<model::MtlsMode> {
@@ -341,21 +380,33 @@ fn service(
         Object::DestinationRule(d) => Some(d),
         _ => None,
     });
-    if let Some((_, rule)) = rules.iter().find(|(_, r)| hosts.contains(&r.spec.host)) {
+    let rule = rules
+        .iter()
+        .find(|(_, r)| hosts.contains(&r.spec.host))
+        .map(|(_, rule)| rule);
+    let declared = match rule {
+        Some(rule) => Some(
+            rule.spec
+                .subsets
+                .iter()
+                .map(|s| (s.name.clone(), s.labels.clone()))
+                .collect(),
+        ),
+        None if !mesh.mode.is_istio() => Some(workload_subsets(mesh, name, workloads)),
+        None => None,
+    };
+    if let Some(declared) = declared {
         subsets(
             mesh,
             &mut service,
-            rule,
+            declared,
             workloads,
             &image,
             app_version.as_deref(),
         );
-        service.traffic_policy = rule
-            .spec
-            .traffic_policy
-            .as_ref()
-            .map(traffic_policy)
-            .unwrap_or_default();
+    }
+    if let Some(policy) = rule.and_then(|r| r.spec.traffic_policy.as_ref()) {
+        service.traffic_policy = traffic_policy(policy);
     }
     let routes = objects.of(|o| match o {
         Object::VirtualService(v) => Some(v),
@@ -383,6 +434,7 @@ fn service(
             service.allow.extend(allow_rules(policy));
         }
     }
+    service.disruption_budget = disruption_budget(&service, objects, &selects);
     for (_, policy) in objects.of(|o| match o {
         Object::PeerAuthentication(p) => Some(p),
         _ => None,
@@ -394,6 +446,62 @@ fn service(
         }
     }
     service
+}
+
+/// The service's disruption budget from the PodDisruptionBudget selecting its pods: `Auto` when
+/// that is what `Auto` resolves to (or there is none and `Auto` renders none), `Disabled` when
+/// the manifests have none where `Auto` would render one.
+fn disruption_budget(
+    service: &Service,
+    objects: &Objects<'_>,
+    selects: &dyn Fn(&BTreeMap<String, String>) -> bool,
+) -> model::DisruptionBudget {
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    use model::{DisruptionBudget, PodCount};
+    let count = |value: &IntOrString| match value {
+        IntOrString::Int(pods) => u32::try_from(*pods).ok().map(PodCount::Pods),
+        IntOrString::String(text) => text
+            .strip_suffix('%')
+            .and_then(|p| p.parse().ok())
+            .map(PodCount::Percent),
+    };
+    let found = objects
+        .of(|o| match o {
+            Object::PodDisruptionBudget(p) => Some(p),
+            _ => None,
+        })
+        .into_iter()
+        .filter_map(|(_, pdb)| pdb.spec.as_ref())
+        .find(|spec| {
+            spec.selector
+                .as_ref()
+                .and_then(|s| s.match_labels.as_ref())
+                .is_some_and(selects)
+        })
+        .map(|spec| {
+            match (
+                spec.max_unavailable.as_ref().and_then(count),
+                spec.min_available.as_ref().and_then(count),
+            ) {
+                (Some(max), _) => DisruptionBudget::MaxUnavailable(max),
+                (None, Some(min)) => DisruptionBudget::MinAvailable(min),
+                // Neither: Kubernetes treats it as minAvailable 0 (nothing protected).
+                (None, None) => DisruptionBudget::Disabled,
+            }
+        })
+        .unwrap_or(DisruptionBudget::Disabled);
+    let mut auto = service.clone();
+    auto.disruption_budget = DisruptionBudget::Auto;
+    let resolved = |budget: DisruptionBudget| {
+        let mut copy = auto.clone();
+        copy.disruption_budget = budget;
+        copy.resolved_disruption_budget()
+    };
+    if resolved(found) == auto.resolved_disruption_budget() {
+        DisruptionBudget::Auto
+    } else {
+        found
+    }
 }
 
 fn workload_settings(
@@ -469,6 +577,15 @@ fn workload_settings(
     let Some(container) = pod.containers.first() else {
         return;
     };
+    // Application TLS as the renderer writes it: TLS_DIR_PATH, the one variable Connectum's
+    // createServer reads, naming the directory its Secret is mounted at.
+    service.app_tls = container
+        .env
+        .iter()
+        .flatten()
+        .find(|var| var.name == "TLS_DIR_PATH")
+        .and_then(|var| var.value.as_deref())
+        .map(|dir| model::AppTls::builder().dir_path(dir).build());
     service.resources = container.resources.as_ref().map(resources);
     service.probes.startup = container.startup_probe.as_ref().and_then(probe);
     service.probes.liveness = container.liveness_probe.as_ref().and_then(probe);
@@ -510,13 +627,69 @@ fn workload_settings(
             _ => None,
         })
     {
-        // The interceptor options are rendered from the model (issue 10's app settings), not
-        // config the user wrote; manifests carry them, the import takes them as an option.
+        // The interceptor options are rendered from the model (the app's settings), not config
+        // the user wrote: where the ConfigMap carries them as connectum-mesh writes them, they
+        // are the service's interceptors (what the app reads wins over the import's option).
+        if let Some(interceptors) = data
+            .get(model::INTERCEPTORS_VARIABLE)
+            .and_then(|text| configured_interceptors(text))
+        {
+            service.interceptors = interceptors;
+        }
         service.config = data
             .into_iter()
             .filter(|(key, _)| key != model::INTERCEPTORS_VARIABLE)
             .collect();
     }
+}
+
+/// The interceptor options of a `CONNECTUM_INTERCEPTORS` value in the shape the renderer writes
+/// (`createDefaultInterceptors`' options, each resilience interceptor an object or `false`), or
+/// `None` for any other text.
+fn configured_interceptors(text: &str) -> Option<Interceptors> {
+    use serde_json::Value;
+    let options: Value = serde_json::from_str(text).ok()?;
+    let section = |key: &str| match options.get(key)? {
+        Value::Bool(false) => Some(None),
+        object @ Value::Object(_) => Some(Some(object)),
+        _ => None,
+    };
+    let count = |v: &Value, key: &str| u32::try_from(v.get(key)?.as_u64()?).ok();
+    let millis = |v: &Value, key: &str| Duration::try_from_millis(v.get(key)?.as_u64()?);
+    let mut out = Interceptors::default();
+    if let Some(v) = section("circuitBreaker")? {
+        out.circuit_breaker = Some(
+            model::CircuitBreaker::builder()
+                .threshold(count(v, "threshold")?)
+                .half_open_after(millis(v, "halfOpenAfter")?)
+                .build(),
+        );
+    }
+    if let Some(v) = section("timeout")? {
+        out.timeout = Some(
+            model::AppTimeout::builder()
+                .duration(millis(v, "duration")?)
+                .build(),
+        );
+    }
+    if let Some(v) = section("bulkhead")? {
+        out.bulkhead = Some(
+            model::Bulkhead::builder()
+                .capacity(count(v, "capacity")?)
+                .queue_size(count(v, "queueSize")?)
+                .build(),
+        );
+    }
+    if let Some(v) = section("retry")? {
+        out.retry = Some(
+            model::AppRetry::builder()
+                .max_retries(count(v, "maxRetries")?)
+                .initial_delay(millis(v, "initialDelay")?)
+                .max_delay(millis(v, "maxDelay")?)
+                .build(),
+        );
+    }
+    Some(out)
 }
 
 fn resources(requirements: &ResourceRequirements) -> Resources {
@@ -587,24 +760,50 @@ pub(crate) fn autoscaler(hpa: &HorizontalPodAutoscaler) -> Autoscaler {
     autoscaler
 }
 
+/// Without a mesh there are no DestinationRules: a service's subsets are its Deployments whose
+/// pods carry the version label, the primary (named like the service) first, the others named
+/// `<service>-<subset>` as the renderer names them.
+fn workload_subsets(
+    mesh: &Mesh,
+    service: &str,
+    workloads: &[(&ReadObject, &Deployment)],
+) -> Vec<(String, BTreeMap<String, String>)> {
+    let mut ordered: Vec<&(&ReadObject, &Deployment)> = workloads.iter().collect();
+    ordered.sort_by_key(|(read, _)| read.name != service);
+    ordered
+        .into_iter()
+        .filter_map(|(read, deployment)| {
+            let version = pod_labels(deployment).get(&mesh.version_label)?.clone();
+            let name = match read.name.strip_prefix(&format!("{service}-")) {
+                Some(suffix) => suffix.to_owned(),
+                None => version.clone(),
+            };
+            Some((
+                name,
+                BTreeMap::from([(mesh.version_label.clone(), version)]),
+            ))
+        })
+        .collect()
+}
+
 fn subsets(
     mesh: &Mesh,
     service: &mut Service,
-    rule: &DestinationRule,
+    declared: Vec<(String, BTreeMap<String, String>)>,
     workloads: &[(&ReadObject, &Deployment)],
     image: &str,
     app_version: Option<&str>,
 ) {
-    for (index, declared) in rule.spec.subsets.iter().enumerate() {
-        let mut subset = Subset::builder().name(declared.name.clone()).build();
-        if let Some(version) = declared.labels.get(&mesh.version_label)
-            && *version != declared.name
+    for (index, (name, labels)) in declared.into_iter().enumerate() {
+        let mut subset = Subset::builder().name(name.clone()).build();
+        if let Some(version) = labels.get(&mesh.version_label)
+            && *version != name
         {
             subset.version_label = Some(version.clone());
         }
         let deployment = workloads
             .iter()
-            .find(|(_, d)| labels_match(&declared.labels, &pod_labels(d)))
+            .find(|(_, d)| labels_match(&labels, &pod_labels(d)))
             .map(|(_, d)| *d);
         match deployment {
             // Declared, but no pod carries its labels: a subset that runs nothing (CM0211
@@ -755,20 +954,23 @@ pub(crate) fn http_route(service: &str, route: &HttpRoute) -> Option<Route> {
     model.name.clone_from(&route.name);
     model.matches = matches;
     model.timeout = route.timeout;
-    model.retries = route.retries.as_ref().map(|retry| {
-        let mut out = MeshRetry::builder()
-            .attempts(unsigned(retry.attempts).unwrap_or(2))
-            .build();
-        out.per_try_timeout = retry.per_try_timeout;
-        out.retry_on = retry
-            .retry_on
-            .iter()
-            .flat_map(|text| text.split(','))
-            .filter_map(|token| token.trim().parse::<RetryOn>().ok())
-            .collect();
-        out
-    });
+    model.retries = route.retries.as_ref().map(mesh_retry);
     Some(model)
+}
+
+/// A VirtualService route's `retries` (attempts default to Istio's 2).
+pub(super) fn mesh_retry(retry: &networking::HttpRetry) -> MeshRetry {
+    let mut out = MeshRetry::builder()
+        .attempts(unsigned(retry.attempts).unwrap_or(2))
+        .build();
+    out.per_try_timeout = retry.per_try_timeout;
+    out.retry_on = retry
+        .retry_on
+        .iter()
+        .flat_map(|text| text.split(','))
+        .filter_map(|token| token.trim().parse::<RetryOn>().ok())
+        .collect();
+    out
 }
 
 pub(crate) fn allow_rules(policy: &AuthorizationPolicy) -> Vec<AllowRule> {

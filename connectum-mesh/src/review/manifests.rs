@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use connectum_mesh_core::{MeshRetry, RetryOn, Scaling};
+use connectum_mesh_core::{MeshRetry, Scaling};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 
@@ -96,31 +96,7 @@ fn backend_legs(refs: &[BackendRef]) -> Vec<EdgeLeg> {
 
 /// Envoy Gateway's retry block as the model's retries, so it reads like the model's words.
 fn policy_retries(policy: Option<&BackendTrafficPolicy>) -> Option<MeshRetry> {
-    let retry = policy?.spec.retry.as_ref()?;
-    let mut out = MeshRetry::builder()
-        .attempts(u32::try_from(retry.num_retries).unwrap_or_default())
-        .build();
-    out.per_try_timeout = retry
-        .per_retry
-        .as_ref()
-        .and_then(|p| duration(p.timeout.as_ref()));
-    out.retry_on = retry
-        .retry_on
-        .iter()
-        .flat_map(|on| {
-            let triggers = on
-                .triggers
-                .iter()
-                .filter(|t| *t != "retriable-status-codes")
-                .filter_map(|t| t.parse::<RetryOn>().ok());
-            let codes = on
-                .http_status_codes
-                .iter()
-                .filter_map(|code| u16::try_from(*code).ok().map(RetryOn::Status));
-            triggers.chain(codes).collect::<Vec<_>>()
-        })
-        .collect();
-    Some(out)
+    Some(crate::import::edge::retries(policy?.spec.retry.as_ref()?))
 }
 
 /// A Gateway API route's retries: its policy's, or the implementation's default.

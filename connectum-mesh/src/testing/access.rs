@@ -41,6 +41,13 @@ impl From<&str> for Caller {
     }
 }
 
+/// A service of the mesh by the typed name its crate exports.
+impl From<connectum_mesh_core::ServiceRef> for Caller {
+    fn from(service: connectum_mesh_core::ServiceRef) -> Self {
+        Self::Named(service.name().to_owned())
+    }
+}
+
 /// The decision and the reason for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Access {
@@ -246,18 +253,12 @@ impl Deployed {
     pub fn can_call(
         &self,
         caller: impl Into<Caller>,
-        service: &str,
+        service: impl AsRef<str>,
     ) -> Result<Access, TestingError> {
+        let service = service.as_ref();
         let mut identity = self.identity(&caller.into())?;
         if self.mesh().service(service).is_none() {
-            return Err(TestingError::UnknownHost {
-                host: service.to_owned(),
-                closest: closest(
-                    service,
-                    self.mesh().services.iter().map(|s| s.name.as_str()),
-                )
-                .map(str::to_owned),
-            });
+            return Err(self.unknown_service(service));
         }
         let pods = self.pod_labels(service);
         let namespace = &self.mesh().namespace;

@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use connectum_mesh_core::Mesh;
 use connectum_mesh_core::check::costs::{ChainCost, chain_cost};
-use connectum_mesh_core::diag::closest;
 use serde_json::Value;
 
 use super::routes::Request;
@@ -115,6 +114,19 @@ impl Deployed {
 
     /// Reads `manifests`, rendered from `mesh` (for example with other [`RenderOptions`](crate::RenderOptions)).
     ///
+    /// ```
+    /// use connectum_mesh::testing::Deployed;
+    /// use connectum_mesh::{IstioApi, Mesh, RenderOptions, Service, render_with};
+    ///
+    /// let mut mesh = Mesh::builder().namespace("shop").build();
+    /// mesh.add_service(Service::builder().name("cart").image("cart:1").build());
+    /// let mut options = RenderOptions::default();
+    /// options.istio_api = IstioApi::V1beta1;
+    /// let deployed = Deployed::from_manifests(&mesh, &render_with(&mesh, &options)?)?;
+    /// assert!(deployed.documents().iter().any(|d| d["apiVersion"] == "security.istio.io/v1beta1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// [`TestingError::NotModelled`] if a document cannot be read.
     pub fn from_manifests(mesh: &Mesh, manifests: &Manifests) -> Result<Self, TestingError> {
@@ -127,6 +139,23 @@ impl Deployed {
     /// Reads `documents` as the objects deployed for `mesh`: for testing what an edited
     /// manifest would mean (the conformance tests swap routes this way to prove the evaluator
     /// notices).
+    ///
+    /// ```
+    /// use connectum_mesh::testing::{Deployed, Request};
+    /// use connectum_mesh::{Mesh, Route, RouteTarget, Service};
+    ///
+    /// let mut mesh = Mesh::builder().namespace("shop").build();
+    /// let mut cart = Service::builder().name("cart").image("cart:1").build();
+    /// cart.add_route(Route::builder().name("all").target(RouteTarget::Service).build());
+    /// mesh.add_service(cart);
+    /// let mut documents = Deployed::new(&mesh)?.documents().to_vec();
+    /// // Someone narrows the route in the YAML by hand: the evaluator reads the edit.
+    /// let vs = documents.iter_mut().find(|d| d["kind"] == "VirtualService").expect("rendered");
+    /// vs["spec"]["http"][0]["match"] = serde_json::json!([{"headers": {"x-beta": {"exact": "1"}}}]);
+    /// let edited = Deployed::from_documents(&mesh, documents)?;
+    /// assert_eq!(edited.route("cart", &Request::grpc("/shop.Cart/Get"))?.status(), Some(404));
+    /// # Ok::<(), connectum_mesh::testing::TestingError>(())
+    /// ```
     ///
     /// # Errors
     /// [`TestingError::NotModelled`] for a VirtualService the evaluator cannot read.
@@ -224,11 +253,7 @@ impl Deployed {
             .services
             .iter()
             .find(|s| resolve_host(&s.name, namespace) == wanted)
-            .ok_or_else(|| TestingError::UnknownHost {
-                host: host.to_owned(),
-                closest: closest(host, self.mesh.services.iter().map(|s| s.name.as_str()))
-                    .map(str::to_owned),
-            })?;
+            .ok_or_else(|| self.unknown_service(host))?;
         Ok(Routed::Route(RouteOutcome {
             name: None,
             destinations: vec![(

@@ -10,6 +10,9 @@
 //!   PeerAuthentications we emit, and why;
 //! - [`Deployed::chain`]: the worst-case calls and latency along a call chain, the numbers the
 //!   checker's retry budget (CM0301) uses;
+//! - [`Deployed::shutdown_timeline`]: how a service's pods stop (preStop, the app's and the
+//!   proxy's drains, the grace period) and what fails when a step is short, checked against
+//!   the rendered Deployments;
 //! - [`assert_up_to_date`]: committed manifests equal what the mesh emits now (the GitOps check
 //!   for CI), with a diff when they do not.
 //!
@@ -55,6 +58,7 @@ mod deployed;
 mod error;
 mod retries;
 mod routes;
+mod shutdown;
 mod subsets;
 mod up_to_date;
 

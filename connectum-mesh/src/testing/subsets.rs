@@ -43,6 +43,22 @@ fn string_map(value: Option<&Value>) -> BTreeMap<String, String> {
 impl DestinationRuleMeaning {
     /// Reads an emitted DestinationRule document.
     ///
+    /// ```
+    /// use connectum_mesh::testing::DestinationRuleMeaning;
+    /// use serde_json::json;
+    ///
+    /// let rule = DestinationRuleMeaning::from_json(&json!({
+    ///     "apiVersion": "networking.istio.io/v1",
+    ///     "kind": "DestinationRule",
+    ///     "metadata": {"name": "cart", "namespace": "shop"},
+    ///     "spec": {"host": "cart", "subsets": [{"name": "canary", "labels": {"version": "canary"}}]}
+    /// }))?;
+    /// assert_eq!(rule.host, "cart.shop.svc.cluster.local");
+    /// assert_eq!(rule.subset("canary").map(|s| s.labels["version"].as_str()), Some("canary"));
+    /// assert!(rule.subset("stable").is_none());
+    /// # Ok::<(), connectum_mesh::testing::MeaningError>(())
+    /// ```
+    ///
     /// # Errors
     /// [`MeaningError::Malformed`] when it is not a DestinationRule with a host.
     pub fn from_json(document: &Value) -> Result<Self, MeaningError> {
@@ -128,6 +144,25 @@ fn of_kind<'d>(documents: &'d [Value], kind: &'d str) -> impl Iterator<Item = &'
 /// `documents`: pods in the Service's namespace whose template labels include the Service's
 /// selector and, for a subset, the subset's labels from the DestinationRule for that host. An
 /// empty list means no pod (Envoy answers 503).
+///
+/// ```
+/// use connectum_mesh::testing::{Deployed, Request, subset_workloads};
+/// use connectum_mesh::{Mesh, Route, Service, Subset};
+///
+/// let mut mesh = Mesh::builder().namespace("shop").build();
+/// let mut cart = Service::builder().name("cart").image("cart:1").build();
+/// cart.add_subset(Subset::builder().name("stable").build());
+/// let canary = cart.add_subset(Subset::builder().name("canary").image("cart:2").replicas(1).build());
+/// cart.add_route(Route::builder().target(&canary).build());
+/// mesh.add_service(cart);
+/// let deployed = Deployed::new(&mesh)?;
+///
+/// let routed = deployed.route("cart", &Request::grpc("/shop.Cart/Get"))?;
+/// let (target, _) = &routed.route().expect("a route").destinations[0];
+/// let pods = subset_workloads(deployed.documents(), target).expect("a declared subset");
+/// assert_eq!(pods, ["cart-canary"]); // the Deployment whose pods carry version: canary
+/// # Ok::<(), connectum_mesh::testing::TestingError>(())
+/// ```
 ///
 /// # Errors
 /// [`Unreachable`] when the host names no emitted Service, or no DestinationRule for it defines

@@ -12,6 +12,23 @@ use crate::render::render;
 
 /// Whether `dir` holds exactly the YAML manifests [`write_dir`](crate::emit::write_dir) would
 /// write for `mesh`: every file present with the same text, and no other `.yaml` file.
+/// [`assert_up_to_date`] is the same check as a test assertion.
+///
+/// ```
+/// use connectum_mesh::testing::check_up_to_date;
+/// use connectum_mesh::{Mesh, Service, emit, render};
+///
+/// let mut mesh = Mesh::builder().namespace("shop").build();
+/// mesh.add_service(Service::builder().name("cart").image("cart:1").build());
+/// let deploy = tempfile::tempdir()?;
+/// emit::write_dir(&render(&mesh)?, deploy.path(), emit::Format::Yaml)?;
+/// assert!(check_up_to_date(&mesh, deploy.path()).is_ok());
+///
+/// std::fs::write(deploy.path().join("leftover.yaml"), "kind: ConfigMap\n")?;
+/// let stale = check_up_to_date(&mesh, deploy.path()).unwrap_err();
+/// assert!(stale.to_string().contains("committed/leftover.yaml is no longer emitted"), "{stale}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 /// [`TestingError::OutOfDate`] with a unified diff (committed `-`, emitted `+`) of every file

@@ -122,6 +122,39 @@ fn a_failing_request_from_the_gateway_costs_at_most_6_calls_and_20s() {
 }
 
 #[test]
+fn a_pod_stops_calling_out_at_35s_and_is_killed_at_40s() {
+    let deployed = deployed();
+    let timeline = deployed.shutdown_timeline("order-service").unwrap();
+    // preStop 5s, then Connectum's 30s drain; the proxy drains as long; 5s margin.
+    assert_eq!(timeline.app_stops_calling_out_at(), Duration::from_secs(35));
+    assert_eq!(timeline.proxy_drain(), Duration::from_secs(35));
+    assert_eq!(timeline.grace_period(), Duration::from_secs(40));
+    assert!(timeline.holds(), "{:?}", timeline.failures());
+    assert_eq!(
+        deployed
+            .shutdown_timeline("order-srvice")
+            .unwrap_err()
+            .code(),
+        "CM0810"
+    );
+
+    // A grace period edited in the YAML is no longer the timeline the checker judged.
+    let mut documents = deployed.documents().to_vec();
+    let canary = documents
+        .iter_mut()
+        .find(|d| d["kind"] == "Deployment" && d["metadata"]["name"] == "order-service-canary")
+        .unwrap();
+    canary["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] = 10.into();
+    let edited = Deployed::from_documents(deployed.mesh(), documents).unwrap();
+    let drift = edited.shutdown_timeline("order-service").unwrap_err();
+    assert_eq!(drift.code(), "CM0814");
+    assert!(
+        drift.to_string().contains("order-service-canary"),
+        "{drift}"
+    );
+}
+
+#[test]
 fn emit_out_writes_what_the_mesh_emits() {
     let scratch = tempfile::tempdir().unwrap();
     let dir = scratch.path().join("deploy");

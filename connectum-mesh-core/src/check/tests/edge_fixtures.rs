@@ -7,7 +7,7 @@ use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
     CLIENT_TLS_CONFLICTS_WITH_MTLS, DUPLICATE_GATEWAY, DUPLICATE_GATEWAY_MEMBER,
     EDGE_SETTING_NOT_RENDERABLE, EDGE_TIMEOUT_TOO_SHORT, GATEWAY_HOST_CONFLICT,
-    GATEWAY_MIXED_MATCHES, GATEWAY_NOT_ADMITTED, GATEWAY_UNDECLARED_SUBSET,
+    GATEWAY_MIXED_MATCHES, GATEWAY_NEEDS_ISTIO, GATEWAY_NOT_ADMITTED, GATEWAY_UNDECLARED_SUBSET,
     GATEWAY_UNKNOWN_LISTENER, GATEWAY_UNKNOWN_PORT, GATEWAY_UNKNOWN_SERVICE,
     GATEWAY_WITHOUT_LISTENERS, INVALID_GATEWAY_FIELD, RETRY_AMPLIFICATION,
     TLS_LISTENER_WITHOUT_CREDENTIAL, TRIES_OUTLAST_TIMEOUT,
@@ -103,6 +103,39 @@ pub(super) fn cm0120_duplicate_gateway() -> Fixture {
                 g.listeners[0].port = 9091;
             })(mesh);
         },
+    )
+}
+
+/// The guide's mesh without Istio (every service with application TLS) and its edge on
+/// `runtime`.
+fn without_istio(runtime: GatewayRuntime) -> impl FnOnce(&mut Mesh) {
+    move |mesh| {
+        mesh.mode = crate::model::MeshMode::None;
+        for service in &mut mesh.services {
+            service.app_tls = Some(crate::model::AppTls::builder().dir_path("/etc/tls").build());
+        }
+        with_edge(move |g| g.runtime = runtime.clone())(mesh);
+    }
+}
+
+pub(super) fn cm0140_istio_ingress_without_istio() -> Fixture {
+    Fixture::new(
+        GATEWAY_NEEDS_ISTIO,
+        Error,
+        "gateway connectum-gateway › runtime",
+        without_istio(GatewayRuntime::istio_ingress()),
+        // Envoy Gateway implements the Gateway API without a mesh.
+        without_istio(GatewayClass::envoy_gateway("connectum-gateway").into()),
+    )
+}
+
+pub(super) fn cm0140_istio_gateway_class_without_istio() -> Fixture {
+    Fixture::new(
+        GATEWAY_NEEDS_ISTIO,
+        Error,
+        "gateway connectum-gateway › runtime",
+        without_istio(GatewayClass::istio().into()),
+        without_istio(GatewayClass::envoy_gateway("connectum-gateway").into()),
     )
 }
 

@@ -257,6 +257,8 @@ fixtures! {
     edge_fixtures::cm0120_gateway_named_like_a_service,
     edge_fixtures::cm0121_gateway_without_listeners,
     edge_fixtures::cm0122_duplicate_listener,
+    edge_fixtures::cm0140_istio_ingress_without_istio,
+    edge_fixtures::cm0140_istio_gateway_class_without_istio,
     edge_fixtures::cm0220_gateway_unknown_service,
     edge_fixtures::cm0221_gateway_undeclared_subset,
     edge_fixtures::cm0222_gateway_unknown_port,

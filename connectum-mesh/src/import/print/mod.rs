@@ -1,12 +1,18 @@
 //! A mesh as Rust source: a `mesh!{}` block, or the builder calls it expands to. What an
 //! import found, ready to paste into an infra crate.
 //!
+//! What this printer does not write in the DSL yet (native sidecars, gateways, a service's
+//! disruption budget) follows the block as builder calls, in a block
+//! expression that returns the completed mesh.
+//!
 //! Values are written in the DSL's own words (the builders' setter names); strings, durations
 //! and quantities are quoted, which the DSL accepts everywhere. Settings the DSL has no key for
 //! (probes, the pod security context, the rollout) are left at the defaults the DSL gives; the
 //! import lists each difference from them as CM0827 so nothing is lost unnoticed.
 
 use std::fmt::Write;
+
+mod builders;
 
 use connectum_mesh_core::{
     AllowRule, HostStyle, LoadBalancer, Mesh, MeshRetry, MtlsMode, RequestMatch, Route,
@@ -33,10 +39,35 @@ fn mtls(mode: MtlsMode) -> &'static str {
 /// ```
 #[must_use]
 pub fn mesh_macro(mesh: &Mesh) -> String {
+    let completion = builders::completion(mesh);
+    let mut with_stand_ins = mesh.clone();
+    with_stand_ins
+        .external_callers
+        .extend(builders::stand_ins(mesh));
+    let block = mesh_block(&with_stand_ins);
+    if completion.is_empty() {
+        return block;
+    }
+    let mut out = String::from("{\nlet mut mesh = ");
+    out.push_str(block.trim_end());
+    out.push_str(";\n// What mesh! has no words for yet, as builder calls.\n");
+    for statement in completion {
+        out.push_str(&statement);
+        out.push('\n');
+    }
+    out.push_str("mesh\n}\n");
+    out
+}
+
+/// The `mesh!` block alone.
+fn mesh_block(mesh: &Mesh) -> String {
     let mut out = String::from("connectum_mesh::mesh! {\n");
     let _ = writeln!(out, "    namespace: {},", mesh.namespace);
     if let Some(part_of) = &mesh.part_of {
         let _ = writeln!(out, "    part_of: {},", quoted(part_of));
+    }
+    if mesh.mode == connectum_mesh_core::MeshMode::None {
+        out.push_str("    mode: none,\n");
     }
     let _ = writeln!(out, "    mtls: {},", mtls(mesh.mtls));
     let _ = writeln!(
@@ -153,6 +184,9 @@ fn service_block(out: &mut String, service: &Service) {
         let _ = writeln!(out, "        app_version: {},", quoted(version));
     }
     let _ = writeln!(out, "        port: {},", service.port);
+    if let Some(tls) = &service.app_tls {
+        let _ = writeln!(out, "        app_tls: {},", quoted(&tls.dir_path));
+    }
     match &service.scaling {
         Scaling::Replicas(n) => {
             let _ = writeln!(out, "        replicas: {n},");
@@ -305,14 +339,7 @@ fn traffic_policy(out: &mut String, policy: &connectum_mesh_core::TrafficPolicy)
                 p.push(format!("max_requests_per_connection: {n}"));
             }
             if let Some(policy) = http.h2_upgrade_policy {
-                p.push(format!(
-                    "h2_upgrade_policy: {}",
-                    match policy {
-                        connectum_mesh_core::H2UpgradePolicy::Default => "DEFAULT",
-                        connectum_mesh_core::H2UpgradePolicy::DoNotUpgrade => "DO_NOT_UPGRADE",
-                        connectum_mesh_core::H2UpgradePolicy::Upgrade => "UPGRADE",
-                    }
-                ));
+                p.push(format!("h2_upgrade_policy: {policy}"));
             }
             pool_parts.push(format!("http: {{ {} }}", p.join(", ")));
         }
