@@ -1,5 +1,5 @@
 //! The checkout team's crate: it defines `checkout-service`, which calls the inventory crate's
-//! service by its [`ServiceRef`](connectum_mesh_core::ServiceRef): a misspelt name does not compile.
+//! service by its [`ServiceRef`]: a misspelt name does not compile.
 //!
 //! It exports a [`MeshFragment`]: its service and the chain budget it asks for, without the
 //! mesh-wide settings (namespace, mTLS, retry budget) the composing crate owns.

@@ -66,7 +66,7 @@ pub fn mesh() -> Result<Mesh, Diagnostics> {
 }
 
 /// Merges `parts` into `settings`, collecting every part's conflicts (not only the first
-/// part's). The whole-mesh checks are then [`connectum_mesh::check`] on the result.
+/// part's). The whole-mesh checks are then [`connectum_mesh::check()`] on the result.
 ///
 /// # Errors
 /// Every conflict of every part, as diagnostics.
