@@ -200,6 +200,9 @@
 //! passed to the builder unchanged (rustc type-checks it, pointing inside your `mesh!`), and
 //! every checker rule that depends on it is left to the runtime checker (`check`, `render`).
 //! Names (of services, subsets, routes, providers) and references must be written out.
+//! Each service is built in a closure of its own (so rustc's cost grows linearly with the mesh),
+//! so an expression inside a service cannot use `?`, `return` or `.await`: compute such a value
+//! in a `let` before `mesh!` and name the local, `weight: (canary)`.
 //!
 //! # What is checked at compile time
 //!
