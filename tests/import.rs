@@ -103,10 +103,25 @@ fn printed_order_service_without_istio() -> Mesh {
     include!("printed/order_service_without_istio.rs")
 }
 
-/// The printed code for `original`'s import equals `printed/<file>` (regenerated with
-/// `UPDATE_PRINTED=1`), and `compiled`, that file compiled, renders what `original` renders.
-fn assert_printed(original: &Mesh, file: &str, compiled: fn() -> Mesh) {
-    let text = print::mesh_macro(&imported(original).mesh);
+mod printed_builders {
+    include!("printed/order_service_builders.rs");
+}
+
+mod printed_builders_without_istio {
+    include!("printed/order_service_without_istio_builders.rs");
+}
+
+/// `printer`'s code for `original`'s import equals `printed/<file>` (regenerated with
+/// `UPDATE_PRINTED=1`), and `compiled`, that file compiled, is the imported mesh itself (so the
+/// printer left nothing out) and renders what `original` renders.
+fn assert_printed(
+    original: &Mesh,
+    printer: fn(&Mesh) -> String,
+    file: &str,
+    compiled: fn() -> Mesh,
+) {
+    let imported = imported(original).mesh;
+    let text = printer(&imported);
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("printed")
         .join(file);
@@ -118,6 +133,7 @@ fn assert_printed(original: &Mesh, file: &str, compiled: fn() -> Mesh) {
         text, on_disk,
         "the printer changed: regenerate with UPDATE_PRINTED=1 and review"
     );
+    assert_eq!(compiled(), imported, "{file} builds the imported mesh");
     assert_eq!(values(&compiled()), values(original));
 }
 
@@ -125,11 +141,13 @@ fn assert_printed(original: &Mesh, file: &str, compiled: fn() -> Mesh) {
 fn the_printed_mesh_is_current_and_renders_the_same_documents_with_its_edge() {
     assert_printed(
         &order_service::mesh(),
+        print::mesh_macro,
         "order_service.rs",
         printed_order_service,
     );
     assert_printed(
         &order_service::mesh_with_istio_ingress(),
+        print::mesh_macro,
         "order_service_istio_ingress.rs",
         printed_order_service_on_istio_ingress,
     );
@@ -139,8 +157,25 @@ fn the_printed_mesh_is_current_and_renders_the_same_documents_with_its_edge() {
 fn the_printed_mesh_without_istio_is_current_and_renders_the_same_documents() {
     assert_printed(
         &example_without_istio(),
+        print::mesh_macro,
         "order_service_without_istio.rs",
         printed_order_service_without_istio,
+    );
+}
+
+#[test]
+fn the_printed_builders_are_current_and_build_the_imported_mesh() {
+    assert_printed(
+        &order_service::mesh(),
+        print::builders,
+        "order_service_builders.rs",
+        printed_builders::mesh,
+    );
+    assert_printed(
+        &example_without_istio(),
+        print::builders,
+        "order_service_without_istio_builders.rs",
+        printed_builders_without_istio::mesh,
     );
 }
 
@@ -215,5 +250,6 @@ proptest::proptest! {
         let edited = lines.join("\n");
         let imported = import(read_text("edited.yaml", &edited), &ImportOptions::default());
         let _ = print::mesh_macro(&imported.mesh);
+        let _ = print::builders(&imported.mesh);
     }
 }
