@@ -91,7 +91,20 @@ fn node(kind: &str, node_name: Option<&str>, entries: Vec<Doc>) -> Doc {
 }
 
 fn service(service: &Service) -> Doc {
-    let mut entries = fields(&settings::service(service));
+    let mut record = settings::service(service);
+    // What the DSL cannot say (`shutdown: { pre_stop_sleep: off }`, a client TLS) is left to
+    // the completion.
+    for (key, value) in &mut record.fields {
+        if let Value::Record(inner) = value {
+            inner
+                .fields
+                .retain(|(field, value)| !settings::not_in_the_dsl(key, field, value));
+        }
+    }
+    record
+        .fields
+        .retain(|(_, value)| !matches!(value, Value::Record(r) if r.is_empty()));
+    let mut entries = fields(&record);
     for rule in &service.allow {
         entries.push(node("allow", None, vec![allow(rule)]));
     }
@@ -262,7 +275,10 @@ fn completion(mesh: &Mesh) -> Vec<(String, String)> {
             && gateway.runtime != GatewayRuntime::istio_ingress()
         {
             out.push((
-                format!("the pod labels of gateway {}'s ingress", gateway.name),
+                format!(
+                    "the pod labels that select the ingress of gateway {}",
+                    gateway.name
+                ),
                 format!(
                     "mesh.gateways[{index}].runtime = {};",
                     super::builders::ingress_selector(selector).flat()
@@ -273,13 +289,13 @@ fn completion(mesh: &Mesh) -> Vec<(String, String)> {
     for (index, service) in mesh.services.iter().enumerate() {
         if service.shutdown.pre_stop_sleep.is_none() {
             out.push((
-                format!("service {}'s missing preStop sleep", service.name),
+                format!("a service without preStop sleep ({})", service.name),
                 format!("mesh.services[{index}].shutdown.pre_stop_sleep = None;"),
             ));
         }
         if let Some(tls) = &service.traffic_policy.tls {
             out.push((
-                format!("service {}'s client TLS", service.name),
+                format!("the client TLS of service {}", service.name),
                 format!(
                     "mesh.services[{index}].traffic_policy.tls = Some({});",
                     super::builders::client_tls(tls).flat()
@@ -313,9 +329,28 @@ mod tests {
         let printed = super::mesh_macro(&mesh);
         assert!(
             printed.contains(
-                "// mesh! has no words for service cart's missing preStop sleep.\nmesh.services[0].shutdown.pre_stop_sleep = None;\nmesh\n}"
+                "// mesh! has no words for a service without preStop sleep (cart).\nmesh.services[0].shutdown.pre_stop_sleep = None;\nmesh\n}"
             ),
             "{printed}"
         );
+    }
+
+    #[test]
+    fn a_mesh_the_checker_refuses_is_printed_under_a_comment_listing_its_errors() {
+        let mut mesh = Mesh::builder().namespace("shop").build();
+        mesh.add_service(
+            Service::builder()
+                .name("cart")
+                .image("cart:1.0.0")
+                .calls(["ghost"])
+                .build(),
+        );
+        for printed in [super::mesh_macro(&mesh), super::super::builders(&mesh)] {
+            assert!(
+                printed.starts_with("// The checker refuses this mesh, so "),
+                "{printed}"
+            );
+            assert!(printed.contains("// - CM0103: "), "{printed}");
+        }
     }
 }

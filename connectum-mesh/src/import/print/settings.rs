@@ -315,18 +315,17 @@ fn disruption_budget(budget: DisruptionBudget) -> Value {
     }
 }
 
-/// The shutdown settings that differ from the defaults. A missing preStop sleep is not among
-/// them: the DSL cannot say it (the `mesh!` printer completes it).
+/// The shutdown settings that differ from the defaults. A missing preStop sleep is `Off`,
+/// which the DSL cannot say: the `mesh!` printer leaves it out of the block and completes it.
 pub(super) fn shutdown(shutdown: &GracefulShutdown) -> Record {
     let d = GracefulShutdown::default();
     let duration = |d: &connectum_mesh_core::Duration| Value::Duration(*d);
     Record::new("GracefulShutdown")
-        .with(
+        .changed(
             "pre_stop_sleep",
-            shutdown
-                .pre_stop_sleep
-                .filter(|_| shutdown.pre_stop_sleep != d.pre_stop_sleep)
-                .map(Value::Duration),
+            &shutdown.pre_stop_sleep,
+            &d.pre_stop_sleep,
+            |sleep| sleep.map_or(Value::Off, Value::Duration),
         )
         .changed(
             "pre_stop_shell",
@@ -512,6 +511,22 @@ pub(super) fn traffic_policy(policy: &TrafficPolicy) -> Record {
             "load_balancer",
             policy.load_balancer.as_ref().map(load_balancer),
         )
+        .with(
+            "tls",
+            policy.tls.as_ref().map(|tls| Value::Both {
+                dsl: Doc::text(""),
+                rust: super::builders::client_tls(tls),
+            }),
+        )
+}
+
+/// Whether the DSL has no word for `value` under `record › key` of a service (no preStop
+/// sleep, a client TLS): the `mesh!` printer completes them after the block.
+pub(super) fn not_in_the_dsl(record: &str, key: &str, value: &Value) -> bool {
+    matches!(
+        (record, key, value),
+        ("shutdown", "pre_stop_sleep", Value::Off) | ("traffic_policy", "tls", _)
+    )
 }
 
 fn load_balancer(balancer: &LoadBalancer) -> Value {
