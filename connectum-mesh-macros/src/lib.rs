@@ -490,16 +490,7 @@ mod tests {
 
     #[test]
     fn checker_errors_about_expressions_wait_for_run_time() {
-        let expanded = mesh_tokens(quote! {
-            namespace: connectum,
-            service order-service {
-                image: "order:1.0.0",
-                subset stable {}
-                subset canary {}
-                route { split: { stable: 90, canary: (canary_percent()) } }
-            }
-        })
-        .to_string();
+        let expanded = mesh_tokens(syntax::test_support::runtime_split()).to_string();
         assert!(!expanded.contains("compile_error"), "{expanded}");
         assert!(expanded.contains("canary_percent ()"));
     }

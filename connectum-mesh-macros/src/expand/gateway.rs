@@ -4,7 +4,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::route::{header_matches, retries_of};
+use super::route::header_matches;
 use super::value::{count, krate, record, scalar, setters, string};
 use crate::syntax::gateway::{EdgeRequestNode, GatewayNode, GatewayRouteNode, RuntimeNode};
 use crate::syntax::route::TargetNode;
@@ -87,10 +87,6 @@ fn route(node: &GatewayRouteNode, mesh: &Ident) -> TokenStream {
         None => {}
     }
     setters.extend(self::setters(&node.fields));
-    if let Some(retries) = &node.retries {
-        let retries = retries_of(retries);
-        setters.push(quote!(.retries(#retries)));
-    }
     quote!(#k::GatewayRoute::builder() #(#setters)* .build())
 }
 

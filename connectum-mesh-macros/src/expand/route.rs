@@ -1,45 +1,14 @@
 //! A route: `Route::builder()` with its matches, its target (a subset's handle, the service,
 //! or a split over handles), timeout and retries.
 
-use connectum_mesh_core::{RetryOn, StringMatch};
+use connectum_mesh_core::StringMatch;
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::value::{self, count, duration, krate, string, variant};
-use crate::syntax::route::{RetriesNode, RouteNode, TargetNode};
+use super::value::{self, count, krate, string};
+use crate::syntax::route::{RouteNode, TargetNode};
 use crate::syntax::service::ServiceNode;
 use crate::syntax::value::Spanned;
-
-fn retry_on(on: RetryOn) -> TokenStream {
-    let name = match on {
-        RetryOn::Unavailable => "Unavailable",
-        RetryOn::DeadlineExceeded => "DeadlineExceeded",
-        RetryOn::ResourceExhausted => "ResourceExhausted",
-        RetryOn::Cancelled => "Cancelled",
-        RetryOn::Internal => "Internal",
-        RetryOn::ConnectFailure => "ConnectFailure",
-        RetryOn::RefusedStream => "RefusedStream",
-        RetryOn::FiveXx => "FiveXx",
-        RetryOn::GatewayError => "GatewayError",
-        RetryOn::Reset => "Reset",
-        RetryOn::ResetBeforeRequest => "ResetBeforeRequest",
-        RetryOn::Retriable4xx => "Retriable4xx",
-        RetryOn::Status(code) => {
-            let k = krate();
-            return quote!(#k::RetryOn::Status(#code));
-        }
-        // RetryOn is non_exhaustive: a condition added later is written by its text.
-        other => {
-            let k = krate();
-            let text = other.to_string();
-            return quote!(match <#k::RetryOn as ::core::str::FromStr>::from_str(#text) {
-                ::core::result::Result::Ok(on) => on,
-                ::core::result::Result::Err(_) => ::core::unreachable!(),
-            });
-        }
-    };
-    variant("RetryOn", name)
-}
 
 fn string_match(m: &StringMatch) -> TokenStream {
     let k = krate();
@@ -92,26 +61,7 @@ pub(super) fn route_of(node: &RouteNode, service: &ServiceNode, handles: &[Ident
         None => setters.push(quote!(.target(#k::RouteTarget::Service))),
     }
     setters.extend(value::setters(&node.fields));
-    if let Some(retries) = &node.retries {
-        let retries = retries_of(retries);
-        setters.push(quote!(.retries(#retries)));
-    }
     quote!(#k::Route::builder() #(#setters)* .build())
-}
-
-/// `MeshRetry::builder().attempts(..)...build()`, for a mesh route or a gateway route.
-pub(super) fn retries_of(retries: &RetriesNode) -> TokenStream {
-    let k = krate();
-    let attempts = retries.attempts.as_ref().map_or_else(|| quote!(0), count);
-    let per_try = retries.per_try_timeout.as_ref().map(|d| {
-        let d = duration(d);
-        quote!(.per_try_timeout(#d))
-    });
-    let on = (!retries.retry_on.is_empty()).then(|| {
-        let on = retries.retry_on.iter().map(|o| retry_on(o.value));
-        quote!(.retry_on(::std::vec![#(#on),*]))
-    });
-    quote!(#k::MeshRetry::builder().attempts(#attempts) #per_try #on .build())
 }
 
 /// `HeaderMatch { name, value }` for each header condition.

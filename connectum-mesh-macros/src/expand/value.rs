@@ -2,7 +2,7 @@
 //! constructors, enum variants, maps, lists, and records built with their builders.
 
 use connectum_mesh_core::{
-    DisruptionBudget, Duration, HashKey, LoadBalancer, PodCount, Quantity, SimpleLb,
+    DisruptionBudget, Duration, HashKey, LoadBalancer, PodCount, Quantity, RetryOn, SimpleLb,
 };
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
@@ -99,15 +99,23 @@ pub(super) fn variant(path: &str, name: &str) -> TokenStream {
     quote!(#k::#path::#name)
 }
 
-/// `.key(value)` for each key of `record`, in its table's order: the key is the setter.
+/// `.setter(value)` for each key of `record`, in its table's order; a group's keys are setters
+/// of the same builder, and `off` is `.maybe_setter(None)`.
 pub(super) fn setters(record: &Record) -> Vec<TokenStream> {
     record
         .fields
         .iter()
-        .map(|(key, value)| {
-            let key = format_ident!("{}", key);
-            let value = scalar(value);
-            quote!(.#key(#value))
+        .flat_map(|(slot, value)| match value {
+            Scalar::Group(inner) => setters(inner),
+            Scalar::Off(_) => {
+                let setter = format_ident!("maybe_{}", slot.setter);
+                vec![quote!(.#setter(::core::option::Option::None))]
+            }
+            value => {
+                let setter = format_ident!("{}", slot.setter);
+                let value = scalar(value);
+                vec![quote!(.#setter(#value))]
+            }
         })
         .collect()
 }
@@ -132,8 +140,51 @@ pub(super) fn scalar(value: &Scalar) -> TokenStream {
         ),
         Scalar::LoadBalancer(lb) => load_balancer(&lb.value),
         Scalar::DisruptionBudget(budget) => disruption_budget(budget.value),
+        Scalar::Quantity(v) => quantity(v),
+        Scalar::RetryOn(items) => {
+            let k = krate();
+            let items = items.iter().map(|on| retry_on(on.value));
+            quote!(::std::vec::Vec::<#k::RetryOn>::from([#(#items),*]))
+        }
         Scalar::Record(ty, record) => self::record(ty, record, TokenStream::new()),
+        // Written by `setters`, which knows the setter.
+        Scalar::Off(_) => quote!(::core::option::Option::None),
+        Scalar::Group(record) => {
+            let setters = setters(record);
+            quote!(#(#setters)*)
+        }
     }
+}
+
+fn retry_on(on: RetryOn) -> TokenStream {
+    let name = match on {
+        RetryOn::Unavailable => "Unavailable",
+        RetryOn::DeadlineExceeded => "DeadlineExceeded",
+        RetryOn::ResourceExhausted => "ResourceExhausted",
+        RetryOn::Cancelled => "Cancelled",
+        RetryOn::Internal => "Internal",
+        RetryOn::ConnectFailure => "ConnectFailure",
+        RetryOn::RefusedStream => "RefusedStream",
+        RetryOn::FiveXx => "FiveXx",
+        RetryOn::GatewayError => "GatewayError",
+        RetryOn::Reset => "Reset",
+        RetryOn::ResetBeforeRequest => "ResetBeforeRequest",
+        RetryOn::Retriable4xx => "Retriable4xx",
+        RetryOn::Status(code) => {
+            let k = krate();
+            return quote!(#k::RetryOn::Status(#code));
+        }
+        // RetryOn is non_exhaustive: a condition added later is written by its text.
+        other => {
+            let k = krate();
+            let text = other.to_string();
+            return quote!(match <#k::RetryOn as ::core::str::FromStr>::from_str(#text) {
+                ::core::result::Result::Ok(on) => on,
+                ::core::result::Result::Err(_) => ::core::unreachable!(),
+            });
+        }
+    };
+    variant("RetryOn", name)
 }
 
 /// `Type::builder().key(value)...build()` for a block whose keys are the setters.

@@ -7,7 +7,7 @@ use connectum_mesh_core::{
 };
 
 use super::Lowering;
-use super::route::{lower_headers, lower_retries};
+use super::route::lower_headers;
 use super::security::service_account;
 use crate::errors::Codes;
 use crate::syntax::gateway::{
@@ -97,10 +97,6 @@ fn lower_route(
         .target(target.unwrap_or_else(|| GatewayTarget::service(String::new())))
         .build();
     lowering.record(&node.fields, GATEWAY_ROUTE, &mut route, path);
-    route.retries = node
-        .retries
-        .as_ref()
-        .map(|retries| lower_retries(lowering, retries, &path.field("retries")));
     // The edge hop is the first call of every chain through this route: a chain diagnostic
     // lands on the route's target.
     let span = node.target.as_ref().map(target_span);

@@ -53,10 +53,10 @@ impl Lowering<'_> {
     /// expressions and missing required keys as known only at run time.
     fn record<M>(&mut self, record: &Record, table: Table<M>, model: &mut M, path: &MeshPath) {
         for key in table {
-            let key_path = path.field(key.word);
+            let key_path = path.field(key.path);
             match record.get(key.word) {
                 Some(scalar) => {
-                    self.scalar(scalar, key.word, &key_path, path);
+                    self.scalar(scalar, key.path, &key_path, path);
                     (key.lower)(model, scalar);
                 }
                 None if key.required => self.index.opaque(&key_path),
@@ -65,13 +65,25 @@ impl Lowering<'_> {
         }
     }
 
-    /// Records where `scalar`, the value of `word` at `path` under `parent`, was written.
-    fn scalar(&mut self, scalar: &Scalar, word: &'static str, path: &MeshPath, parent: &MeshPath) {
+    /// Records where `scalar`, the value at `path` (the segment `segment` under `parent`), was
+    /// written.
+    fn scalar(
+        &mut self,
+        scalar: &Scalar,
+        segment: &'static str,
+        path: &MeshPath,
+        parent: &MeshPath,
+    ) {
         self.index.record(path, scalar.span());
         match scalar {
             Scalar::Names(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    self.index.record(&parent.index(word, i), item.span);
+                    self.index.record(&parent.index(segment, i), item.span);
+                }
+            }
+            Scalar::RetryOn(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.index.record(&parent.index(segment, i), item.span);
                 }
             }
             Scalar::TextMap(entries) => {
@@ -82,18 +94,27 @@ impl Lowering<'_> {
                     self.index.record(&entry, key.span.to(value.span()));
                 }
             }
-            Scalar::Record(_, inner) => {
-                for (inner_word, inner_scalar) in &inner.fields {
-                    self.scalar(inner_scalar, inner_word, &path.field(inner_word), path);
-                }
-            }
+            Scalar::Record(_, inner) => self.fields(inner, path),
+            // A group's keys are fields of the node that holds it.
+            Scalar::Group(inner) => self.fields(inner, parent),
             Scalar::Count(g) => self.mark(g, path),
             Scalar::Number(g) => self.mark(g, path),
             Scalar::Duration(g) => self.mark(g, path),
             Scalar::Text(g) => self.mark(g, path),
             Scalar::Flag(g) => self.mark(g, path),
             Scalar::Percent(g) => self.mark(g, path),
-            Scalar::Word(..) | Scalar::LoadBalancer(_) | Scalar::DisruptionBudget(_) => {}
+            Scalar::Quantity(g) => self.mark(g, path),
+            Scalar::Word(..)
+            | Scalar::LoadBalancer(_)
+            | Scalar::DisruptionBudget(_)
+            | Scalar::Off(_) => {}
+        }
+    }
+
+    /// Records where each key of `record`, a block of the node at `path`, was written.
+    fn fields(&mut self, record: &Record, path: &MeshPath) {
+        for (slot, inner) in &record.fields {
+            self.scalar(inner, slot.path, &path.field(slot.path), path);
         }
     }
 

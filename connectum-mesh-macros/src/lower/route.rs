@@ -2,12 +2,11 @@
 //! retries.
 
 use connectum_mesh_core::{
-    HeaderMatch, MeshPath, MeshRetry, RequestMatch, Route, RouteTarget, Service, Split,
-    StringMatch, SubsetRef,
+    HeaderMatch, MeshPath, RequestMatch, Route, RouteTarget, Service, Split, StringMatch, SubsetRef,
 };
 
 use super::Lowering;
-use crate::syntax::route::{ROUTE, RetriesNode, RouteNode, TargetNode};
+use crate::syntax::route::{ROUTE, RouteNode, TargetNode};
 use crate::syntax::value::Spanned;
 
 /// A route's `to: canary` or a split leg's subset. A name the service does not declare is
@@ -72,10 +71,6 @@ pub(super) fn lower_route(
         .build();
     route.name = node.name.as_ref().map(|n| n.value.clone());
     lowering.record(&node.fields, ROUTE, &mut route, path);
-    route.retries = node
-        .retries
-        .as_ref()
-        .map(|retries| lower_retries(lowering, retries, &path.field("retries")));
     route
 }
 
@@ -98,24 +93,4 @@ pub(super) fn lower_headers(
             }
         })
         .collect()
-}
-
-/// A retry policy, recorded at `path` (a mesh route's or a gateway route's `retries`).
-pub(super) fn lower_retries(
-    lowering: &mut Lowering,
-    retries: &RetriesNode,
-    path: &MeshPath,
-) -> MeshRetry {
-    lowering.index.record(path, retries.span);
-    let attempts = lowering.given(retries.attempts.as_ref(), &path.field("attempts"));
-    let mut retry = MeshRetry::builder().attempts(attempts.unwrap_or(0)).build();
-    retry.per_try_timeout = lowering.given(
-        retries.per_try_timeout.as_ref(),
-        &path.field("per_try_timeout"),
-    );
-    for (i, on) in retries.retry_on.iter().enumerate() {
-        lowering.index.record(&path.index("retry_on", i), on.span);
-        retry.retry_on.push(on.value);
-    }
-    retry
 }

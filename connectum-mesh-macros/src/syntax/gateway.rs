@@ -7,8 +7,8 @@ use connectum_mesh_core::{GatewayClass, Listener, StringMatch};
 
 use super::Fields;
 use super::mesh::node_name;
-use super::record::{Kind, Record, Scalar, Words, record_of, table};
-use super::route::{Destination, RetriesNode, TargetNode, destination, headers, retries};
+use super::record::{Kind, Off, Record, Scalar, Words, record_of, table};
+use super::route::{Destination, RETRIES, TargetNode, destination, headers};
 use super::security::account;
 use super::tree::{Block, Name, SpanRange, Value};
 use super::value::{Spanned, block_of, name, text, wrong};
@@ -71,8 +71,6 @@ pub struct GatewayRouteNode {
     pub target: Option<TargetNode>,
     /// The keys of [`GATEWAY_ROUTE`] that were written.
     pub fields: Record,
-    /// `retries: { .. }` or `retries: off`.
-    pub retries: Option<RetriesNode>,
 }
 
 /// One condition of a gateway route: a gRPC service (and method) or an HTTP path prefix, and
@@ -119,12 +117,13 @@ table! {
 
 table! {
     /// The keys of `route name { .. }` in a gateway that map onto one `GatewayRoute::builder()`
-    /// setter each; `match`, the destination (`target` or `split`) and `retries` are read by
+    /// setter each; `match` and the destination (`target` or `split`) are read by
     /// [`gateway`].
     pub GATEWAY_ROUTE for connectum_mesh_core::GatewayRoute {
         listeners: Kind::Names;
         port: Kind::Number { min: 1, max: 65535 };
         timeout: Kind::Duration;
+        retries: Kind::OrOff(RETRIES, Off::Zero("attempts"));
     }
 }
 
@@ -248,9 +247,6 @@ fn route(
         errors,
     );
     let keys = fields.record(GATEWAY_ROUTE, errors);
-    let retries = fields
-        .take("retries", errors)
-        .and_then(|v| retries(v, errors));
     fields.finish(errors);
     let span = name.map_or(kind.span, |n| kind.span.to(n.span));
     Some(GatewayRouteNode {
@@ -259,7 +255,6 @@ fn route(
         matches,
         target,
         fields: keys,
-        retries,
     })
 }
 

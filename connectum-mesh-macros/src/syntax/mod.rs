@@ -177,4 +177,17 @@ pub(crate) mod test_support {
         let node = mesh(&tree, &mut errors);
         (node, errors.messages())
     }
+
+    /// A mesh whose split has a leg known only at run time.
+    pub fn runtime_split() -> proc_macro2::TokenStream {
+        quote::quote! {
+            namespace: connectum,
+            service order-service {
+                image: "order:1.0.0",
+                subset stable {}
+                subset canary {}
+                route { split: { stable: 90, canary: (canary_percent()) } }
+            }
+        }
+    }
 }

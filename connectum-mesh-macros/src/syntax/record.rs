@@ -24,14 +24,15 @@ use std::collections::BTreeMap;
 
 use connectum_mesh_core::{
     AppTimeout, DisruptionBudget, Duration, GatewayImplementation, H2UpgradePolicy, HostStyle,
-    ListenerProtocol, LoadBalancer, MeshMode, MtlsMode, SidecarMode, SpreadPolicy,
+    ListenerProtocol, LoadBalancer, MeshMode, MtlsMode, Quantity, RetryOn, SidecarMode,
+    SpreadPolicy,
 };
 
 use super::Fields;
 use super::tree::{Block, SpanRange, Value};
 use super::value::{
     Given, Spanned, block_of, count, disruption_budget, duration, flag, load_balancer, names,
-    number, percent, text, text_map, word,
+    number, percent, quantity, retry_conditions, text, text_map, word,
 };
 use crate::errors::Errors;
 
@@ -65,8 +66,28 @@ pub enum Kind {
     LoadBalancer,
     /// A PodDisruptionBudget: `auto`, `disabled`, `max_unavailable 1`, `min_available "50%"`.
     DisruptionBudget,
+    /// A Kubernetes quantity: `100m`, `128Mi`.
+    Quantity,
+    /// Retry conditions, one or a list: `[unavailable, deadline-exceeded, 503]`.
+    RetryOn,
     /// A block of another node's keys: `shutdown: { timeout: 30s }`.
     Record(&'static dyn Nested),
+    /// A block of another node's keys, or `off`: `startup: off`, `retries: off`.
+    OrOff(&'static dyn Nested, Off),
+    /// A block whose keys set fields of this key's own node under their own words:
+    /// `requests: { cpu: 100m }` sets a `Resources`' `cpu_request`. Declared with `table!`'s
+    /// group form; its row is `word: group NODE`.
+    Group(&'static dyn Nested),
+}
+
+/// What `off` means for a [`Kind::OrOff`] key.
+#[derive(Clone, Copy, Debug)]
+pub enum Off {
+    /// The model's `Option` is `None`: no probe (the builder's `maybe_` setter).
+    Unset,
+    /// The node with this one key at zero: `retries: off` is `{ attempts: 0 }`, which Istio
+    /// reads as "no retries" (an absent policy would mean its implicit two).
+    Zero(&'static str),
 }
 
 /// A node whose keys sit in a block under a key of another node (`shutdown: { .. }`), built
@@ -76,6 +97,11 @@ pub trait Nested: Sync {
     fn ty(&self) -> &'static str;
     /// The node in messages: "graceful shutdown".
     fn what(&self) -> &'static str;
+    /// What a value of it looks like, for "expected ..., found ..." (default: a block for
+    /// [`what`](Self::what)).
+    fn example(&self) -> Option<&'static str>;
+    /// The slot of the key `word`.
+    fn slot(&self, word: &str) -> Option<Slot>;
     /// Reads `block` as this node's keys.
     fn read(&self, block: &Block, errors: &mut Errors) -> Record;
 }
@@ -92,6 +118,8 @@ pub struct Node<M: 'static> {
     pub ty: &'static str,
     /// The node in messages: "graceful shutdown".
     pub what: &'static str,
+    /// What a value of it looks like, when a block of `what` does not say enough.
+    pub example: Option<&'static str>,
     /// Its keys.
     pub table: Table<M>,
 }
@@ -105,6 +133,17 @@ impl<M> Nested for Node<M> {
         self.what
     }
 
+    fn example(&self) -> Option<&'static str> {
+        self.example
+    }
+
+    fn slot(&self, word: &str) -> Option<Slot> {
+        self.table
+            .iter()
+            .find(|key| key.word == word)
+            .map(Key::slot)
+    }
+
     fn read(&self, block: &Block, errors: &mut Errors) -> Record {
         record_of(block, self.what, self.table, errors)
     }
@@ -112,10 +151,17 @@ impl<M> Nested for Node<M> {
 
 /// Stores every key of `record` in `model`, through the table's lowering.
 pub fn store_record<M>(model: &mut M, record: &Record, table: Table<M>) {
-    for (word, scalar) in &record.fields {
-        if let Some(key) = table.iter().find(|key| key.word == *word) {
+    for (slot, scalar) in &record.fields {
+        if let Some(key) = table.iter().find(|key| key.word == slot.word) {
             (key.lower)(model, scalar);
         }
+    }
+}
+
+/// Stores the keys of a [`Kind::Group`] value in `model`, the model of the node that holds it.
+pub fn store_group<M>(model: &mut M, scalar: &Scalar, group: &Node<M>) {
+    if let Scalar::Group(record) = scalar {
+        store_record(model, record, group.table);
     }
 }
 
@@ -147,11 +193,27 @@ impl std::fmt::Debug for Words {
     }
 }
 
+/// Where a key's value goes: its DSL word, the builder's setter (also the model's field), and
+/// the segment of diagnostic paths. The three are one word unless the row says otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slot {
+    /// The DSL word.
+    pub word: &'static str,
+    /// The builder's setter and the model's field.
+    pub setter: &'static str,
+    /// The segment of the checker's paths.
+    pub path: &'static str,
+}
+
 /// A key of a node and everything that follows from it.
 pub struct Key<M: 'static> {
     /// The DSL word, which is also the builder's setter, the model's field and the segment
-    /// of diagnostic paths.
+    /// of diagnostic paths unless `setter` or `path` say otherwise.
     pub word: &'static str,
+    /// The builder's setter and the model's field (`to as target`).
+    pub setter: &'static str,
+    /// The segment of the checker's paths (`path("split")`).
+    pub path: &'static str,
     /// Old words still accepted, with a deprecation hint (CM0912).
     pub was: &'static [&'static str],
     /// What the value is written as.
@@ -163,10 +225,17 @@ pub struct Key<M: 'static> {
 }
 
 impl<M> Key<M> {
-    /// An optional key.
-    pub const fn new(word: &'static str, kind: Kind, lower: fn(&mut M, &Scalar)) -> Self {
+    /// An optional key whose value goes to the setter and field `setter`.
+    pub const fn new(
+        word: &'static str,
+        setter: &'static str,
+        kind: Kind,
+        lower: fn(&mut M, &Scalar),
+    ) -> Self {
         Self {
             word,
+            setter,
+            path: setter,
             was: &[],
             kind,
             required: false,
@@ -187,6 +256,22 @@ impl<M> Key<M> {
         self.was = old;
         self
     }
+
+    /// The checker names this key's item with `segment` rather than the setter.
+    #[must_use]
+    pub const fn path(mut self, segment: &'static str) -> Self {
+        self.path = segment;
+        self
+    }
+
+    /// Where the value goes.
+    pub const fn slot(&self) -> Slot {
+        Slot {
+            word: self.word,
+            setter: self.setter,
+            path: self.path,
+        }
+    }
 }
 
 /// The keys of one node.
@@ -194,16 +279,42 @@ pub type Table<M> = &'static [Key<M>];
 
 /// Declares a node's table: see the module docs. The record form, `NAME: Model = start,
 /// "what" { .. }`, declares a [`Node`] for `Kind::Record`, whose value starts as `start` (the
-/// builder's defaults) before its keys are stored.
+/// builder's defaults) before its keys are stored; an example after "what" is what messages
+/// show for a value that is not its block. The group form, `NAME: group Model, "what" { .. }`,
+/// declares a [`Node`] for `Kind::Group`, whose keys are fields of `Model` itself.
+///
+/// A row is `word: kind`, `word as field: kind` (the DSL word differs from the setter and
+/// field), or `word: group NODE` (a [`Kind::Group`]), each optionally followed by
+/// `=> option(..)` calls on the [`Key`].
 macro_rules! table {
-    (@rows $model:ty { $( $word:ident : $kind:expr $(=> $($option:ident ( $($arg:expr),* )).+)? ; )* }) => {
-        &[$(
+    (@rows $model:ty; [$($done:expr,)*]) => { &[$($done),*] };
+    (@rows $model:ty; [$($done:expr,)*]
+        $word:ident : group $group:ident $(=> $($option:ident ( $($arg:expr),* )).+)? ; $($rest:tt)*
+    ) => {
+        $crate::syntax::record::table!(@rows $model; [$($done,)*
             $crate::syntax::record::Key::new(
                 stringify!($word),
+                stringify!($word),
+                $crate::syntax::record::Kind::Group($group),
+                |model: &mut $model, value| $crate::syntax::record::store_group(model, value, $group),
+            ) $($(.$option($($arg),*))+)?,
+        ] $($rest)*)
+    };
+    (@rows $model:ty; [$($done:expr,)*]
+        $word:ident $(as $field:ident)? : $kind:expr $(=> $($option:ident ( $($arg:expr),* )).+)? ; $($rest:tt)*
+    ) => {
+        $crate::syntax::record::table!(@rows $model; [$($done,)*
+            $crate::syntax::record::Key::new(
+                stringify!($word),
+                $crate::syntax::record::table!(@field $($field)? $word),
                 $kind,
-                |model: &mut $model, value| value.store(&mut model.$word),
-            ) $($(.$option($($arg),*))+)?
-        ),*]
+                $crate::syntax::record::table!(@lower $model; $($field)? $word),
+            ) $($(.$option($($arg),*))+)?,
+        ] $($rest)*)
+    };
+    (@field $field:ident $($word:ident)?) => { stringify!($field) };
+    (@lower $model:ty; $field:ident $($word:ident)?) => {
+        |model: &mut $model, value: &$crate::syntax::record::Scalar| value.store(&mut model.$field)
     };
     (
         $(#[$doc:meta])*
@@ -211,17 +322,32 @@ macro_rules! table {
     ) => {
         $(#[$doc])*
         $vis const $name: $crate::syntax::record::Table<$model> =
-            $crate::syntax::record::table!(@rows $model { $($rows)* });
+            $crate::syntax::record::table!(@rows $model; [] $($rows)*);
     };
     (
         $(#[$doc:meta])*
-        $vis:vis $name:ident : $model:ident = $start:expr, $what:literal { $($rows:tt)* }
+        $vis:vis $name:ident : group $model:ident, $what:literal $(, $example:literal)? { $($rows:tt)* }
     ) => {
         $(#[$doc])*
         $vis const $name: &$crate::syntax::record::Node<$model> = &$crate::syntax::record::Node {
             ty: stringify!($model),
             what: $what,
-            table: $crate::syntax::record::table!(@rows $model { $($rows)* }),
+            example: $crate::syntax::record::table!(@example $($example)?),
+            table: $crate::syntax::record::table!(@rows $model; [] $($rows)*),
+        };
+    };
+    (@example) => { None };
+    (@example $example:literal) => { Some($example) };
+    (
+        $(#[$doc:meta])*
+        $vis:vis $name:ident : $model:ident = $start:expr, $what:literal $(, $example:literal)? { $($rows:tt)* }
+    ) => {
+        $(#[$doc])*
+        $vis const $name: &$crate::syntax::record::Node<$model> = &$crate::syntax::record::Node {
+            ty: stringify!($model),
+            what: $what,
+            example: $crate::syntax::record::table!(@example $($example)?),
+            table: $crate::syntax::record::table!(@rows $model; [] $($rows)*),
         };
 
         impl $crate::syntax::record::FromScalar for $model {
@@ -263,8 +389,16 @@ pub enum Scalar {
     LoadBalancer(Spanned<LoadBalancer>),
     /// A PodDisruptionBudget.
     DisruptionBudget(Spanned<DisruptionBudget>),
+    /// A quantity.
+    Quantity(Given<Quantity>),
+    /// Retry conditions.
+    RetryOn(Vec<Spanned<RetryOn>>),
     /// A block of another node's keys, with that node's model type.
     Record(&'static str, Record),
+    /// `off` for a [`Kind::OrOff`] whose `off` is [`Off::Unset`].
+    Off(SpanRange),
+    /// A block of keys that set fields of the node holding it.
+    Group(Record),
 }
 
 impl Scalar {
@@ -286,7 +420,34 @@ impl Scalar {
             }
             Kind::LoadBalancer => Self::LoadBalancer(load_balancer(value, errors)?),
             Kind::DisruptionBudget => Self::DisruptionBudget(disruption_budget(value, errors)?),
+            Kind::Quantity => Self::Quantity(quantity(value, errors)?),
+            Kind::RetryOn => Self::RetryOn(retry_conditions(value, errors)),
             Kind::Record(node) => Self::Record(node.ty(), record(value, node, errors)?),
+            Kind::OrOff(node, off) => match value {
+                Value::Name(word) if word.text == "off" => match off {
+                    Off::Unset => Self::Off(word.span),
+                    Off::Zero(key) => {
+                        let zero = Given::Literal(Spanned {
+                            value: 0,
+                            span: word.span,
+                        });
+                        let fields = node
+                            .slot(key)
+                            .map(|slot| (slot, Self::Count(zero)))
+                            .into_iter()
+                            .collect();
+                        Self::Record(
+                            node.ty(),
+                            Record {
+                                span: word.span,
+                                fields,
+                            },
+                        )
+                    }
+                },
+                _ => Self::Record(node.ty(), record(value, node, errors)?),
+            },
+            Kind::Group(node) => Self::Group(record(value, node, errors)?),
         })
     }
 
@@ -304,7 +465,10 @@ impl Scalar {
             Self::Word(_, word) => word.span,
             Self::LoadBalancer(lb) => lb.span,
             Self::DisruptionBudget(budget) => budget.span,
-            Self::Record(_, record) => record.span,
+            Self::Quantity(g) => g.span(),
+            Self::RetryOn(items) => spread(items.iter().map(|i| i.span)),
+            Self::Record(_, record) | Self::Group(record) => record.span,
+            Self::Off(span) => *span,
         }
     }
 
@@ -340,6 +504,9 @@ pub trait FromScalar: Sized {
 
 impl<T: FromScalar> FromScalar for Option<T> {
     fn from_scalar(scalar: &Scalar) -> Option<Self> {
+        if let Scalar::Off(_) = scalar {
+            return Some(None);
+        }
         T::from_scalar(scalar).map(Some)
     }
 }
@@ -367,6 +534,8 @@ from_scalar! {
     bool: Scalar::Flag(g) => literal(g);
     String: Scalar::Text(g) => literal(g);
     Duration: Scalar::Duration(g) => literal(g);
+    Quantity: Scalar::Quantity(g) => literal(g);
+    Vec<RetryOn>: Scalar::RetryOn(items) => Some(items.iter().map(|i| i.value).collect());
     LoadBalancer: Scalar::LoadBalancer(lb) => Some(lb.value.clone());
     DisruptionBudget: Scalar::DisruptionBudget(budget) => Some(budget.value);
     SpreadPolicy: Scalar::Word(_, w) => w.value.parse::<Self>().ok();
@@ -392,14 +561,17 @@ from_scalar! {
 pub struct Record {
     /// The block (or, for a node's own keys, the node).
     pub span: SpanRange,
-    /// The keys written, each by its table's word, with its value.
-    pub fields: Vec<(&'static str, Scalar)>,
+    /// The keys written, each with where its value goes, and the value.
+    pub fields: Vec<(Slot, Scalar)>,
 }
 
 impl Record {
-    /// The value of `key`, when written.
-    pub fn get(&self, key: &str) -> Option<&Scalar> {
-        self.fields.iter().find(|(k, _)| *k == key).map(|(_, s)| s)
+    /// The value of the key `word`, when written.
+    pub fn get(&self, word: &str) -> Option<&Scalar> {
+        self.fields
+            .iter()
+            .find(|(slot, _)| slot.word == word)
+            .map(|(_, s)| s)
     }
 }
 
@@ -412,7 +584,7 @@ impl Fields<'_> {
                 continue;
             };
             if let Some(scalar) = Scalar::read(value, key.kind, errors) {
-                fields.push((key.word, scalar));
+                fields.push((key.slot(), scalar));
             }
         }
         Record {
@@ -424,7 +596,10 @@ impl Fields<'_> {
 
 /// Reads a block as a [`Record`] of `node`.
 pub fn record(value: &Value, node: &dyn Nested, errors: &mut Errors) -> Option<Record> {
-    let expected = format!("a block `{{ ... }}` for the {}", node.what());
+    let expected = node.example().map_or_else(
+        || format!("a block `{{ ... }}` for the {}", node.what()),
+        str::to_owned,
+    );
     let block = block_of(value, &expected, errors)?;
     Some(node.read(block, errors))
 }

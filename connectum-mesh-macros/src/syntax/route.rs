@@ -1,13 +1,13 @@
 //! `route name? { match: ..., to: subset | split: { ... }, timeout: 30s, retries: { ... } }`.
 
 use connectum_mesh_core::diag::did_you_mean;
-use connectum_mesh_core::{Duration, RetryOn, Route, StringMatch, Words};
+use connectum_mesh_core::{MeshRetry, Route, StringMatch};
 use syn::Lit;
 
 use super::Fields;
-use super::record::{Kind, Record, table};
+use super::record::{Kind, Off, Record, table};
 use super::tree::{Block, Name, SpanRange, Value};
-use super::value::{Given, Spanned, block_of, count, duration, entries, name, wrong};
+use super::value::{Given, Spanned, block_of, count, entries, wrong};
 use crate::errors::{Codes, Errors};
 
 /// One route.
@@ -22,8 +22,6 @@ pub struct RouteNode {
     pub target: Option<TargetNode>,
     /// The keys of [`ROUTE`] that were written.
     pub fields: Record,
-    /// `retries: { ... }` or `retries: off`.
-    pub retries: Option<RetriesNode>,
 }
 
 /// One request condition: all of its parts must hold.
@@ -49,24 +47,24 @@ pub enum TargetNode {
     },
 }
 
-/// `retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable, deadline-exceeded] }`.
-pub struct RetriesNode {
-    /// The value.
-    pub span: SpanRange,
-    /// Retries after the first try (`retries: off` is 0).
-    pub attempts: Option<Given<u32>>,
-    /// Timeout of each try.
-    pub per_try_timeout: Option<Given<Duration>>,
-    /// Conditions that trigger a retry.
-    pub retry_on: Vec<Spanned<RetryOn>>,
+table! {
+    /// The keys of `route name? { ... }` that map onto one builder setter each; `match` and
+    /// the destination (`to: subset` or `split: { .. }`, both the builder's `target`) are read
+    /// by [`route`].
+    pub ROUTE for Route {
+        timeout: Kind::Duration;
+        retries: Kind::OrOff(RETRIES, Off::Zero("attempts"));
+    }
 }
 
 table! {
-    /// The keys of `route name? { ... }` that map onto one builder setter each; `match`, the
-    /// destination (`to: subset` or `split: { .. }`, both the builder's `target`) and
-    /// `retries` (a block or `off`) are read by [`route`].
-    pub ROUTE for Route {
-        timeout: Kind::Duration;
+    /// The keys of `retries: { .. }`, a mesh route's or a gateway route's retry policy;
+    /// `retries: off` is `{ attempts: 0 }`.
+    pub RETRIES: MeshRetry = MeshRetry::builder().attempts(0).build(), "retry policy",
+        "`{ attempts: 1, per_try_timeout: 10s }` or `off`" {
+        attempts: Kind::Count => required();
+        per_try_timeout: Kind::Duration;
+        retry_on: Kind::RetryOn;
     }
 }
 
@@ -98,9 +96,6 @@ pub fn route(
         errors,
     );
     let keys = fields.record(ROUTE, errors);
-    let retries = fields
-        .take("retries", errors)
-        .and_then(|v| retries(v, errors));
     fields.finish(errors);
     Some(RouteNode {
         span: name.map_or(kind.span, |n| kind.span.to(n.span)),
@@ -108,7 +103,6 @@ pub fn route(
         matches,
         target,
         fields: keys,
-        retries,
     })
 }
 
@@ -240,84 +234,12 @@ fn split_legs(value: &Value, errors: &mut Errors) -> Option<TargetNode> {
     })
 }
 
-/// `retries: { attempts: 1, per_try_timeout: 10s, retry_on: [..] }` or `retries: off`.
-pub fn retries(value: &Value, errors: &mut Errors) -> Option<RetriesNode> {
-    let block = match value {
-        Value::Block(block) => block,
-        Value::Name(off) if off.text == "off" => {
-            return Some(RetriesNode {
-                span: off.span,
-                attempts: Some(Given::Literal(Spanned {
-                    value: 0,
-                    span: off.span,
-                })),
-                per_try_timeout: None,
-                retry_on: Vec::new(),
-            });
-        }
-        other => {
-            wrong(
-                errors,
-                other,
-                "`{ attempts: 1, per_try_timeout: 10s }` or `off`",
-            );
-            return None;
-        }
-    };
-    let mut fields = Fields::new(block, "retry policy");
-    let attempts = fields
-        .require("attempts", errors)
-        .and_then(|v| count(v, errors));
-    let per_try_timeout = fields
-        .take("per_try_timeout", errors)
-        .and_then(|v| duration(v, errors));
-    let retry_on = match fields.take("retry_on", errors) {
-        Some(Value::List { items, .. }) => {
-            items.iter().filter_map(|i| retry_on(i, errors)).collect()
-        }
-        Some(one) => retry_on(one, errors).into_iter().collect(),
-        None => Vec::new(),
-    };
-    fields.finish(errors);
-    Some(RetriesNode {
-        span: block.span,
-        attempts,
-        per_try_timeout,
-        retry_on,
-    })
-}
-
-/// `unavailable`, `deadline-exceeded`, `5xx`, `503` …
-fn retry_on(value: &Value, errors: &mut Errors) -> Option<Spanned<RetryOn>> {
-    let token = match value {
-        Value::Lit(Lit::Int(int)) => Spanned {
-            value: int.to_string(),
-            span: value.span(),
-        },
-        other => name(other, errors)?,
-    };
-    match token.value.parse::<RetryOn>() {
-        Ok(parsed) => Some(Spanned {
-            value: parsed,
-            span: token.span,
-        }),
-        Err(unknown) => {
-            let message = format!("`{}` is not a {}", token.value, unknown.what);
-            let help = did_you_mean(
-                &token.value,
-                RetryOn::words(),
-                format!("use {} or an HTTP status", unknown.expected.join(", ")),
-            );
-            errors.at_with_help(token.span, Codes::UNKNOWN_WORD, message, help);
-            None
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::record::Scalar;
     use crate::syntax::test_support::read;
+    use connectum_mesh_core::RetryOn;
     use quote::quote;
 
     fn routes(body: proc_macro2::TokenStream) -> (Vec<RouteNode>, Vec<String>) {
@@ -342,10 +264,13 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         let headers = &routes[0].matches[0].headers;
         assert_eq!(headers[1].1.value, StringMatch::Prefix("beta-".to_owned()));
-        let retry_on: Vec<RetryOn> = routes[0]
-            .retries
-            .as_ref()
-            .map_or_else(Vec::new, |r| r.retry_on.iter().map(|o| o.value).collect());
+        let Some(Scalar::Record(_, retries)) = routes[0].fields.get("retries") else {
+            panic!("a retry policy")
+        };
+        let Some(Scalar::RetryOn(retry_on)) = retries.get("retry_on") else {
+            panic!("retry conditions")
+        };
+        let retry_on: Vec<RetryOn> = retry_on.iter().map(|o| o.value).collect();
         assert_eq!(
             retry_on,
             [

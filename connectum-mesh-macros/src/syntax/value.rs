@@ -3,7 +3,7 @@
 
 use connectum_mesh_core::diag::{closest, did_you_mean};
 use connectum_mesh_core::{
-    DisruptionBudget, Duration, HashKey, LoadBalancer, PodCount, Quantity, SimpleLb,
+    DisruptionBudget, Duration, HashKey, LoadBalancer, PodCount, Quantity, RetryOn, SimpleLb, Words,
 };
 use syn::Lit;
 
@@ -323,6 +323,44 @@ pub fn word<T: Clone>(
 fn list<T>(words: &[(&'static str, T)]) -> String {
     let names: Vec<String> = words.iter().map(|(w, _)| format!("`{w}`")).collect();
     names.join(", ")
+}
+
+/// Retry conditions, one or a list: `unavailable`, `[deadline-exceeded, 5xx, 503]`.
+pub fn retry_conditions(value: &Value, errors: &mut Errors) -> Vec<Spanned<RetryOn>> {
+    match value {
+        Value::List { items, .. } => items
+            .iter()
+            .filter_map(|i| retry_condition(i, errors))
+            .collect(),
+        one => retry_condition(one, errors).into_iter().collect(),
+    }
+}
+
+/// `unavailable`, `deadline-exceeded`, `5xx`, `503` …
+fn retry_condition(value: &Value, errors: &mut Errors) -> Option<Spanned<RetryOn>> {
+    let token = match value {
+        Value::Lit(Lit::Int(int)) => Spanned {
+            value: int.to_string(),
+            span: value.span(),
+        },
+        other => name(other, errors)?,
+    };
+    match token.value.parse::<RetryOn>() {
+        Ok(parsed) => Some(Spanned {
+            value: parsed,
+            span: token.span,
+        }),
+        Err(unknown) => {
+            let message = format!("`{}` is not a {}", token.value, unknown.what);
+            let help = did_you_mean(
+                &token.value,
+                RetryOn::words(),
+                format!("use {} or an HTTP status", unknown.expected.join(", ")),
+            );
+            errors.at_with_help(token.span, Codes::UNKNOWN_WORD, message, help);
+            None
+        }
+    }
 }
 
 /// `{ KEY: "value", "dotted.key": "value" }`.
