@@ -6,19 +6,19 @@ use quote::quote;
 
 use super::route::route_of;
 use super::security::allow_rules;
-use super::value::{count, krate, mixed, record, scalar, setters, text};
+use super::value::{Handles, count, krate, mixed, record, scalar, setters, text};
 use crate::syntax::service::ServiceNode;
 
 pub(super) fn service(node: &ServiceNode) -> TokenStream {
     let k = krate();
     let service = mixed("service");
     let name = &node.name.value;
-    let mut setters = setters(&node.fields);
+    let mut setters = setters(&node.fields, Handles::None);
     if let Some(replicas) = &node.replicas {
         let replicas = count(replicas);
         setters.push(quote!(.scaling(#k::Scaling::Replicas(#replicas))));
     } else if let Some(autoscale) = &node.autoscale {
-        let autoscaler = scalar(autoscale);
+        let autoscaler = scalar(autoscale, Handles::None);
         setters.push(quote!(.scaling(#k::Scaling::Autoscale(#autoscaler))));
     }
     if let Some(dir) = &node.app_tls {
@@ -34,7 +34,12 @@ pub(super) fn service(node: &ServiceNode) -> TokenStream {
         .collect();
     let subsets = node.subsets.iter().map(|subset| {
         let name = &subset.name.value;
-        record("Subset", &subset.fields, quote!(.name(#name)))
+        record(
+            "Subset",
+            &subset.fields,
+            quote!(.name(#name)),
+            Handles::None,
+        )
     });
     let routes = node
         .routes

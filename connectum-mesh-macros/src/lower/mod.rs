@@ -25,7 +25,7 @@ pub use spans::SpanIndex;
 use connectum_mesh_core::MeshPath;
 
 use crate::errors::Errors;
-use crate::syntax::record::{Record, Scalar, Table};
+use crate::syntax::record::{Record, Scalar, Scope, Table};
 use crate::syntax::value::{Given, Spanned};
 
 /// What lowering carries along: where each item was written, and the errors found so far.
@@ -48,16 +48,24 @@ impl Lowering<'_> {
         }
     }
 
-    /// Stores the keys of `record` in `model` through `table`, recording where each value
-    /// (and each entry of a list, map or nested block) was written under `path`, and marking
-    /// expressions and missing required keys as known only at run time.
-    fn record<M>(&mut self, record: &Record, table: Table<M>, model: &mut M, path: &MeshPath) {
+    /// Stores the keys of `record` in `model` through `table`, resolving names in `scope`,
+    /// recording where each value (and each entry of a list, map or nested block) was written
+    /// under `path`, and marking expressions and missing required keys as known only at run
+    /// time.
+    fn record<M>(
+        &mut self,
+        record: &Record,
+        table: Table<M>,
+        model: &mut M,
+        path: &MeshPath,
+        scope: Scope,
+    ) {
         for key in table {
             let key_path = path.field(key.path);
             match record.get(key.word) {
                 Some(scalar) => {
                     self.scalar(scalar, key.path, &key_path, path);
-                    (key.lower)(model, scalar);
+                    (key.lower)(model, scalar, scope);
                 }
                 None if key.required => self.index.opaque(&key_path),
                 None => {}
@@ -94,6 +102,28 @@ impl Lowering<'_> {
                     self.index.record(&entry, key.span.to(value.span()));
                 }
             }
+            Scalar::Headers(_, headers) => {
+                for (h, (name, value)) in headers.iter().enumerate() {
+                    self.index
+                        .record(&parent.index(segment, h), name.span.to(value.span));
+                }
+            }
+            Scalar::Split(_, legs) => {
+                for (j, (name, weight)) in legs.iter().enumerate() {
+                    let leg = path.leg(j);
+                    self.index.record(&leg, name.span.to(weight.span()));
+                    self.given(Some(weight), &leg.field("weight"));
+                }
+            }
+            Scalar::Records(_, _, items) => {
+                for (k, item) in items.iter().enumerate() {
+                    let item_path = parent.index(segment, k);
+                    self.index.record(&item_path, item.span());
+                    if let Scalar::Record(_, inner) = item {
+                        self.fields(inner, &item_path);
+                    }
+                }
+            }
             Scalar::Record(_, inner) => self.fields(inner, path),
             // A group's keys are fields of the node that holds it.
             Scalar::Group(inner) => self.fields(inner, parent),
@@ -107,7 +137,9 @@ impl Lowering<'_> {
             Scalar::Word(..)
             | Scalar::LoadBalancer(_)
             | Scalar::DisruptionBudget(_)
-            | Scalar::Off(_) => {}
+            | Scalar::Off(_)
+            | Scalar::Target(_)
+            | Scalar::StringMatch(_) => {}
         }
     }
 

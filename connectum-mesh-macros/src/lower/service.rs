@@ -5,7 +5,7 @@ use connectum_mesh_core::{AppTls, Autoscaler, MeshPath, Scaling, Service, Subset
 use super::Lowering;
 use super::route::lower_route;
 use super::security::lower_allow;
-use crate::syntax::record::{FromScalar, Scalar};
+use crate::syntax::record::{FromScalar, Scalar, Scope};
 use crate::syntax::service::{SERVICE, SUBSET, ServiceNode};
 
 pub(super) fn lower_service(
@@ -17,7 +17,7 @@ pub(super) fn lower_service(
         .name(node.name.value.clone())
         .image(String::new())
         .build();
-    lowering.record(&node.fields, SERVICE, &mut service, path);
+    lowering.record(&node.fields, SERVICE, &mut service, path, Scope::Free);
     if let Some(Scalar::Names(calls)) = node.fields.get("calls") {
         for call in calls {
             lowering
@@ -34,7 +34,7 @@ pub(super) fn lower_service(
     }
     if let Some(autoscale) = &node.autoscale {
         lowering.scalar(autoscale, "autoscale", &scaling, path);
-        if let Some(autoscaler) = Autoscaler::from_scalar(autoscale) {
+        if let Some(autoscaler) = Autoscaler::from_scalar(autoscale, Scope::Free) {
             service.scaling = Scaling::Autoscale(autoscaler);
         }
     }
@@ -48,7 +48,7 @@ pub(super) fn lower_service(
             .index
             .record(&path.index("subsets", i), subset.name.span);
         let mut lowered = Subset::builder().name(subset.name.value.clone()).build();
-        lowering.record(&subset.fields, SUBSET, &mut lowered, &p);
+        lowering.record(&subset.fields, SUBSET, &mut lowered, &p, Scope::Free);
         service.add_subset(lowered);
     }
     for (i, route) in node.routes.iter().enumerate() {

@@ -27,6 +27,7 @@ pub struct Fields<'a> {
     taken: Vec<bool>,
     known: Vec<&'static str>,
     broken: bool,
+    node: SpanRange,
 }
 
 impl<'a> Fields<'a> {
@@ -38,7 +39,21 @@ impl<'a> Fields<'a> {
             taken: vec![false; block.entries.len()],
             known: Vec::new(),
             broken: false,
+            node: block.span,
         }
+    }
+
+    /// Problems of the node as a whole (a [`record::Choice`] none of whose keys is written)
+    /// point at `span` (the `route` keyword) rather than at the block.
+    #[must_use]
+    pub fn node(mut self, span: SpanRange) -> Self {
+        self.node = span;
+        self
+    }
+
+    /// Where problems of the node as a whole point.
+    pub fn node_span(&self) -> SpanRange {
+        self.node
     }
 
     /// The value of `key`, reporting a second occurrence.

@@ -23,18 +23,20 @@
 use std::collections::BTreeMap;
 
 use connectum_mesh_core::{
-    AppTimeout, DisruptionBudget, Duration, GatewayImplementation, H2UpgradePolicy, HostStyle,
-    ListenerProtocol, LoadBalancer, MeshMode, MtlsMode, Quantity, RetryOn, SidecarMode,
-    SpreadPolicy,
+    AppTimeout, DisruptionBudget, Duration, GatewayImplementation, GatewayTarget, H2UpgradePolicy,
+    HeaderMatch, HostStyle, ListenerProtocol, LoadBalancer, Mesh, MeshMode, MtlsMode, Quantity,
+    RequestMatch, RetryOn, RouteTarget, Service, SidecarMode, Split, SpreadPolicy, StringMatch,
+    SubsetRef,
 };
 
 use super::Fields;
 use super::tree::{Block, SpanRange, Value};
 use super::value::{
-    Given, Spanned, block_of, count, disruption_budget, duration, flag, load_balancer, names,
-    number, percent, quantity, retry_conditions, text, text_map, word,
+    Given, Spanned, block_of, count, disruption_budget, duration, flag, headers, load_balancer,
+    name, names, number, percent, quantity, retry_conditions, split_legs, string_match, text,
+    text_map, word,
 };
-use crate::errors::Errors;
+use crate::errors::{Codes, Errors};
 
 /// What a key's value is written as.
 #[derive(Clone, Copy, Debug)]
@@ -68,16 +70,44 @@ pub enum Kind {
     DisruptionBudget,
     /// A Kubernetes quantity: `100m`, `128Mi`.
     Quantity,
+    /// Where a route sends requests: `to: canary` (a subset of the route's service, or the
+    /// service itself), `target: order-service/canary` (a gateway's: a service, or a subset
+    /// with its service).
+    Target,
+    /// A weighted split: `split: { stable: 90, canary: 10 }`; `qualified` when each leg names
+    /// its service too (`order-service/canary: 10`, a gateway's).
+    Split {
+        /// Whether legs are `service/subset`.
+        qualified: bool,
+    },
+    /// A string match: `"exact"`, `prefix "beta-"`, `regex "v[0-9]+"`.
+    StringMatch,
+    /// Header conditions: `{ x-canary: "true", x-user: prefix "beta-" }`.
+    Headers,
     /// Retry conditions, one or a list: `[unavailable, deadline-exceeded, 503]`.
     RetryOn,
     /// A block of another node's keys: `shutdown: { timeout: 30s }`.
     Record(&'static dyn Nested),
     /// A block of another node's keys, or `off`: `startup: off`, `retries: off`.
     OrOff(&'static dyn Nested, Off),
+    /// One block of another node's keys or a list of them: `match: { .. }`,
+    /// `match: [{ .. }, { .. }]`.
+    Records(&'static dyn Nested),
     /// A block whose keys set fields of this key's own node under their own words:
     /// `requests: { cpu: 100m }` sets a `Resources`' `cpu_request`. Declared with `table!`'s
     /// group form; its row is `word: group NODE`.
     Group(&'static dyn Nested),
+}
+
+/// Keys that set one setter in different ways (`to: canary` or `split: { .. }`, both a
+/// route's `target`): at most one of them may be written, and one must be unless `none` is
+/// `None`.
+#[derive(Debug)]
+pub struct Choice {
+    /// The message when two are written (at both values).
+    pub both: &'static str,
+    /// The message and help when none is (at the node).
+    pub none: Option<(&'static str, &'static str)>,
 }
 
 /// What `off` means for a [`Kind::OrOff`] key.
@@ -150,19 +180,32 @@ impl<M> Nested for Node<M> {
 }
 
 /// Stores every key of `record` in `model`, through the table's lowering.
-pub fn store_record<M>(model: &mut M, record: &Record, table: Table<M>) {
+pub fn store_record<M>(model: &mut M, record: &Record, table: Table<M>, scope: Scope) {
     for (slot, scalar) in &record.fields {
         if let Some(key) = table.iter().find(|key| key.word == slot.word) {
-            (key.lower)(model, scalar);
+            (key.lower)(model, scalar, scope);
         }
     }
 }
 
 /// Stores the keys of a [`Kind::Group`] value in `model`, the model of the node that holds it.
-pub fn store_group<M>(model: &mut M, scalar: &Scalar, group: &Node<M>) {
+pub fn store_group<M>(model: &mut M, scalar: &Scalar, group: &Node<M>, scope: Scope) {
     if let Scalar::Group(record) = scalar {
-        store_record(model, record, group.table);
+        store_record(model, record, group.table, scope);
     }
+}
+
+/// What the names a value refers to resolve against while lowering: the service a route
+/// belongs to, or the mesh a gateway routes into.
+#[derive(Clone, Copy, Debug, Default)]
+pub enum Scope<'a> {
+    /// No names to resolve.
+    #[default]
+    Free,
+    /// A service's route: `to: canary` names its subset.
+    Service(&'a Service),
+    /// A gateway's route: `target: order-service/canary` names a service of the mesh.
+    Mesh(&'a Mesh),
 }
 
 /// The words of a [`Kind::Word`]: a model enum's own [`connectum_mesh_core::Words`] table, so
@@ -220,8 +263,10 @@ pub struct Key<M: 'static> {
     pub kind: Kind,
     /// Whether the node needs it.
     pub required: bool,
-    /// Stores a value known now in the model.
-    pub lower: fn(&mut M, &Scalar),
+    /// The keys it is one of, when it shares its setter with others.
+    pub choice: Option<&'static Choice>,
+    /// Stores a value known now in the model, resolving names in `scope`.
+    pub lower: fn(&mut M, &Scalar, Scope),
 }
 
 impl<M> Key<M> {
@@ -230,7 +275,7 @@ impl<M> Key<M> {
         word: &'static str,
         setter: &'static str,
         kind: Kind,
-        lower: fn(&mut M, &Scalar),
+        lower: fn(&mut M, &Scalar, Scope),
     ) -> Self {
         Self {
             word,
@@ -239,8 +284,16 @@ impl<M> Key<M> {
             was: &[],
             kind,
             required: false,
+            choice: None,
             lower,
         }
+    }
+
+    /// This key is one of the keys of `choice`.
+    #[must_use]
+    pub const fn choice(mut self, choice: &'static Choice) -> Self {
+        self.choice = Some(choice);
+        self
     }
 
     /// The node needs this key.
@@ -296,7 +349,7 @@ macro_rules! table {
                 stringify!($word),
                 stringify!($word),
                 $crate::syntax::record::Kind::Group($group),
-                |model: &mut $model, value| $crate::syntax::record::store_group(model, value, $group),
+                |model: &mut $model, value, scope| $crate::syntax::record::store_group(model, value, $group, scope),
             ) $($(.$option($($arg),*))+)?,
         ] $($rest)*)
     };
@@ -314,7 +367,9 @@ macro_rules! table {
     };
     (@field $field:ident $($word:ident)?) => { stringify!($field) };
     (@lower $model:ty; $field:ident $($word:ident)?) => {
-        |model: &mut $model, value: &$crate::syntax::record::Scalar| value.store(&mut model.$field)
+        |model: &mut $model, value: &$crate::syntax::record::Scalar, scope| {
+            value.store(&mut model.$field, scope)
+        }
     };
     (
         $(#[$doc:meta])*
@@ -351,12 +406,15 @@ macro_rules! table {
         };
 
         impl $crate::syntax::record::FromScalar for $model {
-            fn from_scalar(scalar: &$crate::syntax::record::Scalar) -> Option<Self> {
+            fn from_scalar(
+                scalar: &$crate::syntax::record::Scalar,
+                scope: $crate::syntax::record::Scope,
+            ) -> Option<Self> {
                 let $crate::syntax::record::Scalar::Record(_, record) = scalar else {
                     return None;
                 };
                 let mut model: $model = $start;
-                $crate::syntax::record::store_record(&mut model, record, $name.table);
+                $crate::syntax::record::store_record(&mut model, record, $name.table, scope);
                 Some(model)
             }
         }
@@ -391,6 +449,17 @@ pub enum Scalar {
     DisruptionBudget(Spanned<DisruptionBudget>),
     /// A quantity.
     Quantity(Given<Quantity>),
+    /// A name a route sends requests to.
+    Target(Spanned<String>),
+    /// A weighted split: the block, and each leg's name and weight.
+    Split(SpanRange, Vec<(Spanned<String>, Given<u32>)>),
+    /// A string match.
+    StringMatch(Spanned<StringMatch>),
+    /// Header conditions, each header's name and match.
+    Headers(SpanRange, Vec<(Spanned<String>, Spanned<StringMatch>)>),
+    /// Blocks of another node's keys (a list, or one written alone), with that node's model
+    /// type.
+    Records(&'static str, SpanRange, Vec<Scalar>),
     /// Retry conditions.
     RetryOn(Vec<Spanned<RetryOn>>),
     /// A block of another node's keys, with that node's model type.
@@ -421,6 +490,23 @@ impl Scalar {
             Kind::LoadBalancer => Self::LoadBalancer(load_balancer(value, errors)?),
             Kind::DisruptionBudget => Self::DisruptionBudget(disruption_budget(value, errors)?),
             Kind::Quantity => Self::Quantity(quantity(value, errors)?),
+            Kind::Target => Self::Target(name(value, errors)?),
+            Kind::Split { qualified } => {
+                Self::Split(value.span(), split_legs(value, qualified, errors)?)
+            }
+            Kind::StringMatch => Self::StringMatch(string_match(value, errors)?),
+            Kind::Headers => Self::Headers(value.span(), headers(value, errors)?),
+            Kind::Records(node) => {
+                let items = match value {
+                    Value::List { items, .. } => items.iter().collect(),
+                    one => vec![one],
+                };
+                let records = items
+                    .into_iter()
+                    .filter_map(|item| Some(Self::Record(node.ty(), record(item, node, errors)?)))
+                    .collect();
+                Self::Records(node.ty(), value.span(), records)
+            }
             Kind::RetryOn => Self::RetryOn(retry_conditions(value, errors)),
             Kind::Record(node) => Self::Record(node.ty(), record(value, node, errors)?),
             Kind::OrOff(node, off) => match value {
@@ -466,16 +552,19 @@ impl Scalar {
             Self::LoadBalancer(lb) => lb.span,
             Self::DisruptionBudget(budget) => budget.span,
             Self::Quantity(g) => g.span(),
+            Self::Target(name) => name.span,
+            Self::StringMatch(m) => m.span,
+            Self::Split(span, _) | Self::Headers(span, _) | Self::Records(_, span, _) => *span,
             Self::RetryOn(items) => spread(items.iter().map(|i| i.span)),
             Self::Record(_, record) | Self::Group(record) => record.span,
             Self::Off(span) => *span,
         }
     }
 
-    /// Stores the value in `slot` when it is known now; an expression leaves the model's
-    /// default, and the lowering marks its path.
-    pub fn store<T: FromScalar>(&self, slot: &mut T) {
-        if let Some(value) = T::from_scalar(self) {
+    /// Stores the value in `slot` when it is known now, resolving names in `scope`; an
+    /// expression leaves the model's default, and the lowering marks its path.
+    pub fn store<T: FromScalar>(&self, slot: &mut T, scope: Scope) {
+        if let Some(value) = T::from_scalar(self, scope) {
             *slot = value;
         }
     }
@@ -498,23 +587,111 @@ fn literal<T: Clone>(given: &Given<T>) -> Option<T> {
 
 /// A model field's type that takes a [`Scalar`]: `Option<T>` takes what `T` takes.
 pub trait FromScalar: Sized {
-    /// The value, when `scalar` is of this type's kind and known now.
-    fn from_scalar(scalar: &Scalar) -> Option<Self>;
+    /// The value, when `scalar` is of this type's kind and known now, its names resolved in
+    /// `scope`.
+    fn from_scalar(scalar: &Scalar, scope: Scope) -> Option<Self>;
 }
 
 impl<T: FromScalar> FromScalar for Option<T> {
-    fn from_scalar(scalar: &Scalar) -> Option<Self> {
+    fn from_scalar(scalar: &Scalar, scope: Scope) -> Option<Self> {
         if let Scalar::Off(_) = scalar {
             return Some(None);
         }
-        T::from_scalar(scalar).map(Some)
+        T::from_scalar(scalar, scope).map(Some)
+    }
+}
+
+/// A route's `to: canary` or a split leg's subset. A name the service does not declare is
+/// kept as an unchecked reference, which the checker reports (CM0201) with the closest name.
+fn route_target(service: &Service, name: &str) -> RouteTarget {
+    if name == service.name {
+        return RouteTarget::Service;
+    }
+    RouteTarget::Subset(
+        service
+            .subset(name)
+            .unwrap_or_else(|| SubsetRef::unchecked(&service.name, name)),
+    )
+}
+
+/// `service/subset` as a subset of a declared service (an undeclared one is kept unchecked, and
+/// the checker reports it with the closest name), or `None` when the name has no `/`.
+pub fn qualified_subset(mesh: &Mesh, name: &str) -> Option<SubsetRef> {
+    let (service, subset) = name.split_once('/')?;
+    Some(
+        mesh.service(service)
+            .and_then(|s| s.subset(subset))
+            .unwrap_or_else(|| SubsetRef::unchecked(service, subset)),
+    )
+}
+
+/// A split over the legs whose subset `subset` resolves; a weight known only at run time is 0.
+fn split(
+    legs: &[(Spanned<String>, Given<u32>)],
+    subset: impl Fn(&str) -> Option<SubsetRef>,
+) -> Split {
+    legs.iter().fold(Split::new(), |split, (name, weight)| {
+        match subset(&name.value) {
+            Some(subset) => split.weight(&subset, literal(weight).unwrap_or(0)),
+            None => split,
+        }
+    })
+}
+
+impl FromScalar for RouteTarget {
+    fn from_scalar(scalar: &Scalar, scope: Scope) -> Option<Self> {
+        let Scope::Service(service) = scope else {
+            return None;
+        };
+        match scalar {
+            Scalar::Target(name) => Some(route_target(service, &name.value)),
+            Scalar::Split(_, legs) => Some(Self::Split(split(legs, |name| {
+                match route_target(service, name) {
+                    RouteTarget::Subset(subset) => Some(subset),
+                    _ => Some(SubsetRef::unchecked(&service.name, name)),
+                }
+            }))),
+            _ => None,
+        }
+    }
+}
+
+impl FromScalar for GatewayTarget {
+    fn from_scalar(scalar: &Scalar, scope: Scope) -> Option<Self> {
+        let Scope::Mesh(mesh) = scope else {
+            return None;
+        };
+        match scalar {
+            Scalar::Target(name) => Some(
+                qualified_subset(mesh, &name.value)
+                    .map_or_else(|| Self::service(&name.value), Self::Subset),
+            ),
+            Scalar::Split(_, legs) => Some(Self::Split(split(legs, |name| {
+                qualified_subset(mesh, name)
+            }))),
+            _ => None,
+        }
+    }
+}
+
+impl FromScalar for Vec<RequestMatch> {
+    fn from_scalar(scalar: &Scalar, scope: Scope) -> Option<Self> {
+        let Scalar::Records(_, _, items) = scalar else {
+            return None;
+        };
+        Some(
+            items
+                .iter()
+                .filter_map(|item| RequestMatch::from_scalar(item, scope))
+                .collect(),
+        )
     }
 }
 
 macro_rules! from_scalar {
     ($($ty:ty: $($pattern:pat => $value:expr),+;)*) => {$(
         impl FromScalar for $ty {
-            fn from_scalar(scalar: &Scalar) -> Option<Self> {
+            fn from_scalar(scalar: &Scalar, _: Scope) -> Option<Self> {
                 #[allow(unreachable_patterns)]
                 match scalar {
                     $($pattern => $value,)+
@@ -535,6 +712,16 @@ from_scalar! {
     String: Scalar::Text(g) => literal(g);
     Duration: Scalar::Duration(g) => literal(g);
     Quantity: Scalar::Quantity(g) => literal(g);
+    StringMatch: Scalar::StringMatch(m) => Some(m.value.clone());
+    Vec<HeaderMatch>: Scalar::Headers(_, items) => Some(
+        items
+            .iter()
+            .map(|(name, value)| HeaderMatch {
+                name: name.value.clone(),
+                value: value.value.clone(),
+            })
+            .collect(),
+    );
     Vec<RetryOn>: Scalar::RetryOn(items) => Some(items.iter().map(|i| i.value).collect());
     LoadBalancer: Scalar::LoadBalancer(lb) => Some(lb.value.clone());
     DisruptionBudget: Scalar::DisruptionBudget(budget) => Some(budget.value);
@@ -579,8 +766,25 @@ impl Fields<'_> {
     /// Takes every key of `table` from this block, reading each value as its kind.
     pub fn record<M>(&mut self, table: Table<M>, errors: &mut Errors) -> Record {
         let mut fields = Vec::new();
-        for key in table {
-            let Some(value) = self.key(key.word, key.was, key.required, errors) else {
+        for (index, key) in table.iter().enumerate() {
+            let value = match key.choice {
+                None => self.key(key.word, key.was, key.required, errors),
+                // The keys of a choice are read together, at the first of them.
+                Some(choice) if table[..index].iter().any(|k| same(k.choice, choice)) => continue,
+                Some(choice) => {
+                    let keys = table[index..].iter().filter(|k| same(k.choice, choice));
+                    match self.choice(choice, keys, errors) {
+                        Some((key, value)) => {
+                            if let Some(scalar) = Scalar::read(value, key.kind, errors) {
+                                fields.push((key.slot(), scalar));
+                            }
+                        }
+                        None => {}
+                    }
+                    continue;
+                }
+            };
+            let Some(value) = value else {
                 continue;
             };
             if let Some(scalar) = Scalar::read(value, key.kind, errors) {
@@ -592,6 +796,43 @@ impl Fields<'_> {
             fields,
         }
     }
+}
+
+impl<'a> Fields<'a> {
+    /// The one key of `choice` written, of `keys`; two are reported at both values, none (when
+    /// the choice needs one) at the node.
+    fn choice<'k, M>(
+        &mut self,
+        choice: &Choice,
+        keys: impl Iterator<Item = &'k Key<M>>,
+        errors: &mut Errors,
+    ) -> Option<(&'k Key<M>, &'a Value)> {
+        let written: Vec<(&Key<M>, &Value)> = keys
+            .filter_map(|key| Some((key, self.key(key.word, key.was, false, errors)?)))
+            .collect();
+        match written.as_slice() {
+            [] => {
+                if let Some((message, help)) = choice.none {
+                    errors.at_with_help(self.node_span(), Codes::MISSING_KEY, message, help);
+                }
+                None
+            }
+            [one] => Some(*one),
+            [(_, first), .., (_, last)] => {
+                errors.at_with_help(
+                    first.span().to(last.span()),
+                    Codes::DUPLICATE_KEY,
+                    choice.both,
+                    "remove one of them",
+                );
+                None
+            }
+        }
+    }
+}
+
+fn same(choice: Option<&Choice>, other: &Choice) -> bool {
+    choice.is_some_and(|choice| std::ptr::eq(choice, other))
 }
 
 /// Reads a block as a [`Record`] of `node`.

@@ -3,7 +3,8 @@
 
 use connectum_mesh_core::diag::{closest, did_you_mean};
 use connectum_mesh_core::{
-    DisruptionBudget, Duration, HashKey, LoadBalancer, PodCount, Quantity, RetryOn, SimpleLb, Words,
+    DisruptionBudget, Duration, HashKey, LoadBalancer, PodCount, Quantity, RetryOn, SimpleLb,
+    StringMatch, Words,
 };
 use syn::Lit;
 
@@ -361,6 +362,94 @@ fn retry_condition(value: &Value, errors: &mut Errors) -> Option<Spanned<RetryOn
             None
         }
     }
+}
+
+const MATCH_KINDS: [&str; 3] = ["exact", "prefix", "regex"];
+
+/// `"text"` (exact), `exact "text"`, `prefix "text"` or `regex "pattern"`.
+pub fn string_match(value: &Value, errors: &mut Errors) -> Option<Spanned<StringMatch>> {
+    let expected = "`\"value\"`, `prefix \"value\"` or `regex \"pattern\"`";
+    let (kind, inner) = match value {
+        Value::Lit(Lit::Str(s)) => ("exact", s.value()),
+        Value::Tagged { tag, value: inner } => match &**inner {
+            Value::Lit(Lit::Str(s)) => {
+                let Some(kind) = MATCH_KINDS.iter().find(|k| **k == tag.text) else {
+                    let help = did_you_mean(&tag.text, MATCH_KINDS, format!("write {expected}"));
+                    errors.at_with_help(
+                        tag.span,
+                        Codes::UNKNOWN_WORD,
+                        format!("`{}` is not a kind of match", tag.text),
+                        help,
+                    );
+                    return None;
+                };
+                (*kind, s.value())
+            }
+            other => {
+                wrong(errors, other, "text in quotes");
+                return None;
+            }
+        },
+        other => {
+            wrong(errors, other, expected);
+            return None;
+        }
+    };
+    let value_match = match kind {
+        "prefix" => StringMatch::Prefix(inner),
+        "regex" => StringMatch::Regex(inner),
+        _ => StringMatch::Exact(inner),
+    };
+    Some(Spanned {
+        value: value_match,
+        span: value.span(),
+    })
+}
+
+/// Header conditions: `{ x-canary: "true", x-user: prefix "beta-" }`.
+pub fn headers(
+    value: &Value,
+    errors: &mut Errors,
+) -> Option<Vec<(Spanned<String>, Spanned<StringMatch>)>> {
+    let block = block_of(value, "`{ x-canary: \"true\" }`", errors)?;
+    Some(entries(
+        block,
+        "header-name: \"value\"",
+        errors,
+        |key, value, errors| string_match(value, errors).map(|m| (Spanned::from(key), m)),
+    ))
+}
+
+/// The legs of a split, `{ stable: 90, canary: 10 }`: each subset and its weight. A
+/// `qualified` split's legs name their service too (`order-service/canary: 10`); a leg that
+/// does not is reported and left out.
+pub fn split_legs(
+    value: &Value,
+    qualified: bool,
+    errors: &mut Errors,
+) -> Option<Vec<(Spanned<String>, Given<u32>)>> {
+    let block = block_of(value, "`{ stable: 90, canary: 10 }`", errors)?;
+    Some(entries(
+        block,
+        "subset: weight",
+        errors,
+        |key, value, errors| {
+            let weight = count(value, errors)?;
+            if qualified && !key.text.contains('/') {
+                errors.at_with_help(
+                    key.span,
+                    Codes::WRONG_VALUE,
+                    format!(
+                        "a gateway split's leg names a subset with its service: `{}` has no `/`",
+                        key.text
+                    ),
+                    format!("write `service/{}`", key.text),
+                );
+                return None;
+            }
+            Some((Spanned::from(key), weight))
+        },
+    ))
 }
 
 /// `{ KEY: "value", "dotted.key": "value" }`.
