@@ -2,8 +2,8 @@
 //! constructors, enum variants, maps, lists, and records built with their builders.
 
 use connectum_mesh_core::{
-    DisruptionBudget, Duration, HashKey, LoadBalancer, PodCount, Quantity, RetryOn, SimpleLb,
-    StringMatch,
+    ClientTls, DisruptionBudget, Duration, HashKey, LoadBalancer, PodCount, Quantity, RetryOn,
+    SimpleLb, StringMatch,
 };
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
@@ -201,6 +201,17 @@ pub(super) fn scalar(value: &Scalar, handles: Handles) -> TokenStream {
             &(words.variant)(word.value).unwrap_or_else(|| word.value.to_owned()),
         ),
         Scalar::LoadBalancer(lb) => load_balancer(&lb.value),
+        Scalar::ClientTls(tls) => match &tls.value {
+            ClientTls::IstioMutual => quote!(#k::ClientTls::IstioMutual),
+            ClientTls::Disable => quote!(#k::ClientTls::Disable),
+            ClientTls::Simple { sni: None } => {
+                quote!(#k::ClientTls::Simple { sni: ::core::option::Option::None })
+            }
+            ClientTls::Simple { sni: Some(sni) } => {
+                let sni = string(sni);
+                quote!(#k::ClientTls::Simple { sni: ::core::option::Option::Some(#sni) })
+            }
+        },
         Scalar::DisruptionBudget(budget) => disruption_budget(budget.value),
         Scalar::Quantity(v) => quantity(v),
         Scalar::RetryOn(items) => {

@@ -7,7 +7,9 @@
 //! and a diagnostic that depends on them is left to the runtime checker.
 //!
 //! Each node's table keys are lowered by one function, [`Lowering::record`], through the
-//! table's own lowering. Around it, one file per node of the DSL, as in [`crate::syntax`]:
+//! table's own lowering; names resolve in the table's `Scope` (a route's subsets are its
+//! service's, a gateway route's services the mesh's). Around it, one file per node of the DSL,
+//! as in [`crate::syntax`]:
 //! [`mesh`] lowers the whole input and calls [`service`], [`route`] and [`security`] for what
 //! their tables do not cover; [`spans`]
 //! maps a checker diagnostic's path back to where its item was written.
@@ -136,6 +138,7 @@ impl Lowering<'_> {
             Scalar::Quantity(g) => self.mark(g, path),
             Scalar::Word(..)
             | Scalar::LoadBalancer(_)
+            | Scalar::ClientTls(_)
             | Scalar::DisruptionBudget(_)
             | Scalar::Off(_)
             | Scalar::Target(_)

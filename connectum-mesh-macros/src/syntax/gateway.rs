@@ -7,7 +7,7 @@ use connectum_mesh_core::{GatewayClass, Listener};
 
 use super::Fields;
 use super::mesh::node_name;
-use super::record::{Choice, Kind, Off, Record, Scalar, Words, record_of, table};
+use super::record::{Choice, Kind, NamedRecord, Off, Record, Scalar, Words, table};
 use super::route::RETRIES;
 use super::security::account;
 use super::tree::{Block, Name, SpanRange, Value};
@@ -51,13 +51,9 @@ impl RuntimeNode {
     }
 }
 
-/// `listener grpc { port: 9090, protocol: HTTP }`.
-pub struct ListenerNode {
-    /// Its name (Gateway API `sectionName`).
-    pub name: Spanned<String>,
-    /// The keys of [`LISTENER`] that were written.
-    pub fields: Record,
-}
+/// `listener grpc { port: 9090, protocol: HTTP }`: its name (Gateway API `sectionName`) and
+/// the keys of [`LISTENER`].
+pub type ListenerNode = NamedRecord;
 
 /// `route orders { listeners: [..], match: .., target: .. | split: .., timeout: .., retries: .. }`.
 pub struct GatewayRouteNode {
@@ -159,18 +155,7 @@ pub fn gateway(
     let service_account = fields
         .take("service_account", errors)
         .and_then(|v| account(v, errors));
-    let listeners = fields
-        .nodes("listener")
-        .into_iter()
-        .filter_map(|(kind, name, body)| {
-            let name = node_name(kind, name, errors);
-            let fields = record_of(body, "listener", LISTENER, errors);
-            Some(ListenerNode {
-                name: name?,
-                fields,
-            })
-        })
-        .collect();
+    let listeners = fields.named_records("listener", "listener", LISTENER, errors);
     let routes = fields
         .nodes("route")
         .into_iter()

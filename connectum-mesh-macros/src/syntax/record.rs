@@ -1,40 +1,47 @@
-//! One table per DSL node: for each key its word (which is also the builder's setter, the model's
-//! field and the diagnostic path's segment), the kind of value it holds, whether it is
-//! required, old words it still accepts, and how its value lands in the model. Reading
-//! ([`Fields::record`]), lowering (`lower::Lowering::record`) and expansion
-//! (`expand::value::setters`) all follow from the table, so a key is added in one place:
+//! One table per DSL node: for each key its word, the builder's setter (also the model's
+//! field) and the diagnostic path's segment (one word unless the row says otherwise), the kind
+//! of value it holds, whether it is required, old words it still accepts, and how its value
+//! lands in the model. Reading ([`Fields::record`]), lowering (`lower::Lowering::record`) and
+//! expansion (`expand::value::setters`) all follow from the table, so a key is added in one
+//! place:
 //!
 //! ```text
 //! table! {
-//!     /// The keys of `service name { ... }` that hold one value.
-//!     pub SERVICE for Service {
-//!         image: Kind::Text => required();
-//!         port: PORT;
-//!         mtls_override: MTLS => was(&["mtls"]);
+//!     /// The keys of `route name? { ... }`.
+//!     pub ROUTE for Route {
+//!         match as matches: Kind::Records(REQUEST_MATCH);
+//!         to as target: Kind::Target => choice(DESTINATION);
+//!         split as target: Kind::Split { qualified: false } => choice(DESTINATION).path("split");
+//!         timeout: Kind::Duration;
+//!         retries: Kind::OrOff(RETRIES, Off::Zero("attempts"));
 //!     }
 //! }
 //! ```
 //!
-//! A row is `word: kind`, optionally followed by `=> required()` and `was(&["old"])` (old
-//! words, still accepted with a CM0912 deprecation hint). The model struct needs a field named
-//! `word` whose type takes the kind's value ([`FromScalar`]), and its builder a setter of that
-//! name taking what the kind expands to.
+//! A row is `word: kind`, `word as field: kind` (the builder's setter and the model's field
+//! differ from the DSL word) or `word: group NODE` (a block of the same model's fields),
+//! optionally followed by `=>` and options: `required()`, `was(&["old"])` (old words, still
+//! accepted with a CM0912 deprecation hint), `choice(&CHOICE)` (keys that set one setter and
+//! exclude each other) and `path("segment")` (the checker names the item otherwise). The
+//! model struct needs the field, of a type that takes the kind's value ([`FromScalar`]), and
+//! its builder a setter of that name taking what the kind expands to.
 
 use std::collections::BTreeMap;
 
 use connectum_mesh_core::{
-    AppTimeout, DisruptionBudget, Duration, GatewayImplementation, GatewayTarget, H2UpgradePolicy,
-    HeaderMatch, HostStyle, ListenerProtocol, LoadBalancer, Mesh, MeshMode, MtlsMode, Quantity,
-    RequestMatch, RetryOn, RouteTarget, Service, SidecarMode, Split, SpreadPolicy, StringMatch,
-    SubsetRef,
+    AppTimeout, ClientTls, DisruptionBudget, Duration, GatewayImplementation, GatewayTarget,
+    H2UpgradePolicy, HeaderMatch, HostStyle, ListenerProtocol, LoadBalancer, Mesh, MeshMode,
+    MtlsMode, Quantity, RequestMatch, RetryOn, RouteTarget, Service, SidecarMode, Split,
+    SpreadPolicy, StringMatch, SubsetRef,
 };
 
 use super::Fields;
+use super::mesh::node_name;
 use super::tree::{Block, SpanRange, Value};
 use super::value::{
-    Given, Spanned, block_of, count, disruption_budget, duration, flag, headers, load_balancer,
-    name, names, number, percent, quantity, retry_conditions, split_legs, string_match, text,
-    text_map, word,
+    Given, Spanned, block_of, client_tls, count, disruption_budget, duration, flag, headers,
+    load_balancer, name, names, number, percent, quantity, retry_conditions, split_legs,
+    string_match, text, text_map, word,
 };
 use crate::errors::{Codes, Errors};
 
@@ -70,6 +77,8 @@ pub enum Kind {
     DisruptionBudget,
     /// A Kubernetes quantity: `100m`, `128Mi`.
     Quantity,
+    /// The TLS callers originate: `ISTIO_MUTUAL`, `DISABLE`, `SIMPLE`, `SIMPLE "api.x.com"`.
+    ClientTls,
     /// Where a route sends requests: `to: canary` (a subset of the route's service, or the
     /// service itself), `target: order-service/canary` (a gateway's: a service, or a subset
     /// with its service).
@@ -397,13 +406,10 @@ macro_rules! table {
         $(#[$doc:meta])*
         $vis:vis $name:ident : $model:ident = $start:expr, $what:literal $(, $example:literal)? { $($rows:tt)* }
     ) => {
-        $(#[$doc])*
-        $vis const $name: &$crate::syntax::record::Node<$model> = &$crate::syntax::record::Node {
-            ty: stringify!($model),
-            what: $what,
-            example: $crate::syntax::record::table!(@example $($example)?),
-            table: $crate::syntax::record::table!(@rows $model; [] $($rows)*),
-        };
+        $crate::syntax::record::table! {
+            $(#[$doc])*
+            $vis $name: group $model, $what $(, $example)? { $($rows)* }
+        }
 
         impl $crate::syntax::record::FromScalar for $model {
             fn from_scalar(
@@ -449,6 +455,8 @@ pub enum Scalar {
     DisruptionBudget(Spanned<DisruptionBudget>),
     /// A quantity.
     Quantity(Given<Quantity>),
+    /// A client TLS mode.
+    ClientTls(Spanned<ClientTls>),
     /// A name a route sends requests to.
     Target(Spanned<String>),
     /// A weighted split: the block, and each leg's name and weight.
@@ -490,6 +498,7 @@ impl Scalar {
             Kind::LoadBalancer => Self::LoadBalancer(load_balancer(value, errors)?),
             Kind::DisruptionBudget => Self::DisruptionBudget(disruption_budget(value, errors)?),
             Kind::Quantity => Self::Quantity(quantity(value, errors)?),
+            Kind::ClientTls => Self::ClientTls(client_tls(value, errors)?),
             Kind::Target => Self::Target(name(value, errors)?),
             Kind::Split { qualified } => {
                 Self::Split(value.span(), split_legs(value, qualified, errors)?)
@@ -553,6 +562,7 @@ impl Scalar {
             Self::DisruptionBudget(budget) => budget.span,
             Self::Quantity(g) => g.span(),
             Self::Target(name) => name.span,
+            Self::ClientTls(tls) => tls.span,
             Self::StringMatch(m) => m.span,
             Self::Split(span, _) | Self::Headers(span, _) | Self::Records(_, span, _) => *span,
             Self::RetryOn(items) => spread(items.iter().map(|i| i.span)),
@@ -625,17 +635,25 @@ pub fn qualified_subset(mesh: &Mesh, name: &str) -> Option<SubsetRef> {
     )
 }
 
-/// A split over the legs whose subset `subset` resolves; a weight known only at run time is 0.
-fn split(
-    legs: &[(Spanned<String>, Given<u32>)],
-    subset: impl Fn(&str) -> Option<SubsetRef>,
-) -> Split {
-    legs.iter().fold(Split::new(), |split, (name, weight)| {
-        match subset(&name.value) {
-            Some(subset) => split.weight(&subset, literal(weight).unwrap_or(0)),
-            None => split,
-        }
-    })
+/// A route's destination from `to`/`target` (`one` resolves the name) or `split` (`leg`
+/// resolves each leg's subset; a weight known only at run time is 0).
+fn destination<T>(
+    scalar: &Scalar,
+    one: impl Fn(&str) -> T,
+    leg: impl Fn(&str) -> Option<SubsetRef>,
+    split: impl Fn(Split) -> T,
+) -> Option<T> {
+    match scalar {
+        Scalar::Target(name) => Some(one(&name.value)),
+        Scalar::Split(_, legs) => Some(split(legs.iter().fold(
+            Split::new(),
+            |split, (name, weight)| match leg(&name.value) {
+                Some(subset) => split.weight(&subset, literal(weight).unwrap_or(0)),
+                None => split,
+            },
+        ))),
+        _ => None,
+    }
 }
 
 impl FromScalar for RouteTarget {
@@ -643,16 +661,11 @@ impl FromScalar for RouteTarget {
         let Scope::Service(service) = scope else {
             return None;
         };
-        match scalar {
-            Scalar::Target(name) => Some(route_target(service, &name.value)),
-            Scalar::Split(_, legs) => Some(Self::Split(split(legs, |name| {
-                match route_target(service, name) {
-                    RouteTarget::Subset(subset) => Some(subset),
-                    _ => Some(SubsetRef::unchecked(&service.name, name)),
-                }
-            }))),
-            _ => None,
-        }
+        let leg = |name: &str| match route_target(service, name) {
+            RouteTarget::Subset(subset) => Some(subset),
+            _ => Some(SubsetRef::unchecked(&service.name, name)),
+        };
+        destination(scalar, |name| route_target(service, name), leg, Self::Split)
     }
 }
 
@@ -661,16 +674,15 @@ impl FromScalar for GatewayTarget {
         let Scope::Mesh(mesh) = scope else {
             return None;
         };
-        match scalar {
-            Scalar::Target(name) => Some(
-                qualified_subset(mesh, &name.value)
-                    .map_or_else(|| Self::service(&name.value), Self::Subset),
-            ),
-            Scalar::Split(_, legs) => Some(Self::Split(split(legs, |name| {
-                qualified_subset(mesh, name)
-            }))),
-            _ => None,
-        }
+        let one = |name: &str| {
+            qualified_subset(mesh, name).map_or_else(|| Self::service(name), Self::Subset)
+        };
+        destination(
+            scalar,
+            one,
+            |name| qualified_subset(mesh, name),
+            Self::Split,
+        )
     }
 }
 
@@ -724,6 +736,7 @@ from_scalar! {
     );
     Vec<RetryOn>: Scalar::RetryOn(items) => Some(items.iter().map(|i| i.value).collect());
     LoadBalancer: Scalar::LoadBalancer(lb) => Some(lb.value.clone());
+    ClientTls: Scalar::ClientTls(tls) => Some(tls.value.clone());
     DisruptionBudget: Scalar::DisruptionBudget(budget) => Some(budget.value);
     SpreadPolicy: Scalar::Word(_, w) => w.value.parse::<Self>().ok();
     SidecarMode: Scalar::Word(_, w) => w.value.parse::<Self>().ok();
@@ -768,23 +781,17 @@ impl Fields<'_> {
         let mut fields = Vec::new();
         for (index, key) in table.iter().enumerate() {
             let value = match key.choice {
-                None => self.key(key.word, key.was, key.required, errors),
+                None => self
+                    .key(key.word, key.was, key.required, errors)
+                    .map(|value| (key, value)),
                 // The keys of a choice are read together, at the first of them.
                 Some(choice) if table[..index].iter().any(|k| same(k.choice, choice)) => continue,
                 Some(choice) => {
                     let keys = table[index..].iter().filter(|k| same(k.choice, choice));
-                    match self.choice(choice, keys, errors) {
-                        Some((key, value)) => {
-                            if let Some(scalar) = Scalar::read(value, key.kind, errors) {
-                                fields.push((key.slot(), scalar));
-                            }
-                        }
-                        None => {}
-                    }
-                    continue;
+                    self.choice(choice, keys, errors)
                 }
             };
-            let Some(value) = value else {
+            let Some((key, value)) = value else {
                 continue;
             };
             if let Some(scalar) = Scalar::read(value, key.kind, errors) {
@@ -833,6 +840,38 @@ impl<'a> Fields<'a> {
 
 fn same(choice: Option<&Choice>, other: &Choice) -> bool {
     choice.is_some_and(|choice| std::ptr::eq(choice, other))
+}
+
+/// A named node whose keys are one table: `subset canary { .. }`, `listener grpc { .. }`.
+pub struct NamedRecord {
+    /// Its name.
+    pub name: Spanned<String>,
+    /// The keys of its table that were written.
+    pub fields: Record,
+}
+
+impl Fields<'_> {
+    /// The nodes `kind name { .. }` in order, each a block of `table`'s keys (a `what` in
+    /// messages); a node without its name is reported and left out.
+    pub fn named_records<M>(
+        &mut self,
+        kind: &'static str,
+        what: &'static str,
+        table: Table<M>,
+        errors: &mut Errors,
+    ) -> Vec<NamedRecord> {
+        self.nodes(kind)
+            .into_iter()
+            .filter_map(|(kind, name, body)| {
+                let name = node_name(kind, name, errors);
+                let fields = record_of(body, what, table, errors);
+                Some(NamedRecord {
+                    name: name?,
+                    fields,
+                })
+            })
+            .collect()
+    }
 }
 
 /// Reads a block as a [`Record`] of `node`.

@@ -7,7 +7,7 @@ use connectum_mesh_core::{
 
 use super::Fields;
 use super::mesh::{MTLS, node_name};
-use super::record::{Kind, Off, Record, Scalar, Words, record_of, table};
+use super::record::{Kind, NamedRecord, Off, Record, Scalar, Words, table};
 use super::resilience::{INTERCEPTORS, TRAFFIC_POLICY};
 use super::route::{RouteNode, route};
 use super::security::{AllowNode, allow};
@@ -62,13 +62,8 @@ table! {
     }
 }
 
-/// `subset canary { image: "...", replicas: 1 }`.
-pub struct SubsetNode {
-    /// Its name.
-    pub name: Spanned<String>,
-    /// `image`, `replicas`, `version_label`, `app_version`.
-    pub fields: Record,
-}
+/// `subset canary { image: "...", replicas: 1 }`: its name and the keys of [`SUBSET`].
+pub type SubsetNode = NamedRecord;
 
 table! {
     /// The keys of `subset name { ... }`.
@@ -216,18 +211,7 @@ pub fn service(
         );
     }
     let app_tls = fields.take("app_tls", errors).and_then(|v| text(v, errors));
-    let subsets = fields
-        .nodes("subset")
-        .into_iter()
-        .filter_map(|(kind, name, body)| {
-            let name = node_name(kind, name, errors);
-            let record = record_of(body, "subset", SUBSET, errors);
-            Some(SubsetNode {
-                name: name?,
-                fields: record,
-            })
-        })
-        .collect();
+    let subsets = fields.named_records("subset", "subset", SUBSET, errors);
     let routes = fields
         .nodes("route")
         .into_iter()

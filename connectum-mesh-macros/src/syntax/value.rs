@@ -3,8 +3,8 @@
 
 use connectum_mesh_core::diag::{closest, did_you_mean};
 use connectum_mesh_core::{
-    DisruptionBudget, Duration, HashKey, LoadBalancer, PodCount, Quantity, RetryOn, SimpleLb,
-    StringMatch, Words,
+    ClientTls, DisruptionBudget, Duration, HashKey, LoadBalancer, PodCount, Quantity, RetryOn,
+    SimpleLb, StringMatch, Words,
 };
 use syn::Lit;
 
@@ -459,6 +459,36 @@ pub fn text_map(value: &Value, errors: &mut Errors) -> Vec<(Spanned<String>, Giv
     };
     entries(block, "KEY: \"value\"", errors, |key, value, errors| {
         text(value, errors).map(|v| (Spanned::from(key), v))
+    })
+}
+
+/// The TLS callers originate toward a host: `ISTIO_MUTUAL`, `DISABLE`, `SIMPLE`, or
+/// `SIMPLE "api.example.com"` (with the SNI it sends), in Istio's words.
+pub fn client_tls(value: &Value, errors: &mut Errors) -> Option<Spanned<ClientTls>> {
+    let words = [
+        ("ISTIO_MUTUAL", ClientTls::IstioMutual),
+        ("DISABLE", ClientTls::Disable),
+        ("SIMPLE", ClientTls::Simple { sni: None }),
+    ];
+    let Value::Tagged { tag, value: sni } = value else {
+        return word(value, &words, errors);
+    };
+    let mode = word(&Value::Name(tag.clone()), &words, errors)?;
+    if !matches!(mode.value, ClientTls::Simple { .. }) {
+        errors.at_with_help(
+            sni.span(),
+            Codes::WRONG_VALUE,
+            format!("only `SIMPLE` takes a server name, not `{}`", tag.text),
+            "write `SIMPLE \"api.example.com\"`, or the mode alone",
+        );
+        return None;
+    }
+    let sni = name(sni, errors)?;
+    Some(Spanned {
+        value: ClientTls::Simple {
+            sni: Some(sni.value),
+        },
+        span: value.span(),
     })
 }
 
