@@ -35,13 +35,15 @@ use connectum_mesh_core::{
     SpreadPolicy, StringMatch, SubsetRef,
 };
 
+use connectum_mesh_core::diag::did_you_mean;
+
 use super::Fields;
 use super::mesh::node_name;
 use super::tree::{Block, SpanRange, Value};
 use super::value::{
     Given, Spanned, block_of, client_tls, count, disruption_budget, duration, flag, headers,
     load_balancer, name, names, number, percent, quantity, retry_conditions, split_legs,
-    string_match, text, text_map, word,
+    string_match, text, text_map, word, wrong,
 };
 use crate::errors::{Codes, Errors};
 
@@ -540,7 +542,20 @@ impl Scalar {
                         )
                     }
                 },
-                _ => Self::Record(node.ty(), record(value, node, errors)?),
+                Value::Block(_) => Self::Record(node.ty(), record(value, node, errors)?),
+                Value::Name(word) => {
+                    errors.at_with_help(
+                        word.span,
+                        Codes::WRONG_VALUE,
+                        format!("expected {} or `off`, found a name", expected(node)),
+                        did_you_mean(&word.text, ["off"], "write `off`, or the block"),
+                    );
+                    return None;
+                }
+                other => {
+                    wrong(errors, other, &format!("{} or `off`", expected(node)));
+                    return None;
+                }
             },
             Kind::Group(node) => Self::Group(record(value, node, errors)?),
         })
@@ -876,12 +891,16 @@ impl Fields<'_> {
 
 /// Reads a block as a [`Record`] of `node`.
 pub fn record(value: &Value, node: &dyn Nested, errors: &mut Errors) -> Option<Record> {
-    let expected = node.example().map_or_else(
+    let block = block_of(value, &expected(node), errors)?;
+    Some(node.read(block, errors))
+}
+
+/// What a block of `node` looks like, for "expected ..., found ...".
+fn expected(node: &dyn Nested) -> String {
+    node.example().map_or_else(
         || format!("a block `{{ ... }}` for the {}", node.what()),
         str::to_owned,
-    );
-    let block = block_of(value, &expected, errors)?;
-    Some(node.read(block, errors))
+    )
 }
 
 /// Reads the fields of `block` as a [`Record`] of `table`, reporting keys it does not have.

@@ -53,7 +53,7 @@ table! {
     /// The keys of `retries: { .. }`, a mesh route's or a gateway route's retry policy;
     /// `retries: off` is `{ attempts: 0 }`.
     pub RETRIES: MeshRetry = MeshRetry::builder().attempts(0).build(), "retry policy",
-        "`{ attempts: 1, per_try_timeout: 10s }` or `off`" {
+        "`{ attempts: 1, per_try_timeout: 10s }`" {
         attempts: Kind::Count => required();
         per_try_timeout: Kind::Duration;
         retry_on: Kind::RetryOn;

@@ -293,6 +293,32 @@ mod tests {
     }
 
     #[test]
+    fn a_word_that_is_not_off_is_refused_with_off_suggested() {
+        let (_, errors) = read(quote! {
+            namespace: connectum,
+            service order-service {
+                image: "order:1.0.0",
+                probes: { startup: of },
+                route { to: order-service, retries: of }
+            }
+        });
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].starts_with(
+                "CM0905: expected a block `{ ... }` for the probe or `off`, found a name"
+            ),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].starts_with(
+                "CM0905: expected `{ attempts: 1, per_try_timeout: 10s }` or `off`, found a name"
+            ),
+            "{errors:?}"
+        );
+        assert!(errors.iter().all(|e| e.contains("did you mean `off`?")));
+    }
+
+    #[test]
     fn a_probe_needs_what_its_builder_needs() {
         let (_, errors) = read(quote! {
             namespace: connectum,
