@@ -188,7 +188,8 @@
 //! checker's CM0422 (a client TLS mode the workload's mTLS refuses) is a compile error at the
 //! `tls` token, and expands it to `.tls(ClientTls::IstioMutual)`. Since `ClientTls` carries data
 //! (`SIMPLE "api.example.com"`, the SNI), it also needed its value kind, `Kind::ClientTls`: a
-//! reader in `syntax/value.rs` and its expansion in `expand/value.rs`. A key of a kind the
+//! reader in `syntax/shaped.rs`, its `Scalar` and model type in `syntax/scalar.rs`, and its
+//! expansion in `expand/value.rs`. A key of a kind the
 //! table already knows is the row alone.
 //!
 //! Kinds: `Count`, `Number { min, max }`, `Duration`, `Quantity`, `Text`, `Flag`, `Percent`,

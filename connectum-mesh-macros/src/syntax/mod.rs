@@ -2,15 +2,18 @@
 //!
 //! [`tree`] turns tokens into blocks of fields and nodes; the node modules read those blocks
 //! into typed nodes, reporting unknown keys, missing keys and malformed values as they go.
-//! Each node's keys are a table ([`record`]); [`value`] reads the values themselves.
+//! Each node's keys are a table ([`record`]); a key's value is a [`scalar`] of its kind,
+//! which [`value`] and [`shaped`] read.
 
 pub mod gateway;
 pub mod mesh;
 pub mod record;
 pub mod resilience;
 pub mod route;
+pub mod scalar;
 pub mod security;
 pub mod service;
+pub mod shaped;
 pub mod tree;
 pub mod value;
 
