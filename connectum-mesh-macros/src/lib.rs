@@ -136,6 +136,7 @@
 //! | `rollout` | `max_unavailable`, `allow_zero_ready`, `max_surge`, `revision_history_limit` |
 //! | `subset` | `image`, `replicas`, `version_label`, `app_version` |
 //! | `route` | `match` (one block or a list: any selects the route), `to` (a subset, or the service's own name for all its pods) or `split: { subset: weight, .. }`, `timeout`, `retries: { attempts, per_try_timeout, retry_on }` or `retries: off` |
+//! | `traffic_policy` | `connection_pool: { tcp, http }`, `outlier_detection`, `load_balancer` (`ROUND_ROBIN` \| `LEAST_REQUEST` \| `RANDOM` \| `PASSTHROUGH` \| `consistent_hash header x-user`), `tls` (`ISTIO_MUTUAL` \| `DISABLE` \| `SIMPLE` \| `SIMPLE "api.example.com"`) |
 //! | `match` | `headers: { name: "exact" \| prefix ".." \| regex ".." }`, `uri: prefix "/pkg.Service/"` |
 //! | `allow` | `from: [service_account namespace/name, namespace name]` |
 //! | `gateway` | `runtime` (`istio_ingress`, the default; `istio`; `envoy_gateway class-name`; or `{ name, implementation: istio \| envoy_gateway \| other, declare }`), `service_account` (`namespace/name`) |
@@ -150,40 +151,59 @@
 //! # Adding a key
 //!
 //! Each node's keys are one table, declared with `table!` next to the node's reader in
-//! `src/syntax/` (`SERVICE`, `SUBSET`, `MESH`, `ROUTE`, `SHUTDOWN`, `TRAFFIC_POLICY`,
-//! `LISTENER`, `GATEWAY_ROUTE`, …). A row
-//! names the key, the kind of value it holds, and whether it is required; the key is at once the
-//! DSL word, the model field, the builder setter and the segment of diagnostic paths, so reading,
-//! lowering (for the compile-time checks), span lookup and expansion all follow from the row.
-//! Adding `max_surge_percent` to `rollout: { .. }` is the model field with its builder setter:
+//! `src/syntax/` (`SERVICE`, `SUBSET`, `MESH`, `ROUTE`, `RETRIES`, `REQUEST_MATCH`,
+//! `RESOURCES`, `PROBES`, `SHUTDOWN`, `TRAFFIC_POLICY`, `LISTENER`, `GATEWAY_ROUTE`, …). A
+//! row names the key, the kind of value it holds, and whether it is required; the key is at
+//! once the DSL word, the model field, the builder setter and the segment of diagnostic paths
+//! (a row says so where they differ: `to as target`, `.path("split")`), so reading, lowering
+//! (for the compile-time checks), span lookup and expansion all follow from the row.
+//!
+//! The traffic policy's client TLS is how the key `tls` came in: the model already had the
+//! field and its builder setter,
 //!
 //! ```text
-//! // connectum-mesh-core/src/model/service.rs
-//! pub struct Rollout {
+//! // connectum-mesh-core/src/model/resilience.rs
+//! pub struct TrafficPolicy {
 //!     /// ... (an `Option` field is optional in the builder, with a `maybe_` setter too)
-//!     pub max_surge_percent: Option<u32>,
+//!     pub tls: Option<ClientTls>,
 //! }
 //! ```
 //!
-//! and one row in the table:
+//! and `traffic_policy: { tls: ISTIO_MUTUAL }` is one row in its table:
 //!
 //! ```text
-//! // connectum-mesh-macros/src/syntax/service.rs
+//! // connectum-mesh-macros/src/syntax/resilience.rs
 //! table! {
-//!     pub ROLLOUT: Rollout = Rollout::default(), "rollout" {
-//!         max_unavailable: Kind::Count;
-//!         max_surge: Kind::Count;
-//!         revision_history_limit: Kind::Count;
-//!         max_surge_percent: Kind::Count;
+//!     pub TRAFFIC_POLICY: TrafficPolicy = TrafficPolicy::default(), "traffic policy" {
+//!         connection_pool: Kind::Record(CONNECTION_POOL);
+//!         outlier_detection: Kind::Record(OUTLIER_DETECTION);
+//!         load_balancer: Kind::LoadBalancer;
+//!         tls: Kind::ClientTls;
 //!     }
 //! }
 //! ```
 //!
-//! Kinds: `Count`, `Number { min, max }`, `Duration`, `Text`, `Flag`, `Percent`, `Names`,
-//! `TextMap`, `Word(&WORDS)` (a model enum's variants), `LoadBalancer` and
-//! `Record(NODE)` (a nested block with its own table). `=> required()` makes the key
-//! required; `=> was(&["old"])` keeps an old word working with a CM0912 warning. A key whose
-//! value has its own syntax (`probes`, where `off` removes a probe) is read next to the table.
+//! From the row, `mesh!` reads the key (unknown keys now suggest it), lowers it so the
+//! checker's CM0422 (a client TLS mode the workload's mTLS refuses) is a compile error at the
+//! `tls` token, and expands it to `.tls(ClientTls::IstioMutual)`. Since `ClientTls` carries data
+//! (`SIMPLE "api.example.com"`, the SNI), it also needed its value kind, `Kind::ClientTls`: a
+//! reader in `syntax/shaped.rs`, its `Scalar` and model type in `syntax/scalar.rs`, and its
+//! expansion in `expand/value.rs`. A key of a kind the
+//! table already knows is the row alone.
+//!
+//! Kinds: `Count`, `Number { min, max }`, `Duration`, `Quantity`, `Text`, `Flag`, `Percent`,
+//! `Names`, `TextMap`, `Word(&WORDS)` (a model enum's variants), `LoadBalancer`,
+//! `DisruptionBudget`, `ClientTls`, `RetryOn`, `StringMatch`, `Headers`, `Target` and `Split`
+//! (a route's destination, resolved among the service's subsets or the mesh's services),
+//! `Record(NODE)` (a nested block with its own table), `OrOff(NODE, off)` (such a block, or
+//! `off`), `Records(NODE)` (one block or a list of them) and `group NODE` (a block whose keys
+//! are fields of the node holding it: `requests: { cpu: 100m }`). `=> required()` makes the
+//! key required; `=> was(&["old"])` keeps an old word working with a CM0912 warning;
+//! `=> choice(&CHOICE)` makes keys that set one setter exclude each other (`to` or `split`).
+//! Keys that are still read by hand, next to the tables: a service's `replicas`/`autoscale`
+//! and `app_tls`, a gateway's `runtime`, `service_account` and its routes' `match` (a gateway
+//! match is built by constructors, not a builder), the mesh's `retry_budget` and lint levels,
+//! and the nodes (`service`, `subset`, `route`, `allow`, …).
 //!
 //! ## Durations and quantities
 //!
@@ -488,17 +508,57 @@ mod tests {
     }
 
     #[test]
-    fn checker_errors_about_expressions_wait_for_run_time() {
+    fn a_client_tls_mode_is_a_row_of_the_traffic_policy_and_checked_at_its_token() {
         let expanded = mesh_tokens(quote! {
             namespace: connectum,
-            service order-service {
-                image: "order:1.0.0",
-                subset stable {}
-                subset canary {}
-                route { split: { stable: 90, canary: (canary_percent()) } }
+            service order-service { image: "order:1.0.0", traffic_policy: { tls: ISTIO_MUTUAL } }
+            service payments {
+                image: "payments:1.0.0",
+                app_tls: "/etc/tls",
+                traffic_policy: { tls: SIMPLE "payments.connectum.svc" },
             }
         })
         .to_string();
+        assert!(!expanded.contains("compile_error"), "{expanded}");
+        assert!(
+            expanded.contains(". tls (:: connectum_mesh :: ClientTls :: IstioMutual)"),
+            "{expanded}"
+        );
+        assert!(
+            expanded.contains("sni : :: core :: option :: Option :: Some (:: std :: string :: String :: from (\"payments.connectum.svc\"))"),
+            "{expanded}"
+        );
+        let refused = mesh_tokens(quote! {
+            namespace: connectum,
+            mtls: STRICT,
+            service order-service { image: "order:1.0.0", traffic_policy: { tls: DISABLE } }
+        })
+        .to_string();
+        assert_eq!(refused.matches("compile_error").count(), 1, "{refused}");
+        assert!(refused.contains("CM0422"), "{refused}");
+        let misspelt = mesh_tokens(quote! {
+            namespace: connectum,
+            service order-service { image: "order:1.0.0", traffic_policy: { tls: ISTIO_MUTAL } }
+        })
+        .to_string();
+        assert!(
+            misspelt.contains("did you mean `ISTIO_MUTUAL`?"),
+            "{misspelt}"
+        );
+        let named = mesh_tokens(quote! {
+            namespace: connectum,
+            service order-service { image: "order:1.0.0", traffic_policy: { tls: DISABLE "x" } }
+        })
+        .to_string();
+        assert!(
+            named.contains("only `SIMPLE` takes a server name"),
+            "{named}"
+        );
+    }
+
+    #[test]
+    fn checker_errors_about_expressions_wait_for_run_time() {
+        let expanded = mesh_tokens(syntax::test_support::runtime_split()).to_string();
         assert!(!expanded.contains("compile_error"), "{expanded}");
         assert!(expanded.contains("canary_percent ()"));
     }

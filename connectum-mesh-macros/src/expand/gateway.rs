@@ -4,10 +4,9 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::route::{header_matches, retries_of};
-use super::value::{count, krate, record, scalar, setters, string};
+use super::value::{Handles, header_matches, krate, record, scalar, setters};
 use crate::syntax::gateway::{EdgeRequestNode, GatewayNode, GatewayRouteNode, RuntimeNode};
-use crate::syntax::route::TargetNode;
+use crate::syntax::record::Scalar;
 
 fn runtime(node: &RuntimeNode) -> TokenStream {
     let k = krate();
@@ -19,20 +18,10 @@ fn runtime(node: &RuntimeNode) -> TokenStream {
             quote!(#k::GatewayRuntime::from(#k::GatewayClass::envoy_gateway(#name)))
         }
         RuntimeNode::Class(class) => {
-            let class = scalar(class);
+            let class = scalar(class, Handles::None);
             quote!(#k::GatewayRuntime::from(#class))
         }
     }
-}
-
-/// The handle of `service/subset`, looked up in the mesh built so far (the macro checked that
-/// the service declares it, so the lookup cannot fail).
-fn subset_handle(mesh: &Ident, qualified: &str) -> TokenStream {
-    let (service, subset) = qualified.split_once('/').unwrap_or((qualified, ""));
-    quote!(match #mesh.service(#service).and_then(|service| service.subset(#subset)) {
-        ::core::option::Option::Some(subset) => subset,
-        ::core::option::Option::None => ::core::unreachable!(),
-    })
 }
 
 fn route(node: &GatewayRouteNode, mesh: &Ident) -> TokenStream {
@@ -61,36 +50,15 @@ fn route(node: &GatewayRouteNode, mesh: &Ident) -> TokenStream {
                     quote!(#k::GatewayMatch::path_prefix(#prefix))
                 }
             };
-            let headers = header_matches(&m.headers);
+            let headers = match &m.headers {
+                Some(Scalar::Headers(_, headers)) => header_matches(headers),
+                _ => Vec::new(),
+            };
             quote!(#request #(.header(#headers))*)
         });
         setters.push(quote!(.matches(::std::vec![#(#matches),*])));
     }
-    match &node.target {
-        Some(TargetNode::To(target)) if target.value.contains('/') => {
-            let handle = subset_handle(mesh, &target.value);
-            setters.push(quote!(.target(&#handle)));
-        }
-        Some(TargetNode::To(target)) => {
-            let service = string(&target.value);
-            setters.push(quote!(.target(#k::GatewayTarget::Service(#service))));
-        }
-        Some(TargetNode::Split { legs, .. }) => {
-            let legs = legs.iter().map(|(name, weight)| {
-                let handle = subset_handle(mesh, &name.value);
-                let weight = count(weight);
-                quote!(.weight(&#handle, #weight))
-            });
-            setters.push(quote!(.target(#k::Split::new() #(#legs)*)));
-        }
-        // Refused by the macro (no expansion then).
-        None => {}
-    }
-    setters.extend(self::setters(&node.fields));
-    if let Some(retries) = &node.retries {
-        let retries = retries_of(retries);
-        setters.push(quote!(.retries(#retries)));
-    }
+    setters.extend(self::setters(&node.fields, Handles::Mesh(mesh)));
     quote!(#k::GatewayRoute::builder() #(#setters)* .build())
 }
 
@@ -111,7 +79,12 @@ pub(super) fn gateway(node: &GatewayNode, mesh: &Ident) -> TokenStream {
     if !node.listeners.is_empty() {
         let listeners = node.listeners.iter().map(|listener| {
             let name = &listener.name.value;
-            record("Listener", &listener.fields, quote!(.name(#name)))
+            record(
+                "Listener",
+                &listener.fields,
+                quote!(.name(#name)),
+                Handles::None,
+            )
         });
         setters.push(quote!(.listeners(::std::vec![#(#listeners),*])));
     }

@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use super::gateway::gateway;
 use super::security::external;
 use super::service::service;
-use super::value::{count, flag, krate, mixed, names, record, setters};
+use super::value::{Handles, count, flag, krate, mixed, names, record, setters};
 use crate::syntax::mesh::MeshNode;
 use crate::syntax::value::Given;
 
@@ -15,7 +15,7 @@ use crate::syntax::value::Given;
 pub fn mesh(node: &MeshNode) -> TokenStream {
     let k = krate();
     let mesh = mixed("mesh");
-    let mut setters = setters(&node.fields);
+    let mut setters = setters(&node.fields, Handles::None);
     if let Some(budget) = &node.retry_budget {
         let calls = count(budget);
         setters.push(quote!(.retry_budget(#k::RetryBudget::calls(#calls))));
@@ -36,7 +36,7 @@ pub fn mesh(node: &MeshNode) -> TokenStream {
     }
     if let Some(t) = &node.telemetry {
         let name = &t.name.value;
-        let telemetry = record("Telemetry", &t.fields, quote!(.name(#name)));
+        let telemetry = record("Telemetry", &t.fields, quote!(.name(#name)), Handles::None);
         setters.push(quote!(.telemetry(#telemetry)));
     }
     if !node.externals.is_empty() {

@@ -4,9 +4,10 @@
 //! Literals were checked while reading; expressions are passed through with their own spans,
 //! so rustc's type errors point inside the user's `mesh!`.
 //!
-//! A node's table keys become `.key(value)` calls by one function, [`value::setters`] (the
-//! key is the setter), a nested block the builder of its own type. Around it, one file per node
-//! of the DSL, as in [`crate::syntax`]: [`mesh`] expands the whole input and calls [`service`],
+//! A node's table keys become `.setter(value)` calls by one function, [`value::setters`], a
+//! nested block the builder of its own type, a subset's name its handle
+//! ([`value::Handles`]). Around it, one file per node
+//! of the DSL, as in [`crate::syntax`]: [`mesh`](mod@mesh) expands the whole input and calls [`service`],
 //! [`route`] and [`security`] for what their tables do not cover; [`value`] writes the values
 //! (literals as the constructors a user calls, expressions as written).
 

@@ -2,13 +2,74 @@
 //! constructors, enum variants, maps, lists, and records built with their builders.
 
 use connectum_mesh_core::{
-    DisruptionBudget, Duration, HashKey, LoadBalancer, PodCount, Quantity, SimpleLb,
+    ClientTls, DisruptionBudget, Duration, HashKey, LoadBalancer, PodCount, Quantity, RetryOn,
+    SimpleLb, StringMatch,
 };
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 
 use crate::syntax::record::{Record, Scalar};
+use crate::syntax::service::SubsetNode;
 use crate::syntax::value::{Given, Spanned};
+
+/// What the names a value refers to are in the expansion: the handles of the subsets of the
+/// service a route belongs to, or the mesh a gateway's routes look services up in.
+#[derive(Clone, Copy)]
+pub(super) enum Handles<'a> {
+    /// No names to resolve.
+    None,
+    /// A service's route: each declared subset's handle, in declaration order.
+    Service {
+        /// The subsets it declares.
+        subsets: &'a [SubsetNode],
+        /// Their handles.
+        handles: &'a [Ident],
+    },
+    /// A gateway's route: the mesh whose services are already added.
+    Mesh(&'a Ident),
+}
+
+impl Handles<'_> {
+    /// The handle of the subset `name`: in the service, or `service/subset` in the mesh.
+    fn subset(&self, name: &str) -> Option<TokenStream> {
+        match self {
+            Self::None => None,
+            Self::Service {
+                subsets, handles, ..
+            } => subsets
+                .iter()
+                .position(|s| s.name.value == name)
+                .and_then(|i| handles.get(i))
+                .map(|handle| quote!(&#handle)),
+            Self::Mesh(mesh) => {
+                let (service, subset) = name.split_once('/')?;
+                // The macro checked that the service declares it, so the lookup cannot fail.
+                Some(
+                    quote!(&match #mesh.service(#service).and_then(|service| service.subset(#subset)) {
+                        ::core::option::Option::Some(subset) => subset,
+                        ::core::option::Option::None => ::core::unreachable!(),
+                    }),
+                )
+            }
+        }
+    }
+
+    /// Where a route sends requests: a subset's handle, or the service as a whole.
+    fn target(&self, name: &str) -> TokenStream {
+        let k = krate();
+        if let Some(subset) = self.subset(name) {
+            return subset;
+        }
+        match self {
+            Self::Mesh(_) => {
+                let service = string(name);
+                quote!(#k::GatewayTarget::Service(#service))
+            }
+            // The service's own name (the macro refused any other).
+            Self::Service { .. } | Self::None => quote!(#k::RouteTarget::Service),
+        }
+    }
+}
 
 /// The crate users depend on; `mesh!` is re-exported from it.
 pub(super) fn krate() -> TokenStream {
@@ -99,21 +160,30 @@ pub(super) fn variant(path: &str, name: &str) -> TokenStream {
     quote!(#k::#path::#name)
 }
 
-/// `.key(value)` for each key of `record`, in its table's order: the key is the setter.
-pub(super) fn setters(record: &Record) -> Vec<TokenStream> {
+/// `.setter(value)` for each key of `record`, in its table's order; a group's keys are setters
+/// of the same builder, and `off` is `.maybe_setter(None)`.
+pub(super) fn setters(record: &Record, handles: Handles) -> Vec<TokenStream> {
     record
         .fields
         .iter()
-        .map(|(key, value)| {
-            let key = format_ident!("{}", key);
-            let value = scalar(value);
-            quote!(.#key(#value))
+        .flat_map(|(slot, value)| match value {
+            Scalar::Group(inner) => setters(inner, handles),
+            Scalar::Off(_) => {
+                let setter = format_ident!("maybe_{}", slot.setter);
+                vec![quote!(.#setter(::core::option::Option::None))]
+            }
+            value => {
+                let setter = format_ident!("{}", slot.setter);
+                let value = scalar(value, handles);
+                vec![quote!(.#setter(#value))]
+            }
         })
         .collect()
 }
 
-/// A value as the argument of its setter.
-pub(super) fn scalar(value: &Scalar) -> TokenStream {
+/// A value as the argument of its setter, its names resolved to `handles`.
+pub(super) fn scalar(value: &Scalar, handles: Handles) -> TokenStream {
+    let k = krate();
     match value {
         Scalar::Count(v) => count(v),
         Scalar::Number(v) => count(v),
@@ -131,16 +201,117 @@ pub(super) fn scalar(value: &Scalar) -> TokenStream {
             &(words.variant)(word.value).unwrap_or_else(|| word.value.to_owned()),
         ),
         Scalar::LoadBalancer(lb) => load_balancer(&lb.value),
+        Scalar::ClientTls(tls) => match &tls.value {
+            ClientTls::IstioMutual => quote!(#k::ClientTls::IstioMutual),
+            ClientTls::Disable => quote!(#k::ClientTls::Disable),
+            ClientTls::Simple { sni: None } => {
+                quote!(#k::ClientTls::Simple { sni: ::core::option::Option::None })
+            }
+            ClientTls::Simple { sni: Some(sni) } => {
+                let sni = string(sni);
+                quote!(#k::ClientTls::Simple { sni: ::core::option::Option::Some(#sni) })
+            }
+        },
         Scalar::DisruptionBudget(budget) => disruption_budget(budget.value),
-        Scalar::Record(ty, record) => self::record(ty, record, TokenStream::new()),
+        Scalar::Quantity(v) => quantity(v),
+        Scalar::RetryOn(items) => {
+            let items = items.iter().map(|on| retry_on(on.value));
+            quote!(::std::vec::Vec::<#k::RetryOn>::from([#(#items),*]))
+        }
+        Scalar::Target(name) => handles.target(&name.value),
+        Scalar::Split(_, legs) => {
+            let legs = legs.iter().filter_map(|(name, weight)| {
+                let subset = handles.subset(&name.value)?;
+                let weight = count(weight);
+                Some(quote!(.weight(#subset, #weight)))
+            });
+            quote!(#k::Split::new() #(#legs)*)
+        }
+        Scalar::StringMatch(m) => string_match(&m.value),
+        Scalar::Headers(_, headers) => {
+            let headers = header_matches(headers);
+            quote!(::std::vec::Vec::<#k::HeaderMatch>::from([#(#headers),*]))
+        }
+        Scalar::Records(ty, _, items) => {
+            let ty = format_ident!("{}", ty);
+            let items = items.iter().map(|item| scalar(item, handles));
+            quote!(::std::vec::Vec::<#k::#ty>::from([#(#items),*]))
+        }
+        Scalar::Record(ty, record) => self::record(ty, record, TokenStream::new(), handles),
+        // Written by `setters`, which knows the setter.
+        Scalar::Off(_) => quote!(::core::option::Option::None),
+        Scalar::Group(record) => {
+            let setters = setters(record, handles);
+            quote!(#(#setters)*)
+        }
     }
 }
 
+fn string_match(m: &StringMatch) -> TokenStream {
+    let k = krate();
+    match m {
+        StringMatch::Exact(s) => quote!(#k::StringMatch::Exact(#s.to_owned())),
+        StringMatch::Prefix(s) => quote!(#k::StringMatch::Prefix(#s.to_owned())),
+        StringMatch::Regex(s) => quote!(#k::StringMatch::Regex(#s.to_owned())),
+    }
+}
+
+/// `HeaderMatch { name, value }` for each header condition.
+pub(super) fn header_matches(
+    headers: &[(Spanned<String>, Spanned<StringMatch>)],
+) -> Vec<TokenStream> {
+    let k = krate();
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let name = string(&name.value);
+            let value = string_match(&value.value);
+            quote!(#k::HeaderMatch { name: #name, value: #value })
+        })
+        .collect()
+}
+
+fn retry_on(on: RetryOn) -> TokenStream {
+    let name = match on {
+        RetryOn::Unavailable => "Unavailable",
+        RetryOn::DeadlineExceeded => "DeadlineExceeded",
+        RetryOn::ResourceExhausted => "ResourceExhausted",
+        RetryOn::Cancelled => "Cancelled",
+        RetryOn::Internal => "Internal",
+        RetryOn::ConnectFailure => "ConnectFailure",
+        RetryOn::RefusedStream => "RefusedStream",
+        RetryOn::FiveXx => "FiveXx",
+        RetryOn::GatewayError => "GatewayError",
+        RetryOn::Reset => "Reset",
+        RetryOn::ResetBeforeRequest => "ResetBeforeRequest",
+        RetryOn::Retriable4xx => "Retriable4xx",
+        RetryOn::Status(code) => {
+            let k = krate();
+            return quote!(#k::RetryOn::Status(#code));
+        }
+        // RetryOn is non_exhaustive: a condition added later is written by its text.
+        other => {
+            let k = krate();
+            let text = other.to_string();
+            return quote!(match <#k::RetryOn as ::core::str::FromStr>::from_str(#text) {
+                ::core::result::Result::Ok(on) => on,
+                ::core::result::Result::Err(_) => ::core::unreachable!(),
+            });
+        }
+    };
+    variant("RetryOn", name)
+}
+
 /// `Type::builder().key(value)...build()` for a block whose keys are the setters.
-pub(super) fn record(ty: &str, record: &Record, extra: TokenStream) -> TokenStream {
+pub(super) fn record(
+    ty: &str,
+    record: &Record,
+    extra: TokenStream,
+    handles: Handles,
+) -> TokenStream {
     let k = krate();
     let ty = format_ident!("{}", ty);
-    let setters = setters(record);
+    let setters = setters(record, handles);
     quote!(#k::#ty::builder() #(#setters)* #extra .build())
 }
 

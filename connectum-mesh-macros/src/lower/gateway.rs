@@ -2,32 +2,17 @@
 //! chains behind it.
 
 use connectum_mesh_core::{
-    Gateway, GatewayClass, GatewayMatch, GatewayRoute, GatewayRuntime, GatewayTarget, Listener,
-    ListenerProtocol, Mesh, MeshPath, Split, SubsetRef,
+    Gateway, GatewayClass, GatewayMatch, GatewayRoute, GatewayRuntime, GatewayTarget, HeaderMatch,
+    Listener, ListenerProtocol, Mesh, MeshPath,
 };
 
 use super::Lowering;
-use super::route::{lower_headers, lower_retries};
 use super::security::service_account;
-use crate::errors::Codes;
 use crate::syntax::gateway::{
     EdgeMatchNode, EdgeRequestNode, GATEWAY_ROUTE, GatewayNode, GatewayRouteNode, LISTENER,
     RuntimeNode,
 };
-use crate::syntax::record::FromScalar;
-use crate::syntax::route::TargetNode;
-use crate::syntax::value::Spanned;
-
-/// `service/subset` as a subset of a declared service (an undeclared one is kept unchecked, and
-/// the checker reports it with the closest name), or `None` when the name has no `/`.
-pub(super) fn qualified_subset(mesh: &Mesh, name: &str) -> Option<SubsetRef> {
-    let (service, subset) = name.split_once('/')?;
-    Some(
-        mesh.service(service)
-            .and_then(|s| s.subset(subset))
-            .unwrap_or_else(|| SubsetRef::unchecked(service, subset)),
-    )
-}
+use crate::syntax::record::{FromScalar, Scalar, Scope};
 
 pub(super) fn lower_gateway(
     lowering: &mut Lowering,
@@ -45,7 +30,7 @@ pub(super) fn lower_gateway(
             RuntimeNode::EnvoyGateway(name) => GatewayClass::envoy_gateway(&name.value).into(),
             RuntimeNode::Class(class) => {
                 lowering.scalar(class, "runtime", &p, path);
-                GatewayClass::from_scalar(class)
+                GatewayClass::from_scalar(class, Scope::Free)
                     .unwrap_or_else(GatewayClass::istio)
                     .into()
             }
@@ -66,7 +51,7 @@ pub(super) fn lower_gateway(
             .port(0)
             .protocol(ListenerProtocol::Http)
             .build();
-        lowering.record(&listener.fields, LISTENER, &mut lowered, &p);
+        lowering.record(&listener.fields, LISTENER, &mut lowered, &p, Scope::Free);
         gateway.listeners.push(lowered);
     }
     for (i, route) in node.routes.iter().enumerate() {
@@ -87,36 +72,30 @@ fn lower_route(
     path: &MeshPath,
 ) -> GatewayRoute {
     let matches = lower_matches(lowering, &node.matches, path);
-    let target = node
-        .target
-        .as_ref()
-        .and_then(|target| lower_target(lowering, mesh, target, &path.field("target")));
     let mut route = GatewayRoute::builder()
         .name(node.name.value.clone())
         .matches(matches)
-        .target(target.unwrap_or_else(|| GatewayTarget::service(String::new())))
+        .target(GatewayTarget::service(String::new()))
         .build();
-    lowering.record(&node.fields, GATEWAY_ROUTE, &mut route, path);
-    route.retries = node
-        .retries
-        .as_ref()
-        .map(|retries| lower_retries(lowering, retries, &path.field("retries")));
+    lowering.record(
+        &node.fields,
+        GATEWAY_ROUTE,
+        &mut route,
+        path,
+        Scope::Mesh(mesh),
+    );
     // The edge hop is the first call of every chain through this route: a chain diagnostic
     // lands on the route's target.
-    let span = node.target.as_ref().map(target_span);
-    for service in route.target.services() {
-        if let Some(span) = span {
+    let target = node
+        .fields
+        .get("target")
+        .or_else(|| node.fields.get("split"));
+    if let Some(span) = target.map(Scalar::span) {
+        for service in route.target.services() {
             lowering.index.call(gateway, service, span);
         }
     }
     route
-}
-
-fn target_span(target: &TargetNode) -> crate::syntax::tree::SpanRange {
-    match target {
-        TargetNode::To(name) => name.span,
-        TargetNode::Split { span, .. } => *span,
-    }
 }
 
 fn lower_matches(
@@ -151,52 +130,14 @@ fn lower_matches(
                 GatewayMatch::path_prefix(&prefix.value)
             }
         };
-        for header in lower_headers(lowering, &m.headers, &p) {
-            edge = edge.header(header);
+        if let Some(headers) = &m.headers {
+            lowering.scalar(headers, "headers", &p.field("headers"), &p);
+            for header in Vec::<HeaderMatch>::from_scalar(headers, Scope::Free).unwrap_or_default()
+            {
+                edge = edge.header(header);
+            }
         }
         lowered.push(edge);
     }
     lowered
-}
-
-/// `target: service`, `target: service/subset` or `split: { service/subset: weight, .. }`.
-fn lower_target(
-    lowering: &mut Lowering,
-    mesh: &Mesh,
-    target: &TargetNode,
-    path: &MeshPath,
-) -> Option<GatewayTarget> {
-    lowering.index.record(path, target_span(target));
-    match target {
-        TargetNode::To(name) => Some(qualified_subset(mesh, &name.value).map_or_else(
-            || GatewayTarget::service(&name.value),
-            GatewayTarget::Subset,
-        )),
-        TargetNode::Split { legs, .. } => {
-            let mut split = Split::new();
-            for (j, (name, weight)) in legs.iter().enumerate() {
-                let leg = path.leg(j);
-                lowering.index.record(&leg, name.span.to(weight.span()));
-                let Some(subset) = qualified_subset(mesh, &name.value) else {
-                    unqualified(lowering, name);
-                    continue;
-                };
-                let weight = lowering.given(Some(weight), &leg.field("weight"));
-                split = split.weight(&subset, weight.unwrap_or(0));
-            }
-            Some(GatewayTarget::Split(split))
-        }
-    }
-}
-
-fn unqualified(lowering: &mut Lowering, name: &Spanned<String>) {
-    lowering.errors.at_with_help(
-        name.span,
-        Codes::WRONG_VALUE,
-        format!(
-            "a gateway split's leg names a subset with its service: `{}` has no `/`",
-            name.value
-        ),
-        format!("write `service/{}`", name.value),
-    );
 }

@@ -9,6 +9,7 @@ use super::service::lower_service;
 use super::{Lowering, SpanIndex};
 use crate::errors::Errors;
 use crate::syntax::mesh::{MESH, MeshNode, TELEMETRY};
+use crate::syntax::record::Scope;
 
 /// Lowers the mesh, reporting names that do not resolve and duplicate declarations.
 pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
@@ -18,7 +19,7 @@ pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
     };
     let root = MeshPath::root();
     let mut mesh = Mesh::builder().namespace(String::new()).build();
-    lowering.record(&node.fields, MESH, &mut mesh, &root);
+    lowering.record(&node.fields, MESH, &mut mesh, &root, Scope::Free);
     for (level, code) in &node.lints {
         let level = match *level {
             "Allow" => Level::Allow,
@@ -47,7 +48,7 @@ pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
         let path = root.field("telemetry");
         lowering.index.record(&path, t.name.span);
         let mut telemetry = Telemetry::builder().name(t.name.value.clone()).build();
-        lowering.record(&t.fields, TELEMETRY, &mut telemetry, &path);
+        lowering.record(&t.fields, TELEMETRY, &mut telemetry, &path, Scope::Free);
         mesh.telemetry = Some(telemetry);
     }
     for (i, external) in node.externals.iter().enumerate() {

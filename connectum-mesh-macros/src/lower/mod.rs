@@ -7,7 +7,9 @@
 //! and a diagnostic that depends on them is left to the runtime checker.
 //!
 //! Each node's table keys are lowered by one function, [`Lowering::record`], through the
-//! table's own lowering. Around it, one file per node of the DSL, as in [`crate::syntax`]:
+//! table's own lowering; names resolve in the table's `Scope` (a route's subsets are its
+//! service's, a gateway route's services the mesh's). Around it, one file per node of the DSL,
+//! as in [`crate::syntax`]:
 //! [`mesh`] lowers the whole input and calls [`service`], [`route`] and [`security`] for what
 //! their tables do not cover; [`spans`]
 //! maps a checker diagnostic's path back to where its item was written.
@@ -25,7 +27,7 @@ pub use spans::SpanIndex;
 use connectum_mesh_core::MeshPath;
 
 use crate::errors::Errors;
-use crate::syntax::record::{Record, Scalar, Table};
+use crate::syntax::record::{Record, Scalar, Scope, Table};
 use crate::syntax::value::{Given, Spanned};
 
 /// What lowering carries along: where each item was written, and the errors found so far.
@@ -48,16 +50,24 @@ impl Lowering<'_> {
         }
     }
 
-    /// Stores the keys of `record` in `model` through `table`, recording where each value
-    /// (and each entry of a list, map or nested block) was written under `path`, and marking
-    /// expressions and missing required keys as known only at run time.
-    fn record<M>(&mut self, record: &Record, table: Table<M>, model: &mut M, path: &MeshPath) {
+    /// Stores the keys of `record` in `model` through `table`, resolving names in `scope`,
+    /// recording where each value (and each entry of a list, map or nested block) was written
+    /// under `path`, and marking expressions and missing required keys as known only at run
+    /// time.
+    fn record<M>(
+        &mut self,
+        record: &Record,
+        table: Table<M>,
+        model: &mut M,
+        path: &MeshPath,
+        scope: Scope,
+    ) {
         for key in table {
-            let key_path = path.field(key.word);
+            let key_path = path.field(key.path);
             match record.get(key.word) {
                 Some(scalar) => {
-                    self.scalar(scalar, key.word, &key_path, path);
-                    (key.lower)(model, scalar);
+                    self.scalar(scalar, key.path, &key_path, path);
+                    (key.lower)(model, scalar, scope);
                 }
                 None if key.required => self.index.opaque(&key_path),
                 None => {}
@@ -65,13 +75,25 @@ impl Lowering<'_> {
         }
     }
 
-    /// Records where `scalar`, the value of `word` at `path` under `parent`, was written.
-    fn scalar(&mut self, scalar: &Scalar, word: &'static str, path: &MeshPath, parent: &MeshPath) {
+    /// Records where `scalar`, the value at `path` (the segment `segment` under `parent`), was
+    /// written.
+    fn scalar(
+        &mut self,
+        scalar: &Scalar,
+        segment: &'static str,
+        path: &MeshPath,
+        parent: &MeshPath,
+    ) {
         self.index.record(path, scalar.span());
         match scalar {
             Scalar::Names(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    self.index.record(&parent.index(word, i), item.span);
+                    self.index.record(&parent.index(segment, i), item.span);
+                }
+            }
+            Scalar::RetryOn(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.index.record(&parent.index(segment, i), item.span);
                 }
             }
             Scalar::TextMap(entries) => {
@@ -82,18 +104,52 @@ impl Lowering<'_> {
                     self.index.record(&entry, key.span.to(value.span()));
                 }
             }
-            Scalar::Record(_, inner) => {
-                for (inner_word, inner_scalar) in &inner.fields {
-                    self.scalar(inner_scalar, inner_word, &path.field(inner_word), path);
+            Scalar::Headers(_, headers) => {
+                for (h, (name, value)) in headers.iter().enumerate() {
+                    self.index
+                        .record(&parent.index(segment, h), name.span.to(value.span));
                 }
             }
+            Scalar::Split(_, legs) => {
+                for (j, (name, weight)) in legs.iter().enumerate() {
+                    let leg = path.leg(j);
+                    self.index.record(&leg, name.span.to(weight.span()));
+                    self.given(Some(weight), &leg.field("weight"));
+                }
+            }
+            Scalar::Records(_, _, items) => {
+                for (k, item) in items.iter().enumerate() {
+                    let item_path = parent.index(segment, k);
+                    self.index.record(&item_path, item.span());
+                    if let Scalar::Record(_, inner) = item {
+                        self.fields(inner, &item_path);
+                    }
+                }
+            }
+            Scalar::Record(_, inner) => self.fields(inner, path),
+            // A group's keys are fields of the node that holds it.
+            Scalar::Group(inner) => self.fields(inner, parent),
             Scalar::Count(g) => self.mark(g, path),
             Scalar::Number(g) => self.mark(g, path),
             Scalar::Duration(g) => self.mark(g, path),
             Scalar::Text(g) => self.mark(g, path),
             Scalar::Flag(g) => self.mark(g, path),
             Scalar::Percent(g) => self.mark(g, path),
-            Scalar::Word(..) | Scalar::LoadBalancer(_) | Scalar::DisruptionBudget(_) => {}
+            Scalar::Quantity(g) => self.mark(g, path),
+            Scalar::Word(..)
+            | Scalar::LoadBalancer(_)
+            | Scalar::ClientTls(_)
+            | Scalar::DisruptionBudget(_)
+            | Scalar::Off(_)
+            | Scalar::Target(_)
+            | Scalar::StringMatch(_) => {}
+        }
+    }
+
+    /// Records where each key of `record`, a block of the node at `path`, was written.
+    fn fields(&mut self, record: &Record, path: &MeshPath) {
+        for (slot, inner) in &record.fields {
+            self.scalar(inner, slot.path, &path.field(slot.path), path);
         }
     }
 

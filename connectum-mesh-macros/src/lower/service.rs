@@ -1,17 +1,12 @@
 //! A service: its workload settings, probes, resources, subsets, routes and policies.
 
-use connectum_mesh_core::{
-    AppTls, Autoscaler, MeshPath, Probe, Probes, Quantity, Resources, Scaling, Service, Subset,
-};
+use connectum_mesh_core::{AppTls, Autoscaler, MeshPath, Scaling, Service, Subset};
 
 use super::Lowering;
 use super::route::lower_route;
 use super::security::lower_allow;
-use crate::syntax::record::{FromScalar, Scalar};
-use crate::syntax::service::{
-    ProbeSetting, ProbesNode, ResourcesNode, SERVICE, SUBSET, ServiceNode,
-};
-use crate::syntax::value::Given;
+use crate::syntax::record::{FromScalar, Scalar, Scope};
+use crate::syntax::service::{SERVICE, SUBSET, ServiceNode};
 
 pub(super) fn lower_service(
     lowering: &mut Lowering,
@@ -22,7 +17,7 @@ pub(super) fn lower_service(
         .name(node.name.value.clone())
         .image(String::new())
         .build();
-    lowering.record(&node.fields, SERVICE, &mut service, path);
+    lowering.record(&node.fields, SERVICE, &mut service, path, Scope::Free);
     if let Some(Scalar::Names(calls)) = node.fields.get("calls") {
         for call in calls {
             lowering
@@ -39,23 +34,12 @@ pub(super) fn lower_service(
     }
     if let Some(autoscale) = &node.autoscale {
         lowering.scalar(autoscale, "autoscale", &scaling, path);
-        if let Some(autoscaler) = Autoscaler::from_scalar(autoscale) {
+        if let Some(autoscaler) = Autoscaler::from_scalar(autoscale, Scope::Free) {
             service.scaling = Scaling::Autoscale(autoscaler);
         }
     }
-    service.resources = node
-        .resources
-        .as_ref()
-        .map(|r| lower_resources(lowering, r, &path.field("resources")));
-    service.sidecar = node
-        .sidecar
-        .as_ref()
-        .map(|r| lower_resources(lowering, r, &path.field("sidecar")));
     if let Some(dir) = lowering.given(node.app_tls.as_ref(), &path.field("app_tls")) {
         service.app_tls = Some(AppTls::builder().dir_path(dir).build());
-    }
-    if let Some(probes) = &node.probes {
-        lower_probes(lowering, probes, &mut service.probes, &path.field("probes"));
     }
     for (i, subset) in node.subsets.iter().enumerate() {
         let p = path.subset(&subset.name.value);
@@ -64,7 +48,7 @@ pub(super) fn lower_service(
             .index
             .record(&path.index("subsets", i), subset.name.span);
         let mut lowered = Subset::builder().name(subset.name.value.clone()).build();
-        lowering.record(&subset.fields, SUBSET, &mut lowered, &p);
+        lowering.record(&subset.fields, SUBSET, &mut lowered, &p, Scope::Free);
         service.add_subset(lowered);
     }
     for (i, route) in node.routes.iter().enumerate() {
@@ -80,41 +64,6 @@ pub(super) fn lower_service(
         .allow
         .extend(lower_allow(lowering, &node.allow, path));
     service
-}
-
-fn lower_probes(lowering: &mut Lowering, node: &ProbesNode, probes: &mut Probes, path: &MeshPath) {
-    lowering.index.record(path, node.span);
-    for (kind, setting) in &node.probes {
-        let p = path.field(kind);
-        let lowered = match setting {
-            ProbeSetting::Off(span) => {
-                lowering.index.record(&p, *span);
-                None
-            }
-            ProbeSetting::On(probe) => {
-                lowering.scalar(probe, kind, &p, path);
-                Probe::from_scalar(probe)
-            }
-        };
-        match *kind {
-            "startup" => probes.startup = lowered,
-            "liveness" => probes.liveness = lowered,
-            _ => probes.readiness = lowered,
-        }
-    }
-}
-
-fn lower_resources(lowering: &mut Lowering, node: &ResourcesNode, path: &MeshPath) -> Resources {
-    lowering.index.record(path, node.span);
-    let mut q = |given: &Option<Given<Quantity>>, key: &'static str| {
-        lowering.given(given.as_ref(), &path.field(key))
-    };
-    let mut resources = Resources::default();
-    resources.cpu_request = q(&node.cpu_request, "cpu_request");
-    resources.cpu_limit = q(&node.cpu_limit, "cpu_limit");
-    resources.memory_request = q(&node.memory_request, "memory_request");
-    resources.memory_limit = q(&node.memory_limit, "memory_limit");
-    resources
 }
 
 #[cfg(test)]

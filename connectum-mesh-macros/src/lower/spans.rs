@@ -132,15 +132,7 @@ mod tests {
 
     #[test]
     fn diagnostics_about_runtime_values_are_left_to_run_time() {
-        let (_, index, _) = lowered(quote! {
-            namespace: connectum,
-            service order-service {
-                image: "order:1.0.0",
-                subset stable {}
-                subset canary {}
-                route { split: { stable: 90, canary: (canary_percent()) } }
-            }
-        });
+        let (_, index, _) = lowered(crate::syntax::test_support::runtime_split());
         let split = MeshPath::service(CANARY).route(0).field("split");
         assert!(index.depends_on_runtime(&diagnostic(split, "weights total 90")));
         let other = MeshPath::service(CANARY).subset("stable");

@@ -3,12 +3,12 @@
 //! `GatewayRoute::builder()`.
 
 use connectum_mesh_core::diag::did_you_mean;
-use connectum_mesh_core::{GatewayClass, Listener, StringMatch};
+use connectum_mesh_core::{GatewayClass, Listener};
 
 use super::Fields;
 use super::mesh::node_name;
-use super::record::{Kind, Record, Scalar, Words, record_of, table};
-use super::route::{Destination, RetriesNode, TargetNode, destination, headers, retries};
+use super::record::{Choice, Kind, NamedRecord, Off, Record, Scalar, Words, table};
+use super::route::RETRIES;
 use super::security::account;
 use super::tree::{Block, Name, SpanRange, Value};
 use super::value::{Spanned, block_of, name, text, wrong};
@@ -51,13 +51,9 @@ impl RuntimeNode {
     }
 }
 
-/// `listener grpc { port: 9090, protocol: HTTP }`.
-pub struct ListenerNode {
-    /// Its name (Gateway API `sectionName`).
-    pub name: Spanned<String>,
-    /// The keys of [`LISTENER`] that were written.
-    pub fields: Record,
-}
+/// `listener grpc { port: 9090, protocol: HTTP }`: its name (Gateway API `sectionName`) and
+/// the keys of [`LISTENER`].
+pub type ListenerNode = NamedRecord;
 
 /// `route orders { listeners: [..], match: .., target: .. | split: .., timeout: .., retries: .. }`.
 pub struct GatewayRouteNode {
@@ -67,12 +63,8 @@ pub struct GatewayRouteNode {
     pub name: Spanned<String>,
     /// `match: { .. }` or a list of them: any selects the route.
     pub matches: Vec<EdgeMatchNode>,
-    /// `target: service` or `target: service/subset`, or `split: { service/subset: weight }`.
-    pub target: Option<TargetNode>,
     /// The keys of [`GATEWAY_ROUTE`] that were written.
     pub fields: Record,
-    /// `retries: { .. }` or `retries: off`.
-    pub retries: Option<RetriesNode>,
 }
 
 /// One condition of a gateway route: a gRPC service (and method) or an HTTP path prefix, and
@@ -82,8 +74,8 @@ pub struct EdgeMatchNode {
     pub span: SpanRange,
     /// What it matches.
     pub request: EdgeRequestNode,
-    /// `headers: { x-canary: "true" }`.
-    pub headers: Vec<(Spanned<String>, Spanned<StringMatch>)>,
+    /// `headers: { x-canary: "true" }`, a [`Kind::Headers`] value.
+    pub headers: Option<Scalar>,
 }
 
 /// The request a gateway match takes: `GatewayMatch::grpc_service`, `grpc_method` or
@@ -117,14 +109,25 @@ table! {
     }
 }
 
+/// A gateway route's destination: one `target` or a `split`, the builder's one `target`.
+const DESTINATION: &Choice = &Choice {
+    both: "a gateway route has one `target` or a `split`, not both",
+    none: Some((
+        "this gateway route has no destination",
+        "add `target: service` (or `service/subset`) or `split: { service/stable: 90, service/canary: 10 }`",
+    )),
+};
+
 table! {
     /// The keys of `route name { .. }` in a gateway that map onto one `GatewayRoute::builder()`
-    /// setter each; `match`, the destination (`target` or `split`) and `retries` are read by
-    /// [`gateway`].
+    /// setter each; `match` is read by [`gateway`].
     pub GATEWAY_ROUTE for connectum_mesh_core::GatewayRoute {
+        target: Kind::Target => choice(DESTINATION);
+        split as target: Kind::Split { qualified: true } => choice(DESTINATION);
         listeners: Kind::Names;
         port: Kind::Number { min: 1, max: 65535 };
         timeout: Kind::Duration;
+        retries: Kind::OrOff(RETRIES, Off::Zero("attempts"));
     }
 }
 
@@ -152,18 +155,7 @@ pub fn gateway(
     let service_account = fields
         .take("service_account", errors)
         .and_then(|v| account(v, errors));
-    let listeners = fields
-        .nodes("listener")
-        .into_iter()
-        .filter_map(|(kind, name, body)| {
-            let name = node_name(kind, name, errors);
-            let fields = record_of(body, "listener", LISTENER, errors);
-            Some(ListenerNode {
-                name: name?,
-                fields,
-            })
-        })
-        .collect();
+    let listeners = fields.named_records("listener", "listener", LISTENER, errors);
     let routes = fields
         .nodes("route")
         .into_iter()
@@ -228,7 +220,7 @@ fn route(
     errors: &mut Errors,
 ) -> Option<GatewayRouteNode> {
     let route_name = node_name(kind, name, errors);
-    let mut fields = Fields::new(body, "gateway route");
+    let mut fields = Fields::new(body, "gateway route").node(kind.span);
     let matches = match fields.take("match", errors) {
         Some(Value::List { items, .. }) => {
             items.iter().filter_map(|i| edge_match(i, errors)).collect()
@@ -236,30 +228,14 @@ fn route(
         Some(one) => edge_match(one, errors).into_iter().collect(),
         None => Vec::new(),
     };
-    let target = destination(
-        &mut fields,
-        kind,
-        Destination {
-            one: "target",
-            both: "a gateway route has one `target` or a `split`, not both",
-            none: "this gateway route has no destination",
-            help: "add `target: service` (or `service/subset`) or `split: { service/stable: 90, service/canary: 10 }`",
-        },
-        errors,
-    );
     let keys = fields.record(GATEWAY_ROUTE, errors);
-    let retries = fields
-        .take("retries", errors)
-        .and_then(|v| retries(v, errors));
     fields.finish(errors);
     let span = name.map_or(kind.span, |n| kind.span.to(n.span));
     Some(GatewayRouteNode {
         span,
         name: route_name?,
         matches,
-        target,
         fields: keys,
-        retries,
     })
 }
 
@@ -290,7 +266,9 @@ fn edge_match(value: &Value, errors: &mut Errors) -> Option<EdgeMatchNode> {
     let service = read("grpc_service", errors);
     let method = read("grpc_method", errors);
     let prefix = read("path_prefix", errors);
-    let headers = headers(&mut fields, errors);
+    let headers = fields
+        .take("headers", errors)
+        .and_then(|v| Scalar::read(v, Kind::Headers, errors));
     fields.finish(errors);
     let request = match (service, method, prefix) {
         (Some(service), method, None) => EdgeRequestNode::Grpc { service, method },
@@ -365,7 +343,9 @@ mod tests {
         assert!(
             matches!(&route.matches[0].request, EdgeRequestNode::Grpc { service, method: None } if service.value == "mycompany.orders.v1.OrderService")
         );
-        assert!(matches!(&route.target, Some(TargetNode::To(t)) if t.value == "order-service"));
+        assert!(
+            matches!(route.fields.get("target"), Some(Scalar::Target(t)) if t.value == "order-service")
+        );
         assert!(route.fields.get("timeout").is_some());
     }
 

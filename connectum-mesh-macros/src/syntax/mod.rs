@@ -2,15 +2,18 @@
 //!
 //! [`tree`] turns tokens into blocks of fields and nodes; the node modules read those blocks
 //! into typed nodes, reporting unknown keys, missing keys and malformed values as they go.
-//! Each node's keys are a table ([`record`]); [`value`] reads the values themselves.
+//! Each node's keys are a table ([`record`]); a key's value is a [`scalar`] of its kind,
+//! which [`value`] and [`shaped`] read.
 
 pub mod gateway;
 pub mod mesh;
 pub mod record;
 pub mod resilience;
 pub mod route;
+pub mod scalar;
 pub mod security;
 pub mod service;
+pub mod shaped;
 pub mod tree;
 pub mod value;
 
@@ -27,6 +30,7 @@ pub struct Fields<'a> {
     taken: Vec<bool>,
     known: Vec<&'static str>,
     broken: bool,
+    node: SpanRange,
 }
 
 impl<'a> Fields<'a> {
@@ -38,7 +42,21 @@ impl<'a> Fields<'a> {
             taken: vec![false; block.entries.len()],
             known: Vec::new(),
             broken: false,
+            node: block.span,
         }
+    }
+
+    /// Problems of the node as a whole (a [`record::Choice`] none of whose keys is written)
+    /// point at `span` (the `route` keyword) rather than at the block.
+    #[must_use]
+    pub fn node(mut self, span: SpanRange) -> Self {
+        self.node = span;
+        self
+    }
+
+    /// Where problems of the node as a whole point.
+    pub fn node_span(&self) -> SpanRange {
+        self.node
     }
 
     /// The value of `key`, reporting a second occurrence.
@@ -176,5 +194,18 @@ pub(crate) mod test_support {
         let tree = parse_input(tokens, &mut errors);
         let node = mesh(&tree, &mut errors);
         (node, errors.messages())
+    }
+
+    /// A mesh whose split has a leg known only at run time.
+    pub fn runtime_split() -> proc_macro2::TokenStream {
+        quote::quote! {
+            namespace: connectum,
+            service order-service {
+                image: "order:1.0.0",
+                subset stable {}
+                subset canary {}
+                route { split: { stable: 90, canary: (canary_percent()) } }
+            }
+        }
     }
 }

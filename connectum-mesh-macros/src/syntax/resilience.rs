@@ -14,6 +14,7 @@ table! {
         connection_pool: Kind::Record(CONNECTION_POOL);
         outlier_detection: Kind::Record(OUTLIER_DETECTION);
         load_balancer: Kind::LoadBalancer;
+        tls: Kind::ClientTls;
     }
 }
 

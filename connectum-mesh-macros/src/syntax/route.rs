@@ -1,14 +1,12 @@
 //! `route name? { match: ..., to: subset | split: { ... }, timeout: 30s, retries: { ... } }`.
 
-use connectum_mesh_core::diag::did_you_mean;
-use connectum_mesh_core::{Duration, RetryOn, Route, StringMatch, Words};
-use syn::Lit;
+use connectum_mesh_core::{MeshRetry, RequestMatch, Route};
 
 use super::Fields;
-use super::record::{Kind, Record, table};
-use super::tree::{Block, Name, SpanRange, Value};
-use super::value::{Given, Spanned, block_of, count, duration, entries, name, wrong};
-use crate::errors::{Codes, Errors};
+use super::record::{Choice, Kind, Off, Record, table};
+use super::tree::{Block, Name, SpanRange};
+use super::value::Spanned;
+use crate::errors::Errors;
 
 /// One route.
 pub struct RouteNode {
@@ -16,57 +14,49 @@ pub struct RouteNode {
     pub span: SpanRange,
     /// Its name, when given.
     pub name: Option<Spanned<String>>,
-    /// `match: { ... }` or `match: [{ ... }, { ... }]`: any of them selects the route.
-    pub matches: Vec<MatchNode>,
-    /// `to:` or `split:`.
-    pub target: Option<TargetNode>,
     /// The keys of [`ROUTE`] that were written.
     pub fields: Record,
-    /// `retries: { ... }` or `retries: off`.
-    pub retries: Option<RetriesNode>,
 }
 
-/// One request condition: all of its parts must hold.
-pub struct MatchNode {
-    /// The block.
-    pub span: SpanRange,
-    /// `headers: { x-canary: "true", x-user: prefix "beta-" }`.
-    pub headers: Vec<(Spanned<String>, Spanned<StringMatch>)>,
-    /// `uri: prefix "/orders.v1.OrderService/"`.
-    pub uri: Option<Spanned<StringMatch>>,
-}
+/// A route's destination: `to` one subset (or the service) or a `split` among several, the
+/// builder's one `target`.
+const DESTINATION: &Choice = &Choice {
+    both: "a route goes `to` one subset or `split`s among several, not both",
+    none: Some((
+        "this route has no destination",
+        "add `to: subset` or `split: { stable: 90, canary: 10 }`",
+    )),
+};
 
-/// Where a route sends requests.
-pub enum TargetNode {
-    /// `to: canary` (a subset) or `to: order-service` (the whole service).
-    To(Spanned<String>),
-    /// `split: { stable: 90, canary: 10 }`.
-    Split {
-        /// The block.
-        span: SpanRange,
-        /// Each leg: the subset and its weight.
-        legs: Vec<(Spanned<String>, Given<u32>)>,
-    },
-}
-
-/// `retries: { attempts: 1, per_try_timeout: 10s, retry_on: [unavailable, deadline-exceeded] }`.
-pub struct RetriesNode {
-    /// The value.
-    pub span: SpanRange,
-    /// Retries after the first try (`retries: off` is 0).
-    pub attempts: Option<Given<u32>>,
-    /// Timeout of each try.
-    pub per_try_timeout: Option<Given<Duration>>,
-    /// Conditions that trigger a retry.
-    pub retry_on: Vec<Spanned<RetryOn>>,
+table! {
+    /// The keys of `route name? { ... }`. `to` and `split` both set the builder's `target`;
+    /// the checker names a split `split`.
+    pub ROUTE for Route {
+        match as matches: Kind::Records(REQUEST_MATCH);
+        to as target: Kind::Target => choice(DESTINATION);
+        split as target: Kind::Split { qualified: false } => choice(DESTINATION).path("split");
+        timeout: Kind::Duration;
+        retries: Kind::OrOff(RETRIES, Off::Zero("attempts"));
+    }
 }
 
 table! {
-    /// The keys of `route name? { ... }` that map onto one builder setter each; `match`, the
-    /// destination (`to: subset` or `split: { .. }`, both the builder's `target`) and
-    /// `retries` (a block or `off`) are read by [`route`].
-    pub ROUTE for Route {
-        timeout: Kind::Duration;
+    /// The keys of a route's `match: { .. }`: all must hold.
+    pub REQUEST_MATCH: RequestMatch = RequestMatch::default(), "match",
+        "`{ headers: { name: \"value\" } }`" {
+        headers: Kind::Headers;
+        uri: Kind::StringMatch;
+    }
+}
+
+table! {
+    /// The keys of `retries: { .. }`, a mesh route's or a gateway route's retry policy;
+    /// `retries: off` is `{ attempts: 0 }`.
+    pub RETRIES: MeshRetry = MeshRetry::builder().attempts(0).build(), "retry policy",
+        "`{ attempts: 1, per_try_timeout: 10s }`" {
+        attempts: Kind::Count => required();
+        per_try_timeout: Kind::Duration;
+        retry_on: Kind::RetryOn;
     }
 }
 
@@ -77,247 +67,22 @@ pub fn route(
     body: &Block,
     errors: &mut Errors,
 ) -> Option<RouteNode> {
-    let mut fields = Fields::new(body, "route");
-    let matches = match fields.take("match", errors) {
-        Some(Value::List { items, .. }) => items
-            .iter()
-            .filter_map(|i| request_match(i, errors))
-            .collect(),
-        Some(one) => request_match(one, errors).into_iter().collect(),
-        None => Vec::new(),
-    };
-    let target = destination(
-        &mut fields,
-        kind,
-        Destination {
-            one: "to",
-            both: "a route goes `to` one subset or `split`s among several, not both",
-            none: "this route has no destination",
-            help: "add `to: subset` or `split: { stable: 90, canary: 10 }`",
-        },
-        errors,
-    );
+    let mut fields = Fields::new(body, "route").node(kind.span);
     let keys = fields.record(ROUTE, errors);
-    let retries = fields
-        .take("retries", errors)
-        .and_then(|v| retries(v, errors));
     fields.finish(errors);
     Some(RouteNode {
         span: name.map_or(kind.span, |n| kind.span.to(n.span)),
         name: name.map(Spanned::from),
-        matches,
-        target,
         fields: keys,
-        retries,
     })
-}
-
-/// The words of a route's destination: its one-target key (`to`, or a gateway's `target`)
-/// beside `split`, and the messages when both or neither are written.
-pub struct Destination {
-    /// The key naming one target.
-    pub one: &'static str,
-    /// The message when both are written.
-    pub both: &'static str,
-    /// The message when neither is.
-    pub none: &'static str,
-    /// The help when neither is.
-    pub help: &'static str,
-}
-
-/// Reads a route's destination: `words.one: name` or `split: { name: weight, .. }`, exactly one.
-pub fn destination(
-    fields: &mut Fields,
-    kind: &Name,
-    words: Destination,
-    errors: &mut Errors,
-) -> Option<TargetNode> {
-    let one = fields.take(words.one, errors);
-    let split = fields.take("split", errors);
-    match (one, split) {
-        (Some(one), None) => super::value::name(one, errors).map(TargetNode::To),
-        (None, Some(split)) => split_legs(split, errors),
-        (Some(one), Some(split)) => {
-            errors.at_with_help(
-                one.span().to(split.span()),
-                Codes::DUPLICATE_KEY,
-                words.both,
-                "remove one of them",
-            );
-            None
-        }
-        (None, None) => {
-            errors.at_with_help(kind.span, Codes::MISSING_KEY, words.none, words.help);
-            None
-        }
-    }
-}
-
-fn request_match(value: &Value, errors: &mut Errors) -> Option<MatchNode> {
-    let block = block_of(value, "`{ headers: { name: \"value\" } }`", errors)?;
-    let mut fields = Fields::new(block, "match");
-    let headers = headers(&mut fields, errors);
-    let uri = fields
-        .take("uri", errors)
-        .and_then(|v| string_match(v, errors));
-    fields.finish(errors);
-    Some(MatchNode {
-        span: block.span,
-        headers,
-        uri,
-    })
-}
-
-/// `headers: { x-canary: "true", x-user: prefix "beta-" }` of a match block, when written.
-pub fn headers(
-    fields: &mut Fields,
-    errors: &mut Errors,
-) -> Vec<(Spanned<String>, Spanned<StringMatch>)> {
-    fields
-        .take("headers", errors)
-        .and_then(|v| block_of(v, "`{ x-canary: \"true\" }`", errors))
-        .map(|headers| {
-            entries(
-                headers,
-                "header-name: \"value\"",
-                errors,
-                |key, value, errors| string_match(value, errors).map(|m| (Spanned::from(key), m)),
-            )
-        })
-        .unwrap_or_default()
-}
-
-const MATCH_KINDS: [&str; 3] = ["exact", "prefix", "regex"];
-
-/// `"text"` (exact), `exact "text"`, `prefix "text"` or `regex "pattern"`.
-fn string_match(value: &Value, errors: &mut Errors) -> Option<Spanned<StringMatch>> {
-    let expected = "`\"value\"`, `prefix \"value\"` or `regex \"pattern\"`";
-    let (kind, inner) = match value {
-        Value::Lit(Lit::Str(s)) => ("exact", s.value()),
-        Value::Tagged { tag, value: inner } => match &**inner {
-            Value::Lit(Lit::Str(s)) => {
-                let Some(kind) = MATCH_KINDS.iter().find(|k| **k == tag.text) else {
-                    let help = did_you_mean(&tag.text, MATCH_KINDS, format!("write {expected}"));
-                    errors.at_with_help(
-                        tag.span,
-                        Codes::UNKNOWN_WORD,
-                        format!("`{}` is not a kind of match", tag.text),
-                        help,
-                    );
-                    return None;
-                };
-                (*kind, s.value())
-            }
-            other => {
-                wrong(errors, other, "text in quotes");
-                return None;
-            }
-        },
-        other => {
-            wrong(errors, other, expected);
-            return None;
-        }
-    };
-    let value_match = match kind {
-        "prefix" => StringMatch::Prefix(inner),
-        "regex" => StringMatch::Regex(inner),
-        _ => StringMatch::Exact(inner),
-    };
-    Some(Spanned {
-        value: value_match,
-        span: value.span(),
-    })
-}
-
-fn split_legs(value: &Value, errors: &mut Errors) -> Option<TargetNode> {
-    let block = block_of(value, "`{ stable: 90, canary: 10 }`", errors)?;
-    let legs = entries(block, "subset: weight", errors, |key, value, errors| {
-        count(value, errors).map(|weight| (Spanned::from(key), weight))
-    });
-    Some(TargetNode::Split {
-        span: block.span,
-        legs,
-    })
-}
-
-/// `retries: { attempts: 1, per_try_timeout: 10s, retry_on: [..] }` or `retries: off`.
-pub fn retries(value: &Value, errors: &mut Errors) -> Option<RetriesNode> {
-    let block = match value {
-        Value::Block(block) => block,
-        Value::Name(off) if off.text == "off" => {
-            return Some(RetriesNode {
-                span: off.span,
-                attempts: Some(Given::Literal(Spanned {
-                    value: 0,
-                    span: off.span,
-                })),
-                per_try_timeout: None,
-                retry_on: Vec::new(),
-            });
-        }
-        other => {
-            wrong(
-                errors,
-                other,
-                "`{ attempts: 1, per_try_timeout: 10s }` or `off`",
-            );
-            return None;
-        }
-    };
-    let mut fields = Fields::new(block, "retry policy");
-    let attempts = fields
-        .require("attempts", errors)
-        .and_then(|v| count(v, errors));
-    let per_try_timeout = fields
-        .take("per_try_timeout", errors)
-        .and_then(|v| duration(v, errors));
-    let retry_on = match fields.take("retry_on", errors) {
-        Some(Value::List { items, .. }) => {
-            items.iter().filter_map(|i| retry_on(i, errors)).collect()
-        }
-        Some(one) => retry_on(one, errors).into_iter().collect(),
-        None => Vec::new(),
-    };
-    fields.finish(errors);
-    Some(RetriesNode {
-        span: block.span,
-        attempts,
-        per_try_timeout,
-        retry_on,
-    })
-}
-
-/// `unavailable`, `deadline-exceeded`, `5xx`, `503` …
-fn retry_on(value: &Value, errors: &mut Errors) -> Option<Spanned<RetryOn>> {
-    let token = match value {
-        Value::Lit(Lit::Int(int)) => Spanned {
-            value: int.to_string(),
-            span: value.span(),
-        },
-        other => name(other, errors)?,
-    };
-    match token.value.parse::<RetryOn>() {
-        Ok(parsed) => Some(Spanned {
-            value: parsed,
-            span: token.span,
-        }),
-        Err(unknown) => {
-            let message = format!("`{}` is not a {}", token.value, unknown.what);
-            let help = did_you_mean(
-                &token.value,
-                RetryOn::words(),
-                format!("use {} or an HTTP status", unknown.expected.join(", ")),
-            );
-            errors.at_with_help(token.span, Codes::UNKNOWN_WORD, message, help);
-            None
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::record::Scalar;
     use crate::syntax::test_support::read;
+    use connectum_mesh_core::{RetryOn, StringMatch};
     use quote::quote;
 
     fn routes(body: proc_macro2::TokenStream) -> (Vec<RouteNode>, Vec<String>) {
@@ -340,12 +105,23 @@ mod tests {
             route { split: { stable: 90, canary: 10 }, retries: off }
         });
         assert!(errors.is_empty(), "{errors:?}");
-        let headers = &routes[0].matches[0].headers;
+        let Some(Scalar::Records(_, _, matches)) = routes[0].fields.get("match") else {
+            panic!("matches")
+        };
+        let Some(Scalar::Record(_, request)) = matches.first() else {
+            panic!("a match")
+        };
+        let Some(Scalar::Headers(_, headers)) = request.get("headers") else {
+            panic!("headers")
+        };
         assert_eq!(headers[1].1.value, StringMatch::Prefix("beta-".to_owned()));
-        let retry_on: Vec<RetryOn> = routes[0]
-            .retries
-            .as_ref()
-            .map_or_else(Vec::new, |r| r.retry_on.iter().map(|o| o.value).collect());
+        let Some(Scalar::Record(_, retries)) = routes[0].fields.get("retries") else {
+            panic!("a retry policy")
+        };
+        let Some(Scalar::RetryOn(retry_on)) = retries.get("retry_on") else {
+            panic!("retry conditions")
+        };
+        let retry_on: Vec<RetryOn> = retry_on.iter().map(|o| o.value).collect();
         assert_eq!(
             retry_on,
             [
@@ -354,7 +130,7 @@ mod tests {
                 RetryOn::Retriable4xx
             ]
         );
-        let Some(TargetNode::Split { legs, .. }) = &routes[1].target else {
+        let Some(Scalar::Split(_, legs)) = routes[1].fields.get("split") else {
             panic!("a split")
         };
         assert_eq!(legs.len(), 2);

@@ -1,18 +1,18 @@
 //! `service name { ... }`: the workload, its subsets, routes, policies and calls.
 
 use connectum_mesh_core::{
-    Autoscaler, GracefulShutdown, PodSecurity, Probe, Quantity, Rollout, ScalingRule, Service,
-    Subset,
+    Autoscaler, GracefulShutdown, PodSecurity, Probe, Probes, Resources, Rollout, ScalingRule,
+    Service, Subset,
 };
 
 use super::Fields;
 use super::mesh::{MTLS, node_name};
-use super::record::{Kind, Record, Scalar, Words, record_of, table};
+use super::record::{Kind, NamedRecord, Off, Record, Scalar, Words, table};
 use super::resilience::{INTERCEPTORS, TRAFFIC_POLICY};
 use super::route::{RouteNode, route};
 use super::security::{AllowNode, allow};
-use super::tree::{Block, Name, SpanRange, Value};
-use super::value::{Given, Spanned, block_of, count, quantity, text};
+use super::tree::{Block, Name};
+use super::value::{Given, Spanned, count, text};
 use crate::errors::{Codes, Errors};
 
 /// One service.
@@ -26,14 +26,8 @@ pub struct ServiceNode {
     /// `autoscale: { min_replicas: 2, max_replicas: 10, cpu_utilization: 70, scale_up: {..} }`,
     /// a block of [`AUTOSCALER`].
     pub autoscale: Option<Scalar>,
-    /// `resources: { requests: { cpu: 100m, memory: 128Mi }, limits: { ... } }`.
-    pub resources: Option<ResourcesNode>,
-    /// `sidecar: { requests: ..., limits: ... }`.
-    pub sidecar: Option<ResourcesNode>,
     /// `app_tls: "/etc/tls"`: the directory of the app's own certificates.
     pub app_tls: Option<Given<String>>,
-    /// `probes: { startup: off, liveness: { path: "/healthz", period_seconds: 20 } }`.
-    pub probes: Option<ProbesNode>,
     /// `subset name { ... }`, in order.
     pub subsets: Vec<SubsetNode>,
     /// `route name? { ... }`, in order.
@@ -44,9 +38,8 @@ pub struct ServiceNode {
 
 table! {
     /// The keys of `service name { ... }` that map onto one builder setter each. The others
-    /// (`replicas` or `autoscale`, which both set `scaling`; `resources` and `sidecar`, whose
-    /// `requests`/`limits` blocks set four fields; `app_tls`; `probes`, where `off` removes a
-    /// probe) and the nodes (`subset`, `route`, `allow`) are read by [`service`].
+    /// (`replicas` or `autoscale`, which both set `scaling`; `app_tls`) and the nodes
+    /// (`subset`, `route`, `allow`) are read by [`service`].
     pub SERVICE for Service {
         image: Kind::Text => required();
         app_version: Kind::Text;
@@ -63,47 +56,14 @@ table! {
         rollout: Kind::Record(ROLLOUT);
         traffic_policy: Kind::Record(TRAFFIC_POLICY);
         interceptors: Kind::Record(INTERCEPTORS);
+        resources: Kind::Record(RESOURCES);
+        sidecar: Kind::Record(RESOURCES);
+        probes: Kind::Record(PROBES);
     }
 }
 
-/// `subset canary { image: "...", replicas: 1 }`.
-pub struct SubsetNode {
-    /// Its name.
-    pub name: Spanned<String>,
-    /// `image`, `replicas`, `version_label`, `app_version`.
-    pub fields: Record,
-}
-
-/// The three probes; each not written keeps Connectum's default.
-pub struct ProbesNode {
-    /// The block.
-    pub span: SpanRange,
-    /// `startup`, `liveness`, `readiness`, in that order.
-    pub probes: Vec<(&'static str, ProbeSetting)>,
-}
-
-/// One probe: `off`, or its settings.
-pub enum ProbeSetting {
-    /// No probe of this kind.
-    Off(SpanRange),
-    /// A probe with these settings, a block of [`PROBE`] (`path` and `period_seconds`
-    /// required, as in the builder).
-    On(Scalar),
-}
-
-/// Requests and limits of CPU and memory.
-pub struct ResourcesNode {
-    /// The block.
-    pub span: SpanRange,
-    /// `requests: { cpu }`.
-    pub cpu_request: Option<Given<Quantity>>,
-    /// `limits: { cpu }`.
-    pub cpu_limit: Option<Given<Quantity>>,
-    /// `requests: { memory }`.
-    pub memory_request: Option<Given<Quantity>>,
-    /// `limits: { memory }`.
-    pub memory_limit: Option<Given<Quantity>>,
-}
+/// `subset canary { image: "...", replicas: 1 }`: its name and the keys of [`SUBSET`].
+pub type SubsetNode = NamedRecord;
 
 table! {
     /// The keys of `subset name { ... }`.
@@ -138,6 +98,43 @@ table! {
         stabilization_window_seconds: Kind::Count => required();
         pods: Kind::Count => required();
         period_seconds: Kind::Count => required();
+    }
+}
+
+table! {
+    /// The keys of `resources: { .. }` and `sidecar: { .. }`: requests and limits of CPU and
+    /// memory, Kubernetes' shape of `Resources`' four fields.
+    pub RESOURCES: Resources = Resources::default(), "resources block",
+        "`{ requests: { cpu: 100m, memory: 128Mi }, limits: { ... } }`" {
+        requests: group REQUESTS;
+        limits: group LIMITS;
+    }
+}
+
+table! {
+    /// The keys of `requests: { .. }`.
+    pub REQUESTS: group Resources, "resources block", "`{ cpu: 100m, memory: 128Mi }`" {
+        cpu as cpu_request: Kind::Quantity;
+        memory as memory_request: Kind::Quantity;
+    }
+}
+
+table! {
+    /// The keys of `limits: { .. }`.
+    pub LIMITS: group Resources, "resources block", "`{ cpu: 100m, memory: 128Mi }`" {
+        cpu as cpu_limit: Kind::Quantity;
+        memory as memory_limit: Kind::Quantity;
+    }
+}
+
+table! {
+    /// The keys of `probes: { .. }`: each probe not written keeps Connectum's default, and
+    /// `off` removes it.
+    pub PROBES: Probes = Probes::default(), "probes block",
+        "`{ liveness: { path: \"/healthz\", period_seconds: 15 } }`" {
+        startup: Kind::OrOff(PROBE, Off::Unset);
+        liveness: Kind::OrOff(PROBE, Off::Unset);
+        readiness: Kind::OrOff(PROBE, Off::Unset);
     }
 }
 
@@ -213,28 +210,8 @@ pub fn service(
             "remove one of them",
         );
     }
-    let resources = fields
-        .take("resources", errors)
-        .and_then(|v| resources_of(v, errors));
-    let sidecar = fields
-        .take("sidecar", errors)
-        .and_then(|v| resources_of(v, errors));
     let app_tls = fields.take("app_tls", errors).and_then(|v| text(v, errors));
-    let probes = fields
-        .take("probes", errors)
-        .and_then(|v| probes_of(v, errors));
-    let subsets = fields
-        .nodes("subset")
-        .into_iter()
-        .filter_map(|(kind, name, body)| {
-            let name = node_name(kind, name, errors);
-            let record = record_of(body, "subset", SUBSET, errors);
-            Some(SubsetNode {
-                name: name?,
-                fields: record,
-            })
-        })
-        .collect();
+    let subsets = fields.named_records("subset", "subset", SUBSET, errors);
     let routes = fields
         .nodes("route")
         .into_iter()
@@ -251,76 +228,10 @@ pub fn service(
         fields: keys,
         replicas,
         autoscale,
-        resources,
-        sidecar,
         app_tls,
-        probes,
         subsets,
         routes,
         allow,
-    })
-}
-
-/// `{ requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 256Mi } }`.
-fn resources_of(value: &Value, errors: &mut Errors) -> Option<ResourcesNode> {
-    let block = block_of(
-        value,
-        "`{ requests: { cpu: 100m, memory: 128Mi }, limits: { ... } }`",
-        errors,
-    )?;
-    let mut fields = Fields::new(block, "resources block");
-    let mut pair = |key: &'static str, errors: &mut Errors| {
-        let Some(inner) = fields
-            .take(key, errors)
-            .and_then(|v| block_of(v, "`{ cpu: 100m, memory: 128Mi }`", errors))
-        else {
-            return (None, None);
-        };
-        let mut inner_fields = Fields::new(inner, "resources block");
-        let cpu = inner_fields
-            .take("cpu", errors)
-            .and_then(|v| quantity(v, errors));
-        let memory = inner_fields
-            .take("memory", errors)
-            .and_then(|v| quantity(v, errors));
-        inner_fields.finish(errors);
-        (cpu, memory)
-    };
-    let (cpu_request, memory_request) = pair("requests", errors);
-    let (cpu_limit, memory_limit) = pair("limits", errors);
-    fields.finish(errors);
-    Some(ResourcesNode {
-        span: block.span,
-        cpu_request,
-        cpu_limit,
-        memory_request,
-        memory_limit,
-    })
-}
-
-/// `{ startup: off, liveness: { path: "/healthz", period_seconds: 20 }, readiness: { .. } }`.
-fn probes_of(value: &Value, errors: &mut Errors) -> Option<ProbesNode> {
-    let block = block_of(
-        value,
-        "`{ liveness: { path: \"/healthz\", period_seconds: 15 } }`",
-        errors,
-    )?;
-    let mut fields = Fields::new(block, "probes block");
-    let mut probes = Vec::new();
-    for kind in ["startup", "liveness", "readiness"] {
-        let setting = match fields.take(kind, errors) {
-            Some(Value::Name(off)) if off.text == "off" => Some(ProbeSetting::Off(off.span)),
-            Some(other) => Scalar::read(other, Kind::Record(PROBE), errors).map(ProbeSetting::On),
-            None => None,
-        };
-        if let Some(setting) = setting {
-            probes.push((kind, setting));
-        }
-    }
-    fields.finish(errors);
-    Some(ProbesNode {
-        span: block.span,
-        probes,
     })
 }
 
@@ -350,16 +261,21 @@ mod tests {
             panic!("an autoscaler");
         };
         assert!(autoscale.get("scale_down").is_some());
-        let resources = service.resources.as_ref().map(|r| {
-            (
-                r.cpu_request.is_some(),
-                r.cpu_limit.is_some(),
-                r.memory_limit.is_some(),
-            )
-        });
-        assert_eq!(resources, Some((true, false, true)));
-        let probes = service.probes.as_ref().map(|p| p.probes.len());
-        assert_eq!(probes, Some(2));
+        let Some(Scalar::Record(_, resources)) = service.fields.get("resources") else {
+            panic!("resources");
+        };
+        let written = |group: &str| match resources.get(group) {
+            Some(Scalar::Group(keys)) => keys.fields.iter().map(|(s, _)| s.setter).collect(),
+            _ => Vec::new(),
+        };
+        assert_eq!(written("requests"), ["cpu_request", "memory_request"]);
+        assert_eq!(written("limits"), ["memory_limit"]);
+        let Some(Scalar::Record(_, probes)) = service.fields.get("probes") else {
+            panic!("probes");
+        };
+        assert!(matches!(probes.get("startup"), Some(Scalar::Off(_))));
+        assert!(matches!(probes.get("liveness"), Some(Scalar::Record(..))));
+        assert_eq!(probes.fields.len(), 2);
     }
 
     #[test]
@@ -374,6 +290,32 @@ mod tests {
         });
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(errors[0].starts_with("CM0904"));
+    }
+
+    #[test]
+    fn a_word_that_is_not_off_is_refused_with_off_suggested() {
+        let (_, errors) = read(quote! {
+            namespace: connectum,
+            service order-service {
+                image: "order:1.0.0",
+                probes: { startup: of },
+                route { to: order-service, retries: of }
+            }
+        });
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].starts_with(
+                "CM0905: expected a block `{ ... }` for the probe or `off`, found a name"
+            ),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].starts_with(
+                "CM0905: expected `{ attempts: 1, per_try_timeout: 10s }` or `off`, found a name"
+            ),
+            "{errors:?}"
+        );
+        assert!(errors.iter().all(|e| e.contains("did you mean `off`?")));
     }
 
     #[test]

@@ -1,10 +1,9 @@
 //! Values: durations and quantities read from literal suffixes (`30s`, `128Mi`), numbers,
-//! text, names, words from a fixed set, and Rust expressions in parentheses.
+//! text, names, words from a fixed set, and Rust expressions in parentheses. Values with a
+//! shape of their own are in [`super::shaped`].
 
-use connectum_mesh_core::diag::{closest, did_you_mean};
-use connectum_mesh_core::{
-    DisruptionBudget, Duration, HashKey, LoadBalancer, PodCount, Quantity, SimpleLb,
-};
+use connectum_mesh_core::diag::closest;
+use connectum_mesh_core::{Duration, Quantity};
 use syn::Lit;
 
 use super::tree::{Block, Entry, Name, RustExpr, SpanRange, Value};
@@ -333,147 +332,6 @@ pub fn text_map(value: &Value, errors: &mut Errors) -> Vec<(Spanned<String>, Giv
     entries(block, "KEY: \"value\"", errors, |key, value, errors| {
         text(value, errors).map(|v| (Spanned::from(key), v))
     })
-}
-
-/// `ROUND_ROBIN`, `LEAST_REQUEST`, `RANDOM`, `PASSTHROUGH`, or `consistent_hash` on
-/// `header name`, `query_parameter name` or `source_ip`.
-pub fn load_balancer(value: &Value, errors: &mut Errors) -> Option<Spanned<LoadBalancer>> {
-    let Value::Tagged { tag, value: key } = value else {
-        return word(
-            value,
-            &[
-                ("ROUND_ROBIN", SimpleLb::RoundRobin),
-                ("LEAST_REQUEST", SimpleLb::LeastRequest),
-                ("RANDOM", SimpleLb::Random),
-                ("PASSTHROUGH", SimpleLb::Passthrough),
-            ],
-            errors,
-        )
-        .map(|simple| Spanned {
-            value: LoadBalancer::Simple(simple.value),
-            span: simple.span,
-        });
-    };
-    let expected = "`consistent_hash header x-user`, `consistent_hash query_parameter id` or `consistent_hash source_ip`";
-    let hash = match (tag.text.as_str(), &**key) {
-        ("consistent_hash", Value::Name(name)) if name.text == "source_ip" => HashKey::UseSourceIp,
-        (
-            "consistent_hash",
-            Value::Tagged {
-                tag: by,
-                value: name,
-            },
-        ) => {
-            let name = self::name(name, errors)?;
-            match by.text.as_str() {
-                "header" => HashKey::HttpHeaderName(name.value),
-                "query_parameter" => HashKey::HttpQueryParameterName(name.value),
-                _ => {
-                    errors.at(by.span, Codes::UNKNOWN_WORD, format!("expected {expected}"));
-                    return None;
-                }
-            }
-        }
-        _ => {
-            errors.at(
-                value.span(),
-                Codes::WRONG_VALUE,
-                format!("expected {expected}"),
-            );
-            return None;
-        }
-    };
-    Some(Spanned {
-        value: LoadBalancer::ConsistentHash(hash),
-        span: value.span(),
-    })
-}
-
-/// `auto`, `disabled`, or `max_unavailable`/`min_available` with a number of pods (`1`) or a
-/// percentage of them (`"10%"`).
-pub fn disruption_budget(value: &Value, errors: &mut Errors) -> Option<Spanned<DisruptionBudget>> {
-    let expected = "`auto`, `disabled`, `max_unavailable 1` or `min_available \"50%\"`";
-    let budget = match value {
-        Value::Name(name) => {
-            let words = [
-                ("auto", DisruptionBudget::Auto),
-                ("disabled", DisruptionBudget::Disabled),
-            ];
-            return word(value, &words, errors).map(|w| Spanned {
-                value: w.value,
-                span: name.span,
-            });
-        }
-        Value::Tagged { tag, value: count } => {
-            let variant: fn(PodCount) -> DisruptionBudget = match tag.text.as_str() {
-                "max_unavailable" => DisruptionBudget::MaxUnavailable,
-                "min_available" => DisruptionBudget::MinAvailable,
-                other => {
-                    let help = did_you_mean(
-                        other,
-                        ["max_unavailable", "min_available"],
-                        format!("write {expected}"),
-                    );
-                    errors.at_with_help(
-                        tag.span,
-                        Codes::UNKNOWN_WORD,
-                        format!("`{other}` is not a kind of disruption budget"),
-                        help,
-                    );
-                    return None;
-                }
-            };
-            variant(pod_count(count, errors)?)
-        }
-        other => {
-            wrong(errors, other, expected);
-            return None;
-        }
-    };
-    Some(Spanned {
-        value: budget,
-        span: value.span(),
-    })
-}
-
-/// A number of pods (`1`) or a percentage of them (`"10%"`), as Kubernetes' IntOrString.
-fn pod_count(value: &Value, errors: &mut Errors) -> Option<PodCount> {
-    if let Value::Lit(Lit::Str(text)) = value {
-        let percent = text
-            .value()
-            .strip_suffix('%')
-            .and_then(|n| n.parse::<u32>().ok());
-        return match percent {
-            Some(p) if p <= 100 => Some(PodCount::Percent(p)),
-            Some(_) => {
-                errors.at(
-                    value.span(),
-                    Codes::OUT_OF_RANGE,
-                    "a percentage must be between 0 and 100",
-                );
-                None
-            }
-            None => {
-                wrong(
-                    errors,
-                    value,
-                    "a number of pods like `1` or a percentage like `\"10%\"`",
-                );
-                None
-            }
-        };
-    }
-    match count(value, errors)? {
-        Given::Literal(pods) => Some(PodCount::Pods(pods.value)),
-        Given::Expr(expr) => {
-            errors.at(
-                expr.span,
-                Codes::WRONG_VALUE,
-                "a disruption budget is written out: the checker compares it with the replicas",
-            );
-            None
-        }
-    }
 }
 
 #[cfg(test)]

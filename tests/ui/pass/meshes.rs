@@ -65,7 +65,8 @@ mod runtime_values {
 mod every_setting {
     // The less common settings, each compared with the builder call it stands for.
     use connectum_mesh::{
-        HashKey, HostStyle, LoadBalancer, PodSecurity, Probe, Rollout, RetryBudget, StringMatch, mesh,
+        ClientTls, HashKey, HostStyle, LoadBalancer, PodSecurity, Probe, Rollout, RetryBudget, StringMatch,
+        mesh,
     };
 
     pub fn main() {
@@ -90,7 +91,10 @@ mod every_setting {
                 },
                 security: { run_as_user: 2000, seccomp_runtime_default: true },
                 rollout: { max_unavailable: 0, max_surge: 2 },
-                traffic_policy: { load_balancer: consistent_hash header x-user },
+                traffic_policy: {
+                    load_balancer: consistent_hash header x-user,
+                    tls: SIMPLE "orders.shop.svc",
+                },
                 subset v1 { version_label: "v1.0" }
                 route by-method {
                     match: [
@@ -117,6 +121,10 @@ mod every_setting {
         assert_eq!(
             orders.traffic_policy.load_balancer,
             Some(LoadBalancer::ConsistentHash(HashKey::HttpHeaderName("x-user".to_owned())))
+        );
+        assert_eq!(
+            orders.traffic_policy.tls,
+            Some(ClientTls::Simple { sni: Some("orders.shop.svc".to_owned()) })
         );
         assert_eq!(orders.subsets[0].version(), "v1.0");
         let route = &orders.routes[0];

@@ -71,4 +71,14 @@ fn malformed_allow_source() {
     };
 }
 
+// Callers send plain text (`tls: DISABLE`) to a service whose STRICT mTLS refuses it: every
+// call fails at the connection. The checker's CM0422, at the `tls` token.
+fn client_tls_against_strict_mtls() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: connectum,
+        mtls: STRICT,
+        service order-service { image: "order:1.0.0", traffic_policy: { tls: DISABLE } }
+    };
+}
+
 fn main() {}
