@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! connectum-mesh import deploy/                  # the equivalent mesh! block on stdout
-//! connectum-mesh import deploy/ --builders       # the same mesh as builder calls
+//! connectum-mesh import deploy/ --builders       # the same mesh as a builder function
 //! connectum-mesh lint deploy/ k8s/*.yaml         # every problem; exit 1 on errors
 //! connectum-mesh lint deploy/ --format json      # for CI annotations
 //! kustomize build overlays/prod | connectum-mesh lint -
@@ -38,7 +38,7 @@ enum Command {
     Import {
         #[command(flatten)]
         input: Input,
-        /// Print builder calls instead of a mesh!{} block.
+        /// Print a function that builds the mesh with the builders instead of a mesh!{} block.
         #[arg(long)]
         builders: bool,
     },

@@ -180,13 +180,23 @@ pub struct BackendRef {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HeaderMatch {
-    /// `Exact` or `RegularExpression`.
-    #[serde(rename = "type")]
+    /// `Exact` (Gateway API's default when unwritten) or `RegularExpression`.
+    #[serde(rename = "type", default = "exact")]
     pub match_type: String,
     /// The header name.
     pub name: String,
     /// The value or expression.
     pub value: String,
+}
+
+/// Gateway API's default match type for headers and gRPC methods.
+fn exact() -> String {
+    "Exact".to_owned()
+}
+
+/// Gateway API's default match type for paths.
+fn path_prefix() -> String {
+    "PathPrefix".to_owned()
 }
 
 /// The spec of a GRPCRoute: gRPC methods routed to Services.
@@ -237,8 +247,8 @@ pub struct GrpcRouteMatch {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GrpcMethodMatch {
-    /// `Exact`.
-    #[serde(rename = "type")]
+    /// `Exact` (Gateway API's default when unwritten, as in the guide's GRPCRoute).
+    #[serde(rename = "type", default = "exact")]
     pub match_type: String,
     /// The fully qualified service.
     pub service: String,
@@ -298,8 +308,8 @@ pub struct HttpRouteMatch {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HttpPathMatch {
-    /// `PathPrefix`.
-    #[serde(rename = "type")]
+    /// `PathPrefix` (Gateway API's default when unwritten).
+    #[serde(rename = "type", default = "path_prefix")]
     pub match_type: String,
     /// The prefix.
     pub value: String,

@@ -113,3 +113,57 @@ fn example_meshes() -> Vec<Mesh> {
     split.add_service(cart);
     vec![plain, split]
 }
+
+/// Gateway API defaults an unwritten match `type` (`Exact` for gRPC methods and headers,
+/// `PathPrefix` for paths); the guide's GRPCRoute leaves it out and must read as written.
+#[test]
+fn route_matches_without_a_type_read_as_gateway_apis_defaults() {
+    let yaml = "apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: orders, namespace: shop}
+spec:
+  parentRefs: [{name: edge}]
+  rules:
+    - matches:
+        - method: {service: shop.Orders}
+          headers: [{name: x-beta, value: '1'}]
+      backendRefs: [{name: orders, port: 5000}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: docs, namespace: shop}
+spec:
+  parentRefs: [{name: edge}]
+  rules:
+    - matches: [{path: {value: /docs}}]
+      backendRefs: [{name: docs, port: 8080}]
+";
+    let reading = read_text("routes.yaml", yaml);
+    let problems: Vec<String> = reading
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(ToString::to_string)
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let types: Vec<String> = reading
+        .objects
+        .iter()
+        .filter_map(|o| match &o.manifest {
+            Manifest::Object(Object::GrpcRoute(route)) => {
+                let condition = &route.spec.rules[0].matches[0];
+                let method = condition.method.as_ref()?.match_type.clone();
+                Some(format!("{method} {}", condition.headers[0].match_type))
+            }
+            Manifest::Object(Object::HttpRoute(route)) => Some(
+                route.spec.rules[0].matches[0]
+                    .path
+                    .as_ref()?
+                    .match_type
+                    .clone(),
+            ),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(types, ["Exact Exact", "PathPrefix"]);
+}

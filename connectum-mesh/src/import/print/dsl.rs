@@ -25,7 +25,7 @@ pub(super) fn mesh_macro(mesh: &Mesh) -> String {
     }
     block.push('}');
     let completion = completion(mesh);
-    let mut out = super::refusal_note(mesh, "mesh! refuses it at compile time");
+    let mut out = super::refusal_note(mesh, "mesh! does not compile it");
     if completion.is_empty() {
         out.push_str(&block);
         out.push('\n');
@@ -347,7 +347,7 @@ mod tests {
         );
         for printed in [super::mesh_macro(&mesh), super::super::builders(&mesh)] {
             assert!(
-                printed.starts_with("// The checker refuses this mesh, so "),
+                printed.starts_with("// The checker refuses this mesh: "),
                 "{printed}"
             );
             assert!(printed.contains("// - CM0103: "), "{printed}");

@@ -65,7 +65,7 @@ fn refusal_note(mesh: &Mesh, what: &str) -> String {
         return String::new();
     }
     let mut out = format!(
-        "// The checker refuses this mesh, so {what} until these {} error(s) are fixed (here or\n// in the manifests; `connectum-mesh import` printed each with its file and line):\n",
+        "// The checker refuses this mesh: {what} until these {} error(s) are fixed,\n// here or in the manifests:\n",
         errors.len()
     );
     for error in errors {
