@@ -56,12 +56,17 @@ fn optional_fields_with_a_default_take_a_value_or_none_for_off() {
         .maybe_readiness(Some(Probe::liveness()))
         .build();
     assert_eq!(probes.liveness, Some(custom));
-    assert_eq!(probes.startup, None, "maybe_startup(None) turns the probe off");
+    assert_eq!(
+        probes.startup, None,
+        "maybe_startup(None) turns the probe off"
+    );
     assert_eq!(probes.readiness, Some(Probe::liveness()));
 
     let shutdown = GracefulShutdown::builder().build();
     assert_eq!(shutdown.pre_stop_sleep, Some(Duration::from_secs(5)));
-    let without_sleep = GracefulShutdown::builder().maybe_pre_stop_sleep(None).build();
+    let without_sleep = GracefulShutdown::builder()
+        .maybe_pre_stop_sleep(None)
+        .build();
     assert_eq!(without_sleep.pre_stop_sleep, None);
     let longer = GracefulShutdown::builder()
         .pre_stop_sleep(Duration::from_secs(8))
