@@ -313,3 +313,97 @@ fn istio<S: DeserializeOwned + Serialize + Default>(
         back,
     ))
 }
+
+/// Kinds of the projects the mesh works with that the reader does not read: real objects, not
+/// typos, so they are reported as not part of the mesh model (CM0827) rather than refused as
+/// unknown (CM0823), and an import of a directory holding them still prints its mesh.
+const KNOWN_UNREAD: &[(&str, &[&str])] = &[
+    (
+        "gateway.envoyproxy.io",
+        &[
+            "Backend",
+            "ClientTrafficPolicy",
+            "EnvoyExtensionPolicy",
+            "EnvoyPatchPolicy",
+            "EnvoyProxy",
+            "HTTPRouteFilter",
+            "SecurityPolicy",
+        ],
+    ),
+    (
+        GATEWAY_API,
+        &[
+            "BackendTLSPolicy",
+            "ListenerSet",
+            "ReferenceGrant",
+            "TCPRoute",
+            "TLSRoute",
+            "UDPRoute",
+        ],
+    ),
+    (
+        "networking.istio.io",
+        &[
+            "EnvoyFilter",
+            "ProxyConfig",
+            "ServiceEntry",
+            "Sidecar",
+            "WorkloadEntry",
+            "WorkloadGroup",
+        ],
+    ),
+    ("security.istio.io", &["RequestAuthentication"]),
+];
+
+/// Whether `kind` of `api_version` is one of [`KNOWN_UNREAD`].
+pub(crate) fn known_unread(api_version: &str, kind: &str) -> bool {
+    let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
+    KNOWN_UNREAD
+        .iter()
+        .any(|(known, kinds)| *known == group && kinds.contains(&kind))
+}
+
+/// Fields of a kind's `spec` that its official schema has and our type does not carry. The
+/// reader finds unknown fields by writing a document back from our type, so without this list
+/// a valid field (Envoy Gateway's `rateLimit`, say) would be refused as misspelled (CM0824). A
+/// conformance test checks the list against the vendored CRD.
+pub(crate) const SPEC_FIELDS_NOT_READ: &[(&str, &[&str])] = &[(
+    "BackendTrafficPolicy",
+    &[
+        "admissionControl",
+        "bandwidthLimit",
+        "circuitBreaker",
+        "compression",
+        "compressor",
+        "connection",
+        "dns",
+        "faultInjection",
+        "healthCheck",
+        "http2",
+        "httpUpgrade",
+        "loadBalancer",
+        "mergeType",
+        "proxyProtocol",
+        "rateLimit",
+        "requestBuffer",
+        "responseOverride",
+        "routingType",
+        "targetRef",
+        "targetSelectors",
+        "tcpKeepalive",
+        "telemetry",
+        "useClientProtocol",
+    ],
+)];
+
+/// Whether `path` of a `kind` document lies under a `spec` field its schema has and the reader
+/// does not carry ([`SPEC_FIELDS_NOT_READ`]).
+pub(crate) fn schema_field_not_read(kind: &str, path: &FieldPath) -> bool {
+    let [Segment::Key(spec), Segment::Key(field), ..] = path.segments() else {
+        return false;
+    };
+    spec == "spec"
+        && SPEC_FIELDS_NOT_READ
+            .iter()
+            .any(|(known, fields)| *known == kind && fields.contains(&field.as_str()))
+}

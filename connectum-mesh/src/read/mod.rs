@@ -31,8 +31,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use connectum_mesh_core::diag::registry::{
-    DUPLICATE_OBJECT, MALFORMED_MANIFEST, NOT_AN_OBJECT, READ_FAILED, UNKNOWN_FIELD, UNKNOWN_KIND,
-    WRONG_TYPE,
+    DUPLICATE_OBJECT, MALFORMED_MANIFEST, NOT_AN_OBJECT, NOT_MODELLED, READ_FAILED, UNKNOWN_FIELD,
+    UNKNOWN_KIND, WRONG_TYPE,
 };
 use connectum_mesh_core::diag::{CodeInfo, closest};
 use connectum_mesh_core::{Diagnostic, MeshPath, Severity};
@@ -469,8 +469,13 @@ fn read_document(file: &Path, document: LocatedDocument, reading: &mut Reading) 
     }
     let label = format!("{kind}/{name}");
     let Some(entry) = kinds::entry(api_version, kind) else {
+        let diagnostic = if kinds::known_unread(api_version, kind) {
+            not_modelled_object(&label)
+        } else {
+            unknown_kind(api_version, kind, &label)
+        };
         reading.push(SourceDiagnostic::new(
-            unknown_kind(api_version, kind, &label),
+            diagnostic,
             Some(SourceLocation::at(
                 file,
                 document.position_of(&FieldPath::root().key("kind")),
@@ -514,6 +519,10 @@ fn read_document(file: &Path, document: LocatedDocument, reading: &mut Reading) 
     };
     for (path, loss) in strict::losses(&object.value, &back) {
         let diagnostic = match loss {
+            // A field of the official schema that we do not read is not a misspelling: the
+            // import reports it as not modelled (CM0827) when it compares the object with the
+            // mesh's rendering.
+            Loss::UnknownField if kinds::schema_field_not_read(kind, &path) => continue,
             Loss::UnknownField => {
                 object.diagnostic(&UNKNOWN_FIELD, &path, format!("{kind} has no field {path}"))
             }
@@ -531,6 +540,14 @@ fn read_document(file: &Path, document: LocatedDocument, reading: &mut Reading) 
         });
     }
     reading.objects.push(object);
+}
+
+/// CM0827 for a whole object: `label` (`Kind/name`) is a real object the mesh does not render.
+pub(crate) fn not_modelled_object(label: &str) -> Diagnostic {
+    NOT_MODELLED.at(
+        MeshPath::manifest(label),
+        format!("{label} is not part of the mesh model; the imported mesh does not render it"),
+    )
 }
 
 fn unknown_kind(api_version: &str, kind: &str, label: &str) -> Diagnostic {

@@ -120,7 +120,8 @@ fn a_wrong_type_names_its_path_and_line() {
 fn unknown_kinds_and_non_objects_are_refused_with_a_line() {
     let text = "apiVersion: networking.istio.io/v1\nkind: VirtualServce\nmetadata: {name: x}\n---\n- a list\n---\nkind: Service\nmetadata: {name: y}\n---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: z}\n";
     let reading = read_text("m.yaml", text);
-    assert_eq!(reading.codes(), ["CM0823", "CM0822", "CM0822", "CM0823"]);
+    // A ServiceEntry is a real Istio object the mesh does not model: a warning, not a refusal.
+    assert_eq!(reading.codes(), ["CM0823", "CM0822", "CM0822", "CM0827"]);
     let lines: Vec<u64> = reading
         .diagnostics
         .iter()
@@ -216,4 +217,71 @@ proptest! {
             prop_assert!(diagnostic.location.is_some());
         }
     }
+}
+
+/// The guide's Envoy Gateway files: a BackendTrafficPolicy with `rateLimit` and `loadBalancer`
+/// (fields of Envoy Gateway's schema we do not read) and an EnvoyPatchPolicy (a kind we do not
+/// read) are real objects: not part of the mesh model, never "misspelled" or "unknown".
+#[test]
+fn envoy_gateway_objects_we_do_not_read_are_not_refused() {
+    let text = "apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: BackendTrafficPolicy\nmetadata: {name: limits}\nspec:\n  targetRefs: [{group: gateway.networking.k8s.io, kind: GRPCRoute, name: orders}]\n  rateLimit:\n    type: Local\n  loadBalancer: {type: LeastRequest}\n  retry: {numRetries: 1}\n---\napiVersion: gateway.envoyproxy.io/v1alpha1\nkind: EnvoyPatchPolicy\nmetadata: {name: patch}\nspec: {type: JSONPatch}\n---\napiVersion: gateway.envoyproxy.io/v1alpha1\nkind: BackendTrafficPolicy\nmetadata: {name: typo}\nspec:\n  targetRefs: [{group: gateway.networking.k8s.io, kind: GRPCRoute, name: orders}]\n  retyr: {numRetries: 1}\n";
+    let reading = read_text("eg.yaml", text);
+    // The misspelled `retyr` is still refused; the real objects are not.
+    assert_eq!(
+        reading.codes(),
+        ["CM0827", "CM0824"],
+        "{:#?}",
+        reading.diagnostics
+    );
+    assert_eq!(
+        reading.diagnostics[0].diagnostic.message,
+        "EnvoyPatchPolicy/patch is not part of the mesh model; the imported mesh does not render it"
+    );
+    assert_eq!(reading.diagnostics[0].location.as_ref().unwrap().line, 12);
+    assert!(
+        reading.diagnostics[1]
+            .diagnostic
+            .message
+            .contains("spec.retyr")
+    );
+    assert_eq!(
+        reading.objects.len(),
+        2,
+        "both BackendTrafficPolicies are read"
+    );
+}
+
+/// [`kinds::SPEC_FIELDS_NOT_READ`] and the fields our types carry are exactly the spec fields of
+/// the official CRD (vendored in tests/fixtures): a field Envoy Gateway adds is never called a
+/// misspelling, and a field we start reading leaves the list.
+#[test]
+fn backend_traffic_policy_fields_match_envoy_gateways_schema() {
+    let crd = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../tests/fixtures/envoy-gateway-crds/gateway.envoyproxy.io_backendtrafficpolicies.yaml",
+    ))
+    .unwrap();
+    let crd: Value = serde_saphyr::from_str(&crd).unwrap();
+    let official: Vec<String> =
+        crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+    let carried = serde_json::to_value(crate::api::envoy::BackendTrafficPolicySpec {
+        target_refs: Vec::new(),
+        retry: Some(crate::api::envoy::Retry::default()),
+        timeout: Some(crate::api::envoy::Timeout::default()),
+    })
+    .unwrap();
+    let mut ours: Vec<String> = carried.as_object().unwrap().keys().cloned().collect();
+    let (_, not_read) = kinds::SPEC_FIELDS_NOT_READ
+        .iter()
+        .find(|(kind, _)| *kind == "BackendTrafficPolicy")
+        .unwrap();
+    ours.extend(not_read.iter().map(|f| (*f).to_owned()));
+    ours.sort();
+    let mut official = official;
+    official.sort();
+    assert_eq!(ours, official);
 }
