@@ -239,7 +239,9 @@
 mod check;
 mod errors;
 mod expand;
+mod fragment;
 mod lower;
+mod root;
 mod syntax;
 
 use proc_macro2::TokenStream;
@@ -249,7 +251,18 @@ use quote::quote;
 /// `connectum_mesh::Mesh`; mistakes in literal values are compile errors at their token.
 #[proc_macro]
 pub fn mesh(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
-    mesh_tokens(input.into()).into()
+    root::with_detected(|| mesh_tokens(input.into())).into()
+}
+
+/// One crate's part of a mesh, for a monorepo: the nodes of `mesh!` (`service`, `gateway`,
+/// `external`, `chain_budget`) and `known_namespaces`, producing a
+/// `connectum_mesh::MeshFragment` the crate that composes the mesh merges with `Mesh::merge`.
+/// Mesh-wide keys are refused at their token (CM0930). The fragment is checked while it
+/// compiles as far as a fragment can be judged; the rest waits for the composed mesh. See the
+/// crate docs, "Fragments".
+#[proc_macro]
+pub fn mesh_fragment(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    root::with_detected(|| fragment::fragment_tokens(input.into())).into()
 }
 
 /// Reads, lowers, checks and expands; on errors, the errors and a mesh of the right type, so
@@ -259,17 +272,18 @@ fn mesh_tokens(input: TokenStream) -> TokenStream {
     let tree = syntax::tree::parse_input(input, &mut errors);
     let node = syntax::mesh::mesh(&tree, &mut errors);
     let (model, index) = lower::lower(&node, &mut errors);
-    check::report(&model, &index, &mut errors);
+    check::report(&model, &index, check::Judged::Mesh, &mut errors);
     let warnings = errors.warnings();
     if errors.is_empty() {
         let mesh = expand::mesh(&node);
         return quote!({ #warnings #mesh });
     }
     let compile_errors = errors.to_compile_errors();
+    let k = root::current();
     quote!({
         #compile_errors
         #warnings
-        ::connectum_mesh::Mesh::builder().namespace(::std::string::String::new()).build()
+        #k::Mesh::builder().namespace(::std::string::String::new()).build()
     })
 }
 

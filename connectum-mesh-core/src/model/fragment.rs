@@ -132,6 +132,13 @@ impl MeshFragment {
         self.chain_budgets.push(budget);
         self
     }
+
+    /// The service of this fragment named `name`, if any (for the subset handles a gateway of
+    /// the same fragment routes to).
+    #[must_use]
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|service| service.name == name)
+    }
 }
 
 impl MeshFragment {
@@ -171,10 +178,19 @@ impl MeshFragment {
         mesh.external_callers.clone_from(&self.external_callers);
         mesh.known_namespaces.clone_from(&self.known_namespaces);
         mesh.chain_budgets.clone_from(&self.chain_budgets);
-        let mut local = Diagnostics::new();
+        crate::check(&mesh).local()
+    }
+}
+
+impl Diagnostics {
+    /// The diagnostics a fragment can judge: those whose code is [`Scope::Local`] in the
+    /// registry. [`MeshFragment::check`] keeps these; so does `mesh!` for a mesh that calls a
+    /// service by an expression, whose call graph it cannot see.
+    #[must_use]
+    pub fn local(self) -> Self {
+        let mut local = Self::new();
         local.extend(
-            crate::check(&mesh)
-                .into_iter()
+            self.into_iter()
                 .filter(|d| d.code.info().is_none_or(|info| info.scope == Scope::Local)),
         );
         local

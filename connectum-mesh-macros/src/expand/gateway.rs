@@ -25,13 +25,15 @@ fn runtime(node: &RuntimeNode) -> TokenStream {
     }
 }
 
-/// The handle of `service/subset`, looked up in the mesh built so far (the macro checked that
-/// the service declares it, so the lookup cannot fail).
+/// The handle of `service/subset`, looked up in the mesh (or fragment) built so far. The macro
+/// checked that a service it holds declares the subset; a service another crate's fragment
+/// defines is named as written, and the composed mesh's checker judges it.
 fn subset_handle(mesh: &Ident, qualified: &str) -> TokenStream {
+    let k = krate();
     let (service, subset) = qualified.split_once('/').unwrap_or((qualified, ""));
     quote!(match #mesh.service(#service).and_then(|service| service.subset(#subset)) {
         ::core::option::Option::Some(subset) => subset,
-        ::core::option::Option::None => ::core::unreachable!(),
+        ::core::option::Option::None => #k::SubsetRef::unchecked(#service, #subset),
     })
 }
 

@@ -10,9 +10,10 @@ use quote::{ToTokens, format_ident, quote};
 use crate::syntax::record::{Record, Scalar};
 use crate::syntax::value::{Given, Spanned};
 
-/// The crate users depend on; `mesh!` is re-exported from it.
+/// The crate the expansion names: `connectum_mesh`, or the core in a crate that depends on the
+/// core alone (see [`crate::root`]).
 pub(super) fn krate() -> TokenStream {
-    quote!(::connectum_mesh)
+    crate::root::current()
 }
 
 pub(super) fn string(text: &str) -> TokenStream {
@@ -92,6 +93,19 @@ pub(super) fn names(items: &[Spanned<String>]) -> TokenStream {
     quote!(::std::vec::Vec::<::std::string::String>::from([#(#items),*]))
 }
 
+/// A `Vec<String>` of the services called: a name as a `String`, an expression (a
+/// `ServiceRef`, say) through `String::from`.
+fn calls(items: &[Given<String>]) -> TokenStream {
+    let items = items.iter().map(|item| match item {
+        Given::Literal(name) => string(&name.value),
+        Given::Expr(expr) => {
+            let expr = &expr.expr;
+            quote!(::std::string::String::from(#expr))
+        }
+    });
+    quote!(::std::vec::Vec::<::std::string::String>::from([#(#items),*]))
+}
+
 pub(super) fn variant(path: &str, name: &str) -> TokenStream {
     let k = krate();
     let path = format_ident!("{}", path);
@@ -125,6 +139,7 @@ pub(super) fn scalar(value: &Scalar) -> TokenStream {
             quote!(#p)
         }),
         Scalar::Names(items) => names(items),
+        Scalar::Calls(items) => calls(items),
         Scalar::TextMap(entries) => text_map(entries),
         Scalar::Word(words, word) => variant(
             words.ty,

@@ -23,11 +23,13 @@ pub(super) fn lower_service(
         .image(String::new())
         .build();
     lowering.record(&node.fields, SERVICE, &mut service, path);
-    if let Some(Scalar::Names(calls)) = node.fields.get("calls") {
+    if let Some(Scalar::Calls(calls)) = node.fields.get("calls") {
         for call in calls {
-            lowering
-                .index
-                .call(&node.name.value, &call.value, call.span);
+            if let Given::Literal(call) = call {
+                lowering
+                    .index
+                    .call(&node.name.value, &call.value, call.span);
+            }
         }
     }
     let scaling = path.field("scaling");

@@ -4,6 +4,7 @@
 //! into typed nodes, reporting unknown keys, missing keys and malformed values as they go.
 //! Each node's keys are a table ([`record`]); [`value`] reads the values themselves.
 
+pub mod fragment;
 pub mod gateway;
 pub mod mesh;
 pub mod record;

@@ -30,8 +30,8 @@ use connectum_mesh_core::{
 use super::Fields;
 use super::tree::{Block, SpanRange, Value};
 use super::value::{
-    Given, Spanned, block_of, count, disruption_budget, duration, flag, load_balancer, names,
-    number, percent, text, text_map, word,
+    Given, Spanned, block_of, callees, count, disruption_budget, duration, flag, load_balancer,
+    names, number, percent, text, text_map, word,
 };
 use crate::errors::Errors;
 
@@ -57,6 +57,9 @@ pub enum Kind {
     Percent,
     /// A list of names: `[a, b]`.
     Names,
+    /// A list of services called: names, or `ServiceRef` expressions another crate exports,
+    /// `[inventory-service, (billing::SERVICE)]`.
+    Calls,
     /// A map of text: `{ KEY: "value" }`.
     TextMap,
     /// One word of a fixed set, each the variant of a model enum: `mtls: STRICT`.
@@ -255,6 +258,8 @@ pub enum Scalar {
     Percent(Given<f64>),
     /// A list of names.
     Names(Vec<Spanned<String>>),
+    /// A list of services called, each a name or an expression.
+    Calls(Vec<Given<String>>),
     /// A map of text.
     TextMap(Vec<(Spanned<String>, Given<String>)>),
     /// A word of the model's table, with the enum's words.
@@ -278,6 +283,7 @@ impl Scalar {
             Kind::Flag => Self::Flag(flag(value, errors)?),
             Kind::Percent => Self::Percent(percent(value, errors)?),
             Kind::Names => Self::Names(names(value, errors)),
+            Kind::Calls => Self::Calls(callees(value, errors)),
             Kind::TextMap => Self::TextMap(text_map(value, errors)),
             Kind::Word(words) => {
                 let table: Vec<(&'static str, &'static str)> =
@@ -300,6 +306,7 @@ impl Scalar {
             Self::Flag(g) => g.span(),
             Self::Percent(g) => g.span(),
             Self::Names(items) => spread(items.iter().map(|i| i.span)),
+            Self::Calls(items) => spread(items.iter().map(Given::span)),
             Self::TextMap(entries) => spread(entries.iter().map(|(k, v)| k.span.to(v.span()))),
             Self::Word(_, word) => word.span,
             Self::LoadBalancer(lb) => lb.span,
@@ -373,7 +380,10 @@ from_scalar! {
     SidecarMode: Scalar::Word(_, w) => w.value.parse::<Self>().ok();
     MeshMode: Scalar::Word(_, w) => w.value.parse::<Self>().ok();
     AppTimeout: Scalar::Duration(g) => literal(g).map(|d| AppTimeout::builder().duration(d).build());
-    Vec<String>: Scalar::Names(items) => Some(items.iter().map(|i| i.value.clone()).collect());
+    // A call written as an expression is known only at run time: the model leaves it out, and
+    // lowering judges the mesh like a fragment then.
+    Vec<String>: Scalar::Names(items) => Some(items.iter().map(|i| i.value.clone()).collect()),
+        Scalar::Calls(items) => Some(items.iter().filter_map(literal).collect());
     BTreeMap<String, String>: Scalar::TextMap(entries) => Some(
         entries
             .iter()
