@@ -154,6 +154,16 @@ mod tests {
         })
         .to_string();
         assert!(literal.contains("CM0103"), "{literal}");
+        let external = crate::mesh_tokens(quote! {
+            namespace: shop,
+            external batch { service_account: shop/batch, calls: [(payments::SERVICE)] }
+        })
+        .to_string();
+        assert_eq!(compile_errors(&external), 0, "{external}");
+        assert!(
+            external.contains("String :: from (payments :: SERVICE)"),
+            "{external}"
+        );
         let still_local = crate::mesh_tokens(quote! {
             namespace: shop,
             service checkout { image: "checkout:1.0.0", calls: [(inventory::SERVICE)], config: { PORT: "6000" } }

@@ -72,7 +72,9 @@ impl AsRef<str> for ServiceRef {
 ///
 /// A fragment's services may call services another fragment defines; the checker, run on the
 /// composed mesh, reports calls to a service no fragment defines (CM0103) and chains over
-/// budget across crates (CM0301).
+/// budget across crates (CM0301). [`MeshFragment::check`] runs the rules a fragment can be
+/// judged by alone. `connectum_mesh::mesh_fragment!` writes one in `mesh!`'s words and runs
+/// those rules while the crate compiles.
 ///
 /// ```
 /// use connectum_mesh_core::{Mesh, MeshFragment, Service, ServiceRef};

@@ -95,7 +95,7 @@ pub(super) fn names(items: &[Spanned<String>]) -> TokenStream {
 
 /// A `Vec<String>` of the services called: a name as a `String`, an expression (a
 /// `ServiceRef`, say) through `String::from`.
-fn calls(items: &[Given<String>]) -> TokenStream {
+pub(super) fn calls(items: &[Given<String>]) -> TokenStream {
     let items = items.iter().map(|item| match item {
         Given::Literal(name) => string(&name.value),
         Given::Expr(expr) => {
