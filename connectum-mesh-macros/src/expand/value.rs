@@ -5,7 +5,7 @@ use connectum_mesh_core::{
     DisruptionBudget, Duration, HashKey, LoadBalancer, PodCount, Quantity, SimpleLb,
 };
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{ToTokens, format_ident, quote};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 
 use crate::syntax::record::{Record, Scalar};
 use crate::syntax::value::{Given, Spanned};
@@ -99,8 +99,11 @@ pub(super) fn calls(items: &[Given<String>]) -> TokenStream {
     let items = items.iter().map(|item| match item {
         Given::Literal(name) => string(&name.value),
         Given::Expr(expr) => {
+            // Spanned at the expression, so a value of the wrong type (`(42)`) is rustc's
+            // error at it, not at the whole macro.
             let expr = &expr.expr;
-            quote!(::std::string::String::from(#expr))
+            let span = syn::spanned::Spanned::span(expr);
+            quote_spanned!(span=> ::std::string::String::from(#expr))
         }
     });
     quote!(::std::vec::Vec::<::std::string::String>::from([#(#items),*]))
