@@ -4,17 +4,20 @@
 //! AuthorizationPolicy and a ServiceAccount, plus the Namespace, PeerAuthentication and
 //! Telemetry: 3 + 7n documents.
 //!
+//! Each service is the guide's order-service in its benchmark form: what the two share (telemetry,
+//! sidecar resources, the traffic policy's limits, the canary routes) comes from
+//! [`order_service::guide`]; what differs is written here.
+//!
 //! Built with the public builders only, the way a user would write it, and shared by the
 //! `gen-mesh` binary (the whole-process benchmark, compared with cdk8s, KCL and Python) and the
 //! criterion benchmarks.
 
 use connectum_mesh::{
-    AllowRule, ConnectionPool, DisruptionBudget, Duration, GracefulShutdown, HeaderMatch,
-    HostStyle, HttpPool, LoadBalancer, Mesh, MeshRetry, MtlsMode, Object, OutlierDetection, Probes,
-    Quantity, RequestMatch, Resources, RetryOn, Rollout, Route, Scaling, Service,
-    ServiceAccountRef, SimpleLb, Split, SpreadPolicy, Subset, TcpPool, Telemetry, Tracing,
-    TrafficPolicy,
+    AllowRule, DisruptionBudget, Duration, GracefulShutdown, HostStyle, HttpPool, LoadBalancer,
+    Mesh, MeshRetry, MtlsMode, Object, Probes, RetryOn, Rollout, Scaling, Service,
+    ServiceAccountRef, SimpleLb, SpreadPolicy, Subset,
 };
+use order_service::guide;
 
 /// The benchmark mesh for `n` services, built with the public builders.
 #[must_use]
@@ -24,19 +27,7 @@ pub fn topology(n: usize) -> Mesh {
         .app_label("app")
         .host_style(HostStyle::Fqdn)
         .mtls(MtlsMode::Strict)
-        .telemetry(
-            Telemetry::builder()
-                .name("connectum-telemetry")
-                .tracing(
-                    Tracing::builder()
-                        .providers(["otel-tracing"])
-                        .sampling_percent(100.0)
-                        .build(),
-                )
-                .metrics_providers(["prometheus"])
-                .access_log_providers(["otel-access-logging"])
-                .build(),
-        )
+        .telemetry(guide::telemetry())
         .external_callers(vec![
             connectum_mesh::ExternalCaller::builder()
                 .name("api-gateway")
@@ -61,38 +52,14 @@ pub fn topology(n: usize) -> Mesh {
             .rollout(Rollout::builder().allow_zero_ready(true).build())
             .disruption_budget(DisruptionBudget::Disabled)
             .spread_policy(SpreadPolicy::DoNotSchedule)
-            .sidecar(
-                Resources::builder()
-                    .cpu_request(Quantity::millicores(100))
-                    .cpu_limit(Quantity::millicores(500))
-                    .memory_request(Quantity::mebibytes(128))
-                    .memory_limit(Quantity::mebibytes(256))
+            .sidecar(guide::sidecar_resources())
+            .traffic_policy(guide::traffic_policy(
+                HttpPool::builder()
+                    .http2_max_requests(1000)
+                    .max_requests_per_connection(10)
                     .build(),
-            )
-            .traffic_policy(
-                TrafficPolicy::builder()
-                    .connection_pool(
-                        ConnectionPool::builder()
-                            .tcp(TcpPool::builder().max_connections(100).build())
-                            .http(
-                                HttpPool::builder()
-                                    .http2_max_requests(1000)
-                                    .max_requests_per_connection(10)
-                                    .build(),
-                            )
-                            .build(),
-                    )
-                    .outlier_detection(
-                        OutlierDetection::builder()
-                            .consecutive_5xx_errors(5)
-                            .interval(Duration::from_secs(30))
-                            .base_ejection_time(Duration::from_secs(30))
-                            .max_ejection_percent(50)
-                            .build(),
-                    )
-                    .load_balancer(LoadBalancer::Simple(SimpleLb::LeastRequest))
-                    .build(),
-            )
+                LoadBalancer::Simple(SimpleLb::LeastRequest),
+            ))
             .allow([AllowRule::builder()
                 .from([
                     connectum_mesh::Source::ServiceAccount(ServiceAccountRef::new(
@@ -116,26 +83,9 @@ pub fn topology(n: usize) -> Mesh {
                 ])
                 .build()
         };
-        service
-            .add_route(
-                Route::builder()
-                    .name("canary-header")
-                    .matches(vec![RequestMatch::header(HeaderMatch::exact(
-                        "x-canary", "true",
-                    ))])
-                    .target(&canary)
-                    .timeout(Duration::from_secs(10))
-                    .retries(retries())
-                    .build(),
-            )
-            .add_route(
-                Route::builder()
-                    .name("default")
-                    .target(Split::new().weight(&stable, 90).weight(&canary, 10))
-                    .timeout(Duration::from_secs(10))
-                    .retries(retries())
-                    .build(),
-            );
+        for route in guide::canary_routes(&stable, &canary, Duration::from_secs(10), retries) {
+            service.add_route(route);
+        }
         mesh.add_service(service);
     }
     mesh

@@ -163,8 +163,7 @@
 //! ```text
 //! // connectum-mesh-core/src/model/service.rs
 //! pub struct Rollout {
-//!     /// ...
-//!     #[builder(default, setter(strip_option))]
+//!     /// ... (an `Option` field is optional in the builder, with a `maybe_` setter too)
 //!     pub max_surge_percent: Option<u32>,
 //! }
 //! ```

@@ -71,8 +71,8 @@ pub mod review;
 pub mod testing;
 
 pub use render::{
-    ExtraObject, IstioApi, LazyManifests, Manifests, Object, RenderError, RenderOptions, render,
-    render_lazily, render_with,
+    ExtraObject, IstioApi, LazyManifests, Manifests, Object, RenderError, RenderOptions, Rendered,
+    render, render_lazily, render_with,
 };
 
 /// Describes a mesh in a DSL that reads like the mesh, checked while your crate compiles.

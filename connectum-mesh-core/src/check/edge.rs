@@ -4,9 +4,10 @@
 
 use crate::diag::registry::{
     DUPLICATE_GATEWAY, DUPLICATE_GATEWAY_MEMBER, EDGE_SETTING_NOT_RENDERABLE,
-    GATEWAY_HOST_CONFLICT, GATEWAY_MIXED_MATCHES, GATEWAY_NEEDS_ISTIO, GATEWAY_UNDECLARED_SUBSET,
-    GATEWAY_UNKNOWN_LISTENER, GATEWAY_UNKNOWN_PORT, GATEWAY_UNKNOWN_SERVICE,
-    GATEWAY_WITHOUT_LISTENERS, INVALID_GATEWAY_FIELD,
+    GATEWAY_HOST_CONFLICT, GATEWAY_MIXED_MATCHES, GATEWAY_NEEDS_ISTIO,
+    GATEWAY_PLAINTEXT_TO_APP_TLS, GATEWAY_UNDECLARED_SUBSET, GATEWAY_UNKNOWN_LISTENER,
+    GATEWAY_UNKNOWN_PORT, GATEWAY_UNKNOWN_SERVICE, GATEWAY_WITHOUT_LISTENERS,
+    INVALID_GATEWAY_FIELD,
 };
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
 use crate::model::{
@@ -25,6 +26,7 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
         check_unique_members(gateway, &path, out);
         check_fields(gateway, &path, out);
         check_runs_without_istio(mesh, gateway, &path, out);
+        check_backend_tls(mesh, gateway, &path, out);
         for (index, route) in gateway.routes.iter().enumerate() {
             let route_path = path.index("routes", index);
             check_target(mesh, route, &route_path, out);
@@ -66,6 +68,41 @@ fn check_runs_without_istio(
                 )
                 .with_help("use a Gateway API implementation that needs no mesh, e.g. GatewayClass::envoy_gateway(…), or render the mesh under Istio"),
         );
+    }
+}
+
+/// Without Istio each service serves TLS itself (`app_tls`, required there), and a Gateway API
+/// implementation opens plain HTTP/2 toward its backends unless a BackendTLSPolicy tells it to
+/// speak TLS: every request through the edge would fail at the handshake. The library does not
+/// render that policy yet, so the gap is named here rather than left for the first request.
+fn check_backend_tls(mesh: &Mesh, gateway: &Gateway, path: &MeshPath, out: &mut Diagnostics) {
+    if mesh.mode.is_istio() || !matches!(gateway.runtime, GatewayRuntime::GatewayApi(_)) {
+        return;
+    }
+    for (index, route) in gateway.routes.iter().enumerate() {
+        for name in route.target.services() {
+            let serves_tls = mesh
+                .services
+                .iter()
+                .any(|service| service.name == name && service.app_tls.is_some());
+            if !serves_tls {
+                continue;
+            }
+            out.push(
+                GATEWAY_PLAINTEXT_TO_APP_TLS
+                    .at(
+                        path.index("routes", index),
+                        format!(
+                            "gateway `{}` routes to `{name}`, which serves TLS itself (app_tls) in a mesh without Istio; the gateway opens plain HTTP/2 toward it unless a BackendTLSPolicy says otherwise, and connectum-mesh does not render one",
+                            gateway.name
+                        ),
+                    )
+                    .with_help(format!(
+                        "add a gateway.networking.k8s.io/v1 BackendTLSPolicy targeting Service `{name}` (sectionName `grpc`, validation.hostname `{name}.{}.svc.cluster.local` and the CA that signed its certificate) with Manifests::add_extra, then allow this code; or render under Istio, where the sidecars carry TLS",
+                        mesh.namespace
+                    )),
+            );
+        }
     }
 }
 

@@ -206,6 +206,11 @@ registry! {
         why "Without Istio nothing programs an `istio: ingressgateway` deployment or a Gateway of class `istio.io/gateway-controller`: the edge objects would be applied and no request would ever get in. A Gateway API edge with another implementation (Envoy Gateway) works without a mesh, and is rendered."
         example "Mesh::builder().mode(MeshMode::None)… with Gateway::builder().runtime(GatewayRuntime::istio_ingress())…"
         fix "Run the edge on a Gateway API implementation that does not need Istio (GatewayClass::envoy_gateway), or render the mesh under Istio.";
+    CM0149 GATEWAY_PLAINTEXT_TO_APP_TLS Warning whole_mesh "an edge without Istio routes to a service that serves TLS, with no BackendTLSPolicy"
+        rule "Gateway API: a Gateway implementation speaks TLS to a backend only when a BackendTLSPolicy targets its Service; Envoy Gateway implements it"
+        why "Without a mesh each service terminates TLS itself (app_tls). Envoy Gateway opens plain HTTP/2 toward a backend no BackendTLSPolicy names, the service expects a TLS handshake, and every request through the edge fails. connectum-mesh does not render BackendTLSPolicy yet."
+        example "Mesh::builder().mode(MeshMode::None)… with an Envoy Gateway edge routing to a service with app_tls"
+        fix "Add a BackendTLSPolicy (gateway.networking.k8s.io/v1) for each such Service with Manifests::add_extra, naming the CA that signed its certificate and its cluster hostname, then allow CM0149; or render the mesh under Istio.";
     CM0151 SAMPLING_OUT_OF_RANGE Error whole_mesh "tracing sampling is not a percentage"
         rule "Istio webhook / CRD: Telemetry tracing randomSamplingPercentage must be 0..100"
         why "Istio refuses the Telemetry resource, so the namespace loses tracing, metrics and access logs configuration at once."

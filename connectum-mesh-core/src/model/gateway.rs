@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use typed_builder::TypedBuilder;
+use bon::Builder;
 
 use super::{Duration, HeaderMatch, MeshRetry, ServiceAccountRef, Split, SubsetRef};
 
@@ -43,24 +43,23 @@ pub const ISTIO_GATEWAY_CONTROLLER: &str = "istio.io/gateway-controller";
 ///     .build();
 /// assert_eq!(edge.routes[0].worst_case_attempts(edge.runtime.default_retry_attempts()), 2);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct Gateway {
     /// The gateway's name: the Gateway object's, and the first member of its call chains.
-    #[builder(setter(into))]
+    #[builder(into)]
     pub name: String,
     /// Where it runs and so how it is rendered (default: Istio's ingress gateway).
     #[builder(default)]
     pub runtime: GatewayRuntime,
     /// The identity its proxies call the mesh with; `None` takes the runtime's default
     /// ([`Gateway::principal_account`]).
-    #[builder(default, setter(strip_option(fallback = maybe_service_account)))]
     pub service_account: Option<ServiceAccountRef>,
     /// The ports and hosts it listens on.
-    #[builder(default, setter(transform = |items: impl IntoIterator<Item = Listener>| items.into_iter().collect()))]
+    #[builder(default, with = |items: impl IntoIterator<Item = Listener>| items.into_iter().collect())]
     pub listeners: Vec<Listener>,
     /// Its routes, in order: the first that matches takes the request.
-    #[builder(default, setter(transform = |items: impl IntoIterator<Item = GatewayRoute>| items.into_iter().collect()))]
+    #[builder(default, with = |items: impl IntoIterator<Item = GatewayRoute>| items.into_iter().collect())]
     pub routes: Vec<GatewayRoute>,
 }
 
@@ -175,11 +174,11 @@ impl GatewayRuntime {
 
 /// A Gateway API `gatewayClassName` and the implementation behind it, which decides what a
 /// route's timeouts and retries become.
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct GatewayClass {
     /// The `gatewayClassName`, e.g. `istio`, `eg` or `connectum-gateway`.
-    #[builder(setter(into))]
+    #[builder(into)]
     pub name: String,
     /// The controller that implements it.
     pub implementation: GatewayImplementation,
@@ -290,14 +289,14 @@ impl ListenerProtocol {
 }
 
 /// A port (and host) the gateway listens on.
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct Listener {
     /// The listener's name (Gateway API `sectionName`, Istio server port name).
-    #[builder(setter(into))]
+    #[builder(into)]
     pub name: String,
     /// The host it answers for, e.g. `api.example.com` or `*.example.com`; unset means any.
-    #[builder(default, setter(strip_option(fallback = maybe_hostname), into))]
+    #[builder(into)]
     pub hostname: Option<String>,
     /// The port.
     pub port: u16,
@@ -305,7 +304,7 @@ pub struct Listener {
     pub protocol: ListenerProtocol,
     /// For HTTPS: the name of the TLS Secret (`kubernetes.io/tls`) the gateway terminates with.
     /// Only the name: its data is never emitted.
-    #[builder(default, setter(strip_option(fallback = maybe_tls_credential), into))]
+    #[builder(into)]
     pub tls_credential: Option<String>,
 }
 
@@ -436,30 +435,27 @@ impl From<Split> for GatewayTarget {
 }
 
 /// One route of a gateway: matches, a target, and the timeout and retries of the edge hop.
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct GatewayRoute {
     /// The route's name (also the name of its GRPCRoute/HTTPRoute: `<gateway>-<route>`).
-    #[builder(setter(into))]
+    #[builder(into)]
     pub name: String,
     /// The listeners it is bound to, by name; empty means all of the gateway's.
-    #[builder(default, setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
+    #[builder(default, with = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items))]
     pub listeners: Vec<String>,
     /// Conditions, any of which selects the route; empty matches every request.
-    #[builder(default, setter(transform = |items: impl IntoIterator<Item = GatewayMatch>| items.into_iter().collect()))]
+    #[builder(default, with = |items: impl IntoIterator<Item = GatewayMatch>| items.into_iter().collect())]
     pub matches: Vec<GatewayMatch>,
     /// Where matched requests go.
-    #[builder(setter(into))]
+    #[builder(into)]
     pub target: GatewayTarget,
     /// The target port; unset means the target service's port.
-    #[builder(default, setter(strip_option(fallback = maybe_port)))]
     pub port: Option<u16>,
     /// The timeout of the whole request at the edge; unset means none.
-    #[builder(default, setter(strip_option(fallback = maybe_timeout)))]
     pub timeout: Option<Duration>,
     /// The gateway's retries; unset means the runtime's default
     /// ([`GatewayRuntime::default_retry_attempts`]).
-    #[builder(default, setter(strip_option(fallback = maybe_retries)))]
     pub retries: Option<MeshRetry>,
 }
 

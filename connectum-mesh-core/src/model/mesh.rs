@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use typed_builder::TypedBuilder;
+use bon::Builder;
 
 use super::{
     ChainBudget, ExternalCaller, Gateway, MtlsMode, PodTimeline, RetryBudget, Service, SidecarMode,
@@ -32,14 +32,14 @@ pub const RENDERER_LABELS: [&str; 3] = [APP_VERSION_LABEL, COMPONENT_LABEL, PART
 /// mesh.add_service(Service::builder().name("order-service").image("order:1.0.0").build());
 /// assert!(mesh.service("order-service").is_some());
 /// ```
-#[derive(Clone, Debug, PartialEq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Builder)]
 #[non_exhaustive]
 pub struct Mesh {
     /// The namespace every object lives in.
-    #[builder(setter(into))]
+    #[builder(into)]
     pub namespace: String,
     /// Labels on the Namespace besides the injection label.
-    #[builder(default, setter(transform = |pairs: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>| super::string_map(pairs)))]
+    #[builder(default, with = |pairs: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>| super::string_map(pairs))]
     pub namespace_labels: BTreeMap<String, String>,
     /// Whether the mesh runs under Istio (the default) or without a mesh, the guide's first
     /// migration step: application TLS and the interceptors carry security and resilience.
@@ -56,34 +56,33 @@ pub struct Mesh {
     #[builder(default = MtlsMode::Strict)]
     pub mtls: MtlsMode,
     /// Namespace-wide telemetry (a Telemetry resource), if any.
-    #[builder(default, setter(strip_option(fallback = maybe_telemetry)))]
     pub telemetry: Option<Telemetry>,
     /// The trust domain of principals (Istio default `cluster.local`).
-    #[builder(default = "cluster.local".to_owned(), setter(into))]
+    #[builder(default = "cluster.local".to_owned(), into)]
     pub trust_domain: String,
     /// The `app.kubernetes.io/part-of` label on every object, if any.
-    #[builder(default, setter(strip_option(fallback = maybe_part_of), into))]
+    #[builder(into)]
     pub part_of: Option<String>,
     /// The label key that names the app (default `app.kubernetes.io/name`).
-    #[builder(default = DEFAULT_APP_LABEL.to_owned(), setter(into))]
+    #[builder(default = DEFAULT_APP_LABEL.to_owned(), into)]
     pub app_label: String,
     /// The label key that tells subsets apart (default `version`).
-    #[builder(default = DEFAULT_VERSION_LABEL.to_owned(), setter(into))]
+    #[builder(default = DEFAULT_VERSION_LABEL.to_owned(), into)]
     pub version_label: String,
     /// How VirtualService and DestinationRule hosts are written.
     #[builder(default)]
     pub host_style: HostStyle,
     /// Callers outside the model that the mesh admits and the retry budget follows.
-    #[builder(default, setter(transform = |items: impl IntoIterator<Item = ExternalCaller>| items.into_iter().collect()))]
+    #[builder(default, with = |items: impl IntoIterator<Item = ExternalCaller>| items.into_iter().collect())]
     pub external_callers: Vec<ExternalCaller>,
     /// Other namespaces callers may come from (declared so authorization rules may name them).
-    #[builder(default, setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
+    #[builder(default, with = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items))]
     pub known_namespaces: Vec<String>,
     /// The worst-case calls a request may become along any call chain (default 10).
     #[builder(default)]
     pub retry_budget: RetryBudget,
     /// Budgets for particular chains, overriding `retry_budget`.
-    #[builder(default, setter(transform = |items: impl IntoIterator<Item = ChainBudget>| items.into_iter().collect()))]
+    #[builder(default, with = |items: impl IntoIterator<Item = ChainBudget>| items.into_iter().collect())]
     pub chain_budgets: Vec<ChainBudget>,
     /// Emit a namespace-wide allow-nothing AuthorizationPolicy, so a service is reachable only
     /// through its own ALLOW policy (explicit or derived from its callers). Off by default.
@@ -94,13 +93,13 @@ pub struct Mesh {
     pub split_total: u64,
     /// Levels of diagnostic codes for this mesh; set with [`Mesh::lint`] and
     /// [`Mesh::deny_warnings`].
-    #[builder(setter(skip), default)]
+    #[builder(skip)]
     pub lints: Lints,
     /// The services; add with [`Mesh::add_service`].
-    #[builder(setter(skip), default)]
+    #[builder(skip)]
     pub services: Vec<Service>,
     /// The gateways requests from outside enter by; add with [`Mesh::add_gateway`].
-    #[builder(setter(skip), default)]
+    #[builder(skip)]
     pub gateways: Vec<Gateway>,
 }
 
@@ -236,31 +235,29 @@ super::spelled!(HostStyle);
 
 /// Namespace-wide telemetry: tracing, metrics and access logs through named providers (which
 /// Istio's meshConfig `extensionProviders` define).
-#[derive(Clone, Debug, PartialEq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Builder)]
 #[non_exhaustive]
 pub struct Telemetry {
     /// The Telemetry resource's name.
-    #[builder(setter(into))]
+    #[builder(into)]
     pub name: String,
     /// Tracing providers and sampling.
-    #[builder(default, setter(strip_option(fallback = maybe_tracing)))]
     pub tracing: Option<Tracing>,
     /// Metrics providers (e.g. `prometheus`).
-    #[builder(default, setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
+    #[builder(default, with = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items))]
     pub metrics_providers: Vec<String>,
     /// Access-log providers (e.g. `otel-access-logging`).
-    #[builder(default, setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
+    #[builder(default, with = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items))]
     pub access_log_providers: Vec<String>,
 }
 
 /// Tracing through one or more providers.
-#[derive(Clone, Debug, PartialEq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Builder)]
 #[non_exhaustive]
 pub struct Tracing {
     /// Provider names (e.g. `otel-tracing`).
-    #[builder(setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
+    #[builder(with = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items))]
     pub providers: Vec<String>,
     /// Percent of requests sampled, 0..=100.
-    #[builder(default, setter(strip_option(fallback = maybe_sampling_percent)))]
     pub sampling_percent: Option<f64>,
 }

@@ -2,26 +2,22 @@
 //! balancing) and Connectum's interceptors (circuit breaker, timeout, retry, bulkhead), plus the
 //! retry budget that bounds their product along a call chain.
 
-use typed_builder::TypedBuilder;
+use bon::Builder;
 
 use super::Duration;
 
 /// Istio's per-host traffic policy (the DestinationRule's `trafficPolicy`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct TrafficPolicy {
     /// Connection limits (`connectionPool`).
-    #[builder(default, setter(strip_option(fallback = maybe_connection_pool)))]
     pub connection_pool: Option<ConnectionPool>,
     /// Ejection of failing pods (`outlierDetection`).
-    #[builder(default, setter(strip_option(fallback = maybe_outlier_detection)))]
     pub outlier_detection: Option<OutlierDetection>,
     /// How requests are spread over pods (`loadBalancer`).
-    #[builder(default, setter(strip_option(fallback = maybe_load_balancer)))]
     pub load_balancer: Option<LoadBalancer>,
     /// The TLS callers use toward this host (`tls`); unset means Istio's auto mTLS, which
     /// follows the workload's PeerAuthentication.
-    #[builder(default, setter(strip_option(fallback = maybe_tls)))]
     pub tls: Option<ClientTls>,
 }
 
@@ -63,44 +59,36 @@ impl ClientTls {
 }
 
 /// Istio's `connectionPool`: limits per upstream host.
-#[derive(Clone, Debug, Default, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct ConnectionPool {
     /// TCP limits.
-    #[builder(default, setter(strip_option(fallback = maybe_tcp)))]
     pub tcp: Option<TcpPool>,
     /// HTTP limits.
-    #[builder(default, setter(strip_option(fallback = maybe_http)))]
     pub http: Option<HttpPool>,
 }
 
 /// Istio's `connectionPool.tcp`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct TcpPool {
     /// Most HTTP/1.1 connections or TCP connections to a host (Istio default 2^32-1).
-    #[builder(default, setter(strip_option(fallback = maybe_max_connections)))]
     pub max_connections: Option<u32>,
     /// TCP connect timeout (Istio default 10s).
-    #[builder(default, setter(strip_option(fallback = maybe_connect_timeout)))]
     pub connect_timeout: Option<Duration>,
 }
 
 /// Istio's `connectionPool.http`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct HttpPool {
     /// Whether HTTP/1.1 connections are upgraded to HTTP/2.
-    #[builder(default, setter(strip_option(fallback = maybe_h2_upgrade_policy)))]
     pub h2_upgrade_policy: Option<H2UpgradePolicy>,
     /// Most requests per connection; 1 disables keep-alive (Istio default unlimited).
-    #[builder(default, setter(strip_option(fallback = maybe_max_requests_per_connection)))]
     pub max_requests_per_connection: Option<u32>,
     /// Most concurrent requests to a host (Istio default 2^32-1).
-    #[builder(default, setter(strip_option(fallback = maybe_http2_max_requests)))]
     pub http2_max_requests: Option<u32>,
     /// Most requests queued while waiting for a connection (Istio default 2^32-1).
-    #[builder(default, setter(strip_option(fallback = maybe_http1_max_pending_requests)))]
     pub http1_max_pending_requests: Option<u32>,
 }
 
@@ -126,26 +114,20 @@ impl super::Words for H2UpgradePolicy {
 super::spelled!(H2UpgradePolicy);
 
 /// Istio's `outlierDetection`: eject pods that keep failing.
-#[derive(Clone, Debug, Default, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct OutlierDetection {
     /// Consecutive 5xx (gRPC: Unavailable etc.) before ejection (Istio default 5).
-    #[builder(default, setter(strip_option(fallback = maybe_consecutive_5xx_errors)))]
     pub consecutive_5xx_errors: Option<u32>,
     /// Consecutive 502/503/504 before ejection.
-    #[builder(default, setter(strip_option(fallback = maybe_consecutive_gateway_errors)))]
     pub consecutive_gateway_errors: Option<u32>,
     /// Time between ejection sweeps (Istio default 10s).
-    #[builder(default, setter(strip_option(fallback = maybe_interval)))]
     pub interval: Option<Duration>,
     /// Minimum ejection time (Istio default 30s).
-    #[builder(default, setter(strip_option(fallback = maybe_base_ejection_time)))]
     pub base_ejection_time: Option<Duration>,
     /// Most pods ejected at once, in percent 0..=100 (Istio default 10).
-    #[builder(default, setter(strip_option(fallback = maybe_max_ejection_percent)))]
     pub max_ejection_percent: Option<u32>,
     /// Outlier detection is off below this percentage of healthy pods, 0..=100 (Istio default 0).
-    #[builder(default, setter(strip_option(fallback = maybe_min_health_percent)))]
     pub min_health_percent: Option<u32>,
 }
 
@@ -186,20 +168,17 @@ pub enum HashKey {
 ///
 /// Since Connectum 1.0 timeout, bulkhead, circuit breaker and retry are opt-in, so each is
 /// `None` (off) unless set. Each option type's defaults are Connectum's.
-#[derive(Clone, Debug, Default, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct Interceptors {
     /// Opens after consecutive failures; wraps retry, so one request counts once.
-    #[builder(default, setter(strip_option(fallback = maybe_circuit_breaker)))]
     pub circuit_breaker: Option<CircuitBreaker>,
     /// Abandons a call after a fixed time, bounding all retries together.
-    #[builder(default, setter(strip_option(fallback = maybe_timeout), into))]
+    #[builder(into)]
     pub timeout: Option<AppTimeout>,
     /// Retries Unavailable and ResourceExhausted with exponential backoff.
-    #[builder(default, setter(strip_option(fallback = maybe_retry)))]
     pub retry: Option<AppRetry>,
     /// Limits concurrent calls and the queue behind them.
-    #[builder(default, setter(strip_option(fallback = maybe_bulkhead)))]
     pub bulkhead: Option<Bulkhead>,
 }
 
@@ -212,7 +191,7 @@ impl Interceptors {
 }
 
 /// Connectum's circuit breaker (`circuitBreaker`).
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct CircuitBreaker {
     /// Consecutive failures that open the circuit (Connectum default 5, at least 1).
@@ -230,7 +209,7 @@ impl Default for CircuitBreaker {
 }
 
 /// Connectum's timeout interceptor (`timeout`).
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct AppTimeout {
     /// Time after which the call fails with DeadlineExceeded (Connectum default 30s).
@@ -252,7 +231,7 @@ impl Default for AppTimeout {
 }
 
 /// Connectum's retry interceptor (`retry`).
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct AppRetry {
     /// Retries after the first call; total calls are `max_retries + 1` (Connectum default 3).
@@ -273,7 +252,7 @@ impl Default for AppRetry {
 }
 
 /// Connectum's bulkhead (`bulkhead`).
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct Bulkhead {
     /// Most concurrent executions (Connectum default 10, at least 1).

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use typed_builder::TypedBuilder;
+use bon::Builder;
 
 use super::Duration;
 
@@ -215,14 +215,13 @@ impl HeaderMatch {
 
 /// A request condition: every part must hold (AND). A route matches when any of its
 /// `RequestMatch`es holds (OR).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, TypedBuilder)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Builder)]
 #[non_exhaustive]
 pub struct RequestMatch {
     /// Header conditions, all required.
-    #[builder(default, setter(transform = |items: impl IntoIterator<Item = HeaderMatch>| items.into_iter().collect()))]
+    #[builder(default, with = |items: impl IntoIterator<Item = HeaderMatch>| items.into_iter().collect())]
     pub headers: Vec<HeaderMatch>,
     /// A condition on the request path; for gRPC `/package.Service/Method`.
-    #[builder(default, setter(strip_option(fallback = maybe_uri)))]
     pub uri: Option<StringMatch>,
 }
 
@@ -317,16 +316,15 @@ impl std::str::FromStr for RetryOn {
 ///
 /// A route whose `retries` is `None` gets Istio's implicit policy: 2 retries on
 /// `connect-failure,refused-stream,unavailable,cancelled`, which the retry budget counts.
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct MeshRetry {
     /// Retries after the first try; 0 disables retries. At most `1 + attempts` requests.
     pub attempts: u32,
     /// Timeout of each try; unset means each try may use the route's whole timeout.
-    #[builder(default, setter(strip_option(fallback = maybe_per_try_timeout)))]
     pub per_try_timeout: Option<Duration>,
     /// The conditions that trigger a retry; empty means Istio's default conditions.
-    #[builder(default, setter(transform = |items: impl IntoIterator<Item = RetryOn>| items.into_iter().collect()))]
+    #[builder(default, with = |items: impl IntoIterator<Item = RetryOn>| items.into_iter().collect())]
     pub retry_on: Vec<RetryOn>,
 }
 
@@ -372,23 +370,21 @@ pub const ISTIO_DEFAULT_RETRY_ATTEMPTS: u32 = 2;
 ///     .build();
 /// assert_eq!(route.worst_case_attempts(), 2);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct Route {
     /// The route's name (Istio `http[].name`), shown in diagnostics and Envoy stats.
-    #[builder(default, setter(strip_option(fallback = maybe_name), into))]
+    #[builder(into)]
     pub name: Option<String>,
     /// Conditions, any of which selects this route; empty matches every request.
-    #[builder(default, setter(transform = |items: impl IntoIterator<Item = RequestMatch>| items.into_iter().collect()))]
+    #[builder(default, with = |items: impl IntoIterator<Item = RequestMatch>| items.into_iter().collect())]
     pub matches: Vec<RequestMatch>,
     /// Where matched requests go.
-    #[builder(setter(into))]
+    #[builder(into)]
     pub target: RouteTarget,
     /// The route timeout; unset means no timeout (Istio disables Envoy's 15s default).
-    #[builder(default, setter(strip_option(fallback = maybe_timeout)))]
     pub timeout: Option<Duration>,
     /// The retry policy; unset means Istio's implicit 2 retries.
-    #[builder(default, setter(strip_option(fallback = maybe_retries)))]
     pub retries: Option<MeshRetry>,
 }
 

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use typed_builder::TypedBuilder;
+use bon::Builder;
 
 /// Istio's mutual-TLS mode (PeerAuthentication `mtls.mode`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -96,11 +96,11 @@ pub enum Source {
 }
 
 /// One ALLOW rule: a request is admitted when it comes from any of `from`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct AllowRule {
     /// The admitted sources, any of which suffices.
-    #[builder(default, setter(transform = |items: impl IntoIterator<Item = Source>| items.into_iter().collect()))]
+    #[builder(default, with = |items: impl IntoIterator<Item = Source>| items.into_iter().collect())]
     pub from: Vec<Source>,
 }
 
@@ -124,25 +124,25 @@ impl AllowRule {
 
 /// A caller outside the model (an API gateway, a job) that the mesh admits and whose calls the
 /// retry budget follows.
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct ExternalCaller {
     /// A name for diagnostics and call chains, e.g. `envoy-gateway`.
-    #[builder(setter(into))]
+    #[builder(into)]
     pub name: String,
     /// The ServiceAccount it runs as.
     pub service_account: ServiceAccountRef,
     /// The services of this mesh it calls.
-    #[builder(default, setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
+    #[builder(default, with = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items))]
     pub calls: Vec<String>,
 }
 
 /// Application-level TLS in Connectum's `createServer({ tls })`. Under Istio mTLS it encrypts
 /// twice; the checker warns (the docs' migration advice is to remove it).
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct AppTls {
     /// Directory with `server.crt` and `server.key`.
-    #[builder(setter(into))]
+    #[builder(into)]
     pub dir_path: String,
 }

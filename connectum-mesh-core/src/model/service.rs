@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use typed_builder::TypedBuilder;
+use bon::Builder;
 
 use super::{
     AllowRule, AppTls, DisruptionBudget, Duration, Interceptors, MtlsMode, Quantity, Route,
@@ -36,17 +36,17 @@ pub const PORT_VARIABLE: &str = "PORT";
 /// order.add_route(Route::builder().target(Split::new().weight(&stable, 90).weight(&canary, 10)).build());
 /// assert_eq!(order.subsets.len(), 2);
 /// ```
-#[derive(Clone, Debug, PartialEq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Builder)]
 #[non_exhaustive]
 pub struct Service {
     /// The Kubernetes Service name, also the Deployment, VirtualService and DestinationRule name.
-    #[builder(setter(into))]
+    #[builder(into)]
     pub name: String,
     /// The container image of the primary workload.
-    #[builder(setter(into))]
+    #[builder(into)]
     pub image: String,
     /// The application's version label (`app.kubernetes.io/version`).
-    #[builder(default, setter(strip_option(fallback = maybe_app_version), into))]
+    #[builder(into)]
     pub app_version: Option<String>,
     /// The gRPC port (Connectum default 5000), named `grpc` with `appProtocol: grpc`.
     #[builder(default = CONNECTUM_PORT)]
@@ -55,13 +55,12 @@ pub struct Service {
     #[builder(default = Scaling::Replicas(1))]
     pub scaling: Scaling,
     /// The application container's resources.
-    #[builder(default, setter(strip_option(fallback = maybe_resources)))]
     pub resources: Option<Resources>,
     /// The ServiceAccount the pods run as; defaults to the service name.
-    #[builder(default, setter(strip_option(fallback = maybe_service_account), into))]
+    #[builder(into)]
     pub service_account: Option<String>,
     /// Environment entries, rendered as a ConfigMap the container reads with `envFrom`.
-    #[builder(default, setter(transform = |pairs: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>| super::string_map(pairs)))]
+    #[builder(default, with = |pairs: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>| super::string_map(pairs))]
     pub config: BTreeMap<String, String>,
     /// Health probes on Connectum's HTTP health endpoints.
     #[builder(default)]
@@ -73,10 +72,8 @@ pub struct Service {
     #[builder(default)]
     pub security: PodSecurity,
     /// Resources of the Istio sidecar proxy (`sidecar.istio.io/proxy*` annotations).
-    #[builder(default, setter(strip_option(fallback = maybe_sidecar)))]
     pub sidecar: Option<Resources>,
     /// A per-service override of the namespace mTLS mode (e.g. PERMISSIVE).
-    #[builder(default, setter(strip_option(fallback = maybe_mtls_override)))]
     pub mtls_override: Option<MtlsMode>,
     /// Istio's traffic policy for this host (DestinationRule).
     #[builder(default)]
@@ -85,13 +82,12 @@ pub struct Service {
     #[builder(default)]
     pub interceptors: Interceptors,
     /// Who may call this service; empty means no AuthorizationPolicy is rendered.
-    #[builder(default, setter(transform = |items: impl IntoIterator<Item = AllowRule>| items.into_iter().collect()))]
+    #[builder(default, with = |items: impl IntoIterator<Item = AllowRule>| items.into_iter().collect())]
     pub allow: Vec<AllowRule>,
     /// The services of this mesh it calls (for the retry budget and timeouts along chains).
-    #[builder(default, setter(transform = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items)))]
+    #[builder(default, with = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items))]
     pub calls: Vec<String>,
     /// Application-level TLS in `createServer`; redundant under Istio mTLS.
-    #[builder(default, setter(strip_option(fallback = maybe_app_tls)))]
     pub app_tls: Option<AppTls>,
     /// How Deployments roll out.
     #[builder(default)]
@@ -107,10 +103,10 @@ pub struct Service {
     #[builder(default)]
     pub spread_policy: SpreadPolicy,
     /// Workloads, each a Deployment with its own `version` label; add with [`Service::add_subset`].
-    #[builder(setter(skip), default)]
+    #[builder(skip)]
     pub subsets: Vec<Subset>,
     /// HTTP routes in evaluation order; add with [`Service::add_route`].
-    #[builder(setter(skip), default)]
+    #[builder(skip)]
     pub routes: Vec<Route>,
 }
 
@@ -235,23 +231,22 @@ impl Service {
 
 /// A workload of a service (stable, canary …): one Deployment whose pods carry its `version`
 /// label. Everything it does not set, it inherits from the service.
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct Subset {
     /// The subset name Istio routes to (a DNS-1123 label).
-    #[builder(setter(into))]
+    #[builder(into)]
     pub name: String,
     /// The value of the pods' `version` label; defaults to the subset name.
-    #[builder(default, setter(strip_option(fallback = maybe_version_label), into))]
+    #[builder(into)]
     pub version_label: Option<String>,
     /// The image; defaults to the service's.
-    #[builder(default, setter(strip_option(fallback = maybe_image), into))]
+    #[builder(into)]
     pub image: Option<String>,
     /// Fixed replicas; the primary subset defaults to the service's scaling, others to 1.
-    #[builder(default, setter(strip_option(fallback = maybe_replicas)))]
     pub replicas: Option<u32>,
     /// The `app.kubernetes.io/version` label; defaults to the service's.
-    #[builder(default, setter(strip_option(fallback = maybe_app_version), into))]
+    #[builder(into)]
     pub app_version: Option<String>,
 }
 
@@ -273,7 +268,7 @@ pub enum Scaling {
 }
 
 /// A HorizontalPodAutoscaler (autoscaling/v2) for the primary workload.
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct Autoscaler {
     /// Fewest replicas.
@@ -281,22 +276,18 @@ pub struct Autoscaler {
     /// Most replicas.
     pub max_replicas: u32,
     /// Target average CPU utilisation, percent of requests.
-    #[builder(default, setter(strip_option(fallback = maybe_cpu_utilization)))]
     pub cpu_utilization: Option<u32>,
     /// Target average memory utilisation, percent of requests.
-    #[builder(default, setter(strip_option(fallback = maybe_memory_utilization)))]
     pub memory_utilization: Option<u32>,
     /// Scale-up behaviour.
-    #[builder(default, setter(strip_option(fallback = maybe_scale_up)))]
     pub scale_up: Option<ScalingRule>,
     /// Scale-down behaviour.
-    #[builder(default, setter(strip_option(fallback = maybe_scale_down)))]
     pub scale_down: Option<ScalingRule>,
 }
 
 /// One direction of an autoscaler's `behavior`: a stabilisation window and a pods-per-period
 /// policy.
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct ScalingRule {
     /// Seconds of recommendations considered before scaling.
@@ -308,37 +299,68 @@ pub struct ScalingRule {
 }
 
 /// CPU and memory requests and limits (for the app container or the sidecar).
-#[derive(Clone, Debug, Default, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct Resources {
     /// CPU request.
-    #[builder(default, setter(strip_option(fallback = maybe_cpu_request)))]
     pub cpu_request: Option<Quantity>,
     /// CPU limit.
-    #[builder(default, setter(strip_option(fallback = maybe_cpu_limit)))]
     pub cpu_limit: Option<Quantity>,
     /// Memory request.
-    #[builder(default, setter(strip_option(fallback = maybe_memory_request)))]
     pub memory_request: Option<Quantity>,
     /// Memory limit.
-    #[builder(default, setter(strip_option(fallback = maybe_memory_limit)))]
     pub memory_limit: Option<Quantity>,
 }
 
 /// Probes on Connectum's HTTP health endpoints, served on the gRPC port. The defaults are the
 /// production-ready Deployment's.
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct Probes {
     /// Startup probe (default `/healthz`, every 5s, 12 failures: 60s to start).
-    #[builder(default = Some(Probe::startup()), setter(strip_option(fallback = maybe_startup)))]
+    #[builder(required, default = Some(Probe::startup()), setters(name = startup_or_default, vis = ""))]
     pub startup: Option<Probe>,
     /// Liveness probe (default `/healthz` every 15s).
-    #[builder(default = Some(Probe::liveness()), setter(strip_option(fallback = maybe_liveness)))]
+    #[builder(required, default = Some(Probe::liveness()), setters(name = liveness_or_default, vis = ""))]
     pub liveness: Option<Probe>,
     /// Readiness probe (default `/readyz` every 10s).
-    #[builder(default = Some(Probe::readiness()), setter(strip_option(fallback = maybe_readiness)))]
+    #[builder(required, default = Some(Probe::readiness()), setters(name = readiness_or_default, vis = ""))]
     pub readiness: Option<Probe>,
+}
+
+/// The public setters of `Option` fields whose default is `Some` (a probe, the preStop sleep):
+/// `field(value)` sets one and `maybe_field(None)` turns it off, as for every other optional
+/// field. bon's own pair for such a field would take `Option<…>` and read `None` as "the
+/// default", so it is kept private (`…_or_default`) and these call it.
+macro_rules! setters_of_defaulted_option {
+    ($builder:ident, $state:ident, $ty:ty: $(
+        $field:ident / $maybe:ident via $internal:ident ($member:ident, $set:ident)
+    ),* $(,)?) => {
+        impl<S: $state::State> $builder<S> {$(
+            #[doc = concat!("Sets `", stringify!($field), "`.")]
+            pub fn $field(self, value: $ty) -> $builder<$state::$set<S>>
+            where
+                S::$member: $state::IsUnset,
+            {
+                self.$internal(Some(value))
+            }
+
+            #[doc = concat!("Sets `", stringify!($field), "`, or turns it off with `None`.")]
+            pub fn $maybe(self, value: Option<$ty>) -> $builder<$state::$set<S>>
+            where
+                S::$member: $state::IsUnset,
+            {
+                self.$internal(value)
+            }
+        )*}
+    };
+}
+
+setters_of_defaulted_option! {
+    ProbesBuilder, probes_builder, Probe:
+    startup / maybe_startup via startup_or_default (Startup, SetStartup),
+    liveness / maybe_liveness via liveness_or_default (Liveness, SetLiveness),
+    readiness / maybe_readiness via readiness_or_default (Readiness, SetReadiness),
 }
 
 impl Default for Probes {
@@ -348,14 +370,13 @@ impl Default for Probes {
 }
 
 /// One HTTP GET probe on the `grpc` port.
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct Probe {
     /// The path (`/healthz`, `/readyz` or `/health`).
-    #[builder(setter(into))]
+    #[builder(into)]
     pub path: String,
     /// Seconds before the first probe.
-    #[builder(default, setter(strip_option(fallback = maybe_initial_delay_seconds)))]
     pub initial_delay_seconds: Option<u32>,
     /// Seconds between probes.
     pub period_seconds: u32,
@@ -395,12 +416,12 @@ impl Probe {
 /// Graceful shutdown: a preStop sleep lets endpoint removal reach every caller, then Connectum
 /// drains for up to its shutdown timeout; the proxy must outlast the app and Kubernetes must wait
 /// for both. [`PodTimeline`](super::PodTimeline) puts the steps on one clock.
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct GracefulShutdown {
     /// The preStop sleep (default 5s), rendered as Kubernetes' `sleep` action (whole seconds,
     /// rounded up; no shell needed).
-    #[builder(default = Some(Duration::from_secs(5)), setter(strip_option(fallback = maybe_pre_stop_sleep)))]
+    #[builder(required, default = Some(Duration::from_secs(5)), setters(name = pre_stop_sleep_or_default, vis = ""))]
     pub pre_stop_sleep: Option<Duration>,
     /// Run the preStop sleep as `sh -c "sleep N"` instead (default false): only for images with a
     /// shell on clusters without the `sleep` action (Kubernetes < 1.30).
@@ -411,7 +432,6 @@ pub struct GracefulShutdown {
     pub timeout: Duration,
     /// The proxy's `terminationDrainDuration`; derived by default (classic sidecars: preStop +
     /// timeout, so the proxy outlasts the app's drain; native sidecars: Istio's 5s).
-    #[builder(default, setter(strip_option(fallback = maybe_proxy_drain)))]
     pub proxy_drain: Option<Duration>,
     /// `holdApplicationUntilProxyStarts` (default true): the app starts once its proxy is ready,
     /// so its first calls out do not fail. Native sidecars always start first.
@@ -423,8 +443,12 @@ pub struct GracefulShutdown {
     pub margin: Duration,
     /// `terminationGracePeriodSeconds`; derived by default: the end of the last step + margin
     /// (40s with the defaults and classic sidecars).
-    #[builder(default, setter(strip_option(fallback = maybe_termination_grace_period)))]
     pub termination_grace_period: Option<Duration>,
+}
+
+setters_of_defaulted_option! {
+    GracefulShutdownBuilder, graceful_shutdown_builder, Duration:
+    pre_stop_sleep / maybe_pre_stop_sleep via pre_stop_sleep_or_default (PreStopSleep, SetPreStopSleep),
 }
 
 impl GracefulShutdown {
@@ -450,7 +474,7 @@ impl Default for GracefulShutdown {
 }
 
 /// The pod security context (defaults: non-root UID/GID 1000, seccomp RuntimeDefault).
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct PodSecurity {
     /// `runAsNonRoot`.
@@ -479,7 +503,7 @@ impl Default for PodSecurity {
 /// Deployment rollout settings (defaults: RollingUpdate 1/1, 5 old ReplicaSets kept). Each
 /// workload's plan is [`Service::rollout_plan`]: a rollout never takes a workload below one ready
 /// pod unless `allow_zero_ready` says so.
-#[derive(Clone, Debug, PartialEq, Eq, TypedBuilder)]
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 #[non_exhaustive]
 pub struct Rollout {
     /// `maxUnavailable` pods, capped at each workload's fewest pods minus one (a one-pod

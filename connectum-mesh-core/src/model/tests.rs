@@ -46,6 +46,30 @@ fn builders_apply_connectum_and_reference_defaults() {
 }
 
 #[test]
+fn optional_fields_with_a_default_take_a_value_or_none_for_off() {
+    let defaults = Probes::builder().build();
+    assert_eq!(defaults.startup, Some(Probe::startup()));
+    let custom = Probe::builder().path("/health").period_seconds(20).build();
+    let probes = Probes::builder()
+        .liveness(custom.clone())
+        .maybe_startup(None)
+        .maybe_readiness(Some(Probe::liveness()))
+        .build();
+    assert_eq!(probes.liveness, Some(custom));
+    assert_eq!(probes.startup, None, "maybe_startup(None) turns the probe off");
+    assert_eq!(probes.readiness, Some(Probe::liveness()));
+
+    let shutdown = GracefulShutdown::builder().build();
+    assert_eq!(shutdown.pre_stop_sleep, Some(Duration::from_secs(5)));
+    let without_sleep = GracefulShutdown::builder().maybe_pre_stop_sleep(None).build();
+    assert_eq!(without_sleep.pre_stop_sleep, None);
+    let longer = GracefulShutdown::builder()
+        .pre_stop_sleep(Duration::from_secs(8))
+        .build();
+    assert_eq!(longer.pre_stop_sleep, Some(Duration::from_secs(8)));
+}
+
+#[test]
 fn subset_handles_name_their_service_and_subset() {
     let mut service = order();
     let canary = service.add_subset(Subset::builder().name("canary").build());

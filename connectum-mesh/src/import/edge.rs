@@ -22,10 +22,7 @@ use crate::render::Object;
 /// routes of the VirtualService bound to it.
 pub(super) fn istio_gateways(mesh: &Mesh, objects: &Objects<'_>) -> Vec<Gateway> {
     objects
-        .of(|o| match o {
-            Object::IstioGateway(gateway) => Some(gateway),
-            _ => None,
-        })
+        .of::<networking::Gateway>()
         .into_iter()
         .map(|(read, gateway)| {
             let name = read.name.as_str();
@@ -211,26 +208,17 @@ fn header_match(name: &str, value: StringMatch) -> HeaderMatch {
 /// The Gateway API gateways among `objects`, in reading order.
 pub(super) fn gateways(mesh: &Mesh, objects: &Objects<'_>) -> Vec<Gateway> {
     let classes: Vec<&gapi::GatewayClass> = objects
-        .of(|o| match o {
-            Object::GatewayClass(class) => Some(class),
-            _ => None,
-        })
+        .of::<gapi::GatewayClass>()
         .into_iter()
         .map(|(_, class)| class)
         .collect();
     let policies: Vec<&BackendTrafficPolicy> = objects
-        .of(|o| match o {
-            Object::BackendTrafficPolicy(policy) => Some(policy),
-            _ => None,
-        })
+        .of::<BackendTrafficPolicy>()
         .into_iter()
         .map(|(_, policy)| policy)
         .collect();
     objects
-        .of(|o| match o {
-            Object::Gateway(gateway) => Some(gateway),
-            _ => None,
-        })
+        .of::<gapi::Gateway>()
         .into_iter()
         .map(|(read, gateway)| {
             let name = read.name.as_str();
@@ -302,60 +290,38 @@ fn routes(
 ) -> Vec<GatewayRoute> {
     let mut out = Vec::new();
     for (read, object) in &objects.all {
-        let (kind, parents, matches, backends, timeout, per_try) = match object {
-            Object::GrpcRoute(route) => {
-                let Some(rule) = route.spec.rules.first() else {
-                    continue;
-                };
-                let matches = rule
-                    .matches
-                    .iter()
-                    .filter_map(|m| {
-                        let method = m.method.as_ref()?;
-                        let request = EdgeRequest::Grpc {
-                            service: method.service.clone(),
-                            method: method.method.clone(),
-                        };
-                        Some(gateway_match(request, headers(&m.headers)))
-                    })
-                    .collect();
-                let parents = &route.spec.parent_refs;
-                (
-                    "GRPCRoute",
-                    parents,
-                    matches,
-                    &rule.backend_refs,
-                    None,
-                    None,
-                )
-            }
-            Object::HttpRoute(route) => {
-                let Some(rule) = route.spec.rules.first() else {
-                    continue;
-                };
-                let matches = rule
-                    .matches
-                    .iter()
-                    .filter_map(|m| {
-                        let path = m.path.as_ref().filter(|p| p.match_type == "PathPrefix")?;
-                        let request = EdgeRequest::PathPrefix(path.value.clone());
-                        Some(gateway_match(request, headers(&m.headers)))
-                    })
-                    .collect();
-                let timeouts = rule.timeouts.as_ref();
-                (
-                    "HTTPRoute",
-                    &route.spec.parent_refs,
-                    matches,
-                    &rule.backend_refs,
-                    timeouts.and_then(|t| t.request.as_ref()).map(|d| d.0),
-                    timeouts
-                        .and_then(|t| t.backend_request.as_ref())
-                        .map(|d| d.0),
-                )
-            }
-            _ => continue,
+        let Some(ApiRoute {
+            kind,
+            parents,
+            rule: Some(rule),
+            ..
+        }) = ApiRoute::of(object)
+        else {
+            continue;
         };
+        let matches = rule
+            .matches
+            .iter()
+            .filter_map(|m| {
+                let request = match m.request {
+                    ApiRequest::Grpc(method) => EdgeRequest::Grpc {
+                        service: method.service.clone(),
+                        method: method.method.clone(),
+                    },
+                    ApiRequest::Path(path) if path.match_type == "PathPrefix" => {
+                        EdgeRequest::PathPrefix(path.value.clone())
+                    }
+                    ApiRequest::Path(_) | ApiRequest::Any => return None,
+                };
+                Some(gateway_match(request, headers(m.headers)))
+            })
+            .collect();
+        let backends = rule.backends;
+        let timeout = rule.timeouts.and_then(|t| t.request.as_ref()).map(|d| d.0);
+        let per_try = rule
+            .timeouts
+            .and_then(|t| t.backend_request.as_ref())
+            .map(|d| d.0);
         if !parents.iter().any(|p| p.name == gateway) {
             continue;
         }
@@ -400,6 +366,109 @@ fn routes(
         out.push(route);
     }
     out
+}
+
+/// A Gateway API route, GRPCRoute or HTTPRoute, as the import and the review read it: where it
+/// is bound and its first rule (a route of several rules does not fit the model).
+pub(crate) struct ApiRoute<'a> {
+    /// `GRPCRoute` or `HTTPRoute`, as a BackendTrafficPolicy's target names it.
+    pub kind: &'static str,
+    /// `metadata.name`.
+    pub name: &'a str,
+    pub parents: &'a [ParentReference],
+    pub rule: Option<ApiRule<'a>>,
+}
+
+/// The first rule of a Gateway API route.
+pub(crate) struct ApiRule<'a> {
+    pub matches: Vec<ApiMatch<'a>>,
+    pub backends: &'a [BackendRef],
+    /// An HTTPRoute's timeouts (a GRPCRoute has none: Envoy Gateway's policy carries them).
+    pub timeouts: Option<&'a gapi::HttpRouteTimeouts>,
+}
+
+/// One match of a rule: what it asks of the request, and its header conditions.
+pub(crate) struct ApiMatch<'a> {
+    pub request: ApiRequest<'a>,
+    pub headers: &'a [gapi::HeaderMatch],
+}
+
+/// What a match asks of the request besides its headers.
+pub(crate) enum ApiRequest<'a> {
+    /// A GRPCRoute's method match.
+    Grpc(&'a gapi::GrpcMethodMatch),
+    /// An HTTPRoute's path match.
+    Path(&'a gapi::HttpPathMatch),
+    /// Nothing: every request.
+    Any,
+}
+
+impl<'a> ApiRule<'a> {
+    /// A rule from its matches (each read by `request` into what it asks and its headers),
+    /// backends and timeouts.
+    fn new<M>(
+        matches: &'a [M],
+        request: impl Fn(&'a M) -> (ApiRequest<'a>, &'a Vec<gapi::HeaderMatch>),
+        backends: &'a [BackendRef],
+        timeouts: Option<&'a gapi::HttpRouteTimeouts>,
+    ) -> Self {
+        let matches = matches
+            .iter()
+            .map(|m| {
+                let (request, headers) = request(m);
+                ApiMatch { request, headers }
+            })
+            .collect();
+        Self {
+            matches,
+            backends,
+            timeouts,
+        }
+    }
+}
+
+impl<'a> ApiRoute<'a> {
+    /// The route `object` is, when it is a GRPCRoute or an HTTPRoute.
+    pub(crate) fn of(object: &'a Object) -> Option<Self> {
+        let (kind, metadata, parents, rule) = match object {
+            Object::GrpcRoute(route) => (
+                "GRPCRoute",
+                &route.metadata,
+                &route.spec.parent_refs,
+                route.spec.rules.first().map(|rule| {
+                    let request = |m: &'a gapi::GrpcRouteMatch| {
+                        (
+                            m.method.as_ref().map_or(ApiRequest::Any, ApiRequest::Grpc),
+                            &m.headers,
+                        )
+                    };
+                    ApiRule::new(&rule.matches, request, &rule.backend_refs, None)
+                }),
+            ),
+            Object::HttpRoute(route) => (
+                "HTTPRoute",
+                &route.metadata,
+                &route.spec.parent_refs,
+                route.spec.rules.first().map(|rule| {
+                    let request = |m: &'a gapi::HttpRouteMatch| {
+                        (
+                            m.path.as_ref().map_or(ApiRequest::Any, ApiRequest::Path),
+                            &m.headers,
+                        )
+                    };
+                    let timeouts = rule.timeouts.as_ref();
+                    ApiRule::new(&rule.matches, request, &rule.backend_refs, timeouts)
+                }),
+            ),
+            _ => return None,
+        };
+        Some(Self {
+            kind,
+            name: metadata.name.as_deref().unwrap_or_default(),
+            parents,
+            rule,
+        })
+    }
 }
 
 /// The service a route's backend names and, when it is not the service's own port, the port.

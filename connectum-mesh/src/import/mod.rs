@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 use connectum_mesh_core::diag::registry::{CONFLICTING_HOSTS, NO_MATCHING_PODS, NOT_MODELLED};
 use connectum_mesh_core::{Interceptors, Mesh, Severity};
 
-use crate::read::{FieldPath, Manifest, ReadObject, Reading, SourceDiagnostic};
+use crate::read::{FieldPath, Manifest, ReadObject, Reading, SourceDiagnostic, SourceDiagnostics};
 use crate::render::{IstioApi, Object, Versioned};
 
 /// What the manifests cannot tell the import.
@@ -65,16 +65,13 @@ impl Import {
     /// Whether any problem is an error (what `lint` exits 1 on).
     #[must_use]
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(SourceDiagnostic::is_error)
+        self.diagnostics.has_errors()
     }
 
     /// The codes found, in order.
     #[must_use]
     pub fn codes(&self) -> Vec<&'static str> {
-        self.diagnostics
-            .iter()
-            .map(|d| d.diagnostic.code.as_str())
-            .collect()
+        self.diagnostics.codes()
     }
 }
 

@@ -15,7 +15,9 @@ use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::autoscaling::v2::{
     HPAScalingRules, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec,
 };
-use k8s_openapi::api::core::v1::{Container, Probe as K8sProbe, ResourceRequirements};
+use k8s_openapi::api::core::v1::{
+    self as core_v1, Container, Probe as K8sProbe, ResourceRequirements,
+};
 
 use crate::api::networking::{self, HttpRoute, HttpRouteAction, VirtualService};
 use crate::api::security::{AuthorizationPolicy, PeerAuthentication};
@@ -78,16 +80,50 @@ impl<'a> Objects<'a> {
         self.all.iter().any(|(kept, _)| std::ptr::eq(*kept, object))
     }
 
-    pub(super) fn of<T>(
-        &self,
-        pick: impl Fn(&'a Object) -> Option<&'a T>,
-    ) -> Vec<(&'a ReadObject, &'a T)> {
+    pub(super) fn of<T: ObjectKind>(&self) -> Vec<(&'a ReadObject, &'a T)> {
         self.all
             .iter()
-            .filter_map(|(read, object)| pick(object).map(|typed| (*read, typed)))
+            .filter_map(|(read, object)| T::pick(object).map(|typed| (*read, typed)))
             .collect()
     }
 }
+
+/// A kind of [`Object`], which [`Objects::of`] picks out of the objects read.
+pub(crate) trait ObjectKind {
+    /// `object` as this kind, when it is one.
+    fn pick(object: &Object) -> Option<&Self>;
+}
+
+/// One [`ObjectKind`] per variant of [`Object`] that holds it.
+macro_rules! object_kinds {
+    ($($variant:ident($kind:ty)),* $(,)?) => {$(
+        impl ObjectKind for $kind {
+            fn pick(object: &Object) -> Option<&Self> {
+                match object {
+                    Object::$variant(typed) => Some(typed),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+object_kinds!(
+    Namespace(core_v1::Namespace),
+    PeerAuthentication(PeerAuthentication),
+    AuthorizationPolicy(AuthorizationPolicy),
+    Service(core_v1::Service),
+    Deployment(Deployment),
+    HorizontalPodAutoscaler(HorizontalPodAutoscaler),
+    PodDisruptionBudget(k8s_openapi::api::policy::v1::PodDisruptionBudget),
+    DestinationRule(networking::DestinationRule),
+    VirtualService(VirtualService),
+    Telemetry(crate::api::telemetry::Telemetry),
+    GatewayClass(crate::api::gateway::GatewayClass),
+    IstioGateway(networking::Gateway),
+    Gateway(crate::api::gateway::Gateway),
+    BackendTrafficPolicy(crate::api::envoy::BackendTrafficPolicy),
+);
 
 /// A field that is optional in some Kubernetes versions and required in others
 /// (`Deployment.spec` from v1_37): the library builds against both.
@@ -151,10 +187,7 @@ pub(crate) fn workloads_of<'a>(
 /// Builds the mesh. `interceptors` are what the applications' `createServer` sets (manifests do
 /// not say); every service gets them.
 pub(crate) fn mesh(objects: &Objects<'_>, interceptors: &Interceptors) -> Mesh {
-    let namespaces = objects.of(|o| match o {
-        Object::Namespace(n) => Some(n),
-        _ => None,
-    });
+    let namespaces = objects.of::<core_v1::Namespace>();
     let namespace = namespaces
         .first()
         .map(|(read, _)| read.name.clone())
@@ -171,19 +204,13 @@ pub(crate) fn mesh(objects: &Objects<'_>, interceptors: &Interceptors) -> Mesh {
         .unwrap_or_default();
     let sidecar_injection = namespace_labels.remove(INJECTION_LABEL).as_deref() == Some("enabled");
     let part_of = namespace_labels.remove(PART_OF_LABEL);
-    let peer_authentications = objects.of(|o| match o {
-        Object::PeerAuthentication(p) => Some(p),
-        _ => None,
-    });
+    let peer_authentications = objects.of::<PeerAuthentication>();
     let mtls = peer_authentications
         .iter()
         .find(|(_, p)| p.spec.selector.is_none())
         .and_then(|(_, p)| mtls_mode(p))
         .unwrap_or(model::MtlsMode::Strict);
-    let virtual_services = objects.of(|o| match o {
-        Object::VirtualService(v) => Some(v),
-        _ => None,
-    });
+    let virtual_services = objects.of::<VirtualService>();
     let host_style = if virtual_services
         .iter()
         .flat_map(|(_, v)| &v.spec.hosts)
@@ -209,28 +236,16 @@ pub(crate) fn mesh(objects: &Objects<'_>, interceptors: &Interceptors) -> Mesh {
     mesh.part_of = part_of;
     // An ALLOW policy for the whole namespace with no rules is Istio's allow-nothing.
     mesh.deny_by_default = objects
-        .of(|o| match o {
-            Object::AuthorizationPolicy(a) => Some(a),
-            _ => None,
-        })
+        .of::<AuthorizationPolicy>()
         .iter()
         .any(|(_, policy)| policy.spec == crate::api::security::AuthorizationPolicySpec::default());
     mesh.telemetry = objects
-        .of(|o| match o {
-            Object::Telemetry(t) => Some(t),
-            _ => None,
-        })
+        .of::<crate::api::telemetry::Telemetry>()
         .first()
         .map(|(read, t)| telemetry(&read.name, &t.spec));
 
-    let deployments = objects.of(|o| match o {
-        Object::Deployment(d) => Some(d),
-        _ => None,
-    });
-    let services = objects.of(|o| match o {
-        Object::Service(s) => Some(s),
-        _ => None,
-    });
+    let deployments = objects.of::<Deployment>();
+    let services = objects.of::<core_v1::Service>();
     for (read, k8s_service) in services {
         let spec = k8s_service.spec.clone().unwrap_or_default();
         if spec.type_.as_deref().is_some_and(|t| t != "ClusterIP") {
@@ -354,10 +369,7 @@ fn service(
         workload_settings(mesh, &mut service, deployment, objects);
     }
     let hpa = objects
-        .of(|o| match o {
-            Object::HorizontalPodAutoscaler(h) => Some(h),
-            _ => None,
-        })
+        .of::<HorizontalPodAutoscaler>()
         .into_iter()
         .find(|(_, h)| {
             hpa_spec(h).is_some_and(|s| {
@@ -376,10 +388,7 @@ fn service(
         ),
     };
 
-    let rules = objects.of(|o| match o {
-        Object::DestinationRule(d) => Some(d),
-        _ => None,
-    });
+    let rules = objects.of::<networking::DestinationRule>();
     let rule = rules
         .iter()
         .find(|(_, r)| hosts.contains(&r.spec.host))
@@ -408,10 +417,7 @@ fn service(
     if let Some(policy) = rule.and_then(|r| r.spec.traffic_policy.as_ref()) {
         service.traffic_policy = traffic_policy(policy);
     }
-    let routes = objects.of(|o| match o {
-        Object::VirtualService(v) => Some(v),
-        _ => None,
-    });
+    let routes = objects.of::<VirtualService>();
     if let Some((_, vs)) = routes
         .iter()
         .find(|(_, v)| v.spec.hosts.iter().any(|h| hosts.contains(h)))
@@ -424,10 +430,7 @@ fn service(
             .any(|(_, d)| labels_match(labels, &pod_labels(d)))
             || labels.get(&mesh.app_label).is_some_and(|v| v == name)
     };
-    for (_, policy) in objects.of(|o| match o {
-        Object::AuthorizationPolicy(a) => Some(a),
-        _ => None,
-    }) {
+    for (_, policy) in objects.of::<AuthorizationPolicy>() {
         if let Some(PolicyTarget::Selector(selector)) = &policy.spec.target
             && selects(&selector.match_labels)
         {
@@ -435,10 +438,7 @@ fn service(
         }
     }
     service.disruption_budget = disruption_budget(&service, objects, &selects);
-    for (_, policy) in objects.of(|o| match o {
-        Object::PeerAuthentication(p) => Some(p),
-        _ => None,
-    }) {
+    for (_, policy) in objects.of::<PeerAuthentication>() {
         if let Some(selector) = &policy.spec.selector
             && selects(&selector.match_labels)
         {
@@ -466,10 +466,7 @@ fn disruption_budget(
             .map(PodCount::Percent),
     };
     let found = objects
-        .of(|o| match o {
-            Object::PodDisruptionBudget(p) => Some(p),
-            _ => None,
-        })
+        .of::<k8s_openapi::api::policy::v1::PodDisruptionBudget>()
         .into_iter()
         .filter_map(|(_, pdb)| pdb.spec.as_ref())
         .find(|spec| {

@@ -118,6 +118,25 @@ impl SourceDiagnostic {
     }
 }
 
+/// What a list of located problems says as a whole: the one home of the summaries that
+/// [`Reading`] and [`Import`](crate::import::Import) offer.
+pub(crate) trait SourceDiagnostics {
+    /// Whether any problem is an error.
+    fn has_errors(&self) -> bool;
+    /// The codes, in order.
+    fn codes(&self) -> Vec<&'static str>;
+}
+
+impl SourceDiagnostics for [SourceDiagnostic] {
+    fn has_errors(&self) -> bool {
+        self.iter().any(SourceDiagnostic::is_error)
+    }
+
+    fn codes(&self) -> Vec<&'static str> {
+        self.iter().map(|d| d.diagnostic.code.as_str()).collect()
+    }
+}
+
 impl fmt::Display for SourceDiagnostic {
     /// rustc's layout with the file position first: `error[CM0824]: …`, `  --> file:line:col`,
     /// `   = note: in Kind/name › path`, `   = help: …`.
@@ -221,16 +240,13 @@ impl Reading {
     /// Whether any problem is an error.
     #[must_use]
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(SourceDiagnostic::is_error)
+        self.diagnostics.has_errors()
     }
 
     /// The codes found, in order (handy in tests).
     #[must_use]
     pub fn codes(&self) -> Vec<&'static str> {
-        self.diagnostics
-            .iter()
-            .map(|d| d.diagnostic.code.as_str())
-            .collect()
+        self.diagnostics.codes()
     }
 
     fn push(&mut self, diagnostic: SourceDiagnostic) {

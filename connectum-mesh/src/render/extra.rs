@@ -145,11 +145,11 @@ impl Manifests {
         let extra = ExtraObject::new(object)?;
         let rank = apply_rank(extra.kind());
         let at = self
-            .objects
+            .source
             .iter()
             .rposition(|o| apply_rank(o.kind()) <= rank)
             .map_or(0, |index| index + 1);
-        self.objects.insert(at, Object::Extra(extra));
+        self.source.insert(at, Object::Extra(extra));
         Ok(self)
     }
 

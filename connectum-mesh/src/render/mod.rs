@@ -293,25 +293,17 @@ impl Serialize for Versioned<'_> {
     }
 }
 
-/// Everything a mesh renders to, in the conventional apply order: Namespace, ServiceAccounts,
-/// ConfigMaps, policies, Services, Deployments, HPAs, PodDisruptionBudgets, DestinationRules,
-/// VirtualServices, the edge (GatewayClasses, Gateways, their routes and policies), Telemetry;
-/// and any extra objects added with [`Manifests::add_extra`], each at its kind's place in that
-/// order.
+/// A checked mesh's rendering: where its objects are (`S`: every object in [`Manifests`], the
+/// mesh to render them from one at a time in [`LazyManifests`]), the Istio API set they are
+/// emitted in and the checker's warnings.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Manifests {
-    objects: Vec<Object>,
+pub struct Rendered<S> {
+    source: S,
     istio_api: IstioApi,
     warnings: Diagnostics,
 }
 
-impl Manifests {
-    /// The objects, in apply order.
-    #[must_use]
-    pub fn objects(&self) -> &[Object] {
-        &self.objects
-    }
-
+impl<S> Rendered<S> {
     /// The Istio API set the objects are emitted in.
     #[must_use]
     pub fn istio_api(&self) -> IstioApi {
@@ -323,10 +315,25 @@ impl Manifests {
     pub fn warnings(&self) -> &Diagnostics {
         &self.warnings
     }
+}
+
+/// Everything a mesh renders to, in the conventional apply order: Namespace, ServiceAccounts,
+/// ConfigMaps, policies, Services, Deployments, HPAs, PodDisruptionBudgets, DestinationRules,
+/// VirtualServices, the edge (GatewayClasses, Gateways, their routes and policies), Telemetry;
+/// and any extra objects added with [`Manifests::add_extra`], each at its kind's place in that
+/// order.
+pub type Manifests = Rendered<Vec<Object>>;
+
+impl Manifests {
+    /// The objects, in apply order.
+    #[must_use]
+    pub fn objects(&self) -> &[Object] {
+        &self.source
+    }
 
     /// Each object ready to serialize with its emitted `apiVersion`.
     pub fn documents(&self) -> impl Iterator<Item = Versioned<'_>> {
-        self.objects
+        self.source
             .iter()
             .map(|object| Versioned::new(object, self.istio_api))
     }
@@ -418,7 +425,7 @@ pub fn render_lazily<'m>(
         return Err(RenderError { diagnostics });
     }
     Ok(LazyManifests {
-        mesh,
+        source: mesh,
         istio_api: options.istio_api,
         warnings: diagnostics,
     })
@@ -426,18 +433,13 @@ pub fn render_lazily<'m>(
 
 /// A checked mesh whose objects are rendered as they are iterated: [`Manifests`] without holding
 /// every object at once. Made by [`render_lazily`].
-#[derive(Clone, Debug)]
-pub struct LazyManifests<'m> {
-    mesh: &'m Mesh,
-    istio_api: IstioApi,
-    warnings: Diagnostics,
-}
+pub type LazyManifests<'m> = Rendered<&'m Mesh>;
 
 impl<'m> LazyManifests<'m> {
     /// Each object, rendered when reached, in apply order (the order of
     /// [`Manifests::objects`]).
     pub fn objects(&self) -> impl Iterator<Item = Object> + 'm {
-        objects(self.mesh)
+        objects(self.source)
     }
 
     /// Each object, rendered when reached, ready to serialize with its emitted `apiVersion`.
@@ -447,23 +449,11 @@ impl<'m> LazyManifests<'m> {
             .map(move |object| Versioned::owned(object, api))
     }
 
-    /// The Istio API set the objects are emitted in.
-    #[must_use]
-    pub fn istio_api(&self) -> IstioApi {
-        self.istio_api
-    }
-
-    /// The checker's warnings about the mesh (it had no errors, or it would not have rendered).
-    #[must_use]
-    pub fn warnings(&self) -> &Diagnostics {
-        &self.warnings
-    }
-
     /// Every object at once.
     #[must_use]
     pub fn collect(self) -> Manifests {
         Manifests {
-            objects: self.objects().collect(),
+            source: self.objects().collect(),
             istio_api: self.istio_api,
             warnings: self.warnings,
         }

@@ -21,6 +21,7 @@ use crate::api::gateway::{
 };
 use crate::api::networking::{HttpRouteAction, VirtualService};
 use crate::api::security::{AuthorizationAction, MtlsMode};
+use crate::import::edge;
 use crate::import::model::{allow_rules, autoscaler, deployment_spec, hpa_spec, http_route};
 use crate::render::Object;
 
@@ -308,47 +309,37 @@ pub(crate) fn facts(objects: &[&Object], app_label: &str, version_label: &str) -
                     })
                     .collect();
             }
-            Object::GrpcRoute(o) => {
-                let rule = o.spec.rules.first();
+            Object::GrpcRoute(_) | Object::HttpRoute(_) => {
+                let Some(route) = edge::ApiRoute::of(object) else {
+                    continue;
+                };
+                let rule = route.rule.as_ref();
                 let matches = rule
                     .map(|r| r.matches.as_slice())
                     .unwrap_or_default()
                     .iter()
                     .map(|m| {
-                        let request = m.method.as_ref().map(|method| match &method.method {
-                            Some(name) => format!("grpc {}/{name}", method.service),
-                            None => format!("grpc {}", method.service),
-                        });
-                        words::edge_match(request, &api_headers(&m.headers))
+                        let request = match m.request {
+                            edge::ApiRequest::Grpc(method) => Some(match &method.method {
+                                Some(name) => format!("grpc {}/{name}", method.service),
+                                None => format!("grpc {}", method.service),
+                            }),
+                            edge::ApiRequest::Path(path) => {
+                                Some(format!("path: prefix {}", path.value))
+                            }
+                            edge::ApiRequest::Any => None,
+                        };
+                        words::edge_match(request, &api_headers(m.headers))
                     })
                     .collect();
                 api_routes.push(ApiRoute {
-                    parents: &o.spec.parent_refs,
-                    name: o.metadata.name.as_deref().unwrap_or_default(),
+                    parents: route.parents,
+                    name: route.name,
                     matches,
-                    backends: rule.map(|r| r.backend_refs.as_slice()).unwrap_or_default(),
-                    // A GRPCRoute cannot carry a timeout: Envoy Gateway's policy does.
-                    timeout: None,
-                });
-            }
-            Object::HttpRoute(o) => {
-                let rule = o.spec.rules.first();
-                let matches = rule
-                    .map(|r| r.matches.as_slice())
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|m| {
-                        let request = m.path.as_ref().map(|p| format!("path: prefix {}", p.value));
-                        words::edge_match(request, &api_headers(&m.headers))
-                    })
-                    .collect();
-                api_routes.push(ApiRoute {
-                    parents: &o.spec.parent_refs,
-                    name: o.metadata.name.as_deref().unwrap_or_default(),
-                    matches,
-                    backends: rule.map(|r| r.backend_refs.as_slice()).unwrap_or_default(),
+                    backends: rule.map(|r| r.backends).unwrap_or_default(),
+                    // A GRPCRoute carries no timeout: Envoy Gateway's policy does.
                     timeout: rule
-                        .and_then(|r| r.timeouts.as_ref())
+                        .and_then(|r| r.timeouts)
                         .and_then(|t| t.request.as_ref()),
                 });
             }

@@ -8,7 +8,7 @@ use connectum_mesh_core::ServiceAccountRef;
 use connectum_mesh_core::diag::closest;
 use serde_json::Value;
 
-use super::{Deployed, TestingError};
+use super::{Deployed, TestingError, of_kind, string_map};
 
 /// Who calls: a service or external caller of the mesh by name, or an identity of your own.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -192,25 +192,13 @@ impl Deployed {
 
     /// The labels of `service`'s pods: the template labels of a Deployment its Service selects.
     fn pod_labels(&self, service: &str) -> BTreeMap<String, String> {
-        let labels = |value: Option<&Value>| -> BTreeMap<String, String> {
-            value
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
-                .collect()
-        };
-        let of_kind = |kind: &'static str| {
-            self.documents()
-                .iter()
-                .filter(move |d| d.get("kind").and_then(Value::as_str) == Some(kind))
-        };
-        let selector = of_kind("Service")
+        let documents = self.documents();
+        let selector = of_kind(documents, "Service")
             .find(|d| name_of(d) == service)
-            .map(|d| labels(d.pointer("/spec/selector")))
+            .map(|d| string_map(d.pointer("/spec/selector")))
             .unwrap_or_default();
-        of_kind("Deployment")
-            .map(|d| labels(d.pointer("/spec/template/metadata/labels")))
+        of_kind(documents, "Deployment")
+            .map(|d| string_map(d.pointer("/spec/template/metadata/labels")))
             .find(|pod| !selector.is_empty() && selector.iter().all(|(k, v)| pod.get(k) == Some(v)))
             .unwrap_or(selector)
     }

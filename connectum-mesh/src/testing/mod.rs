@@ -62,6 +62,7 @@ mod shutdown;
 mod subsets;
 mod up_to_date;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -126,6 +127,23 @@ pub fn resolve_host(host: &str, namespace: &str) -> String {
     out.push_str(".svc.");
     out.push_str(CLUSTER_DOMAIN);
     out
+}
+
+/// The emitted documents of `kind` (`Service`, `Deployment` …), in order.
+fn of_kind<'d>(documents: &'d [Value], kind: &'d str) -> impl Iterator<Item = &'d Value> + 'd {
+    documents
+        .iter()
+        .filter(move |d| d.get("kind").and_then(Value::as_str) == Some(kind))
+}
+
+/// A document's string map (labels, a selector) at `value`; empty when absent.
+fn string_map(value: Option<&Value>) -> BTreeMap<String, String> {
+    value
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+        .collect()
 }
 
 fn malformed(what: impl Into<String>) -> MeaningError {

@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use super::{MeaningError, Target, malformed, resolve_host};
+use super::{MeaningError, Target, malformed, of_kind, resolve_host, string_map};
 
 /// One subset of a DestinationRule.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,15 +29,6 @@ pub struct DestinationRuleMeaning {
     pub host: String,
     /// `spec.subsets`.
     pub subsets: Vec<SubsetMeaning>,
-}
-
-fn string_map(value: Option<&Value>) -> BTreeMap<String, String> {
-    value
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
-        .collect()
 }
 
 impl DestinationRuleMeaning {
@@ -132,12 +123,6 @@ impl fmt::Display for Unreachable {
             }
         }
     }
-}
-
-fn of_kind<'d>(documents: &'d [Value], kind: &'d str) -> impl Iterator<Item = &'d Value> + 'd {
-    documents
-        .iter()
-        .filter(move |d| d.get("kind").and_then(Value::as_str) == Some(kind))
 }
 
 /// The Deployments (by name) whose pods receive the traffic sent to `target`, among

@@ -5,15 +5,16 @@
 //! guide's Istio manifests actually ship (mesh retries 3 on top of the app's 2, and an
 //! API-gateway principal nobody declares), which the checker refuses.
 
+pub mod guide;
+
 use std::collections::BTreeMap;
 
 use connectum_mesh::{
-    AllowRule, AppRetry, AppTimeout, Autoscaler, Bulkhead, CircuitBreaker, ConnectionPool,
-    Duration, Gateway, GatewayClass, GatewayMatch, GatewayRoute, GatewayRuntime, GatewayTarget,
-    GracefulShutdown, H2UpgradePolicy, HeaderMatch, HttpPool, Interceptors, Listener,
-    ListenerProtocol, LoadBalancer, Mesh, MeshRetry, MtlsMode, OutlierDetection, Quantity,
-    RequestMatch, Resources, RetryOn, Route, Scaling, ScalingRule, Service, ServiceAccountRef,
-    SimpleLb, Split, Subset, TcpPool, Telemetry, Tracing, TrafficPolicy,
+    AllowRule, AppRetry, AppTimeout, Autoscaler, Bulkhead, CircuitBreaker, Duration, Gateway,
+    GatewayClass, GatewayMatch, GatewayRoute, GatewayRuntime, GatewayTarget, GracefulShutdown,
+    H2UpgradePolicy, HttpPool, Interceptors, Listener, ListenerProtocol, LoadBalancer, Mesh,
+    MeshRetry, MtlsMode, Quantity, Resources, RetryOn, Scaling, ScalingRule, Service,
+    ServiceAccountRef, SimpleLb, Subset,
 };
 
 /// The edge's name: the guide's Gateway `connectum-gateway` (also its GatewayClass).
@@ -98,19 +99,7 @@ fn build(variant: &Variant, shutdown_timeout: Duration) -> Mesh {
         .mtls(MtlsMode::Strict)
         // Namespace-wide allow-nothing: a service admits only what its own policy names.
         .deny_by_default(true)
-        .telemetry(
-            Telemetry::builder()
-                .name("connectum-telemetry")
-                .tracing(
-                    Tracing::builder()
-                        .providers(["otel-tracing"])
-                        .sampling_percent(100.0)
-                        .build(),
-                )
-                .metrics_providers(["prometheus"])
-                .access_log_providers(["otel-access-logging"])
-                .build(),
-        )
+        .telemetry(guide::telemetry())
         .build();
 
     let mut order = Service::builder()
@@ -147,44 +136,20 @@ fn build(variant: &Variant, shutdown_timeout: Duration) -> Mesh {
                 .memory_limit(Quantity::mebibytes(512))
                 .build(),
         )
-        .sidecar(
-            Resources::builder()
-                .cpu_request(Quantity::millicores(100))
-                .cpu_limit(Quantity::millicores(500))
-                .memory_request(Quantity::mebibytes(128))
-                .memory_limit(Quantity::mebibytes(256))
-                .build(),
-        )
+        .sidecar(guide::sidecar_resources())
         .shutdown(
             GracefulShutdown::builder()
                 .timeout(shutdown_timeout)
                 .build(),
         )
         .config(config(shutdown_timeout))
-        .traffic_policy(
-            TrafficPolicy::builder()
-                .connection_pool(
-                    ConnectionPool::builder()
-                        .tcp(TcpPool::builder().max_connections(100).build())
-                        .http(
-                            HttpPool::builder()
-                                .h2_upgrade_policy(H2UpgradePolicy::Upgrade)
-                                .max_requests_per_connection(100)
-                                .build(),
-                        )
-                        .build(),
-                )
-                .outlier_detection(
-                    OutlierDetection::builder()
-                        .consecutive_5xx_errors(5)
-                        .interval(Duration::from_secs(30))
-                        .base_ejection_time(Duration::from_secs(30))
-                        .max_ejection_percent(50)
-                        .build(),
-                )
-                .load_balancer(LoadBalancer::Simple(SimpleLb::RoundRobin))
+        .traffic_policy(guide::traffic_policy(
+            HttpPool::builder()
+                .h2_upgrade_policy(H2UpgradePolicy::Upgrade)
+                .max_requests_per_connection(100)
                 .build(),
-        )
+            LoadBalancer::Simple(SimpleLb::RoundRobin),
+        ))
         .interceptors(
             Interceptors::builder()
                 .circuit_breaker(CircuitBreaker::builder().threshold(3).build())
@@ -219,26 +184,9 @@ fn build(variant: &Variant, shutdown_timeout: Duration) -> Mesh {
             .retry_on([RetryOn::Unavailable, RetryOn::DeadlineExceeded])
             .build()
     };
-    order
-        .add_route(
-            Route::builder()
-                .name("canary-header")
-                .matches(vec![RequestMatch::header(HeaderMatch::exact(
-                    "x-canary", "true",
-                ))])
-                .target(&canary)
-                .timeout(Duration::from_secs(30))
-                .retries(retries())
-                .build(),
-        )
-        .add_route(
-            Route::builder()
-                .name("default")
-                .target(Split::new().weight(&stable, 90).weight(&canary, 10))
-                .timeout(Duration::from_secs(30))
-                .retries(retries())
-                .build(),
-        );
+    for route in guide::canary_routes(&stable, &canary, Duration::from_secs(30), retries) {
+        order.add_route(route);
+    }
     mesh.add_service(order);
     if let Variant::Intended = variant {
         mesh.add_gateway(edge(gateway));

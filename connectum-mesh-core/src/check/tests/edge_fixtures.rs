@@ -7,9 +7,9 @@ use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
     CLIENT_TLS_CONFLICTS_WITH_MTLS, DUPLICATE_GATEWAY, DUPLICATE_GATEWAY_MEMBER,
     EDGE_SETTING_NOT_RENDERABLE, EDGE_TIMEOUT_TOO_SHORT, GATEWAY_HOST_CONFLICT,
-    GATEWAY_MIXED_MATCHES, GATEWAY_NEEDS_ISTIO, GATEWAY_NOT_ADMITTED, GATEWAY_UNDECLARED_SUBSET,
-    GATEWAY_UNKNOWN_LISTENER, GATEWAY_UNKNOWN_PORT, GATEWAY_UNKNOWN_SERVICE,
-    GATEWAY_WITHOUT_LISTENERS, INVALID_GATEWAY_FIELD, RETRY_AMPLIFICATION,
+    GATEWAY_MIXED_MATCHES, GATEWAY_NEEDS_ISTIO, GATEWAY_NOT_ADMITTED, GATEWAY_PLAINTEXT_TO_APP_TLS,
+    GATEWAY_UNDECLARED_SUBSET, GATEWAY_UNKNOWN_LISTENER, GATEWAY_UNKNOWN_PORT,
+    GATEWAY_UNKNOWN_SERVICE, GATEWAY_WITHOUT_LISTENERS, INVALID_GATEWAY_FIELD, RETRY_AMPLIFICATION,
     TLS_LISTENER_WITHOUT_CREDENTIAL, TRIES_OUTLAST_TIMEOUT,
 };
 use crate::model::{
@@ -137,6 +137,19 @@ pub(super) fn cm0140_istio_gateway_class_without_istio() -> Fixture {
         without_istio(GatewayClass::istio().into()),
         without_istio(GatewayClass::envoy_gateway("connectum-gateway").into()),
     )
+}
+
+pub(super) fn cm0149_envoy_gateway_edge_toward_app_tls() -> Fixture {
+    Fixture::new(
+        GATEWAY_PLAINTEXT_TO_APP_TLS,
+        Warning,
+        "gateway connectum-gateway › routes[0]",
+        without_istio(GatewayClass::envoy_gateway("connectum-gateway").into()),
+        // Under Istio the sidecars carry TLS and the edge speaks to them.
+        with_edge(|g| g.runtime = GatewayClass::envoy_gateway("connectum-gateway").into()),
+    )
+    .message("serves TLS itself")
+    .help("BackendTLSPolicy targeting Service `order-service`")
 }
 
 pub(super) fn cm0120_gateway_named_like_a_service() -> Fixture {

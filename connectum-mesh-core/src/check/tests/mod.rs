@@ -268,6 +268,7 @@ fixtures! {
     edge_fixtures::cm0224_gateway_unknown_listener,
     edge_fixtures::cm0225_gateway_mixed_matches,
     edge_fixtures::cm0226_grpc_timeout_on_istio_class,
+    edge_fixtures::cm0149_envoy_gateway_edge_toward_app_tls,
     edge_fixtures::cm0226_subset_target_on_gateway_api,
     edge_fixtures::cm0226_header_prefix_on_gateway_api,
     edge_fixtures::cm0301_retry_chain_through_the_edge,
