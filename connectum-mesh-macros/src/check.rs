@@ -3,17 +3,37 @@
 //! on the token its path names. A warning is rustc's deprecation lint on a constant named after
 //! its code, the one way a proc-macro warns on stable Rust.
 
-use connectum_mesh_core::{Mesh, Severity};
+use connectum_mesh_core::{Diagnostics, Mesh, MeshFragment, Severity};
 
 use crate::errors::{Codes, Errors};
 use crate::lower::SpanIndex;
 use crate::syntax::tree::SpanRange;
 
+/// What the macro's input is, and so which of the checker's rules can judge it now.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Judged {
+    /// A whole mesh (`mesh!`): every rule, unless a call names its service by an expression,
+    /// which leaves the call graph to run time and the mesh judged like a fragment.
+    Mesh,
+    /// A fragment (`mesh_fragment!`): the rules `MeshFragment::check` runs, the registry's
+    /// `Scope::Local` codes; the whole-mesh ones are the composition's.
+    Fragment,
+}
+
+/// The checker's verdict on `mesh` as `judged`.
+fn verdict(mesh: &Mesh, index: &SpanIndex, judged: Judged) -> Diagnostics {
+    match judged {
+        Judged::Fragment => MeshFragment::from(mesh.clone()).check(),
+        Judged::Mesh if index.has_unknown_callee() => connectum_mesh_core::check(mesh).local(),
+        Judged::Mesh => connectum_mesh_core::check(mesh),
+    }
+}
+
 /// Runs `connectum_mesh_core::check` and records its errors whose inputs are all literals.
-pub fn report(mesh: &Mesh, index: &SpanIndex, errors: &mut Errors) {
+pub fn report(mesh: &Mesh, index: &SpanIndex, judged: Judged, errors: &mut Errors) {
     // The checker must never panic (a property test holds it to that); if it ever does, the
     // user gets a compile error naming the bug instead of "proc macro panicked".
-    let Ok(diagnostics) = std::panic::catch_unwind(|| connectum_mesh_core::check(mesh)) else {
+    let Ok(diagnostics) = std::panic::catch_unwind(|| verdict(mesh, index, judged)) else {
         errors.at(
             SpanRange::single(proc_macro2::Span::call_site()),
             Codes::SYNTAX,

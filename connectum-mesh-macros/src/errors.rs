@@ -34,6 +34,8 @@ impl Codes {
     pub const OUT_OF_RANGE: &'static str = registry::DSL_OUT_OF_RANGE.code.0;
     /// An old word of a key that was renamed to its builder's setter; still accepted.
     pub const RENAMED_KEY: &'static str = registry::DSL_RENAMED_KEY.code.0;
+    /// A mesh-wide key (`namespace`, `mtls`, lint levels …) in `mesh_fragment!`.
+    pub const MESH_WIDE_IN_FRAGMENT: &'static str = registry::DSL_MESH_WIDE_IN_FRAGMENT.code.0;
 }
 
 /// Every error found so far, each with the mesh path it concerns (when known), so a checker

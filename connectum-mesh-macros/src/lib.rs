@@ -116,6 +116,8 @@
 //!         | "(" rust-expression ")"          (canary_percent()), (Duration::from_secs(30))
 //! ```
 //!
+//! `mesh_fragment!` takes the same entries less the mesh-wide ones (see "Fragments" below).
+//!
 //! Nodes of the mesh: `telemetry name { .. }` (at most one), `external name { .. }`,
 //! `chain_budget { chain: [a, b, c], calls: 20 }`, `service name { .. }` and
 //! `gateway name { .. }`. Nodes of a service: `subset name { .. }`, `route [name] { .. }` (in
@@ -131,7 +133,8 @@
 //! | mesh | `allow`, `warn`, `deny` (lists of codes), `deny_warnings`, `namespace` (required), `mode` (`istio` \| `none`), `mtls`, `sidecar_injection`, `sidecars` (`classic` \| `native`), `trust_domain`, `part_of`, `app_label`, `version_label`, `host_style` (`short` \| `fqdn`), `namespace_labels`, `known_namespaces`, `retry_budget`, `deny_by_default`, `split_total` |
 //! | `telemetry` | `tracing: { providers, sampling_percent }`, `metrics_providers`, `access_log_providers` |
 //! | `external` | `service_account` (required, `namespace/name`), `calls` |
-//! | `service` | `image` (required), `app_version`, `port`, `replicas` or `autoscale`, `resources`, `sidecar`, `service_account`, `config`, `mtls_override`, `calls`, `app_tls`, `spread_across_nodes`, `spread_policy` (`ScheduleAnyway` \| `DoNotSchedule`), `disruption_budget` (`auto` \| `disabled` \| `max_unavailable 1` \| `min_available "50%"`), `shutdown`, `probes`, `security`, `rollout`, `traffic_policy`, `interceptors` |
+//! | fragment | `known_namespaces` (and the nodes `external`, `chain_budget`, `service`, `gateway`) |
+//! | `service` | `image` (required), `app_version`, `port`, `replicas` or `autoscale`, `resources`, `sidecar`, `service_account`, `config`, `mtls_override`, `calls` (names, or `ServiceRef` expressions in parentheses), `app_tls`, `spread_across_nodes`, `spread_policy` (`ScheduleAnyway` \| `DoNotSchedule`), `disruption_budget` (`auto` \| `disabled` \| `max_unavailable 1` \| `min_available "50%"`), `shutdown`, `probes`, `security`, `rollout`, `traffic_policy`, `interceptors` |
 //! | `shutdown` | `pre_stop_sleep`, `pre_stop_shell`, `timeout`, `proxy_drain`, `hold_until_proxy_starts`, `margin`, `termination_grace_period` |
 //! | `rollout` | `max_unavailable`, `allow_zero_ready`, `max_surge`, `revision_history_limit` |
 //! | `subset` | `image`, `replicas`, `version_label`, `app_version` |
@@ -252,13 +255,70 @@
 //! denies every warning (codes are checked against the registry; no level lowers an error).
 //! When there are errors, the macro still expands to a `Mesh`, so no follow-on type errors
 //! hide ours.
+//!
+//! # Fragments: one crate's part of a mesh
+//!
+//! In a monorepo each service crate describes its own services, and one infra crate composes
+//! the mesh. `mesh_fragment! { .. }` is that part: the same nodes and words as `mesh!`
+//! (`service`, `gateway`, `external`, `chain_budget`) and `known_namespaces`, expanding into
+//! the same builder calls, but producing a `MeshFragment` rather than a `Mesh`:
+//!
+//! ```ignore
+//! use connectum_mesh_core::{MeshFragment, ServiceRef};
+//! use connectum_mesh_macros::mesh_fragment;
+//!
+//! pub const SERVICE: ServiceRef = ServiceRef::new("checkout-service");
+//!
+//! pub fn fragment() -> MeshFragment {
+//!     mesh_fragment! {
+//!         service checkout-service {
+//!             image: "ghcr.io/mycompany/checkout-service:1.4.0",
+//!             calls: [(monorepo_inventory::SERVICE)],     // another crate's ServiceRef
+//!             route { to: checkout-service, timeout: 20s, retries: off }
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! The infra crate merges it with `Mesh::merge` and runs `check` on the result (the doctest on
+//! `connectum_mesh::mesh_fragment` does all three).
+//!
+//! - **Mesh-wide keys are refused at their token** (CM0930): `namespace`, `mtls`, `mode`,
+//!   `sidecar_injection`, `sidecars`, `trust_domain`, `part_of`, the labels, `host_style`,
+//!   `deny_by_default`, `split_total`, `retry_budget`, the lint levels and `telemetry`. A
+//!   fragment has none: the crate that composes the mesh sets them, once for every crate.
+//! - **Checked as far as a fragment can be judged.** The codes the core's registry marks
+//!   `Scope::Local` (an undeclared subset, a split whose weights are all zero, a malformed
+//!   match …) are compile errors and warnings here, as in `mesh!`. The `Scope::WholeMesh` ones
+//!   (a call to a service the fragment does not define, chains over the retry budget, allow
+//!   lists derived from callers, anything that reads a mesh-wide setting such as the split
+//!   total) are left to the composed mesh. The macro runs `MeshFragment::check`, the function
+//!   a crate that builds its fragment by hand calls in its tests, so both front-ends agree.
+//!   A fragment sets no lint levels: a compile-time warning in it is silenced with
+//!   `#[allow(deprecated)]` on the enclosing item (warnings are deprecated constants, see
+//!   below), and its level in the composed mesh is the composing crate's.
+//! - **Calls by a typed name.** A call may be a `ServiceRef` expression in parentheses,
+//!   `calls: [(inventory::SERVICE)]`, in both forms; a misspelt constant does not compile. The
+//!   macro cannot see which service it names, so a `mesh!` with such a call is judged at
+//!   compile time like a fragment, and wholly by the runtime checker.
+//! - **Which crate it names.** The expansion names `connectum_mesh` when the calling crate
+//!   depends on `connectum-mesh`, and `connectum_mesh_core` when it depends on the core alone
+//!   (a service crate, which then depends on this crate too and need not pick a Kubernetes
+//!   version); renamed dependencies are followed.
+//!
+//! Why a macro of its own rather than a `fragment;` switch inside `mesh!`: the name says what
+//! comes out (a `MeshFragment`, not a `Mesh`), so a reader of `let part = mesh_fragment! { .. }`
+//! needs no look inside to know its type; rustdoc and completion list it beside `mesh!`; and
+//! `mesh!` keeps one meaning (its `namespace` stays required).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod check;
 mod errors;
 mod expand;
+mod fragment;
 mod lower;
+mod root;
 mod syntax;
 
 use proc_macro2::TokenStream;
@@ -268,7 +328,18 @@ use quote::quote;
 /// `connectum_mesh::Mesh`; mistakes in literal values are compile errors at their token.
 #[proc_macro]
 pub fn mesh(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
-    mesh_tokens(input.into()).into()
+    root::with_detected(|| mesh_tokens(input.into())).into()
+}
+
+/// One crate's part of a mesh, for a monorepo: the nodes of `mesh!` (`service`, `gateway`,
+/// `external`, `chain_budget`) and `known_namespaces`, producing a
+/// `connectum_mesh::MeshFragment` the crate that composes the mesh merges with `Mesh::merge`.
+/// Mesh-wide keys are refused at their token (CM0930). The fragment is checked while it
+/// compiles as far as a fragment can be judged; the rest waits for the composed mesh. See the
+/// crate docs, "Fragments".
+#[proc_macro]
+pub fn mesh_fragment(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    root::with_detected(|| fragment::fragment_tokens(input.into())).into()
 }
 
 /// Reads, lowers, checks and expands; on errors, the errors and a mesh of the right type, so
@@ -278,17 +349,18 @@ fn mesh_tokens(input: TokenStream) -> TokenStream {
     let tree = syntax::tree::parse_input(input, &mut errors);
     let node = syntax::mesh::mesh(&tree, &mut errors);
     let (model, index) = lower::lower(&node, &mut errors);
-    check::report(&model, &index, &mut errors);
+    check::report(&model, &index, check::Judged::Mesh, &mut errors);
     let warnings = errors.warnings();
     if errors.is_empty() {
         let mesh = expand::mesh(&node);
         return quote!({ #warnings #mesh });
     }
     let compile_errors = errors.to_compile_errors();
+    let k = root::current();
     quote!({
         #compile_errors
         #warnings
-        ::connectum_mesh::Mesh::builder().namespace(::std::string::String::new()).build()
+        #k::Mesh::builder().namespace(::std::string::String::new()).build()
     })
 }
 

@@ -126,6 +126,47 @@ pub use render::{
 /// ```
 pub use connectum_mesh_macros::mesh;
 
+/// One crate's part of a mesh, for a monorepo: `mesh!`'s nodes without its mesh-wide settings,
+/// producing a [`MeshFragment`] the crate that composes the mesh adds with [`Mesh::merge`].
+///
+/// It takes `service`, `gateway`, `external`, `chain_budget` and `known_namespaces`, in
+/// `mesh!`'s words; `namespace`, `mtls`, `retry_budget`, lint levels and the other mesh-wide
+/// keys are compile errors at their token (CM0930): the composing crate sets them. What the
+/// fragment alone can be judged by is checked while it compiles (the rules
+/// [`MeshFragment::check`] runs); the rest (calls to other crates' services, chains over the
+/// retry budget, allow lists, anything that reads a mesh-wide setting) by [`check()`] on the
+/// composed mesh. A service crate that depends on `connectum-mesh-core` rather than this crate
+/// uses `connectum_mesh_macros::mesh_fragment!`, which then names the core.
+///
+/// ```
+/// use connectum_mesh::{Mesh, ServiceRef, check, mesh_fragment};
+///
+/// // The inventory crate: its service, and the name other crates call it by.
+/// pub const INVENTORY: ServiceRef = ServiceRef::new("inventory-service");
+/// let inventory = mesh_fragment! {
+///     service inventory-service {
+///         image: "ghcr.io/mycompany/inventory-service:2.3.0",
+///         route { to: inventory-service, timeout: 5s, retries: off }
+///     }
+/// };
+///
+/// // The checkout crate calls it by the constant: a typo does not compile.
+/// let checkout = mesh_fragment! {
+///     service checkout-service {
+///         image: "ghcr.io/mycompany/checkout-service:1.4.0",
+///         calls: [(INVENTORY)],
+///         route { to: checkout-service, timeout: 20s, retries: off }
+///     }
+/// };
+///
+/// // The infra crate composes them, and checks the whole.
+/// let mut shop = Mesh::builder().namespace("shop").build();
+/// shop.merge(inventory)?.merge(checkout)?;
+/// assert!(!check(&shop).has_errors(), "{}", check(&shop));
+/// # Ok::<(), connectum_mesh::Diagnostics>(())
+/// ```
+pub use connectum_mesh_macros::mesh_fragment;
+
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

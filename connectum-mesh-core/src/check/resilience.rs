@@ -2,8 +2,8 @@
 //! other, and traffic-policy and interceptor values Istio or Connectum refuse.
 
 use crate::diag::registry::{
-    APP_TIMEOUT_EXCEEDS_MESH, CALL_CYCLE, CALLER_TIMEOUT_TOO_SHORT, EDGE_TIMEOUT_TOO_SHORT,
-    EMPTY_CONNECTION_POOL, INTERCEPTOR_OUT_OF_RANGE, INVALID_RETRY_STATUS,
+    APP_TIMEOUT_EXCEEDS_MESH, CALL_CYCLE, CALLER_TIMEOUT_TOO_SHORT, CONFLICTING_CHAIN_BUDGET,
+    EDGE_TIMEOUT_TOO_SHORT, EMPTY_CONNECTION_POOL, INTERCEPTOR_OUT_OF_RANGE, INVALID_RETRY_STATUS,
     OUTLIER_PERCENT_OUT_OF_RANGE, RETRY_AMPLIFICATION, RETRY_ON_SUCCESS_STATUS,
     RETRY_POLICY_WITHOUT_ATTEMPTS, TRIES_OUTLAST_TIMEOUT, UNKNOWN_CHAIN_BUDGET,
 };
@@ -18,6 +18,7 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     check_call_cycles(mesh, out);
     check_retry_amplification(mesh, &chains, out);
     check_chain_budgets_exist(mesh, &chains, out);
+    check_chain_budgets_agree(mesh, out);
     check_caller_timeouts(mesh, out);
     for gateway in &mesh.gateways {
         let path = MeshPath::gateway(&gateway.name);
@@ -146,6 +147,38 @@ fn check_chain_budgets_exist(mesh: &Mesh, chains: &[Chain<'_>], out: &mut Diagno
                     format!("the budget names `{written}`, which is not a call chain of this mesh"),
                 )
                 .with_help(help),
+        );
+    }
+}
+
+/// One chain with two different budgets: the cost rules would take the first, so the other
+/// team's budget would silently not apply. (Identical ones are harmless; `Mesh::merge` keeps
+/// them once.)
+fn check_chain_budgets_agree(mesh: &Mesh, out: &mut Diagnostics) {
+    for (index, budget) in mesh.chain_budgets.iter().enumerate() {
+        let Some(first) = mesh.chain_budgets[..index]
+            .iter()
+            .position(|earlier| earlier.chain == budget.chain)
+        else {
+            continue;
+        };
+        let earlier = &mesh.chain_budgets[first];
+        if earlier.budget == budget.budget {
+            continue;
+        }
+        out.push(
+            CONFLICTING_CHAIN_BUDGET
+                .at(
+                    MeshPath::root().index("chain_budgets", index),
+                    format!(
+                        "the chain {} has a budget of {} calls here and of {} calls in chain_budgets[{first}]",
+                        budget.chain.join(" → "),
+                        budget.budget.max_worst_case_calls,
+                        earlier.budget.max_worst_case_calls,
+                    ),
+                )
+                .with_related(MeshPath::root().index("chain_budgets", first), "the other budget")
+                .with_help("keep one budget for the chain"),
         );
     }
 }

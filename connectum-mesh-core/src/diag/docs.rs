@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::registry::{CodeInfo, REGISTRY, RETIRED};
+use super::registry::{CodeInfo, REGISTRY, RETIRED, Scope};
 
 impl CodeInfo {
     /// The code's explanation, like `rustc --explain`: title and severity, the rule it
@@ -16,12 +16,19 @@ impl CodeInfo {
     /// ```
     #[must_use]
     pub fn explain(&self) -> String {
+        let judged = match self.scope {
+            Scope::Local => "",
+            Scope::WholeMesh => {
+                "- **Judged:** on the whole mesh only; a fragment (`MeshFragment::check`, `mesh_fragment!`) leaves it to where the fragments are merged\n"
+            }
+        };
         format!(
             "**{title}** ({severity})\n\n\
              - **Corresponds to:** {rule}\n\
              - **Why it matters:** {why}\n\
              - **Failing example:** `{example}`\n\
-             - **Fix:** {fix}\n",
+             - **Fix:** {fix}\n\
+             {judged}",
             title = self.title,
             severity = self.severity,
             rule = self.rule,

@@ -15,7 +15,7 @@ pub use docs::markdown;
 pub use docs::{LINT_NEEDS_MORE, NOT_APPLICABLE};
 pub use lint::{Level, Lints};
 pub use path::{MeshPath, Segment};
-pub use registry::{CodeInfo, REGISTRY, RETIRED, RetiredCode, lookup};
+pub use registry::{CodeInfo, REGISTRY, RETIRED, RetiredCode, Scope, lookup};
 /// Spelling suggestions the checker, `mesh!` and the reader share; not part of the API.
 #[doc(hidden)]
 pub use suggest::{closest, did_you_mean};

@@ -12,6 +12,16 @@
 //! CM0911 UNKNOWN_SERVICE Error "title" rule "…" why "…" example "…" fix "…";
 //! ```
 //!
+//! A code whose verdict can change with what lies outside a [`MeshFragment`] (the mesh-wide
+//! settings, or the services and callers other crates define) carries `whole_mesh` after its
+//! severity (`CM0103 UNKNOWN_CALLEE Error whole_mesh "…"`): its [`CodeInfo::scope`] is
+//! [`Scope::WholeMesh`], and [`MeshFragment::check`] and `mesh_fragment!` leave it to the point
+//! where the mesh is composed. Every other code is [`Scope::Local`]: whatever a fragment
+//! reports under it, every mesh composed from that fragment reports too.
+//!
+//! [`MeshFragment`]: crate::MeshFragment
+//! [`MeshFragment::check`]: crate::MeshFragment::check
+//!
 //! That declares the constant `UNKNOWN_SERVICE` (a [`CodeInfo`]; `UNKNOWN_SERVICE.at(path,
 //! message)` makes a diagnostic with its default severity) and lists it in [`REGISTRY`]. The
 //! tests then require it to be well formed, documented, listed in `docs/diagnostics.md`
@@ -39,6 +49,23 @@ pub struct CodeInfo {
     pub example: &'static str,
     /// How to fix it.
     pub fix: &'static str,
+    /// Whether a fragment of a mesh can judge it, or only the composed mesh.
+    pub scope: Scope,
+}
+
+/// What a code's verdict depends on: the items it names, or the whole mesh.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Decided by the items the diagnostic names and their own settings: a fragment holding
+    /// them reports it, and so does every mesh composed from that fragment (a split whose
+    /// weights are all zero, a malformed header match, two subsets of one service with one
+    /// name).
+    Local,
+    /// Decided by mesh-wide settings (namespace, mTLS, sidecars, split total, retry budget …)
+    /// or by items other fragments may define (a call to a service of another crate, a chain
+    /// through several crates, the callers an allow list is derived from): judged where the
+    /// mesh is composed, by [`check`](crate::check()) on the merged mesh.
+    WholeMesh,
 }
 
 impl CodeInfo {
@@ -75,9 +102,19 @@ pub fn lookup(code: Code) -> Option<&'static CodeInfo> {
     REGISTRY.iter().find(|info| info.code == code)
 }
 
+/// The scope a registry entry's optional marker stands for.
+macro_rules! scope {
+    () => {
+        Scope::Local
+    };
+    (whole_mesh) => {
+        Scope::WholeMesh
+    };
+}
+
 macro_rules! registry {
     ($(
-        $code:ident $name:ident $severity:ident $title:literal
+        $code:ident $name:ident $severity:ident $($scope:ident)? $title:literal
             rule $rule:literal
             why $why:literal
             example $example:literal
@@ -93,6 +130,7 @@ macro_rules! registry {
                 why: $why,
                 example: $example,
                 fix: $fix,
+                scope: scope!($($scope)?),
             };
         )*
 
@@ -113,7 +151,7 @@ registry! {
         why "The DestinationRule would list the subset twice; Istio's webhook refuses it, so the whole DestinationRule (and every subset in it) fails to apply."
         example "order.add_subset(Subset::builder().name(\"canary\").build()); order.add_subset(Subset::builder().name(\"canary\").image(\"…:1.2.0\").build());"
         fix "Rename one subset (e.g. `canary-2`), or remove the duplicate.";
-    CM0103 UNKNOWN_CALLEE Error "a call names a service the mesh does not declare"
+    CM0103 UNKNOWN_CALLEE Error whole_mesh "a call names a service the mesh does not declare"
         rule "Kiali KIA1101 (destination host not found); library policy: call chains must be known to budget retries"
         why "`calls` feeds the retry budget and the timeout checks along call chains. A call to an unknown service hides a whole chain from them: the retry storm it could cause goes unchecked."
         example "Service::builder().name(\"order-service\").calls([\"inventroy-service\"])"
@@ -123,7 +161,7 @@ registry! {
         why "Subsets are told apart by their version label. Two subsets with the same value select each other's pods: the two Deployments' selectors overlap, so their ReplicaSets fight over the pods, and each leg of a 90/10 canary split reaches both versions."
         example "order.add_subset(Subset::builder().name(\"stable\").version_label(\"v1\").build()); order.add_subset(Subset::builder().name(\"canary\").version_label(\"v1\").build());"
         fix "Give each subset its own version label value (by default the subset name).";
-    CM0105 INVALID_MESH_SETTING Error "a mesh-wide setting can never be satisfied"
+    CM0105 INVALID_MESH_SETTING Error whole_mesh "a mesh-wide setting can never be satisfied"
         rule "library policy (split_total, retry_budget); Istio AuthorizationPolicy trustDomains grammar (trust_domain)"
         why "A split total of 0 or a retry budget of 0 calls refuses every split or every call chain; a trust domain that is empty or contains `/` makes every principal the mesh writes malformed, so no AuthorizationPolicy rule ever matches and every call is denied."
         example "Mesh::builder().namespace(\"connectum\").split_total(0).build()"
@@ -158,32 +196,37 @@ registry! {
         why "The API server refuses a Gateway whose listeners share a name; two routes with one name become two route objects with one name, and the second overwrites the first."
         example "listeners: grpc on 9090 and grpc on 443"
         fix "Give each listener and each route of a gateway its own name.";
-    CM0140 GATEWAY_NEEDS_ISTIO Error "a gateway Istio implements, in a mesh without Istio"
+    CM0130 CONFLICTING_CHAIN_BUDGET Error "one call chain has two different budgets"
+        rule "library policy (a chain has one budget)"
+        why "A chain budget overrides the mesh's retry budget for one chain. When two crates' fragments (or two entries of one mesh) set different ones for the same chain, which one applies would depend on the order they were merged or written: the composed mesh could accept a retry storm one team budgeted against."
+        example "let mut a = MeshFragment::new(); a.add_chain_budget(ChainBudget::new([\"gateway\", \"checkout\"], RetryBudget::calls(12))); let mut b = MeshFragment::new(); b.add_chain_budget(ChainBudget::new([\"gateway\", \"checkout\"], RetryBudget::calls(20))); mesh.merge(a)?.merge(b)?;"
+        fix "Set the chain's budget in one fragment only (the crate that owns the chain's first service, or the infra crate), or make both budgets equal: an identical budget is kept once.";
+    CM0140 GATEWAY_NEEDS_ISTIO Error whole_mesh "a gateway Istio implements, in a mesh without Istio"
         rule "library policy: the guide's Migration Path; Istio's ingress gateway and its Gateway API controller only run where Istio is installed"
         why "Without Istio nothing programs an `istio: ingressgateway` deployment or a Gateway of class `istio.io/gateway-controller`: the edge objects would be applied and no request would ever get in. A Gateway API edge with another implementation (Envoy Gateway) works without a mesh, and is rendered."
         example "Mesh::builder().mode(MeshMode::None)… with Gateway::builder().runtime(GatewayRuntime::istio_ingress())…"
         fix "Run the edge on a Gateway API implementation that does not need Istio (GatewayClass::envoy_gateway), or render the mesh under Istio.";
-    CM0149 GATEWAY_PLAINTEXT_TO_APP_TLS Warning "an edge without Istio routes to a service that serves TLS, with no BackendTLSPolicy"
+    CM0149 GATEWAY_PLAINTEXT_TO_APP_TLS Warning whole_mesh "an edge without Istio routes to a service that serves TLS, with no BackendTLSPolicy"
         rule "Gateway API: a Gateway implementation speaks TLS to a backend only when a BackendTLSPolicy targets its Service; Envoy Gateway implements it"
         why "Without a mesh each service terminates TLS itself (app_tls). Envoy Gateway opens plain HTTP/2 toward a backend no BackendTLSPolicy names, the service expects a TLS handshake, and every request through the edge fails. connectum-mesh does not render BackendTLSPolicy yet."
         example "Mesh::builder().mode(MeshMode::None)… with an Envoy Gateway edge routing to a service with app_tls"
         fix "Add a BackendTLSPolicy (gateway.networking.k8s.io/v1) for each such Service with Manifests::add_extra, naming the CA that signed its certificate and its cluster hostname, then allow CM0149; or render the mesh under Istio.";
-    CM0151 SAMPLING_OUT_OF_RANGE Error "tracing sampling is not a percentage"
+    CM0151 SAMPLING_OUT_OF_RANGE Error whole_mesh "tracing sampling is not a percentage"
         rule "Istio webhook / CRD: Telemetry tracing randomSamplingPercentage must be 0..100"
         why "Istio refuses the Telemetry resource, so the namespace loses tracing, metrics and access logs configuration at once."
         example "Tracing::builder().providers([\"otel-tracing\"]).sampling_percent(150.0).build()"
         fix "Use a value from 0 to 100 (100 samples every request).";
-    CM0152 EMPTY_PROVIDER Error "a telemetry provider name is empty"
+    CM0152 EMPTY_PROVIDER Error whole_mesh "a telemetry provider name is empty"
         rule "Istio webhook: Telemetry providers[].name must be non-empty"
         why "Istio refuses the Telemetry resource: no tracing, metrics or access logs are configured."
         example "Telemetry::builder().name(\"mesh-default\").metrics_providers([String::new()]).build()"
         fix "Name a provider defined in meshConfig extensionProviders (e.g. `prometheus`, `otel-tracing`), or remove the entry.";
-    CM0153 TELEMETRY_WITHOUT_PROVIDERS Warning "a Telemetry resource names no provider"
+    CM0153 TELEMETRY_WITHOUT_PROVIDERS Warning whole_mesh "a Telemetry resource names no provider"
         rule "IST0157 InvalidTelemetryProvider"
         why "A Telemetry with no providers only works when meshConfig has default providers; otherwise Istio ignores it and you get no traces, metrics or logs while believing you configured them."
         example "Telemetry::builder().name(\"mesh-default\").build()"
         fix "Name the providers for tracing, metrics or access logs, or remove the telemetry block.";
-    CM0154 SEVERAL_TRACING_PROVIDERS Warning "tracing names more than one provider"
+    CM0154 SEVERAL_TRACING_PROVIDERS Warning whole_mesh "tracing names more than one provider"
         rule "Istio webhook warning: multiple tracing providers are not currently supported"
         why "Istio accepts the resource but uses only one provider: traces silently stop reaching the others."
         example "Tracing::builder().providers([\"otel-tracing\", \"zipkin\"]).build()"
@@ -195,7 +238,7 @@ registry! {
         why "Envoy has no cluster for the subset: every request the route sends there fails with 503, typically 10% of traffic for a canary leg or all of it for a default route."
         example "order.add_route(Route::builder().target(SubsetRef::unchecked(\"order-service\", \"canery\")).build());"
         fix "Use the handle `add_subset` returned, declare the subset on this service, or fix the name (the help suggests the closest).";
-    CM0202 SPLIT_TOTAL Error "split weights do not add up to the mesh's split total"
+    CM0202 SPLIT_TOTAL Error whole_mesh "split weights do not add up to the mesh's split total"
         rule "library policy, stricter than Istio (Istio normalizes weights to weight / total)"
         why "A 90/5 split reads as 90% and 5% but Istio sends 94.7% and 5.3%: the canary gets a share nobody wrote down. Requiring the total makes the shares exactly what the numbers say."
         example "Split::new().weight(&stable, 90).weight(&canary, 5)"
@@ -210,7 +253,7 @@ registry! {
         why "Istio refuses the VirtualService, so none of the service's routes apply."
         example "Route::builder().target(Split::new()).build()"
         fix "Add legs with `Split::weight`, or target one subset directly.";
-    CM0205 SINGLE_LEG_WEIGHT Warning "a one-destination split has a weight other than the total"
+    CM0205 SINGLE_LEG_WEIGHT Warning whole_mesh "a one-destination split has a weight other than the total"
         rule "Kiali KIA1104 (single destination weight < 100)"
         why "A single destination gets all traffic whatever its weight: a canary written as `canary 10` with nothing else sends 100% to the canary."
         example "Split::new().weight(&canary, 10)"
@@ -255,7 +298,7 @@ registry! {
         why "Every route has matches, so a request that matches none (a client without the `x-canary` header, a method the uri matches forgot) is answered 404 by the caller's sidecar and never reaches the service."
         example "order.add_route(Route::builder().matches([RequestMatch::header(HeaderMatch::exact(\"x-canary\", \"true\"))]).target(&canary).build()); as the only route"
         fix "End the routes with one without matches (or whose match takes every request), e.g. to the primary subset.";
-    CM0220 GATEWAY_UNKNOWN_SERVICE Error "a gateway route names a service the mesh does not declare"
+    CM0220 GATEWAY_UNKNOWN_SERVICE Error whole_mesh "a gateway route names a service the mesh does not declare"
         rule "Kiali KIA1101 (destination host not found); Gateway API: backendRef to a missing Service (ResolvedRefs false)"
         why "The gateway has nowhere to send the requests the route matches: every one of them fails (503, or 500 under Gateway API), and the call chains behind the edge go unchecked."
         example "GatewayRoute::builder().name(\"orders\").target(GatewayTarget::service(\"order-servce\"))"
@@ -307,7 +350,7 @@ registry! {
         fix "Give each route its own name.";
 
     // ── 03xx resilience ───────────────────────────────────────────────────────────────────
-    CM0301 RETRY_AMPLIFICATION Error "retries along a call chain exceed the retry budget"
+    CM0301 RETRY_AMPLIFICATION Error whole_mesh "retries along a call chain exceed the retry budget"
         rule "library policy, stricter than Istio (Istio does not bound retry products)"
         why "Each hop multiplies: the mesh makes 1 + attempts tries (2 retries when a route sets none) and the app's retry interceptor makes 1 + maxRetries calls per try. When a dependency fails, one request becomes the product of these along the chain: a retry storm that keeps a struggling service down."
         example "mesh retries attempts 3 with Connectum retry maxRetries 2: (1+3) × (1+2) = 12 calls > budget 10"
@@ -322,7 +365,7 @@ registry! {
         why "Istio refuses a retries block that sets perTryTimeout or retryOn with attempts 0, so the whole VirtualService fails to apply."
         example "MeshRetry::builder().attempts(0).per_try_timeout(Duration::from_secs(2)).build()"
         fix "Use `MeshRetry::disabled()` to turn retries off, or set attempts of at least 1.";
-    CM0304 CALLER_TIMEOUT_TOO_SHORT Warning "a caller gives up before what it calls can finish"
+    CM0304 CALLER_TIMEOUT_TOO_SHORT Warning whole_mesh "a caller gives up before what it calls can finish"
         rule "library policy (timeout coherence along call chains)"
         why "When the callee's worst case (its route timeout, or its tries) is longer than the caller's own timeout, the caller fails with DeadlineExceeded while the callee keeps working and retrying: wasted work and load exactly when the callee is slow."
         example "order-service (Connectum timeout 10s) calls inventory-service (route timeout 30s)"
@@ -357,7 +400,7 @@ registry! {
         why "In a cycle each service's retries multiply the others' without bound: one failing request can loop and amplify until timeouts cut it, and no retry budget can be computed."
         example "order-service calls inventory-service, inventory-service calls order-service"
         fix "Break the cycle (remove one of the calls), or describe it as two separate services.";
-    CM0311 UNKNOWN_CHAIN_BUDGET Warning "a chain budget names no call chain"
+    CM0311 UNKNOWN_CHAIN_BUDGET Warning whole_mesh "a chain budget names no call chain"
         rule "library policy"
         why "A budget for a chain that does not exist has no effect: the real chain is checked against the mesh budget, and the override you meant to grant (or the limit you meant to impose) is lost."
         example "ChainBudget::new([\"envoy-gateway\", \"ordr-service\"], RetryBudget::calls(20))"
@@ -367,7 +410,7 @@ registry! {
         why "Envoy retries on the HTTP status, and a gRPC server answers every call with 200, failed or not: retrying on 200 sends every call, successful ones included, 1 + attempts times, a permanent retry storm. A 1xx, other 2xx or 3xx status never marks a failed gRPC call, so that condition means nothing."
         example "MeshRetry::builder().attempts(2).retry_on([RetryOn::Status(200)]).build()"
         fix "Retry on gRPC conditions such as `unavailable`, or on a failure status such as 503.";
-    CM0320 EDGE_TIMEOUT_TOO_SHORT Warning "a gateway gives up before the chain behind it does"
+    CM0320 EDGE_TIMEOUT_TOO_SHORT Warning whole_mesh "a gateway gives up before the chain behind it does"
         rule "library policy, stricter than Istio: the edge's per-try timeout (or route timeout) ≥ the worst case of the service behind it"
         why "The gateway abandons the request (and retries it) while the service, and every call it made, is still working: the client sees a timeout, the service does the work twice, and the retries arrive exactly when it is slow."
         example "a gateway route per-try timeout 5s to order-service whose Connectum timeout is 10s"
@@ -394,77 +437,77 @@ registry! {
         fix "Keep max_ejection_percent at or below 50 for small services, or run at least 3 replicas.";
 
     // ── 04xx security ─────────────────────────────────────────────────────────────────────
-    CM0401 UNDECLARED_PRINCIPAL Error "an allow rule names a service account nobody declares"
+    CM0401 UNDECLARED_PRINCIPAL Error whole_mesh "an allow rule names a service account nobody declares"
         rule "Kiali KIA0106 (principal not found)"
         why "Istio does not check principals: a rule naming an account no workload runs as admits nobody, so the caller you meant to admit gets 403 RBAC: access denied."
         example "AllowRule::service_account(ServiceAccountRef::new(\"connectum\", \"envoy-gateway\")) with no ExternalCaller running as connectum/envoy-gateway"
         fix "Declare the caller with `ExternalCaller` (its service account), name the account a service of the mesh runs as, or fix the name (the help suggests the closest).";
-    CM0402 UNDECLARED_NAMESPACE Error "an allow rule names an undeclared namespace"
+    CM0402 UNDECLARED_NAMESPACE Error whole_mesh "an allow rule names an undeclared namespace"
         rule "IST0101 ReferencedResourceNotFound (AuthorizationPolicy source namespaces); Kiali KIA0101"
         why "A namespace that does not exist admits nobody: the callers you meant to admit get 403, usually because of a typo."
         example "AllowRule::namespace(\"conectum\")"
         fix "Use the mesh's namespace or an external caller's, or add the namespace to `known_namespaces` (the help suggests the closest).";
-    CM0403 STRICT_WITHOUT_INJECTION Error "STRICT mTLS while sidecar injection is off"
+    CM0403 STRICT_WITHOUT_INJECTION Error whole_mesh "STRICT mTLS while sidecar injection is off"
         rule "IST0102 NamespaceNotInjected with a STRICT PeerAuthentication; Kiali KIA0105"
         why "Without sidecars nothing enforces STRICT, AuthorizationPolicies or routes for these pods, while meshed callers elsewhere expect mTLS: the security you declared is not there."
         example "Mesh::builder().namespace(\"connectum\").sidecar_injection(false).mtls(MtlsMode::Strict).build()"
         fix "Turn sidecar injection on (the default), or use PERMISSIVE while migrating.";
-    CM0404 APP_TLS_UNDER_MTLS Warning "application TLS under Istio mTLS"
+    CM0404 APP_TLS_UNDER_MTLS Warning whole_mesh "application TLS under Istio mTLS"
         rule "Connectum docs migration advice (remove createServer tls under Istio); Istio protocol selection"
         why "Traffic is encrypted twice, and the sidecar, told by the `grpc` port name to expect plain HTTP/2, sees TLS bytes it cannot route: gRPC calls fail or bypass HTTP routing, retries and metrics."
         example "Service::builder().name(\"order-service\").app_tls(AppTls::builder().dir_path(\"/etc/tls\").build())"
         fix "Remove `app_tls` (and createServer's `tls`): the sidecar does mTLS.";
-    CM0405 AUTHORIZATION_WITHOUT_MTLS Error "allow rules on a service without mTLS"
+    CM0405 AUTHORIZATION_WITHOUT_MTLS Error whole_mesh "allow rules on a service without mTLS"
         rule "Kiali KIA0105 (principals and namespaces need mTLS)"
         why "Allow rules match principals and namespaces, which only mTLS provides. With mTLS disabled no request has a peer identity, so the ALLOW policy denies every request: the service is down."
         example "Service::builder().mtls_override(MtlsMode::Disable).allow([AllowRule::namespace(\"connectum\")])"
         fix "Keep mTLS (STRICT or PERMISSIVE) for services with allow rules, or remove the allow rules.";
-    CM0406 CALLER_NOT_ALLOWED Error "a declared caller is not admitted by the callee's allow rules"
+    CM0406 CALLER_NOT_ALLOWED Error whole_mesh "a declared caller is not admitted by the callee's allow rules"
         rule "library policy (Istio evaluates the AuthorizationPolicy at runtime)"
         why "The model says the caller calls the service, but no allow rule admits its service account or namespace: every such call is denied with 403 RBAC: access denied."
         example "ExternalCaller envoy-gateway (sa gateway/envoy) calls order-service, whose only allow rule is namespace connectum"
         fix "Add an allow rule for the caller's service account (or namespace), or remove the call.";
-    CM0407 EMPTY_ALLOW_RULE Error "an allow rule names no source"
+    CM0407 EMPTY_ALLOW_RULE Error whole_mesh "an allow rule names no source"
         rule "Istio webhook: AuthorizationPolicy `from: []` is rejected"
         why "An allow rule with no source is either refused by Istio (`from: []`) or read as `allow everyone`; both differ from anything written on purpose."
         example "AllowRule::default()"
         fix "Name the sources (service accounts or namespaces) the rule admits.";
-    CM0408 NAMESPACE_NOT_INJECTED Warning "sidecar injection is off"
+    CM0408 NAMESPACE_NOT_INJECTED Warning whole_mesh "sidecar injection is off"
         rule "IST0102 NamespaceNotInjected"
         why "Without sidecars the VirtualServices, DestinationRules, AuthorizationPolicies and Telemetry of this mesh do nothing for its pods: routes, retries, canary splits and access control are all off."
         example "Mesh::builder().namespace(\"connectum\").sidecar_injection(false).mtls(MtlsMode::Permissive).build()"
         fix "Turn sidecar injection on (the default).";
-    CM0409 PERMISSIVE_WITH_IDENTITY_RULES Warning "PERMISSIVE mTLS with allow rules only mTLS callers can pass"
+    CM0409 PERMISSIVE_WITH_IDENTITY_RULES Warning whole_mesh "PERMISSIVE mTLS with allow rules only mTLS callers can pass"
         rule "Istio AuthorizationPolicy: `principals` and `namespaces` are taken from the peer certificate, so they match only mTLS requests; related to Kiali KIA0105 (principals and namespaces need mTLS)"
         why "PERMISSIVE admits plain-text callers, but every allow rule of the service names principals or namespaces, which plain-text requests do not carry: those callers are refused with 403 anyway. The PERMISSIVE mode buys nothing and suggests a migration path that does not work (CM0405 covers DISABLE, where nobody gets in)."
         example "Service::builder().mtls_override(MtlsMode::Permissive).allow([AllowRule::namespace(\"connectum\")])"
         fix "Use STRICT for the service (remove the PERMISSIVE override where the namespace is STRICT); if plain-text callers really must reach it, the allow rules cannot admit them and have to go.";
-    CM0420 GATEWAY_NOT_ADMITTED Error "a gateway routes to a service that refuses it"
+    CM0420 GATEWAY_NOT_ADMITTED Error whole_mesh "a gateway routes to a service that refuses it"
         rule "Istio AuthorizationPolicy and PeerAuthentication semantics: a caller without a mesh identity is refused by STRICT mTLS and by principal rules (403 / connection reset)"
         why "The gateway's proxies are outside the mesh (Envoy Gateway's are, unless meshed): they call without an Istio certificate, so a STRICT workload resets the connection and allow rules, which match principals, answer 403. Every request from outside fails."
         example "GatewayClass::envoy_gateway(\"eg\") without a service_account, routing to a service under STRICT mTLS"
         fix "Mesh the gateway's proxies and set the gateway's service_account (its principal is then admitted), or use PERMISSIVE mTLS without allow rules for that service.";
-    CM0421 TLS_LISTENER_WITHOUT_CREDENTIAL Error "an HTTPS listener names no credential"
+    CM0421 TLS_LISTENER_WITHOUT_CREDENTIAL Error whole_mesh "an HTTPS listener names no credential"
         rule "Istio webhook: a SIMPLE TLS server needs credentialName (or certificate files); Gateway API CRD: an HTTPS listener with mode Terminate needs certificateRefs (CEL)"
         why "The API server refuses the Gateway, or the gateway has no certificate to terminate TLS with and the listener never serves."
         example "Listener::builder().name(\"https\").port(443).protocol(ListenerProtocol::Https).build()"
         fix "Name the TLS Secret: `.tls_credential(\"gateway-tls-cert\")` (its data stays out of the manifests).";
-    CM0422 CLIENT_TLS_CONFLICTS_WITH_MTLS Error "the client TLS mode toward a service contradicts its mTLS mode"
+    CM0422 CLIENT_TLS_CONFLICTS_WITH_MTLS Error whole_mesh "the client TLS mode toward a service contradicts its mTLS mode"
         rule "Istio: DestinationRule tls mode vs PeerAuthentication (istioctl analyze IST0113-like; Kiali KIA0501 DestinationRule disabling mTLS for a STRICT workload)"
         why "`DISABLE` toward a STRICT workload sends plain text it resets; `ISTIO_MUTUAL` toward a DISABLE workload sends mTLS it cannot read; `SIMPLE` toward a mesh workload expects a server certificate the plain-text app does not have. Every call fails at the connection."
         example "TrafficPolicy::builder().tls(ClientTls::Disable) on a service under STRICT mTLS"
         fix "Leave `tls` unset (Istio's auto mTLS follows the workload), or make it match the service's mTLS mode; use SIMPLE only for hosts outside the mesh.";
-    CM0441 APP_TLS_REQUIRED_WITHOUT_MESH Error "no application TLS in a mesh without Istio"
+    CM0441 APP_TLS_REQUIRED_WITHOUT_MESH Error whole_mesh "no application TLS in a mesh without Istio"
         rule "library policy: the guide's Migration Path starts without a mesh with TLS in createServer; under Istio the same setting is CM0404"
         why "Without sidecars nothing encrypts pod-to-pod traffic: gRPC calls, their metadata and tokens cross the network in plain text."
         example "Mesh::builder().namespace(\"shop\").mode(MeshMode::None).build() with a service that sets no app_tls"
         fix "Set the service's app_tls (its Secret is mounted at dir_path and TLS_DIR_PATH points there), or run the mesh under Istio.";
-    CM0460 OPEN_TO_MESH Warning "a service is open to every workload in the mesh"
+    CM0460 OPEN_TO_MESH Warning whole_mesh "a service is open to every workload in the mesh"
         rule "Istio: a workload with no ALLOW AuthorizationPolicy admits every request; Kiali/istioctl report no such gap"
         why "The service has no allow rules and no declared caller, so no AuthorizationPolicy can be derived for it: any compromised or misconfigured workload in the mesh can call it."
         example "Service::builder().name(\"payment-service\")… with no allow rules, called by no service or external caller"
         fix "Declare who calls it (a service's `calls`, an `ExternalCaller`), write allow rules, or turn on the namespace-wide allow-nothing policy (`deny_by_default`).";
-    CM0461 CALLERS_DENIED_BY_DEFAULT Error "the namespace's allow-nothing policy refuses a service's declared callers"
+    CM0461 CALLERS_DENIED_BY_DEFAULT Error whole_mesh "the namespace's allow-nothing policy refuses a service's declared callers"
         rule "Istio: with an ALLOW policy on a workload (the namespace-wide allow-nothing), a request matching no ALLOW rule is denied (RBAC: access denied, HTTP 403)"
         why "With `deny_by_default` only a service's own ALLOW policy admits anyone. A service with declared callers but no allow rules gets that policy derived from its callers' principals only under STRICT mTLS with sidecars; otherwise it has none, and every declared caller is refused."
         example "Mesh::builder().namespace(\"shop\").deny_by_default(true).mtls(MtlsMode::Permissive).build() with cart calling stock"
@@ -481,12 +524,12 @@ registry! {
         why "The API server refuses every object carrying the label: apply fails and the selectors built from it match nothing."
         example "Subset::builder().name(\"canary\").version_label(\"1.1.0 rc1\").build()"
         fix "Label keys are `[prefix/]name`; names and values are at most 63 characters of letters, digits, `-`, `_` and `.`, starting and ending alphanumeric.";
-    CM0503 LABEL_KEY_CONFLICT Error "the app and version label keys clash"
+    CM0503 LABEL_KEY_CONFLICT Error whole_mesh "the app and version label keys clash"
         rule "IST0173 DestinationRuleSubsetNotSelectPods (the subset label is overwritten on the pods)"
         why "When the app label and the subset (version) label are the same key, or the version label is one the renderer also writes (`app.kubernetes.io/version`, `…/component`, `…/part-of`), one value overwrites the other on the pods: Services or subsets select no pods and traffic fails with 503."
         example "Mesh::builder().namespace(\"connectum\").version_label(\"app.kubernetes.io/version\").build()"
         fix "Use distinct keys, e.g. `app.kubernetes.io/name` for the app and `version` for subsets.";
-    CM0504 INJECTION_LABEL_CONFLICT Warning "namespace labels fight over sidecar injection"
+    CM0504 INJECTION_LABEL_CONFLICT Warning whole_mesh "namespace labels fight over sidecar injection"
         rule "IST0123 NamespaceMultipleInjectionLabels"
         why "The mesh writes `istio-injection` from `sidecar_injection`; an explicit `istio-injection`, `istio.io/rev` or `istio.io/dataplane-mode` label in `namespace_labels` contradicts or duplicates it, and which one the injector follows is not what either line says."
         example "namespace_labels: {\"istio.io/rev\": \"canary\"} with sidecar_injection(true)"
@@ -521,7 +564,7 @@ registry! {
         why "The kubelet refuses to start a container that must run as non-root with UID 0 (CreateContainerConfigError), and the API server refuses negative IDs: no pod runs."
         example "PodSecurity::builder().run_as_user(0).build() (run_as_non_root defaults to true)"
         fix "Use a non-zero, non-negative UID (default 1000), or turn `run_as_non_root` off if root is really needed.";
-    CM0511 GRACE_PERIOD_TOO_SHORT Error "the termination grace period ends before the app has drained"
+    CM0511 GRACE_PERIOD_TOO_SHORT Error whole_mesh "the termination grace period ends before the app has drained"
         rule "Kubernetes termination lifecycle; Connectum graceful shutdown (terminationGracePeriodSeconds ≥ preStop + shutdown.timeout)"
         why "Kubernetes kills the pod when the grace period ends, wherever the shutdown is: the requests Connectum is still draining are cut off on every rollout, scale-down and node drain. The message says how many seconds short the grace period is."
         example "GracefulShutdown::builder().termination_grace_period(Duration::from_secs(20)).build() (preStop 5s + timeout 30s = 35s)"
@@ -576,12 +619,12 @@ registry! {
         why "The app would run with other settings than the ones checked: a shutdown timeout longer than the grace period Kubernetes derived from the model (pods killed mid-drain), or retries the retry budget never counted."
         example "Service::builder().name(\"order-service\").config(BTreeMap::from([(\"GRACEFUL_SHUTDOWN_TIMEOUT_MS\".into(), \"60000\".into())])) with shutdown.timeout 30s"
         fix "Remove the entry from config (it is rendered from the model), or change the modelled setting (shutdown.timeout, interceptors).";
-    CM0550 PROXY_EXITS_BEFORE_APP Error "the proxy exits while the app still drains"
+    CM0550 PROXY_EXITS_BEFORE_APP Error whole_mesh "the proxy exits while the app still drains"
         rule "Istio ProxyConfig terminationDrainDuration (default 5s) with classic sidecars: pilot-agent drains for that long after SIGTERM, then stops Envoy; library policy: the proxy must outlast the app's drain"
         why "With classic sidecars the proxy gets SIGTERM when the pod starts terminating, while the app first sleeps in preStop and then drains for up to its shutdown timeout. When the proxy's drain ends first, every call the draining app makes to another service fails for the rest of its drain: the requests it is finishing fail after all."
         example "GracefulShutdown::builder().proxy_drain(Duration::from_secs(5)).build() (preStop 5s + timeout 30s: calls out fail from 5s to 35s)"
         fix "Leave `proxy_drain` unset (it is derived as preStop + shutdown timeout), set it to at least that, or run native sidecars (`Mesh::sidecars(SidecarMode::Native)`), which Kubernetes stops after the app.";
-    CM0551 APP_STARTS_BEFORE_PROXY Warning "the app can call out before its proxy is ready"
+    CM0551 APP_STARTS_BEFORE_PROXY Warning whole_mesh "the app can call out before its proxy is ready"
         rule "Istio ProxyConfig holdApplicationUntilProxyStarts (default false in Istio); native sidecars start first"
         why "Without it the app and the proxy start together: calls the app makes while starting (to other services, to the telemetry collector) are redirected to a proxy that is not listening yet and fail, and a startup that fails on them restarts the pod."
         example "GracefulShutdown::builder().hold_until_proxy_starts(false).build()"
@@ -616,7 +659,7 @@ registry! {
         why "The canary subset runs exactly the image of the stable one: the split, the header route and the canary's metrics compare a version with itself, so the rollout proves nothing. Usually the new tag was forgotten."
         example "order.add_subset(Subset::builder().name(\"canary\").image(\"ghcr.io/mycompany/order-service:1.0.0\").build()) where the service's image is the same"
         fix "Set the canary's image to the new version (e.g. `:1.1.0-rc.1`).";
-    CM0573 SYSTEM_NAMESPACE Error "the mesh lives in a namespace where sidecars are never injected"
+    CM0573 SYSTEM_NAMESPACE Error whole_mesh "the mesh lives in a namespace where sidecars are never injected"
         rule "Istio sidecar injector: kube-system, kube-public and kube-node-lease are always excluded; istio-system holds the control plane and is not injected"
         why "No pod of the mesh gets a sidecar, so mTLS, authorization, routes, retries and splits are all void while the manifests say otherwise."
         example "Mesh::builder().namespace(\"kube-system\").build()"
@@ -796,6 +839,11 @@ registry! {
         why "The old word still works, but code and docs read more easily when `mesh!` and the builders say the same thing (`mtls_override`, `sidecar_injection`, `host_style`, `metrics_providers`, `access_log_providers`, `sampling_percent`); old words will go in a future release."
         example "service order-service { image: \"order:1.0.0\", mtls: PERMISSIVE }"
         fix "Write the new word the warning names, e.g. `mtls_override: PERMISSIVE`.";
+    CM0930 DSL_MESH_WIDE_IN_FRAGMENT Error "a mesh-wide setting in `mesh_fragment!`"
+        rule "library policy (a fragment has no mesh-wide settings; the crate that composes the mesh owns them)"
+        why "A fragment is one crate's part of a mesh another crate composes. A namespace, mTLS mode, retry budget or lint level written in it would either be dropped silently at `Mesh::merge` or fight with the composing crate's own, so each crate would believe in a different mesh."
+        example "mesh_fragment! { namespace: shop, service inventory { image: \"inventory:1.0.0\" } }"
+        fix "Remove the key from the fragment and set it where the mesh is composed (`mesh! { namespace: shop, .. }` or `Mesh::builder().namespace(\"shop\")`, before `merge`). A fragment takes `service`, `gateway`, `external`, `chain_budget` and `known_namespaces`.";
 }
 
 #[cfg(test)]

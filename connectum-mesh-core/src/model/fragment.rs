@@ -6,7 +6,9 @@ use std::fmt;
 
 use super::{ChainBudget, ExternalCaller, Gateway, Mesh, Service};
 use crate::diag::MeshPath;
-use crate::diag::registry::{DUPLICATE_CALLER, DUPLICATE_GATEWAY, DUPLICATE_SERVICE};
+use crate::diag::registry::{
+    CONFLICTING_CHAIN_BUDGET, DUPLICATE_CALLER, DUPLICATE_GATEWAY, DUPLICATE_SERVICE, Scope,
+};
 use crate::{Diagnostic, Diagnostics};
 
 /// The name of a service as other crates call it: the crate that defines the service exports
@@ -70,7 +72,9 @@ impl AsRef<str> for ServiceRef {
 ///
 /// A fragment's services may call services another fragment defines; the checker, run on the
 /// composed mesh, reports calls to a service no fragment defines (CM0103) and chains over
-/// budget across crates (CM0301).
+/// budget across crates (CM0301). [`MeshFragment::check`] runs the rules a fragment can be
+/// judged by alone. `connectum_mesh::mesh_fragment!` writes one in `mesh!`'s words and runs
+/// those rules while the crate compiles.
 ///
 /// ```
 /// use connectum_mesh_core::{Mesh, MeshFragment, Service, ServiceRef};
@@ -130,6 +134,69 @@ impl MeshFragment {
         self.chain_budgets.push(budget);
         self
     }
+
+    /// The service of this fragment named `name`, if any (for the subset handles a gateway of
+    /// the same fragment routes to).
+    #[must_use]
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|service| service.name == name)
+    }
+}
+
+impl MeshFragment {
+    /// The checker's verdict on what this fragment alone can judge: every rule whose code is
+    /// [`Scope::Local`] (a split whose weights are all zero, a route to a subset its service
+    /// does not declare, a malformed header match, a retry policy with no attempts …).
+    ///
+    /// Rules that need the composed mesh ([`Scope::WholeMesh`]: a call to a service another
+    /// crate defines, chains over the retry budget, allow lists derived from callers, anything
+    /// that reads the namespace, mTLS, sidecars or split total) are left to
+    /// [`check`](crate::check()) on the mesh the fragments are merged into; the registry says
+    /// which codes are which. So whatever this reports, every mesh composed from the fragment
+    /// reports too: a service crate can test its fragment on its own.
+    ///
+    /// ```
+    /// use connectum_mesh_core::{MeshFragment, Route, Service, Split, Subset};
+    ///
+    /// let mut cart = Service::builder().name("cart").image("cart:1.0.0")
+    ///     .calls(["stock"]) // defined by another crate: judged where the mesh is composed
+    ///     .build();
+    /// let stable = cart.add_subset(Subset::builder().name("stable").build());
+    /// let canary = cart.add_subset(Subset::builder().name("canary").build());
+    /// cart.add_route(Route::builder()
+    ///     .target(Split::new().weight(&stable, 0).weight(&canary, 0)).build());
+    ///
+    /// let found = MeshFragment::from(cart).check();
+    /// let errors: Vec<_> = found.errors().map(|d| d.code.as_str()).collect();
+    /// assert_eq!(errors, ["CM0203"]); // every weight is zero; no CM0103 for `stock`
+    /// ```
+    #[must_use]
+    pub fn check(&self) -> Diagnostics {
+        // A one-letter namespace: only whole-mesh rules read the namespace, and no length rule
+        // can trip on it that the real one would not.
+        let mut mesh = Mesh::builder().namespace("x").build();
+        mesh.services.clone_from(&self.services);
+        mesh.gateways.clone_from(&self.gateways);
+        mesh.external_callers.clone_from(&self.external_callers);
+        mesh.known_namespaces.clone_from(&self.known_namespaces);
+        mesh.chain_budgets.clone_from(&self.chain_budgets);
+        crate::check(&mesh).local()
+    }
+}
+
+impl Diagnostics {
+    /// The diagnostics a fragment can judge: those whose code is [`Scope::Local`] in the
+    /// registry. [`MeshFragment::check`] keeps these; so does `mesh!` for a mesh that calls a
+    /// service by an expression, whose call graph it cannot see.
+    #[must_use]
+    pub fn local(self) -> Self {
+        let mut local = Self::new();
+        local.extend(
+            self.into_iter()
+                .filter(|d| d.code.info().is_none_or(|info| info.scope == Scope::Local)),
+        );
+        local
+    }
 }
 
 impl From<Service> for MeshFragment {
@@ -178,7 +245,8 @@ impl Mesh {
     /// fragment may declare the gateway that calls it). Conflicts are coded diagnostics and leave
     /// this mesh unchanged: a service defined by both (CM0101), an external caller defined
     /// differently by both or with a service's name (CM0106), a gateway defined differently by
-    /// both or with a service's or caller's name (CM0120).
+    /// both or with a service's or caller's name (CM0120), two different budgets for one call
+    /// chain (CM0130).
     ///
     /// ```
     /// use connectum_mesh_core::{ExternalCaller, Mesh, MeshFragment, Service, ServiceAccountRef};
@@ -286,6 +354,25 @@ impl Mesh {
             },
             &mut conflicts,
         );
+        let new_budgets = merged(
+            &self.chain_budgets,
+            fragment.chain_budgets.iter(),
+            |budget| &budget.chain,
+            |_| None,
+            |budget| {
+                CONFLICTING_CHAIN_BUDGET
+                    .at(
+                        MeshPath::chain(&budget.chain),
+                        format!(
+                            "the chain {} has a budget of {} calls here and another in the mesh it is merged into",
+                            budget.chain.join(" → "),
+                            budget.budget.max_worst_case_calls
+                        ),
+                    )
+                    .with_help("set the chain's budget in one crate only, or the same budget in both")
+            },
+            &mut conflicts,
+        );
         if !conflicts.is_empty() {
             return Err(conflicts);
         }
@@ -297,22 +384,19 @@ impl Mesh {
                 self.known_namespaces.push(namespace);
             }
         }
-        for budget in fragment.chain_budgets {
-            if !self.chain_budgets.contains(&budget) {
-                self.chain_budgets.push(budget);
-            }
-        }
+        self.chain_budgets.extend(new_budgets);
         Ok(self)
     }
 }
 
-/// The items of `incoming` that `existing` lacks (by name), each once; an item `existing` holds
-/// identically is dropped, one it holds differently is a `differs` conflict, and one whose name
-/// something else of the merged mesh takes is a `taken` conflict.
-fn merged<'a, T: Clone + PartialEq + 'a>(
+/// The items of `incoming` that `existing` lacks (by name: a caller's or gateway's name, a
+/// budget's chain), each once; an item `existing` holds identically is dropped, one it holds
+/// differently is a `differs` conflict, and one whose name something else of the merged mesh
+/// takes is a `taken` conflict.
+fn merged<'a, T: Clone + PartialEq + 'a, K: PartialEq + ?Sized>(
     existing: &[T],
     incoming: impl Iterator<Item = &'a T>,
-    name: impl Fn(&T) -> &String,
+    name: impl Fn(&T) -> &K,
     taken: impl Fn(&T) -> Option<Diagnostic>,
     differs: impl Fn(&T) -> Diagnostic,
     conflicts: &mut Diagnostics,

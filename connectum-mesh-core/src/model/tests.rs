@@ -284,6 +284,81 @@ fn merging_fragments_keeps_identical_gateways_once_and_refuses_different_or_clas
 }
 
 #[test]
+fn chain_budgets_of_two_fragments_merge_once_when_equal_and_conflict_when_not() {
+    use crate::{ChainBudget, MeshFragment, RetryBudget};
+    let budget = |calls| ChainBudget::new(["gateway", "cart", "stock"], RetryBudget::calls(calls));
+    let fragment = |calls| {
+        let mut fragment = MeshFragment::new();
+        fragment.add_chain_budget(budget(calls));
+        fragment
+    };
+    let mut shop = Mesh::builder().namespace("shop").build();
+    shop.merge(fragment(12)).map(|_| ()).unwrap();
+    shop.merge(fragment(12)).map(|_| ()).unwrap();
+    assert_eq!(
+        shop.chain_budgets,
+        [budget(12)],
+        "an identical budget is kept once"
+    );
+
+    let before = shop.clone();
+    let conflict = shop.merge(fragment(20)).err().map(|d| d.to_string());
+    assert!(
+        conflict
+            .as_deref()
+            .is_some_and(|text| text.contains("CM0130")
+                && text.contains("gateway → cart → stock")
+                && text.contains("20 calls")),
+        "{conflict:?}"
+    );
+    assert_eq!(shop, before, "nothing is merged on a conflict");
+
+    let mut both = MeshFragment::new();
+    both.add_chain_budget(budget(8)).add_chain_budget(budget(9));
+    let mut fresh = Mesh::builder().namespace("shop").build();
+    let within = fresh.merge(both).err().map(|d| d.codes().join(","));
+    assert_eq!(
+        within.as_deref(),
+        Some("CM0130"),
+        "two budgets in one fragment conflict too"
+    );
+}
+
+#[test]
+fn a_fragment_reports_what_it_can_judge_and_leaves_the_rest_to_the_composed_mesh() {
+    use crate::{MeshFragment, RetryBudget, Route, Split, Subset};
+    let mut cart = Service::builder()
+        .name("cart")
+        .image("cart:1.0.0")
+        .calls(["stock"])
+        .build();
+    let stable = cart.add_subset(Subset::builder().name("stable").build());
+    let canary = cart.add_subset(Subset::builder().name("canary").build());
+    cart.add_route(
+        Route::builder()
+            .timeout(crate::Duration::from_secs(5))
+            .target(Split::new().weight(&stable, 90).weight(&canary, 900))
+            .build(),
+    );
+    let fragment = MeshFragment::from(cart);
+    // The weights total 990: wrong under a split total of 100 (the default) or 1000, but the
+    // composing crate chooses, so CM0202 waits; so does CM0103 for `stock`, defined elsewhere.
+    assert!(!fragment.check().has_errors(), "{}", fragment.check());
+
+    let mut composed = Mesh::builder()
+        .namespace("shop")
+        .split_total(1000)
+        .retry_budget(RetryBudget::calls(10))
+        .build();
+    composed.merge(fragment).map(|_| ()).unwrap();
+    let codes = crate::check(&composed).codes();
+    assert!(
+        codes.contains(&"CM0202") && codes.contains(&"CM0103"),
+        "{codes:?}"
+    );
+}
+
+#[test]
 fn a_whole_mesh_merges_as_a_fragment_without_its_settings() {
     let mut other = Mesh::builder()
         .namespace("elsewhere")

@@ -1,15 +1,46 @@
 //! The mesh: `Mesh::builder()` with its settings, then `add_service` for each service (each
 //! built in a function of its own) and `add_gateway` for each gateway.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::gateway::gateway;
 use super::security::external;
 use super::service::service;
 use super::value::{Handles, count, flag, krate, mixed, names, record, setters};
-use crate::syntax::mesh::MeshNode;
+use crate::syntax::mesh::{ChainBudgetNode, MeshNode};
 use crate::syntax::value::Given;
+
+/// `ChainBudget { chain, budget }` for `chain_budget { chain: [..], calls: n }`.
+pub(super) fn chain_budget(node: &ChainBudgetNode) -> TokenStream {
+    let k = krate();
+    let chain = names(&node.chain);
+    let calls = node.calls.as_ref().map_or_else(
+        || quote!(#k::RetryBudget::DEFAULT),
+        |c| {
+            let c = count(c);
+            quote!(#k::RetryBudget::calls(#c))
+        },
+    );
+    quote!(#k::ChainBudget { chain: #chain, budget: #calls })
+}
+
+/// The helper each service is built through, and its name. Each service is built in a function
+/// of its own (the helper, instantiated once per service's closure and never inlined), so
+/// rustc's optimiser sees N small functions rather than one expression the size of the mesh,
+/// and a release build grows linearly with it. A closure rather than a plain `fn` keeps the
+/// user's expressions able to name local variables.
+pub(super) fn service_builder() -> (Ident, TokenStream) {
+    let k = krate();
+    let build = mixed("__connectum_mesh_service");
+    let helper = quote! {
+        #[inline(never)]
+        fn #build<F: ::core::ops::FnOnce() -> #k::Service>(service: F) -> #k::Service {
+            service()
+        }
+    };
+    (build, helper)
+}
 
 /// The expression `mesh!` expands to.
 pub fn mesh(node: &MeshNode) -> TokenStream {
@@ -21,17 +52,7 @@ pub fn mesh(node: &MeshNode) -> TokenStream {
         setters.push(quote!(.retry_budget(#k::RetryBudget::calls(#calls))));
     }
     if !node.chain_budgets.is_empty() {
-        let budgets = node.chain_budgets.iter().map(|b| {
-            let chain = names(&b.chain);
-            let calls = b.calls.as_ref().map_or_else(
-                || quote!(#k::RetryBudget::DEFAULT),
-                |c| {
-                    let c = count(c);
-                    quote!(#k::RetryBudget::calls(#c))
-                },
-            );
-            quote!(#k::ChainBudget { chain: #chain, budget: #calls })
-        });
+        let budgets = node.chain_budgets.iter().map(chain_budget);
         setters.push(quote!(.chain_budgets(::std::vec![#(#budgets),*])));
     }
     if let Some(t) = &node.telemetry {
@@ -57,18 +78,11 @@ pub fn mesh(node: &MeshNode) -> TokenStream {
         }
     });
     let services = node.services.iter().map(service);
-    let build = mixed("__connectum_mesh_service");
-    // Each service is built in a function of its own (the helper, instantiated once per
-    // service's closure and never inlined), so rustc's optimiser sees N small functions rather
-    // than one expression the size of the mesh, and a release build grows linearly with it. A
-    // closure rather than a plain `fn` keeps the user's expressions able to name local variables.
+    let (build, builder) = service_builder();
     let gateways = node.gateways.iter().map(|g| gateway(g, &mesh));
     let edge = mixed("edge");
     quote!({
-        #[inline(never)]
-        fn #build<F: ::core::ops::FnOnce() -> #k::Service>(service: F) -> #k::Service {
-            service()
-        }
+        #builder
         #[allow(unused_mut)]
         let mut #mesh = #k::Mesh::builder() #(#setters)* .build();
         #(#lints)*

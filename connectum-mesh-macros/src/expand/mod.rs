@@ -11,6 +11,7 @@
 //! [`route`] and [`security`] for what their tables do not cover; [`value`] writes the values
 //! (literals as the constructors a user calls, expressions as written).
 
+mod fragment;
 mod gateway;
 mod mesh;
 mod route;
@@ -18,4 +19,5 @@ mod security;
 mod service;
 mod value;
 
+pub use fragment::fragment;
 pub use mesh::mesh;

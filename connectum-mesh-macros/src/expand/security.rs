@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::value::{krate, names, string};
+use super::value::{calls, krate, string};
 use crate::syntax::security::{AllowNode, ExternalNode, SourceNode};
 
 pub(super) fn service_account(text: &str) -> TokenStream {
@@ -17,7 +17,7 @@ pub(super) fn external(node: &ExternalNode) -> TokenStream {
     let k = krate();
     let name = &node.name.value;
     let account = service_account(&node.service_account.value);
-    let calls = names(&node.calls);
+    let calls = calls(&node.calls);
     quote!(#k::ExternalCaller::builder().name(#name).service_account(#account).calls(#calls).build())
 }
 

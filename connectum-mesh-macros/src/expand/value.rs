@@ -6,7 +6,7 @@ use connectum_mesh_core::{
     SimpleLb, StringMatch,
 };
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{ToTokens, format_ident, quote};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 
 use crate::syntax::record::{Record, Scalar};
 use crate::syntax::service::SubsetNode;
@@ -43,11 +43,14 @@ impl Handles<'_> {
                 .map(|handle| quote!(&#handle)),
             Self::Mesh(mesh) => {
                 let (service, subset) = name.split_once('/')?;
-                // The macro checked that the service declares it, so the lookup cannot fail.
+                // The macro checked that a service it holds declares the subset; a service
+                // another crate's fragment defines is named as written, and the composed mesh's
+                // checker judges it.
+                let k = krate();
                 Some(
                     quote!(&match #mesh.service(#service).and_then(|service| service.subset(#subset)) {
                         ::core::option::Option::Some(subset) => subset,
-                        ::core::option::Option::None => ::core::unreachable!(),
+                        ::core::option::Option::None => #k::SubsetRef::unchecked(#service, #subset),
                     }),
                 )
             }
@@ -71,9 +74,10 @@ impl Handles<'_> {
     }
 }
 
-/// The crate users depend on; `mesh!` is re-exported from it.
+/// The crate the expansion names: `connectum_mesh`, or the core in a crate that depends on the
+/// core alone (see [`crate::root`]).
 pub(super) fn krate() -> TokenStream {
-    quote!(::connectum_mesh)
+    crate::root::current()
 }
 
 pub(super) fn string(text: &str) -> TokenStream {
@@ -153,6 +157,22 @@ pub(super) fn names(items: &[Spanned<String>]) -> TokenStream {
     quote!(::std::vec::Vec::<::std::string::String>::from([#(#items),*]))
 }
 
+/// A `Vec<String>` of the services called: a name as a `String`, an expression (a
+/// `ServiceRef`, say) through `String::from`.
+pub(super) fn calls(items: &[Given<String>]) -> TokenStream {
+    let items = items.iter().map(|item| match item {
+        Given::Literal(name) => string(&name.value),
+        Given::Expr(expr) => {
+            // Spanned at the expression, so a value of the wrong type (`(42)`) is rustc's
+            // error at it, not at the whole macro.
+            let expr = &expr.expr;
+            let span = syn::spanned::Spanned::span(expr);
+            quote_spanned!(span=> ::std::string::String::from(#expr))
+        }
+    });
+    quote!(::std::vec::Vec::<::std::string::String>::from([#(#items),*]))
+}
+
 pub(super) fn variant(path: &str, name: &str) -> TokenStream {
     let k = krate();
     let path = format_ident!("{}", path);
@@ -195,6 +215,7 @@ pub(super) fn scalar(value: &Scalar, handles: Handles) -> TokenStream {
             quote!(#p)
         }),
         Scalar::Names(items) => names(items),
+        Scalar::Calls(items) => calls(items),
         Scalar::TextMap(entries) => text_map(entries),
         Scalar::Word(words, word) => variant(
             words.ty,

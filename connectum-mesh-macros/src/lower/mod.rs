@@ -96,6 +96,14 @@ impl Lowering<'_> {
                     self.index.record(&parent.index(segment, i), item.span);
                 }
             }
+            Scalar::Calls(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.index.record(&parent.index(segment, i), item.span());
+                    if matches!(item, Given::Expr(_)) {
+                        self.index.unknown_callee();
+                    }
+                }
+            }
             Scalar::TextMap(entries) => {
                 for (key, value) in entries {
                     let entry = path.key(&key.value);

@@ -4,6 +4,7 @@ use connectum_mesh_core::{AllowRule, ExternalCaller, MeshPath, ServiceAccountRef
 
 use super::Lowering;
 use crate::syntax::security::{AllowNode, ExternalNode, SourceNode};
+use crate::syntax::value::Given;
 
 /// `namespace/name`, or `name` in the mesh's namespace.
 pub(super) fn service_account(text: &str, namespace: &str) -> ServiceAccountRef {
@@ -22,18 +23,25 @@ pub(super) fn lower_external(
     lowering
         .index
         .record(&path.field("service_account"), node.service_account.span);
+    let mut calls = Vec::new();
     for (i, call) in node.calls.iter().enumerate() {
-        lowering.index.record(&path.index("calls", i), call.span);
+        lowering.index.record(&path.index("calls", i), call.span());
         let as_service = MeshPath::service(&node.name.value).index("calls", i);
-        lowering.index.record(&as_service, call.span);
-        lowering
-            .index
-            .call(&node.name.value, &call.value, call.span);
+        lowering.index.record(&as_service, call.span());
+        match call {
+            Given::Literal(call) => {
+                lowering
+                    .index
+                    .call(&node.name.value, &call.value, call.span);
+                calls.push(call.value.clone());
+            }
+            Given::Expr(_) => lowering.index.unknown_callee(),
+        }
     }
     ExternalCaller::builder()
         .name(node.name.value.clone())
         .service_account(service_account(&node.service_account.value, namespace))
-        .calls(node.calls.iter().map(|c| c.value.clone()))
+        .calls(calls)
         .build()
 }
 

@@ -6,6 +6,7 @@ use super::Lowering;
 use super::route::lower_route;
 use super::security::lower_allow;
 use crate::syntax::record::{FromScalar, Scalar, Scope};
+use crate::syntax::value::Given;
 use crate::syntax::service::{SERVICE, SUBSET, ServiceNode};
 
 pub(super) fn lower_service(
@@ -18,11 +19,13 @@ pub(super) fn lower_service(
         .image(String::new())
         .build();
     lowering.record(&node.fields, SERVICE, &mut service, path, Scope::Free);
-    if let Some(Scalar::Names(calls)) = node.fields.get("calls") {
+    if let Some(Scalar::Calls(calls)) = node.fields.get("calls") {
         for call in calls {
-            lowering
-                .index
-                .call(&node.name.value, &call.value, call.span);
+            if let Given::Literal(call) = call {
+                lowering
+                    .index
+                    .call(&node.name.value, &call.value, call.span);
+            }
         }
     }
     let scaling = path.field("scaling");

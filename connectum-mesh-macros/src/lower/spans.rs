@@ -18,6 +18,7 @@ pub struct SpanIndex {
     spans: HashMap<MeshPath, SpanRange>,
     opaque: Vec<MeshPath>,
     calls: Vec<(String, String, SpanRange)>,
+    unknown_callee: bool,
 }
 
 impl SpanIndex {
@@ -30,6 +31,18 @@ impl SpanIndex {
     /// The value at `path` is known only at run time.
     pub(super) fn opaque(&mut self, path: &MeshPath) {
         self.opaque.push(path.clone());
+    }
+
+    /// A call names its service by an expression (`(inventory::SERVICE)`): the call graph is
+    /// known only at run time.
+    pub(super) fn unknown_callee(&mut self) {
+        self.unknown_callee = true;
+    }
+
+    /// Whether a call names its service by an expression, so the macro sees part of the call
+    /// graph only and judges what a fragment can (the registry's `Scope::Local` codes).
+    pub fn has_unknown_callee(&self) -> bool {
+        self.unknown_callee
     }
 
     /// A declared call from `from` to `to`, written at `span`.

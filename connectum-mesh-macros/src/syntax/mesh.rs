@@ -128,7 +128,40 @@ pub fn mesh(block: &Block, errors: &mut Errors) -> MeshNode {
     let deny_warnings = fields
         .take("deny_warnings", errors)
         .and_then(|v| flag(v, errors));
-    let chain_budgets = fields
+    let chain_budgets = chain_budgets(&mut fields, errors);
+    let telemetry = fields
+        .nodes("telemetry")
+        .into_iter()
+        .map(|(kind, name, body)| {
+            let name = node_name(kind, name, errors);
+            let mut inner = Fields::new(body, "telemetry");
+            let keys = inner.record(TELEMETRY, errors);
+            inner.finish(errors);
+            Some(TelemetryNode {
+                name: name?,
+                fields: keys,
+            })
+        })
+        .next_back()
+        .flatten();
+    let (externals, services, gateways) = members(&mut fields, errors);
+    fields.finish(errors);
+    MeshNode {
+        fields: keys,
+        retry_budget,
+        lints,
+        deny_warnings,
+        chain_budgets,
+        telemetry,
+        externals,
+        services,
+        gateways,
+    }
+}
+
+/// The `chain_budget { chain: [a, b], calls: 20 }` nodes, of a mesh or a fragment.
+pub fn chain_budgets(fields: &mut Fields, errors: &mut Errors) -> Vec<ChainBudgetNode> {
+    fields
         .nodes("chain_budget")
         .into_iter()
         .map(|(kind, _, body)| {
@@ -147,22 +180,14 @@ pub fn mesh(block: &Block, errors: &mut Errors) -> MeshNode {
                 span: kind.span.to(body.span),
             }
         })
-        .collect();
-    let telemetry = fields
-        .nodes("telemetry")
-        .into_iter()
-        .map(|(kind, name, body)| {
-            let name = node_name(kind, name, errors);
-            let mut inner = Fields::new(body, "telemetry");
-            let keys = inner.record(TELEMETRY, errors);
-            inner.finish(errors);
-            Some(TelemetryNode {
-                name: name?,
-                fields: keys,
-            })
-        })
-        .next_back()
-        .flatten();
+        .collect()
+}
+
+/// The `external`, `service` and `gateway` nodes, of a mesh or a fragment.
+pub fn members(
+    fields: &mut Fields,
+    errors: &mut Errors,
+) -> (Vec<ExternalNode>, Vec<ServiceNode>, Vec<GatewayNode>) {
     let externals = fields
         .nodes("external")
         .into_iter()
@@ -178,18 +203,7 @@ pub fn mesh(block: &Block, errors: &mut Errors) -> MeshNode {
         .into_iter()
         .filter_map(|(kind, name, body)| gateway(kind, name, body, errors))
         .collect();
-    fields.finish(errors);
-    MeshNode {
-        fields: keys,
-        retry_budget,
-        lints,
-        deny_warnings,
-        chain_budgets,
-        telemetry,
-        externals,
-        services,
-        gateways,
-    }
+    (externals, services, gateways)
 }
 
 /// A registered diagnostic code (`CM0302`), as the registry spells it; a level other than deny

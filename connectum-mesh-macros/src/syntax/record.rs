@@ -55,6 +55,9 @@ pub enum Kind {
     Percent,
     /// A list of names: `[a, b]`.
     Names,
+    /// A list of services called: names, or `ServiceRef` expressions another crate exports,
+    /// `[inventory-service, (billing::SERVICE)]`.
+    Calls,
     /// A map of text: `{ KEY: "value" }`.
     TextMap,
     /// One word of a fixed set, each the variant of a model enum: `mtls: STRICT`.

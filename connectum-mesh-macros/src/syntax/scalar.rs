@@ -18,8 +18,8 @@ use super::shaped::{
 };
 use super::tree::{SpanRange, Value};
 use super::value::{
-    Given, Spanned, count, duration, flag, name, names, number, percent, quantity, text, text_map,
-    word, wrong,
+    Given, Spanned, callees, count, duration, flag, name, names, number, percent, quantity, text,
+    text_map, word, wrong,
 };
 use crate::errors::{Codes, Errors};
 
@@ -53,6 +53,8 @@ pub enum Scalar {
     Percent(Given<f64>),
     /// A list of names.
     Names(Vec<Spanned<String>>),
+    /// A list of services called, each a name or an expression.
+    Calls(Vec<Given<String>>),
     /// A map of text.
     TextMap(Vec<(Spanned<String>, Given<String>)>),
     /// A word of the model's table, with the enum's words.
@@ -97,6 +99,7 @@ impl Scalar {
             Kind::Flag => Self::Flag(flag(value, errors)?),
             Kind::Percent => Self::Percent(percent(value, errors)?),
             Kind::Names => Self::Names(names(value, errors)),
+            Kind::Calls => Self::Calls(callees(value, errors)),
             Kind::TextMap => Self::TextMap(text_map(value, errors)),
             Kind::Word(words) => {
                 let table: Vec<(&'static str, &'static str)> =
@@ -177,6 +180,7 @@ impl Scalar {
             Self::Flag(g) => g.span(),
             Self::Percent(g) => g.span(),
             Self::Names(items) => spread(items.iter().map(|i| i.span)),
+            Self::Calls(items) => spread(items.iter().map(Given::span)),
             Self::TextMap(entries) => spread(entries.iter().map(|(k, v)| k.span.to(v.span()))),
             Self::Word(_, word) => word.span,
             Self::LoadBalancer(lb) => lb.span,
@@ -363,7 +367,10 @@ from_scalar! {
     SidecarMode: Scalar::Word(_, w) => w.value.parse::<Self>().ok();
     MeshMode: Scalar::Word(_, w) => w.value.parse::<Self>().ok();
     AppTimeout: Scalar::Duration(g) => literal(g).map(|d| AppTimeout::builder().duration(d).build());
-    Vec<String>: Scalar::Names(items) => Some(items.iter().map(|i| i.value.clone()).collect());
+    // A call written as an expression is known only at run time: the model leaves it out, and
+    // lowering judges the mesh like a fragment then.
+    Vec<String>: Scalar::Names(items) => Some(items.iter().map(|i| i.value.clone()).collect()),
+        Scalar::Calls(items) => Some(items.iter().filter_map(literal).collect());
     BTreeMap<String, String>: Scalar::TextMap(entries) => Some(
         entries
             .iter()

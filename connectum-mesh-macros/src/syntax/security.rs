@@ -5,7 +5,7 @@ use connectum_mesh_core::diag::did_you_mean;
 use super::Fields;
 use super::mesh::node_name;
 use super::tree::{Block, Name, SpanRange, Value};
-use super::value::{Spanned, name, names, wrong};
+use super::value::{Given, Spanned, callees, name, wrong};
 use crate::errors::{Codes, Errors};
 
 /// `external envoy-gateway { service_account: connectum/envoy-gateway, calls: [order-service] }`.
@@ -14,8 +14,8 @@ pub struct ExternalNode {
     pub name: Spanned<String>,
     /// `namespace/name`, or `name` in the mesh's namespace.
     pub service_account: Spanned<String>,
-    /// The services it calls.
-    pub calls: Vec<Spanned<String>>,
+    /// The services it calls: names, or `ServiceRef` expressions.
+    pub calls: Vec<Given<String>>,
 }
 
 /// `allow { from: [service_account connectum/envoy-gateway, namespace connectum] }`.
@@ -60,7 +60,7 @@ pub fn external(
         .and_then(|v| account(v, errors));
     let calls = fields
         .take("calls", errors)
-        .map(|v| names(v, errors))
+        .map(|v| callees(v, errors))
         .unwrap_or_default();
     fields.finish(errors);
     Some(ExternalNode {

@@ -47,7 +47,7 @@ table! {
         service_account: Kind::Text;
         config: Kind::TextMap;
         mtls_override: Kind::Word(MTLS) => was(&["mtls"]);
-        calls: Kind::Names;
+        calls: Kind::Calls;
         spread_across_nodes: Kind::Flag;
         spread_policy: Kind::Word(SPREAD_POLICIES);
         disruption_budget: Kind::DisruptionBudget;

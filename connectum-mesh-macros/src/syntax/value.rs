@@ -256,6 +256,20 @@ pub fn name(value: &Value, errors: &mut Errors) -> Option<Spanned<String>> {
     }
 }
 
+/// The services a list of calls names: each written out (`inventory-service`) or as an
+/// expression of a name another crate exports (`(inventory::SERVICE)`, a `ServiceRef`); a single
+/// one is a list of one.
+pub fn callees(value: &Value, errors: &mut Errors) -> Vec<Given<String>> {
+    let callee = |item: &Value, errors: &mut Errors| match item {
+        Value::Expr(expr) => Some(Given::Expr(expr.clone())),
+        other => name(other, errors).map(Given::Literal),
+    };
+    match value {
+        Value::List { items, .. } => items.iter().filter_map(|i| callee(i, errors)).collect(),
+        other => callee(other, errors).into_iter().collect(),
+    }
+}
+
 /// A list of names, `[a, b]`; a single name is a list of one.
 pub fn names(value: &Value, errors: &mut Errors) -> Vec<Spanned<String>> {
     match value {

@@ -8,4 +8,9 @@ fn main() {
             route { to: stable, timeout: ("30s") }
         }
     };
+    // A call names a service by an expression that is not a name (a `ServiceRef` is): rustc's
+    // error points at it, inside `mesh_fragment!`.
+    let _fragment = connectum_mesh::mesh_fragment! {
+        service checkout-service { image: "checkout:1.0.0", calls: [(42)] }
+    };
 }

@@ -440,7 +440,54 @@ mod edge {
     }
 }
 
+// A monorepo: each crate's part in `mesh_fragment!`, a call by another crate's `ServiceRef`,
+// in a fragment and in a whole `mesh!`, composed and checked where the mesh is whole.
+mod fragments {
+    use connectum_mesh::{Mesh, MeshFragment, ServiceRef, check, mesh, mesh_fragment};
+
+    mod inventory {
+        pub const SERVICE: connectum_mesh::ServiceRef =
+            connectum_mesh::ServiceRef::new("inventory-service");
+    }
+
+    pub fn main() {
+        let inventory: MeshFragment = mesh_fragment! {
+            known_namespaces: [billing],
+            service inventory-service {
+                image: "inventory:1.0.0",
+                route { to: inventory-service, timeout: 5s, retries: off }
+            }
+        };
+        let checkout = mesh_fragment! {
+            chain_budget { chain: [checkout-service, inventory-service], calls: 4 }
+            service checkout-service {
+                image: "checkout:1.0.0",
+                calls: [(inventory::SERVICE)],
+                route { to: checkout-service, timeout: 20s, retries: off }
+            }
+        };
+        assert_eq!(checkout.services[0].calls, [inventory::SERVICE.name()]);
+        let mut shop = Mesh::builder().namespace("shop").build();
+        shop.merge(inventory).unwrap().merge(checkout).unwrap();
+        assert!(!check(&shop).has_errors(), "{}", check(&shop));
+        assert_eq!(shop.known_namespaces, ["billing"]);
+
+        const CHECKOUT: ServiceRef = ServiceRef::new("checkout-service");
+        let edge = mesh! {
+            namespace: shop,
+            allow: [CM0460],
+            external batch { service_account: shop/batch, calls: [checkout-service] }
+            service checkout-service {
+                image: "checkout:1.0.0",
+                calls: [(inventory::SERVICE)],
+            }
+        };
+        assert_eq!(edge.service(CHECKOUT.name()).unwrap().calls, ["inventory-service"]);
+    }
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    fragments::main();
     minimal::main();
     hygiene::main();
     runtime_values::main();

@@ -155,4 +155,32 @@ fn lint_codes() {
     };
 }
 
+// A fragment is one crate's part of a mesh: the mesh-wide settings are refused at their token
+// (an old word included, named as written), and no unknown-key error follows them.
+fn mesh_wide_keys_in_a_fragment() {
+    let _fragment = connectum_mesh::mesh_fragment! {
+        namespace: shop,
+        mtls: STRICT,
+        hosts: fqdn,
+        retry_budget: 12,
+        allow: [CM0460],
+        telemetry shop-telemetry { metrics_providers: [prometheus] }
+        known_namespaces: [billing],
+        service inventory-service { image: "inventory:1.0.0" }
+    };
+}
+
+// What a fragment can be judged by alone is still a compile error in it; its call to a service
+// of another crate is not (the composed mesh judges that).
+fn local_mistakes_in_a_fragment() {
+    let _fragment = connectum_mesh::mesh_fragment! {
+        service checkout-service {
+            image: "checkout:1.0.0",
+            calls: [inventory-service],
+            subset stable {}
+            route { to: canary, timeout: 30s }
+        }
+    };
+}
+
 fn main() {}

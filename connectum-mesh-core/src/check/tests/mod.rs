@@ -167,6 +167,7 @@ fixtures! {
     routing_fixtures::cm0230_uri_exact_without_slash,
     routing_fixtures::cm0231_claim_header_in_mesh,
     routing_fixtures::cm0232_duplicate_route_name,
+    resilience_fixtures::cm0130_conflicting_chain_budget,
     resilience_fixtures::cm0301_retry_amplification,
     resilience_fixtures::cm0301_chain_of_two_services,
     resilience_fixtures::cm0301_chain_budget_override,
@@ -393,4 +394,30 @@ fn diagnostics_print_like_rustc() {
         "{text}"
     );
     assert!(text.ends_with("\n2 errors; 2 warnings emitted"), "{text}");
+}
+
+/// Whatever a fragment reports is reported by every mesh composed from it: for each fixture's
+/// meshes (which set the mesh-wide settings every way the rules care about), the errors of the
+/// mesh as a fragment are among the mesh's own. A code whose verdict reads a mesh-wide setting
+/// but is not marked `whole_mesh` in the registry fails here.
+#[test]
+fn a_fragment_reports_no_error_its_composed_mesh_would_not() {
+    use crate::MeshFragment;
+    for fixture in FIXTURES {
+        let fixture = fixture();
+        for mesh in [&fixture.trigger, &fixture.pass] {
+            let whole = check(mesh);
+            for error in MeshFragment::from(mesh.clone()).check().errors() {
+                assert!(
+                    whole
+                        .all()
+                        .iter()
+                        .any(|d| d.code == error.code && d.path == error.path),
+                    "{} (fixture of {}) is reported by the fragment alone but not by the mesh:\n{error}",
+                    error.code,
+                    fixture.code.code,
+                );
+            }
+        }
+    }
 }

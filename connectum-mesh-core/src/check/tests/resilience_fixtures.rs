@@ -4,11 +4,11 @@ use super::{Fixture, add_inventory, order, seed};
 use crate::check;
 use crate::diag::Severity::{Error, Warning};
 use crate::diag::registry::{
-    APP_TIMEOUT_EXCEEDS_MESH, CALL_CYCLE, CALLER_TIMEOUT_TOO_SHORT, EJECTION_OF_EVERY_POD,
-    EMPTY_CONNECTION_POOL, HASH_WITH_SPLIT, INTERCEPTOR_OUT_OF_RANGE, INVALID_RETRY_STATUS,
-    NO_DEADLINE, OUTLIER_PERCENT_OUT_OF_RANGE, RETRY_AMPLIFICATION, RETRY_ON_MISSES_GRPC,
-    RETRY_ON_SUCCESS_STATUS, RETRY_POLICY_WITHOUT_ATTEMPTS, TRIES_OUTLAST_TIMEOUT,
-    UNKNOWN_CHAIN_BUDGET,
+    APP_TIMEOUT_EXCEEDS_MESH, CALL_CYCLE, CALLER_TIMEOUT_TOO_SHORT, CONFLICTING_CHAIN_BUDGET,
+    EJECTION_OF_EVERY_POD, EMPTY_CONNECTION_POOL, HASH_WITH_SPLIT, INTERCEPTOR_OUT_OF_RANGE,
+    INVALID_RETRY_STATUS, NO_DEADLINE, OUTLIER_PERCENT_OUT_OF_RANGE, RETRY_AMPLIFICATION,
+    RETRY_ON_MISSES_GRPC, RETRY_ON_SUCCESS_STATUS, RETRY_POLICY_WITHOUT_ATTEMPTS,
+    TRIES_OUTLAST_TIMEOUT, UNKNOWN_CHAIN_BUDGET,
 };
 use crate::model::{
     AppRetry, AppTimeout, Bulkhead, ChainBudget, ConnectionPool, Duration, HashKey, Interceptors,
@@ -389,6 +389,27 @@ pub(super) fn cm0311_unknown_chain_budget() -> Fixture {
         budget("order-service"),
     )
     .help("did you mean `envoy-gateway → order-service`?")
+}
+
+pub(super) fn cm0130_conflicting_chain_budget() -> Fixture {
+    let budgets = |second: u64| {
+        move |mesh: &mut Mesh| {
+            for calls in [20, second] {
+                mesh.chain_budgets.push(ChainBudget::new(
+                    ["envoy-gateway", "order-service"],
+                    RetryBudget::calls(calls),
+                ));
+            }
+        }
+    };
+    Fixture::new(
+        CONFLICTING_CHAIN_BUDGET,
+        Error,
+        "chain_budgets[1]",
+        budgets(12),
+        budgets(20),
+    )
+    .message("12 calls here and of 20 calls in chain_budgets[0]")
 }
 
 #[test]

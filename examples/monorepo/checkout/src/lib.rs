@@ -1,13 +1,13 @@
 //! The checkout team's crate: it defines `checkout-service`, which calls the inventory crate's
-//! service by its [`ServiceRef`]: a misspelt name does not compile.
+//! service by its [`ServiceRef`], `calls: [(monorepo_inventory::SERVICE)]`: a misspelt
+//! constant does not compile.
 //!
-//! It exports a [`MeshFragment`]: its service and the chain budget it asks for, without the
-//! mesh-wide settings (namespace, mTLS, retry budget) the composing crate owns.
+//! It exports a [`MeshFragment`] written with `mesh_fragment!`: its service, without the
+//! mesh-wide settings (namespace, mTLS, retry budget) the composing crate owns. The call to
+//! inventory, which this crate does not define, is judged where the mesh is composed.
 
-use connectum_mesh_core::{
-    AppRetry, AppTimeout, Duration, Interceptors, MeshFragment, MeshRetry, Route, Service,
-    ServiceRef, Subset,
-};
+use connectum_mesh_core::{MeshFragment, ServiceRef};
+use connectum_mesh_macros::mesh_fragment;
 
 /// The name other crates call checkout by.
 pub const SERVICE: ServiceRef = ServiceRef::new("checkout-service");
@@ -18,36 +18,17 @@ pub const GRPC_SERVICE: &str = "mycompany.checkout.v1.CheckoutService";
 /// Checkout's part of the mesh: the service, calling inventory.
 #[must_use]
 pub fn fragment() -> MeshFragment {
-    let mut checkout = Service::builder()
-        .name(SERVICE)
-        .image("ghcr.io/mycompany/checkout-service:1.4.0")
-        .calls([monorepo_inventory::SERVICE])
-        .interceptors(
-            Interceptors::builder()
-                .timeout(
-                    AppTimeout::builder()
-                        .duration(Duration::from_secs(8))
-                        .build(),
-                )
-                .retry(AppRetry::builder().max_retries(1).build())
-                .build(),
-        )
-        .build();
-    let stable = checkout.add_subset(Subset::builder().name("stable").replicas(2).build());
-    checkout.add_route(
-        Route::builder()
-            .name("default")
-            .target(&stable)
-            .timeout(Duration::from_secs(20))
-            .retries(
-                MeshRetry::builder()
-                    .attempts(1)
-                    .per_try_timeout(Duration::from_secs(10))
-                    .build(),
-            )
-            .build(),
-    );
-    let mut fragment = MeshFragment::new();
-    fragment.add_service(checkout);
-    fragment
+    mesh_fragment! {
+        service checkout-service {
+            image: "ghcr.io/mycompany/checkout-service:1.4.0",
+            calls: [(monorepo_inventory::SERVICE)],
+            interceptors: { timeout: 8s, retry: { max_retries: 1 } },
+            subset stable { replicas: 2 }
+            route default {
+                to: stable,
+                timeout: 20s,
+                retries: { attempts: 1, per_try_timeout: 10s },
+            }
+        }
+    }
 }

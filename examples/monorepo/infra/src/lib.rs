@@ -47,11 +47,11 @@ pub fn settings() -> Mesh {
     mesh
 }
 
-/// The parts the service crates export: inventory's service and checkout's fragment.
+/// The parts the service crates export: inventory's and checkout's fragments.
 #[must_use]
 pub fn parts() -> Vec<MeshFragment> {
     vec![
-        monorepo_inventory::service().into(),
+        monorepo_inventory::fragment(),
         monorepo_checkout::fragment(),
     ]
 }

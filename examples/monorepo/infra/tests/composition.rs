@@ -3,7 +3,9 @@
 //! two crates defining one thing) is caught here.
 
 use connectum_mesh::testing::Deployed;
-use connectum_mesh::{ExternalCaller, MeshFragment, ServiceAccountRef, check};
+use connectum_mesh::{
+    ChainBudget, ExternalCaller, MeshFragment, RetryBudget, ServiceAccountRef, check,
+};
 use monorepo_checkout as checkout;
 use monorepo_infra::{GATEWAY, NAMESPACE, compose, mesh, parts, settings};
 use monorepo_inventory as inventory;
@@ -17,10 +19,38 @@ fn the_composed_mesh_checks_clean_and_renders() {
 }
 
 #[test]
+fn each_crates_fragment_is_clean_on_its_own_and_leaves_the_rest_to_the_whole() {
+    // What mesh_fragment! checked while each crate compiled, at run time: checkout's call to
+    // a service it does not define is not the fragment's to judge.
+    for part in parts() {
+        assert!(part.check().is_empty(), "{}", part.check());
+    }
+}
+
+#[test]
+fn two_crates_budgeting_one_chain_differently_is_a_coded_conflict() {
+    let budget = |calls| {
+        let mut part = MeshFragment::new();
+        part.add_chain_budget(ChainBudget::new(
+            [GATEWAY, checkout::SERVICE.name(), inventory::SERVICE.name()],
+            RetryBudget::calls(calls),
+        ));
+        part
+    };
+    let same = compose(settings(), [budget(12), budget(12)]).unwrap();
+    assert_eq!(same.chain_budgets.len(), 1, "identical budgets: kept once");
+    let conflicts = compose(settings(), [budget(12), budget(30)]).unwrap_err();
+    assert_eq!(conflicts.codes(), ["CM0130"], "{conflicts}");
+}
+
+#[test]
 fn checkout_calls_inventory_by_the_name_inventory_defines() {
     let mesh = mesh().unwrap();
     let checkout = mesh.service(checkout::SERVICE.name()).unwrap();
-    assert_eq!(checkout.calls, [inventory::service().name]);
+    assert_eq!(
+        checkout.calls,
+        [inventory::fragment().services[0].name.clone()]
+    );
 }
 
 #[test]
@@ -42,7 +72,7 @@ fn the_chain_across_crates_and_who_may_call_whom() {
 #[test]
 fn a_chain_over_budget_across_crates_is_caught_where_the_mesh_is_composed() {
     // The inventory team adds two app retries; its service alone is fine…
-    let retrying = inventory::service_with_app_retries(2);
+    let retrying = inventory::fragment_with_app_retries(2);
     let mut alone = settings();
     alone.gateways.clear();
     alone.merge(retrying.clone()).unwrap();
@@ -52,7 +82,7 @@ fn a_chain_over_budget_across_crates_is_caught_where_the_mesh_is_composed() {
         check(&alone)
     );
     // …but behind checkout a failing request becomes 2 × 2 × (2 × 3) = 24 calls.
-    let composed = compose(settings(), [retrying.into(), checkout::fragment()]).unwrap();
+    let composed = compose(settings(), [retrying, checkout::fragment()]).unwrap();
     let diagnostics = check(&composed);
     let over = diagnostics.errors().find(|d| d.code.as_str() == "CM0301");
     let over = over.map(ToString::to_string).unwrap_or_default();
