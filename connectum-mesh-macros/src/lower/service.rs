@@ -6,8 +6,8 @@ use super::Lowering;
 use super::route::lower_route;
 use super::security::lower_allow;
 use crate::syntax::record::{FromScalar, Scalar, Scope};
-use crate::syntax::value::Given;
 use crate::syntax::service::{SERVICE, SUBSET, ServiceNode};
+use crate::syntax::value::Given;
 
 pub(super) fn lower_service(
     lowering: &mut Lowering,
