@@ -2,12 +2,15 @@
 //! render, serialize one object at a time into a writer) against serializing the same, already
 //! rendered objects alone; the checker alone, on the topology and on a secure-by-default variant
 //! whose policies come from the call graph (a quadratic rule shows as a 10× larger mesh taking
-//! far more than 10× as long); and the YAML serializer choice.
+//! far more than 10× as long); the review (diagram and diff), which asks who may call each
+//! service (a rule asked per service over the whole mesh was quadratic); and the YAML
+//! serializer choice.
 
 use std::hint::black_box;
 use std::io;
 
 use connectum_mesh::render::Versioned;
+use connectum_mesh::review::{DiagramFormat, MeshDiff, diagram};
 use connectum_mesh::{Mesh, RenderOptions, check, emit, render, render_lazily};
 use connectum_mesh_bench::{as_topology, secure_by_default, topology};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -81,6 +84,25 @@ fn checker(c: &mut Criterion) {
     group.finish();
 }
 
+/// The review on the secure-by-default variant (every policy derived from the call graph): the
+/// Mermaid diagram, and the diff of the mesh against itself. Both say whom each service admits
+/// (`review/words.rs`); 10× the services should take about 10× as long.
+fn review(c: &mut Criterion) {
+    let mut group = c.benchmark_group("review");
+    group.sample_size(10);
+    for n in SIZES {
+        let mesh = secure_by_default(n);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("diagram", n), &mesh, |b, mesh| {
+            b.iter(|| diagram(black_box(mesh), DiagramFormat::Mermaid).len());
+        });
+        group.bench_with_input(BenchmarkId::new("diff", n), &mesh, |b, mesh| {
+            b.iter(|| MeshDiff::between(black_box(mesh), mesh).is_empty());
+        });
+    }
+    group.finish();
+}
+
 fn serializers(c: &mut Criterion) {
     let manifests = render(&topology(100)).unwrap_or_else(|e| panic!("{e}"));
     let values: Vec<serde_json::Value> = manifests
@@ -120,6 +142,6 @@ fn serializers(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = pipeline, checker, serializers
+    targets = pipeline, checker, review, serializers
 }
 criterion_main!(benches);

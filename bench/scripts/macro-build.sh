@@ -5,6 +5,8 @@
 # dependencies once (sharing this workspace's target/ and Cargo.lock, so nothing is rebuilt that
 # the workspace already built), then times rebuilding each crate alone (its main.rs touched),
 # best of ${RUNS:-2}. Prints one line per front-end: front-end, N, profile, seconds.
+# EXTRA_TOML is appended to both crates' Cargo.toml, e.g. a profile override to try:
+#   EXTRA_TOML=$'[profile.dev.build-override]\nopt-level = 3' macro-build.sh 300 dev
 set -euo pipefail
 N="${1:?usage: macro-build.sh N [release|dev]}"
 PROFILE="${2:-release}"
@@ -139,6 +141,7 @@ connectum-mesh = { path = "$ROOT/connectum-mesh", default-features = false }
 k8s-openapi = { version = "0.29.0", default-features = false, features = ["std", "latest"] }
 
 [workspace]
+${EXTRA_TOML:-}
 TOML
   echo "$dir"
 }

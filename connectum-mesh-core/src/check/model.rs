@@ -255,11 +255,27 @@ fn check_mesh_settings(mesh: &Mesh, out: &mut Diagnostics) {
 
 /// Kubernetes and Istio keep these counts in 32-bit signed integers: a larger value is refused,
 /// or clamped by the renderer to a number nobody wrote.
+///
+/// Each count comes with a closure that builds its path, called only for a count out of range:
+/// building every path up front cost more than the rest of the rule on a large mesh.
 fn check_int32_fields(service: &Service, out: &mut Diagnostics) {
-    let path = MeshPath::service(&service.name);
-    let mut fields: Vec<(MeshPath, u32)> = Vec::new();
+    let mut check = |value: u32, place: &dyn Fn() -> MeshPath| {
+        if int32(value).is_none() {
+            out.push(
+                NUMBER_TOO_LARGE
+                    .at(
+                        place(),
+                        format!(
+                            "{value} does not fit the 32-bit field Kubernetes and Istio keep it in"
+                        ),
+                    )
+                    .with_help(format!("use a value up to {}", i32::MAX)),
+            );
+        }
+    };
+    let path = || MeshPath::service(&service.name);
     match &service.scaling {
-        Scaling::Replicas(replicas) => fields.push((path.field("scaling"), *replicas)),
+        Scaling::Replicas(replicas) => check(*replicas, &|| path().field("scaling")),
         Scaling::Autoscale(autoscaler) => {
             let rules = [&autoscaler.scale_up, &autoscaler.scale_down];
             let counts = [autoscaler.min_replicas, autoscaler.max_replicas]
@@ -273,13 +289,14 @@ fn check_int32_fields(service: &Service, out: &mut Diagnostics) {
                         rule.period_seconds,
                     ]
                 }));
-            fields.extend(counts.map(|count| (path.field("scaling"), count)));
+            for count in counts {
+                check(count, &|| path().field("scaling"));
+            }
         }
     }
     for subset in &service.subsets {
         if let Some(replicas) = subset.replicas {
-            let subset_path = path.subset(&subset.name);
-            fields.push((subset_path.field("replicas"), replicas));
+            check(replicas, &|| path().subset(&subset.name).field("replicas"));
         }
     }
     let rollout = &service.rollout;
@@ -288,10 +305,9 @@ fn check_int32_fields(service: &Service, out: &mut Diagnostics) {
         ("max_surge", rollout.max_surge),
         ("revision_history_limit", rollout.revision_history_limit),
     ] {
-        fields.push((path.field("rollout").field(field), value));
+        check(value, &|| path().field("rollout").field(field));
     }
     for (kind, probe) in probes(service) {
-        let probe_path = path.field("probes").field(kind);
         let timings = [
             ("initial_delay_seconds", probe.initial_delay_seconds),
             ("period_seconds", Some(probe.period_seconds)),
@@ -299,11 +315,12 @@ fn check_int32_fields(service: &Service, out: &mut Diagnostics) {
             ("timeout_seconds", Some(probe.timeout_seconds)),
         ];
         for (field, value) in timings {
-            fields.extend(value.map(|v| (probe_path.field(field), v)));
+            if let Some(value) = value {
+                check(value, &|| path().field("probes").field(kind).field(field));
+            }
         }
     }
     if let Some(pool) = &service.traffic_policy.connection_pool {
-        let pool_path = path.field("traffic_policy").field("connection_pool");
         let limits = [
             (
                 "max_connections",
@@ -327,32 +344,26 @@ fn check_int32_fields(service: &Service, out: &mut Diagnostics) {
             ),
         ];
         for (field, value) in limits {
-            fields.extend(value.map(|v| (pool_path.field(field), v)));
+            if let Some(value) = value {
+                check(value, &|| {
+                    path()
+                        .field("traffic_policy")
+                        .field("connection_pool")
+                        .field(field)
+                });
+            }
         }
     }
     for (index, route) in service.routes.iter().enumerate() {
-        let route_path = path.route(index);
         if let RouteTarget::Split(split) = &route.target {
             for (leg_index, leg) in split.legs.iter().enumerate() {
-                fields.push((route_path.field("split").leg(leg_index), leg.weight));
+                check(leg.weight, &|| {
+                    path().route(index).field("split").leg(leg_index)
+                });
             }
         }
         if let Some(retries) = &route.retries {
-            fields.push((route_path.field("retries"), retries.attempts));
-        }
-    }
-    for (field_path, value) in fields {
-        if int32(value).is_none() {
-            out.push(
-                NUMBER_TOO_LARGE
-                    .at(
-                        field_path,
-                        format!(
-                            "{value} does not fit the 32-bit field Kubernetes and Istio keep it in"
-                        ),
-                    )
-                    .with_help(format!("use a value up to {}", i32::MAX)),
-            );
+            check(retries.attempts, &|| path().route(index).field("retries"));
         }
     }
 }

@@ -119,11 +119,14 @@ pub(crate) fn config_checksum(config: &BTreeMap<String, String>) -> String {
         hasher.update(value.as_bytes());
         hasher.update(b"\n");
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = hasher.finalize();
+    let mut text = String::with_capacity(2 * digest.len());
+    for byte in digest {
+        text.push(char::from(HEX[usize::from(byte >> 4)]));
+        text.push(char::from(HEX[usize::from(byte & 0xf)]));
+    }
+    text
 }
 
 pub(crate) fn service(mesh: &Mesh, service: &Service) -> K8sService {
@@ -154,21 +157,41 @@ pub(crate) fn service(mesh: &Mesh, service: &Service) -> K8sService {
 /// primary: it takes the service's name and scaling; the others inherit everything but their
 /// `version` label, image and replicas.
 pub(crate) fn deployments(mesh: &Mesh, service: &Service) -> Vec<Deployment> {
+    // What every subset's pods share, worked out once per service: the shutdown timeline and
+    // the pod annotations, with the SHA-256 of the rendered config among them.
+    let timeline = PodTimeline::of(mesh, service);
+    let annotations = pod_annotations(mesh, service, &timeline);
+    let shared = Shared {
+        timeline: &timeline,
+        annotations: &annotations,
+    };
     if service.subsets.is_empty() {
-        return vec![deployment(mesh, service, None, 0)];
+        return vec![deployment(mesh, service, &shared, None, 0)];
     }
     service
         .subsets
         .iter()
         .enumerate()
-        .map(|(index, subset)| deployment(mesh, service, Some(subset), index))
+        .map(|(index, subset)| deployment(mesh, service, &shared, Some(subset), index))
         .collect()
 }
 
-fn deployment(mesh: &Mesh, service: &Service, subset: Option<&Subset>, index: usize) -> Deployment {
+/// What the Deployments of one service's subsets have in common.
+struct Shared<'a> {
+    timeline: &'a PodTimeline,
+    annotations: &'a Option<BTreeMap<String, String>>,
+}
+
+fn deployment(
+    mesh: &Mesh,
+    service: &Service,
+    shared: &Shared<'_>,
+    subset: Option<&Subset>,
+    index: usize,
+) -> Deployment {
     let replicas = service.deployment_replicas(index);
     let rollout = service.rollout_plan(index);
-    let timeline = PodTimeline::of(mesh, service);
+    let timeline = shared.timeline;
     let app_version = subset
         .and_then(|s| s.app_version.as_deref())
         .or(service.app_version.as_deref());
@@ -207,10 +230,10 @@ fn deployment(mesh: &Mesh, service: &Service, subset: Option<&Subset>, index: us
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
                     labels: Some(pod_labels),
-                    annotations: pod_annotations(mesh, service, &timeline),
+                    annotations: shared.annotations.clone(),
                     ..ObjectMeta::default()
                 }),
-                spec: Some(pod_spec(mesh, service, image, &timeline)),
+                spec: Some(pod_spec(mesh, service, image, timeline)),
             },
             ..DeploymentSpec::default()
         }),

@@ -1,6 +1,6 @@
 //! The semantic diff: two meshes' facts compared, one line per change, grouped by whose it is.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use connectum_mesh_core::Mesh;
@@ -117,20 +117,24 @@ impl MeshDiff {
             .collect();
         let mut keys: Vec<&(String, String)> = after_order.iter().collect();
         keys.extend(before_order.iter().filter(|key| !after.contains_key(*key)));
-        // Group per scope, scopes in the order they first appear.
-        let mut scopes: Vec<&str> = Vec::new();
-        for (scope, _) in &keys {
-            if !scopes.contains(&scope.as_str()) {
-                scopes.push(scope);
-            }
+        // Group per scope, scopes in the order they first appear (one pass, with an index of
+        // the scopes seen: a search per key made large meshes quadratic).
+        let mut scopes: Vec<(&str, Vec<&Key>)> = Vec::new();
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for key in keys {
+            let index = *seen.entry(key.0.as_str()).or_insert_with(|| {
+                scopes.push((key.0.as_str(), Vec::new()));
+                scopes.len() - 1
+            });
+            scopes[index].1.push(key);
         }
         // Chains cross services: they come after every service, removed ones included.
-        scopes.sort_by_key(|scope| *scope == CHAINS_SCOPE);
+        scopes.sort_by_key(|(scope, _)| *scope == CHAINS_SCOPE);
         let mut changes = Vec::new();
-        for scope in scopes {
-            for key in keys.iter().filter(|(s, _)| s == scope) {
-                let old = before.get(*key);
-                let new = after.get(*key);
+        for (_, keys) in scopes {
+            for key in keys {
+                let old = before.get(key);
+                let new = after.get(key);
                 let fact = new.or(old);
                 // A service or gateway that came or went is one line, not one per fact.
                 let whole_gone = [SERVICE_ITEM, GATEWAY_ITEM].iter().any(|whole| {

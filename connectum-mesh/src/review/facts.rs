@@ -2,7 +2,7 @@
 //! is (`service order-service`, `route default › traffic`), in the order the mesh declares them.
 
 use connectum_mesh_core::check::costs::chain_costs;
-use connectum_mesh_core::{Gateway, Mesh, Resources, Route, Scaling, Service};
+use connectum_mesh_core::{Callers, Gateway, Mesh, Resources, Route, Scaling, Service};
 
 use super::words;
 
@@ -115,7 +115,7 @@ fn resources(resources: Option<&Resources>) -> String {
     }
 }
 
-fn service_facts(mesh: &Mesh, service: &Service, out: &mut Collector) {
+fn service_facts(mesh: &Mesh, callers: &Callers<'_>, service: &Service, out: &mut Collector) {
     out.scope = format!("service {}", service.name);
     out.push(
         SERVICE_ITEM,
@@ -130,7 +130,7 @@ fn service_facts(mesh: &Mesh, service: &Service, out: &mut Collector) {
     );
     out.plain(
         "allowed callers",
-        words::admitted(mesh, service).unwrap_or_else(|| "anyone (no policy)".to_owned()),
+        words::admitted(mesh, callers, service).unwrap_or_else(|| "anyone (no policy)".to_owned()),
     );
     out.plain(
         "calls",
@@ -296,8 +296,9 @@ pub(crate) fn facts(mesh: &Mesh) -> Vec<Fact> {
     for gateway in &mesh.gateways {
         model_gateway_facts(gateway, &mut out);
     }
+    let callers = mesh.callers();
     for service in &mesh.services {
-        service_facts(mesh, service, &mut out);
+        service_facts(mesh, &callers, service, &mut out);
     }
     out.scope = CHAINS_SCOPE.to_owned();
     for chain in chain_costs(mesh) {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use connectum_mesh_core::check::costs::chain_costs;
 use connectum_mesh_core::diag::registry::RETRY_AMPLIFICATION;
 use connectum_mesh_core::{
-    Diagnostic, Diagnostics, Gateway, GatewayTarget, Mesh, RouteTarget, Segment, Service,
+    Callers, Diagnostic, Diagnostics, Gateway, GatewayTarget, Mesh, RouteTarget, Segment, Service,
     ServiceAccountRef,
 };
 
@@ -97,16 +97,28 @@ struct Problems {
     other: Vec<Diagnostic>,
 }
 
-fn problems_of(diagnostics: &Diagnostics, head: &Segment) -> Problems {
+/// The diagnostics grouped by the head of their path (a service, a gateway), built once so
+/// each box finds its own without scanning every diagnostic.
+fn by_head(diagnostics: &Diagnostics) -> BTreeMap<Segment, Vec<Diagnostic>> {
+    let mut heads: BTreeMap<Segment, Vec<Diagnostic>> = BTreeMap::new();
+    for diagnostic in diagnostics.all() {
+        if let Some(head) = diagnostic.path.segments().first() {
+            heads
+                .entry(head.clone())
+                .or_default()
+                .push(diagnostic.clone());
+        }
+    }
+    heads
+}
+
+fn problems_of(heads: &BTreeMap<Segment, Vec<Diagnostic>>, head: &Segment) -> Problems {
     let mut problems = Problems {
         routes: BTreeMap::new(),
         other: Vec::new(),
     };
-    for diagnostic in diagnostics.all() {
+    for diagnostic in heads.get(head).into_iter().flatten() {
         let segments = diagnostic.path.segments();
-        if segments.first() != Some(head) {
-            continue;
-        }
         match segments.get(1) {
             Some(Segment::Route(index) | Segment::Index("routes", index)) => {
                 problems
@@ -210,6 +222,12 @@ impl<'a> Ids<'a> {
         self.services.get(name).map(|i| format!("s{i}"))
     }
 
+    /// The declared service `name` (its first declaration), found in the index rather than by
+    /// a scan of the mesh per call.
+    fn declared(&self, mesh: &'a Mesh, name: &str) -> Option<&'a Service> {
+        self.services.get(name).and_then(|&i| mesh.services.get(i))
+    }
+
     fn caller(&self, name: &str) -> Option<String> {
         self.service(name)
             .or_else(|| self.callers.get(name).map(|i| format!("x{i}")))
@@ -219,7 +237,11 @@ impl<'a> Ids<'a> {
 /// Builds the scene.
 struct Builder<'a> {
     mesh: &'a Mesh,
+    /// Every service's declared callers, gathered once ([`Mesh::callers`]).
+    callers: Callers<'a>,
     diagnostics: Diagnostics,
+    /// The diagnostics by the service or gateway they are about ([`by_head`]).
+    heads: BTreeMap<Segment, Vec<Diagnostic>>,
     ids: Ids<'a>,
     loads: BTreeMap<(String, String), EdgeLoad>,
     chain_problems: BTreeMap<(String, String), Vec<Diagnostic>>,
@@ -254,7 +276,7 @@ impl Builder<'_> {
     ) {
         let mut label: Vec<String> = extra.into_iter().collect();
         let mut problem = false;
-        let to = match self.mesh.service(callee) {
+        let to = match self.ids.declared(self.mesh, callee) {
             Some(service) => {
                 if account.is_some_and(|account| !service.admits(account)) {
                     label.push("✗ not allowed: 403".to_owned());
@@ -293,7 +315,7 @@ impl Builder<'_> {
     /// into the services it targets.
     fn gateway(&mut self, index: usize, gateway: &Gateway) -> Cluster {
         let id = format!("g{index}");
-        let problems = problems_of(&self.diagnostics, &Segment::Gateway(gateway.name.clone()));
+        let problems = problems_of(&self.heads, &Segment::Gateway(gateway.name.clone()));
         // Without the diagnostics' code quotes: Mermaid reads backticks as Markdown.
         let mut lines = vec![
             gateway.name.clone(),
@@ -391,6 +413,8 @@ pub(crate) fn scene(mesh: &Mesh) -> Scene {
     }
     let mut builder = Builder {
         mesh,
+        callers: mesh.callers(),
+        heads: by_head(&diagnostics),
         diagnostics,
         ids: Ids::of(mesh),
         loads: edge_loads(mesh),
@@ -493,10 +517,7 @@ pub(crate) fn scene(mesh: &Mesh) -> Scene {
 fn service_cluster(builder: &Builder<'_>, service: &Service, index: usize) -> (Cluster, Vec<Edge>) {
     let mesh = builder.mesh;
     let id = format!("s{index}");
-    let problems = problems_of(
-        &builder.diagnostics,
-        &Segment::Service(service.name.clone()),
-    );
+    let problems = problems_of(&builder.heads, &Segment::Service(service.name.clone()));
     let mut nodes = Vec::new();
     let mut edges = Vec::new();
     let mut host_lines = vec![
@@ -632,7 +653,7 @@ fn service_cluster(builder: &Builder<'_>, service: &Service, index: usize) -> (C
             problem: false,
         });
     }
-    let admitted = words::admitted(mesh, service);
+    let admitted = words::admitted(mesh, &builder.callers, service);
     let mut title = vec![service.name.clone()];
     if let Some(admitted) = &admitted {
         title.push(format!("allow: {admitted}"));

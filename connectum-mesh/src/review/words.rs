@@ -2,9 +2,9 @@
 //! so both say the same thing the same way.
 
 use connectum_mesh_core::{
-    AllowRule, Authorization, EdgeRequest, Gateway, GatewayMatch, GatewayTarget, HeaderMatch, Mesh,
-    MeshRetry, RequestMatch, Route, RouteTarget, Scaling, Service, ServiceAccountRef, Source,
-    Split, StringMatch,
+    AllowRule, Authorization, Callers, EdgeRequest, Gateway, GatewayMatch, GatewayTarget,
+    HeaderMatch, Mesh, MeshRetry, RequestMatch, Route, RouteTarget, Scaling, Service,
+    ServiceAccountRef, Source, Split, StringMatch,
 };
 
 /// `x-canary: true`, `x-user: prefix beta-`, `path: regex /shop\..*`.
@@ -280,8 +280,12 @@ pub(crate) fn allowed_callers(rules: &[AllowRule]) -> String {
 /// Who may call `service` as the renderer writes its AuthorizationPolicy: its allow rules and
 /// the gateways that route to it, or the principals of its declared callers when it has no
 /// rules, or `anyone`. `None` means no policy (no authorization boundary).
-pub(crate) fn admitted(mesh: &Mesh, service: &Service) -> Option<String> {
-    match mesh.authorization(service) {
+///
+/// `callers` is the mesh's [`Mesh::callers`], gathered once by the caller: asking
+/// [`Mesh::authorization`] for each service would gather them again per service, which made the
+/// diagram and the diff quadratic in the number of services.
+pub(crate) fn admitted(mesh: &Mesh, callers: &Callers<'_>, service: &Service) -> Option<String> {
+    match mesh.authorization_among(callers, service) {
         Authorization::Explicit(rules) => {
             let mut sources: Vec<String> = rules
                 .iter()
