@@ -5,28 +5,19 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::check::{self, Judged};
-use crate::{errors, expand, lower, root, syntax};
+use crate::check::Judged;
+use crate::{expand, root, syntax};
 
 /// Reads, lowers, checks and expands a fragment.
 pub fn fragment_tokens(input: TokenStream) -> TokenStream {
-    let mut errors = errors::Errors::default();
-    let tree = syntax::tree::parse_input(input, &mut errors);
-    let node = syntax::fragment::fragment(&tree, &mut errors);
-    let (model, index) = lower::lower(&node, &mut errors);
-    check::report(&model, &index, Judged::Fragment, &mut errors);
-    let warnings = errors.warnings();
-    if errors.is_empty() {
-        let fragment = expand::fragment(&node);
-        return quote!({ #warnings #fragment });
-    }
-    let compile_errors = errors.to_compile_errors();
     let k = root::current();
-    quote!({
-        #compile_errors
-        #warnings
-        #k::MeshFragment::new()
-    })
+    crate::front_end(
+        input,
+        syntax::fragment::fragment,
+        Judged::Fragment,
+        expand::fragment,
+        quote!(#k::MeshFragment::new()),
+    )
 }
 
 #[cfg(test)]

@@ -345,22 +345,41 @@ pub fn mesh_fragment(input: proc_macro::TokenStream) -> proc_macro::TokenStream 
 /// Reads, lowers, checks and expands; on errors, the errors and a mesh of the right type, so
 /// the user sees our errors and no cascade after them.
 fn mesh_tokens(input: TokenStream) -> TokenStream {
+    let k = root::current();
+    front_end(
+        input,
+        syntax::mesh::mesh,
+        check::Judged::Mesh,
+        expand::mesh,
+        quote!(#k::Mesh::builder().namespace(::std::string::String::new()).build()),
+    )
+}
+
+/// The pipeline both macros share: `read` the input into a node, lower it, run the rules
+/// `judged` says apply, and `expand` it; on errors, the errors and `fallback` (an empty value of
+/// the right type), so no cascade follows them. Warnings are emitted either way.
+fn front_end(
+    input: TokenStream,
+    read: fn(&syntax::tree::Block, &mut errors::Errors) -> syntax::mesh::MeshNode,
+    judged: check::Judged,
+    expand: fn(&syntax::mesh::MeshNode) -> TokenStream,
+    fallback: TokenStream,
+) -> TokenStream {
     let mut errors = errors::Errors::default();
     let tree = syntax::tree::parse_input(input, &mut errors);
-    let node = syntax::mesh::mesh(&tree, &mut errors);
+    let node = read(&tree, &mut errors);
     let (model, index) = lower::lower(&node, &mut errors);
-    check::report(&model, &index, check::Judged::Mesh, &mut errors);
+    check::report(&model, &index, judged, &mut errors);
     let warnings = errors.warnings();
     if errors.is_empty() {
-        let mesh = expand::mesh(&node);
-        return quote!({ #warnings #mesh });
+        let expanded = expand(&node);
+        return quote!({ #warnings #expanded });
     }
     let compile_errors = errors.to_compile_errors();
-    let k = root::current();
     quote!({
         #compile_errors
         #warnings
-        #k::Mesh::builder().namespace(::std::string::String::new()).build()
+        #fallback
     })
 }
 

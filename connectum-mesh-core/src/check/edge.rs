@@ -81,11 +81,10 @@ fn check_backend_tls(mesh: &Mesh, gateway: &Gateway, path: &MeshPath, out: &mut 
     }
     for (index, route) in gateway.routes.iter().enumerate() {
         for name in route.target.services() {
-            let serves_tls = mesh
-                .services
-                .iter()
-                .any(|service| service.name == name && service.app_tls.is_some());
-            if !serves_tls {
+            if mesh
+                .service(name)
+                .is_none_or(|service| service.app_tls.is_none())
+            {
                 continue;
             }
             out.push(

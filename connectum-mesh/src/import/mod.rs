@@ -232,13 +232,9 @@ fn not_modelled(
             continue;
         }
         let Some(counterpart) = counterpart else {
-            out.push(object.diagnostic(
-                &NOT_MODELLED,
-                &FieldPath::root(),
-                format!(
-                    "{} is not part of the mesh model; the imported mesh does not render it",
-                    object.label()
-                ),
+            out.push(SourceDiagnostic::new(
+                crate::read::not_modelled_object(&object.label()),
+                Some(object.location_of(&FieldPath::root())),
             ));
             continue;
         };
