@@ -119,14 +119,8 @@ pub(crate) fn config_checksum(config: &BTreeMap<String, String>) -> String {
         hasher.update(value.as_bytes());
         hasher.update(b"\n");
     }
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = hasher.finalize();
-    let mut text = String::with_capacity(2 * digest.len());
-    for byte in digest {
-        text.push(char::from(HEX[usize::from(byte >> 4)]));
-        text.push(char::from(HEX[usize::from(byte & 0xf)]));
-    }
-    text
+    // The digest's own lower-hex formatting: one write, not a `format!` per byte.
+    format!("{:x}", hasher.finalize())
 }
 
 pub(crate) fn service(mesh: &Mesh, service: &Service) -> K8sService {
