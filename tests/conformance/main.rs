@@ -15,4 +15,5 @@ mod properties;
 mod reference;
 mod review;
 mod support;
+mod unread_fields;
 mod vendored;

@@ -67,6 +67,58 @@ fn a_selector_matching_nothing_names_the_line() {
     assert_eq!(found.location.as_ref().unwrap().line, 7);
 }
 
+/// Istio's fault injection is a real field the model does not carry: the import says the
+/// imported mesh drops it (CM0827, at its line), it does not call it a misspelling (CM0824).
+#[test]
+fn a_fault_injection_is_reported_as_not_modelled_where_it_is_written() {
+    let mesh = &example_meshes()[1];
+    let mut documents = crate::render(mesh).unwrap().to_values().unwrap();
+    let routes = documents
+        .iter_mut()
+        .find(|d| d["kind"] == "VirtualService")
+        .and_then(|vs| vs["spec"]["http"][0].as_object_mut())
+        .unwrap();
+    routes.insert(
+        "fault".to_owned(),
+        serde_json::json!({"abort": {"httpStatus": 503, "percentage": {"value": 5}}}),
+    );
+    let yaml: String = documents
+        .iter()
+        .map(|d| format!("---\n{}", serde_saphyr::to_string(d).unwrap()))
+        .collect();
+    let fault_line = u64::try_from(
+        yaml.lines()
+            .position(|l| l.trim().trim_start_matches("- ") == "fault:")
+            .unwrap(),
+    )
+    .unwrap()
+        + 1;
+    let imported = import(
+        read_text("vs.yaml", &yaml),
+        &ImportOptions {
+            interceptors: mesh.services[0].interceptors.clone(),
+        },
+    );
+    assert!(
+        !imported
+            .diagnostics
+            .iter()
+            .any(|d| d.diagnostic.code.as_str() == "CM0824"),
+        "{:#?}",
+        imported.diagnostics
+    );
+    let fault = imported
+        .diagnostics
+        .iter()
+        .find(|d| {
+            d.diagnostic.code.as_str() == "CM0827"
+                && d.diagnostic.message.contains("spec.http[0].fault")
+        })
+        .unwrap_or_else(|| panic!("{:#?}", imported.diagnostics));
+    assert!(!fault.is_error());
+    assert_eq!(fault.location.as_ref().unwrap().line, fault_line);
+}
+
 #[test]
 fn importing_what_the_example_emits_renders_the_same_documents() {
     for mesh in example_meshes() {

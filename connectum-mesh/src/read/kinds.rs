@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::Manifest;
 use super::tree::{FieldPath, Segment};
+use super::unread::UNREAD_FIELDS;
 use crate::api::envoy::{BackendTrafficPolicy, BackendTrafficPolicySpec};
 use crate::api::gateway::{
     GRPCRoute, Gateway, GatewayClass, GatewayClassSpec, GatewaySpec, GrpcRouteSpec, HTTPRoute,
@@ -363,47 +364,44 @@ pub(crate) fn known_unread(api_version: &str, kind: &str) -> bool {
         .any(|(known, kinds)| *known == group && kinds.contains(&kind))
 }
 
-/// Fields of a kind's `spec` that its official schema has and our type does not carry. The
-/// reader finds unknown fields by writing a document back from our type, so without this list
-/// a valid field (Envoy Gateway's `rateLimit`, say) would be refused as misspelled (CM0824). A
-/// conformance test checks the list against the vendored CRD.
-pub(crate) const SPEC_FIELDS_NOT_READ: &[(&str, &[&str])] = &[(
-    "BackendTrafficPolicy",
-    &[
-        "admissionControl",
-        "bandwidthLimit",
-        "circuitBreaker",
-        "compression",
-        "compressor",
-        "connection",
-        "dns",
-        "faultInjection",
-        "healthCheck",
-        "http2",
-        "httpUpgrade",
-        "loadBalancer",
-        "mergeType",
-        "proxyProtocol",
-        "rateLimit",
-        "requestBuffer",
-        "responseOverride",
-        "routingType",
-        "targetRef",
-        "targetSelectors",
-        "tcpKeepalive",
-        "telemetry",
-        "useClientProtocol",
-    ],
-)];
+/// Whether `path` of a `kind` document of `api_version` lies under a field its official schema
+/// has and our type does not carry ([`UNREAD_FIELDS`], generated from the vendored CRDs). The
+/// reader finds unknown fields by writing a document back from our type, so without this a
+/// valid field (a VirtualService's `fault`, Envoy Gateway's `rateLimit`) would be refused as
+/// misspelled (CM0824); the import reports it as not modelled (CM0827) instead.
+pub(crate) fn schema_field_not_read(api_version: &str, kind: &str, path: &FieldPath) -> bool {
+    let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
+    UNREAD_FIELDS
+        .iter()
+        .filter(|(g, k, _)| *g == group && *k == kind)
+        .flat_map(|(_, _, fields)| fields.iter())
+        .any(|field| under(field, path.segments()))
+}
 
-/// Whether `path` of a `kind` document lies under a `spec` field its schema has and the reader
-/// does not carry ([`SPEC_FIELDS_NOT_READ`]).
-pub(crate) fn schema_field_not_read(kind: &str, path: &FieldPath) -> bool {
-    let [Segment::Key(spec), Segment::Key(field), ..] = path.segments() else {
-        return false;
-    };
-    spec == "spec"
-        && SPEC_FIELDS_NOT_READ
-            .iter()
-            .any(|(known, fields)| *known == kind && fields.contains(&field.as_str()))
+/// Whether `segments` start with the field `pattern` (`spec.http[*].fault`: `[*]` is any index,
+/// `{*}` any key).
+pub(crate) fn under(pattern: &str, segments: &[Segment]) -> bool {
+    let mut segments = segments.iter();
+    let mut rest = pattern;
+    while !rest.is_empty() {
+        let (token, after) = if let Some(after) = rest.strip_prefix("[*]") {
+            ("[*]", after)
+        } else if let Some(after) = rest.strip_prefix("{*}") {
+            ("{*}", after)
+        } else {
+            let rest = rest.strip_prefix('.').unwrap_or(rest);
+            let end = rest.find(['.', '[', '{']).unwrap_or(rest.len());
+            rest.split_at(end)
+        };
+        let matches = match (token, segments.next()) {
+            ("[*]", Some(Segment::Index(_))) | ("{*}", Some(Segment::Key(_))) => true,
+            (key, Some(Segment::Key(segment))) => key == segment,
+            _ => false,
+        };
+        if !matches {
+            return false;
+        }
+        rest = after;
+    }
+    true
 }

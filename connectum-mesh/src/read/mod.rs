@@ -25,6 +25,7 @@
 mod kinds;
 mod strict;
 mod tree;
+mod unread;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -522,7 +523,9 @@ fn read_document(file: &Path, document: LocatedDocument, reading: &mut Reading) 
             // A field of the official schema that we do not read is not a misspelling: the
             // import reports it as not modelled (CM0827) when it compares the object with the
             // mesh's rendering.
-            Loss::UnknownField if kinds::schema_field_not_read(kind, &path) => continue,
+            Loss::UnknownField if kinds::schema_field_not_read(api_version, kind, &path) => {
+                continue;
+            }
             Loss::UnknownField => {
                 object.diagnostic(&UNKNOWN_FIELD, &path, format!("{kind} has no field {path}"))
             }

@@ -85,7 +85,7 @@ fn reads_what_we_emit_without_a_problem_yaml_json_and_v1beta1() {
 #[test]
 fn an_unknown_field_is_reported_at_its_line() {
     let text = format!(
-        "{VS}  http:\n  - route:\n    - destination: {{host: cart}}\n    fault:\n      abort: {{}}\n"
+        "{VS}  http:\n  - route:\n    - destination: {{host: cart}}\n    faults:\n      abort: {{}}\n"
     );
     let reading = read_text("vs.yaml", &text);
     assert_eq!(reading.codes(), ["CM0824"]);
@@ -94,7 +94,7 @@ fn an_unknown_field_is_reported_at_its_line() {
     let printed = problem.to_string();
     assert!(printed.contains("--> vs.yaml:10:"), "{printed}");
     assert!(
-        printed.contains("VirtualService/cart › spec.http[0].fault"),
+        printed.contains("VirtualService/cart › spec.http[0].faults"),
         "{printed}"
     );
 }
@@ -251,37 +251,54 @@ fn envoy_gateway_objects_we_do_not_read_are_not_refused() {
     );
 }
 
-/// [`kinds::SPEC_FIELDS_NOT_READ`] and the fields our types carry are exactly the spec fields of
-/// the official CRD (vendored in tests/fixtures): a field Envoy Gateway adds is never called a
-/// misspelling, and a field we start reading leaves the list.
+/// Istio's own fields that our types do not carry, at any depth (a route's `fault`, a
+/// match's `queryParams`), are not misspellings; a misspelling beside them still is, and the
+/// same word under another kind or another parent is not excused.
 #[test]
-fn backend_traffic_policy_fields_match_envoy_gateways_schema() {
-    let crd = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(
-        "../tests/fixtures/envoy-gateway-crds/gateway.envoyproxy.io_backendtrafficpolicies.yaml",
-    ))
-    .unwrap();
-    let crd: Value = serde_saphyr::from_str(&crd).unwrap();
-    let official: Vec<String> =
-        crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]
-            .as_object()
-            .unwrap()
-            .keys()
-            .cloned()
-            .collect();
-    let carried = serde_json::to_value(crate::api::envoy::BackendTrafficPolicySpec {
-        target_refs: Vec::new(),
-        retry: Some(crate::api::envoy::Retry::default()),
-        timeout: Some(crate::api::envoy::Timeout::default()),
-    })
-    .unwrap();
-    let mut ours: Vec<String> = carried.as_object().unwrap().keys().cloned().collect();
-    let (_, not_read) = kinds::SPEC_FIELDS_NOT_READ
+fn nested_official_fields_we_do_not_read_are_not_refused() {
+    let text = format!(
+        "{VS}  http:\n  - fault: {{abort: {{httpStatus: 503, percentage: {{value: 1}}}}}}\n    match:\n    - queryParams: {{debug: {{exact: \"1\"}}}}\n    route:\n    - destination: {{host: cart}}\n    retries: {{attempts: 2, perTryTimout: 1s}}\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: cart}}\nspec:\n  host: cart\n  fault: {{delay: 1s}}\n"
+    );
+    let reading = read_text("vs.yaml", &text);
+    let paths: Vec<String> = reading
+        .diagnostics
         .iter()
-        .find(|(kind, _)| *kind == "BackendTrafficPolicy")
-        .unwrap();
-    ours.extend(not_read.iter().map(|f| (*f).to_owned()));
-    ours.sort();
-    let mut official = official;
-    official.sort();
-    assert_eq!(ours, official);
+        .map(|d| d.diagnostic.message.clone())
+        .collect();
+    assert_eq!(reading.codes(), ["CM0824", "CM0824"], "{paths:#?}");
+    assert!(
+        paths[0].contains("spec.http[0].retries.perTryTimout"),
+        "{paths:?}"
+    );
+    assert!(
+        paths[1].contains("DestinationRule has no field spec.fault"),
+        "{paths:?}"
+    );
+    assert_eq!(reading.objects.len(), 2);
+}
+
+#[test]
+fn a_field_pattern_matches_indexes_keys_and_prefixes_only() {
+    use super::tree::Segment::{Index, Key};
+    let key = |k: &str| Key(k.to_owned());
+    let path = [
+        key("spec"),
+        key("http"),
+        Index(3),
+        key("fault"),
+        key("abort"),
+    ];
+    assert!(kinds::under("spec.http[*].fault", &path));
+    assert!(!kinds::under("spec.http[*].faults", &path));
+    assert!(!kinds::under("spec.tcp", &path));
+    assert!(!kinds::under("spec.http[*].fault.delay", &path));
+    let map = [
+        key("spec"),
+        key("tracing"),
+        Index(0),
+        key("customTags"),
+        key("team"),
+    ];
+    assert!(kinds::under("spec.tracing[*].customTags{*}", &map));
+    assert!(!kinds::under("spec.tracing[*].customTags[*]", &map));
 }
