@@ -778,6 +778,11 @@ registry! {
         why "Istio merges VirtualServices for one host only for gateways; for sidecars it keeps one of them, by creation time, so the other's routes, retries and splits never apply."
         example "VirtualService order-service and VirtualService order-service-canary both with hosts: [order-service]"
         fix "Put all routes of a host in one VirtualService, ordered from most to least specific.";
+    CM0830 AUTHORIZATION_NOT_MODELLED Error "an authorization rule the mesh model cannot say"
+        rule "none: the imported mesh renders its own AuthorizationPolicy under the same name"
+        why "Applying what the mesh emits replaces the hand-written policy: a `when` condition, a `notPrincipals` or a source the model cannot say would be dropped, and an ALLOW policy without it admits more than it did."
+        example "an AuthorizationPolicy whose rule has when: [{key: request.headers[x-tenant], values: [a]}]"
+        fix "Say the rule in the mesh if it can be said (callers, `allow`), or keep the policy out of the files you import and apply it beside the mesh under another name.";
     CM0850 DIFF_DIR_NOT_EMITTED Error "the directory to diff against was not written by connectum-mesh"
         rule "none: `diff --against` compares with what `emit --out` wrote (the directory holds its ownership marker)"
         why "Hand-written manifests name, split and label things their own way: a diff against them would list differences in spelling, not the changes you are about to deploy."

@@ -29,8 +29,10 @@ pub mod print;
 
 use std::collections::BTreeMap;
 
-use connectum_mesh_core::diag::registry::{CONFLICTING_HOSTS, NO_MATCHING_PODS, NOT_MODELLED};
-use connectum_mesh_core::{Interceptors, Mesh, Severity};
+use connectum_mesh_core::diag::registry::{
+    AUTHORIZATION_NOT_MODELLED, CONFLICTING_HOSTS, NO_MATCHING_PODS, NOT_MODELLED,
+};
+use connectum_mesh_core::{Interceptors, Mesh};
 
 use crate::read::{FieldPath, Manifest, ReadObject, Reading, SourceDiagnostic, SourceDiagnostics};
 use crate::render::{IstioApi, Object, Versioned};
@@ -244,18 +246,28 @@ fn not_modelled(
             continue;
         };
         for (path, _) in crate::read::losses(&object.value, &value) {
-            out.push(object.diagnostic(
-                &NOT_MODELLED,
-                &path,
-                format!(
-                    "{} › {path} is not something the mesh model says; the imported mesh renders it otherwise or not at all",
-                    object.label()
-                ),
-            ));
+            // Dropping part of an authorization rule changes who may call: refused, not warned.
+            let diagnostic = if object.kind == "AuthorizationPolicy" {
+                object.diagnostic(
+                    &AUTHORIZATION_NOT_MODELLED,
+                    &path,
+                    format!(
+                        "{} › {path} is not something the mesh model says; the imported mesh's policy of that name would not carry it, and applying it would change who may call",
+                        object.label()
+                    ),
+                )
+            } else {
+                object.diagnostic(
+                    &NOT_MODELLED,
+                    &path,
+                    format!(
+                        "{} › {path} is not something the mesh model says; the imported mesh renders it otherwise or not at all",
+                        object.label()
+                    ),
+                )
+            };
+            out.push(diagnostic);
         }
-    }
-    for diagnostic in &mut out {
-        diagnostic.diagnostic.severity = Severity::Warning;
     }
     out
 }

@@ -67,6 +67,18 @@ fn a_selector_matching_nothing_names_the_line() {
     assert_eq!(found.location.as_ref().unwrap().line, 7);
 }
 
+/// A real field of the official schema is never called a misspelling (CM0824).
+fn assert_no_unknown_field(imported: &Import) {
+    assert!(
+        !imported
+            .diagnostics
+            .iter()
+            .any(|d| d.diagnostic.code.as_str() == "CM0824"),
+        "{:#?}",
+        imported.diagnostics
+    );
+}
+
 /// Istio's fault injection is a real field the model does not carry: the import says the
 /// imported mesh drops it (CM0827, at its line), it does not call it a misspelling (CM0824).
 #[test]
@@ -99,14 +111,7 @@ fn a_fault_injection_is_reported_as_not_modelled_where_it_is_written() {
             interceptors: mesh.services[0].interceptors.clone(),
         },
     );
-    assert!(
-        !imported
-            .diagnostics
-            .iter()
-            .any(|d| d.diagnostic.code.as_str() == "CM0824"),
-        "{:#?}",
-        imported.diagnostics
-    );
+    assert_no_unknown_field(&imported);
     let fault = imported
         .diagnostics
         .iter()
@@ -117,6 +122,51 @@ fn a_fault_injection_is_reported_as_not_modelled_where_it_is_written() {
         .unwrap_or_else(|| panic!("{:#?}", imported.diagnostics));
     assert!(!fault.is_error());
     assert_eq!(fault.location.as_ref().unwrap().line, fault_line);
+}
+
+/// A condition the model cannot say in an AuthorizationPolicy is refused (CM0830, an error):
+/// the imported mesh's policy of that name would admit callers the hand-written one did not.
+#[test]
+fn an_authorization_condition_the_model_cannot_say_is_refused() {
+    use connectum_mesh_core::{AllowRule, Service};
+    let mut mesh = Mesh::builder()
+        .namespace("shop")
+        .known_namespaces(["web"])
+        .build();
+    mesh.add_service(
+        Service::builder()
+            .name("cart")
+            .image("cart:1.0.0")
+            .allow([AllowRule::namespace("web")])
+            .build(),
+    );
+    let mut documents = crate::render(&mesh).unwrap().to_values().unwrap();
+    let rule = documents
+        .iter_mut()
+        .find(|d| d["kind"] == "AuthorizationPolicy" && d["spec"]["rules"].is_array())
+        .and_then(|policy| policy["spec"]["rules"][0].as_object_mut())
+        .unwrap();
+    rule.insert(
+        "when".to_owned(),
+        serde_json::json!([{"key": "request.headers[x-tenant]", "values": ["a"]}]),
+    );
+    let yaml: String = documents
+        .iter()
+        .map(|d| format!("---\n{}", serde_saphyr::to_string(d).unwrap()))
+        .collect();
+    let imported = import(read_text("policy.yaml", &yaml), &ImportOptions::default());
+    let refused = imported
+        .diagnostics
+        .iter()
+        .find(|d| d.diagnostic.code.as_str() == "CM0830")
+        .unwrap_or_else(|| panic!("{:#?}", imported.diagnostics));
+    assert!(refused.is_error());
+    assert!(
+        refused.diagnostic.message.contains("spec.rules[0].when"),
+        "{}",
+        refused.diagnostic.message
+    );
+    assert_no_unknown_field(&imported);
 }
 
 #[test]
