@@ -573,3 +573,45 @@ proptest::proptest! {
         let _ = print::builders(&imported.mesh);
     }
 }
+
+/// An autoscaled service whose primary subset no pod carries is imported with that subset at
+/// 0 replicas, and the subset is reported as selecting no pods (CM0828, IST0173); the checker's CM0508 about those
+/// 0 replicas beside the autoscaler is an artifact of the import, not of the manifests, and is
+/// not reported. Only that: the canary keeps its own replicas.
+#[test]
+fn an_autoscaled_primary_without_pods_is_not_reported_as_fixed_replicas() {
+    let mesh = example_without_its_edge();
+    let mut documents = values(&mesh);
+    let stable = documents
+        .iter_mut()
+        .find(|d| d["kind"] == "Deployment" && d["metadata"]["name"] == "order-service")
+        .expect("the primary Deployment");
+    // Its pods no longer carry the stable subset's `version: stable`.
+    stable["spec"]["template"]["metadata"]["labels"]["version"] = "blue".into();
+    stable["spec"]["selector"]["matchLabels"]["version"] = "blue".into();
+    let yaml: String = documents
+        .into_iter()
+        .map(|d| format!("---\n{}", serde_saphyr::to_string(&d).expect("YAML")))
+        .collect();
+    let imported = import(read_text("emitted.yaml", &yaml), &ImportOptions::default());
+    let codes: Vec<&str> = imported
+        .diagnostics
+        .iter()
+        .map(|d| d.diagnostic.code.as_str())
+        .collect();
+    assert!(!codes.contains(&"CM0508"), "{codes:?}");
+    let order = imported.mesh.service("order-service").expect("imported");
+    assert_eq!(order.subsets[0].name, "stable");
+    assert_eq!(order.subsets[0].replicas, Some(0));
+    let unselected = imported
+        .diagnostics
+        .iter()
+        .find(|d| d.diagnostic.code.as_str() == "CM0828")
+        .unwrap_or_else(|| panic!("the subset that selects no pods is reported: {codes:?}"));
+    assert!(
+        unselected.diagnostic.message.contains("subset `stable`")
+            && unselected.diagnostic.message.contains("version: stable"),
+        "{}",
+        unselected.diagnostic.message
+    );
+}

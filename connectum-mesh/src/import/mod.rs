@@ -29,8 +29,10 @@ pub mod print;
 
 use std::collections::BTreeMap;
 
+use connectum_mesh_core::diag::MeshPath;
 use connectum_mesh_core::diag::registry::{
-    AUTHORIZATION_NOT_MODELLED, CONFLICTING_HOSTS, NO_MATCHING_PODS, NOT_MODELLED,
+    AUTHORIZATION_NOT_MODELLED, AUTOSCALER_WITH_REPLICAS, CONFLICTING_HOSTS, NO_MATCHING_PODS,
+    NOT_MODELLED,
 };
 use connectum_mesh_core::{Interceptors, Mesh};
 
@@ -123,14 +125,25 @@ pub fn import(reading: Reading, options: &ImportOptions) -> Import {
 /// names the route that sends it traffic); CM0508 about those 0 replicas on an autoscaled
 /// primary is an artifact of that, not something the manifests say, and is left out.
 fn checked(mesh: &Mesh) -> Vec<connectum_mesh_core::Diagnostic> {
+    let runs_nothing = |path: &MeshPath| {
+        mesh.services.iter().any(|service| {
+            service.subsets.iter().any(|subset| {
+                subset.replicas == Some(0)
+                    && *path
+                        == MeshPath::service(&service.name)
+                            .subset(&subset.name)
+                            .field("replicas")
+            })
+        })
+    };
     connectum_mesh_core::check(mesh)
         .into_iter()
-        .filter(|d| !(d.code.as_str() == "CM0508" && d.message.contains("replicas 0")))
+        .filter(|d| !(d.code == AUTOSCALER_WITH_REPLICAS.code && runs_nothing(&d.path)))
         .collect()
 }
 
-/// Service selectors that match no Deployment, and Deployments whose selectors take another
-/// Deployment's pods.
+/// Service selectors and DestinationRule subsets that match no Deployment's pods, and
+/// Deployments whose selectors take another Deployment's pods.
 fn selectors(objects: &model::Objects<'_>) -> Vec<SourceDiagnostic> {
     let deployments: Vec<(&ReadObject, &k8s_openapi::api::apps::v1::Deployment)> = objects
         .all
@@ -153,6 +166,49 @@ fn selectors(objects: &model::Objects<'_>) -> Vec<SourceDiagnostic> {
                     &NO_MATCHING_PODS,
                     &FieldPath::root().key("spec").key("selector"),
                     format!("Service {} selects no Deployment's pods", read.name),
+                ));
+            }
+        }
+    }
+    // IST0173: a subset selects the pods of its host's Service that carry its labels.
+    for (read, object) in &objects.all {
+        let Object::DestinationRule(rule) = object else {
+            continue;
+        };
+        let short_host = rule.spec.host.split('.').next().unwrap_or_default();
+        let service_selector = objects
+            .all
+            .iter()
+            .find_map(|(_, o)| match o {
+                Object::Service(service)
+                    if service.metadata.name.as_deref() == Some(short_host) =>
+                {
+                    service.spec.as_ref().and_then(|s| s.selector.clone())
+                }
+                _ => None,
+            })
+            .unwrap_or_default();
+        for (index, subset) in rule.spec.subsets.iter().enumerate() {
+            let mut selector = service_selector.clone();
+            selector.extend(subset.labels.clone());
+            if model::workloads_of(&selector, &deployments).is_empty() {
+                out.push(read.diagnostic(
+                    &NO_MATCHING_PODS,
+                    &FieldPath::root()
+                        .key("spec")
+                        .key("subsets")
+                        .index(index)
+                        .key("labels"),
+                    format!(
+                        "subset `{}` of DestinationRule {} selects no Deployment's pods: none carries {}",
+                        subset.name,
+                        read.name,
+                        selector
+                            .iter()
+                            .map(|(k, v)| format!("{k}: {v}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 ));
             }
         }
