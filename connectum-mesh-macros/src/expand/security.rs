@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::value::{calls, krate, string};
+use super::value::{Handles, krate, record, string};
 use crate::syntax::security::{AllowNode, ExternalNode, SourceNode};
 
 pub(super) fn service_account(text: &str) -> TokenStream {
@@ -14,11 +14,13 @@ pub(super) fn service_account(text: &str) -> TokenStream {
 }
 
 pub(super) fn external(node: &ExternalNode) -> TokenStream {
-    let k = krate();
     let name = &node.name.value;
-    let account = service_account(&node.service_account.value);
-    let calls = calls(&node.calls);
-    quote!(#k::ExternalCaller::builder().name(#name).service_account(#account).calls(#calls).build())
+    record(
+        "ExternalCaller",
+        &node.fields,
+        quote!(.name(#name)),
+        Handles::None,
+    )
 }
 
 /// `vec![AllowRule::builder().from([..]).build(), ..]`.

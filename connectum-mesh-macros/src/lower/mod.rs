@@ -28,6 +28,7 @@ use connectum_mesh_core::MeshPath;
 
 use crate::errors::Errors;
 use crate::syntax::record::{Record, Scalar, Scope, Table};
+use crate::syntax::shaped::RuntimeNode;
 use crate::syntax::value::{Given, Spanned};
 
 /// What lowering carries along: where each item was written, and the errors found so far.
@@ -144,7 +145,21 @@ impl Lowering<'_> {
             Scalar::Flag(g) => self.mark(g, path),
             Scalar::Percent(g) => self.mark(g, path),
             Scalar::Quantity(g) => self.mark(g, path),
+            Scalar::Through(_, inner) => self.scalar(inner, segment, path, parent),
+            Scalar::EdgeRequest(_, parts) => {
+                for (key, span) in parts {
+                    self.index.record(&parent.field(key), *span);
+                }
+            }
+            Scalar::Runtime(RuntimeNode::Class(class)) => self.scalar(class, segment, path, parent),
+            Scalar::Lints(_, codes) => {
+                for (i, code) in codes.iter().enumerate() {
+                    self.index.record(&parent.index(segment, i), code.span);
+                }
+            }
             Scalar::Word(..)
+            | Scalar::Runtime(_)
+            | Scalar::ServiceAccount(_)
             | Scalar::LoadBalancer(_)
             | Scalar::ClientTls(_)
             | Scalar::DisruptionBudget(_)

@@ -3,7 +3,8 @@
 use connectum_mesh_core::{AllowRule, ExternalCaller, MeshPath, ServiceAccountRef, Source};
 
 use super::Lowering;
-use crate::syntax::security::{AllowNode, ExternalNode, SourceNode};
+use crate::syntax::record::{Scalar, Scope};
+use crate::syntax::security::{AllowNode, EXTERNAL, ExternalNode, SourceNode};
 use crate::syntax::value::Given;
 
 /// `namespace/name`, or `name` in the mesh's namespace.
@@ -18,31 +19,26 @@ pub(super) fn lower_external(
     lowering: &mut Lowering,
     node: &ExternalNode,
     path: &MeshPath,
-    namespace: &str,
 ) -> ExternalCaller {
-    lowering
-        .index
-        .record(&path.field("service_account"), node.service_account.span);
-    let mut calls = Vec::new();
-    for (i, call) in node.calls.iter().enumerate() {
-        lowering.index.record(&path.index("calls", i), call.span());
-        let as_service = MeshPath::service(&node.name.value).index("calls", i);
-        lowering.index.record(&as_service, call.span());
-        match call {
-            Given::Literal(call) => {
+    let mut caller = ExternalCaller::builder()
+        .name(node.name.value.clone())
+        .service_account(ServiceAccountRef::new("", ""))
+        .build();
+    lowering.record(&node.fields, EXTERNAL, &mut caller, path, Scope::Free);
+    // Its calls are the first hop of call chains, and the checker may name them as the
+    // caller's own (`service envoy-gateway › calls[0]`).
+    if let Some(Scalar::Calls(calls)) = node.fields.get("calls") {
+        for (i, call) in calls.iter().enumerate() {
+            let as_service = MeshPath::service(&node.name.value).index("calls", i);
+            lowering.index.record(&as_service, call.span());
+            if let Given::Literal(call) = call {
                 lowering
                     .index
                     .call(&node.name.value, &call.value, call.span);
-                calls.push(call.value.clone());
             }
-            Given::Expr(_) => lowering.index.unknown_callee(),
         }
     }
-    ExternalCaller::builder()
-        .name(node.name.value.clone())
-        .service_account(service_account(&node.service_account.value, namespace))
-        .calls(calls)
-        .build()
+    caller
 }
 
 /// A service's `allow` rules, in order.

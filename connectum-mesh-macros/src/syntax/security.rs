@@ -1,21 +1,29 @@
 //! Who may call whom: external callers and a service's `allow` rules.
 
+use connectum_mesh_core::ExternalCaller;
 use connectum_mesh_core::diag::did_you_mean;
 
 use super::Fields;
 use super::mesh::node_name;
+use super::record::{Kind, Record, record_of, table};
 use super::tree::{Block, Name, SpanRange, Value};
-use super::value::{Given, Spanned, callees, name, wrong};
+use super::value::{Spanned, name, wrong};
 use crate::errors::{Codes, Errors};
 
 /// `external envoy-gateway { service_account: connectum/envoy-gateway, calls: [order-service] }`.
 pub struct ExternalNode {
     /// Its name.
     pub name: Spanned<String>,
-    /// `namespace/name`, or `name` in the mesh's namespace.
-    pub service_account: Spanned<String>,
-    /// The services it calls: names, or `ServiceRef` expressions.
-    pub calls: Vec<Given<String>>,
+    /// The keys of [`EXTERNAL`] that were written, `service_account` among them.
+    pub fields: Record,
+}
+
+table! {
+    /// The keys of `external name { ... }`: `ExternalCaller::builder()`'s setters.
+    pub EXTERNAL for ExternalCaller {
+        service_account: Kind::ServiceAccount => required();
+        calls: Kind::Calls;
+    }
 }
 
 /// `allow { from: [service_account connectum/envoy-gateway, namespace connectum] }`.
@@ -54,19 +62,13 @@ pub fn external(
     errors: &mut Errors,
 ) -> Option<ExternalNode> {
     let name = node_name(kind, name, errors);
-    let mut fields = Fields::new(body, "external caller");
-    let service_account = fields
-        .require("service_account", errors)
-        .and_then(|v| account(v, errors));
-    let calls = fields
-        .take("calls", errors)
-        .map(|v| callees(v, errors))
-        .unwrap_or_default();
-    fields.finish(errors);
+    let fields = record_of(body, "external caller", EXTERNAL, errors);
+    // A caller without its account is left out: it was reported, and the checker would only
+    // repeat it as a caller no rule admits.
+    fields.get("service_account")?;
     Some(ExternalNode {
         name: name?,
-        service_account: service_account?,
-        calls,
+        fields,
     })
 }
 
@@ -133,6 +135,7 @@ pub fn account(value: &Value, errors: &mut Errors) -> Option<Spanned<String>> {
 
 #[cfg(test)]
 mod tests {
+    use crate::syntax::record::Scalar;
     use crate::syntax::test_support::read;
     use quote::quote;
 
@@ -147,9 +150,8 @@ mod tests {
                 allow { from: [principal connectum/x] }
             }
         });
-        assert_eq!(
-            mesh.externals[0].service_account.value,
-            "connectum/envoy-gateway"
+        assert!(
+            matches!(mesh.externals[0].fields.get("service_account"), Some(Scalar::ServiceAccount(a)) if a.value == "connectum/envoy-gateway")
         );
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(errors[0].contains("`envoy-gateway` is not a service account"));
