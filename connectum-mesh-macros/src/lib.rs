@@ -200,7 +200,8 @@
 //! Kinds: `Count`, `Number { min, max }`, `Duration`, `Quantity`, `Text`, `Flag`, `Percent`,
 //! `Names`, `Calls`, `TextMap`, `Word(&WORDS)` (a model enum's variants), `LoadBalancer`,
 //! `DisruptionBudget`, `ClientTls`, `RetryOn`, `StringMatch`, `Headers`, `ServiceAccount`
-//! (`namespace/name`), `Runtime` (a gateway's), `Lint(level)` (diagnostic codes), `Target`
+//! (`namespace/name`), `Sources` (an allow rule's), `Runtime` (a gateway's), `Lint(level)`
+//! (diagnostic codes), `Target`
 //! and `Split` (a route's destination, resolved among the service's subsets or the mesh's
 //! services), `Record(NODE)` (a nested block with its own table), `OrOff(NODE, off)` (such a
 //! block, or `off`), `Records(NODE)` (one block or a list of them), `group NODE` (a block
@@ -218,9 +219,9 @@
 //! value rather than the builder (`deny: [CM0302]` is `mesh.lint(..)`), `lower` storing it in
 //! the model for the checks.
 //!
-//! What is still read outside the tables is the nodes themselves (`service`, `subset`,
-//! `route`, `allow`, `external`, `chain_budget`, `telemetry`, `gateway`, `listener`): a node's
-//! name and its children, each node's keys being its table.
+//! Every key of every node is a row. What is read outside the tables is the nodes themselves
+//! (`service`, `subset`, `route`, `allow`, `external`, `chain_budget`, `telemetry`, `gateway`,
+//! `listener`): which nodes a block holds, and a node's name.
 //!
 //! ## Durations and quantities
 //!

@@ -25,19 +25,24 @@ pub(super) fn external(node: &ExternalNode) -> TokenStream {
 
 /// `vec![AllowRule::builder().from([..]).build(), ..]`.
 pub(super) fn allow_rules(rules: &[AllowNode]) -> TokenStream {
-    let k = krate();
-    let rules = rules.iter().map(|rule| {
-        let sources = rule.from.iter().map(|source| match source {
-            SourceNode::ServiceAccount(account) => {
-                let account = service_account(&account.value);
-                quote!(#k::Source::ServiceAccount(#account))
-            }
-            SourceNode::Namespace(ns) => {
-                let ns = string(&ns.value);
-                quote!(#k::Source::Namespace(#ns))
-            }
-        });
-        quote!(#k::AllowRule::builder().from(::std::vec![#(#sources),*]).build())
-    });
+    let rules = rules
+        .iter()
+        .map(|rule| record("AllowRule", &rule.fields, TokenStream::new(), Handles::None));
     quote!(::std::vec![#(#rules),*])
+}
+
+/// `vec![Source::ServiceAccount(..), Source::Namespace(..)]` for an allow rule's `from`.
+pub(super) fn sources(from: &[SourceNode]) -> TokenStream {
+    let k = krate();
+    let sources = from.iter().map(|source| match source {
+        SourceNode::ServiceAccount(account) => {
+            let account = service_account(&account.value);
+            quote!(#k::Source::ServiceAccount(#account))
+        }
+        SourceNode::Namespace(ns) => {
+            let ns = string(&ns.value);
+            quote!(#k::Source::Namespace(#ns))
+        }
+    });
+    quote!(::std::vec![#(#sources),*])
 }

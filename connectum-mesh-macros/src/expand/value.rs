@@ -338,6 +338,7 @@ pub(super) fn scalar(value: &Scalar, handles: Handles) -> TokenStream {
             }
         },
         Scalar::ServiceAccount(account) => super::security::service_account(&account.value),
+        Scalar::Sources(_, from, _) => super::security::sources(from),
         Scalar::Runtime(runtime) => match runtime {
             RuntimeNode::IstioIngress(_) => quote!(#k::GatewayRuntime::istio_ingress()),
             RuntimeNode::IstioClass(_) => {

@@ -10,9 +10,9 @@
 //! table's own lowering; names resolve in the table's `Scope` (a route's subsets are its
 //! service's, a gateway route's services the mesh's). Around it, one file per node of the DSL,
 //! as in [`crate::syntax`]:
-//! [`mesh`] lowers the whole input and calls [`service`], [`route`] and [`security`] for what
-//! their tables do not cover; [`spans`]
-//! maps a checker diagnostic's path back to where its item was written.
+//! [`mesh`] lowers the whole input and calls [`service`], [`route`], [`gateway`] and
+//! [`security`] for the nodes under it; [`spans`] maps a checker diagnostic's path back to
+//! where its item was written.
 
 mod gateway;
 mod mesh;
@@ -152,6 +152,11 @@ impl Lowering<'_> {
                 }
             }
             Scalar::Runtime(RuntimeNode::Class(class)) => self.scalar(class, segment, path, parent),
+            Scalar::Sources(_, from, _) => {
+                for (j, source) in from.iter().enumerate() {
+                    self.index.record(&parent.index(segment, j), source.span());
+                }
+            }
             Scalar::Lints(_, codes) => {
                 for (i, code) in codes.iter().enumerate() {
                     self.index.record(&parent.index(segment, i), code.span);

@@ -1,19 +1,11 @@
 //! Who may call whom: external callers and a service's `allow` rules.
 
-use connectum_mesh_core::{AllowRule, ExternalCaller, MeshPath, ServiceAccountRef, Source};
+use connectum_mesh_core::{AllowRule, ExternalCaller, MeshPath, ServiceAccountRef};
 
 use super::Lowering;
 use crate::syntax::record::{Scalar, Scope};
-use crate::syntax::security::{AllowNode, EXTERNAL, ExternalNode, SourceNode};
+use crate::syntax::security::{ALLOW, AllowNode, EXTERNAL, ExternalNode};
 use crate::syntax::value::Given;
-
-/// `namespace/name`, or `name` in the mesh's namespace.
-pub(super) fn service_account(text: &str, namespace: &str) -> ServiceAccountRef {
-    match text.split_once('/') {
-        Some((ns, name)) => ServiceAccountRef::new(ns, name),
-        None => ServiceAccountRef::new(namespace, text),
-    }
-}
 
 pub(super) fn lower_external(
     lowering: &mut Lowering,
@@ -53,24 +45,16 @@ pub(super) fn lower_allow(
             .index
             .record(&path.field("allow"), first.span.to(last.span));
     }
-    for (i, rule) in rules.iter().enumerate() {
+    for (i, node) in rules.iter().enumerate() {
         let p = path.index("allow", i);
-        lowering.index.record(&p, rule.span);
-        if rule.broken {
+        lowering.index.record(&p, node.span);
+        if node.broken() {
             lowering.errors.covers(&p);
             lowering.errors.covers(&path.field("allow"));
         }
-        let mut from = Vec::new();
-        for (j, source) in rule.from.iter().enumerate() {
-            lowering.index.record(&p.index("from", j), source.span());
-            from.push(match source {
-                SourceNode::ServiceAccount(account) => {
-                    Source::ServiceAccount(service_account(&account.value, ""))
-                }
-                SourceNode::Namespace(ns) => Source::Namespace(ns.value.clone()),
-            });
-        }
-        allow.push(AllowRule::builder().from(from).build());
+        let mut rule = AllowRule::default();
+        lowering.record(&node.fields, ALLOW, &mut rule, &p, Scope::Free);
+        allow.push(rule);
     }
     allow
 }

@@ -144,11 +144,6 @@ impl<'a> Fields<'a> {
         self.block.span
     }
 
-    /// The value of `key`, reporting its absence.
-    pub fn require(&mut self, key: &'static str, errors: &mut Errors) -> Option<&'a Value> {
-        self.key(key, &[], true, errors)
-    }
-
     /// The nodes `kind name? { ... }` in order.
     pub fn nodes(&mut self, kind: &'static str) -> Vec<(&'a Name, Option<&'a Name>, &'a Block)> {
         self.known.push(kind);

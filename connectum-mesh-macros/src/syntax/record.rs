@@ -100,6 +100,9 @@ pub enum Kind {
     Spread(Spread),
     /// A service account written with its namespace: `connectum/envoy-gateway`.
     ServiceAccount,
+    /// Who an allow rule admits, one or a list: `[service_account connectum/envoy-gateway,
+    /// namespace connectum]`.
+    Sources,
     /// Where a gateway runs: `istio_ingress`, `istio`, `envoy_gateway class-name`, or a
     /// gateway class block.
     Runtime,

@@ -9,12 +9,12 @@ use connectum_mesh_core::{
     GatewayClass, GatewayImplementation, GatewayMatch, GatewayRuntime, GatewayTarget,
     H2UpgradePolicy, HeaderMatch, HostStyle, Level, ListenerProtocol, LoadBalancer, Mesh, MeshMode,
     MtlsMode, Quantity, RequestMatch, RetryBudget, RetryOn, RouteTarget, Scaling, Service,
-    ServiceAccountRef, SidecarMode, Split, SpreadPolicy, StringMatch, SubsetRef,
+    ServiceAccountRef, SidecarMode, Source, Split, SpreadPolicy, StringMatch, SubsetRef,
 };
 
 use super::mesh::lint_codes;
 use super::record::{Kind, Off, Record, Through, Words, expected, record};
-use super::security::account;
+use super::security::{SourceNode, account, sources};
 use super::shaped::{
     RuntimeNode, client_tls, disruption_budget, headers, load_balancer, retry_conditions, runtime,
     split_legs, string_match,
@@ -95,6 +95,8 @@ pub enum Scalar {
     EdgeRequest(Spanned<EdgeRequest>, Vec<(&'static str, SpanRange)>),
     /// A service account, `namespace/name`.
     ServiceAccount(Spanned<String>),
+    /// Who an allow rule admits, and whether a source was malformed (and reported).
+    Sources(SpanRange, Vec<SourceNode>, bool),
     /// Where a gateway runs.
     Runtime(RuntimeNode),
     /// Diagnostic codes given one level.
@@ -186,6 +188,10 @@ impl Scalar {
             // Read by `Fields::record` from the block's keys, never from one value.
             Kind::Spread(_) => return None,
             Kind::ServiceAccount => Self::ServiceAccount(account(value, errors)?),
+            Kind::Sources => {
+                let (from, broken) = sources(value, errors);
+                Self::Sources(value.span(), from, broken)
+            }
             Kind::Runtime => Self::Runtime(runtime(value, errors)?),
             Kind::Lint(level) => Self::Lints(level, lint_codes(value, level, errors)),
         })
@@ -217,6 +223,7 @@ impl Scalar {
             Self::Through(_, inner) => inner.span(),
             Self::EdgeRequest(request, _) => request.span,
             Self::ServiceAccount(account) => account.span,
+            Self::Sources(span, ..) => *span,
             Self::Runtime(runtime) => runtime.span(),
             Self::Lints(_, codes) => spread(codes.iter().map(|c| c.span)),
         }
@@ -362,6 +369,12 @@ impl FromScalar for Vec<GatewayMatch> {
     }
 }
 
+/// `namespace/name` (the syntax refuses any other shape).
+fn service_account(text: &str) -> Option<ServiceAccountRef> {
+    text.split_once('/')
+        .map(|(namespace, name)| ServiceAccountRef::new(namespace, name))
+}
+
 /// The value a [`Scalar::Through`] hands on.
 fn through(scalar: &Scalar) -> Option<&Scalar> {
     match scalar {
@@ -467,8 +480,15 @@ from_scalar! {
     H2UpgradePolicy: Scalar::Word(_, w) => w.value.parse::<Self>().ok();
     EdgeRequest: Scalar::EdgeRequest(request, _) => Some(request.value.clone());
     // Read as `namespace/name`: the syntax refuses any other shape.
-    ServiceAccountRef: Scalar::ServiceAccount(account) => account
-        .value
-        .split_once('/')
-        .map(|(namespace, name)| Self::new(namespace, name));
+    ServiceAccountRef: Scalar::ServiceAccount(account) => service_account(&account.value);
+    Vec<Source>: Scalar::Sources(_, from, _) => Some(
+        from.iter()
+            .filter_map(|source| match source {
+                SourceNode::ServiceAccount(account) => {
+                    service_account(&account.value).map(Source::ServiceAccount)
+                }
+                SourceNode::Namespace(namespace) => Some(Source::Namespace(namespace.value.clone())),
+            })
+            .collect(),
+    );
 }

@@ -1,11 +1,10 @@
 //! Who may call whom: external callers and a service's `allow` rules.
 
-use connectum_mesh_core::ExternalCaller;
 use connectum_mesh_core::diag::did_you_mean;
+use connectum_mesh_core::{AllowRule, ExternalCaller};
 
-use super::Fields;
 use super::mesh::node_name;
-use super::record::{Kind, Record, record_of, table};
+use super::record::{Kind, Record, Scalar, record_of, table};
 use super::tree::{Block, Name, SpanRange, Value};
 use super::value::{Spanned, name, wrong};
 use crate::errors::{Codes, Errors};
@@ -30,14 +29,27 @@ table! {
 pub struct AllowNode {
     /// The `allow` keyword and body.
     pub span: SpanRange,
-    /// The sources, any of which suffices.
-    pub from: Vec<SourceNode>,
+    /// The keys of [`ALLOW`] that were written.
+    pub fields: Record,
+}
+
+impl AllowNode {
     /// Whether a source was malformed (and reported): the rule lost it, so what the checker
     /// says about who it admits is a follow-on.
-    pub broken: bool,
+    pub fn broken(&self) -> bool {
+        matches!(self.fields.get("from"), Some(Scalar::Sources(_, _, true)))
+    }
+}
+
+table! {
+    /// The keys of `allow { ... }`: `AllowRule::builder()`'s setters.
+    pub ALLOW for AllowRule {
+        from: Kind::Sources => required();
+    }
 }
 
 /// One admitted source.
+#[derive(Clone, Debug)]
 pub enum SourceNode {
     /// `service_account namespace/name` (or `service_account name`: the mesh's namespace).
     ServiceAccount(Spanned<String>),
@@ -76,19 +88,21 @@ const SOURCE_KINDS: [&str; 2] = ["service_account", "namespace"];
 
 /// Reads `allow { from: [...] }`.
 pub fn allow(kind: &Name, body: &Block, errors: &mut Errors) -> AllowNode {
-    let mut fields = Fields::new(body, "allow rule");
-    let written: Vec<&Value> = match fields.require("from", errors) {
-        Some(Value::List { items, .. }) => items.iter().collect(),
-        Some(single) => vec![single],
-        None => Vec::new(),
-    };
-    let from: Vec<SourceNode> = written.iter().filter_map(|i| source(i, errors)).collect();
-    fields.finish(errors);
     AllowNode {
         span: kind.span.to(body.span),
-        broken: from.len() < written.len(),
-        from,
+        fields: record_of(body, "allow rule", ALLOW, errors),
     }
+}
+
+/// The sources of an allow rule, one or a list, and whether one was malformed (and reported).
+pub fn sources(value: &Value, errors: &mut Errors) -> (Vec<SourceNode>, bool) {
+    let written: Vec<&Value> = match value {
+        Value::List { items, .. } => items.iter().collect(),
+        single => vec![single],
+    };
+    let from: Vec<SourceNode> = written.iter().filter_map(|i| source(i, errors)).collect();
+    let broken = from.len() < written.len();
+    (from, broken)
 }
 
 fn source(value: &Value, errors: &mut Errors) -> Option<SourceNode> {
@@ -135,7 +149,7 @@ pub fn account(value: &Value, errors: &mut Errors) -> Option<Spanned<String>> {
 
 #[cfg(test)]
 mod tests {
-    use crate::syntax::record::Scalar;
+    use super::Scalar;
     use crate::syntax::test_support::read;
     use quote::quote;
 
