@@ -225,9 +225,16 @@ fn lint_code(
         .iter()
         .find(|info| info.code.as_str() == code.value)
     else {
+        // The closest code a level could apply to: the checker's (the DSL's own 09xx are the
+        // macro's), and for `allow`/`warn` a warning.
+        let candidates = REGISTRY
+            .iter()
+            .filter(|info| !info.code.as_str().starts_with("CM09"))
+            .filter(|info| level == Level::Deny || info.severity != Severity::Error)
+            .map(|info| info.code.as_str());
         let help = did_you_mean(
             &code.value,
-            REGISTRY.iter().map(|info| info.code.as_str()),
+            candidates,
             "codes are listed in docs/diagnostics.md",
         );
         errors.at_with_help(
@@ -273,6 +280,16 @@ pub fn node_name(kind: &Name, name: Option<&Name>, errors: &mut Errors) -> Optio
 mod tests {
     use crate::syntax::test_support::read;
     use quote::quote;
+
+    #[test]
+    fn a_budget_has_no_upper_bound_to_name() {
+        let (_, errors) = read(quote! { namespace: connectum, retry_budget: 0 });
+        assert_eq!(
+            errors,
+            ["CM0909: `0` is out of range: expected 1 or more"],
+            "{errors:?}"
+        );
+    }
 
     #[test]
     fn a_key_users_write_for_another_suggests_it_however_far_its_spelling() {
