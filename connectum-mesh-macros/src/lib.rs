@@ -154,15 +154,16 @@
 //! # Adding a key
 //!
 //! Each node's keys are one table, declared with `table!` next to the node's reader in
-//! `src/syntax/` (`SERVICE`, `SUBSET`, `MESH`, `ROUTE`, `RETRIES`, `REQUEST_MATCH`,
-//! `RESOURCES`, `PROBES`, `SHUTDOWN`, `TRAFFIC_POLICY`, `LISTENER`, `GATEWAY_ROUTE`, …). A
-//! row names the key, the kind of value it holds, and whether it is required; the key is at
-//! once the DSL word, the model field, the builder setter and the segment of diagnostic paths
-//! (a row says so where they differ: `to as target`, `.path("split")`), so reading, lowering
-//! (for the compile-time checks), span lookup and expansion all follow from the row.
+//! `src/syntax/` (`MESH`, `SERVICE`, `SUBSET`, `ROUTE`, `RETRIES`, `REQUEST_MATCH`,
+//! `RESOURCES`, `PROBES`, `SHUTDOWN`, `TRAFFIC_POLICY`, `GATEWAY`, `LISTENER`, `GATEWAY_ROUTE`,
+//! `GATEWAY_MATCH`, …). A row names the key, the kind of value it holds, and whether it is
+//! required; the key is at once the DSL word, the model field, the builder setter and the
+//! segment of diagnostic paths (a row says so where they differ: `to as target`,
+//! `.path("split")`), so reading, lowering (for the compile-time checks), span lookup and
+//! expansion all follow from the row. Adding a key is one row plus its model field.
 //!
-//! The traffic policy's client TLS is how the key `tls` came in: the model already had the
-//! field and its builder setter,
+//! The traffic policy's client TLS is how the key `tls` came in: the model has the field and
+//! its builder setter,
 //!
 //! ```text
 //! // connectum-mesh-core/src/model/resilience.rs
@@ -177,6 +178,7 @@
 //! ```text
 //! // connectum-mesh-macros/src/syntax/resilience.rs
 //! table! {
+//!     /// The keys of `traffic_policy: { ... }`.
 //!     pub TRAFFIC_POLICY: TrafficPolicy = TrafficPolicy::default(), "traffic policy" {
 //!         connection_pool: Kind::Record(CONNECTION_POOL);
 //!         outlier_detection: Kind::Record(OUTLIER_DETECTION);
@@ -188,25 +190,38 @@
 //!
 //! From the row, `mesh!` reads the key (unknown keys now suggest it), lowers it so the
 //! checker's CM0422 (a client TLS mode the workload's mTLS refuses) is a compile error at the
-//! `tls` token, and expands it to `.tls(ClientTls::IstioMutual)`. Since `ClientTls` carries data
+//! `tls` token, and expands it to `.tls(ClientTls::IstioMutual)`. The unit test
+//! `adding_a_key_is_one_row` in this file holds both snippets to the source and follows the
+//! key through reading, lowering, the span index and expansion. Since `ClientTls` carries data
 //! (`SIMPLE "api.example.com"`, the SNI), it also needed its value kind, `Kind::ClientTls`: a
 //! reader in `syntax/shaped.rs`, its `Scalar` and model type in `syntax/scalar.rs`, and its
-//! expansion in `expand/value.rs`. A key of a kind the
-//! table already knows is the row alone.
+//! expansion in `expand/value.rs`. A key of a kind the table already knows is the row alone.
 //!
 //! Kinds: `Count`, `Number { min, max }`, `Duration`, `Quantity`, `Text`, `Flag`, `Percent`,
-//! `Names`, `TextMap`, `Word(&WORDS)` (a model enum's variants), `LoadBalancer`,
-//! `DisruptionBudget`, `ClientTls`, `RetryOn`, `StringMatch`, `Headers`, `Target` and `Split`
-//! (a route's destination, resolved among the service's subsets or the mesh's services),
-//! `Record(NODE)` (a nested block with its own table), `OrOff(NODE, off)` (such a block, or
-//! `off`), `Records(NODE)` (one block or a list of them) and `group NODE` (a block whose keys
-//! are fields of the node holding it: `requests: { cpu: 100m }`). `=> required()` makes the
-//! key required; `=> was(&["old"])` keeps an old word working with a CM0912 warning;
-//! `=> choice(&CHOICE)` makes keys that set one setter exclude each other (`to` or `split`).
-//! Keys that are still read by hand, next to the tables: a service's `replicas`/`autoscale`
-//! and `app_tls`, a gateway's `runtime`, `service_account` and its routes' `match` (a gateway
-//! match is built by constructors, not a builder), the mesh's `retry_budget` and lint levels,
-//! and the nodes (`service`, `subset`, `route`, `allow`, …).
+//! `Names`, `Calls`, `TextMap`, `Word(&WORDS)` (a model enum's variants), `LoadBalancer`,
+//! `DisruptionBudget`, `ClientTls`, `RetryOn`, `StringMatch`, `Headers`, `ServiceAccount`
+//! (`namespace/name`), `Sources` (an allow rule's), `Runtime` (a gateway's), `Lint(level)`
+//! (diagnostic codes), `Target`
+//! and `Split` (a route's destination, resolved among the service's subsets or the mesh's
+//! services), `Record(NODE)` (a nested block with its own table), `OrOff(NODE, off)` (such a
+//! block, or `off`), `Records(NODE)` (one block or a list of them), `group NODE` (a block
+//! whose keys are fields of the node holding it: `requests: { cpu: 100m }`),
+//! `Through(&THROUGH)` (a value of another kind handed to a constructor of the field's type:
+//! `replicas: 3` is `Scaling::Replicas(3)`, `retry_budget: 12` is `RetryBudget::calls(12)`)
+//! and `Spread(reader)` (one value written as several keys of the node's block: a gateway
+//! match's `grpc_service`/`grpc_method`/`path_prefix` are its `request`).
+//!
+//! Options after `=>`: `required()` makes the key required; `was(&["old"])` keeps an old word
+//! working with a CM0912 warning; `hint(&["version"])` makes an unknown key among those words
+//! suggest this one (CM0902's did-you-mean, for words too far from the key's spelling);
+//! `choice(&CHOICE)` makes keys that set one setter exclude each other (`to` or `split`,
+//! `replicas` or `autoscale`). A row `word: after(kind, lower)` calls its setter on the built
+//! value rather than the builder (`deny: [CM0302]` is `mesh.lint(..)`), `lower` storing it in
+//! the model for the checks.
+//!
+//! Every key of every node is a row. What is read outside the tables is the nodes themselves
+//! (`service`, `subset`, `route`, `allow`, `external`, `chain_budget`, `telemetry`, `gateway`,
+//! `listener`): which nodes a block holds, and a node's name.
 //!
 //! ## Durations and quantities
 //!
@@ -387,6 +402,69 @@ fn front_end(
 mod tests {
     use super::*;
 
+    /// The lines of the crate docs' `text` block that starts with `// <file>`.
+    fn doc_snippet(file: &str) -> Vec<String> {
+        let docs: Vec<&str> = include_str!("lib.rs")
+            .lines()
+            .filter_map(|line| line.strip_prefix("//!"))
+            .map(|line| line.strip_prefix(' ').unwrap_or(line))
+            .collect();
+        let start = docs
+            .iter()
+            .position(|line| *line == format!("// {file}"))
+            .expect("the docs show the file");
+        docs[start + 1..]
+            .iter()
+            .take_while(|line| !line.starts_with("```"))
+            .map(|line| (*line).to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn adding_a_key_is_one_row() {
+        // The docs' worked example is the source as it is: the row and the model field.
+        let row = doc_snippet("connectum-mesh-macros/src/syntax/resilience.rs");
+        let source = include_str!("syntax/resilience.rs");
+        assert!(source.contains(&row.join("\n")), "{row:#?}");
+        let field = doc_snippet("connectum-mesh-core/src/model/resilience.rs");
+        let model = include_str!("../../connectum-mesh-core/src/model/resilience.rs");
+        for line in field.iter().filter(|line| line.starts_with("    pub ")) {
+            assert!(model.contains(line.as_str()), "{line}");
+        }
+        // And the row is all `tls` needs: read, lowered for the checks, located, expanded.
+        let tokens = quote! {
+            namespace: connectum,
+            mtls: DISABLE,
+            service order-service { image: "order:1.0.0", traffic_policy: { tls: ISTIO_MUTUAL } }
+        };
+        let mut errors = errors::Errors::default();
+        let tree = syntax::tree::parse_input(tokens.clone(), &mut errors);
+        let node = syntax::mesh::mesh(&tree, &mut errors);
+        let (model, index) = lower::lower(&node, &mut errors);
+        assert!(errors.is_empty(), "{:?}", errors.messages());
+        assert_eq!(
+            model.services[0].traffic_policy.tls,
+            Some(connectum_mesh_core::ClientTls::IstioMutual)
+        );
+        let refused = connectum_mesh_core::check(&model);
+        let refused = refused
+            .errors()
+            .find(|d| d.code.as_str() == "CM0422")
+            .expect("ISTIO_MUTUAL under mtls: DISABLE is refused");
+        assert!(!index.depends_on_runtime(refused));
+        let expanded = mesh_tokens(tokens).to_string();
+        assert!(expanded.contains("compile_error"), "{expanded}");
+        let clean = mesh_tokens(quote! {
+            namespace: connectum,
+            service order-service { image: "order:1.0.0", traffic_policy: { tls: ISTIO_MUTUAL } }
+        })
+        .to_string();
+        assert!(
+            clean.contains(". tls (:: connectum_mesh :: ClientTls :: IstioMutual)"),
+            "{clean}"
+        );
+    }
+
     #[test]
     fn a_clean_mesh_expands_into_builder_calls() {
         let expanded = mesh_tokens(quote! {
@@ -412,7 +490,7 @@ mod tests {
     fn an_external_caller_that_calls_nothing_gets_a_typed_empty_list() {
         let expanded = mesh_tokens(quote! {
             namespace: connectum,
-            external api-gateway { service_account: connectum/api-gateway }
+            external api-gateway { service_account: connectum/api-gateway, calls: [] }
             service a { image: "a:1" }
         })
         .to_string();

@@ -323,11 +323,25 @@ pub enum EdgeRequest {
 }
 
 /// One condition of a gateway route: the request and, optionally, headers (all must hold).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// Built with its constructors for the request alone, or with its builder:
+///
+/// ```
+/// use connectum_mesh_core::{EdgeRequest, GatewayMatch, HeaderMatch};
+///
+/// let canary = GatewayMatch::builder()
+///     .request(EdgeRequest::PathPrefix("/v1/orders".to_owned()))
+///     .headers([HeaderMatch::exact("x-canary", "true")])
+///     .build();
+/// assert_eq!(canary, GatewayMatch::path_prefix("/v1/orders").header(HeaderMatch::exact("x-canary", "true")));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Builder)]
+#[non_exhaustive]
 pub struct GatewayMatch {
     /// The request the route takes.
     pub request: EdgeRequest,
     /// Header conditions, all required.
+    #[builder(default, with = |items: impl IntoIterator<Item = HeaderMatch>| items.into_iter().collect())]
     pub headers: Vec<HeaderMatch>,
 }
 

@@ -300,9 +300,20 @@ impl Default for RetryBudget {
 }
 
 /// A budget for one call chain, overriding the mesh's budget.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// ```
+/// use connectum_mesh_core::{ChainBudget, RetryBudget};
+///
+/// let budget = ChainBudget::builder()
+///     .chain(["envoy-gateway", "order-service"])
+///     .budget(RetryBudget::calls(12))
+///     .build();
+/// assert_eq!(budget, ChainBudget::new(["envoy-gateway", "order-service"], RetryBudget::calls(12)));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Builder)]
 pub struct ChainBudget {
     /// The chain, caller first: `["envoy-gateway", "order-service", "inventory-service"]`.
+    #[builder(with = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items))]
     pub chain: Vec<String>,
     /// Its budget.
     pub budget: RetryBudget,

@@ -2,27 +2,23 @@
 //! built in a function of its own) and `add_gateway` for each gateway.
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::gateway::gateway;
 use super::security::external;
 use super::service::service;
-use super::value::{Handles, count, flag, krate, mixed, names, record, setters};
+use super::value::{Handles, after, krate, mixed, record, setters};
 use crate::syntax::mesh::{ChainBudgetNode, MeshNode};
-use crate::syntax::value::Given;
 
-/// `ChainBudget { chain, budget }` for `chain_budget { chain: [..], calls: n }`.
+/// `ChainBudget::builder().chain([..]).budget(..).build()` for `chain_budget { chain: [..],
+/// calls: n }`.
 pub(super) fn chain_budget(node: &ChainBudgetNode) -> TokenStream {
-    let k = krate();
-    let chain = names(&node.chain);
-    let calls = node.calls.as_ref().map_or_else(
-        || quote!(#k::RetryBudget::DEFAULT),
-        |c| {
-            let c = count(c);
-            quote!(#k::RetryBudget::calls(#c))
-        },
-    );
-    quote!(#k::ChainBudget { chain: #chain, budget: #calls })
+    record(
+        "ChainBudget",
+        &node.fields,
+        TokenStream::new(),
+        Handles::None,
+    )
 }
 
 /// The helper each service is built through, and its name. Each service is built in a function
@@ -47,10 +43,6 @@ pub fn mesh(node: &MeshNode) -> TokenStream {
     let k = krate();
     let mesh = mixed("mesh");
     let mut setters = setters(&node.fields, Handles::None);
-    if let Some(budget) = &node.retry_budget {
-        let calls = count(budget);
-        setters.push(quote!(.retry_budget(#k::RetryBudget::calls(#calls))));
-    }
     if !node.chain_budgets.is_empty() {
         let budgets = node.chain_budgets.iter().map(chain_budget);
         setters.push(quote!(.chain_budgets(::std::vec![#(#budgets),*])));
@@ -64,19 +56,7 @@ pub fn mesh(node: &MeshNode) -> TokenStream {
         let callers = node.externals.iter().map(external);
         setters.push(quote!(.external_callers(::std::vec![#(#callers),*])));
     }
-    let lints = node.lints.iter().map(|(level, code)| {
-        let level = format_ident!("{}", level);
-        let code = code.value;
-        quote!(#mesh.lint(#k::diag::Code(#code), #k::diag::Level::#level);)
-    });
-    let deny_warnings = node.deny_warnings.as_ref().map(|deny| match deny {
-        Given::Literal(deny) if deny.value => quote!(#mesh.deny_warnings();),
-        Given::Literal(_) => TokenStream::new(),
-        Given::Expr(_) => {
-            let deny = flag(deny);
-            quote!(if #deny { #mesh.deny_warnings(); })
-        }
-    });
+    let after = after(&node.fields, &mesh);
     let services = node.services.iter().map(service);
     let (build, builder) = service_builder();
     let gateways = node.gateways.iter().map(|g| gateway(g, &mesh));
@@ -85,8 +65,7 @@ pub fn mesh(node: &MeshNode) -> TokenStream {
         #builder
         #[allow(unused_mut)]
         let mut #mesh = #k::Mesh::builder() #(#setters)* .build();
-        #(#lints)*
-        #deny_warnings
+        #(#after)*
         #( #mesh.add_service(#build(|| #services)); )*
         #( { let #edge = #gateways; #mesh.add_gateway(#edge); } )*
         #mesh

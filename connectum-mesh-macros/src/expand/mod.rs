@@ -8,7 +8,7 @@
 //! nested block the builder of its own type, a subset's name its handle
 //! ([`value::Handles`]). Around it, one file per node
 //! of the DSL, as in [`crate::syntax`]: [`mesh`](mod@mesh) expands the whole input and calls [`service`],
-//! [`route`] and [`security`] for what their tables do not cover; [`value`] writes the values
+//! [`route`] and [`security`] for the nodes under it; [`value`] writes the values
 //! (literals as the constructors a user calls, expressions as written).
 
 mod fragment;

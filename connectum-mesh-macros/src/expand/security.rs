@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::value::{calls, krate, string};
+use super::value::{Handles, krate, record, string};
 use crate::syntax::security::{AllowNode, ExternalNode, SourceNode};
 
 pub(super) fn service_account(text: &str) -> TokenStream {
@@ -14,28 +14,35 @@ pub(super) fn service_account(text: &str) -> TokenStream {
 }
 
 pub(super) fn external(node: &ExternalNode) -> TokenStream {
-    let k = krate();
     let name = &node.name.value;
-    let account = service_account(&node.service_account.value);
-    let calls = calls(&node.calls);
-    quote!(#k::ExternalCaller::builder().name(#name).service_account(#account).calls(#calls).build())
+    record(
+        "ExternalCaller",
+        &node.fields,
+        quote!(.name(#name)),
+        Handles::None,
+    )
 }
 
 /// `vec![AllowRule::builder().from([..]).build(), ..]`.
 pub(super) fn allow_rules(rules: &[AllowNode]) -> TokenStream {
-    let k = krate();
-    let rules = rules.iter().map(|rule| {
-        let sources = rule.from.iter().map(|source| match source {
-            SourceNode::ServiceAccount(account) => {
-                let account = service_account(&account.value);
-                quote!(#k::Source::ServiceAccount(#account))
-            }
-            SourceNode::Namespace(ns) => {
-                let ns = string(&ns.value);
-                quote!(#k::Source::Namespace(#ns))
-            }
-        });
-        quote!(#k::AllowRule::builder().from(::std::vec![#(#sources),*]).build())
-    });
+    let rules = rules
+        .iter()
+        .map(|rule| record("AllowRule", &rule.fields, TokenStream::new(), Handles::None));
     quote!(::std::vec![#(#rules),*])
+}
+
+/// `vec![Source::ServiceAccount(..), Source::Namespace(..)]` for an allow rule's `from`.
+pub(super) fn sources(from: &[SourceNode]) -> TokenStream {
+    let k = krate();
+    let sources = from.iter().map(|source| match source {
+        SourceNode::ServiceAccount(account) => {
+            let account = service_account(&account.value);
+            quote!(#k::Source::ServiceAccount(#account))
+        }
+        SourceNode::Namespace(ns) => {
+            let ns = string(&ns.value);
+            quote!(#k::Source::Namespace(#ns))
+        }
+    });
+    quote!(::std::vec![#(#sources),*])
 }

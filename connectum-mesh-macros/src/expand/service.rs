@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::route::route_of;
 use super::security::allow_rules;
-use super::value::{Handles, count, krate, mixed, record, scalar, setters, text};
+use super::value::{Handles, krate, mixed, record, setters};
 use crate::syntax::service::ServiceNode;
 
 pub(super) fn service(node: &ServiceNode) -> TokenStream {
@@ -14,17 +14,6 @@ pub(super) fn service(node: &ServiceNode) -> TokenStream {
     let service = mixed("service");
     let name = &node.name.value;
     let mut setters = setters(&node.fields, Handles::None);
-    if let Some(replicas) = &node.replicas {
-        let replicas = count(replicas);
-        setters.push(quote!(.scaling(#k::Scaling::Replicas(#replicas))));
-    } else if let Some(autoscale) = &node.autoscale {
-        let autoscaler = scalar(autoscale, Handles::None);
-        setters.push(quote!(.scaling(#k::Scaling::Autoscale(#autoscaler))));
-    }
-    if let Some(dir) = &node.app_tls {
-        let dir = text(dir);
-        setters.push(quote!(.app_tls(#k::AppTls::builder().dir_path(#dir).build())));
-    }
     if !node.allow.is_empty() {
         let rules = allow_rules(&node.allow);
         setters.push(quote!(.allow(#rules)));

@@ -2,14 +2,15 @@
 //! constructors, enum variants, maps, lists, and records built with their builders.
 
 use connectum_mesh_core::{
-    ClientTls, DisruptionBudget, Duration, HashKey, LoadBalancer, PodCount, Quantity, RetryOn,
-    SimpleLb, StringMatch,
+    ClientTls, DisruptionBudget, Duration, EdgeRequest, HashKey, LoadBalancer, PodCount, Quantity,
+    RetryOn, SimpleLb, StringMatch,
 };
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 
-use crate::syntax::record::{Record, Scalar};
+use crate::syntax::record::{Record, Scalar, Via};
 use crate::syntax::service::SubsetNode;
+use crate::syntax::shaped::RuntimeNode;
 use crate::syntax::value::{Given, Spanned};
 
 /// What the names a value refers to are in the expansion: the handles of the subsets of the
@@ -181,11 +182,13 @@ pub(super) fn variant(path: &str, name: &str) -> TokenStream {
 }
 
 /// `.setter(value)` for each key of `record`, in its table's order; a group's keys are setters
-/// of the same builder, and `off` is `.maybe_setter(None)`.
+/// of the same builder, and `off` is `.maybe_setter(None)`. Keys whose setter is called on the
+/// built value are [`after`]'s.
 pub(super) fn setters(record: &Record, handles: Handles) -> Vec<TokenStream> {
     record
         .fields
         .iter()
+        .filter(|(slot, _)| !slot.after)
         .flat_map(|(slot, value)| match value {
             Scalar::Group(inner) => setters(inner, handles),
             Scalar::Off(_) => {
@@ -196,6 +199,44 @@ pub(super) fn setters(record: &Record, handles: Handles) -> Vec<TokenStream> {
                 let setter = format_ident!("{}", slot.setter);
                 let value = scalar(value, handles);
                 vec![quote!(.#setter(#value))]
+            }
+        })
+        .collect()
+}
+
+/// `model.setter(..);` for each key of `record` whose setter is called on the built value: a
+/// flag calls it (without an argument) when true, a lint level once per code.
+pub(super) fn after(record: &Record, model: &Ident) -> Vec<TokenStream> {
+    let k = krate();
+    record
+        .fields
+        .iter()
+        .filter(|(slot, _)| slot.after)
+        .flat_map(|(slot, value)| {
+            let setter = format_ident!("{}", slot.setter);
+            match value {
+                Scalar::Lints(level, codes) => {
+                    let level = format_ident!("{level:?}");
+                    codes
+                        .iter()
+                        .map(|code| {
+                            let code = code.value;
+                            quote!(#model.#setter(#k::diag::Code(#code), #k::diag::Level::#level);)
+                        })
+                        .collect()
+                }
+                Scalar::Flag(Given::Literal(flag)) if flag.value => {
+                    vec![quote!(#model.#setter();)]
+                }
+                Scalar::Flag(Given::Literal(_)) => Vec::new(),
+                Scalar::Flag(flag) => {
+                    let flag = self::flag(flag);
+                    vec![quote!(if #flag { #model.#setter(); })]
+                }
+                value => {
+                    let value = scalar(value, Handles::None);
+                    vec![quote!(#model.#setter(#value);)]
+                }
             }
         })
         .collect()
@@ -265,6 +306,55 @@ pub(super) fn scalar(value: &Scalar, handles: Handles) -> TokenStream {
             let setters = setters(record, handles);
             quote!(#(#setters)*)
         }
+        Scalar::Through(through, inner) => {
+            let ty = format_ident!("{}", through.ty);
+            let inner = scalar(inner, handles);
+            match through.via {
+                Via::Call(call) => {
+                    let call = format_ident!("{}", call);
+                    quote!(#k::#ty::#call(#inner))
+                }
+                Via::Setter(setter) => {
+                    let setter = format_ident!("{}", setter);
+                    quote!(#k::#ty::builder().#setter(#inner).build())
+                }
+            }
+        }
+        Scalar::EdgeRequest(request, _) => match &request.value {
+            EdgeRequest::Grpc { service, method } => {
+                let service = string(service);
+                let method = match method {
+                    Some(method) => {
+                        let method = string(method);
+                        quote!(::core::option::Option::Some(#method))
+                    }
+                    None => quote!(::core::option::Option::None),
+                };
+                quote!(#k::EdgeRequest::Grpc { service: #service, method: #method })
+            }
+            EdgeRequest::PathPrefix(prefix) => {
+                let prefix = string(prefix);
+                quote!(#k::EdgeRequest::PathPrefix(#prefix))
+            }
+        },
+        Scalar::ServiceAccount(account) => super::security::service_account(&account.value),
+        Scalar::Sources(_, from, _) => super::security::sources(from),
+        Scalar::Runtime(runtime) => match runtime {
+            RuntimeNode::IstioIngress(_) => quote!(#k::GatewayRuntime::istio_ingress()),
+            RuntimeNode::IstioClass(_) => {
+                quote!(#k::GatewayRuntime::from(#k::GatewayClass::istio()))
+            }
+            RuntimeNode::EnvoyGateway(name) => {
+                let name = &name.value;
+                quote!(#k::GatewayRuntime::from(#k::GatewayClass::envoy_gateway(#name)))
+            }
+            RuntimeNode::Class(class) => {
+                let class = scalar(class, handles);
+                quote!(#k::GatewayRuntime::from(#class))
+            }
+        },
+        // Written by `after`, which knows the model.
+        Scalar::Lints(..) => TokenStream::new(),
     }
 }
 

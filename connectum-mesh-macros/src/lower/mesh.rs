@@ -1,14 +1,14 @@
 //! The mesh: its own settings, telemetry, budgets, and each external caller, service and
 //! gateway.
 
-use connectum_mesh_core::{ChainBudget, Code, Level, Mesh, MeshPath, RetryBudget, Telemetry};
+use connectum_mesh_core::{ChainBudget, Mesh, MeshPath, RetryBudget, Telemetry};
 
 use super::gateway::lower_gateway;
 use super::security::lower_external;
 use super::service::lower_service;
 use super::{Lowering, SpanIndex};
 use crate::errors::Errors;
-use crate::syntax::mesh::{MESH, MeshNode, TELEMETRY};
+use crate::syntax::mesh::{CHAIN_BUDGET, MESH, MeshNode, TELEMETRY};
 use crate::syntax::record::Scope;
 
 /// Lowers the mesh, reporting names that do not resolve and duplicate declarations.
@@ -20,29 +20,12 @@ pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
     let root = MeshPath::root();
     let mut mesh = Mesh::builder().namespace(String::new()).build();
     lowering.record(&node.fields, MESH, &mut mesh, &root, Scope::Free);
-    for (level, code) in &node.lints {
-        let level = match *level {
-            "Allow" => Level::Allow,
-            "Warn" => Level::Warn,
-            _ => Level::Deny,
-        };
-        mesh.lint(Code(code.value), level);
-    }
-    if lowering.given(node.deny_warnings.as_ref(), &root.field("deny_warnings")) == Some(true) {
-        mesh.deny_warnings();
-    }
-    if let Some(calls) = lowering.given(node.retry_budget.as_ref(), &root.field("retry_budget")) {
-        mesh.retry_budget = RetryBudget::calls(calls);
-    }
-    for (i, budget) in node.chain_budgets.iter().enumerate() {
-        let chain: Vec<String> = budget.chain.iter().map(|s| s.value.clone()).collect();
+    for (i, node) in node.chain_budgets.iter().enumerate() {
         let path = root.index("chain_budgets", i);
-        lowering.index.record(&path, budget.span);
-        let calls = lowering.given(budget.calls.as_ref(), &path.field("calls"));
-        mesh.chain_budgets.push(ChainBudget {
-            chain,
-            budget: calls.map_or(RetryBudget::DEFAULT, RetryBudget::calls),
-        });
+        lowering.index.record(&path, node.span);
+        let mut budget = ChainBudget::new(Vec::<String>::new(), RetryBudget::DEFAULT);
+        lowering.record(&node.fields, CHAIN_BUDGET, &mut budget, &path, Scope::Free);
+        mesh.chain_budgets.push(budget);
     }
     if let Some(t) = &node.telemetry {
         let path = root.field("telemetry");
@@ -57,7 +40,7 @@ pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
         lowering
             .index
             .record(&root.index("external_callers", i), external.name.span);
-        let caller = lower_external(&mut lowering, external, &path, &mesh.namespace);
+        let caller = lower_external(&mut lowering, external, &path);
         mesh.external_callers.push(caller);
     }
     for (i, service) in node.services.iter().enumerate() {
@@ -84,8 +67,81 @@ pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
 #[cfg(test)]
 mod tests {
     use crate::lower::test_support::{CANARY, lowered};
-    use connectum_mesh_core::{Duration, RouteTarget, SubsetRef};
+    use connectum_mesh_core::{Duration, MeshPath, RouteTarget, SubsetRef};
     use quote::quote;
+
+    #[test]
+    fn the_keys_once_read_by_hand_land_in_the_model_from_their_rows() {
+        use connectum_mesh_core::diag::Level;
+        use connectum_mesh_core::{
+            AppTls, Code, GatewayClass, GatewayMatch, GatewayRuntime, HeaderMatch, RetryBudget,
+            Scaling, ServiceAccountRef,
+        };
+        let (mesh, index, errors) = lowered(quote! {
+            namespace: connectum,
+            retry_budget: 12,
+            deny: [CM0302],
+            allow: CM0460,
+            deny_warnings: true,
+            service order-service { image: "order:1.0.0", replicas: 3, app_tls: "/etc/tls" }
+            service billing { image: "billing:1.0.0", autoscale: { min_replicas: 2, max_replicas: 5 } }
+            gateway edge {
+                runtime: envoy_gateway edge,
+                service_account: connectum/envoy-gateway,
+                route orders {
+                    match: [
+                        { grpc_service: "shop.Orders", grpc_method: "Create" },
+                        { path_prefix: "/v1", headers: { x-canary: "true" } },
+                    ],
+                    target: order-service,
+                }
+            }
+        });
+        assert!(errors.is_empty(), "{:?}", errors.messages());
+        assert_eq!(mesh.retry_budget, RetryBudget::calls(12));
+        assert_eq!(mesh.lints.level(Code("CM0302")), Some(Level::Deny));
+        assert_eq!(mesh.lints.level(Code("CM0460")), Some(Level::Allow));
+        assert_eq!(mesh.services[0].scaling, Scaling::Replicas(3));
+        assert_eq!(
+            mesh.services[0].app_tls,
+            Some(AppTls::builder().dir_path("/etc/tls").build())
+        );
+        assert!(matches!(&mesh.services[1].scaling, Scaling::Autoscale(a) if a.max_replicas == 5));
+        let edge = &mesh.gateways[0];
+        assert_eq!(
+            edge.runtime,
+            GatewayRuntime::from(GatewayClass::envoy_gateway("edge"))
+        );
+        assert_eq!(
+            edge.service_account,
+            Some(ServiceAccountRef::new("connectum", "envoy-gateway"))
+        );
+        assert_eq!(
+            edge.routes[0].matches,
+            [
+                GatewayMatch::grpc_method("shop.Orders", "Create"),
+                GatewayMatch::path_prefix("/v1").header(HeaderMatch::exact("x-canary", "true")),
+            ]
+        );
+        let second = MeshPath::gateway("edge")
+            .index("routes", 0)
+            .index("matches", 1);
+        for path in [second.field("path_prefix"), second.index("headers", 0)] {
+            assert!(index.has(&path), "{path:?}");
+        }
+        assert!(index.has(&MeshPath::service(CANARY).field("scaling")));
+    }
+
+    #[test]
+    fn a_replica_count_known_at_run_time_leaves_the_scaling_rules_to_run_time() {
+        let (_, index, _) = lowered(quote! {
+            namespace: connectum,
+            service order-service { image: "order:1.0.0", replicas: (replicas()) }
+        });
+        let scaling = MeshPath::service(CANARY).field("scaling");
+        let diagnostic = crate::lower::test_support::diagnostic(scaling, "0 replicas");
+        assert!(index.depends_on_runtime(&diagnostic));
+    }
 
     #[test]
     fn lowers_literals_into_the_model() {

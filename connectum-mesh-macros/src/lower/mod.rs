@@ -10,9 +10,9 @@
 //! table's own lowering; names resolve in the table's `Scope` (a route's subsets are its
 //! service's, a gateway route's services the mesh's). Around it, one file per node of the DSL,
 //! as in [`crate::syntax`]:
-//! [`mesh`] lowers the whole input and calls [`service`], [`route`] and [`security`] for what
-//! their tables do not cover; [`spans`]
-//! maps a checker diagnostic's path back to where its item was written.
+//! [`mesh`] lowers the whole input and calls [`service`], [`route`], [`gateway`] and
+//! [`security`] for the nodes under it; [`spans`] maps a checker diagnostic's path back to
+//! where its item was written.
 
 mod gateway;
 mod mesh;
@@ -28,6 +28,7 @@ use connectum_mesh_core::MeshPath;
 
 use crate::errors::Errors;
 use crate::syntax::record::{Record, Scalar, Scope, Table};
+use crate::syntax::shaped::RuntimeNode;
 use crate::syntax::value::{Given, Spanned};
 
 /// What lowering carries along: where each item was written, and the errors found so far.
@@ -144,7 +145,26 @@ impl Lowering<'_> {
             Scalar::Flag(g) => self.mark(g, path),
             Scalar::Percent(g) => self.mark(g, path),
             Scalar::Quantity(g) => self.mark(g, path),
+            Scalar::Through(_, inner) => self.scalar(inner, segment, path, parent),
+            Scalar::EdgeRequest(_, parts) => {
+                for (key, span) in parts {
+                    self.index.record(&parent.field(key), *span);
+                }
+            }
+            Scalar::Runtime(RuntimeNode::Class(class)) => self.scalar(class, segment, path, parent),
+            Scalar::Sources(_, from, _) => {
+                for (j, source) in from.iter().enumerate() {
+                    self.index.record(&parent.index(segment, j), source.span());
+                }
+            }
+            Scalar::Lints(_, codes) => {
+                for (i, code) in codes.iter().enumerate() {
+                    self.index.record(&parent.index(segment, i), code.span);
+                }
+            }
             Scalar::Word(..)
+            | Scalar::Runtime(_)
+            | Scalar::ServiceAccount(_)
             | Scalar::LoadBalancer(_)
             | Scalar::ClientTls(_)
             | Scalar::DisruptionBudget(_)

@@ -1,48 +1,36 @@
 //! Who may call whom: external callers and a service's `allow` rules.
 
-use connectum_mesh_core::{AllowRule, ExternalCaller, MeshPath, ServiceAccountRef, Source};
+use connectum_mesh_core::{AllowRule, ExternalCaller, MeshPath, ServiceAccountRef};
 
 use super::Lowering;
-use crate::syntax::security::{AllowNode, ExternalNode, SourceNode};
+use crate::syntax::record::{Scalar, Scope};
+use crate::syntax::security::{ALLOW, AllowNode, EXTERNAL, ExternalNode};
 use crate::syntax::value::Given;
-
-/// `namespace/name`, or `name` in the mesh's namespace.
-pub(super) fn service_account(text: &str, namespace: &str) -> ServiceAccountRef {
-    match text.split_once('/') {
-        Some((ns, name)) => ServiceAccountRef::new(ns, name),
-        None => ServiceAccountRef::new(namespace, text),
-    }
-}
 
 pub(super) fn lower_external(
     lowering: &mut Lowering,
     node: &ExternalNode,
     path: &MeshPath,
-    namespace: &str,
 ) -> ExternalCaller {
-    lowering
-        .index
-        .record(&path.field("service_account"), node.service_account.span);
-    let mut calls = Vec::new();
-    for (i, call) in node.calls.iter().enumerate() {
-        lowering.index.record(&path.index("calls", i), call.span());
-        let as_service = MeshPath::service(&node.name.value).index("calls", i);
-        lowering.index.record(&as_service, call.span());
-        match call {
-            Given::Literal(call) => {
+    let mut caller = ExternalCaller::builder()
+        .name(node.name.value.clone())
+        .service_account(ServiceAccountRef::new("", ""))
+        .build();
+    lowering.record(&node.fields, EXTERNAL, &mut caller, path, Scope::Free);
+    // Its calls are the first hop of call chains, and the checker may name them as the
+    // caller's own (`service envoy-gateway › calls[0]`).
+    if let Some(Scalar::Calls(calls)) = node.fields.get("calls") {
+        for (i, call) in calls.iter().enumerate() {
+            let as_service = MeshPath::service(&node.name.value).index("calls", i);
+            lowering.index.record(&as_service, call.span());
+            if let Given::Literal(call) = call {
                 lowering
                     .index
                     .call(&node.name.value, &call.value, call.span);
-                calls.push(call.value.clone());
             }
-            Given::Expr(_) => lowering.index.unknown_callee(),
         }
     }
-    ExternalCaller::builder()
-        .name(node.name.value.clone())
-        .service_account(service_account(&node.service_account.value, namespace))
-        .calls(calls)
-        .build()
+    caller
 }
 
 /// A service's `allow` rules, in order.
@@ -57,24 +45,16 @@ pub(super) fn lower_allow(
             .index
             .record(&path.field("allow"), first.span.to(last.span));
     }
-    for (i, rule) in rules.iter().enumerate() {
+    for (i, node) in rules.iter().enumerate() {
         let p = path.index("allow", i);
-        lowering.index.record(&p, rule.span);
-        if rule.broken {
+        lowering.index.record(&p, node.span);
+        if node.broken() {
             lowering.errors.covers(&p);
             lowering.errors.covers(&path.field("allow"));
         }
-        let mut from = Vec::new();
-        for (j, source) in rule.from.iter().enumerate() {
-            lowering.index.record(&p.index("from", j), source.span());
-            from.push(match source {
-                SourceNode::ServiceAccount(account) => {
-                    Source::ServiceAccount(service_account(&account.value, ""))
-                }
-                SourceNode::Namespace(ns) => Source::Namespace(ns.value.clone()),
-            });
-        }
-        allow.push(AllowRule::builder().from(from).build());
+        let mut rule = AllowRule::default();
+        lowering.record(&node.fields, ALLOW, &mut rule, &p, Scope::Free);
+        allow.push(rule);
     }
     allow
 }

@@ -1,11 +1,11 @@
 //! A service: its workload settings, probes, resources, subsets, routes and policies.
 
-use connectum_mesh_core::{AppTls, Autoscaler, MeshPath, Scaling, Service, Subset};
+use connectum_mesh_core::{MeshPath, Service, Subset};
 
 use super::Lowering;
 use super::route::lower_route;
 use super::security::lower_allow;
-use crate::syntax::record::{FromScalar, Scalar, Scope};
+use crate::syntax::record::{Scalar, Scope};
 use crate::syntax::service::{SERVICE, SUBSET, ServiceNode};
 use crate::syntax::value::Given;
 
@@ -27,22 +27,6 @@ pub(super) fn lower_service(
                     .call(&node.name.value, &call.value, call.span);
             }
         }
-    }
-    let scaling = path.field("scaling");
-    if let Some(replicas) = &node.replicas {
-        lowering.index.record(&scaling, replicas.span());
-        if let Some(replicas) = lowering.given(Some(replicas), &path.field("replicas")) {
-            service.scaling = Scaling::Replicas(replicas);
-        }
-    }
-    if let Some(autoscale) = &node.autoscale {
-        lowering.scalar(autoscale, "autoscale", &scaling, path);
-        if let Some(autoscaler) = Autoscaler::from_scalar(autoscale, Scope::Free) {
-            service.scaling = Scaling::Autoscale(autoscaler);
-        }
-    }
-    if let Some(dir) = lowering.given(node.app_tls.as_ref(), &path.field("app_tls")) {
-        service.app_tls = Some(AppTls::builder().dir_path(dir).build());
     }
     for (i, subset) in node.subsets.iter().enumerate() {
         let p = path.subset(&subset.name.value);

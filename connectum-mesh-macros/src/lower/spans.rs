@@ -28,6 +28,12 @@ impl SpanIndex {
         self.spans.insert(path.clone(), span);
     }
 
+    /// Whether the item at `path` was recorded.
+    #[cfg(test)]
+    pub(super) fn has(&self, path: &MeshPath) -> bool {
+        self.spans.contains_key(path)
+    }
+
     /// The value at `path` is known only at run time.
     pub(super) fn opaque(&mut self, path: &MeshPath) {
         self.opaque.push(path.clone());

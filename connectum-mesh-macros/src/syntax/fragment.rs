@@ -16,28 +16,17 @@ table! {
     }
 }
 
-/// The keys of `mesh!` a fragment refuses besides the [`MESH`] table's: the mesh's budget and
-/// its lint levels.
-const MESH_ONLY: &[&str] = &["retry_budget", "allow", "warn", "deny", "deny_warnings"];
-
 /// The mesh-wide key `written` is (as its static word, and the key's own word for an old one),
-/// if it is one.
+/// if it is one: every key of the [`MESH`] table but `known_namespaces`.
 fn mesh_wide(written: &str) -> Option<(&'static str, &'static str)> {
-    let table = MESH
-        .iter()
+    MESH.iter()
         .filter(|key| key.word != "known_namespaces")
         .find_map(|key| {
             std::iter::once(key.word)
                 .chain(key.was.iter().copied())
                 .find(|word| *word == written)
                 .map(|word| (word, key.word))
-        });
-    table.or_else(|| {
-        MESH_ONLY
-            .iter()
-            .find(|key| **key == written)
-            .map(|key| (*key, *key))
-    })
+        })
 }
 
 /// Reads the macro input as a fragment: the mesh's nodes, with no mesh-wide setting.
@@ -84,9 +73,6 @@ pub fn fragment(block: &Block, errors: &mut Errors) -> MeshNode {
     fields.finish(errors);
     MeshNode {
         fields: keys,
-        retry_budget: None,
-        lints: Vec::new(),
-        deny_warnings: None,
         chain_budgets,
         telemetry: None,
         externals,

@@ -2,53 +2,26 @@
 //! routes, in the words of `Gateway::builder()`, `Listener::builder()` and
 //! `GatewayRoute::builder()`.
 
-use connectum_mesh_core::diag::did_you_mean;
-use connectum_mesh_core::{GatewayClass, Listener};
+use connectum_mesh_core::{EdgeRequest, Gateway, GatewayClass, GatewayMatch, Listener};
 
 use super::Fields;
 use super::mesh::node_name;
 use super::record::{Choice, Kind, NamedRecord, Off, Record, Scalar, Words, table};
 use super::route::RETRIES;
-use super::security::account;
-use super::tree::{Block, Name, SpanRange, Value};
-use super::value::{Spanned, block_of, name, text, wrong};
+use super::tree::{Block, Name, SpanRange};
+use super::value::{Given, Spanned, text};
 use crate::errors::{Codes, Errors};
 
 /// `gateway connectum-gateway { runtime: .., service_account: .., listener .. {} route .. {} }`.
 pub struct GatewayNode {
     /// Its name.
     pub name: Spanned<String>,
-    /// `runtime: ..`, when written (default: Istio's ingress gateway).
-    pub runtime: Option<RuntimeNode>,
-    /// `service_account: namespace/name`.
-    pub service_account: Option<Spanned<String>>,
+    /// The keys of [`GATEWAY`] that were written.
+    pub fields: Record,
     /// `listener name { .. }`, in order.
     pub listeners: Vec<ListenerNode>,
     /// `route name { .. }`, in order (the first that matches takes the request).
     pub routes: Vec<GatewayRouteNode>,
-}
-
-/// Where the gateway runs: `GatewayRuntime` and its constructors.
-pub enum RuntimeNode {
-    /// `runtime: istio_ingress`: `GatewayRuntime::istio_ingress()`.
-    IstioIngress(SpanRange),
-    /// `runtime: istio`: `GatewayClass::istio()`.
-    IstioClass(SpanRange),
-    /// `runtime: envoy_gateway connectum-gateway`: `GatewayClass::envoy_gateway(name)`.
-    EnvoyGateway(Spanned<String>),
-    /// `runtime: { name: .., implementation: .., declare: .. }`: `GatewayClass::builder()`.
-    Class(Scalar),
-}
-
-impl RuntimeNode {
-    /// Where it is written.
-    pub fn span(&self) -> SpanRange {
-        match self {
-            Self::IstioIngress(span) | Self::IstioClass(span) => *span,
-            Self::EnvoyGateway(name) => name.span,
-            Self::Class(class) => class.span(),
-        }
-    }
 }
 
 /// `listener grpc { port: 9090, protocol: HTTP }`: its name (Gateway API `sectionName`) and
@@ -61,35 +34,17 @@ pub struct GatewayRouteNode {
     pub span: SpanRange,
     /// Its name.
     pub name: Spanned<String>,
-    /// `match: { .. }` or a list of them: any selects the route.
-    pub matches: Vec<EdgeMatchNode>,
     /// The keys of [`GATEWAY_ROUTE`] that were written.
     pub fields: Record,
 }
 
-/// One condition of a gateway route: a gRPC service (and method) or an HTTP path prefix, and
-/// headers.
-pub struct EdgeMatchNode {
-    /// The block.
-    pub span: SpanRange,
-    /// What it matches.
-    pub request: EdgeRequestNode,
-    /// `headers: { x-canary: "true" }`, a [`Kind::Headers`] value.
-    pub headers: Option<Scalar>,
-}
-
-/// The request a gateway match takes: `GatewayMatch::grpc_service`, `grpc_method` or
-/// `path_prefix`.
-pub enum EdgeRequestNode {
-    /// `grpc_service: "pkg.Service"` and optionally `grpc_method: "Method"`.
-    Grpc {
-        /// The fully qualified service.
-        service: Spanned<String>,
-        /// One method of it.
-        method: Option<Spanned<String>>,
-    },
-    /// `path_prefix: "/v1/orders"`.
-    PathPrefix(Spanned<String>),
+table! {
+    /// The keys of `gateway name { .. }`: `Gateway::builder()`'s setters. Its listeners and
+    /// routes are nodes, read by [`gateway`].
+    pub GATEWAY for Gateway {
+        runtime: Kind::Runtime;
+        service_account: Kind::ServiceAccount;
+    }
 }
 
 /// Istio's and Gateway API's listener protocols.
@@ -119,15 +74,26 @@ const DESTINATION: &Choice = &Choice {
 };
 
 table! {
-    /// The keys of `route name { .. }` in a gateway that map onto one `GatewayRoute::builder()`
-    /// setter each; `match` is read by [`gateway`].
+    /// The keys of `route name { .. }` in a gateway: `GatewayRoute::builder()`'s setters.
     pub GATEWAY_ROUTE for connectum_mesh_core::GatewayRoute {
+        match as matches: Kind::Records(GATEWAY_MATCH);
         target: Kind::Target => choice(DESTINATION);
         split as target: Kind::Split { qualified: true } => choice(DESTINATION);
         listeners: Kind::Names;
         port: Kind::Number { min: 1, max: 65535 };
         timeout: Kind::Duration;
         retries: Kind::OrOff(RETRIES, Off::Zero("attempts"));
+    }
+}
+
+table! {
+    /// The keys of a gateway route's `match: { .. }`: `GatewayMatch::builder()`'s setters. Its
+    /// `request` is written as the keys that say what it is: `grpc_service` (and
+    /// `grpc_method`) or `path_prefix`.
+    pub GATEWAY_MATCH: GatewayMatch = GatewayMatch::path_prefix(""), "gateway match",
+        "`{ grpc_service: \"pkg.Service\" }` or `{ path_prefix: \"/v1\" }`" {
+        request: Kind::Spread(edge_request) => required();
+        headers: Kind::Headers;
     }
 }
 
@@ -149,12 +115,7 @@ pub fn gateway(
 ) -> Option<GatewayNode> {
     let name = node_name(kind, name, errors);
     let mut fields = Fields::new(body, "gateway");
-    let runtime = fields
-        .take("runtime", errors)
-        .and_then(|v| runtime(v, errors));
-    let service_account = fields
-        .take("service_account", errors)
-        .and_then(|v| account(v, errors));
+    let keys = fields.record(GATEWAY, errors);
     let listeners = fields.named_records("listener", "listener", LISTENER, errors);
     let routes = fields
         .nodes("route")
@@ -164,52 +125,10 @@ pub fn gateway(
     fields.finish(errors);
     Some(GatewayNode {
         name: name?,
-        runtime,
-        service_account,
+        fields: keys,
         listeners,
         routes,
     })
-}
-
-const RUNTIMES: [&str; 3] = ["istio_ingress", "istio", "envoy_gateway"];
-
-/// `istio_ingress`, `istio`, `envoy_gateway name`, or a class block.
-fn runtime(value: &Value, errors: &mut Errors) -> Option<RuntimeNode> {
-    let expected = "`istio_ingress`, `istio`, `envoy_gateway class-name` or `{ name: .., implementation: .. }`";
-    match value {
-        Value::Name(word) if word.text == "istio_ingress" => {
-            Some(RuntimeNode::IstioIngress(word.span))
-        }
-        Value::Name(word) if word.text == "istio" => Some(RuntimeNode::IstioClass(word.span)),
-        Value::Tagged { tag, value } if tag.text == "envoy_gateway" => {
-            name(value, errors).map(RuntimeNode::EnvoyGateway)
-        }
-        Value::Block(_) => {
-            Scalar::read(value, Kind::Record(GATEWAY_CLASS), errors).map(RuntimeNode::Class)
-        }
-        Value::Name(Name {
-            text: word, span, ..
-        })
-        | Value::Tagged {
-            tag: Name {
-                text: word, span, ..
-            },
-            ..
-        } => {
-            let help = did_you_mean(word, RUNTIMES, format!("write {expected}"));
-            errors.at_with_help(
-                *span,
-                Codes::UNKNOWN_WORD,
-                format!("`{word}` is not a gateway runtime"),
-                help,
-            );
-            None
-        }
-        other => {
-            wrong(errors, other, expected);
-            None
-        }
-    }
 }
 
 /// Reads a gateway's `route name { .. }`.
@@ -221,39 +140,23 @@ fn route(
 ) -> Option<GatewayRouteNode> {
     let route_name = node_name(kind, name, errors);
     let mut fields = Fields::new(body, "gateway route").node(kind.span);
-    let matches = match fields.take("match", errors) {
-        Some(Value::List { items, .. }) => {
-            items.iter().filter_map(|i| edge_match(i, errors)).collect()
-        }
-        Some(one) => edge_match(one, errors).into_iter().collect(),
-        None => Vec::new(),
-    };
     let keys = fields.record(GATEWAY_ROUTE, errors);
     fields.finish(errors);
     let span = name.map_or(kind.span, |n| kind.span.to(n.span));
     Some(GatewayRouteNode {
         span,
         name: route_name?,
-        matches,
         fields: keys,
     })
 }
 
-/// `{ grpc_service: "pkg.Service", grpc_method: "Method", headers: { .. } }` or
-/// `{ path_prefix: "/v1", headers: { .. } }`.
-fn edge_match(value: &Value, errors: &mut Errors) -> Option<EdgeMatchNode> {
-    let block = block_of(
-        value,
-        "`{ grpc_service: \"pkg.Service\" }` or `{ path_prefix: \"/v1\" }`",
-        errors,
-    )?;
-    let mut fields = Fields::new(block, "gateway match");
+/// A gateway match's request, from `grpc_service` (and `grpc_method`) or `path_prefix`.
+fn edge_request(fields: &mut Fields, errors: &mut Errors) -> Option<Scalar> {
     let mut read = |key: &'static str, errors: &mut Errors| {
         let value = fields.take(key, errors)?;
-        let given = text(value, errors)?;
-        match given {
-            super::value::Given::Literal(spanned) => Some(spanned),
-            super::value::Given::Expr(expr) => {
+        match text(value, errors)? {
+            Given::Literal(spanned) => Some((key, spanned)),
+            Given::Expr(expr) => {
                 errors.at(
                     expr.span,
                     Codes::WRONG_VALUE,
@@ -266,14 +169,13 @@ fn edge_match(value: &Value, errors: &mut Errors) -> Option<EdgeMatchNode> {
     let service = read("grpc_service", errors);
     let method = read("grpc_method", errors);
     let prefix = read("path_prefix", errors);
-    let headers = fields
-        .take("headers", errors)
-        .and_then(|v| Scalar::read(v, Kind::Headers, errors));
-    fields.finish(errors);
-    let request = match (service, method, prefix) {
-        (Some(service), method, None) => EdgeRequestNode::Grpc { service, method },
-        (None, None, Some(prefix)) => EdgeRequestNode::PathPrefix(prefix),
-        (None, Some(method), None) => {
+    let request = match (&service, &method, &prefix) {
+        (Some((_, service)), method, None) => EdgeRequest::Grpc {
+            service: service.value.clone(),
+            method: method.as_ref().map(|(_, m)| m.value.clone()),
+        },
+        (None, None, Some((_, prefix))) => EdgeRequest::PathPrefix(prefix.value.clone()),
+        (None, Some((_, method)), None) => {
             errors.at_with_help(
                 method.span,
                 Codes::MISSING_KEY,
@@ -284,14 +186,14 @@ fn edge_match(value: &Value, errors: &mut Errors) -> Option<EdgeMatchNode> {
         }
         (None, None, None) => {
             errors.at_with_help(
-                block.span,
+                fields.block_span(),
                 Codes::MISSING_KEY,
                 "this gateway match names no request",
                 "add `grpc_service: \"pkg.Service\"` or `path_prefix: \"/v1\"`",
             );
             return None;
         }
-        (_, _, Some(prefix)) => {
+        (_, _, Some((_, prefix))) => {
             errors.at_with_help(
                 prefix.span,
                 Codes::DUPLICATE_KEY,
@@ -301,16 +203,25 @@ fn edge_match(value: &Value, errors: &mut Errors) -> Option<EdgeMatchNode> {
             return None;
         }
     };
-    Some(EdgeMatchNode {
-        span: block.span,
-        request,
-        headers,
-    })
+    let parts: Vec<(&'static str, SpanRange)> = [service, method, prefix]
+        .into_iter()
+        .flatten()
+        .map(|(key, part)| (key, part.span))
+        .collect();
+    let span = parts.first().map_or(fields.block_span(), |(_, span)| *span);
+    Some(Scalar::EdgeRequest(
+        Spanned {
+            value: request,
+            span,
+        },
+        parts,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::shaped::RuntimeNode;
     use crate::syntax::test_support::read;
     use quote::quote;
 
@@ -335,13 +246,19 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         let gateway = &mesh.gateways[0];
         assert!(
-            matches!(&gateway.runtime, Some(RuntimeNode::EnvoyGateway(n)) if n.value == "connectum-gateway")
+            matches!(gateway.fields.get("runtime"), Some(Scalar::Runtime(RuntimeNode::EnvoyGateway(n))) if n.value == "connectum-gateway")
         );
         assert_eq!(gateway.listeners.len(), 2);
         assert!(gateway.listeners[1].fields.get("tls_credential").is_some());
         let route = &gateway.routes[0];
+        let Some(Scalar::Records(_, _, matches)) = route.fields.get("match") else {
+            panic!("matches")
+        };
+        let Some(Scalar::Record(_, first)) = matches.first() else {
+            panic!("a match")
+        };
         assert!(
-            matches!(&route.matches[0].request, EdgeRequestNode::Grpc { service, method: None } if service.value == "mycompany.orders.v1.OrderService")
+            matches!(first.get("request"), Some(Scalar::EdgeRequest(r, _)) if r.value == EdgeRequest::Grpc { service: "mycompany.orders.v1.OrderService".to_owned(), method: None })
         );
         assert!(
             matches!(route.fields.get("target"), Some(Scalar::Target(t)) if t.value == "order-service")

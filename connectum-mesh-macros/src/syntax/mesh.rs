@@ -2,28 +2,23 @@
 //! budgets, services and gateways.
 
 use connectum_mesh_core::diag::{REGISTRY, did_you_mean};
-use connectum_mesh_core::{Mesh, Severity, Telemetry, Tracing};
+use connectum_mesh_core::{ChainBudget, Code, Level, Mesh, Severity, Telemetry, Tracing};
 
 use super::Fields;
 use super::gateway::{GatewayNode, gateway};
-use super::record::{Kind, Record, Words, table};
+use super::record::{
+    FromScalar, Kind, Record, Scalar, Scope, Through, Via, Words, record_of, table,
+};
 use super::security::{ExternalNode, external};
 use super::service::{ServiceNode, service};
-use super::tree::{Block, Name};
-use super::value::{Given, Spanned, flag, names, number};
+use super::tree::{Block, Name, Value};
+use super::value::{Spanned, names};
 use crate::errors::{Codes, Errors};
 
 /// The whole mesh.
 pub struct MeshNode {
     /// The keys of [`MESH`] that were written.
     pub fields: Record,
-    /// `retry_budget: 10`.
-    pub retry_budget: Option<Given<u64>>,
-    /// `allow: [..]`, `warn: [..]`, `deny: [..]`: each code with its level (the variant of
-    /// `Level`), in that order.
-    pub lints: Vec<(&'static str, Spanned<&'static str>)>,
-    /// `deny_warnings: true`.
-    pub deny_warnings: Option<Given<bool>>,
     /// `chain_budget { chain: [a, b], calls: 20 }`, any number.
     pub chain_budgets: Vec<ChainBudgetNode>,
     /// `telemetry name { ... }`.
@@ -38,10 +33,8 @@ pub struct MeshNode {
 
 /// `chain_budget { chain: [envoy-gateway, order-service], calls: 20 }`.
 pub struct ChainBudgetNode {
-    /// The chain, caller first.
-    pub chain: Vec<Spanned<String>>,
-    /// Its budget in worst-case calls.
-    pub calls: Option<Given<u64>>,
+    /// The keys of [`CHAIN_BUDGET`] that were written.
+    pub fields: Record,
     /// The node.
     pub span: super::tree::SpanRange,
 }
@@ -67,11 +60,37 @@ const SIDECAR_MODES: &Words = &Words::of::<connectum_mesh_core::SidecarMode>("Si
 /// How rendered objects name a service's host.
 const HOST_STYLES: &Words = &Words::of::<connectum_mesh_core::HostStyle>("HostStyle");
 
+/// `retry_budget: 12`: `RetryBudget::calls(12)`.
+const RETRY_BUDGET: &Through = &Through {
+    ty: "RetryBudget",
+    via: Via::Call("calls"),
+    kind: Kind::Number {
+        min: 1,
+        max: u64::MAX,
+    },
+};
+
+/// The lint levels' keys: `Mesh::lint(code, level)` on the built mesh for each code.
+fn lint(mesh: &mut Mesh, value: &Scalar, _: Scope) {
+    if let Scalar::Lints(level, codes) = value {
+        for code in codes {
+            mesh.lint(Code(code.value), *level);
+        }
+    }
+}
+
+/// `deny_warnings: true`: `Mesh::deny_warnings()` on the built mesh.
+fn deny_warnings(mesh: &mut Mesh, value: &Scalar, scope: Scope) {
+    if bool::from_scalar(value, scope) == Some(true) {
+        mesh.deny_warnings();
+    }
+}
+
 table! {
-    /// The keys of the mesh that map onto one builder setter each; `retry_budget`, the lint
-    /// levels (`allow`, `warn`, `deny`, `deny_warnings`: `Mesh::lint` and `Mesh::deny_warnings`
-    /// after the build) and the nodes
-    /// (`chain_budget`, `telemetry`, `external`, `service`, `gateway`) are read by [`mesh`].
+    /// The keys of the mesh: `Mesh::builder()`'s setters, and the lint levels (`allow`,
+    /// `warn`, `deny`, `deny_warnings`), `Mesh::lint` and `Mesh::deny_warnings` on the built
+    /// mesh. The nodes (`chain_budget`, `telemetry`, `external`, `service`, `gateway`) are read
+    /// by [`mesh`].
     pub MESH for Mesh {
         namespace: Kind::Text => required();
         mtls: Kind::Word(MTLS);
@@ -81,12 +100,25 @@ table! {
         trust_domain: Kind::Text;
         part_of: Kind::Text;
         app_label: Kind::Text;
-        version_label: Kind::Text;
+        version_label: Kind::Text => hint(&["version"]);
         host_style: Kind::Word(HOST_STYLES) => was(&["hosts"]);
         namespace_labels: Kind::TextMap;
         known_namespaces: Kind::Names;
         deny_by_default: Kind::Flag;
         split_total: Kind::Number { min: 1, max: u32::MAX as u64 };
+        retry_budget: Kind::Through(RETRY_BUDGET);
+        allow as lint: after(Kind::Lint(Level::Allow), lint);
+        warn as lint: after(Kind::Lint(Level::Warn), lint);
+        deny as lint: after(Kind::Lint(Level::Deny), lint);
+        deny_warnings: after(Kind::Flag, deny_warnings);
+    }
+}
+
+table! {
+    /// The keys of `chain_budget { ... }`: `ChainBudget::builder()`'s setters.
+    pub CHAIN_BUDGET for ChainBudget {
+        chain: Kind::Names => required();
+        calls as budget: Kind::Through(RETRY_BUDGET) => required();
     }
 }
 
@@ -111,23 +143,6 @@ table! {
 pub fn mesh(block: &Block, errors: &mut Errors) -> MeshNode {
     let mut fields = Fields::new(block, "mesh");
     let keys = fields.record(MESH, errors);
-    let retry_budget = fields
-        .take("retry_budget", errors)
-        .and_then(|v| number(v, 1, u64::MAX, errors));
-    let mut lints = Vec::new();
-    for (key, level) in [("allow", "Allow"), ("warn", "Warn"), ("deny", "Deny")] {
-        let Some(value) = fields.take(key, errors) else {
-            continue;
-        };
-        for code in names(value, errors) {
-            if let Some(code) = lint_code(&code, level, errors) {
-                lints.push((level, code));
-            }
-        }
-    }
-    let deny_warnings = fields
-        .take("deny_warnings", errors)
-        .and_then(|v| flag(v, errors));
     let chain_budgets = chain_budgets(&mut fields, errors);
     let telemetry = fields
         .nodes("telemetry")
@@ -148,9 +163,6 @@ pub fn mesh(block: &Block, errors: &mut Errors) -> MeshNode {
     fields.finish(errors);
     MeshNode {
         fields: keys,
-        retry_budget,
-        lints,
-        deny_warnings,
         chain_budgets,
         telemetry,
         externals,
@@ -164,21 +176,9 @@ pub fn chain_budgets(fields: &mut Fields, errors: &mut Errors) -> Vec<ChainBudge
     fields
         .nodes("chain_budget")
         .into_iter()
-        .map(|(kind, _, body)| {
-            let mut inner = Fields::new(body, "chain budget");
-            let chain = inner
-                .require("chain", errors)
-                .map(|v| names(v, errors))
-                .unwrap_or_default();
-            let calls = inner
-                .require("calls", errors)
-                .and_then(|v| number(v, 1, u64::MAX, errors));
-            inner.finish(errors);
-            ChainBudgetNode {
-                chain,
-                calls,
-                span: kind.span.to(body.span),
-            }
+        .map(|(kind, _, body)| ChainBudgetNode {
+            fields: record_of(body, "chain budget", CHAIN_BUDGET, errors),
+            span: kind.span.to(body.span),
         })
         .collect()
 }
@@ -206,20 +206,35 @@ pub fn members(
     (externals, services, gateways)
 }
 
+/// The codes of a lint level, `[CM0302, CM0460]` (or one alone), each a registered code.
+pub fn lint_codes(value: &Value, level: Level, errors: &mut Errors) -> Vec<Spanned<&'static str>> {
+    names(value, errors)
+        .iter()
+        .filter_map(|code| lint_code(code, level, errors))
+        .collect()
+}
+
 /// A registered diagnostic code (`CM0302`), as the registry spells it; a level other than deny
 /// on an error code is refused, since no level lowers an error.
 fn lint_code(
     code: &Spanned<String>,
-    level: &str,
+    level: Level,
     errors: &mut Errors,
 ) -> Option<Spanned<&'static str>> {
     let Some(info) = REGISTRY
         .iter()
         .find(|info| info.code.as_str() == code.value)
     else {
+        // The closest code a level could apply to: the checker's (the DSL's own 09xx are the
+        // macro's), and for `allow`/`warn` a warning.
+        let candidates = REGISTRY
+            .iter()
+            .filter(|info| !info.code.as_str().starts_with("CM09"))
+            .filter(|info| level == Level::Deny || info.severity != Severity::Error)
+            .map(|info| info.code.as_str());
         let help = did_you_mean(
             &code.value,
-            REGISTRY.iter().map(|info| info.code.as_str()),
+            candidates,
             "codes are listed in docs/diagnostics.md",
         );
         errors.at_with_help(
@@ -230,7 +245,7 @@ fn lint_code(
         );
         return None;
     };
-    if info.severity == Severity::Error && level != "Deny" {
+    if info.severity == Severity::Error && level != Level::Deny {
         errors.at_with_help(
             code.span,
             Codes::WRONG_VALUE,
@@ -259,4 +274,36 @@ pub fn node_name(kind: &Name, name: Option<&Name>, errors: &mut Errors) -> Optio
         );
     }
     name.map(Spanned::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::syntax::test_support::read;
+    use quote::quote;
+
+    #[test]
+    fn a_budget_has_no_upper_bound_to_name() {
+        let (_, errors) = read(quote! { namespace: connectum, retry_budget: 0 });
+        assert_eq!(
+            errors,
+            ["CM0909: `0` is out of range: expected 1 or more"],
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn a_key_users_write_for_another_suggests_it_however_far_its_spelling() {
+        let (_, errors) = read(quote! {
+            namespace: connectum,
+            version: release,
+            service order-service { image: "order:1.0.0", subset canary { version: v2 } }
+        });
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors
+                .iter()
+                .all(|e| e.starts_with("CM0902") && e.contains("did you mean `version_label`?")),
+            "{errors:?}"
+        );
+    }
 }

@@ -30,6 +30,7 @@ pub struct Fields<'a> {
     what: &'static str,
     taken: Vec<bool>,
     known: Vec<&'static str>,
+    hints: Vec<(&'static str, &'static str)>,
     broken: bool,
     node: SpanRange,
 }
@@ -42,6 +43,7 @@ impl<'a> Fields<'a> {
             what,
             taken: vec![false; block.entries.len()],
             known: Vec::new(),
+            hints: Vec::new(),
             broken: false,
             node: block.span,
         }
@@ -58,6 +60,11 @@ impl<'a> Fields<'a> {
     /// Where problems of the node as a whole point.
     pub fn node_span(&self) -> SpanRange {
         self.node
+    }
+
+    /// An unknown key among `words` suggests `key`.
+    pub fn hint(&mut self, key: &'static str, words: &[&'static str]) {
+        self.hints.extend(words.iter().map(|word| (*word, key)));
     }
 
     /// The value of `key`, reporting a second occurrence.
@@ -137,11 +144,6 @@ impl<'a> Fields<'a> {
         self.block.span
     }
 
-    /// The value of `key`, reporting its absence.
-    pub fn require(&mut self, key: &'static str, errors: &mut Errors) -> Option<&'a Value> {
-        self.key(key, &[], true, errors)
-    }
-
     /// The nodes `kind name? { ... }` in order.
     pub fn nodes(&mut self, kind: &'static str) -> Vec<(&'a Name, Option<&'a Name>, &'a Block)> {
         self.known.push(kind);
@@ -173,11 +175,15 @@ impl<'a> Fields<'a> {
             }
             let key = entry.key();
             let message = format!("a {} has no key `{}`", self.what, key.text);
-            let help = did_you_mean(
-                &key.text,
-                self.known.iter().copied(),
-                format!("the keys are: {}", self.known.join(", ")),
-            );
+            let hinted = self.hints.iter().find(|(word, _)| *word == key.text);
+            let help = match hinted {
+                Some((_, known)) => format!("did you mean `{known}`?"),
+                None => did_you_mean(
+                    &key.text,
+                    self.known.iter().copied(),
+                    format!("the keys are: {}", self.known.join(", ")),
+                ),
+            };
             errors.at_with_help(key.span, Codes::UNKNOWN_KEY, message, help);
         }
     }

@@ -19,12 +19,15 @@
 //! ```
 //!
 //! A row is `word: kind`, `word as field: kind` (the builder's setter and the model's field
-//! differ from the DSL word) or `word: group NODE` (a block of the same model's fields),
-//! optionally followed by `=>` and options: `required()`, `was(&["old"])` (old words, still
-//! accepted with a CM0912 deprecation hint), `choice(&CHOICE)` (keys that set one setter and
-//! exclude each other) and `path("segment")` (the checker names the item otherwise). The
-//! model struct needs the field, of a type that takes the kind's value ([`FromScalar`]), and
-//! its builder a setter of that name taking what the kind expands to.
+//! differ from the DSL word), `word: group NODE` (a block of the same model's fields) or
+//! `word as method: after(kind, lower)` (a method called on the built value, `lower` storing
+//! the value in the model), optionally followed by `=>` and options: `required()`,
+//! `was(&["old"])` (old words, still accepted with a CM0912 deprecation hint),
+//! `hint(&["word"])` (words users write for this key, which an unknown key among them
+//! suggests), `choice(&CHOICE)` (keys that set one setter and exclude each other) and
+//! `path("segment")` (the checker names the item otherwise). The model struct needs the
+//! field, of a type that takes the kind's value ([`FromScalar`]), and its builder a setter of
+//! that name taking what the kind expands to.
 
 use super::Fields;
 use super::mesh::node_name;
@@ -88,6 +91,23 @@ pub enum Kind {
     RetryOn,
     /// A block of another node's keys: `shutdown: { timeout: 30s }`.
     Record(&'static dyn Nested),
+    /// A value of another kind handed to a constructor of the field's type:
+    /// `replicas: 3` is `Scaling::Replicas(3)`, `app_tls: "/etc/tls"` is
+    /// `AppTls::builder().dir_path("/etc/tls").build()`.
+    Through(&'static Through),
+    /// A value written as several keys of the node's own block, read together: a gateway
+    /// match's `grpc_service` (with `grpc_method`) or `path_prefix` are its one `request`.
+    Spread(Spread),
+    /// A service account written with its namespace: `connectum/envoy-gateway`.
+    ServiceAccount,
+    /// Who an allow rule admits, one or a list: `[service_account connectum/envoy-gateway,
+    /// namespace connectum]`.
+    Sources,
+    /// Where a gateway runs: `istio_ingress`, `istio`, `envoy_gateway class-name`, or a
+    /// gateway class block.
+    Runtime,
+    /// Diagnostic codes given one level: `deny: [CM0302]`.
+    Lint(connectum_mesh_core::Level),
     /// A block of another node's keys, or `off`: `startup: off`, `retries: off`.
     OrOff(&'static dyn Nested, Off),
     /// One block of another node's keys or a list of them: `match: { .. }`,
@@ -97,6 +117,31 @@ pub enum Kind {
     /// `requests: { cpu: 100m }` sets a `Resources`' `cpu_request`. Declared with `table!`'s
     /// group form; its row is `word: group NODE`.
     Group(&'static dyn Nested),
+}
+
+/// Reads a [`Kind::Spread`] value from the keys of its node's block, reporting what is wrong
+/// with them; `None` when none of its keys is written (or it was reported).
+pub type Spread = fn(&mut Fields, &mut Errors) -> Option<Scalar>;
+
+/// How a [`Kind::Through`] value reaches its field: the value, of `kind`, handed to `via` of
+/// the field's type `ty`.
+#[derive(Debug)]
+pub struct Through {
+    /// The field's type in the crate root: `Scaling`.
+    pub ty: &'static str,
+    /// What the value is handed to.
+    pub via: Via,
+    /// What the value is written as.
+    pub kind: Kind,
+}
+
+/// What a [`Through`] value is handed to.
+#[derive(Clone, Copy, Debug)]
+pub enum Via {
+    /// A variant or constructor of the type: `Scaling::Replicas(3)`, `RetryBudget::calls(12)`.
+    Call(&'static str),
+    /// The one setter of the type's builder: `AppTls::builder().dir_path("/etc/tls").build()`.
+    Setter(&'static str),
 }
 
 /// Keys that set one setter in different ways (`to: canary` or `split: { .. }`, both a
@@ -233,6 +278,9 @@ pub struct Slot {
     pub setter: &'static str,
     /// The segment of the checker's paths.
     pub path: &'static str,
+    /// Whether the setter is a method called on the built value (`mesh.lint(..)`) rather
+    /// than the builder's.
+    pub after: bool,
 }
 
 /// A key of a node and everything that follows from it.
@@ -246,12 +294,17 @@ pub struct Key<M: 'static> {
     pub path: &'static str,
     /// Old words still accepted, with a deprecation hint (CM0912).
     pub was: &'static [&'static str],
+    /// Words users write for this key that it does not accept: an unknown key (CM0902)
+    /// among them suggests this one, however far its spelling.
+    pub hints: &'static [&'static str],
     /// What the value is written as.
     pub kind: Kind,
     /// Whether the node needs it.
     pub required: bool,
     /// The keys it is one of, when it shares its setter with others.
     pub choice: Option<&'static Choice>,
+    /// Whether the setter is a method called on the built value rather than the builder's.
+    pub after: bool,
     /// Stores a value known now in the model, resolving names in `scope`.
     pub lower: fn(&mut M, &Scalar, Scope),
 }
@@ -269,11 +322,22 @@ impl<M> Key<M> {
             setter,
             path: setter,
             was: &[],
+            hints: &[],
             kind,
             required: false,
             choice: None,
+            after: false,
             lower,
         }
+    }
+
+    /// The setter is a method called on the built value, `model.setter(..)`, through which
+    /// `lower` stores the value in the model too.
+    #[must_use]
+    pub const fn after(mut self, lower: fn(&mut M, &Scalar, Scope)) -> Self {
+        self.after = true;
+        self.lower = lower;
+        self
     }
 
     /// This key is one of the keys of `choice`.
@@ -297,6 +361,14 @@ impl<M> Key<M> {
         self
     }
 
+    /// Words users write for this key that it does not accept: an unknown key among them
+    /// suggests this one (`version` → `version_label`).
+    #[must_use]
+    pub const fn hint(mut self, words: &'static [&'static str]) -> Self {
+        self.hints = words;
+        self
+    }
+
     /// The checker names this key's item with `segment` rather than the setter.
     #[must_use]
     pub const fn path(mut self, segment: &'static str) -> Self {
@@ -310,6 +382,7 @@ impl<M> Key<M> {
             word: self.word,
             setter: self.setter,
             path: self.path,
+            after: self.after,
         }
     }
 }
@@ -338,6 +411,18 @@ macro_rules! table {
                 $crate::syntax::record::Kind::Group($group),
                 |model: &mut $model, value, scope| $crate::syntax::record::store_group(model, value, $group, scope),
             ) $($(.$option($($arg),*))+)?,
+        ] $($rest)*)
+    };
+    (@rows $model:ty; [$($done:expr,)*]
+        $word:ident $(as $setter:ident)? : after($kind:expr, $lower:expr) $(=> $($option:ident ( $($arg:expr),* )).+)? ; $($rest:tt)*
+    ) => {
+        $crate::syntax::record::table!(@rows $model; [$($done,)*
+            $crate::syntax::record::Key::new(
+                stringify!($word),
+                $crate::syntax::record::table!(@field $($setter)? $word),
+                $kind,
+                |_: &mut $model, _: &$crate::syntax::record::Scalar, _| {},
+            ).after($lower) $($(.$option($($arg),*))+)?,
         ] $($rest)*)
     };
     (@rows $model:ty; [$($done:expr,)*]
@@ -430,6 +515,13 @@ impl Fields<'_> {
     pub fn record<M>(&mut self, table: Table<M>, errors: &mut Errors) -> Record {
         let mut fields = Vec::new();
         for (index, key) in table.iter().enumerate() {
+            self.hint(key.word, key.hints);
+            if let Kind::Spread(read) = key.kind {
+                if let Some(scalar) = read(self, errors) {
+                    fields.push((key.slot(), scalar));
+                }
+                continue;
+            }
             let value = match key.choice {
                 None => self
                     .key(key.word, key.was, key.required, errors)

@@ -5,16 +5,19 @@ use std::collections::BTreeMap;
 
 use connectum_mesh_core::diag::did_you_mean;
 use connectum_mesh_core::{
-    AppTimeout, ClientTls, DisruptionBudget, Duration, GatewayImplementation, GatewayTarget,
-    H2UpgradePolicy, HeaderMatch, HostStyle, ListenerProtocol, LoadBalancer, Mesh, MeshMode,
-    MtlsMode, Quantity, RequestMatch, RetryOn, RouteTarget, Service, SidecarMode, Split,
-    SpreadPolicy, StringMatch, SubsetRef,
+    AppTimeout, AppTls, Autoscaler, ClientTls, DisruptionBudget, Duration, EdgeRequest,
+    GatewayClass, GatewayImplementation, GatewayMatch, GatewayRuntime, GatewayTarget,
+    H2UpgradePolicy, HeaderMatch, HostStyle, Level, ListenerProtocol, LoadBalancer, Mesh, MeshMode,
+    MtlsMode, Quantity, RequestMatch, RetryBudget, RetryOn, RouteTarget, Scaling, Service,
+    ServiceAccountRef, SidecarMode, Source, Split, SpreadPolicy, StringMatch, SubsetRef,
 };
 
-use super::record::{Kind, Off, Record, Words, expected, record};
+use super::mesh::lint_codes;
+use super::record::{Kind, Off, Record, Through, Words, expected, record};
+use super::security::{SourceNode, account, sources};
 use super::shaped::{
-    client_tls, disruption_budget, headers, load_balancer, retry_conditions, split_legs,
-    string_match,
+    RuntimeNode, client_tls, disruption_budget, headers, load_balancer, retry_conditions, runtime,
+    split_legs, string_match,
 };
 use super::tree::{SpanRange, Value};
 use super::value::{
@@ -86,6 +89,18 @@ pub enum Scalar {
     Off(SpanRange),
     /// A block of keys that set fields of the node holding it.
     Group(Record),
+    /// A value handed to a constructor of its field's type.
+    Through(&'static Through, Box<Scalar>),
+    /// What a gateway match takes, and the key each part is written at.
+    EdgeRequest(Spanned<EdgeRequest>, Vec<(&'static str, SpanRange)>),
+    /// A service account, `namespace/name`.
+    ServiceAccount(Spanned<String>),
+    /// Who an allow rule admits, and whether a source was malformed (and reported).
+    Sources(SpanRange, Vec<SourceNode>, bool),
+    /// Where a gateway runs.
+    Runtime(RuntimeNode),
+    /// Diagnostic codes given one level.
+    Lints(Level, Vec<Spanned<&'static str>>),
 }
 
 impl Scalar {
@@ -167,6 +182,18 @@ impl Scalar {
                 }
             },
             Kind::Group(node) => Self::Group(record(value, node, errors)?),
+            Kind::Through(through) => {
+                Self::Through(through, Box::new(Self::read(value, through.kind, errors)?))
+            }
+            // Read by `Fields::record` from the block's keys, never from one value.
+            Kind::Spread(_) => return None,
+            Kind::ServiceAccount => Self::ServiceAccount(account(value, errors)?),
+            Kind::Sources => {
+                let (from, broken) = sources(value, errors);
+                Self::Sources(value.span(), from, broken)
+            }
+            Kind::Runtime => Self::Runtime(runtime(value, errors)?),
+            Kind::Lint(level) => Self::Lints(level, lint_codes(value, level, errors)),
         })
     }
 
@@ -193,6 +220,12 @@ impl Scalar {
             Self::RetryOn(items) => spread(items.iter().map(|i| i.span)),
             Self::Record(_, record) | Self::Group(record) => record.span,
             Self::Off(span) => *span,
+            Self::Through(_, inner) => inner.span(),
+            Self::EdgeRequest(request, _) => request.span,
+            Self::ServiceAccount(account) => account.span,
+            Self::Sources(span, ..) => *span,
+            Self::Runtime(runtime) => runtime.span(),
+            Self::Lints(_, codes) => spread(codes.iter().map(|c| c.span)),
         }
     }
 
@@ -311,17 +344,80 @@ impl FromScalar for GatewayTarget {
     }
 }
 
+/// The blocks of a [`Scalar::Records`], each as the model type `T`.
+fn records<T: FromScalar>(scalar: &Scalar, scope: Scope) -> Option<Vec<T>> {
+    let Scalar::Records(_, _, items) = scalar else {
+        return None;
+    };
+    Some(
+        items
+            .iter()
+            .filter_map(|item| T::from_scalar(item, scope))
+            .collect(),
+    )
+}
+
 impl FromScalar for Vec<RequestMatch> {
     fn from_scalar(scalar: &Scalar, scope: Scope) -> Option<Self> {
-        let Scalar::Records(_, _, items) = scalar else {
+        records(scalar, scope)
+    }
+}
+
+impl FromScalar for Vec<GatewayMatch> {
+    fn from_scalar(scalar: &Scalar, scope: Scope) -> Option<Self> {
+        records(scalar, scope)
+    }
+}
+
+/// `namespace/name` (the syntax refuses any other shape).
+fn service_account(text: &str) -> Option<ServiceAccountRef> {
+    text.split_once('/')
+        .map(|(namespace, name)| ServiceAccountRef::new(namespace, name))
+}
+
+/// The value a [`Scalar::Through`] hands on.
+fn through(scalar: &Scalar) -> Option<&Scalar> {
+    match scalar {
+        Scalar::Through(_, inner) => Some(inner),
+        _ => None,
+    }
+}
+
+impl FromScalar for Scaling {
+    fn from_scalar(scalar: &Scalar, scope: Scope) -> Option<Self> {
+        match through(scalar)? {
+            inner @ Scalar::Count(_) => u32::from_scalar(inner, scope).map(Self::Replicas),
+            inner => Autoscaler::from_scalar(inner, scope).map(Self::Autoscale),
+        }
+    }
+}
+
+impl FromScalar for RetryBudget {
+    fn from_scalar(scalar: &Scalar, scope: Scope) -> Option<Self> {
+        u64::from_scalar(through(scalar)?, scope).map(Self::calls)
+    }
+}
+
+impl FromScalar for AppTls {
+    fn from_scalar(scalar: &Scalar, scope: Scope) -> Option<Self> {
+        String::from_scalar(through(scalar)?, scope)
+            .map(|dir| Self::builder().dir_path(dir).build())
+    }
+}
+
+impl FromScalar for GatewayRuntime {
+    fn from_scalar(scalar: &Scalar, scope: Scope) -> Option<Self> {
+        let Scalar::Runtime(runtime) = scalar else {
             return None;
         };
-        Some(
-            items
-                .iter()
-                .filter_map(|item| RequestMatch::from_scalar(item, scope))
-                .collect(),
-        )
+        Some(match runtime {
+            RuntimeNode::IstioIngress(_) => Self::istio_ingress(),
+            RuntimeNode::IstioClass(_) => GatewayClass::istio().into(),
+            RuntimeNode::EnvoyGateway(name) => GatewayClass::envoy_gateway(&name.value).into(),
+            RuntimeNode::Class(class) => GatewayClass::from_scalar(class, scope)
+                .unwrap_or_else(GatewayClass::istio)
+                .into(),
+        })
     }
 }
 
@@ -382,4 +478,17 @@ from_scalar! {
     ListenerProtocol: Scalar::Word(_, w) => w.value.parse::<Self>().ok();
     GatewayImplementation: Scalar::Word(_, w) => w.value.parse::<Self>().ok();
     H2UpgradePolicy: Scalar::Word(_, w) => w.value.parse::<Self>().ok();
+    EdgeRequest: Scalar::EdgeRequest(request, _) => Some(request.value.clone());
+    // Read as `namespace/name`: the syntax refuses any other shape.
+    ServiceAccountRef: Scalar::ServiceAccount(account) => service_account(&account.value);
+    Vec<Source>: Scalar::Sources(_, from, _) => Some(
+        from.iter()
+            .filter_map(|source| match source {
+                SourceNode::ServiceAccount(account) => {
+                    service_account(&account.value).map(Source::ServiceAccount)
+                }
+                SourceNode::Namespace(namespace) => Some(Source::Namespace(namespace.value.clone())),
+            })
+            .collect(),
+    );
 }

@@ -1,35 +1,55 @@
 //! Who may call whom: external callers and a service's `allow` rules.
 
 use connectum_mesh_core::diag::did_you_mean;
+use connectum_mesh_core::{AllowRule, ExternalCaller};
 
-use super::Fields;
 use super::mesh::node_name;
+use super::record::{Kind, Record, Scalar, record_of, table};
 use super::tree::{Block, Name, SpanRange, Value};
-use super::value::{Given, Spanned, callees, name, wrong};
+use super::value::{Spanned, name, wrong};
 use crate::errors::{Codes, Errors};
 
 /// `external envoy-gateway { service_account: connectum/envoy-gateway, calls: [order-service] }`.
 pub struct ExternalNode {
     /// Its name.
     pub name: Spanned<String>,
-    /// `namespace/name`, or `name` in the mesh's namespace.
-    pub service_account: Spanned<String>,
-    /// The services it calls: names, or `ServiceRef` expressions.
-    pub calls: Vec<Given<String>>,
+    /// The keys of [`EXTERNAL`] that were written, `service_account` among them.
+    pub fields: Record,
+}
+
+table! {
+    /// The keys of `external name { ... }`: `ExternalCaller::builder()`'s setters.
+    pub EXTERNAL for ExternalCaller {
+        service_account: Kind::ServiceAccount => required();
+        calls: Kind::Calls;
+    }
 }
 
 /// `allow { from: [service_account connectum/envoy-gateway, namespace connectum] }`.
 pub struct AllowNode {
     /// The `allow` keyword and body.
     pub span: SpanRange,
-    /// The sources, any of which suffices.
-    pub from: Vec<SourceNode>,
+    /// The keys of [`ALLOW`] that were written.
+    pub fields: Record,
+}
+
+impl AllowNode {
     /// Whether a source was malformed (and reported): the rule lost it, so what the checker
     /// says about who it admits is a follow-on.
-    pub broken: bool,
+    pub fn broken(&self) -> bool {
+        matches!(self.fields.get("from"), Some(Scalar::Sources(_, _, true)))
+    }
+}
+
+table! {
+    /// The keys of `allow { ... }`: `AllowRule::builder()`'s setters.
+    pub ALLOW for AllowRule {
+        from: Kind::Sources => required();
+    }
 }
 
 /// One admitted source.
+#[derive(Clone, Debug)]
 pub enum SourceNode {
     /// `service_account namespace/name` (or `service_account name`: the mesh's namespace).
     ServiceAccount(Spanned<String>),
@@ -54,19 +74,13 @@ pub fn external(
     errors: &mut Errors,
 ) -> Option<ExternalNode> {
     let name = node_name(kind, name, errors);
-    let mut fields = Fields::new(body, "external caller");
-    let service_account = fields
-        .require("service_account", errors)
-        .and_then(|v| account(v, errors));
-    let calls = fields
-        .take("calls", errors)
-        .map(|v| callees(v, errors))
-        .unwrap_or_default();
-    fields.finish(errors);
+    let fields = record_of(body, "external caller", EXTERNAL, errors);
+    // A caller without its account is left out: it was reported, and the checker would only
+    // repeat it as a caller no rule admits.
+    fields.get("service_account")?;
     Some(ExternalNode {
         name: name?,
-        service_account: service_account?,
-        calls,
+        fields,
     })
 }
 
@@ -74,19 +88,21 @@ const SOURCE_KINDS: [&str; 2] = ["service_account", "namespace"];
 
 /// Reads `allow { from: [...] }`.
 pub fn allow(kind: &Name, body: &Block, errors: &mut Errors) -> AllowNode {
-    let mut fields = Fields::new(body, "allow rule");
-    let written: Vec<&Value> = match fields.require("from", errors) {
-        Some(Value::List { items, .. }) => items.iter().collect(),
-        Some(single) => vec![single],
-        None => Vec::new(),
-    };
-    let from: Vec<SourceNode> = written.iter().filter_map(|i| source(i, errors)).collect();
-    fields.finish(errors);
     AllowNode {
         span: kind.span.to(body.span),
-        broken: from.len() < written.len(),
-        from,
+        fields: record_of(body, "allow rule", ALLOW, errors),
     }
+}
+
+/// The sources of an allow rule, one or a list, and whether one was malformed (and reported).
+pub fn sources(value: &Value, errors: &mut Errors) -> (Vec<SourceNode>, bool) {
+    let written: Vec<&Value> = match value {
+        Value::List { items, .. } => items.iter().collect(),
+        single => vec![single],
+    };
+    let from: Vec<SourceNode> = written.iter().filter_map(|i| source(i, errors)).collect();
+    let broken = from.len() < written.len();
+    (from, broken)
 }
 
 fn source(value: &Value, errors: &mut Errors) -> Option<SourceNode> {
@@ -133,6 +149,7 @@ pub fn account(value: &Value, errors: &mut Errors) -> Option<Spanned<String>> {
 
 #[cfg(test)]
 mod tests {
+    use super::Scalar;
     use crate::syntax::test_support::read;
     use quote::quote;
 
@@ -147,9 +164,8 @@ mod tests {
                 allow { from: [principal connectum/x] }
             }
         });
-        assert_eq!(
-            mesh.externals[0].service_account.value,
-            "connectum/envoy-gateway"
+        assert!(
+            matches!(mesh.externals[0].fields.get("service_account"), Some(Scalar::ServiceAccount(a)) if a.value == "connectum/envoy-gateway")
         );
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(errors[0].contains("`envoy-gateway` is not a service account"));

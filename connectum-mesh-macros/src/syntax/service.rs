@@ -7,13 +7,13 @@ use connectum_mesh_core::{
 
 use super::Fields;
 use super::mesh::{MTLS, node_name};
-use super::record::{Kind, NamedRecord, Off, Record, Scalar, Words, table};
+use super::record::{Choice, Kind, NamedRecord, Off, Record, Through, Via, Words, table};
 use super::resilience::{INTERCEPTORS, TRAFFIC_POLICY};
 use super::route::{RouteNode, route};
 use super::security::{AllowNode, allow};
 use super::tree::{Block, Name};
-use super::value::{Given, Spanned, count, text};
-use crate::errors::{Codes, Errors};
+use super::value::Spanned;
+use crate::errors::Errors;
 
 /// One service.
 pub struct ServiceNode {
@@ -21,13 +21,6 @@ pub struct ServiceNode {
     pub name: Spanned<String>,
     /// The keys of [`SERVICE`] that were written.
     pub fields: Record,
-    /// `replicas: 3`.
-    pub replicas: Option<Given<u32>>,
-    /// `autoscale: { min_replicas: 2, max_replicas: 10, cpu_utilization: 70, scale_up: {..} }`,
-    /// a block of [`AUTOSCALER`].
-    pub autoscale: Option<Scalar>,
-    /// `app_tls: "/etc/tls"`: the directory of the app's own certificates.
-    pub app_tls: Option<Given<String>>,
     /// `subset name { ... }`, in order.
     pub subsets: Vec<SubsetNode>,
     /// `route name? { ... }`, in order.
@@ -36,9 +29,36 @@ pub struct ServiceNode {
     pub allow: Vec<AllowNode>,
 }
 
+/// A service's scaling: fixed `replicas` or an `autoscale`, the builder's one `scaling`.
+const SCALING: &Choice = &Choice {
+    both: "a service has fixed `replicas` or an `autoscale`, not both",
+    none: None,
+};
+
+/// `replicas: 3`: `Scaling::Replicas(3)`.
+const REPLICAS: &Through = &Through {
+    ty: "Scaling",
+    via: Via::Call("Replicas"),
+    kind: Kind::Count,
+};
+
+/// `autoscale: { min_replicas: 2, max_replicas: 10 }`: `Scaling::Autoscale(..)`.
+const AUTOSCALE: &Through = &Through {
+    ty: "Scaling",
+    via: Via::Call("Autoscale"),
+    kind: Kind::Record(AUTOSCALER),
+};
+
+/// `app_tls: "/etc/tls"`: `AppTls::builder().dir_path("/etc/tls").build()`, the directory of
+/// the app's own certificates.
+const APP_TLS: &Through = &Through {
+    ty: "AppTls",
+    via: Via::Setter("dir_path"),
+    kind: Kind::Text,
+};
+
 table! {
-    /// The keys of `service name { ... }` that map onto one builder setter each. The others
-    /// (`replicas` or `autoscale`, which both set `scaling`; `app_tls`) and the nodes
+    /// The keys of `service name { ... }`: `Service::builder()`'s setters. The nodes
     /// (`subset`, `route`, `allow`) are read by [`service`].
     pub SERVICE for Service {
         image: Kind::Text => required();
@@ -59,6 +79,9 @@ table! {
         resources: Kind::Record(RESOURCES);
         sidecar: Kind::Record(RESOURCES);
         probes: Kind::Record(PROBES);
+        replicas as scaling: Kind::Through(REPLICAS) => choice(SCALING);
+        autoscale as scaling: Kind::Through(AUTOSCALE) => choice(SCALING);
+        app_tls: Kind::Through(APP_TLS);
     }
 }
 
@@ -70,7 +93,7 @@ table! {
     pub SUBSET for Subset {
         image: Kind::Text;
         replicas: Kind::Count;
-        version_label: Kind::Text;
+        version_label: Kind::Text => hint(&["version"]);
         app_version: Kind::Text;
     }
 }
@@ -196,21 +219,6 @@ pub fn service(
     let name = node_name(kind, name, errors);
     let mut fields = Fields::new(body, "service");
     let keys = fields.record(SERVICE, errors);
-    let replicas = fields
-        .take("replicas", errors)
-        .and_then(|v| count(v, errors));
-    let autoscale = fields
-        .take("autoscale", errors)
-        .and_then(|v| Scalar::read(v, Kind::Record(AUTOSCALER), errors));
-    if let (Some(replicas), Some(autoscale)) = (&replicas, &autoscale) {
-        errors.at_with_help(
-            replicas.span().to(autoscale.span()),
-            Codes::DUPLICATE_KEY,
-            "a service has fixed `replicas` or an `autoscale`, not both",
-            "remove one of them",
-        );
-    }
-    let app_tls = fields.take("app_tls", errors).and_then(|v| text(v, errors));
     let subsets = fields.named_records("subset", "subset", SUBSET, errors);
     let routes = fields
         .nodes("route")
@@ -226,9 +234,6 @@ pub fn service(
     Some(ServiceNode {
         name: name?,
         fields: keys,
-        replicas,
-        autoscale,
-        app_tls,
         subsets,
         routes,
         allow,
@@ -257,8 +262,11 @@ mod tests {
         });
         assert!(errors.is_empty(), "{errors:?}");
         let service = &mesh.services[0];
-        let Some(Scalar::Record(_, autoscale)) = &service.autoscale else {
+        let Some(Scalar::Through(_, autoscale)) = service.fields.get("autoscale") else {
             panic!("an autoscaler");
+        };
+        let Scalar::Record(_, autoscale) = &**autoscale else {
+            panic!("an autoscaler's block");
         };
         assert!(autoscale.get("scale_down").is_some());
         let Some(Scalar::Record(_, resources)) = service.fields.get("resources") else {

@@ -1,6 +1,6 @@
 //! Values with a shape of their own, each read into the model's type: retry conditions,
-//! string and header matches, a split's legs, a client TLS mode, a load balancer and a
-//! disruption budget.
+//! string and header matches, a split's legs, a client TLS mode, a load balancer, a
+//! disruption budget and a gateway's runtime.
 
 use connectum_mesh_core::diag::did_you_mean;
 use connectum_mesh_core::{
@@ -9,7 +9,9 @@ use connectum_mesh_core::{
 };
 use syn::Lit;
 
-use super::tree::Value;
+use super::gateway::GATEWAY_CLASS;
+use super::record::{Kind, Scalar};
+use super::tree::{Name, SpanRange, Value};
 use super::value::{Given, Spanned, block_of, count, entries, name, word, wrong};
 use crate::errors::{Codes, Errors};
 
@@ -305,6 +307,70 @@ fn pod_count(value: &Value, errors: &mut Errors) -> Option<PodCount> {
                 Codes::WRONG_VALUE,
                 "a disruption budget is written out: the checker compares it with the replicas",
             );
+            None
+        }
+    }
+}
+
+/// Where a gateway runs: `GatewayRuntime` and its constructors.
+#[derive(Clone, Debug)]
+pub enum RuntimeNode {
+    /// `runtime: istio_ingress`: `GatewayRuntime::istio_ingress()`.
+    IstioIngress(SpanRange),
+    /// `runtime: istio`: `GatewayClass::istio()`.
+    IstioClass(SpanRange),
+    /// `runtime: envoy_gateway connectum-gateway`: `GatewayClass::envoy_gateway(name)`.
+    EnvoyGateway(Spanned<String>),
+    /// `runtime: { name: .., implementation: .., declare: .. }`: `GatewayClass::builder()`.
+    Class(Box<Scalar>),
+}
+
+impl RuntimeNode {
+    /// Where it is written.
+    pub fn span(&self) -> SpanRange {
+        match self {
+            Self::IstioIngress(span) | Self::IstioClass(span) => *span,
+            Self::EnvoyGateway(name) => name.span,
+            Self::Class(class) => class.span(),
+        }
+    }
+}
+
+const RUNTIMES: [&str; 3] = ["istio_ingress", "istio", "envoy_gateway"];
+
+/// `istio_ingress`, `istio`, `envoy_gateway name`, or a class block.
+pub fn runtime(value: &Value, errors: &mut Errors) -> Option<RuntimeNode> {
+    let expected = "`istio_ingress`, `istio`, `envoy_gateway class-name` or `{ name: .., implementation: .. }`";
+    match value {
+        Value::Name(word) if word.text == "istio_ingress" => {
+            Some(RuntimeNode::IstioIngress(word.span))
+        }
+        Value::Name(word) if word.text == "istio" => Some(RuntimeNode::IstioClass(word.span)),
+        Value::Tagged { tag, value } if tag.text == "envoy_gateway" => {
+            name(value, errors).map(RuntimeNode::EnvoyGateway)
+        }
+        Value::Block(_) => Scalar::read(value, Kind::Record(GATEWAY_CLASS), errors)
+            .map(|class| RuntimeNode::Class(Box::new(class))),
+        Value::Name(Name {
+            text: word, span, ..
+        })
+        | Value::Tagged {
+            tag: Name {
+                text: word, span, ..
+            },
+            ..
+        } => {
+            let help = did_you_mean(word, RUNTIMES, format!("write {expected}"));
+            errors.at_with_help(
+                *span,
+                Codes::UNKNOWN_WORD,
+                format!("`{word}` is not a gateway runtime"),
+                help,
+            );
+            None
+        }
+        other => {
+            wrong(errors, other, expected);
             None
         }
     }

@@ -176,10 +176,16 @@ pub fn number(value: &Value, min: u64, max: u64, errors: &mut Errors) -> Option<
         Value::Lit(Lit::Int(int)) if int.suffix().is_empty() => match int.base10_parse::<u64>() {
             Ok(n) if (min..=max).contains(&n) => literal(n, value.span()),
             _ => {
+                // No one writes u64::MAX: a range without an upper bound reads as one.
+                let expected = if max == u64::MAX {
+                    format!("{min} or more")
+                } else {
+                    format!("{min} to {max}")
+                };
                 errors.at(
                     value.span(),
                     Codes::OUT_OF_RANGE,
-                    format!("`{int}` is out of range: expected {min} to {max}"),
+                    format!("`{int}` is out of range: expected {expected}"),
                 );
                 None
             }

@@ -183,4 +183,43 @@ fn local_mistakes_in_a_fragment() {
     };
 }
 
+
+// The keys that are rows like any other since stop 19 (scaling, app_tls, a gateway's runtime,
+// service account and matches, the budget, the lint levels): two wrong values each, each
+// refused at its own token.
+fn table_keys() {
+    let _mesh = connectum_mesh::mesh! {
+        namespace: shop,
+        version: release,
+        retry_budget: 0,
+        deny: [CM9999],
+        allow: [CM0201],
+        deny_warnings: maybe,
+        service orders {
+            image: "orders:1.0.0",
+            replicas: "three",
+            app_tls: 5,
+        }
+        service billing {
+            image: "billing:1.0.0",
+            replicas: 2,
+            autoscale: { min_replicas: 2 },
+        }
+        service stock { image: "stock:1.0.0", app_tls: { dir: "/etc/tls" } }
+        gateway edge {
+            runtime: envoy_gatway edge,
+            service_account: envoy-gateway,
+            listener grpc { port: 9090, protocol: HTTP }
+            route orders { match: { grpc_method: "Create" }, target: orders }
+            route docs { match: "/docs", target: orders }
+        }
+        gateway edge2 {
+            runtime: 42,
+            service_account: "shop/",
+            listener grpc { port: 9091, protocol: HTTP }
+            route orders { match: { path_prefix: "/v1", grpc_service: "x.Y" }, target: orders }
+        }
+    };
+}
+
 fn main() {}
