@@ -2,17 +2,18 @@
 # Instructions executed by each in-process phase of gen-mesh (`phases`), counted by callgrind:
 # unlike wall time, the count does not move with the load of a shared machine.
 # usage: bench/scripts/callgrind-phases.sh [N...]   (default 1000 10000)
-# Needs target/release/phases (cargo build --release -p connectum-mesh-bench --bins) and
-# valgrind. Prints one line per N: the inclusive instruction count of phase_check,
+# Needs target/release/phases (cargo build --release -p connectum-mesh-bench --bins), or
+# PHASES=path/to/phases (say, a copy built from an earlier commit), and valgrind. Prints one line per N: the inclusive instruction count of phase_check,
 # phase_yaml_only, phase_pipeline and phase_json_only (one run each), and pipeline / yaml-only.
 # The callgrind files stay in ${OUT:-/tmp/connectum-mesh-callgrind} for callgrind_annotate.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 OUT="${OUT:-/tmp/connectum-mesh-callgrind}"
+PHASES="${PHASES:-$ROOT/target/release/phases}"
 mkdir -p "$OUT"
 for n in ${@:-1000 10000}; do
   file="$OUT/phases-$n.out"
-  valgrind --tool=callgrind --callgrind-out-file="$file" "$ROOT/target/release/phases" "$n" 1 \
+  valgrind --tool=callgrind --callgrind-out-file="$file" "$PHASES" "$n" 1 \
     >/dev/null 2>"$OUT/phases-$n.log"
   ir() { # the inclusive Ir of the function whose name ends in $1
     callgrind_annotate --inclusive=yes --threshold=100 "$file" 2>/dev/null |
