@@ -52,22 +52,49 @@
 //! assert!(yaml.contains("version: canary"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Features
+//!
+//! Without features the crate is the pipeline a build script needs: describe, check, [`render`],
+//! [`emit`], [`build`].
+//!
+//! - `cli` (default): `connectum_mesh::cli`, the `emit`, `check`, `migration`, `graph` and
+//!   `diff` subcommands for an infra crate's binary (clap); turns on `review`.
+//! - `read`: `connectum_mesh::read`, Kubernetes and Istio manifests read back from YAML with
+//!   their locations.
+//! - `import`: `connectum_mesh::import`, manifests grouped into a mesh and printed as `mesh!` or
+//!   builders; turns on `read`.
+//! - `review`: `connectum_mesh::review`, the call diagram and the diffs in words; turns on
+//!   `import`.
+//! - `schema`: the JSON Schemas of the [`api`] kinds (schemars), so `CustomResourceExt::crd()`
+//!   carries them; without it the CRDs have no schema.
+//! - `testing`: `connectum_mesh::testing`, Istio's reading of what the mesh renders, for
+//!   topology tests.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use connectum_mesh_core::*;
 
 pub mod api;
 pub mod build;
 #[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub mod cli;
 pub mod emit;
+#[cfg(feature = "import")]
+#[cfg_attr(docsrs, doc(cfg(feature = "import")))]
 pub mod import;
 pub mod migration;
+#[cfg(feature = "read")]
+#[cfg_attr(docsrs, doc(cfg(feature = "read")))]
 pub mod read;
 pub mod render;
+#[cfg(feature = "review")]
+#[cfg_attr(docsrs, doc(cfg(feature = "review")))]
 pub mod review;
 #[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
 pub use render::{

@@ -2,13 +2,16 @@
 //! route's timeout and retries where the Gateway API standard channel has no field for them.
 
 use kube::CustomResource;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::gateway::GatewayDuration;
 
 /// The spec of a BackendTrafficPolicy attached to one route.
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(not(feature = "schema"), kube(schema = "disabled"))]
 #[kube(
     group = "gateway.envoyproxy.io",
     version = "v1alpha1",
@@ -30,7 +33,8 @@ pub struct BackendTrafficPolicySpec {
 }
 
 /// A policy's target in its own namespace.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct LocalPolicyTargetReference {
     /// `gateway.networking.k8s.io`.
@@ -42,7 +46,8 @@ pub struct LocalPolicyTargetReference {
 }
 
 /// `retry`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Retry {
     /// Retries after the first try (emitted always: the CRD's default is 2).
@@ -56,7 +61,8 @@ pub struct Retry {
 }
 
 /// `retry.perRetry`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PerRetryPolicy {
     /// The timeout of one try.
@@ -65,7 +71,8 @@ pub struct PerRetryPolicy {
 }
 
 /// `retry.retryOn`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RetryOn {
     /// Trigger names, e.g. `unavailable`, `retriable-status-codes`.
@@ -77,7 +84,8 @@ pub struct RetryOn {
 }
 
 /// `timeout`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Timeout {
     /// HTTP timeouts.
@@ -86,7 +94,8 @@ pub struct Timeout {
 }
 
 /// `timeout.http`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HttpTimeout {
     /// Until the whole response is received, retries included.

@@ -9,6 +9,7 @@ use std::fmt;
 
 use connectum_mesh_core::Duration;
 use kube::CustomResource;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +52,7 @@ impl<'de> Deserialize<'de> for GatewayDuration {
     }
 }
 
+#[cfg(feature = "schema")]
 impl JsonSchema for GatewayDuration {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "GatewayDuration".into()
@@ -65,7 +67,9 @@ impl JsonSchema for GatewayDuration {
 }
 
 /// The spec of a GatewayClass: which controller implements Gateways of this class.
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(not(feature = "schema"), kube(schema = "disabled"))]
 #[kube(
     group = "gateway.networking.k8s.io",
     version = "v1",
@@ -80,7 +84,9 @@ pub struct GatewayClassSpec {
 }
 
 /// The spec of a Gateway: its class and listeners.
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(not(feature = "schema"), kube(schema = "disabled"))]
 #[kube(
     group = "gateway.networking.k8s.io",
     version = "v1",
@@ -98,7 +104,8 @@ pub struct GatewaySpec {
 }
 
 /// One listener of a Gateway.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Listener {
     /// Its name, which routes name as `sectionName`.
@@ -119,7 +126,8 @@ pub struct Listener {
 }
 
 /// A listener's TLS.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ListenerTls {
     /// `Terminate`.
@@ -129,7 +137,8 @@ pub struct ListenerTls {
 }
 
 /// A Secret by name.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SecretObjectReference {
     /// The Secret's name.
@@ -137,7 +146,8 @@ pub struct SecretObjectReference {
 }
 
 /// Which routes may attach to a listener.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AllowedRoutes {
     /// From which namespaces.
@@ -145,7 +155,8 @@ pub struct AllowedRoutes {
 }
 
 /// `allowedRoutes.namespaces`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RouteNamespaces {
     /// `Same`, `All` or `Selector`.
@@ -153,7 +164,8 @@ pub struct RouteNamespaces {
 }
 
 /// A route's parent: a Gateway and optionally one of its listeners.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ParentReference {
     /// The Gateway's name.
@@ -164,7 +176,8 @@ pub struct ParentReference {
 }
 
 /// A Service a route sends requests to.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BackendRef {
     /// The Service's name.
@@ -177,7 +190,8 @@ pub struct BackendRef {
 }
 
 /// A header condition (`Exact` or `RegularExpression`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HeaderMatch {
     /// `Exact` (Gateway API's default when unwritten) or `RegularExpression`.
@@ -200,7 +214,9 @@ fn path_prefix() -> String {
 }
 
 /// The spec of a GRPCRoute: gRPC methods routed to Services.
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(not(feature = "schema"), kube(schema = "disabled"))]
 #[kube(
     group = "gateway.networking.k8s.io",
     version = "v1",
@@ -221,7 +237,8 @@ pub struct GrpcRouteSpec {
 }
 
 /// One rule of a GRPCRoute.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GrpcRouteRule {
     /// Conditions, any of which selects the rule; empty matches every gRPC request.
@@ -232,7 +249,8 @@ pub struct GrpcRouteRule {
 }
 
 /// A GRPCRoute condition.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GrpcRouteMatch {
     /// The gRPC service and method.
@@ -244,7 +262,8 @@ pub struct GrpcRouteMatch {
 }
 
 /// A gRPC service (and method).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GrpcMethodMatch {
     /// `Exact` (Gateway API's default when unwritten, as in the guide's GRPCRoute).
@@ -258,7 +277,9 @@ pub struct GrpcMethodMatch {
 }
 
 /// The spec of an HTTPRoute: HTTP paths routed to Services.
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(not(feature = "schema"), kube(schema = "disabled"))]
 #[kube(
     group = "gateway.networking.k8s.io",
     version = "v1",
@@ -279,7 +300,8 @@ pub struct HttpRouteSpec {
 }
 
 /// One rule of an HTTPRoute.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HttpRouteRule {
     /// Conditions, any of which selects the rule; empty matches every path.
@@ -293,7 +315,8 @@ pub struct HttpRouteRule {
 }
 
 /// An HTTPRoute condition.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HttpRouteMatch {
     /// The path condition.
@@ -305,7 +328,8 @@ pub struct HttpRouteMatch {
 }
 
 /// A path condition.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HttpPathMatch {
     /// `PathPrefix` (Gateway API's default when unwritten).
@@ -316,7 +340,8 @@ pub struct HttpPathMatch {
 }
 
 /// `timeouts` of an HTTPRoute rule.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HttpRouteTimeouts {
     /// The whole request, retries included.

@@ -15,14 +15,17 @@ pub mod telemetry;
 
 use std::collections::BTreeMap;
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The JSON Schema of a [`Duration`](connectum_mesh_core::Duration) field: a Go duration string.
 /// Defined here rather than in the core so the core needs no schemars feature, and the
 /// proc-macro and the library share one build of it.
+#[cfg(feature = "schema")]
 pub(crate) struct DurationSchema;
 
+#[cfg(feature = "schema")]
 impl JsonSchema for DurationSchema {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Duration".into()
@@ -41,7 +44,8 @@ impl JsonSchema for DurationSchema {
 }
 
 /// Istio's `WorkloadSelector`: the pods a policy applies to, by labels.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct WorkloadSelector {
     /// Labels every selected pod carries.
@@ -50,7 +54,8 @@ pub struct WorkloadSelector {
 }
 
 /// A reference to a resource a policy attaches to (Istio `PolicyTargetReference`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyTargetReference {
     /// API group of the target (empty for core).
@@ -63,7 +68,8 @@ pub struct PolicyTargetReference {
 }
 
 /// What a policy applies to: Istio's selector / targetRef / targetRefs one-of.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum PolicyTarget {
     /// Pods by label.
@@ -75,7 +81,8 @@ pub enum PolicyTarget {
 }
 
 /// The one-of Istio uses to compare strings (`StringMatch`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum StringMatch {
     /// Exact string match.

@@ -4,13 +4,16 @@ use std::collections::BTreeMap;
 
 use connectum_mesh_core::Duration;
 use kube::CustomResource;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{StringMatch, WorkloadSelector};
 
 /// The spec of a VirtualService: how requests to its hosts are routed.
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(not(feature = "schema"), kube(schema = "disabled"))]
 #[kube(
     group = "networking.istio.io",
     version = "v1",
@@ -36,7 +39,8 @@ pub struct VirtualServiceSpec {
 }
 
 /// One HTTP route (`http[]`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HttpRoute {
     /// The route's name, shown in access logs and stats.
@@ -50,7 +54,7 @@ pub struct HttpRoute {
     pub action: Option<HttpRouteAction>,
     /// Timeout for the whole request; unset means none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<super::DurationSchema>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<super::DurationSchema>"))]
     pub timeout: Option<Duration>,
     /// Retry policy; unset means Istio's default of 2 retries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,7 +62,8 @@ pub struct HttpRoute {
 }
 
 /// The HTTP route action one-of: route, redirect, directResponse or delegate.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum HttpRouteAction {
     /// Forward to weighted destinations.
@@ -72,7 +77,8 @@ pub enum HttpRouteAction {
 }
 
 /// One weighted destination of a route.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HttpRouteDestination {
     /// Where to send the request.
@@ -83,7 +89,8 @@ pub struct HttpRouteDestination {
 }
 
 /// A service (and optionally subset and port) in the registry.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Destination {
     /// The service host.
@@ -97,14 +104,16 @@ pub struct Destination {
 }
 
 /// A port by number.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct PortSelector {
     /// The port number.
     pub number: u32,
 }
 
 /// A redirect answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HttpRedirect {
     /// New path.
@@ -119,14 +128,16 @@ pub struct HttpRedirect {
 }
 
 /// A direct answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct HttpDirectResponse {
     /// Status code, 200..600.
     pub status: u32,
 }
 
 /// A delegate VirtualService.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct Delegate {
     /// Its name.
     pub name: String,
@@ -136,7 +147,8 @@ pub struct Delegate {
 }
 
 /// Request conditions (`http[].match[]`); all set fields must hold.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HttpMatchRequest {
     /// The match's name, prefixed to the route's.
@@ -166,7 +178,8 @@ pub struct HttpMatchRequest {
 }
 
 /// Retry policy (`http[].retries`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HttpRetry {
     /// Retries after the first try; 0 disables retries and must be written out.
@@ -174,7 +187,7 @@ pub struct HttpRetry {
     pub attempts: Option<i32>,
     /// Timeout per try.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<super::DurationSchema>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<super::DurationSchema>"))]
     pub per_try_timeout: Option<Duration>,
     /// Comma-separated retry conditions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -182,7 +195,9 @@ pub struct HttpRetry {
 }
 
 /// The spec of a DestinationRule: policies for traffic to a host, and its subsets.
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(not(feature = "schema"), kube(schema = "disabled"))]
 #[kube(
     group = "networking.istio.io",
     version = "v1",
@@ -210,7 +225,8 @@ pub struct DestinationRuleSpec {
 }
 
 /// One subset of a host.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DestinationSubset {
     /// The name routes refer to.
@@ -224,7 +240,8 @@ pub struct DestinationSubset {
 }
 
 /// Traffic policy (`trafficPolicy`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TrafficPolicy {
     /// Connection limits.
@@ -242,7 +259,8 @@ pub struct TrafficPolicy {
 }
 
 /// Connection pool settings.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionPoolSettings {
     /// TCP settings.
@@ -254,7 +272,8 @@ pub struct ConnectionPoolSettings {
 }
 
 /// TCP connection pool settings.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TcpSettings {
     /// Most connections to a host.
@@ -262,12 +281,13 @@ pub struct TcpSettings {
     pub max_connections: Option<i32>,
     /// TCP connect timeout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<super::DurationSchema>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<super::DurationSchema>"))]
     pub connect_timeout: Option<Duration>,
 }
 
 /// HTTP connection pool settings.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HttpSettings {
     /// Most pending HTTP/1.1 requests.
@@ -285,7 +305,8 @@ pub struct HttpSettings {
 }
 
 /// `h2UpgradePolicy` values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum H2UpgradePolicy {
     /// Mesh default.
@@ -297,7 +318,8 @@ pub enum H2UpgradePolicy {
 }
 
 /// Outlier detection.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OutlierDetection {
     /// Consecutive 5xx errors before ejection.
@@ -308,11 +330,11 @@ pub struct OutlierDetection {
     pub consecutive_gateway_errors: Option<u32>,
     /// Sweep interval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<super::DurationSchema>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<super::DurationSchema>"))]
     pub interval: Option<Duration>,
     /// Minimum ejection duration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<super::DurationSchema>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<super::DurationSchema>"))]
     pub base_ejection_time: Option<Duration>,
     /// Most endpoints ejected, percent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -323,7 +345,8 @@ pub struct OutlierDetection {
 }
 
 /// Load balancer settings; the algorithm is a one-of.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct LoadBalancerSettings {
     /// The algorithm.
@@ -332,7 +355,8 @@ pub struct LoadBalancerSettings {
 }
 
 /// The load-balancer one-of: `simple` or `consistentHash`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum LbPolicy {
     /// A standard algorithm.
@@ -342,7 +366,8 @@ pub enum LbPolicy {
 }
 
 /// `loadBalancer.simple` values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SimpleLb {
     /// Unspecified (Istio picks its default).
@@ -360,7 +385,8 @@ pub enum SimpleLb {
 }
 
 /// Consistent hashing; the hash key is a one-of.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConsistentHashLb {
     /// What is hashed.
@@ -369,7 +395,8 @@ pub struct ConsistentHashLb {
 }
 
 /// The hash-key one-of.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum HashKey {
     /// A request header.
@@ -381,7 +408,8 @@ pub enum HashKey {
 }
 
 /// Client TLS settings towards a host.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ClientTlsSettings {
     /// The TLS mode.
@@ -393,7 +421,8 @@ pub struct ClientTlsSettings {
 }
 
 /// `tls.mode` values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ClientTlsMode {
     /// No TLS.
@@ -407,7 +436,9 @@ pub enum ClientTlsMode {
 }
 
 /// The spec of an Istio Gateway: the ports and hosts a gateway deployment listens on.
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(not(feature = "schema"), kube(schema = "disabled"))]
 #[kube(
     group = "networking.istio.io",
     version = "v1",
@@ -427,7 +458,8 @@ pub struct GatewaySpec {
 }
 
 /// One server of a Gateway (`servers[]`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Server {
     /// The port it listens on.
@@ -443,7 +475,8 @@ pub struct Server {
 }
 
 /// A server's port.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ServerPort {
     /// The port number.
@@ -455,7 +488,8 @@ pub struct ServerPort {
 }
 
 /// A server's TLS settings.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ServerTlsSettings {
     /// `SIMPLE` terminates TLS with the credential.
@@ -467,7 +501,8 @@ pub struct ServerTlsSettings {
 }
 
 /// `tls.mode` of a Gateway server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ServerTlsMode {
     /// Terminate TLS with a server certificate.

@@ -3,15 +3,16 @@
 use std::collections::BTreeMap;
 
 use kube::CustomResource;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{PolicyTarget, WorkloadSelector};
 
 /// The spec of a PeerAuthentication: which mTLS mode workloads accept.
-#[derive(
-    CustomResource, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(not(feature = "schema"), kube(schema = "disabled"))]
 #[kube(
     group = "security.istio.io",
     version = "v1",
@@ -34,7 +35,8 @@ pub struct PeerAuthenticationSpec {
 }
 
 /// An mTLS setting.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct PeerMtls {
     /// The mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,7 +44,8 @@ pub struct PeerMtls {
 }
 
 /// `mtls.mode` values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum MtlsMode {
     /// Inherit from the parent scope.
@@ -56,9 +59,9 @@ pub enum MtlsMode {
 }
 
 /// The spec of an AuthorizationPolicy: who may do what to the selected workloads.
-#[derive(
-    CustomResource, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(not(feature = "schema"), kube(schema = "disabled"))]
 #[kube(
     group = "security.istio.io",
     version = "v1",
@@ -81,7 +84,8 @@ pub struct AuthorizationPolicySpec {
 }
 
 /// `action` values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AuthorizationAction {
     /// Allow matching requests.
@@ -95,7 +99,8 @@ pub enum AuthorizationAction {
 }
 
 /// One rule: sources, operations and conditions, all of which must match.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizationRule {
     /// Sources, any of which matches.
@@ -107,14 +112,16 @@ pub struct AuthorizationRule {
 }
 
 /// A `from` entry.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct RuleFrom {
     /// The source.
     pub source: RuleSource,
 }
 
 /// A request source; all set fields must match.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RuleSource {
     /// Peer identities, `<trust-domain>/ns/<namespace>/sa/<serviceaccount>`.
@@ -126,14 +133,16 @@ pub struct RuleSource {
 }
 
 /// A `to` entry.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct RuleTo {
     /// The operation.
     pub operation: RuleOperation,
 }
 
 /// A request operation; all set fields must match.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RuleOperation {
     /// Paths, e.g. `/pkg.Service/Method` for gRPC.

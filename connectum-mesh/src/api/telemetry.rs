@@ -1,13 +1,16 @@
 //! `telemetry.istio.io/v1`: Telemetry.
 
 use kube::CustomResource;
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::PolicyTarget;
 
 /// The spec of a Telemetry resource: tracing, metrics and access logging for its scope.
-#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(not(feature = "schema"), kube(schema = "disabled"))]
 #[kube(
     group = "telemetry.istio.io",
     version = "v1",
@@ -33,14 +36,16 @@ pub struct TelemetrySpec {
 }
 
 /// A provider by name (defined in meshConfig `extensionProviders`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct ProviderRef {
     /// The provider's name.
     pub name: String,
 }
 
 /// One tracing entry.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TracingConfig {
     /// Providers.
@@ -52,7 +57,8 @@ pub struct TracingConfig {
 }
 
 /// One metrics entry.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct MetricsConfig {
     /// Providers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -60,7 +66,8 @@ pub struct MetricsConfig {
 }
 
 /// One access-logging entry.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 pub struct AccessLoggingConfig {
     /// Providers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
