@@ -342,7 +342,7 @@ fn check_target(mesh: &Mesh, route: &GatewayRoute, path: &MeshPath, out: &mut Di
                     .with_help(did_you_mean(
                         name,
                         names.iter().copied(),
-                        format!("declare `{name}` with mesh.add_service"),
+                        format!("declare `{name}` in the mesh's `services`"),
                     ))
                     .with_dsl_help(did_you_mean(
                         name,

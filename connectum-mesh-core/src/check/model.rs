@@ -168,7 +168,7 @@ fn check_unknown_callees(mesh: &Mesh, out: &mut Diagnostics) {
                     .with_help(did_you_mean(
                         callee,
                         names.iter().copied(),
-                        format!("declare `{callee}` with `mesh.add_service`, or remove the call"),
+                        format!("declare `{callee}` in the mesh's `services`, or remove the call"),
                     ))
                     .with_dsl_help(did_you_mean(
                         callee,
