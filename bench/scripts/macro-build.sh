@@ -163,11 +163,13 @@ builders=$(crate_dir builders)
   echo 'use connectum_mesh::{AllowRule, ConnectionPool, Duration, ExternalCaller, HeaderMatch, HttpPool, LoadBalancer, Mesh, MeshRetry, OutlierDetection, Quantity, RequestMatch, Resources, RetryOn, Route, Scaling, Service, ServiceAccountRef, SimpleLb, Source, Split, Subset, TcpPool, TrafficPolicy};'
   for i in $(seq 0 $((N - 1))); do service_builders "$(printf 's%04d' "$i")" "$(printf 'service_%04d' "$i")"; done
   echo 'fn main() {'
-  echo '    let mut mesh = Mesh::builder()'
+  echo '    let mesh = Mesh::builder()'
   echo '        .namespace("connectum")'
   echo '        .external_callers(vec![ExternalCaller::builder().name("api-gateway").service_account(ServiceAccountRef::new("connectum", "api-gateway")).build()])'
+  echo '        .services(['
+  for i in $(seq 0 $((N - 1))); do printf '            service_%04d(),\n' "$i"; done
+  echo '        ])'
   echo '        .build();'
-  for i in $(seq 0 $((N - 1))); do printf '    mesh.add_service(service_%04d());\n' "$i"; done
   echo '    println!("{}", mesh.services.len());'
   echo '}'
 } > "$builders/src/main.rs"

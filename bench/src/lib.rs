@@ -22,20 +22,7 @@ use order_service::guide;
 /// The benchmark mesh for `n` services, built with the public builders.
 #[must_use]
 pub fn topology(n: usize) -> Mesh {
-    let mut mesh = Mesh::builder()
-        .namespace("connectum")
-        .app_label("app")
-        .host_style(HostStyle::Fqdn)
-        .mtls(MtlsMode::Strict)
-        .telemetry(guide::telemetry())
-        .external_callers(vec![
-            connectum_mesh::ExternalCaller::builder()
-                .name("api-gateway")
-                .service_account(ServiceAccountRef::new("connectum", "api-gateway"))
-                .build(),
-        ])
-        .build();
-    for i in 0..n {
+    let services = (0..n).map(|i| {
         let name = format!("s{i:04}");
         let mut service = Service::builder()
             .name(name.clone())
@@ -86,9 +73,22 @@ pub fn topology(n: usize) -> Mesh {
         for route in guide::canary_routes(&stable, &canary, Duration::from_secs(10), retries) {
             service.add_route(route);
         }
-        mesh.add_service(service);
-    }
-    mesh
+        service
+    });
+    Mesh::builder()
+        .namespace("connectum")
+        .app_label("app")
+        .host_style(HostStyle::Fqdn)
+        .mtls(MtlsMode::Strict)
+        .telemetry(guide::telemetry())
+        .external_callers(vec![
+            connectum_mesh::ExternalCaller::builder()
+                .name("api-gateway")
+                .service_account(ServiceAccountRef::new("connectum", "api-gateway"))
+                .build(),
+        ])
+        .services(services)
+        .build()
 }
 
 /// The topology without allow rules, each even service calling the next: what a

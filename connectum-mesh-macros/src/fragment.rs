@@ -42,12 +42,15 @@ mod tests {
         })
         .to_string();
         assert_eq!(compile_errors(&expanded), 0, "{expanded}");
-        assert!(expanded.contains("MeshFragment :: new ()"), "{expanded}");
+        assert!(
+            expanded.contains("MeshFragment :: builder ()"),
+            "{expanded}"
+        );
         assert!(expanded.contains("Service :: builder ()"), "{expanded}");
         assert!(expanded.contains(". add_subset"), "{expanded}");
-        assert!(expanded.contains(". add_external_caller ("), "{expanded}");
-        assert!(expanded.contains(". add_chain_budget ("), "{expanded}");
-        assert!(expanded.contains(". known_namespaces ="), "{expanded}");
+        assert!(expanded.contains(". external_callers (["), "{expanded}");
+        assert!(expanded.contains(". chain_budgets (["), "{expanded}");
+        assert!(expanded.contains(". known_namespaces ("), "{expanded}");
         assert!(!expanded.contains("Mesh :: builder"), "{expanded}");
     }
 

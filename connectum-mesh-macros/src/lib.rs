@@ -519,9 +519,7 @@ mod tests {
             "{expanded}"
         );
         assert_eq!(
-            expanded
-                .matches("add_service (__connectum_mesh_service (||")
-                .count(),
+            expanded.matches("__connectum_mesh_service (||").count(),
             3,
             "{expanded}"
         );

@@ -147,13 +147,19 @@ mod tests {
     fn a_valid_mesh_is_written_and_an_invalid_one_is_not() {
         let scratch = tempfile::tempdir().unwrap();
         let dir = scratch.path().join("deploy");
-        let mut mesh = Mesh::builder().namespace("shop").build();
-        mesh.add_service(Service::builder().name("cart").image("cart:1").build());
+        let cart = |name| Service::builder().name(name).image("cart:1").build();
+        let mesh = Mesh::builder()
+            .namespace("shop")
+            .services([cart("cart")])
+            .build();
         let written = write_manifests(&mesh, &dir, &RenderOptions::default()).unwrap();
         assert_eq!(written.len(), 6);
 
         let other = scratch.path().join("bad");
-        mesh.add_service(Service::builder().name("Cart_2").image("cart:1").build());
+        let mesh = Mesh::builder()
+            .namespace("shop")
+            .services([cart("cart"), cart("Cart_2")])
+            .build();
         let refused = write_manifests(&mesh, &other, &RenderOptions::default());
         assert!(matches!(refused, Err(BuildError::Invalid(_))));
         assert!(!other.exists());

@@ -11,7 +11,6 @@
 //!     Service, ServiceAccountRef, Split, Subset, emit, render,
 //! };
 //!
-//! let mut mesh = Mesh::builder().namespace("connectum").mtls(MtlsMode::Strict).build();
 //! let mut order = Service::builder()
 //!     .name("order-service")
 //!     .image("ghcr.io/mycompany/order-service:1.0.0")
@@ -44,7 +43,11 @@
 //!             .retries(retries)
 //!             .build(),
 //!     );
-//! mesh.add_service(order);
+//! let mesh = Mesh::builder()
+//!     .namespace("connectum")
+//!     .mtls(MtlsMode::Strict)
+//!     .services([order])
+//!     .build();
 //!
 //! let manifests = render(&mesh)?;
 //! let yaml = emit::to_yaml(&manifests)?;

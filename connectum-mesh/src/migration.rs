@@ -8,8 +8,10 @@
 //! ```
 //! use connectum_mesh::{Mesh, Service, migration};
 //!
-//! let mut mesh = Mesh::builder().namespace("shop").build();
-//! mesh.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
+//! let mesh = Mesh::builder()
+//!     .namespace("shop")
+//!     .services([Service::builder().name("cart").image("cart:1.0.0").build()])
+//!     .build();
 //! let steps = migration::checklist(&mesh);
 //! assert!(steps.contains("PeerAuthentication/default"));
 //! ```
@@ -108,7 +110,6 @@ mod tests {
     use super::*;
 
     fn mesh(mode: MeshMode) -> Mesh {
-        let mut mesh = Mesh::builder().namespace("shop").mode(mode).build();
         let mut cart = Service::builder()
             .name("cart")
             .image("cart:1.0.0")
@@ -130,8 +131,11 @@ mod tests {
                 .target(&stable)
                 .build(),
         );
-        mesh.add_service(cart);
-        mesh
+        Mesh::builder()
+            .namespace("shop")
+            .mode(mode)
+            .services([cart])
+            .build()
     }
 
     #[test]
@@ -177,7 +181,7 @@ mod tests {
                     .target(GatewayTarget::service("cart"))
                     .build()])
                 .build();
-            mesh.add_gateway(edge);
+            mesh.merge(edge).unwrap();
             mesh
         };
         let envoy = crate::render(&with_edge(GatewayClass::envoy_gateway("edge").into())).unwrap();

@@ -90,8 +90,7 @@ fn the_examples_disruption_budgets_and_deployments_validate() {
 fn every_disruption_budget_form_validates() {
     use connectum_mesh::{DisruptionBudget, Mesh, PodCount, Scaling, Service, SpreadPolicy};
 
-    let mut mesh = Mesh::builder().namespace("shop").build();
-    for (name, replicas, budget) in [
+    let services = [
         ("auto-small", 3, DisruptionBudget::Auto),
         ("auto-large", 20, DisruptionBudget::Auto),
         (
@@ -114,17 +113,17 @@ fn every_disruption_budget_form_validates() {
             4,
             DisruptionBudget::MinAvailable(PodCount::Percent(50)),
         ),
-    ] {
-        mesh.add_service(
-            Service::builder()
-                .name(name)
-                .image(format!("ghcr.io/shop/{name}:1.0.0"))
-                .scaling(Scaling::Replicas(replicas))
-                .disruption_budget(budget)
-                .spread_policy(SpreadPolicy::DoNotSchedule)
-                .build(),
-        );
-    }
+    ]
+    .map(|(name, replicas, budget)| {
+        Service::builder()
+            .name(name)
+            .image(format!("ghcr.io/shop/{name}:1.0.0"))
+            .scaling(Scaling::Replicas(replicas))
+            .disruption_budget(budget)
+            .spread_policy(SpreadPolicy::DoNotSchedule)
+            .build()
+    });
+    let mesh = Mesh::builder().namespace("shop").services(services).build();
     let documents = render(&mesh).expect("valid").to_values().expect("JSON");
     let budgets = documents_of("PodDisruptionBudget", &documents);
     assert_eq!(budgets.len(), 6);

@@ -10,30 +10,6 @@ use connectum_mesh::{
 
 /// The mesh the manifests describe, as `connectum-mesh import --builders` read it.
 pub fn mesh() -> Mesh {
-    let mut mesh = Mesh::builder()
-        .namespace("shop")
-        .part_of("shop-app")
-        .mtls(MtlsMode::Strict)
-        .sidecars(SidecarMode::Native)
-        .trust_domain("example.org")
-        .app_label("app")
-        .version_label("track")
-        .host_style(HostStyle::Fqdn)
-        .namespace_labels([("team", "payments")])
-        .known_namespaces(["jobs"])
-        .retry_budget(RetryBudget::calls(20))
-        .deny_by_default(true)
-        .split_total(1000)
-        .external_callers([
-            ExternalCaller::builder()
-                .name("nightly")
-                .service_account(ServiceAccountRef::new("jobs", "nightly"))
-                .calls(["orders"])
-                .build(),
-        ])
-        .chain_budgets([ChainBudget::new(["public", "orders", "stock"], RetryBudget::calls(30))])
-        .build();
-
     let mut orders = Service::builder()
         .name("orders")
         .image("orders:2.0.0")
@@ -161,7 +137,6 @@ pub fn mesh() -> Mesh {
                 .retries(MeshRetry::disabled())
                 .build(),
         );
-    mesh.add_service(orders);
 
     let mut stock = Service::builder()
         .name("stock")
@@ -188,74 +163,99 @@ pub fn mesh() -> Mesh {
                 .retries(MeshRetry::disabled())
                 .build(),
         );
-    mesh.add_service(stock);
 
-    mesh.add_gateway(
-        Gateway::builder()
-            .name("public")
-            .runtime(
-                connectum_mesh::GatewayRuntime::IstioIngress { selector: [("istio".to_owned(), "ingress-public".to_owned())].into() },
-            )
-            .listeners([
-                Listener::builder()
-                    .name("web")
-                    .hostname("api.example.com")
-                    .port(443)
-                    .protocol(ListenerProtocol::Https)
-                    .tls_credential("api-cert")
-                    .build(),
-            ])
-            .routes([
-                GatewayRoute::builder()
-                    .name("beta")
-                    .matches([
-                        GatewayMatch::path_prefix("/v1").header(HeaderMatch::exact("x-beta", "1")),
-                    ])
-                    .target(&canary)
-                    .timeout(Duration::from_secs(5))
-                    .retries(MeshRetry::disabled())
-                    .build(),
-                GatewayRoute::builder()
-                    .name("orders")
-                    .matches([GatewayMatch::grpc_method("shop.Orders", "Create")])
-                    .target(Split::new().weight(&stable, 900).weight(&canary, 100))
-                    .timeout(Duration::from_secs(10))
-                    .retries(MeshRetry::disabled())
-                    .build(),
-            ])
-            .build(),
-    );
-
-    mesh.add_gateway(
-        Gateway::builder()
-            .name("partners")
-            .runtime(GatewayClass::builder()
+    Mesh::builder()
+        .namespace("shop")
+        .part_of("shop-app")
+        .mtls(MtlsMode::Strict)
+        .sidecars(SidecarMode::Native)
+        .trust_domain("example.org")
+        .app_label("app")
+        .version_label("track")
+        .host_style(HostStyle::Fqdn)
+        .namespace_labels([("team", "payments")])
+        .known_namespaces(["jobs"])
+        .retry_budget(RetryBudget::calls(20))
+        .deny_by_default(true)
+        .split_total(1000)
+        .external_callers([
+            ExternalCaller::builder()
+                .name("nightly")
+                .service_account(ServiceAccountRef::new("jobs", "nightly"))
+                .calls(["orders"])
+                .build(),
+        ])
+        .chain_budgets([ChainBudget::new(["public", "orders", "stock"], RetryBudget::calls(30))])
+        .services([orders, stock])
+        .gateways([
+            Gateway::builder()
+                .name("public")
+                .runtime(
+                    connectum_mesh::GatewayRuntime::IstioIngress { selector: [("istio".to_owned(), "ingress-public".to_owned())].into() },
+                )
+                .listeners([
+                    Listener::builder()
+                        .name("web")
+                        .hostname("api.example.com")
+                        .port(443)
+                        .protocol(ListenerProtocol::Https)
+                        .tls_credential("api-cert")
+                        .build(),
+                ])
+                .routes([
+                    GatewayRoute::builder()
+                        .name("beta")
+                        .matches([
+                            GatewayMatch::path_prefix("/v1")
+                                .header(HeaderMatch::exact("x-beta", "1")),
+                        ])
+                        .target(&canary)
+                        .timeout(Duration::from_secs(5))
+                        .retries(MeshRetry::disabled())
+                        .build(),
+                    GatewayRoute::builder()
+                        .name("orders")
+                        .matches([GatewayMatch::grpc_method("shop.Orders", "Create")])
+                        .target(Split::new().weight(&stable, 900).weight(&canary, 100))
+                        .timeout(Duration::from_secs(10))
+                        .retries(MeshRetry::disabled())
+                        .build(),
+                ])
+                .build(),
+            Gateway::builder()
                 .name("partners")
-                .implementation(GatewayImplementation::Other)
-                .declare(true)
-                .build().into())
-            .service_account(ServiceAccountRef::new("shop", "partners-gw"))
-            .listeners([
-                Listener::builder().name("grpc").port(9090).protocol(ListenerProtocol::Http).build(),
-            ])
-            .routes([
-                GatewayRoute::builder()
-                    .name("stock")
-                    .target(GatewayTarget::service("stock"))
-                    .port(5000)
-                    .build(),
-            ])
-            .build(),
-    );
-
-    mesh.add_gateway(
-        Gateway::builder()
-            .name("internal")
-            .runtime(GatewayClass::istio().into())
-            .listeners([
-                Listener::builder().name("http").port(80).protocol(ListenerProtocol::Http).build(),
-            ])
-            .build(),
-    );
-    mesh
+                .runtime(GatewayClass::builder()
+                    .name("partners")
+                    .implementation(GatewayImplementation::Other)
+                    .declare(true)
+                    .build().into())
+                .service_account(ServiceAccountRef::new("shop", "partners-gw"))
+                .listeners([
+                    Listener::builder()
+                        .name("grpc")
+                        .port(9090)
+                        .protocol(ListenerProtocol::Http)
+                        .build(),
+                ])
+                .routes([
+                    GatewayRoute::builder()
+                        .name("stock")
+                        .target(GatewayTarget::service("stock"))
+                        .port(5000)
+                        .build(),
+                ])
+                .build(),
+            Gateway::builder()
+                .name("internal")
+                .runtime(GatewayClass::istio().into())
+                .listeners([
+                    Listener::builder()
+                        .name("http")
+                        .port(80)
+                        .protocol(ListenerProtocol::Http)
+                        .build(),
+                ])
+                .build(),
+        ])
+        .build()
 }

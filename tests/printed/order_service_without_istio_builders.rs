@@ -7,13 +7,6 @@ use connectum_mesh::{
 
 /// The mesh the manifests describe, as `connectum-mesh import --builders` read it.
 pub fn mesh() -> Mesh {
-    let mut mesh = Mesh::builder()
-        .namespace("connectum")
-        .part_of("connectum")
-        .mode(MeshMode::None)
-        .mtls(MtlsMode::Strict)
-        .build();
-
     let mut order_service = Service::builder()
         .name("order-service")
         .image("ghcr.io/mycompany/order-service:1.0.0")
@@ -85,39 +78,52 @@ pub fn mesh() -> Mesh {
             .app_version("1.1.0-rc.1")
             .build(),
     );
-    mesh.add_service(order_service);
 
-    mesh.add_gateway(
-        Gateway::builder()
-            .name("connectum-gateway")
-            .runtime(GatewayClass::envoy_gateway("connectum-gateway").into())
-            .listeners([
-                Listener::builder().name("http").port(80).protocol(ListenerProtocol::Http).build(),
-                Listener::builder()
-                    .name("https")
-                    .port(443)
-                    .protocol(ListenerProtocol::Https)
-                    .tls_credential("gateway-tls-cert")
-                    .build(),
-                Listener::builder().name("grpc").port(9090).protocol(ListenerProtocol::Http).build(),
-            ])
-            .routes([
-                GatewayRoute::builder()
-                    .name("orders")
-                    .listeners(["grpc"])
-                    .matches([GatewayMatch::grpc_service("mycompany.orders.v1.OrderService")])
-                    .target(GatewayTarget::service("order-service"))
-                    .timeout(Duration::from_secs(30))
-                    .retries(
-                        MeshRetry::builder()
-                            .attempts(1)
-                            .per_try_timeout(Duration::from_secs(10))
-                            .retry_on([RetryOn::Unavailable])
-                            .build(),
-                    )
-                    .build(),
-            ])
-            .build(),
-    );
-    mesh
+    Mesh::builder()
+        .namespace("connectum")
+        .part_of("connectum")
+        .mode(MeshMode::None)
+        .mtls(MtlsMode::Strict)
+        .services([order_service])
+        .gateways([
+            Gateway::builder()
+                .name("connectum-gateway")
+                .runtime(GatewayClass::envoy_gateway("connectum-gateway").into())
+                .listeners([
+                    Listener::builder()
+                        .name("http")
+                        .port(80)
+                        .protocol(ListenerProtocol::Http)
+                        .build(),
+                    Listener::builder()
+                        .name("https")
+                        .port(443)
+                        .protocol(ListenerProtocol::Https)
+                        .tls_credential("gateway-tls-cert")
+                        .build(),
+                    Listener::builder()
+                        .name("grpc")
+                        .port(9090)
+                        .protocol(ListenerProtocol::Http)
+                        .build(),
+                ])
+                .routes([
+                    GatewayRoute::builder()
+                        .name("orders")
+                        .listeners(["grpc"])
+                        .matches([GatewayMatch::grpc_service("mycompany.orders.v1.OrderService")])
+                        .target(GatewayTarget::service("order-service"))
+                        .timeout(Duration::from_secs(30))
+                        .retries(
+                            MeshRetry::builder()
+                                .attempts(1)
+                                .per_try_timeout(Duration::from_secs(10))
+                                .retry_on([RetryOn::Unavailable])
+                                .build(),
+                        )
+                        .build(),
+                ])
+                .build(),
+        ])
+        .build()
 }

@@ -332,13 +332,7 @@ fn build_target(plan: &TargetPlan, handles: &[SubsetRef]) -> RouteTarget {
 }
 
 fn build(plan: &MeshPlan) -> Mesh {
-    let mut mesh = Mesh::builder()
-        .namespace(plan.namespace.as_str())
-        .mtls(plan.mtls)
-        .host_style(plan.host_style)
-        .build();
-    mesh.telemetry.clone_from(&plan.telemetry);
-    for service_plan in &plan.services {
+    let services = plan.services.iter().map(|service_plan| {
         let mut service = Service::builder()
             .name(service_plan.name.as_str())
             .image(format!("ghcr.io/acme/{}:1.0.0", service_plan.name))
@@ -382,9 +376,15 @@ fn build(plan: &MeshPlan) -> Mesh {
             route.retries.clone_from(&route_plan.retries);
             service.add_route(route);
         }
-        mesh.add_service(service);
-    }
-    mesh
+        service
+    });
+    Mesh::builder()
+        .namespace(plan.namespace.as_str())
+        .mtls(plan.mtls)
+        .host_style(plan.host_style)
+        .maybe_telemetry(plan.telemetry.clone())
+        .services(services)
+        .build()
 }
 
 /// Meshes of one to three services with subsets, ordered routes (header and URI matches,

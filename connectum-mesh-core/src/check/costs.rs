@@ -207,13 +207,15 @@ pub(super) fn budget_for<S: AsRef<str>>(mesh: &Mesh, members: &[S]) -> RetryBudg
 /// use connectum_mesh_core::check::costs::chain_cost;
 /// use connectum_mesh_core::{AppRetry, Interceptors, Mesh, Service};
 ///
-/// let mut mesh = Mesh::builder().namespace("shop").build();
-/// mesh.add_service(Service::builder().name("cart").image("cart:1").calls(["stock"]).build());
-/// mesh.add_service(
-///     Service::builder().name("stock").image("stock:1")
-///         .interceptors(Interceptors::builder().retry(AppRetry::builder().max_retries(1).build()).build())
-///         .build(),
-/// );
+/// let mesh = Mesh::builder()
+///     .namespace("shop")
+///     .services([
+///         Service::builder().name("cart").image("cart:1").calls(["stock"]).build(),
+///         Service::builder().name("stock").image("stock:1")
+///             .interceptors(Interceptors::builder().retry(AppRetry::builder().max_retries(1).build()).build())
+///             .build(),
+///     ])
+///     .build();
 /// let cost = chain_cost(&mesh, &["cart", "stock"])?;
 /// // No routes: Istio's implicit 2 retries at each hop; stock's app retries once more.
 /// assert_eq!(cost.worst_case_calls(), 3 * (3 * 2));
@@ -274,12 +276,14 @@ pub fn chain_cost<S: AsRef<str>>(mesh: &Mesh, members: &[S]) -> Result<ChainCost
 /// use connectum_mesh_core::check::costs::chain_costs;
 /// use connectum_mesh_core::{AppRetry, Interceptors, Mesh, Service};
 ///
-/// let mut mesh = Mesh::builder().namespace("shop").build();
-/// mesh.add_service(
-///     Service::builder().name("cart").image("cart:1")
-///         .interceptors(Interceptors::builder().retry(AppRetry::builder().max_retries(1).build()).build())
-///         .build(),
-/// );
+/// let mesh = Mesh::builder()
+///     .namespace("shop")
+///     .services([
+///         Service::builder().name("cart").image("cart:1")
+///             .interceptors(Interceptors::builder().retry(AppRetry::builder().max_retries(1).build()).build())
+///             .build(),
+///     ])
+///     .build();
 /// let costs = chain_costs(&mesh);
 /// // No route: Istio's implicit 2 retries, times the app's 1 retry.
 /// assert_eq!(costs[0].members, ["cart"]);

@@ -339,16 +339,7 @@ fn check_target(mesh: &Mesh, route: &GatewayRoute, path: &MeshPath, out: &mut Di
                         path.field("target"),
                         format!("routes to service `{name}`, which the mesh does not declare"),
                     )
-                    .with_help(did_you_mean(
-                        name,
-                        names.iter().copied(),
-                        format!("declare `{name}` with mesh.add_service"),
-                    ))
-                    .with_dsl_help(did_you_mean(
-                        name,
-                        names.iter().copied(),
-                        format!("declare `service {name} {{ .. }}`"),
-                    )),
+                    .with_undeclared_service_help(name, &names, ""),
             );
             continue;
         };

@@ -211,17 +211,17 @@ mod tests {
     use super::*;
 
     fn mesh(calls: &[(&str, &[&str])]) -> Mesh {
-        let mut mesh = Mesh::builder().namespace("connectum").build();
-        for (name, callees) in calls {
-            mesh.add_service(
-                Service::builder()
-                    .name(*name)
-                    .image("img:1")
-                    .calls(callees.iter().copied())
-                    .build(),
-            );
-        }
-        mesh
+        let services = calls.iter().map(|(name, callees)| {
+            Service::builder()
+                .name(*name)
+                .image("img:1")
+                .calls(callees.iter().copied())
+                .build()
+        });
+        Mesh::builder()
+            .namespace("connectum")
+            .services(services)
+            .build()
     }
 
     fn names(mesh: &Mesh) -> Vec<String> {
@@ -250,16 +250,16 @@ mod tests {
     #[test]
     fn a_dense_call_graph_is_walked_in_bounded_time() {
         let names: Vec<String> = (0..24).map(|i| format!("s{i:02}")).collect();
-        let mut dense = Mesh::builder().namespace("connectum").build();
-        for (index, name) in names.iter().enumerate() {
-            dense.add_service(
+        let dense = Mesh::builder()
+            .namespace("connectum")
+            .services(names.iter().enumerate().map(|(index, name)| {
                 Service::builder()
                     .name(name.as_str())
                     .image("img:1")
-                    .calls(names[index + 1..].to_vec())
-                    .build(),
-            );
-        }
+                    .calls(&names[index + 1..])
+                    .build()
+            }))
+            .build();
         assert_eq!(chains(&dense).len(), MAX_CHAINS);
     }
 }

@@ -52,10 +52,9 @@ use crate::model::Mesh;
 /// ```
 /// use connectum_mesh_core::{Mesh, Route, Service, SubsetRef, check};
 ///
-/// let mut mesh = Mesh::builder().namespace("connectum").build();
 /// let mut order = Service::builder().name("order-service").image("order:1.0.0").build();
 /// order.add_route(Route::builder().target(SubsetRef::unchecked("order-service", "canary")).build());
-/// mesh.add_service(order);
+/// let mesh = Mesh::builder().namespace("connectum").services([order]).build();
 ///
 /// let diagnostics = check(&mesh);
 /// assert!(diagnostics.has_errors());

@@ -7,7 +7,7 @@ use crate::diag::registry::{
     DEPLOYMENT_NAME_CLASH, DUPLICATE_CALLER, DUPLICATE_SERVICE, DUPLICATE_SUBSET,
     INVALID_MESH_SETTING, NUMBER_TOO_LARGE, OVERLAPPING_SUBSETS, UNKNOWN_CALLEE,
 };
-use crate::diag::{Diagnostics, MeshPath, did_you_mean};
+use crate::diag::{Diagnostic, Diagnostics, MeshPath, did_you_mean};
 use crate::model::{Mesh, RouteTarget, Scaling, Service, int32};
 
 use super::workloads::probes;
@@ -165,18 +165,26 @@ fn check_unknown_callees(mesh: &Mesh, out: &mut Diagnostics) {
                         path.index("calls", index),
                         format!("calls `{callee}`, which is not a service of this mesh"),
                     )
-                    .with_help(did_you_mean(
-                        callee,
-                        names.iter().copied(),
-                        format!("declare `{callee}` with `mesh.add_service`, or remove the call"),
-                    ))
-                    .with_dsl_help(did_you_mean(
-                        callee,
-                        names.iter().copied(),
-                        format!("declare `service {callee} {{ .. }}`, or remove the call"),
-                    )),
+                    .with_undeclared_service_help(callee, &names, ", or remove the call"),
             );
         }
+    }
+}
+
+impl Diagnostic {
+    /// The help for `name`, which is not a service of the mesh: the closest of `names`, else how
+    /// to declare it (in the builders' words, and in `mesh!`'s), followed by `or`.
+    pub(super) fn with_undeclared_service_help(self, name: &str, names: &[&str], or: &str) -> Self {
+        self.with_help(did_you_mean(
+            name,
+            names.iter().copied(),
+            format!("declare `{name}` in the mesh's `services`{or}"),
+        ))
+        .with_dsl_help(did_you_mean(
+            name,
+            names.iter().copied(),
+            format!("declare `service {name} {{ .. }}`{or}"),
+        ))
     }
 }
 

@@ -279,6 +279,23 @@ impl fmt::Display for Diagnostics {
     }
 }
 
+/// Diagnostics are the error of [`Mesh::merge`](crate::Mesh::merge) (and, through
+/// `RenderError`, of rendering), so `?` takes them into `Box<dyn Error>` like any other error.
+///
+/// ```
+/// use connectum_mesh_core::{Mesh, Service};
+///
+/// fn compose() -> Result<Mesh, Box<dyn std::error::Error>> {
+///     let cart = || Service::builder().name("cart").image("cart:1").build();
+///     let mut mesh = Mesh::builder().namespace("shop").services([cart()]).build();
+///     mesh.merge(cart())?; // CM0101: cart is defined twice
+///     Ok(mesh)
+/// }
+/// let error = compose().unwrap_err();
+/// assert!(error.to_string().contains("CM0101"), "{error}");
+/// ```
+impl std::error::Error for Diagnostics {}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }

@@ -144,7 +144,7 @@ registry! {
     CM0101 DUPLICATE_SERVICE Error "two services share a name"
         rule "IST0109 ConflictingMeshGatewayVirtualServiceHosts; Kiali KIA0201, KIA1106"
         why "Each service becomes a Service, a VirtualService and a DestinationRule named after it. Two services with one name give two VirtualServices for one host: Istio keeps one of them silently, so half of the routes, retries and subsets you wrote never apply, and which half depends on creation time."
-        example "mesh.add_service(Service::builder().name(\"order-service\")…); mesh.add_service(Service::builder().name(\"order-service\")…);"
+        example "Mesh::builder().services([Service::builder().name(\"order-service\")…, Service::builder().name(\"order-service\")…])"
         fix "Give every service its own name, or merge the two descriptions into one service.";
     CM0102 DUPLICATE_SUBSET Error "two subsets of a service share a name"
         rule "Istio webhook: DestinationRule subset names must be unique; Kiali KIA0201"
@@ -155,7 +155,7 @@ registry! {
         rule "Kiali KIA1101 (destination host not found); library policy: call chains must be known to budget retries"
         why "`calls` feeds the retry budget and the timeout checks along call chains. A call to an unknown service hides a whole chain from them: the retry storm it could cause goes unchecked."
         example "Service::builder().name(\"order-service\").calls([\"inventroy-service\"])"
-        fix "Name a service declared in this mesh (the help suggests the closest), or add the callee with `mesh.add_service`.";
+        fix "Name a service declared in this mesh (the help suggests the closest), or add the callee to the mesh's `services`.";
     CM0104 OVERLAPPING_SUBSETS Error "two subsets select the same pods"
         rule "Kiali KIA0003 / KIA0201 (overlapping selectors); Kubernetes: Deployments with overlapping selectors"
         why "Subsets are told apart by their version label. Two subsets with the same value select each other's pods: the two Deployments' selectors overlap, so their ReplicaSets fight over the pods, and each leg of a 90/10 canary split reaches both versions."
@@ -184,7 +184,7 @@ registry! {
     CM0120 DUPLICATE_GATEWAY Error "two gateways share a name, or a gateway shares one with a service or external caller"
         rule "Kubernetes: one object per kind and name; library policy: call chains name their members"
         why "Each gateway becomes a Gateway (and its routes) named after it: a second one with the same name overwrites the first on apply. A gateway named like a service or external caller makes the call chains the retry budget reports ambiguous."
-        example "mesh.add_gateway(Gateway::builder().name(\"edge\")…); mesh.add_gateway(Gateway::builder().name(\"edge\")…);"
+        example "Mesh::builder().gateways([Gateway::builder().name(\"edge\")…, Gateway::builder().name(\"edge\")…])"
         fix "Give every gateway its own name, distinct from the services' and external callers'.";
     CM0121 GATEWAY_WITHOUT_LISTENERS Error "a gateway declares no listener"
         rule "Istio webhook: a Gateway needs at least one server; Gateway API CRD: listeners minItems 1"
@@ -199,7 +199,7 @@ registry! {
     CM0130 CONFLICTING_CHAIN_BUDGET Error "one call chain has two different budgets"
         rule "library policy (a chain has one budget)"
         why "A chain budget overrides the mesh's retry budget for one chain. When two crates' fragments (or two entries of one mesh) set different ones for the same chain, which one applies would depend on the order they were merged or written: the composed mesh could accept a retry storm one team budgeted against."
-        example "let mut a = MeshFragment::new(); a.add_chain_budget(ChainBudget::new([\"gateway\", \"checkout\"], RetryBudget::calls(12))); let mut b = MeshFragment::new(); b.add_chain_budget(ChainBudget::new([\"gateway\", \"checkout\"], RetryBudget::calls(20))); mesh.merge(a)?.merge(b)?;"
+        example "let a = MeshFragment::builder().chain_budgets([ChainBudget::new([\"gateway\", \"checkout\"], RetryBudget::calls(12))]).build(); let b = MeshFragment::builder().chain_budgets([ChainBudget::new([\"gateway\", \"checkout\"], RetryBudget::calls(20))]).build(); mesh.merge(a)?.merge(b)?;"
         fix "Set the chain's budget in one fragment only (the crate that owns the chain's first service, or the infra crate), or make both budgets equal: an identical budget is kept once.";
     CM0140 GATEWAY_NEEDS_ISTIO Error whole_mesh "a gateway Istio implements, in a mesh without Istio"
         rule "library policy: the guide's Migration Path; Istio's ingress gateway and its Gateway API controller only run where Istio is installed"
@@ -302,7 +302,7 @@ registry! {
         rule "Kiali KIA1101 (destination host not found); Gateway API: backendRef to a missing Service (ResolvedRefs false)"
         why "The gateway has nowhere to send the requests the route matches: every one of them fails (503, or 500 under Gateway API), and the call chains behind the edge go unchecked."
         example "GatewayRoute::builder().name(\"orders\").target(GatewayTarget::service(\"order-servce\"))"
-        fix "Name a service declared in this mesh (the help suggests the closest), or add it with `mesh.add_service`.";
+        fix "Name a service declared in this mesh (the help suggests the closest), or add it to the mesh's `services`.";
     CM0221 GATEWAY_UNDECLARED_SUBSET Error "a gateway route names a subset its service does not declare"
         rule "IST0101 ReferencedResourceNotFound (subset not in any DestinationRule); Kiali KIA1107"
         why "Istio's gateway finds no cluster for the subset and answers 503 for every request the route takes."

@@ -107,12 +107,14 @@ impl Mesh {
     /// ```
     /// use connectum_mesh_core::{Authorization, Mesh, Service, ServiceAccountRef};
     ///
-    /// let mut mesh = Mesh::builder().namespace("connectum").build();
-    /// mesh.add_service(
-    ///     Service::builder().name("order-service").image("order:1.0.0")
-    ///         .calls(["inventory-service"]).build(),
-    /// );
-    /// mesh.add_service(Service::builder().name("inventory-service").image("inventory:1.0.0").build());
+    /// let mesh = Mesh::builder()
+    ///     .namespace("connectum")
+    ///     .services([
+    ///         Service::builder().name("order-service").image("order:1.0.0")
+    ///             .calls(["inventory-service"]).build(),
+    ///         Service::builder().name("inventory-service").image("inventory:1.0.0").build(),
+    ///     ])
+    ///     .build();
     /// let inventory = mesh.service("inventory-service").unwrap();
     /// assert_eq!(
     ///     mesh.authorization(inventory),

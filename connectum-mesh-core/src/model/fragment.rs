@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use bon::Builder;
+
 use super::{ChainBudget, ExternalCaller, Gateway, Mesh, Service};
 use crate::diag::MeshPath;
 use crate::diag::registry::{
@@ -76,12 +78,16 @@ impl AsRef<str> for ServiceRef {
 /// judged by alone. `connectum_mesh::mesh_fragment!` writes one in `mesh!`'s words and runs
 /// those rules while the crate compiles.
 ///
+/// Like [`Mesh`], every collection is set through its builder setter, which takes any iterable;
+/// fragments are combined by merging them into the mesh.
+///
 /// ```
 /// use connectum_mesh_core::{Mesh, MeshFragment, Service, ServiceRef};
 ///
 /// const STOCK: ServiceRef = ServiceRef::new("stock");
-/// let mut cart = MeshFragment::new();
-/// cart.add_service(Service::builder().name("cart").image("cart:1").calls([STOCK]).build());
+/// let cart = MeshFragment::builder()
+///     .services([Service::builder().name("cart").image("cart:1").calls([STOCK]).build()])
+///     .build();
 /// let stock = Service::builder().name(STOCK).image("stock:1").build();
 ///
 /// let mut shop = Mesh::builder().namespace("shop").build();
@@ -89,47 +95,69 @@ impl AsRef<str> for ServiceRef {
 /// assert_eq!(shop.services.len(), 2);
 /// # Ok::<(), connectum_mesh_core::Diagnostics>(())
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Builder)]
+#[non_exhaustive]
 pub struct MeshFragment {
     /// The services this fragment defines.
+    #[builder(default, with = |items: impl IntoIterator<Item = Service>| items.into_iter().collect())]
     pub services: Vec<Service>,
     /// The gateways it defines.
+    #[builder(default, with = |items: impl IntoIterator<Item = Gateway>| items.into_iter().collect())]
     pub gateways: Vec<Gateway>,
     /// Callers outside the model that call its services. Several fragments may declare the same
     /// caller identically; it is kept once.
+    #[builder(default, with = |items: impl IntoIterator<Item = ExternalCaller>| items.into_iter().collect())]
     pub external_callers: Vec<ExternalCaller>,
     /// Other namespaces its allow rules name.
+    #[builder(default, with = |items: impl IntoIterator<Item = impl Into<String>>| super::strings(items))]
     pub known_namespaces: Vec<String>,
     /// Budgets for particular chains through its services.
+    #[builder(default, with = |items: impl IntoIterator<Item = ChainBudget>| items.into_iter().collect())]
     pub chain_budgets: Vec<ChainBudget>,
 }
 
 impl MeshFragment {
-    /// An empty fragment.
+    /// An empty fragment (the same as `MeshFragment::builder().build()`).
     #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Adds a service.
+    #[deprecated(
+        since = "0.2.0",
+        note = "set services with `MeshFragment::builder().services([..])`"
+    )]
     pub fn add_service(&mut self, service: Service) -> &mut Self {
         self.services.push(service);
         self
     }
 
     /// Adds a gateway.
+    #[deprecated(
+        since = "0.2.0",
+        note = "set gateways with `MeshFragment::builder().gateways([..])`"
+    )]
     pub fn add_gateway(&mut self, gateway: Gateway) -> &mut Self {
         self.gateways.push(gateway);
         self
     }
 
     /// Adds an external caller.
+    #[deprecated(
+        since = "0.2.0",
+        note = "set external callers with `MeshFragment::builder().external_callers([..])`"
+    )]
     pub fn add_external_caller(&mut self, caller: ExternalCaller) -> &mut Self {
         self.external_callers.push(caller);
         self
     }
 
     /// Adds a budget for one call chain.
+    #[deprecated(
+        since = "0.2.0",
+        note = "set chain budgets with `MeshFragment::builder().chain_budgets([..])`"
+    )]
     pub fn add_chain_budget(&mut self, budget: ChainBudget) -> &mut Self {
         self.chain_budgets.push(budget);
         self
@@ -174,12 +202,14 @@ impl MeshFragment {
     pub fn check(&self) -> Diagnostics {
         // A one-letter namespace: only whole-mesh rules read the namespace, and no length rule
         // can trip on it that the real one would not.
-        let mut mesh = Mesh::builder().namespace("x").build();
-        mesh.services.clone_from(&self.services);
-        mesh.gateways.clone_from(&self.gateways);
-        mesh.external_callers.clone_from(&self.external_callers);
-        mesh.known_namespaces.clone_from(&self.known_namespaces);
-        mesh.chain_budgets.clone_from(&self.chain_budgets);
+        let mesh = Mesh::builder()
+            .namespace("x")
+            .services(self.services.iter().cloned())
+            .gateways(self.gateways.iter().cloned())
+            .external_callers(self.external_callers.iter().cloned())
+            .known_namespaces(&self.known_namespaces)
+            .chain_budgets(self.chain_budgets.iter().cloned())
+            .build();
         crate::check(&mesh).local()
     }
 }
@@ -253,12 +283,13 @@ impl Mesh {
     ///
     /// let gateway = ExternalCaller::builder().name("gateway")
     ///     .service_account(ServiceAccountRef::new("shop", "gateway")).calls(["cart"]).build();
-    /// let mut cart = MeshFragment::new();
-    /// cart.add_external_caller(gateway.clone())
-    ///     .add_service(Service::builder().name("cart").image("cart:1").calls(["stock"]).build());
+    /// let cart = MeshFragment::builder()
+    ///     .external_callers([gateway.clone()])
+    ///     .services([Service::builder().name("cart").image("cart:1").calls(["stock"]).build()])
+    ///     .build();
     /// let stock = Service::builder().name("stock").image("stock:1").build();
     ///
-    /// let mut shop = Mesh::builder().namespace("shop").external_callers(vec![gateway]).build();
+    /// let mut shop = Mesh::builder().namespace("shop").external_callers([gateway]).build();
     /// shop.merge(cart.clone())?.merge(stock)?;
     /// assert_eq!(shop.services.len(), 2);
     /// assert_eq!(shop.external_callers.len(), 1);

@@ -25,12 +25,23 @@ pub const RENDERER_LABELS: [&str; 3] = [APP_VERSION_LABEL, COMPONENT_LABEL, PART
 /// A namespace of Connectum services under Istio: what users describe, and what the checker and
 /// the renderer read.
 ///
+/// Every collection (services, gateways, external callers, chain budgets, known namespaces) is
+/// set through its builder setter, which takes any iterable; a built mesh grows by
+/// [`Mesh::merge`] (another crate's [`MeshFragment`], or a single service or gateway).
+///
 /// ```
 /// use connectum_mesh_core::{Mesh, MtlsMode, Service};
 ///
-/// let mut mesh = Mesh::builder().namespace("connectum").mtls(MtlsMode::Strict).build();
-/// mesh.add_service(Service::builder().name("order-service").image("order:1.0.0").build());
+/// let mut mesh = Mesh::builder()
+///     .namespace("connectum")
+///     .mtls(MtlsMode::Strict)
+///     .services([Service::builder().name("order-service").image("order:1.0.0").build()])
+///     .build();
 /// assert!(mesh.service("order-service").is_some());
+///
+/// mesh.merge(Service::builder().name("stock").image("stock:1.0.0").build())?;
+/// assert_eq!(mesh.services.len(), 2);
+/// # Ok::<(), connectum_mesh_core::Diagnostics>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Builder)]
 #[non_exhaustive]
@@ -95,16 +106,22 @@ pub struct Mesh {
     /// [`Mesh::deny_warnings`].
     #[builder(skip)]
     pub lints: Lints,
-    /// The services; add with [`Mesh::add_service`].
-    #[builder(skip)]
+    /// The services, in the order they are rendered; on a built mesh, add more with
+    /// [`Mesh::merge`].
+    #[builder(default, with = |items: impl IntoIterator<Item = Service>| items.into_iter().collect())]
     pub services: Vec<Service>,
-    /// The gateways requests from outside enter by; add with [`Mesh::add_gateway`].
-    #[builder(skip)]
+    /// The gateways requests from outside enter by; on a built mesh, add more with
+    /// [`Mesh::merge`].
+    #[builder(default, with = |items: impl IntoIterator<Item = Gateway>| items.into_iter().collect())]
     pub gateways: Vec<Gateway>,
 }
 
 impl Mesh {
-    /// Adds a service.
+    /// Adds a service, unchecked (a second service of the same name is the checker's CM0101).
+    #[deprecated(
+        since = "0.2.0",
+        note = "set services with `Mesh::builder().services([..])`, or add to a built mesh with `mesh.merge(service)?`"
+    )]
     pub fn add_service(&mut self, service: Service) -> &mut Self {
         self.services.push(service);
         self
@@ -133,7 +150,11 @@ impl Mesh {
         self
     }
 
-    /// Adds a gateway.
+    /// Adds a gateway, unchecked (a second gateway of the same name is the checker's CM0120).
+    #[deprecated(
+        since = "0.2.0",
+        note = "set gateways with `Mesh::builder().gateways([..])`, or add to a built mesh with `mesh.merge(gateway)?`"
+    )]
     pub fn add_gateway(&mut self, gateway: Gateway) -> &mut Self {
         self.gateways.push(gateway);
         self
@@ -157,8 +178,10 @@ impl Mesh {
     /// use std::time::Duration as Elapsed;
     /// use connectum_mesh_core::{Mesh, Service};
     ///
-    /// let mut mesh = Mesh::builder().namespace("shop").build();
-    /// mesh.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
+    /// let mesh = Mesh::builder()
+    ///     .namespace("shop")
+    ///     .services([Service::builder().name("cart").image("cart:1.0.0").build()])
+    ///     .build();
     /// let timeline = mesh.shutdown_timeline("cart").expect("declared");
     /// assert_eq!(timeline.grace_period(), Elapsed::from_secs(40));
     /// assert!(timeline.holds());

@@ -97,8 +97,10 @@ fn the_first_subset_is_the_primary_workload() {
 
 #[test]
 fn the_grace_period_defaults_to_the_last_step_plus_the_margin() {
-    let mut mesh = crate::Mesh::builder().namespace("shop").build();
-    mesh.add_service(order());
+    let mut mesh = crate::Mesh::builder()
+        .namespace("shop")
+        .services([order()])
+        .build();
     let grace = |mesh: &crate::Mesh| {
         mesh.shutdown_timeline("order-service")
             .map(|t| t.grace_period())
@@ -211,13 +213,15 @@ fn merging_a_fragment_with_a_stand_in_caller_or_a_different_caller_is_a_conflict
             .build()
     };
     // The stock crate's fragment declares its caller `cart` as a stand-in external caller.
-    let mut stock = Mesh::builder()
+    let stock = Mesh::builder()
         .namespace("shop")
         .external_callers([caller("cart", "cart")])
+        .services([Service::builder().name("stock").image("stock:1").build()])
         .build();
-    stock.add_service(Service::builder().name("stock").image("stock:1").build());
-    let mut cart = Mesh::builder().namespace("shop").build();
-    cart.add_service(Service::builder().name("cart").image("cart:1").build());
+    let cart = Mesh::builder()
+        .namespace("shop")
+        .services([Service::builder().name("cart").image("cart:1").build()])
+        .build();
 
     let mut shop = Mesh::builder().namespace("shop").build();
     assert!(shop.merge(stock).is_ok());
@@ -257,9 +261,10 @@ fn merging_fragments_keeps_identical_gateways_once_and_refuses_different_or_clas
             .build()
     };
     const CART: ServiceRef = ServiceRef::new("cart");
-    let mut cart = MeshFragment::new();
-    cart.add_gateway(edge(9090))
-        .add_service(Service::builder().name(CART).image("cart:1").build());
+    let cart = MeshFragment::builder()
+        .gateways([edge(9090)])
+        .services([Service::builder().name(CART).image("cart:1").build()])
+        .build();
     let mut shop = Mesh::builder().namespace("shop").build();
     assert!(shop.merge(cart).is_ok());
     assert!(
@@ -288,9 +293,9 @@ fn chain_budgets_of_two_fragments_merge_once_when_equal_and_conflict_when_not() 
     use crate::{ChainBudget, MeshFragment, RetryBudget};
     let budget = |calls| ChainBudget::new(["gateway", "cart", "stock"], RetryBudget::calls(calls));
     let fragment = |calls| {
-        let mut fragment = MeshFragment::new();
-        fragment.add_chain_budget(budget(calls));
-        fragment
+        MeshFragment::builder()
+            .chain_budgets([budget(calls)])
+            .build()
     };
     let mut shop = Mesh::builder().namespace("shop").build();
     shop.merge(fragment(12)).map(|_| ()).unwrap();
@@ -313,8 +318,9 @@ fn chain_budgets_of_two_fragments_merge_once_when_equal_and_conflict_when_not() 
     );
     assert_eq!(shop, before, "nothing is merged on a conflict");
 
-    let mut both = MeshFragment::new();
-    both.add_chain_budget(budget(8)).add_chain_budget(budget(9));
+    let both = MeshFragment::builder()
+        .chain_budgets([budget(8), budget(9)])
+        .build();
     let mut fresh = Mesh::builder().namespace("shop").build();
     let within = fresh.merge(both).err().map(|d| d.codes().join(","));
     assert_eq!(
@@ -360,11 +366,11 @@ fn a_fragment_reports_what_it_can_judge_and_leaves_the_rest_to_the_composed_mesh
 
 #[test]
 fn a_whole_mesh_merges_as_a_fragment_without_its_settings() {
-    let mut other = Mesh::builder()
+    let other = Mesh::builder()
         .namespace("elsewhere")
         .known_namespaces(vec!["billing".to_owned()])
+        .services([Service::builder().name("stock").image("stock:1").build()])
         .build();
-    other.add_service(Service::builder().name("stock").image("stock:1").build());
     let mut shop = Mesh::builder().namespace("shop").build();
     shop.merge(other.clone()).map(|_| ()).unwrap();
     shop.merge(crate::MeshFragment {
@@ -380,7 +386,21 @@ fn a_whole_mesh_merges_as_a_fragment_without_its_settings() {
 
 #[test]
 fn callers_are_gathered_once_for_every_service_sorted_without_repeats() {
-    let mut mesh = Mesh::builder()
+    let services = [
+        ("orders", None, vec!["stock", "stock"]),
+        ("cart", Some("orders"), vec!["stock"]),
+        ("stock", None, vec![]),
+    ]
+    .map(|(name, account, calls)| {
+        let mut service = Service::builder()
+            .name(name)
+            .image(format!("{name}:1"))
+            .calls(calls)
+            .build();
+        service.service_account = account.map(String::from);
+        service
+    });
+    let mesh = Mesh::builder()
         .namespace("shop")
         .external_callers(vec![
             ExternalCaller::builder()
@@ -389,22 +409,8 @@ fn callers_are_gathered_once_for_every_service_sorted_without_repeats() {
                 .calls(["stock"])
                 .build(),
         ])
-        .build();
-    for (name, account, calls) in [
-        ("orders", None, vec!["stock", "stock"]),
-        ("cart", Some("orders"), vec!["stock"]),
-        ("stock", None, vec![]),
-    ] {
-        let mut service = Service::builder()
-            .name(name)
-            .image(format!("{name}:1"))
-            .calls(calls)
-            .build();
-        service.service_account = account.map(String::from);
-        mesh.add_service(service);
-    }
-    mesh.add_gateway(
-        Gateway::builder()
+        .services(services)
+        .gateways([Gateway::builder()
             .name("edge")
             .runtime(GatewayClass::envoy_gateway("edge").into())
             .service_account(ServiceAccountRef::new("shop", "envoy"))
@@ -412,8 +418,8 @@ fn callers_are_gathered_once_for_every_service_sorted_without_repeats() {
                 .name("stock")
                 .target(GatewayTarget::service("stock"))
                 .build()])
-            .build(),
-    );
+            .build()])
+        .build();
     let callers = mesh.callers();
     let expected = [
         ServiceAccountRef::new("partners", "api"),

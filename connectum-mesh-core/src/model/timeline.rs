@@ -17,8 +17,10 @@
 //! use std::time::Duration as Elapsed;
 //! use connectum_mesh_core::{Mesh, Service, StepKind};
 //!
-//! let mut mesh = Mesh::builder().namespace("shop").build();
-//! mesh.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
+//! let mesh = Mesh::builder()
+//!     .namespace("shop")
+//!     .services([Service::builder().name("cart").image("cart:1.0.0").build()])
+//!     .build();
 //! let timeline = mesh.shutdown_timeline("cart").expect("declared");
 //! // preStop 5s, Connectum drains up to 30s, the proxy outlasts both, the kill comes 5s later.
 //! assert_eq!(timeline.step(StepKind::PreStop).map(|s| s.end), Some(Elapsed::from_secs(5)));
@@ -384,15 +386,17 @@ impl PodTimeline {
     /// use std::time::Duration as Elapsed;
     /// use connectum_mesh_core::{Duration, FailureKind, GracefulShutdown, Mesh, Service};
     ///
-    /// let mut mesh = Mesh::builder().namespace("shop").build();
-    /// mesh.add_service(
-    ///     Service::builder()
-    ///         .name("cart")
-    ///         .image("cart:1.0.0")
-    ///         // Istio's default drain, explicitly: the proxy exits 5s in.
-    ///         .shutdown(GracefulShutdown::builder().proxy_drain(Duration::from_secs(5)).build())
-    ///         .build(),
-    /// );
+    /// let mesh = Mesh::builder()
+    ///     .namespace("shop")
+    ///     .services([
+    ///         Service::builder()
+    ///             .name("cart")
+    ///             .image("cart:1.0.0")
+    ///             // Istio's default drain, explicitly: the proxy exits 5s in.
+    ///             .shutdown(GracefulShutdown::builder().proxy_drain(Duration::from_secs(5)).build())
+    ///             .build(),
+    ///     ])
+    ///     .build();
     /// let timeline = mesh.shutdown_timeline("cart").expect("declared");
     /// let failing = timeline.what_fails_between(Elapsed::from_secs(5), Elapsed::from_secs(30));
     /// assert_eq!(failing.len(), 1);

@@ -1,5 +1,5 @@
-//! The mesh: `Mesh::builder()` with its settings, then `add_service` for each service (each
-//! built in a function of its own) and `add_gateway` for each gateway.
+//! The mesh: `Mesh::builder()` with its settings, its `services` (each built in a function of
+//! its own) and its `gateways`.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -38,6 +38,31 @@ pub(super) fn service_builder() -> (Ident, TokenStream) {
     (build, helper)
 }
 
+/// The statement that builds the services and the setters that put them and the gateways in a
+/// mesh or fragment builder. The services are built first, into a fragment, because the
+/// gateways' routes name subsets through the handles of those services
+/// ([`MeshFragment::service`]); the `gateways` setter borrows it before `services` moves the
+/// services out.
+pub(super) fn services_and_gateways(node: &MeshNode) -> (TokenStream, TokenStream) {
+    if node.services.is_empty() && node.gateways.is_empty() {
+        return (TokenStream::new(), TokenStream::new());
+    }
+    let k = krate();
+    let declared = mixed("services");
+    let services = node.services.iter().map(service);
+    let (build, builder) = service_builder();
+    let builder = (!node.services.is_empty()).then_some(builder);
+    let gateways = node.gateways.iter().map(|g| gateway(g, &declared));
+    let prelude = quote! {
+        #builder
+        let #declared = #k::MeshFragment::builder()
+            .services([#( #build(|| #services) ),*])
+            .build();
+    };
+    let gateways = (!node.gateways.is_empty()).then(|| quote!(.gateways([#(#gateways),*])));
+    (prelude, quote!(#gateways .services(#declared.services)))
+}
+
 /// The expression `mesh!` expands to.
 pub fn mesh(node: &MeshNode) -> TokenStream {
     let k = krate();
@@ -57,17 +82,12 @@ pub fn mesh(node: &MeshNode) -> TokenStream {
         setters.push(quote!(.external_callers(::std::vec![#(#callers),*])));
     }
     let after = after(&node.fields, &mesh);
-    let services = node.services.iter().map(service);
-    let (build, builder) = service_builder();
-    let gateways = node.gateways.iter().map(|g| gateway(g, &mesh));
-    let edge = mixed("edge");
+    let (services, members) = services_and_gateways(node);
     quote!({
-        #builder
+        #services
         #[allow(unused_mut)]
-        let mut #mesh = #k::Mesh::builder() #(#setters)* .build();
+        let mut #mesh = #k::Mesh::builder() #(#setters)* #members .build();
         #(#after)*
-        #( #mesh.add_service(#build(|| #services)); )*
-        #( { let #edge = #gateways; #mesh.add_gateway(#edge); } )*
         #mesh
     })
 }

@@ -50,7 +50,7 @@ pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
             .index
             .record(&root.index("services", i), service.name.span);
         let lowered = lower_service(&mut lowering, service, &path);
-        mesh.add_service(lowered);
+        mesh.services.push(lowered);
     }
     for (i, gateway) in node.gateways.iter().enumerate() {
         let path = MeshPath::gateway(&gateway.name.value);
@@ -59,7 +59,7 @@ pub fn lower(node: &MeshNode, errors: &mut Errors) -> (Mesh, SpanIndex) {
             .index
             .record(&root.index("gateways", i), gateway.name.span);
         let lowered = lower_gateway(&mut lowering, &mesh, gateway, &path);
-        mesh.add_gateway(lowered);
+        mesh.gateways.push(lowered);
     }
     (mesh, lowering.index)
 }

@@ -97,10 +97,10 @@ struct Variant {
 /// use connectum_mesh::cli::{Cli, Exit};
 /// use connectum_mesh::{Mesh, Service};
 ///
-/// let mut mesh = Mesh::builder().namespace("shop").build();
-/// mesh.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
-/// let mut broken = mesh.clone();
-/// broken.add_service(Service::builder().name("cart").image("cart:2.0.0").build());
+/// let cart = |tag: &str| Service::builder().name("cart").image(format!("cart:{tag}")).build();
+/// let mesh = Mesh::builder().namespace("shop").services([cart("1.0.0")]).build();
+/// // Two services named `cart` (CM0101): the builder takes them, the checker refuses them.
+/// let broken = Mesh::builder().namespace("shop").services([cart("1.0.0"), cart("2.0.0")]).build();
 ///
 /// let cli = Cli::new(mesh).about("The shop's mesh").variant("broken", "Check a broken copy", broken);
 /// let (mut out, mut err) = (Vec::new(), Vec::new());

@@ -3,18 +3,27 @@ use connectum_mesh_core::Service;
 
 fn mesh() -> Mesh {
     // deny_by_default: `cart` has no callers, so it would otherwise be open to the mesh (CM0460).
-    let mut mesh = Mesh::builder()
+    Mesh::builder()
         .namespace("shop")
         .deny_by_default(true)
-        .build();
-    mesh.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
-    mesh
+        .services([cart("1.0.0")])
+        .build()
 }
 
+/// Two services named `cart` (CM0101): the builder takes them, the checker refuses them.
 fn broken() -> Mesh {
-    let mut mesh = mesh();
-    mesh.add_service(Service::builder().name("cart").image("cart:2.0.0").build());
-    mesh
+    Mesh::builder()
+        .namespace("shop")
+        .deny_by_default(true)
+        .services([cart("1.0.0"), cart("2.0.0")])
+        .build()
+}
+
+fn cart(tag: &str) -> Service {
+    Service::builder()
+        .name("cart")
+        .image(format!("cart:{tag}"))
+        .build()
 }
 
 fn run(args: &[&str]) -> (Exit, String, String) {

@@ -93,8 +93,10 @@ pub fn manifest_files(manifests: &Manifests, format: Format) -> Result<Vec<Outpu
 /// ```
 /// use connectum_mesh::{Mesh, Service, emit};
 ///
-/// let mut mesh = Mesh::builder().namespace("shop").build();
-/// mesh.add_service(Service::builder().name("cart").image("cart:1").build());
+/// let mesh = Mesh::builder()
+///     .namespace("shop")
+///     .services([Service::builder().name("cart").image("cart:1").build()])
+///     .build();
 /// let files = emit::app_settings_files(&mesh);
 /// assert_eq!(files[0].name, "cart.connectum.ts");
 /// assert!(files[0].text.contains("export const port = 5000;"));

@@ -9,9 +9,9 @@ use super::*;
 use crate::render::render;
 
 fn manifests(log_level: &str) -> Manifests {
-    let mut mesh = Mesh::builder().namespace("shop").build();
-    mesh.add_service(
-        Service::builder()
+    let mesh = Mesh::builder()
+        .namespace("shop")
+        .services([Service::builder()
             .name("cart")
             .image("cart:1.0.0")
             .config(BTreeMap::from([
@@ -19,8 +19,8 @@ fn manifests(log_level: &str) -> Manifests {
                 ("FEATURE_X".to_owned(), "yes".to_owned()),
                 ("PORT".to_owned(), "5000".to_owned()),
             ]))
-            .build(),
-    );
+            .build()])
+        .build();
     render(&mesh).unwrap_or_else(|error| panic!("renders:\n{error}"))
 }
 
@@ -206,14 +206,16 @@ fn extra_objects_go_through_every_emit_path_in_apply_order() {
 
 #[test]
 fn streaming_a_lazily_rendered_mesh_writes_the_text_of_the_eager_one() {
-    let mut mesh = Mesh::builder().namespace("shop").build();
-    mesh.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
-    mesh.add_service(
-        Service::builder()
-            .name("orders")
-            .image("orders:1.0.0")
-            .build(),
-    );
+    let mesh = Mesh::builder()
+        .namespace("shop")
+        .services([
+            Service::builder().name("cart").image("cart:1.0.0").build(),
+            Service::builder()
+                .name("orders")
+                .image("orders:1.0.0")
+                .build(),
+        ])
+        .build();
     let options = crate::render::RenderOptions::default();
     let lazy = crate::render::render_lazily(&mesh, &options).unwrap();
     let eager = render(&mesh).unwrap();

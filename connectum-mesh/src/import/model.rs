@@ -259,7 +259,8 @@ pub(crate) fn mesh(objects: &Objects<'_>, interceptors: &Interceptors) -> Mesh {
             .and_then(|ports| ports.first())
             .and_then(|p| u16::try_from(p.port).ok())
             .unwrap_or(model::CONNECTUM_PORT);
-        mesh.add_service(service(
+        // Each service reads the mesh so far, so the importer fills the collections in place.
+        mesh.services.push(service(
             &mesh,
             &read.name,
             port,
@@ -269,12 +270,10 @@ pub(crate) fn mesh(objects: &Objects<'_>, interceptors: &Interceptors) -> Mesh {
         ));
     }
     admit_callers(&mut mesh);
-    for gateway in super::edge::istio_gateways(&mesh, objects) {
-        mesh.add_gateway(gateway);
-    }
-    for gateway in super::edge::gateways(&mesh, objects) {
-        mesh.add_gateway(gateway);
-    }
+    let istio_gateways = super::edge::istio_gateways(&mesh, objects);
+    mesh.gateways.extend(istio_gateways);
+    let gateways = super::edge::gateways(&mesh, objects);
+    mesh.gateways.extend(gateways);
     super::edge::identities(&mut mesh);
     mesh
 }

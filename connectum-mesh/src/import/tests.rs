@@ -129,17 +129,15 @@ fn a_fault_injection_is_reported_as_not_modelled_where_it_is_written() {
 #[test]
 fn an_authorization_condition_the_model_cannot_say_is_refused() {
     use connectum_mesh_core::{AllowRule, Service};
-    let mut mesh = Mesh::builder()
+    let mesh = Mesh::builder()
         .namespace("shop")
         .known_namespaces(["web"])
-        .build();
-    mesh.add_service(
-        Service::builder()
+        .services([Service::builder()
             .name("cart")
             .image("cart:1.0.0")
             .allow([AllowRule::namespace("web")])
-            .build(),
-    );
+            .build()])
+        .build();
     let mut documents = crate::render(&mesh).unwrap().to_values().unwrap();
     let rule = documents
         .iter_mut()
@@ -199,9 +197,10 @@ fn importing_what_the_example_emits_renders_the_same_documents() {
 /// Small meshes; the guide's order-service round trip is `tests/import.rs` in the tests crate.
 fn example_meshes() -> Vec<Mesh> {
     use connectum_mesh_core::{Duration, MeshRetry, Route, Service, Split, Subset};
-    let mut plain = Mesh::builder().namespace("shop").build();
-    plain.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
-    let mut split = Mesh::builder().namespace("shop").build();
+    let plain = Mesh::builder()
+        .namespace("shop")
+        .services([Service::builder().name("cart").image("cart:1.0.0").build()])
+        .build();
     let mut cart = Service::builder().name("cart").image("cart:1.0.0").build();
     let v1 = cart.add_subset(Subset::builder().name("v1").build());
     let v2 = cart.add_subset(Subset::builder().name("v2").image("cart:2.0.0").build());
@@ -212,7 +211,7 @@ fn example_meshes() -> Vec<Mesh> {
             .retries(MeshRetry::builder().attempts(1).build())
             .build(),
     );
-    split.add_service(cart);
+    let split = Mesh::builder().namespace("shop").services([cart]).build();
     vec![plain, split]
 }
 

@@ -47,15 +47,13 @@ fn reads_every_reference_manifest_strictly() {
 
 #[test]
 fn reads_what_we_emit_without_a_problem_yaml_json_and_v1beta1() {
-    let mut mesh = connectum_mesh_core::Mesh::builder()
+    let mesh = connectum_mesh_core::Mesh::builder()
         .namespace("shop")
-        .build();
-    mesh.add_service(
-        connectum_mesh_core::Service::builder()
+        .services([connectum_mesh_core::Service::builder()
             .name("cart")
             .image("cart:1.0.0")
-            .build(),
-    );
+            .build()])
+        .build();
     let manifests = crate::render(&mesh).unwrap();
     let yaml = crate::emit::to_yaml(&manifests).unwrap();
     let json = crate::emit::to_json(&manifests).unwrap();

@@ -122,8 +122,10 @@ impl Manifests {
     /// use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
     /// use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
     ///
-    /// let mut mesh = Mesh::builder().namespace("shop").build();
-    /// mesh.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
+    /// let mesh = Mesh::builder()
+    ///     .namespace("shop")
+    ///     .services([Service::builder().name("cart").image("cart:1.0.0").build()])
+    ///     .build();
     /// let pdb = PodDisruptionBudget {
     ///     metadata: ObjectMeta { name: Some("cart".into()), namespace: Some("shop".into()), ..Default::default() },
     ///     spec: Some(PodDisruptionBudgetSpec { min_available: Some(IntOrString::Int(1)), ..Default::default() }),

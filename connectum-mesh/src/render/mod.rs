@@ -376,8 +376,10 @@ impl std::error::Error for RenderError {}
 /// ```
 /// use connectum_mesh::{Mesh, Service, render};
 ///
-/// let mut mesh = Mesh::builder().namespace("shop").build();
-/// mesh.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
+/// let mesh = Mesh::builder()
+///     .namespace("shop")
+///     .services([Service::builder().name("cart").image("cart:1.0.0").build()])
+///     .build();
 /// let manifests = render(&mesh)?;
 /// let kinds: Vec<_> = manifests.objects().iter().map(|o| o.kind()).collect();
 /// assert_eq!(kinds, ["Namespace", "ServiceAccount", "ConfigMap", "PeerAuthentication", "Service", "Deployment"]);
@@ -405,8 +407,10 @@ pub fn render_with(mesh: &Mesh, options: &RenderOptions) -> Result<Manifests, Re
 /// ```
 /// use connectum_mesh::{Mesh, RenderOptions, Service, emit, render_lazily};
 ///
-/// let mut mesh = Mesh::builder().namespace("shop").build();
-/// mesh.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
+/// let mesh = Mesh::builder()
+///     .namespace("shop")
+///     .services([Service::builder().name("cart").image("cart:1.0.0").build()])
+///     .build();
 /// let lazy = render_lazily(&mesh, &RenderOptions::default())?;
 /// let mut out = Vec::new();
 /// emit::write_yaml(lazy.documents(), &mut out)?;

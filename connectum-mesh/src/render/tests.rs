@@ -13,7 +13,6 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use super::*;
 
 fn canary_mesh(scaling: Scaling) -> Mesh {
-    let mut mesh = Mesh::builder().namespace("shop").build();
     let mut cart = Service::builder()
         .name("cart")
         .image("cart:1.0.0")
@@ -37,8 +36,7 @@ fn canary_mesh(scaling: Scaling) -> Mesh {
             .retries(MeshRetry::disabled())
             .build(),
     );
-    mesh.add_service(cart);
-    mesh
+    Mesh::builder().namespace("shop").services([cart]).build()
 }
 
 fn rendered(mesh: &Mesh) -> Vec<Object> {
@@ -460,7 +458,6 @@ fn authorization_policies(objects: &[Object]) -> Vec<&crate::api::security::Auth
 
 /// `order` calls `inventory`, and neither writes allow rules.
 fn calling_mesh() -> Mesh {
-    let mut mesh = Mesh::builder().namespace("shop").build();
     let timeout = |service: &mut Service| {
         service.add_route(
             Route::builder()
@@ -480,9 +477,10 @@ fn calling_mesh() -> Mesh {
         .image("inventory:1.0.0")
         .build();
     timeout(&mut inventory);
-    mesh.add_service(order);
-    mesh.add_service(inventory);
-    mesh
+    Mesh::builder()
+        .namespace("shop")
+        .services([order, inventory])
+        .build()
 }
 
 #[test]

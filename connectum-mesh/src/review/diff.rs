@@ -47,8 +47,10 @@ impl fmt::Display for Change {
 /// use connectum_mesh::review::MeshDiff;
 /// use connectum_mesh::{Mesh, MtlsMode, Service};
 ///
-/// let mut before = Mesh::builder().namespace("connectum").build();
-/// before.add_service(Service::builder().name("order-service").image("order:1.0.0").build());
+/// let before = Mesh::builder()
+///     .namespace("connectum")
+///     .services([Service::builder().name("order-service").image("order:1.0.0").build()])
+///     .build();
 /// let mut after = before.clone();
 /// assert!(MeshDiff::between(&before, &after).is_empty());
 ///

@@ -9,8 +9,10 @@
 //! use connectum_mesh::review::{DiagramFormat, diagram};
 //! use connectum_mesh::{Mesh, Service};
 //!
-//! let mut mesh = Mesh::builder().namespace("connectum").build();
-//! mesh.add_service(Service::builder().name("order-service").image("order:1.0.0").build());
+//! let mesh = Mesh::builder()
+//!     .namespace("connectum")
+//!     .services([Service::builder().name("order-service").image("order:1.0.0").build()])
+//!     .build();
 //! let mermaid = diagram(&mesh, DiagramFormat::Mermaid);
 //! assert!(mermaid.starts_with("flowchart LR\n"));
 //! assert!(diagram(&mesh, DiagramFormat::Dot).starts_with("digraph mesh {"));

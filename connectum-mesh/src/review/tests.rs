@@ -22,15 +22,7 @@ fn service(name: &str, calls: &[&str]) -> Service {
 
 /// gateway → order (mesh 1 × app 1 = 4) → inventory (mesh 1 × app 1: 16), over the budget of 10.
 fn chain_mesh() -> Mesh {
-    let mut mesh = Mesh::builder().namespace("shop").build();
-    mesh.external_callers.push(
-        ExternalCaller::builder()
-            .name("gateway")
-            .service_account(ServiceAccountRef::new("shop", "gateway"))
-            .calls(vec!["order".to_owned()])
-            .build(),
-    );
-    for (name, calls) in [("order", &["inventory"][..]), ("inventory", &[][..])] {
+    let services = [("order", &["inventory"][..]), ("inventory", &[][..])].map(|(name, calls)| {
         let mut s = service(name, calls);
         let stable = s.add_subset(Subset::builder().name("stable").build());
         s.add_route(
@@ -39,9 +31,17 @@ fn chain_mesh() -> Mesh {
                 .retries(MeshRetry::builder().attempts(1).build())
                 .build(),
         );
-        mesh.add_service(s);
-    }
-    mesh
+        s
+    });
+    Mesh::builder()
+        .namespace("shop")
+        .external_callers([ExternalCaller::builder()
+            .name("gateway")
+            .service_account(ServiceAccountRef::new("shop", "gateway"))
+            .calls(["order"])
+            .build()])
+        .services(services)
+        .build()
 }
 
 #[test]
@@ -107,9 +107,10 @@ fn refused_calls_routes_to_nowhere_and_unknown_callees_are_marked() {
 
 #[test]
 fn a_cycle_is_marked_on_its_edges() {
-    let mut mesh = Mesh::builder().namespace("shop").build();
-    mesh.add_service(service("a", &["b"]));
-    mesh.add_service(service("b", &["a"]));
+    let mesh = Mesh::builder()
+        .namespace("shop")
+        .services([service("a", &["b"]), service("b", &["a"])])
+        .build();
     let dot = diagram(&mesh, DiagramFormat::Dot);
     assert!(
         dot.contains("⚠ CM0310 services call each other in a cycle"),
@@ -119,7 +120,6 @@ fn a_cycle_is_marked_on_its_edges() {
 
 #[test]
 fn labels_are_escaped_for_each_language() {
-    let mut mesh = Mesh::builder().namespace("shop").build();
     let mut s = service("order", &[]);
     let stable = s.add_subset(Subset::builder().name("stable").build());
     s.add_route(
@@ -131,7 +131,7 @@ fn labels_are_escaped_for_each_language() {
             .target(&stable)
             .build(),
     );
-    mesh.add_service(s);
+    let mesh = Mesh::builder().namespace("shop").services([s]).build();
     let mermaid = diagram(&mesh, DiagramFormat::Mermaid);
     assert!(
         mermaid.contains("x-q: regex #quot;a\\d#lt;b#gt;#quot;"),
@@ -160,7 +160,7 @@ fn services_subsets_and_routes_that_come_or_go_are_one_line_each() {
     );
     let mut added = service("billing", &[]);
     added.image = "registry.example/billing:2.0.0".to_owned();
-    after.add_service(added);
+    after.merge(added).unwrap();
     let diff = MeshDiff::between(&before, &after);
     assert_eq!(
         diff.to_string(),
@@ -182,13 +182,12 @@ worst-case calls per chain
 
 #[test]
 fn routes_reordered_are_one_line_and_additions_do_not_count_as_reordering() {
-    let mut before = Mesh::builder().namespace("shop").build();
     let mut s = service("order", &[]);
     let stable = s.add_subset(Subset::builder().name("stable").build());
     for name in ["a", "b"] {
         s.add_route(Route::builder().name(name).target(&stable).build());
     }
-    before.add_service(s);
+    let before = Mesh::builder().namespace("shop").services([s]).build();
     let mut swapped = before.clone();
     swapped.services[0].routes.reverse();
     assert_eq!(
@@ -205,9 +204,10 @@ fn routes_reordered_are_one_line_and_additions_do_not_count_as_reordering() {
 
 #[test]
 fn services_sharing_a_name_are_compared_in_order() {
-    let mut before = Mesh::builder().namespace("shop").build();
-    before.add_service(service("order", &[]));
-    before.add_service(service("order", &[]));
+    let before = Mesh::builder()
+        .namespace("shop")
+        .services([service("order", &[]), service("order", &[])])
+        .build();
     let mut after = before.clone();
     after.services[1].port = 6000;
     assert_eq!(
@@ -219,7 +219,6 @@ fn services_sharing_a_name_are_compared_in_order() {
 /// order (stable and canary) behind an Istio ingress gateway whose route splits 75/25 with one
 /// retry; order's app retries once.
 fn edge_mesh() -> Mesh {
-    let mut mesh = Mesh::builder().namespace("shop").build();
     let mut order = service("order", &[]);
     let stable = order.add_subset(Subset::builder().name("stable").build());
     let canary = order.add_subset(Subset::builder().name("canary").build());
@@ -229,7 +228,6 @@ fn edge_mesh() -> Mesh {
             .retries(MeshRetry::builder().attempts(0).build())
             .build(),
     );
-    mesh.add_service(order);
     let edge = connectum_mesh_core::Gateway::builder()
         .name("edge")
         .listeners([connectum_mesh_core::Listener::builder()
@@ -246,8 +244,11 @@ fn edge_mesh() -> Mesh {
             .retries(MeshRetry::builder().attempts(1).build())
             .build()])
         .build();
-    mesh.add_gateway(edge);
-    mesh
+    Mesh::builder()
+        .namespace("shop")
+        .services([order])
+        .gateways([edge])
+        .build()
 }
 
 #[test]

@@ -216,12 +216,16 @@ impl Deployed {
     /// use connectum_mesh::{AllowRule, ExternalCaller, Mesh, Service, ServiceAccountRef};
     ///
     /// let gateway = ServiceAccountRef::new("shop", "gateway");
-    /// let mut mesh = Mesh::builder().namespace("shop").build();
-    /// mesh.external_callers.push(ExternalCaller::builder().name("gateway")
-    ///     .service_account(gateway.clone()).calls(["billing"]).build());
-    /// mesh.add_service(Service::builder().name("billing").image("billing:1")
-    ///     .allow([AllowRule::service_account(gateway)]).build());
-    /// mesh.add_service(Service::builder().name("trips").image("trips:1").build());
+    /// let mesh = Mesh::builder()
+    ///     .namespace("shop")
+    ///     .external_callers([ExternalCaller::builder().name("gateway")
+    ///         .service_account(gateway.clone()).calls(["billing"]).build()])
+    ///     .services([
+    ///         Service::builder().name("billing").image("billing:1")
+    ///             .allow([AllowRule::service_account(gateway)]).build(),
+    ///         Service::builder().name("trips").image("trips:1").build(),
+    ///     ])
+    ///     .build();
     /// let deployed = Deployed::new(&mesh)?;
     ///
     /// assert!(deployed.can_call("gateway", "billing")?.allowed);

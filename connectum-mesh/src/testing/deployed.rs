@@ -16,8 +16,10 @@ use crate::render::{Manifests, render};
 /// use connectum_mesh::testing::Deployed;
 /// use connectum_mesh::{Mesh, Service};
 ///
-/// let mut mesh = Mesh::builder().namespace("shop").build();
-/// mesh.add_service(Service::builder().name("cart").image("cart:1").build());
+/// let mesh = Mesh::builder()
+///     .namespace("shop")
+///     .services([Service::builder().name("cart").image("cart:1").build()])
+///     .build();
 /// let deployed = Deployed::new(&mesh)?;
 /// let kinds: Vec<_> = deployed.documents().iter().map(|d| d["kind"].as_str()).collect();
 /// assert_eq!(kinds[0], Some("Namespace"));
@@ -118,8 +120,10 @@ impl Deployed {
     /// use connectum_mesh::testing::Deployed;
     /// use connectum_mesh::{IstioApi, Mesh, RenderOptions, Service, render_with};
     ///
-    /// let mut mesh = Mesh::builder().namespace("shop").build();
-    /// mesh.add_service(Service::builder().name("cart").image("cart:1").build());
+    /// let mesh = Mesh::builder()
+    ///     .namespace("shop")
+    ///     .services([Service::builder().name("cart").image("cart:1").build()])
+    ///     .build();
     /// let mut options = RenderOptions::default();
     /// options.istio_api = IstioApi::V1beta1;
     /// let deployed = Deployed::from_manifests(&mesh, &render_with(&mesh, &options)?)?;
@@ -144,10 +148,9 @@ impl Deployed {
     /// use connectum_mesh::testing::{Deployed, Request};
     /// use connectum_mesh::{Mesh, Route, RouteTarget, Service};
     ///
-    /// let mut mesh = Mesh::builder().namespace("shop").build();
     /// let mut cart = Service::builder().name("cart").image("cart:1").build();
     /// cart.add_route(Route::builder().name("all").target(RouteTarget::Service).build());
-    /// mesh.add_service(cart);
+    /// let mesh = Mesh::builder().namespace("shop").services([cart]).build();
     /// let mut documents = Deployed::new(&mesh)?.documents().to_vec();
     /// // Someone narrows the route in the YAML by hand: the evaluator reads the edit.
     /// let vs = documents.iter_mut().find(|d| d["kind"] == "VirtualService").expect("rendered");
@@ -200,7 +203,6 @@ impl Deployed {
     /// use connectum_mesh::testing::{Deployed, Request};
     /// use connectum_mesh::{HeaderMatch, Mesh, RequestMatch, Route, Service, Split, Subset};
     ///
-    /// let mut mesh = Mesh::builder().namespace("shop").build();
     /// let mut cart = Service::builder().name("cart").image("cart:1").build();
     /// let stable = cart.add_subset(Subset::builder().name("stable").build());
     /// let canary = cart.add_subset(Subset::builder().name("canary").image("cart:2").replicas(1).build());
@@ -210,7 +212,7 @@ impl Deployed {
     /// cart.add_route(Route::builder().name("main")
     ///     .matches([RequestMatch::header(HeaderMatch::regex("x-user", ".+"))])
     ///     .target(Split::new().weight(&stable, 75).weight(&canary, 25)).build());
-    /// mesh.add_service(cart);
+    /// let mesh = Mesh::builder().namespace("shop").services([cart]).build();
     /// let deployed = Deployed::new(&mesh)?;
     ///
     /// let beta = deployed.route("cart", &Request::grpc("/shop.Cart/Get").header("X-Beta", "yes"))?;
@@ -281,9 +283,8 @@ impl Deployed {
     /// use connectum_mesh::testing::Deployed;
     /// use connectum_mesh::{AppRetry, Duration, ExternalCaller, Interceptors, Mesh, MeshRetry, Route, RouteTarget, Service, ServiceAccountRef};
     ///
-    /// let mut mesh = Mesh::builder().namespace("shop").build();
-    /// mesh.external_callers.push(ExternalCaller::builder().name("gateway")
-    ///     .service_account(ServiceAccountRef::new("shop", "gateway")).calls(["order"]).build());
+    /// let gateway = ExternalCaller::builder().name("gateway")
+    ///     .service_account(ServiceAccountRef::new("shop", "gateway")).calls(["order"]).build();
     /// let once = || MeshRetry::builder().attempts(1).per_try_timeout(Duration::from_secs(1)).build();
     /// let mut order = Service::builder().name("order").image("order:1").calls(["stock"])
     ///     .interceptors(Interceptors::builder().retry(AppRetry::builder().max_retries(1).build()).build())
@@ -291,7 +292,8 @@ impl Deployed {
     /// order.add_route(Route::builder().target(RouteTarget::Service).timeout(Duration::from_secs(4)).retries(once()).build());
     /// let mut stock = Service::builder().name("stock").image("stock:1").build();
     /// stock.add_route(Route::builder().target(RouteTarget::Service).timeout(Duration::from_secs(2)).retries(once()).build());
-    /// mesh.add_service(order).add_service(stock);
+    /// let mesh = Mesh::builder().namespace("shop")
+    ///     .external_callers([gateway]).services([order, stock]).build();
     ///
     /// let chain = Deployed::new(&mesh)?.chain(["gateway", "order", "stock"])?;
     /// assert_eq!(chain.worst_case_calls(), (2 * 2) * 2);

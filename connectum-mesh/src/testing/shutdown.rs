@@ -20,9 +20,13 @@ impl Deployed {
     /// use connectum_mesh::testing::Deployed;
     /// use connectum_mesh::{Duration, GracefulShutdown, Mesh, Service};
     ///
-    /// let mut mesh = Mesh::builder().namespace("shop").build();
-    /// mesh.add_service(Service::builder().name("cart").image("cart:1")
-    ///     .shutdown(GracefulShutdown::builder().timeout(Duration::from_secs(20)).build()).build());
+    /// let mesh = Mesh::builder()
+    ///     .namespace("shop")
+    ///     .services([
+    ///         Service::builder().name("cart").image("cart:1")
+    ///             .shutdown(GracefulShutdown::builder().timeout(Duration::from_secs(20)).build()).build(),
+    ///     ])
+    ///     .build();
     /// let deployed = Deployed::new(&mesh)?;
     ///
     /// let timeline = deployed.shutdown_timeline("cart")?;

@@ -134,12 +134,11 @@ impl fmt::Display for Unreachable {
 /// use connectum_mesh::testing::{Deployed, Request, subset_workloads};
 /// use connectum_mesh::{Mesh, Route, Service, Subset};
 ///
-/// let mut mesh = Mesh::builder().namespace("shop").build();
 /// let mut cart = Service::builder().name("cart").image("cart:1").build();
 /// cart.add_subset(Subset::builder().name("stable").build());
 /// let canary = cart.add_subset(Subset::builder().name("canary").image("cart:2").replicas(1).build());
 /// cart.add_route(Route::builder().target(&canary).build());
-/// mesh.add_service(cart);
+/// let mesh = Mesh::builder().namespace("shop").services([cart]).build();
 /// let deployed = Deployed::new(&mesh)?;
 ///
 /// let routed = deployed.route("cart", &Request::grpc("/shop.Cart/Get"))?;

@@ -18,8 +18,10 @@ use crate::render::render;
 /// use connectum_mesh::testing::check_up_to_date;
 /// use connectum_mesh::{Mesh, Service, emit, render};
 ///
-/// let mut mesh = Mesh::builder().namespace("shop").build();
-/// mesh.add_service(Service::builder().name("cart").image("cart:1").build());
+/// let mesh = Mesh::builder()
+///     .namespace("shop")
+///     .services([Service::builder().name("cart").image("cart:1").build()])
+///     .build();
 /// let deploy = tempfile::tempdir()?;
 /// emit::write_dir(&render(&mesh)?, deploy.path(), emit::Format::Yaml)?;
 /// assert!(check_up_to_date(&mesh, deploy.path()).is_ok());
@@ -84,8 +86,10 @@ pub fn check_up_to_date(mesh: &Mesh, dir: impl AsRef<Path>) -> Result<(), Testin
 /// use connectum_mesh::testing::{assert_up_to_date, check_up_to_date};
 /// use connectum_mesh::{Mesh, Service, emit, render};
 ///
-/// let mut mesh = Mesh::builder().namespace("shop").build();
-/// mesh.add_service(Service::builder().name("cart").image("cart:1").build());
+/// let mut mesh = Mesh::builder()
+///     .namespace("shop")
+///     .services([Service::builder().name("cart").image("cart:1").build()])
+///     .build();
 /// let scratch = tempfile::tempdir()?;
 /// let deploy = scratch.path().join("deploy");
 /// emit::write_dir(&render(&mesh)?, &deploy, emit::Format::Yaml)?;

@@ -8,7 +8,6 @@ use connectum_mesh::{
 /// 95/5.
 #[must_use]
 pub fn mesh() -> Mesh {
-    let mut mesh = Mesh::builder().namespace("shop").part_of("shop").build();
     let mut catalog = Service::builder()
         .name("catalog")
         .image("ghcr.io/shop/catalog:2.4.0")
@@ -46,6 +45,9 @@ pub fn mesh() -> Mesh {
                 .retries(retries)
                 .build(),
         );
-    mesh.add_service(catalog);
-    mesh
+    Mesh::builder()
+        .namespace("shop")
+        .part_of("shop")
+        .services([catalog])
+        .build()
 }

@@ -93,15 +93,6 @@ fn build(variant: &Variant, shutdown_timeout: Duration) -> Mesh {
         Variant::AsPublished => 3,
     };
 
-    let mut mesh = Mesh::builder()
-        .namespace(NAMESPACE)
-        .part_of("connectum")
-        .mtls(MtlsMode::Strict)
-        // Namespace-wide allow-nothing: a service admits only what its own policy names.
-        .deny_by_default(true)
-        .telemetry(guide::telemetry())
-        .build();
-
     let mut order = Service::builder()
         .name(SERVICE)
         .image("ghcr.io/mycompany/order-service:1.0.0")
@@ -187,11 +178,17 @@ fn build(variant: &Variant, shutdown_timeout: Duration) -> Mesh {
     for route in guide::canary_routes(&stable, &canary, Duration::from_secs(30), retries) {
         order.add_route(route);
     }
-    mesh.add_service(order);
-    if let Variant::Intended = variant {
-        mesh.add_gateway(edge(gateway));
-    }
-    mesh
+    Mesh::builder()
+        .namespace(NAMESPACE)
+        .part_of("connectum")
+        .mtls(MtlsMode::Strict)
+        // Namespace-wide allow-nothing: a service admits only what its own policy names.
+        .deny_by_default(true)
+        .telemetry(guide::telemetry())
+        .services([order])
+        // The published guide's variants have no edge.
+        .gateways(matches!(variant, Variant::Intended).then(|| edge(gateway)))
+        .build()
 }
 
 /// The Istio-flavoured edge: the same listeners and route on Istio's ingress gateway, rendered

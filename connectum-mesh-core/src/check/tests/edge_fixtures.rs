@@ -62,7 +62,7 @@ fn with_edge(change: impl Fn(&mut Gateway)) -> impl FnOnce(&mut Mesh) {
     move |mesh| {
         let mut gateway = edge();
         change(&mut gateway);
-        mesh.add_gateway(gateway);
+        mesh.gateways.push(gateway);
     }
 }
 
@@ -328,7 +328,7 @@ pub(super) fn cm0226_header_prefix_on_gateway_api() -> Fixture {
 /// fleet with mesh retries 3, the ingress route with `attempts`.
 fn trips_behind_ingress(attempts: u32) -> impl FnOnce(&mut Mesh) {
     move |mesh| {
-        mesh.add_service(
+        mesh.services.push(
             Service::builder()
                 .name("trips")
                 .image("trips:1.0.0")
@@ -345,8 +345,8 @@ fn trips_behind_ingress(attempts: u32) -> impl FnOnce(&mut Mesh) {
                 .retries(MeshRetry::builder().attempts(3).build())
                 .build(),
         );
-        mesh.add_service(fleet);
-        mesh.add_gateway(
+        mesh.services.push(fleet);
+        mesh.gateways.push(
             Gateway::builder()
                 .name("ingress")
                 .listeners([listener("http", 80)])

@@ -45,7 +45,7 @@ pub(super) fn cm0501_invalid_subset_name() -> Fixture {
 pub(super) fn cm0501_invalid_service_name() -> Fixture {
     let service = |name: &'static str| {
         move |mesh: &mut Mesh| {
-            mesh.add_service(
+            mesh.services.push(
                 Service::builder()
                     .name(name)
                     .image("ghcr.io/mycompany/report:1.0.0")

@@ -103,7 +103,7 @@ pub(super) fn order(mesh: &mut Mesh) -> &mut Service {
 
 /// A second service of the mesh, `inventory-service`, that calls nobody and has no routes.
 pub(super) fn add_inventory(mesh: &mut Mesh) -> &mut Service {
-    mesh.add_service(
+    mesh.services.push(
         Service::builder()
             .name("inventory-service")
             .image("ghcr.io/mycompany/inventory-service:1.0.0")

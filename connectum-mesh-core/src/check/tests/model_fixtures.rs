@@ -14,7 +14,7 @@ fn second_order_service(name: &str) -> impl FnOnce(&mut Mesh) + '_ {
     move |mesh| {
         let mut copy = order(mesh).clone();
         copy.name = name.to_owned();
-        mesh.add_service(copy);
+        mesh.services.push(copy);
     }
 }
 
@@ -72,7 +72,7 @@ pub(super) fn cm0103_unknown_callee_of_external_caller() -> Fixture {
                 .push("order-service".to_owned())
         },
     )
-    .help("declare `payments` with `mesh.add_service`")
+    .help("declare `payments` in the mesh's `services`")
 }
 
 pub(super) fn cm0104_overlapping_subsets() -> Fixture {
@@ -216,7 +216,7 @@ pub(super) fn cm0107_number_too_large() -> Fixture {
 pub(super) fn cm0108_deployment_name_clash() -> Fixture {
     let service = |name: &'static str| {
         move |mesh: &mut Mesh| {
-            mesh.add_service(
+            mesh.services.push(
                 Service::builder()
                     .name(name)
                     .image("ghcr.io/mycompany/order-canary:1.0.0")

@@ -309,7 +309,7 @@ fn mesh() -> impl Strategy<Value = Mesh> {
                 access_log_providers: Vec::new(),
             });
             for service in services {
-                mesh.add_service(service);
+                mesh.services.push(service);
             }
             mesh
         })

@@ -424,7 +424,7 @@ fn every_entry_point_starts_a_chain() {
         route.target = SubsetRef::unchecked("report-service", "stable").into();
     }
     lonely.subsets.truncate(1);
-    mesh.add_service(lonely);
+    mesh.services.push(lonely);
     let paths: Vec<String> = check(&mesh)
         .all()
         .iter()

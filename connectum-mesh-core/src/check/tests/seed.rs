@@ -90,7 +90,7 @@ fn mesh() -> Mesh {
 /// as an external caller. The checker must accept it without a word.
 pub(super) fn order_mesh() -> Mesh {
     let mut mesh = mesh();
-    mesh.add_service(order_service(1));
+    mesh.services.push(order_service(1));
     mesh.external_callers.push(
         ExternalCaller::builder()
             .name("envoy-gateway")
@@ -105,6 +105,6 @@ pub(super) fn order_mesh() -> Mesh {
 /// and the `envoy-gateway` principal with no caller declaring it.
 pub(super) fn as_published() -> Mesh {
     let mut mesh = mesh();
-    mesh.add_service(order_service(3));
+    mesh.services.push(order_service(3));
     mesh
 }

@@ -10,15 +10,15 @@ use crate::render::render;
 
 /// A mesh of `services` services called `s0`, `s1` …, each with image tag `tag`.
 fn manifests(services: usize, tag: &str) -> Manifests {
-    let mut mesh = Mesh::builder().namespace("shop").build();
-    for index in 0..services {
-        mesh.add_service(
+    let mesh = Mesh::builder()
+        .namespace("shop")
+        .services((0..services).map(|index| {
             Service::builder()
                 .name(format!("s{index}"))
                 .image(format!("img:{tag}"))
-                .build(),
-        );
-    }
+                .build()
+        }))
+        .build();
     render(&mesh).unwrap()
 }
 

@@ -16,31 +16,30 @@ use super::value::{Record, Value, is_keyword, quoted, rust, rust_links, rust_rec
 /// The function, with its `use` line.
 pub(super) fn builders(mesh: &Mesh) -> String {
     let handles = Handles::of(mesh);
-    // Paragraphs of statements: the mesh, each service, each gateway.
-    let mut paragraphs = vec![vec![Doc::Concat(vec![
-        Doc::text("let mut mesh = "),
-        mesh_builder(mesh),
-    ])]];
-    for service in &mesh.services {
-        paragraphs.push(self::service(service, &handles));
-    }
-    for gateway in &mesh.gateways {
-        paragraphs.push(vec![Doc::call(
-            "mesh.add_gateway",
-            vec![self::gateway(gateway, &handles)],
-        )]);
-    }
+    // Paragraphs of statements, one per service with subsets or routes (the handles routes and
+    // gateways name); then the mesh, every collection set through its builder setter.
     let mut body = String::new();
-    for paragraph in paragraphs {
-        if !body.is_empty() {
+    let mut services = Vec::new();
+    for service in &mesh.services {
+        let (statements, value) = self::service(service, &handles);
+        if !statements.is_empty() {
+            for statement in statements {
+                body.push_str(&" ".repeat(INDENT));
+                body.push_str(&statement.layout(INDENT, INDENT));
+                body.push_str(";\n");
+            }
             body.push('\n');
         }
-        for statement in paragraph {
-            body.push_str(&" ".repeat(INDENT));
-            body.push_str(&statement.layout(INDENT, INDENT));
-            body.push_str(";\n");
-        }
+        services.push(value);
     }
+    let gateways = mesh
+        .gateways
+        .iter()
+        .map(|gateway| self::gateway(gateway, &handles))
+        .collect();
+    body.push_str(&" ".repeat(INDENT));
+    body.push_str(&mesh_builder(mesh, services, gateways).layout(INDENT, INDENT));
+    body.push('\n');
     let mut out = super::refusal_note(mesh, "render() refuses it");
     out.push_str(&use_line(&types_named(&body)));
     out.push_str(
@@ -48,12 +47,13 @@ pub(super) fn builders(mesh: &Mesh) -> String {
     );
     out.push_str("pub fn mesh() -> Mesh {\n");
     out.push_str(&body);
-    out.push_str("    mesh\n}\n");
+    out.push_str("}\n");
     out
 }
 
-/// `Mesh::builder()….build()`: the mesh's settings, telemetry, callers and budgets.
-fn mesh_builder(mesh: &Mesh) -> Doc {
+/// `Mesh::builder()….build()`: the mesh's settings, telemetry, callers, budgets, `services` and
+/// `gateways`.
+fn mesh_builder(mesh: &Mesh, services: Vec<Doc>, gateways: Vec<Doc>) -> Doc {
     let mut links = rust_links(&settings::mesh(mesh).fields);
     if let Some(telemetry) = &mesh.telemetry {
         links.push(Doc::link(
@@ -96,6 +96,11 @@ fn mesh_builder(mesh: &Mesh) -> Doc {
             "chain_budgets",
             vec![Doc::list("[", budgets, "]")],
         ));
+    }
+    for (setter, items) in [("services", services), ("gateways", gateways)] {
+        if !items.is_empty() {
+            links.push(Doc::link(setter, vec![Doc::list("[", items, "]")]));
+        }
     }
     links.push(Doc::link("build", Vec::new()));
     Doc::Chain(Box::new(Doc::text("Mesh::builder()")), links)
@@ -205,8 +210,10 @@ fn variable(name: &str) -> String {
     out
 }
 
-/// The statements that build a service and add it to the mesh.
-fn service(service: &Service, handles: &Handles) -> Vec<Doc> {
+/// The statements that declare a service's subsets and routes (none for a service without
+/// them), and the value the mesh's `services` list takes: the variable they fill, or the
+/// builder call itself.
+fn service(service: &Service, handles: &Handles) -> (Vec<Doc>, Doc) {
     let record = settings::service(service);
     let mut links = vec![Doc::link("name", vec![quoted(&service.name)])];
     for (key, value) in &record.fields {
@@ -219,7 +226,7 @@ fn service(service: &Service, handles: &Handles) -> Vec<Doc> {
     links.push(Doc::link("build", Vec::new()));
     let built = Doc::Chain(Box::new(Doc::text("Service::builder()")), links);
     if service.subsets.is_empty() && service.routes.is_empty() {
-        return vec![Doc::call("mesh.add_service", vec![built])];
+        return (Vec::new(), built);
     }
     let var = variable(&service.name);
     let mut out = vec![Doc::Concat(vec![
@@ -245,8 +252,7 @@ fn service(service: &Service, handles: &Handles) -> Vec<Doc> {
             .collect();
         out.push(Doc::Chain(Box::new(Doc::text(var.clone())), links));
     }
-    out.push(Doc::text(format!("mesh.add_service({var})")));
-    out
+    (out, Doc::text(var))
 }
 
 fn allow(rule: &AllowRule) -> Doc {

@@ -312,8 +312,10 @@ mod tests {
 
     #[test]
     fn a_short_service_is_one_line_and_a_mesh_is_one_block() {
-        let mut mesh = Mesh::builder().namespace("shop").build();
-        mesh.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
+        let mesh = Mesh::builder()
+            .namespace("shop")
+            .services([Service::builder().name("cart").image("cart:1.0.0").build()])
+            .build();
         assert_eq!(
             super::mesh_macro(&mesh),
             "connectum_mesh::mesh! {\n    namespace: shop,\n    mtls: STRICT,\n    service cart { image: \"cart:1.0.0\" }\n}\n"
@@ -322,10 +324,9 @@ mod tests {
 
     #[test]
     fn what_the_dsl_cannot_say_follows_the_block_with_a_comment_naming_it() {
-        let mut mesh = Mesh::builder().namespace("shop").build();
         let mut cart = Service::builder().name("cart").image("cart:1.0.0").build();
         cart.shutdown.pre_stop_sleep = None;
-        mesh.add_service(cart);
+        let mesh = Mesh::builder().namespace("shop").services([cart]).build();
         let printed = super::mesh_macro(&mesh);
         assert!(
             printed.contains(
@@ -337,14 +338,14 @@ mod tests {
 
     #[test]
     fn a_mesh_the_checker_refuses_is_printed_under_a_comment_listing_its_errors() {
-        let mut mesh = Mesh::builder().namespace("shop").build();
-        mesh.add_service(
-            Service::builder()
+        let mesh = Mesh::builder()
+            .namespace("shop")
+            .services([Service::builder()
                 .name("cart")
                 .image("cart:1.0.0")
                 .calls(["ghost"])
-                .build(),
-        );
+                .build()])
+            .build();
         for printed in [super::mesh_macro(&mesh), super::super::builders(&mesh)] {
             assert!(
                 printed.starts_with("// The checker refuses this mesh: "),

@@ -25,8 +25,10 @@ use connectum_mesh_core::Mesh;
 /// ```
 /// use connectum_mesh::{Mesh, Service};
 ///
-/// let mut mesh = Mesh::builder().namespace("shop").build();
-/// mesh.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
+/// let mesh = Mesh::builder()
+///     .namespace("shop")
+///     .services([Service::builder().name("cart").image("cart:1.0.0").build()])
+///     .build();
 /// let code = connectum_mesh::import::print::mesh_macro(&mesh);
 /// assert!(code.contains("service cart {"));
 /// ```
@@ -41,11 +43,13 @@ pub fn mesh_macro(mesh: &Mesh) -> String {
 /// ```
 /// use connectum_mesh::{Mesh, Service};
 ///
-/// let mut mesh = Mesh::builder().namespace("shop").build();
-/// mesh.add_service(Service::builder().name("cart").image("cart:1.0.0").build());
+/// let mesh = Mesh::builder()
+///     .namespace("shop")
+///     .services([Service::builder().name("cart").image("cart:1.0.0").build()])
+///     .build();
 /// let code = connectum_mesh::import::print::builders(&mesh);
 /// assert!(code.contains("use connectum_mesh::{Mesh, MtlsMode, Service};"));
-/// assert!(code.contains("mesh.add_service(Service::builder().name(\"cart\").image(\"cart:1.0.0\").build());"));
+/// assert!(code.contains(".services([Service::builder().name(\"cart\").image(\"cart:1.0.0\").build()])"));
 /// ```
 #[must_use]
 pub fn builders(mesh: &Mesh) -> String {

@@ -19,12 +19,6 @@ pub const GATEWAY: &str = "shop-gateway";
 /// The mesh-wide settings and the edge, before any service crate's part is merged in.
 #[must_use]
 pub fn settings() -> Mesh {
-    let mut mesh = Mesh::builder()
-        .namespace(NAMESPACE)
-        .part_of("shop")
-        .mtls(MtlsMode::Strict)
-        .deny_by_default(true)
-        .build();
     let edge = Gateway::builder()
         .name(GATEWAY)
         .runtime(GatewayClass::envoy_gateway(GATEWAY).into())
@@ -43,8 +37,13 @@ pub fn settings() -> Mesh {
             .retries(MeshRetry::builder().attempts(1).build())
             .build()])
         .build();
-    mesh.add_gateway(edge);
-    mesh
+    Mesh::builder()
+        .namespace(NAMESPACE)
+        .part_of("shop")
+        .mtls(MtlsMode::Strict)
+        .deny_by_default(true)
+        .gateways([edge])
+        .build()
 }
 
 /// The parts the service crates export: inventory's and checkout's fragments.

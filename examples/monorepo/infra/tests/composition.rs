@@ -30,12 +30,12 @@ fn each_crates_fragment_is_clean_on_its_own_and_leaves_the_rest_to_the_whole() {
 #[test]
 fn two_crates_budgeting_one_chain_differently_is_a_coded_conflict() {
     let budget = |calls| {
-        let mut part = MeshFragment::new();
-        part.add_chain_budget(ChainBudget::new(
-            [GATEWAY, checkout::SERVICE.name(), inventory::SERVICE.name()],
-            RetryBudget::calls(calls),
-        ));
-        part
+        MeshFragment::builder()
+            .chain_budgets([ChainBudget::new(
+                [GATEWAY, checkout::SERVICE.name(), inventory::SERVICE.name()],
+                RetryBudget::calls(calls),
+            )])
+            .build()
     };
     let same = compose(settings(), [budget(12), budget(12)]).unwrap();
     assert_eq!(same.chain_budgets.len(), 1, "identical budgets: kept once");
@@ -122,15 +122,13 @@ fn a_service_two_crates_define_is_a_coded_conflict_and_nothing_is_merged() {
 #[test]
 fn two_crates_defining_one_caller_differently_is_a_coded_conflict() {
     let batch = |account: &str| {
-        let mut part = MeshFragment::new();
-        part.add_external_caller(
-            ExternalCaller::builder()
+        MeshFragment::builder()
+            .external_callers([ExternalCaller::builder()
                 .name("nightly-restock")
                 .service_account(ServiceAccountRef::new(NAMESPACE, account))
                 .calls([inventory::SERVICE])
-                .build(),
-        );
-        part
+                .build()])
+            .build()
     };
     let same = compose(settings(), [batch("restock"), batch("restock")]).unwrap();
     assert_eq!(
@@ -149,14 +147,13 @@ fn two_crates_defining_one_caller_differently_is_a_coded_conflict() {
 #[test]
 fn a_crate_declaring_a_stand_in_caller_for_a_service_of_another_is_a_coded_conflict() {
     // Before composition existed, a crate declared its callers as external callers.
-    let mut stand_in = MeshFragment::new();
-    stand_in.add_external_caller(
-        ExternalCaller::builder()
+    let stand_in = MeshFragment::builder()
+        .external_callers([ExternalCaller::builder()
             .name(checkout::SERVICE)
             .service_account(ServiceAccountRef::new(NAMESPACE, "checkout-service"))
             .calls([inventory::SERVICE])
-            .build(),
-    );
+            .build()])
+        .build();
     let conflicts = compose(settings(), parts().into_iter().chain([stand_in])).unwrap_err();
     assert_eq!(conflicts.codes(), ["CM0106"], "{conflicts}");
 }
