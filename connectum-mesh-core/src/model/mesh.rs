@@ -27,7 +27,7 @@ pub const RENDERER_LABELS: [&str; 3] = [APP_VERSION_LABEL, COMPONENT_LABEL, PART
 ///
 /// Every collection (services, gateways, external callers, chain budgets, known namespaces) is
 /// set through its builder setter, which takes any iterable; a built mesh grows by
-/// [`Mesh::merge`] (another crate's [`MeshFragment`], or a single service or gateway).
+/// [`Mesh::merge`] (another crate's [`MeshFragment`](super::MeshFragment), or a single service or gateway).
 ///
 /// ```
 /// use connectum_mesh_core::{Mesh, MtlsMode, Service};

@@ -431,3 +431,45 @@ fn callers_are_gathered_once_for_every_service_sorted_without_repeats() {
     assert!(callers.of("orders").is_empty());
     assert!(callers.of("no-such-service").is_empty());
 }
+
+/// The `add_*` methods stay one release as wrappers: they must fill exactly what the builder
+/// setters fill, in the same order.
+#[test]
+#[allow(deprecated)]
+fn the_deprecated_add_methods_fill_what_the_builder_setters_fill() {
+    let service = |name: &str| Service::builder().name(name).image("img:1").build();
+    let edge = || Gateway::builder().name("edge").build();
+    let caller = || {
+        ExternalCaller::builder()
+            .name("partner")
+            .service_account(ServiceAccountRef::new("partners", "api"))
+            .calls(["cart"])
+            .build()
+    };
+    let budget = || ChainBudget::new(["partner", "cart"], RetryBudget::calls(4));
+
+    let mut old = Mesh::builder().namespace("shop").build();
+    old.add_service(service("cart"))
+        .add_service(service("stock"))
+        .add_gateway(edge());
+    let new = Mesh::builder()
+        .namespace("shop")
+        .services([service("cart"), service("stock")])
+        .gateways([edge()])
+        .build();
+    assert_eq!(old, new);
+
+    let mut old = MeshFragment::new();
+    old.add_service(service("cart"))
+        .add_gateway(edge())
+        .add_external_caller(caller())
+        .add_chain_budget(budget());
+    let new = MeshFragment::builder()
+        .services([service("cart")])
+        .gateways([edge()])
+        .external_callers([caller()])
+        .chain_budgets([budget()])
+        .build();
+    assert_eq!(old, new);
+    assert_ne!(new, MeshFragment::new());
+}

@@ -41,7 +41,7 @@ pub(super) fn service_builder() -> (Ident, TokenStream) {
 /// The statement that builds the services and the setters that put them and the gateways in a
 /// mesh or fragment builder. The services are built first, into a fragment, because the
 /// gateways' routes name subsets through the handles of those services
-/// ([`MeshFragment::service`]); the `gateways` setter borrows it before `services` moves the
+/// (`MeshFragment::service`); the `gateways` setter borrows it before `services` moves the
 /// services out.
 pub(super) fn services_and_gateways(node: &MeshNode) -> (TokenStream, TokenStream) {
     if node.services.is_empty() && node.gateways.is_empty() {
