@@ -349,8 +349,9 @@ impl Manifests {
 }
 
 /// Why a mesh was not rendered: the checker found errors. Printing it prints every diagnostic
-/// and a closing line.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// and a closing line; so does its `Debug`, like [`crate::build::BuildError`]'s, so a `main`
+/// or a test that returns it with `?` shows the report rather than a struct dump.
+#[derive(Clone, PartialEq, Eq)]
 pub struct RenderError {
     /// Everything the checker found, errors and warnings.
     pub diagnostics: Diagnostics,
@@ -366,6 +367,12 @@ impl fmt::Display for RenderError {
             self.diagnostics,
             if errors == 1 { "" } else { "s" }
         )
+    }
+}
+
+impl fmt::Debug for RenderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
