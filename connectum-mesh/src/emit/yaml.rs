@@ -11,9 +11,10 @@
 //! - **Quoting.** A string the byte-class test does not prove plain ([`is_plainly_safe`]) is
 //!   written by serde-saphyr itself (one scalar, same options), so every quoting rule (`"yes"`,
 //!   `"1e3"`, `'-'`, escapes, leading spaces) lives in one place: theirs. Floats go the same way.
-//! - **Anything unusual.** Enum variants written as maps, byte strings, non-string keys, keys
-//!   over 1,024 characters, serde-saphyr's own wrapper types: the writer gives the document up
-//!   and serde-saphyr writes all of it.
+//! - **Anything unusual.** Tuple and struct variants, byte strings, non-string keys, keys over
+//!   1,024 characters, serde-saphyr's own wrapper types: the writer gives the document up and
+//!   serde-saphyr writes all of it. (Newtype variants, `Variant: value`, are ours: Istio's
+//!   string matches are made of them.)
 //!
 //! The layout follows serde-saphyr 2.2.0's block serializer (`ser/serializer.rs` and
 //! `ser/serializer/compound.rs`, MIT OR Apache-2.0) for the options we use (indent 2, lists
@@ -56,11 +57,7 @@ pub(super) fn is_plainly_safe(text: &str) -> bool {
     let Some(&first) = bytes.first() else {
         return false;
     };
-    if bytes.len() > 1024
-        || !bytes
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'/'))
-    {
+    if bytes.len() > 1024 || !bytes.iter().all(|&b| PLAIN_BYTES[usize::from(b)]) {
         return false;
     }
     if first.is_ascii_alphabetic() {
@@ -77,6 +74,19 @@ pub(super) fn is_plainly_safe(text: &str) -> bool {
     }
     first == b'/'
 }
+
+/// The bytes [`is_plainly_safe`] accepts anywhere: ASCII letters, digits and `-._/` (a table,
+/// since every key and value goes through it).
+const PLAIN_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'/');
+        byte += 1;
+    }
+    table
+};
 
 /// The words YAML 1.1 or 1.2 readers take for a bool, null or float (compared ignoring case).
 const AMBIGUOUS_WORDS: &[&str] = &[
@@ -336,10 +346,37 @@ impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
         self,
         _name: &'static str,
         _index: u32,
-        _variant: &'static str,
-        _value: &T,
+        variant: &'static str,
+        value: &T,
     ) -> Written {
-        Err(GiveUp)
+        // `Variant: value`, a map of one entry; as a map's value it starts on the next line,
+        // one level in (`key:` then `  Variant: value`).
+        let w = self;
+        let variant_depth = if w.pending_space_after_colon {
+            w.pending_space_after_colon = false;
+            if !w.at_line_start {
+                w.newline();
+            }
+            let depth = w.current_map_depth.unwrap_or(0) + 1;
+            w.write_indent(depth);
+            Some(depth)
+        } else {
+            w.write_indent(0);
+            // After `- `, what the variant holds nests under the label.
+            w.after_dash_depth.take().map(|dash| dash + 1)
+        };
+        w.write_key_text(variant)?;
+        w.out.push(':');
+        w.pending_space_after_colon = true;
+        w.at_line_start = false;
+        w.pending_inline_map = false;
+        let Some(depth) = variant_depth else {
+            return value.serialize(w);
+        };
+        let saved_map_depth = w.current_map_depth.replace(depth);
+        let result = value.serialize(&mut *w);
+        w.current_map_depth = saved_map_depth;
+        result
     }
     fn serialize_seq(self, _len: Option<usize>) -> Written<Seq<'w, 'o>> {
         let w = self;

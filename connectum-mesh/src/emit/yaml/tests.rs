@@ -237,7 +237,6 @@ fn long_strings_and_keys() {
 enum Policy {
     Allow,
     Deny { reason: String },
-    Limit(u32),
     Pair(u8, u8),
 }
 
@@ -267,13 +266,50 @@ fn structs_unit_variants_chars_floats_and_tuples() {
     assert_written_as_serde_saphyr(&vec![rule]);
 }
 
+#[derive(Serialize)]
+enum Match {
+    Exact(&'static str),
+    Prefix(Value),
+    Not(Box<Match>),
+}
+
+/// Istio's string matches (`exact: v`) are newtype variants: the writer takes them.
 #[test]
-fn variants_with_data_and_byte_strings_are_serde_saphyr_s() {
-    let variants = vec![
-        Policy::Deny { reason: "x".into() },
-        Policy::Limit(3),
-        Policy::Pair(1, 2),
-    ];
+fn newtype_variants_in_every_position() {
+    let exact = || Match::Exact("yes");
+    let nested = || Match::Prefix(json!({ "a": [1, { "b": {} }], "c": [] }));
+    let empty = || Match::Prefix(json!({}));
+    let not = || Match::Not(Box::new(Match::Not(Box::new(nested()))));
+    for variant in [
+        exact(),
+        nested(),
+        empty(),
+        not(),
+        Match::Prefix(json!([[1], []])),
+    ] {
+        assert_written_as_serde_saphyr(&variant);
+        assert_written_as_serde_saphyr(&vec![variant]);
+    }
+    assert_written_as_serde_saphyr(&BTreeMap::from([("n", vec![not(), not()])]));
+    assert_written_as_serde_saphyr(&vec![exact(), nested(), empty()]);
+    assert_written_as_serde_saphyr(&vec![vec![nested(), exact()]]);
+    assert_written_as_serde_saphyr(&BTreeMap::from([("m", exact())]));
+    assert_written_as_serde_saphyr(&BTreeMap::from([("m", nested())]));
+    assert_written_as_serde_saphyr(&BTreeMap::from([("m", vec![nested()])]));
+    assert_written_as_serde_saphyr(&BTreeMap::from([(
+        "headers",
+        BTreeMap::from([("x-canary", exact()), ("x-deep", nested())]),
+    )]));
+    assert_written_as_serde_saphyr(&vec![BTreeMap::from([("k", nested()), ("l", empty())])]);
+    assert_written_as_serde_saphyr(&BTreeMap::from([(
+        "outer",
+        Match::Prefix(json!([{"in": 1}])),
+    )]));
+}
+
+#[test]
+fn tuple_and_struct_variants_and_byte_strings_are_serde_saphyr_s() {
+    let variants = vec![Policy::Deny { reason: "x".into() }, Policy::Pair(1, 2)];
     for variant in &variants {
         assert_eq!(written(variant), None);
         assert_appended_as_serde_saphyr(variant);
