@@ -58,8 +58,8 @@
 //!
 //! # Features
 //!
-//! Without features the crate is the pipeline a build script needs: describe, check, [`render`],
-//! [`emit`], [`build`].
+//! Without features the crate is the pipeline a build script needs: describe, check,
+//! [`render`](mod@render), [`emit`], [`build`].
 //!
 //! - `cli` (default): `connectum_mesh::cli`, the `emit`, `check`, `migration`, `graph` and
 //!   `diff` subcommands for an infra crate's binary (clap); turns on `review`.
