@@ -387,8 +387,8 @@ fn front_end(
     check::report(&model, &index, judged, &mut errors);
     let warnings = errors.warnings();
     if errors.is_empty() {
-        let (alias, expanded) = root::aliased(|| expand(&node));
-        return quote!({ #alias #warnings #expanded });
+        let expanded = expand(&node);
+        return quote!({ #warnings #expanded });
     }
     let compile_errors = errors.to_compile_errors();
     quote!({
@@ -460,7 +460,7 @@ mod tests {
         })
         .to_string();
         assert!(
-            clean.contains(". tls (__connectum_mesh :: ClientTls :: IstioMutual)"),
+            clean.contains(". tls (:: connectum_mesh :: ClientTls :: IstioMutual)"),
             "{clean}"
         );
     }
@@ -497,7 +497,7 @@ mod tests {
         assert!(!expanded.contains("compile_error"), "{expanded}");
         assert!(
             expanded.contains(
-                ". calls (:: std :: vec :: Vec :: < :: std :: string :: String > :: new ())"
+                ". calls (:: std :: vec :: Vec :: < :: std :: string :: String > :: from ([]))"
             ),
             "{expanded}"
         );
@@ -561,7 +561,7 @@ mod tests {
         assert!(denied.contains("compile_error"), "{denied}");
         assert!(denied.contains("CM0302: "), "{denied}");
         assert!(
-            denied.contains(". lint (__connectum_mesh :: diag :: Code (\"CM0302\") , __connectum_mesh :: diag :: Level :: Deny)")
+            denied.contains(". lint (:: connectum_mesh :: diag :: Code (\"CM0302\") , :: connectum_mesh :: diag :: Level :: Deny)")
                 || denied.contains("compile_error"),
             "{denied}"
         );
@@ -667,7 +667,7 @@ mod tests {
             "{expanded}"
         );
         assert!(
-            expanded.contains(". mtls_override (__connectum_mesh :: MtlsMode :: Permissive)"),
+            expanded.contains(". mtls_override (:: connectum_mesh :: MtlsMode :: Permissive)"),
             "{expanded}"
         );
         assert_eq!(expanded.matches("# [deprecated").count(), 2, "{expanded}");
@@ -688,7 +688,7 @@ mod tests {
         .to_string();
         assert!(!expanded.contains("compile_error"), "{expanded}");
         assert!(
-            expanded.contains(". tls (__connectum_mesh :: ClientTls :: IstioMutual)"),
+            expanded.contains(". tls (:: connectum_mesh :: ClientTls :: IstioMutual)"),
             "{expanded}"
         );
         assert!(

@@ -42,27 +42,6 @@ pub fn with_detected<T>(expand: impl FnOnce() -> T) -> T {
     expanded
 }
 
-/// The name the expansion gives the detected crate with one `use` at its top (see
-/// [`aliased`]), so the thousands of paths it writes are one token each rather than three: the
-/// tokens rustc takes in grow with the mesh, and the crate path was a tenth of them.
-pub fn alias() -> Ident {
-    Ident::new("__connectum_mesh", Span::call_site())
-}
-
-/// Runs `expand` with every path written through [`alias`]; returns the `use` that declares
-/// the alias (to put at the top of the block the expansion is) and what `expand` wrote.
-pub fn aliased(expand: impl FnOnce() -> TokenStream) -> (TokenStream, TokenStream) {
-    let detected = current();
-    let alias = alias();
-    ROOT.with(|root| *root.borrow_mut() = Some(quote!(#alias)));
-    let expanded = expand();
-    ROOT.with(|root| *root.borrow_mut() = Some(detected.clone()));
-    (
-        quote!(#[allow(unused_imports)] use #detected as #alias;),
-        expanded,
-    )
-}
-
 /// The path found by [`with_detected`]; `::connectum_mesh` outside it (the unit tests).
 pub fn current() -> TokenStream {
     ROOT.with(|root| root.borrow().clone())

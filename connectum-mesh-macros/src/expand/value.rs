@@ -151,30 +151,16 @@ pub(super) fn flag(value: &Given<bool>) -> TokenStream {
     given(value, |b| quote!(#b))
 }
 
-/// Names for a setter that takes any `IntoIterator` of `Into<String>`: an array of string
-/// literals (one token a name), or an empty `Vec<String>`, typed so it still infers (an
-/// external caller that calls nothing).
+/// A `Vec<String>` of names, typed so an empty list still infers where a setter takes any
+/// `IntoIterator` (an external caller that calls nothing).
 pub(super) fn names(items: &[Spanned<String>]) -> TokenStream {
-    if items.is_empty() {
-        return quote!(::std::vec::Vec::<::std::string::String>::new());
-    }
-    let items = items.iter().map(|s| &s.value);
-    quote!([#(#items),*])
+    let items = items.iter().map(|s| string(&s.value));
+    quote!(::std::vec::Vec::<::std::string::String>::from([#(#items),*]))
 }
 
 /// A `Vec<String>` of the services called: a name as a `String`, an expression (a
 /// `ServiceRef`, say) through `String::from`.
 pub(super) fn calls(items: &[Given<String>]) -> TokenStream {
-    if items.iter().all(|item| matches!(item, Given::Literal(_))) {
-        let literals: Vec<Spanned<String>> = items
-            .iter()
-            .filter_map(|item| match item {
-                Given::Literal(name) => Some(name.clone()),
-                Given::Expr(_) => None,
-            })
-            .collect();
-        return names(&literals);
-    }
     let items = items.iter().map(|item| match item {
         Given::Literal(name) => string(&name.value),
         Given::Expr(expr) => {
