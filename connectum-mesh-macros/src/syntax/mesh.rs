@@ -306,4 +306,33 @@ mod tests {
             "{errors:?}"
         );
     }
+
+    /// A route's `retries` and the interceptors' `retry` are easy to swap: each suggests the
+    /// other, and a node whose name starts with a vowel reads "an".
+    #[test]
+    fn retry_and_retries_suggest_each_other() {
+        let (_, errors) = read(quote! {
+            namespace: connectum,
+            service order-service {
+                image: "order:1.0.0",
+                interceptors: { retries: { max_retries: 1 } },
+                route { to: order-service, retry: { attempts: 1 } }
+            }
+        });
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("an interceptors block has no key `retries`")
+                    && e.contains("did you mean `retry`?")),
+            "{errors:?}"
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("a route has no key `retry`")
+                    && e.contains("did you mean `retries`?")),
+            "{errors:?}"
+        );
+    }
 }

@@ -174,7 +174,12 @@ impl<'a> Fields<'a> {
                 continue;
             }
             let key = entry.key();
-            let message = format!("a {} has no key `{}`", self.what, key.text);
+            let article = if self.what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            let message = format!("{article} {} has no key `{}`", self.what, key.text);
             let hinted = self.hints.iter().find(|(word, _)| *word == key.text);
             let help = match hinted {
                 Some((_, known)) => format!("did you mean `{known}`?"),

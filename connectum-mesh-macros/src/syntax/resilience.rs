@@ -66,7 +66,7 @@ table! {
     pub INTERCEPTORS: Interceptors = Interceptors::default(), "interceptors block" {
         circuit_breaker: Kind::Record(CIRCUIT_BREAKER);
         timeout: Kind::Duration;
-        retry: Kind::Record(APP_RETRY);
+        retry: Kind::Record(APP_RETRY) => hint(&["retries"]);
         bulkhead: Kind::Record(BULKHEAD);
     }
 }

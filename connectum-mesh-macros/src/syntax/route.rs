@@ -36,7 +36,7 @@ table! {
         to as target: Kind::Target => choice(DESTINATION);
         split as target: Kind::Split { qualified: false } => choice(DESTINATION).path("split");
         timeout: Kind::Duration;
-        retries: Kind::OrOff(RETRIES, Off::Zero("attempts"));
+        retries: Kind::OrOff(RETRIES, Off::Zero("attempts")) => hint(&["retry"]);
     }
 }
 

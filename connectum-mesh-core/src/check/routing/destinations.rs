@@ -181,10 +181,15 @@ pub(super) fn check_split(
                     path.clone(),
                     format!("weights total {total}, not the mesh's split total {}", mesh.split_total),
                 )
-                .with_help(format!(
-                    "make them total {}, or set the mesh's split_total to {total} if finer steps are meant",
-                    mesh.split_total
-                )),
+                .with_help(if total > mesh.split_total && [1000, 10_000].contains(&total) {
+                    // Weights in per mille read as finer steps, not as a slip.
+                    format!(
+                        "make them total {}, or set the mesh's split_total to {total} for finer steps",
+                        mesh.split_total
+                    )
+                } else {
+                    format!("make them total {}", mesh.split_total)
+                }),
         ),
         _ => {}
     }

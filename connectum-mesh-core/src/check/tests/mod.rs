@@ -146,6 +146,7 @@ fixtures! {
     routing_fixtures::cm0201_undeclared_subset,
     routing_fixtures::cm0201_subset_of_another_service,
     routing_fixtures::cm0202_split_total,
+    routing_fixtures::cm0202_split_total_in_per_mille,
     routing_fixtures::cm0202_split_total_configurable,
     routing_fixtures::cm0203_split_zero_total,
     routing_fixtures::cm0204_empty_split,

@@ -66,6 +66,19 @@ pub(super) fn cm0202_split_total() -> Fixture {
     .help("make them total 100")
 }
 
+/// Weights written in per mille on a mesh of percent: the help offers `split_total` (a total of
+/// 95 is a slip, and gets no such offer).
+pub(super) fn cm0202_split_total_in_per_mille() -> Fixture {
+    Fixture::new(
+        SPLIT_TOTAL,
+        Error,
+        SPLIT,
+        set_target(1, split(&[("stable", 900), ("canary", 100)])),
+        set_target(1, split(&[("stable", 90), ("canary", 10)])),
+    )
+    .help("or set the mesh's split_total to 1000 for finer steps")
+}
+
 pub(super) fn cm0202_split_total_configurable() -> Fixture {
     let permille = |stable: u32| {
         move |mesh: &mut Mesh| {
