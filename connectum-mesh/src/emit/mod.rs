@@ -3,7 +3,7 @@
 //!
 //! YAML is serde-saphyr's (see the README's design notes for why): keys in the conventional
 //! order (apiVersion, kind, metadata, spec, then each type's field order), strings that YAML 1.1
-//! readers would take for booleans (`yes`, `on`) quoted. [`yaml`] writes it byte for byte as
+//! readers would take for booleans (`yes`, `on`) quoted. The private `yaml` module writes it byte for byte as
 //! serde-saphyr does, several times faster, and leaves every quoting decision to serde-saphyr.
 
 mod dir;
