@@ -567,10 +567,10 @@ proptest::proptest! {
     }
 }
 
-/// An autoscaled service whose primary subset no pod carries is imported with that subset at
-/// 0 replicas, and the subset is reported as selecting no pods (CM0828, IST0173); the checker's CM0508 about those
-/// 0 replicas beside the autoscaler is an artifact of the import, not of the manifests, and is
-/// not reported. Only that: the canary keeps its own replicas.
+/// An autoscaled service whose primary subset no pod carries is imported without a count for
+/// that subset (the autoscaler sizes it), and the subset is reported as selecting no pods
+/// (CM0828, IST0173); no CM0508 (fixed replicas beside the autoscaler) follows from the import,
+/// which the manifests never said.
 #[test]
 fn an_autoscaled_primary_without_pods_is_not_reported_as_fixed_replicas() {
     let mesh = example_without_its_edge();
@@ -595,7 +595,13 @@ fn an_autoscaled_primary_without_pods_is_not_reported_as_fixed_replicas() {
     assert!(!codes.contains(&"CM0508"), "{codes:?}");
     let order = imported.mesh.service("order-service").expect("imported");
     assert_eq!(order.subsets[0].name, "stable");
-    assert_eq!(order.subsets[0].replicas, Some(0));
+    assert_eq!(order.subsets[0].replicas, None, "the autoscaler sizes it");
+    assert!(
+        !connectum_mesh::check(&imported.mesh)
+            .codes()
+            .contains(&"CM0508"),
+        "the imported mesh itself, printed and compiled, raises no CM0508"
+    );
     let unselected = imported
         .diagnostics
         .iter()

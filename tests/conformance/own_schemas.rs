@@ -12,7 +12,7 @@ use kube::CustomResourceExt;
 use serde_json::{Value, json};
 
 /// Our CRD's type and the schema of its (single) version.
-fn ours(crd: &CustomResourceDefinition) -> (GroupVersionKind, Value) {
+pub(crate) fn ours(crd: &CustomResourceDefinition) -> (GroupVersionKind, Value) {
     let crd = serde_json::to_value(crd).expect("a CRD is JSON");
     let version = &crd["spec"]["versions"][0];
     let gvk = GroupVersionKind::of(&json!({

@@ -14,10 +14,11 @@ use connectum_mesh::api::networking::{DestinationRule, Gateway, VirtualService};
 use connectum_mesh::api::security::{AuthorizationPolicy, PeerAuthentication};
 use connectum_mesh::api::telemetry::Telemetry;
 use connectum_mesh_tests::crds::{CrdSet, GroupVersionKind};
+
+use crate::own_schemas::ours;
 use connectum_mesh_tests::schema_compare::fields;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::CustomResourceExt;
-use serde_json::json;
 
 const UNREAD_RS: &str = "../connectum-mesh/src/read/unread.rs";
 
@@ -40,18 +41,8 @@ fn read_kinds() -> Vec<CustomResourceDefinition> {
 
 /// The outermost `spec` fields of the official schema of `crd`'s kind that our schema lacks.
 fn unread(crd: &CustomResourceDefinition) -> (GroupVersionKind, Vec<String>) {
-    let crd = serde_json::to_value(crd).expect("a CRD is JSON");
-    let version = &crd["spec"]["versions"][0];
-    let gvk = GroupVersionKind::of(&json!({
-        "apiVersion": format!(
-            "{}/{}",
-            crd["spec"]["group"].as_str().expect("group"),
-            version["name"].as_str().expect("version")
-        ),
-        "kind": crd["spec"]["names"]["kind"],
-    }))
-    .expect("group, version and kind");
-    let ours = fields(&version["schema"]["openAPIV3Schema"]);
+    let (gvk, schema) = ours(crd);
+    let ours = fields(&schema);
     let official = fields(
         &CrdSet::vendored()
             .get(&gvk)

@@ -29,10 +29,8 @@ pub mod print;
 
 use std::collections::BTreeMap;
 
-use connectum_mesh_core::diag::MeshPath;
 use connectum_mesh_core::diag::registry::{
-    AUTHORIZATION_NOT_MODELLED, AUTOSCALER_WITH_REPLICAS, CONFLICTING_HOSTS, NO_MATCHING_PODS,
-    NOT_MODELLED,
+    AUTHORIZATION_NOT_MODELLED, CONFLICTING_HOSTS, NO_MATCHING_PODS, NOT_MODELLED,
 };
 use connectum_mesh_core::{Interceptors, Mesh};
 
@@ -94,7 +92,7 @@ pub fn import(reading: Reading, options: &ImportOptions) -> Import {
     let mesh = model::mesh(&objects, &options.interceptors);
     diagnostics.extend(selectors(&model::Objects::every(&reading.objects)));
     diagnostics.extend(conflicting_hosts(&objects));
-    for diagnostic in checked(&mesh) {
+    for diagnostic in connectum_mesh_core::check(&mesh) {
         let location = locate::locate(&diagnostic.path, &mesh, &objects);
         diagnostics.push(SourceDiagnostic::new(diagnostic, location));
     }
@@ -103,7 +101,7 @@ pub fn import(reading: Reading, options: &ImportOptions) -> Import {
     for replaced in reading.objects.iter().filter(|o| !objects.keeps(o)) {
         let alternative = model::Objects::choosing(&reading.objects, Some(replaced));
         let alternative_mesh = model::mesh(&alternative, &options.interceptors);
-        for diagnostic in checked(&alternative_mesh) {
+        for diagnostic in connectum_mesh_core::check(&alternative_mesh) {
             let known = diagnostics.iter().any(|d| {
                 d.diagnostic.code == diagnostic.code && d.diagnostic.message == diagnostic.message
             });
@@ -119,27 +117,6 @@ pub fn import(reading: Reading, options: &ImportOptions) -> Import {
         diagnostics,
         reading_failed,
     }
-}
-
-/// The checker's diagnostics. A subset no pod carries is imported with 0 replicas (so CM0211
-/// names the route that sends it traffic); CM0508 about those 0 replicas on an autoscaled
-/// primary is an artifact of that, not something the manifests say, and is left out.
-fn checked(mesh: &Mesh) -> Vec<connectum_mesh_core::Diagnostic> {
-    let runs_nothing = |path: &MeshPath| {
-        mesh.services.iter().any(|service| {
-            service.subsets.iter().any(|subset| {
-                subset.replicas == Some(0)
-                    && *path
-                        == MeshPath::service(&service.name)
-                            .subset(&subset.name)
-                            .field("replicas")
-            })
-        })
-    };
-    connectum_mesh_core::check(mesh)
-        .into_iter()
-        .filter(|d| !(d.code == AUTOSCALER_WITH_REPLICAS.code && runs_nothing(&d.path)))
-        .collect()
 }
 
 /// Service selectors and DestinationRule subsets that match no Deployment's pods, and
@@ -303,25 +280,25 @@ fn not_modelled(
         };
         for (path, _) in crate::read::losses(&object.value, &value) {
             // Dropping part of an authorization rule changes who may call: refused, not warned.
-            let diagnostic = if object.kind == "AuthorizationPolicy" {
-                object.diagnostic(
+            let (info, consequence) = if object.kind == "AuthorizationPolicy" {
+                (
                     &AUTHORIZATION_NOT_MODELLED,
-                    &path,
-                    format!(
-                        "{} › {path} is not something the mesh model says; the imported mesh's policy of that name would not carry it, and applying it would change who may call",
-                        object.label()
-                    ),
+                    "the imported mesh's policy of that name would not carry it, and applying it would change who may call",
                 )
             } else {
-                object.diagnostic(
+                (
                     &NOT_MODELLED,
-                    &path,
-                    format!(
-                        "{} › {path} is not something the mesh model says; the imported mesh renders it otherwise or not at all",
-                        object.label()
-                    ),
+                    "the imported mesh renders it otherwise or not at all",
                 )
             };
+            let diagnostic = object.diagnostic(
+                info,
+                &path,
+                format!(
+                    "{} › {path} is not something the mesh model says; {consequence}",
+                    object.label()
+                ),
+            );
             out.push(diagnostic);
         }
     }

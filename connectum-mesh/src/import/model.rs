@@ -802,8 +802,10 @@ fn subsets(
             .find(|(_, d)| labels_match(&labels, &pod_labels(d)))
             .map(|(_, d)| *d);
         match deployment {
-            // Declared, but no pod carries its labels: a subset that runs nothing (CM0211
-            // when a route sends traffic there).
+            // Declared, but no pod carries its labels (CM0828 at the import). The autoscaler,
+            // not the subset, sizes an autoscaled primary, so it keeps no count of its own.
+            None if index == 0 && matches!(service.scaling, Scaling::Autoscale(_)) => {}
+            // Any other: a subset that runs nothing (CM0211 when a route sends traffic there).
             None => subset.replicas = Some(0),
             Some(deployment) => {
                 let own_image = container(deployment).and_then(|c| c.image.clone());

@@ -67,6 +67,19 @@ fn a_selector_matching_nothing_names_the_line() {
     assert_eq!(found.location.as_ref().unwrap().line, 7);
 }
 
+/// `documents` as one YAML stream, each written as `emit` writes it.
+fn stream(documents: &[serde_json::Value]) -> String {
+    documents
+        .iter()
+        .map(|d| {
+            format!(
+                "---\n{}",
+                crate::emit::document_to_yaml("test document", d).unwrap()
+            )
+        })
+        .collect()
+}
+
 /// A real field of the official schema is never called a misspelling (CM0824).
 fn assert_no_unknown_field(imported: &Import) {
     assert!(
@@ -94,10 +107,7 @@ fn a_fault_injection_is_reported_as_not_modelled_where_it_is_written() {
         "fault".to_owned(),
         serde_json::json!({"abort": {"httpStatus": 503, "percentage": {"value": 5}}}),
     );
-    let yaml: String = documents
-        .iter()
-        .map(|d| format!("---\n{}", serde_saphyr::to_string(d).unwrap()))
-        .collect();
+    let yaml = stream(&documents);
     let fault_line = u64::try_from(
         yaml.lines()
             .position(|l| l.trim().trim_start_matches("- ") == "fault:")
@@ -148,10 +158,7 @@ fn an_authorization_condition_the_model_cannot_say_is_refused() {
         "when".to_owned(),
         serde_json::json!([{"key": "request.headers[x-tenant]", "values": ["a"]}]),
     );
-    let yaml: String = documents
-        .iter()
-        .map(|d| format!("---\n{}", serde_saphyr::to_string(d).unwrap()))
-        .collect();
+    let yaml = stream(&documents);
     let imported = import(read_text("policy.yaml", &yaml), &ImportOptions::default());
     let refused = imported
         .diagnostics
