@@ -16,6 +16,7 @@ K8S='k8s-openapi = { version = "0.29.0", default-features = false, features = ["
 # What connectum-mesh without default features compiles, at the workspace's versions.
 SHARED='serde = { version = "1.0.228", features = ["derive"] }
 serde_json = "1.0"
+erased-serde = "0.4"
 schemars = "1.2"
 bon = "3.10"
 kube = { version = "5.0.0", default-features = false, features = ["derive"] }

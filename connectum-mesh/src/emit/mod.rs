@@ -13,7 +13,7 @@ use std::fmt;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-use crate::render::{Manifests, Versioned};
+use crate::render::{Manifests, Versioned, erased};
 
 pub use dir::{
     DirChanges, OWNERSHIP_MARKER, OutputFile, app_settings_files, manifest_files, write_dir,
@@ -283,7 +283,7 @@ impl<'a, I: Iterator<Item = Versioned<'a>>> serde::Serialize for Items<I> {
 /// [`EmitError::Serialize`] if a value cannot be represented as JSON.
 pub fn to_json(manifests: &Manifests) -> Result<String, EmitError> {
     let mut out = Vec::new();
-    json_list(manifests.documents(), &mut out)?;
+    json_list(&mut manifests.documents(), &mut out)?;
     String::from_utf8(out).map_err(|e| serialize_error("List", &e))
 }
 
@@ -298,16 +298,18 @@ pub fn write_json<'a>(
     out: impl Write,
 ) -> Result<(), EmitError> {
     let mut out = BufWriter::new(out);
-    json_list(documents, &mut out)?;
+    json_list(&mut documents.into_iter(), &mut out)?;
     out.flush().map_err(write_error)
 }
 
+/// Not generic (trait objects in, [`erased`] documents): compiled once, here, whatever the
+/// caller's writer and iterator.
 fn json_list<'a>(
-    documents: impl IntoIterator<Item = Versioned<'a>>,
-    out: &mut impl Write,
+    documents: &mut dyn Iterator<Item = Versioned<'a>>,
+    out: &mut dyn Write,
 ) -> Result<(), EmitError> {
-    let list = List(std::cell::Cell::new(Some(documents.into_iter())));
-    serde_json::to_writer_pretty(&mut *out, &list).map_err(|e| {
+    let list = List(std::cell::Cell::new(Some(documents)));
+    serde_json::to_writer_pretty(&mut *out, erased(&list)).map_err(|e| {
         if e.is_io() {
             write_error(e.into())
         } else {
@@ -325,7 +327,7 @@ pub(crate) fn document_text(
 ) -> Result<String, EmitError> {
     match format {
         Format::Yaml => document_to_yaml(object, document),
-        Format::Json => serde_json::to_string_pretty(document)
+        Format::Json => serde_json::to_string_pretty(erased(document))
             .map(|text| text + "\n")
             .map_err(|e| serialize_error(object, &e)),
     }

@@ -44,7 +44,12 @@ pub(super) fn append<T: Serialize>(
         return Ok(());
     }
     text.truncate(start);
-    serde_saphyr::to_fmt_writer_with_options(text, value, super::yaml_options())
+    // Erased: the fallback shares the one erased build of every kind's `Serialize` code.
+    serde_saphyr::to_fmt_writer_with_options(
+        text,
+        &crate::render::erased(value),
+        super::yaml_options(),
+    )
 }
 
 /// Whether serde-saphyr writes `text` plain, both as a value and as a key, proved by one pass

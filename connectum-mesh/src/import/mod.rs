@@ -273,9 +273,10 @@ fn not_modelled(
             ));
             continue;
         };
-        let Ok(value) =
-            serde_json::to_value(Versioned::new(counterpart, istio_api(&object.api_version)))
-        else {
+        let Ok(value) = serde_json::to_value(crate::render::erased(&Versioned::new(
+            counterpart,
+            istio_api(&object.api_version),
+        ))) else {
             continue;
         };
         for (path, _) in crate::read::losses(&object.value, &value) {

@@ -189,6 +189,16 @@ impl Object {
     }
 }
 
+/// `value` as a `dyn erased_serde::Serialize`, the way every serializer but the YAML writer
+/// takes our documents (JSON, [`Manifests::to_values`], serde-saphyr where the writer gives a
+/// document up). Through it the `Serialize` code of every Kubernetes and Istio kind is compiled
+/// once for all of them, not once per serializer: four copies of it were four fifths of this
+/// crate's LLVM IR in a clean build (BENCHMARKS.md, "Stop 20: the clean build"). The YAML writer,
+/// the hot path, stays a concrete serializer.
+pub(crate) fn erased<T: Serialize>(value: &T) -> &dyn erased_serde::Serialize {
+    value
+}
+
 /// Serializes an object with the `apiVersion` of the chosen Istio API set, keys in the
 /// conventional order (apiVersion, kind, metadata, spec).
 #[derive(Clone, Debug)]
@@ -344,7 +354,9 @@ impl Manifests {
     /// When an object cannot be represented as JSON (this does not happen for rendered objects;
     /// the error is passed on rather than hidden).
     pub fn to_values(&self) -> Result<Vec<serde_json::Value>, serde_json::Error> {
-        self.documents().map(serde_json::to_value).collect()
+        self.documents()
+            .map(|document| serde_json::to_value(erased(&document)))
+            .collect()
     }
 }
 
