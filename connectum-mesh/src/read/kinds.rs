@@ -275,8 +275,10 @@ fn typed<T: DeserializeOwned>(value: Value) -> Result<T, TypeMismatch> {
     })
 }
 
+/// The value as JSON, through the erased `Serialize` code the emitter's JSON shares
+/// (`render::erased`): one more serializer would compile every kind's code once more.
 fn written<T: Serialize>(value: &T) -> Result<Value, TypeMismatch> {
-    serde_json::to_value(value).map_err(|error| TypeMismatch {
+    serde_json::to_value(crate::render::erased(value)).map_err(|error| TypeMismatch {
         path: FieldPath::root(),
         message: error.to_string(),
     })
