@@ -67,11 +67,11 @@ pub(super) fn check_retry_policy(
 /// storm that keeps the failing service down.
 fn check_retry_amplification(mesh: &Mesh, chains: &[Chain<'_>], out: &mut Diagnostics) {
     for chain in chains {
-        let names = chain.names();
         let cost = cost_of_chain(mesh, chain);
         if cost.within_budget() {
             continue; // A budget of 0 is CM0105's: it can never be met.
         }
+        let names = chain.names();
         let product = cost.worst_case_calls();
         let factors: Vec<String> = cost
             .hops
