@@ -3,8 +3,11 @@
 # unlike wall time, the count does not move with the load of a shared machine.
 # usage: bench/scripts/callgrind-phases.sh [N...]   (default 1000 10000)
 # Needs target/release/phases (cargo build --release -p connectum-mesh-bench --bins), or
-# PHASES=path/to/phases (say, a copy built from an earlier commit), and valgrind. Prints one line per N: the inclusive instruction count of phase_check,
-# phase_yaml_only, phase_pipeline and phase_json_only (one run each), and pipeline / yaml-only.
+# PHASES=path/to/phases (say, a copy built from an earlier commit), and valgrind. Prints one line
+# per N: the inclusive instruction count of phase_check, phase_yaml_only, phase_pipeline and
+# phase_json_only (one run each) and pipeline / yaml-only, then the same pair on the documents
+# fitted to the benchmark topology (phase_topology_*; a `phases` built before stop 20 has only
+# that pair, under the plain names, and prints no topology line).
 # The callgrind files stay in ${OUT:-/tmp/connectum-mesh-callgrind} for callgrind_annotate.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -22,4 +25,9 @@ for n in ${@:-1000 10000}; do
   c=$(ir phase_check) y=$(ir phase_yaml_only) p=$(ir phase_pipeline) j=$(ir phase_json_only)
   printf 'n=%s check=%s yaml-only=%s check+render+yaml=%s json-only=%s Ir; ratio=%s\n' \
     "$n" "$c" "$y" "$p" "$j" "$(echo "scale=3; $p / $y" | bc)"
+  ty=$(ir phase_topology_yaml_only) tp=$(ir phase_topology_pipeline)
+  if [ -n "$ty" ] && [ -n "$tp" ]; then
+    printf 'n=%s topology: yaml-only=%s check+render+yaml=%s Ir; ratio=%s\n' \
+      "$n" "$ty" "$tp" "$(echo "scale=3; $tp / $ty" | bc)"
+  fi
 done

@@ -5,6 +5,7 @@
 //! The numbers come from the model ([`PodTimeline`], [`Service::rollout_plan`],
 //! [`Service::resolved_disruption_budget`]), the same the renderer writes.
 
+use super::LazyPath;
 use crate::diag::registry::{
     APP_STARTS_BEFORE_PROXY, DISRUPTION_BUDGET_BLOCKS_DRAINS, DISRUPTION_BUDGET_ONE_POD,
     GRACE_PERIOD_TOO_SHORT, PROXY_EXITS_BEFORE_APP, ROLLOUT_TO_ZERO_READY,
@@ -17,7 +18,7 @@ use super::routing::destinations;
 
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     for service in &mesh.services {
-        let path = MeshPath::service(&service.name);
+        let path = || MeshPath::service(&service.name);
         let timeline = PodTimeline::of(mesh, service);
         check_shutdown_timeline(&timeline, &path, out);
         check_startup(&timeline, service, &path, out);
@@ -28,15 +29,16 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
 
 /// A timeline step that ends before the app stops draining cuts requests off: the proxy's drain
 /// (calls out fail) or the grace period (the kill ends in-flight requests).
-fn check_shutdown_timeline(timeline: &PodTimeline, path: &MeshPath, out: &mut Diagnostics) {
+fn check_shutdown_timeline(timeline: &PodTimeline, path: &LazyPath<'_>, out: &mut Diagnostics) {
     let app_done = timeline.app_stops_calling_out_at();
-    let steps = format!(
-        "preStop {} + shutdown timeout {} = {}",
-        seconds(timeline.pre_stop()),
-        seconds(timeline.app_drain()),
-        seconds(app_done)
-    );
     for failure in timeline.failures() {
+        // Written only for a timeline that fails: most pods' timelines hold.
+        let steps = format!(
+            "preStop {} + shutdown timeout {} = {}",
+            seconds(timeline.pre_stop()),
+            seconds(timeline.app_drain()),
+            seconds(app_done)
+        );
         let short_by = seconds(failure.short_by());
         let window = format!(
             "from {} to {}",
@@ -46,7 +48,7 @@ fn check_shutdown_timeline(timeline: &PodTimeline, path: &MeshPath, out: &mut Di
         let diagnostic = match failure.short_step {
             ShortStep::ProxyDrain => PROXY_EXITS_BEFORE_APP
                 .at(
-                    path.field("shutdown").field("proxy_drain"),
+                    path().field("shutdown").field("proxy_drain"),
                     format!(
                         "the proxy drains for {} after SIGTERM, but the app drains until {steps}: its calls out fail {window}; the proxy drain is {short_by} short",
                         seconds(timeline.proxy_drain()),
@@ -58,7 +60,7 @@ fn check_shutdown_timeline(timeline: &PodTimeline, path: &MeshPath, out: &mut Di
                 )),
             ShortStep::GracePeriod => GRACE_PERIOD_TOO_SHORT
                 .at(
-                    path.field("shutdown").field("termination_grace_period"),
+                    path().field("shutdown").field("termination_grace_period"),
                     format!(
                         "the grace period {} ends before {steps}: in-flight requests are killed {window}; the grace period is {short_by} short",
                         seconds(timeline.grace_period()),
@@ -77,7 +79,7 @@ fn check_shutdown_timeline(timeline: &PodTimeline, path: &MeshPath, out: &mut Di
 fn check_startup(
     timeline: &PodTimeline,
     service: &Service,
-    path: &MeshPath,
+    path: &LazyPath<'_>,
     out: &mut Diagnostics,
 ) {
     if timeline.startup().proxy_ready_first() {
@@ -91,7 +93,7 @@ fn check_startup(
     out.push(
         APP_STARTS_BEFORE_PROXY
             .at(
-                path.field("shutdown").field("hold_until_proxy_starts"),
+                path().field("shutdown").field("hold_until_proxy_starts"),
                 format!(
                     "the app starts together with its proxy: {calls} while it starts fail until the proxy is ready"
                 ),
@@ -112,14 +114,12 @@ fn receives_traffic(service: &Service, index: usize) -> bool {
             .any(|route| matches!(route.target, RouteTarget::Service));
     by_service
         || service.routes.iter().any(|route| {
-            destinations(route, &MeshPath::root())
-                .iter()
-                .any(|d| d.receives_traffic && d.subset.name() == subset.name)
+            destinations(route).any(|d| d.receives_traffic && d.subset.name() == subset.name)
         })
 }
 
 /// A rollout whose maxUnavailable reaches a workload's pods can stop all of them at once.
-fn check_rollout_keeps_a_ready_pod(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_rollout_keeps_a_ready_pod(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     for index in 0..service.workload_count() {
         let plan = service.rollout_plan(index);
         if !plan.can_reach_zero_ready() || !receives_traffic(service, index) {
@@ -137,7 +137,7 @@ fn check_rollout_keeps_a_ready_pod(service: &Service, path: &MeshPath, out: &mut
         out.push(
             ROLLOUT_TO_ZERO_READY
                 .at(
-                    path.field("rollout").field("max_unavailable"),
+                    path().field("rollout").field("max_unavailable"),
                     format!(
                         "{workload} receives traffic and runs {} pod{}, and a rollout may take {} of them out at once ({why}): every image change can leave it with no ready pod",
                         plan.min_pods,
@@ -155,11 +155,11 @@ fn check_rollout_keeps_a_ready_pod(service: &Service, path: &MeshPath, out: &mut
 
 /// A budget that never allows an eviction blocks drains forever; one on a one-pod service cannot
 /// keep it up.
-fn check_disruption_budget(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_disruption_budget(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     let Some(budget) = service.resolved_disruption_budget() else {
         return;
     };
-    let budget_path = path.field("disruption_budget");
+    let budget_path = || path().field("disruption_budget");
     let (fewest, most) = service.pod_range();
     let autoscaled = matches!(service.scaling, Scaling::Autoscale(_));
     if budget.evictions_allowed(fewest) == 0 && fewest > 0 {
@@ -187,7 +187,7 @@ fn check_disruption_budget(service: &Service, path: &MeshPath, out: &mut Diagnos
         out.push(
             DISRUPTION_BUDGET_BLOCKS_DRAINS
                 .at(
-                    budget_path,
+                    budget_path(),
                     format!(
                         "{what}: the budget never allows an eviction, so node drains block forever"
                     ),
@@ -198,7 +198,7 @@ fn check_disruption_budget(service: &Service, path: &MeshPath, out: &mut Diagnos
         out.push(
             DISRUPTION_BUDGET_ONE_POD
                 .at(
-                    budget_path,
+                    budget_path(),
                     format!(
                         "`{}` runs one pod: its budget either lets a drain evict it (the service is down until it is rescheduled) or blocks the drain while the pod is not ready",
                         service.name

@@ -2,6 +2,7 @@
 //! balancing that keeps its promise under a split, and outlier ejection that cannot take every
 //! pod out at once.
 
+use super::LazyPath;
 use crate::diag::registry::{
     EJECTION_OF_EVERY_POD, HASH_WITH_SPLIT, NO_DEADLINE, RETRY_ON_MISSES_GRPC,
 };
@@ -13,9 +14,9 @@ const MIN_PODS_FOR_FULL_EJECTION: u32 = 3;
 
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     for service in &mesh.services {
-        let path = MeshPath::service(&service.name);
+        let path = || MeshPath::service(&service.name);
         for (index, route) in service.routes.iter().enumerate() {
-            let route_path = path.route(index);
+            let route_path = || path().route(index);
             check_deadline(route, &route_path, out);
             check_grpc_retry_conditions(route, &route_path, out);
         }
@@ -26,7 +27,7 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
 
 /// Istio turns Envoy's 15 s route timeout off: without a route timeout or a per-try timeout a
 /// call to a stuck pod never ends.
-fn check_deadline(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
+fn check_deadline(route: &Route, route_path: &LazyPath<'_>, out: &mut Diagnostics) {
     let per_try = route
         .retries
         .as_ref()
@@ -37,7 +38,7 @@ fn check_deadline(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
     out.push(
         NO_DEADLINE
             .at(
-                route_path.clone(),
+                route_path(),
                 "the route sets neither a timeout nor a per-try timeout, and Istio disables Envoy's default: a call to a stuck pod waits for ever",
             )
             .with_help("set the route's timeout (e.g. 30s), or a per_try_timeout on its retries"),
@@ -68,7 +69,7 @@ fn is_grpc_condition(condition: &RetryOn) -> bool {
 
 /// `5xx` looks like it covers failures, but gRPC errors arrive as HTTP 200: a policy of HTTP
 /// conditions only retries transport failures, never UNAVAILABLE or DEADLINE_EXCEEDED.
-fn check_grpc_retry_conditions(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
+fn check_grpc_retry_conditions(route: &Route, route_path: &LazyPath<'_>, out: &mut Diagnostics) {
     let Some(retries) = route.retries.as_ref().filter(|r| r.attempts > 0) else {
         return;
     };
@@ -84,7 +85,7 @@ fn check_grpc_retry_conditions(route: &Route, route_path: &MeshPath, out: &mut D
     out.push(
         RETRY_ON_MISSES_GRPC
             .at(
-                route_path.field("retries"),
+                route_path().field("retries"),
                 format!(
                     "retryOn names {} but no gRPC status: gRPC errors arrive as HTTP 200 with a grpc-status trailer, so UNAVAILABLE and DEADLINE_EXCEEDED are never retried",
                     http.join(", ")
@@ -96,7 +97,7 @@ fn check_grpc_retry_conditions(route: &Route, route_path: &MeshPath, out: &mut D
 
 /// The route picks the subset per request before the hash picks the pod: under a weighted split
 /// one session key lands on both versions.
-fn check_hash_with_split(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_hash_with_split(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     let Some(LoadBalancer::ConsistentHash(_)) = &service.traffic_policy.load_balancer else {
         return;
     };
@@ -110,7 +111,7 @@ fn check_hash_with_split(service: &Service, path: &MeshPath, out: &mut Diagnosti
         out.push(
             HASH_WITH_SPLIT
                 .at(
-                    path.route(index).field("split"),
+                    path().route(index).field("split"),
                     "the service balances by consistent hash, but this split picks stable or canary per request first: one session's requests land on both versions and on different pods",
                 )
                 .with_help("split by a header match on the hash key instead of weights, or drop consistent hashing while the split runs"),
@@ -119,7 +120,7 @@ fn check_hash_with_split(service: &Service, path: &MeshPath, out: &mut Diagnosti
 }
 
 /// With `maxEjectionPercent` 100 and a handful of pods, one burst of errors ejects them all.
-fn check_full_ejection(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_full_ejection(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     let Some(outlier) = &service.traffic_policy.outlier_detection else {
         return;
     };
@@ -136,7 +137,7 @@ fn check_full_ejection(service: &Service, path: &MeshPath, out: &mut Diagnostics
     out.push(
         EJECTION_OF_EVERY_POD
             .at(
-                path.field("traffic_policy")
+                path().field("traffic_policy")
                     .field("outlier_detection")
                     .field("max_ejection_percent"),
                 format!(

@@ -186,6 +186,10 @@ pub(super) fn cycles(mesh: &Mesh) -> Vec<Vec<&str>> {
 
 /// The shortest way from `start` back to itself, by breadth-first search.
 fn shortest_cycle<'a>(index: &ServiceIndex<'a>, start: &'a Service) -> Option<Vec<&'a str>> {
+    // A service that calls nobody is on no cycle: no search (most services of a mesh).
+    if start.calls.is_empty() {
+        return None;
+    }
     let mut queue: VecDeque<Vec<&Service>> = VecDeque::from([vec![start]]);
     let mut visited: BTreeSet<&str> = BTreeSet::new();
     while let Some(path) = queue.pop_front() {

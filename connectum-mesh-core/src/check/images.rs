@@ -1,6 +1,7 @@
 //! Container images: a reference the container runtime can parse, pinned to a version, and a
 //! canary that runs something else than the workload it is compared with.
 
+use super::LazyPath;
 use crate::diag::registry::{
     CANARY_SAME_IMAGE, EMPTY_IMAGE, INVALID_IMAGE_REFERENCE, UNPINNED_IMAGE,
 };
@@ -14,30 +15,35 @@ const MAX_TAG_LEN: usize = 128;
 
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     for service in &mesh.services {
-        let path = MeshPath::service(&service.name);
+        let path = || MeshPath::service(&service.name);
         check_images(service, &path, out);
         check_canary_images(service, &path, out);
     }
 }
 
-/// Every image a service names: its own, then each subset's that sets one.
-fn images<'a>(service: &'a Service, path: &MeshPath) -> Vec<(MeshPath, &'a str)> {
-    std::iter::once((path.field("image"), service.image.as_str()))
-        .chain(service.subsets.iter().filter_map(|s| {
-            let image = s.image.as_deref()?;
-            Some((path.subset(&s.name).field("image"), image))
-        }))
-        .collect()
+/// Every image a service names, with the subset that sets it: the service's own, then each
+/// subset's that sets one.
+fn images(service: &Service) -> impl Iterator<Item = (Option<&str>, &str)> {
+    std::iter::once((None, service.image.as_str())).chain(
+        service
+            .subsets
+            .iter()
+            .filter_map(|s| Some((Some(s.name.as_str()), s.image.as_deref()?))),
+    )
 }
 
 /// An empty or unparsable reference keeps the pods from ever starting (InvalidImageName); one
 /// without a version runs whatever `latest` is that day.
-fn check_images(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
-    for (image_path, image) in images(service, path) {
+fn check_images(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
+    for (subset, image) in images(service) {
+        let image_path = || match subset {
+            None => path().field("image"),
+            Some(subset) => path().subset(subset).field("image"),
+        };
         if image.trim().is_empty() {
             out.push(
                 EMPTY_IMAGE
-                    .at(image_path, "the container image is empty")
+                    .at(image_path(), "the container image is empty")
                     .with_help("name the image, e.g. `ghcr.io/mycompany/order-service:1.0.0`"),
             );
             continue;
@@ -54,7 +60,7 @@ fn check_images(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
                 out.push(
                     INVALID_IMAGE_REFERENCE
                         .at(
-                            image_path,
+                            image_path(),
                             format!("image `{image}` is not a valid reference: {problem}"),
                         )
                         .with_help(help),
@@ -76,14 +82,14 @@ fn check_images(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
         };
         out.push(
             UNPINNED_IMAGE
-                .at(image_path, message)
+                .at(image_path(), message)
                 .with_help("pin a version tag (e.g. `:1.0.0`) or a digest (`@sha256:…`)"),
         );
     }
 }
 
 /// A subset that sets the very image another workload runs compares a version with itself.
-fn check_canary_images(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_canary_images(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     let effective = |index: usize| {
         service
             .subsets
@@ -102,7 +108,7 @@ fn check_canary_images(service: &Service, path: &MeshPath, out: &mut Diagnostics
         out.push(
             CANARY_SAME_IMAGE
                 .at(
-                    path.subset(&subset.name).field("image"),
+                    path().subset(&subset.name).field("image"),
                     format!("subset `{}` runs `{image}`, the same image as subset `{other}`: the split compares a version with itself", subset.name),
                 )
                 .with_help(format!("set subset `{}`'s image to the new version", subset.name)),

@@ -1,6 +1,7 @@
 //! Kubernetes wiring rules for metadata: the names and labels of the objects the mesh renders,
 //! which the API server refuses, or which make selectors match no pod.
 
+use super::LazyPath;
 use crate::diag::registry::{
     INJECTION_LABEL_CONFLICT, INVALID_LABEL, INVALID_NAME, LABEL_KEY_CONFLICT, SYSTEM_NAMESPACE,
 };
@@ -111,11 +112,11 @@ fn check_names(mesh: &Mesh, out: &mut Diagnostics) {
         .chain(caller_names)
         .collect();
     for service in &mesh.services {
-        let path = MeshPath::service(&service.name);
+        let path = || MeshPath::service(&service.name);
         if !Grammar::Dns1035Label.accepts(&service.name) {
             push_invalid_name(
                 out,
-                path.field("name"),
+                path().field("name"),
                 "service name",
                 &service.name,
                 Grammar::Dns1035Label,
@@ -127,17 +128,18 @@ fn check_names(mesh: &Mesh, out: &mut Diagnostics) {
         {
             push_invalid_name(
                 out,
-                path.field("service_account"),
+                path().field("service_account"),
                 "service account",
                 account,
                 Grammar::Dns1123Subdomain,
                 &[],
             );
         }
-        let subset_names: Vec<&str> = service.subsets.iter().map(|s| s.name.as_str()).collect();
         for subset in &service.subsets {
             if !label.accepts(&subset.name) {
-                let subset_path = path.subset(&subset.name).field("name");
+                let subset_names: Vec<&str> =
+                    service.subsets.iter().map(|s| s.name.as_str()).collect();
+                let subset_path = path().subset(&subset.name).field("name");
                 push_invalid_name(
                     out,
                     subset_path,
@@ -203,46 +205,48 @@ fn check_labels(mesh: &Mesh, out: &mut Diagnostics) {
     if let Some(part_of) = &mesh.part_of {
         values.push((root.field("part_of"), part_of));
     }
-    for service in &mesh.services {
-        let path = MeshPath::service(&service.name);
-        if let Some(version) = &service.app_version {
-            values.push((path.field("app_version"), version));
-        }
-        for subset in &service.subsets {
-            let subset_path = path.subset(&subset.name);
-            values.push((subset_path.field("version_label"), subset.version()));
-            if let Some(version) = &subset.app_version {
-                values.push((subset_path.field("app_version"), version));
-            }
+    for (path, key) in keys {
+        if !is_label_key(key) {
+            out.push(
+                INVALID_LABEL
+                    .at(path, format!("`{key}` is not a valid Kubernetes label key"))
+                    .with_help(LABEL_SYNTAX),
+            );
         }
     }
-    let bad_keys = keys
-        .into_iter()
-        .filter(|(_, key)| !is_label_key(key))
-        .map(|(path, key)| {
-            (
-                path,
-                format!("`{key}` is not a valid Kubernetes label key"),
-                None,
-            )
-        });
-    let bad_values = values
-        .into_iter()
-        .filter(|(_, value)| !is_label_value(value))
-        .map(|(path, value)| {
-            let repaired = repair_label_value(value);
-            (
-                path,
-                format!("`{value}` is not a valid Kubernetes label value"),
-                repaired,
-            )
-        });
-    for (path, message, repaired) in bad_keys.chain(bad_values) {
-        let help = repaired.map_or_else(
+    let mut check_value = |path: &LazyPath<'_>, value: &str| {
+        if is_label_value(value) {
+            return;
+        }
+        let help = repair_label_value(value).map_or_else(
             || LABEL_SYNTAX.to_owned(),
             |value| format!("use `{value}`; {LABEL_SYNTAX}"),
         );
-        out.push(INVALID_LABEL.at(path, message).with_help(help));
+        out.push(
+            INVALID_LABEL
+                .at(
+                    path(),
+                    format!("`{value}` is not a valid Kubernetes label value"),
+                )
+                .with_help(help),
+        );
+    };
+    for (path, value) in values {
+        check_value(&|| path.clone(), value);
+    }
+    // Per service, the path is written only for a value the API server would refuse.
+    for service in &mesh.services {
+        let path = || MeshPath::service(&service.name);
+        if let Some(version) = &service.app_version {
+            check_value(&|| path().field("app_version"), version);
+        }
+        for subset in &service.subsets {
+            let subset_path = || path().subset(&subset.name);
+            check_value(&|| subset_path().field("version_label"), subset.version());
+            if let Some(version) = &subset.app_version {
+                check_value(&|| subset_path().field("app_version"), version);
+            }
+        }
     }
 }
 

@@ -43,8 +43,13 @@ mod workloads;
 #[cfg(test)]
 mod tests;
 
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostics, MeshPath};
 use crate::model::Mesh;
+
+/// Where a rule is looking, built only when it reports: most items pass every rule, and a
+/// [`MeshPath`] costs an allocation per segment. Rules take `path: &LazyPath<'_>` and write
+/// `path().field("port")` in the diagnostic; a narrower place is `|| path().field("security")`.
+type LazyPath<'a> = dyn Fn() -> MeshPath + 'a;
 
 /// Runs every rule on `mesh` and returns all problems found, errors and warnings alike, at the
 /// levels the mesh sets ([`Mesh::lint`], [`Mesh::deny_warnings`]).

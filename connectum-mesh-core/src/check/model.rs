@@ -114,7 +114,8 @@ fn check_deployment_names(mesh: &Mesh, out: &mut Diagnostics) {
         _ => MeshPath::service(&service.name),
     };
     // Deployment name → the service that renders it first, and which of its workloads.
-    let mut seen: HashMap<String, (&Service, usize)> = HashMap::new();
+    let mut seen: HashMap<String, (&Service, usize)> =
+        HashMap::with_capacity(mesh.services.len() * 2);
     for service in &mesh.services {
         let workloads = service.subsets.len().max(1);
         for index in 0..workloads {
@@ -148,13 +149,18 @@ fn check_unknown_callees(mesh: &Mesh, out: &mut Diagnostics) {
     let callers = mesh
         .services
         .iter()
-        .map(|s| (MeshPath::service(&s.name), &s.calls))
+        .map(|s| (Caller::Service(&s.name), &s.calls))
         .chain(
             mesh.external_callers
                 .iter()
-                .map(|c| (MeshPath::external_caller(&c.name), &c.calls)),
+                .map(|c| (Caller::ExternalCaller(&c.name), &c.calls)),
         );
-    for (path, calls) in callers {
+    for (caller, calls) in callers {
+        // Written only for a call that names no service.
+        let path = || match caller {
+            Caller::Service(name) => MeshPath::service(name),
+            Caller::ExternalCaller(name) => MeshPath::external_caller(name),
+        };
         for (index, callee) in calls.iter().enumerate() {
             if known.contains(callee.as_str()) {
                 continue;
@@ -162,13 +168,20 @@ fn check_unknown_callees(mesh: &Mesh, out: &mut Diagnostics) {
             out.push(
                 UNKNOWN_CALLEE
                     .at(
-                        path.index("calls", index),
+                        path().index("calls", index),
                         format!("calls `{callee}`, which is not a service of this mesh"),
                     )
                     .with_undeclared_service_help(callee, &names, ", or remove the call"),
             );
         }
     }
+}
+
+/// Who makes a call, by kind: its path is written only when one of its calls is reported.
+#[derive(Clone, Copy)]
+enum Caller<'a> {
+    Service(&'a str),
+    ExternalCaller(&'a str),
 }
 
 impl Diagnostic {

@@ -1,6 +1,7 @@
 //! Resource quantities that parse but cannot be meant: memory in millibytes, CPU in hundreds of
 //! cores, memory too small for Node.js to start.
 
+use super::LazyPath;
 use crate::diag::registry::{CPU_IN_CORES, MEMORY_IN_MILLIBYTES, MEMORY_TOO_SMALL};
 use crate::diag::{Diagnostics, MeshPath};
 use crate::model::{Mesh, Quantity, Resources};
@@ -13,14 +14,14 @@ const MIB: f64 = 1024.0 * 1024.0;
 
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     for service in &mesh.services {
-        let path = MeshPath::service(&service.name);
+        let path = || MeshPath::service(&service.name);
         let containers = [
             ("resources", service.resources.as_ref(), true),
             ("sidecar", service.sidecar.as_ref(), false),
         ];
         for (field, resources, runs_node) in containers {
             let Some(resources) = resources else { continue };
-            let path = path.field(field);
+            let path = || path().field(field);
             check_units(resources, &path, out);
             if runs_node {
                 check_node_memory(resources, &path, out);
@@ -43,7 +44,7 @@ fn has_fraction_suffix(quantity: &Quantity) -> bool {
 }
 
 /// `256m` memory is a quarter of a byte, and `500` CPU is five hundred cores.
-fn check_units(resources: &Resources, path: &MeshPath, out: &mut Diagnostics) {
+fn check_units(resources: &Resources, path: &LazyPath<'_>, out: &mut Diagnostics) {
     for (field, quantity) in memory(resources) {
         let Some(quantity) = quantity.filter(|q| has_fraction_suffix(q)) else {
             continue;
@@ -52,7 +53,7 @@ fn check_units(resources: &Resources, path: &MeshPath, out: &mut Diagnostics) {
         out.push(
             MEMORY_IN_MILLIBYTES
                 .at(
-                    path.field(field),
+                    path().field(field),
                     format!("memory `{quantity}` is in thousandths of a byte or less ({} bytes), not mebibytes", quantity.value()),
                 )
                 .with_help(format!("write `{number}Mi` (mebibytes)")),
@@ -75,7 +76,7 @@ fn check_units(resources: &Resources, path: &MeshPath, out: &mut Diagnostics) {
         out.push(
             CPU_IN_CORES
                 .at(
-                    path.field(field),
+                    path().field(field),
                     format!("CPU `{quantity}` is {} whole cores: no node has that many, so the pods stay Pending", quantity.value()),
                 )
                 .with_help(help),
@@ -84,7 +85,7 @@ fn check_units(resources: &Resources, path: &MeshPath, out: &mut Diagnostics) {
 }
 
 /// Node.js needs tens of MiB before it serves anything: a smaller limit is an OOM loop.
-fn check_node_memory(resources: &Resources, path: &MeshPath, out: &mut Diagnostics) {
+fn check_node_memory(resources: &Resources, path: &LazyPath<'_>, out: &mut Diagnostics) {
     // The limit caps the container; without one, the request is what was planned for.
     let Some((field, quantity)) = memory(resources)
         .into_iter()
@@ -99,7 +100,7 @@ fn check_node_memory(resources: &Resources, path: &MeshPath, out: &mut Diagnosti
     out.push(
         MEMORY_TOO_SMALL
             .at(
-                path.field(field),
+                path().field(field),
                 format!("memory `{quantity}` is below the {MIN_NODE_MEMORY_MIB} MiB a Node.js process needs to start: the container is OOM-killed in a loop"),
             )
             .with_help("give the container at least 64Mi (128Mi or more for a real service)"),

@@ -1,6 +1,7 @@
 //! Resilience rules: retries that multiply along call chains, timeouts that contradict each
 //! other, and traffic-policy and interceptor values Istio or Connectum refuse.
 
+use super::LazyPath;
 use crate::diag::registry::{
     APP_TIMEOUT_EXCEEDS_MESH, CALL_CYCLE, CALLER_TIMEOUT_TOO_SHORT, CONFLICTING_CHAIN_BUDGET,
     EDGE_TIMEOUT_TOO_SHORT, EMPTY_CONNECTION_POOL, INTERCEPTOR_OUT_OF_RANGE, INVALID_RETRY_STATUS,
@@ -21,20 +22,20 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     check_chain_budgets_agree(mesh, out);
     check_caller_timeouts(mesh, out);
     for gateway in &mesh.gateways {
-        let path = MeshPath::gateway(&gateway.name);
+        let path = || MeshPath::gateway(&gateway.name);
         for (index, route) in gateway.routes.iter().enumerate() {
-            let route_path = path.index("routes", index);
+            let route_path = || path().index("routes", index);
             check_retry_policy(route.timeout, route.retries.as_ref(), &route_path, out);
             check_edge_timeout(mesh, gateway, route, &route_path, out);
         }
     }
     for service in &mesh.services {
-        let path = MeshPath::service(&service.name);
+        let path = || MeshPath::service(&service.name);
         for (index, route) in service.routes.iter().enumerate() {
             check_retry_policy(
                 route.timeout,
                 route.retries.as_ref(),
-                &path.route(index),
+                &|| path().route(index),
                 out,
             );
         }
@@ -50,7 +51,7 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
 pub(super) fn check_retry_policy(
     timeout: Option<Duration>,
     retries: Option<&MeshRetry>,
-    route_path: &MeshPath,
+    route_path: &LazyPath<'_>,
     out: &mut Diagnostics,
 ) {
     let Some(retries) = retries else {
@@ -66,11 +67,11 @@ pub(super) fn check_retry_policy(
 /// storm that keeps the failing service down.
 fn check_retry_amplification(mesh: &Mesh, chains: &[Chain<'_>], out: &mut Diagnostics) {
     for chain in chains {
-        let names = chain.names();
         let cost = cost_of_chain(mesh, chain);
         if cost.within_budget() {
             continue; // A budget of 0 is CM0105's: it can never be met.
         }
+        let names = chain.names();
         let product = cost.worst_case_calls();
         let factors: Vec<String> = cost
             .hops
@@ -298,7 +299,7 @@ fn check_edge_timeout(
     mesh: &Mesh,
     gateway: &Gateway,
     route: &GatewayRoute,
-    route_path: &MeshPath,
+    route_path: &LazyPath<'_>,
     out: &mut Diagnostics,
 ) {
     let Some((limit, what)) = first_limit(route.timeout, route.retries.as_ref()) else {
@@ -319,7 +320,7 @@ fn check_edge_timeout(
         out.push(
             EDGE_TIMEOUT_TOO_SHORT
                 .at(
-                    route_path.field(if what == "timeout" { "timeout" } else { "retries" }),
+                    route_path().field(if what == "timeout" { "timeout" } else { "retries" }),
                     format!(
                         "gateway `{}` gives up on route `{}` after its {what} {limit}, but {why}",
                         gateway.name, route.name
@@ -334,13 +335,17 @@ fn check_edge_timeout(
 }
 
 /// Istio refuses a retry block with 0 attempts that still sets perTryTimeout or retryOn.
-fn check_zero_attempt_policies(retries: &MeshRetry, route_path: &MeshPath, out: &mut Diagnostics) {
+fn check_zero_attempt_policies(
+    retries: &MeshRetry,
+    route_path: &LazyPath<'_>,
+    out: &mut Diagnostics,
+) {
     if retries.attempts == 0 && (retries.per_try_timeout.is_some() || !retries.retry_on.is_empty())
     {
         out.push(
             RETRY_POLICY_WITHOUT_ATTEMPTS
                 .at(
-                    route_path.field("retries"),
+                    route_path().field("retries"),
                     "retries has 0 attempts but sets perTryTimeout or retryOn; Istio refuses it",
                 )
                 .with_help("use `MeshRetry::disabled()` to turn retries off, or set attempts of at least 1")
@@ -355,7 +360,7 @@ fn is_known_status(code: u16) -> bool {
 }
 
 /// Istio refuses `retryOn` with a status code it does not know.
-fn check_retry_statuses(retries: &MeshRetry, route_path: &MeshPath, out: &mut Diagnostics) {
+fn check_retry_statuses(retries: &MeshRetry, route_path: &LazyPath<'_>, out: &mut Diagnostics) {
     for condition in &retries.retry_on {
         if let RetryOn::Status(code) = condition
             && !is_known_status(*code)
@@ -363,7 +368,7 @@ fn check_retry_statuses(retries: &MeshRetry, route_path: &MeshPath, out: &mut Di
             out.push(
                 INVALID_RETRY_STATUS
                     .at(
-                        route_path.field("retries"),
+                        route_path().field("retries"),
                         format!("retryOn names HTTP status {code}, which Istio does not know"),
                     )
                     .with_help(
@@ -377,7 +382,7 @@ fn check_retry_statuses(retries: &MeshRetry, route_path: &MeshPath, out: &mut Di
 /// gRPC answers every call with HTTP 200 and carries errors in the `grpc-status` trailer:
 /// retrying on 200 repeats every call, successful or not, and a 1xx, other 2xx or 3xx status
 /// never marks a failed call.
-fn check_retry_on_success(retries: &MeshRetry, route_path: &MeshPath, out: &mut Diagnostics) {
+fn check_retry_on_success(retries: &MeshRetry, route_path: &LazyPath<'_>, out: &mut Diagnostics) {
     // With 0 attempts nothing is retried (and CM0303 refuses the retryOn).
     if retries.attempts == 0 {
         return;
@@ -402,7 +407,7 @@ fn check_retry_on_success(retries: &MeshRetry, route_path: &MeshPath, out: &mut 
         };
         out.push(
             RETRY_ON_SUCCESS_STATUS
-                .at(route_path.field("retries"), message)
+                .at(route_path().field("retries"), message)
                 .with_help(format!(
                     "remove {code} from retryOn; retry on gRPC conditions such as `unavailable`, or on a failure status such as 503"
                 )),
@@ -415,7 +420,7 @@ fn check_retry_on_success(retries: &MeshRetry, route_path: &MeshPath, out: &mut 
 fn check_tries_within_timeout(
     timeout: Option<Duration>,
     retries: &MeshRetry,
-    route_path: &MeshPath,
+    route_path: &LazyPath<'_>,
     out: &mut Diagnostics,
 ) {
     let Some(timeout) = timeout else {
@@ -435,7 +440,7 @@ fn check_tries_within_timeout(
         out.push(
             TRIES_OUTLAST_TIMEOUT
                 .at(
-                    route_path.field("retries"),
+                    route_path().field("retries"),
                     format!(
                         "{tries} tries of up to {per_try} each take up to {all_text}, longer than the route timeout {timeout}"
                     ),
@@ -452,7 +457,7 @@ fn check_tries_within_timeout(
 
 /// When Connectum's timeout is longer than the mesh's per-try (or route) timeout it never fires:
 /// Envoy abandons the try first and retries it while the app still works on it.
-fn check_app_timeout_within_mesh(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_app_timeout_within_mesh(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     let Some(app) = service.interceptors.timeout.as_ref().map(|t| t.duration) else {
         return;
     };
@@ -472,7 +477,7 @@ fn check_app_timeout_within_mesh(service: &Service, path: &MeshPath, out: &mut D
         out.push(
             APP_TIMEOUT_EXCEEDS_MESH
                 .at(
-                    path.field("interceptors").field("timeout"),
+                    path().field("interceptors").field("timeout"),
                     format!("Connectum's timeout {app} is longer than the {what} {limit} of routes[{index}], so it never fires"),
                 )
                 .with_help(format!("set Connectum's timeout to {limit} or less, or raise the route's {what}")),
@@ -481,7 +486,7 @@ fn check_app_timeout_within_mesh(service: &Service, path: &MeshPath, out: &mut D
 }
 
 /// Istio refuses outlier-detection percentages outside 0..100, and the DestinationRule with them.
-fn check_outlier_percents(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_outlier_percents(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     let Some(outlier) = &service.traffic_policy.outlier_detection else {
         return;
     };
@@ -494,7 +499,8 @@ fn check_outlier_percents(service: &Service, path: &MeshPath, out: &mut Diagnost
             out.push(
                 OUTLIER_PERCENT_OUT_OF_RANGE
                     .at(
-                        path.field("traffic_policy")
+                        path()
+                            .field("traffic_policy")
                             .field("outlier_detection")
                             .field(field),
                         format!("{field} is {percent}; Istio accepts 0 to 100"),
@@ -506,7 +512,7 @@ fn check_outlier_percents(service: &Service, path: &MeshPath, out: &mut Diagnost
 }
 
 /// Istio refuses a connection pool with neither tcp nor http limits.
-fn check_connection_pool(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_connection_pool(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     let Some(pool) = &service.traffic_policy.connection_pool else {
         return;
     };
@@ -514,7 +520,7 @@ fn check_connection_pool(service: &Service, path: &MeshPath, out: &mut Diagnosti
         out.push(
             EMPTY_CONNECTION_POOL
                 .at(
-                    path.field("traffic_policy").field("connection_pool"),
+                    path().field("traffic_policy").field("connection_pool"),
                     "the connection pool sets neither tcp nor http limits; Istio refuses it",
                 )
                 .with_help("set `tcp` or `http` limits, or remove the connection pool"),
@@ -524,9 +530,9 @@ fn check_connection_pool(service: &Service, path: &MeshPath, out: &mut Diagnosti
 
 /// Connectum's factories throw on a circuit-breaker threshold or bulkhead capacity of 0: the
 /// server never starts.
-fn check_interceptor_ranges(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_interceptor_ranges(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     let interceptors = &service.interceptors;
-    let path = path.field("interceptors");
+    let path = || path().field("interceptors");
     let zero_fields = [
         (
             "circuit_breaker",
@@ -544,7 +550,7 @@ fn check_interceptor_ranges(service: &Service, path: &MeshPath, out: &mut Diagno
             out.push(
                 INTERCEPTOR_OUT_OF_RANGE
                     .at(
-                        path.field(interceptor).field(field),
+                        path().field(interceptor).field(field),
                         format!("{interceptor} {field} is 0; Connectum refuses it and the server does not start"),
                     )
                     .with_help(format!("use a {field} of at least 1")),

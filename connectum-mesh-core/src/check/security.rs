@@ -1,6 +1,7 @@
 //! Security rules: authorization rules must name identities and namespaces that exist and admit
 //! the declared callers, and mTLS must actually be enforced where it is declared.
 
+use super::LazyPath;
 use crate::diag::registry::{
     APP_TLS_REQUIRED_WITHOUT_MESH, APP_TLS_UNDER_MTLS, AUTHORIZATION_WITHOUT_MTLS,
     CALLER_NOT_ALLOWED, CALLERS_DENIED_BY_DEFAULT, CLIENT_TLS_CONFLICTS_WITH_MTLS,
@@ -24,7 +25,7 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     if !mesh.mode.is_istio() {
         // No mTLS, no sidecars, no authorization policies: the app's TLS is all there is.
         for service in &mesh.services {
-            check_app_tls_without_mesh(service, &MeshPath::service(&service.name), out);
+            check_app_tls_without_mesh(service, &|| MeshPath::service(&service.name), out);
         }
         return;
     }
@@ -32,7 +33,7 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     let declared = Declared::of(mesh);
     let callers = mesh.callers();
     for service in &mesh.services {
-        let path = MeshPath::service(&service.name);
+        let path = || MeshPath::service(&service.name);
         check_sources(mesh, &declared, service, &path, out);
         check_empty_allow_rules(service, &path, out);
         check_app_tls(mesh, service, &path, out);
@@ -53,7 +54,7 @@ fn check_open_to_mesh(
     mesh: &Mesh,
     callers: &Callers<'_>,
     service: &Service,
-    path: &MeshPath,
+    path: &LazyPath<'_>,
     out: &mut Diagnostics,
 ) {
     if mesh.deny_by_default || !mesh.sidecar_injection {
@@ -70,7 +71,7 @@ fn check_open_to_mesh(
     out.push(
         OPEN_TO_MESH
             .at(
-                path.clone(),
+                path(),
                 format!("`{}` is open to every workload in the mesh: {why}", service.name),
             )
             .with_help("declare who calls it (a service's `calls` or an `ExternalCaller`), write allow rules, or set the mesh's `deny_by_default`"),
@@ -83,7 +84,7 @@ fn check_callers_denied_by_default(
     mesh: &Mesh,
     callers: &Callers<'_>,
     service: &Service,
-    path: &MeshPath,
+    path: &LazyPath<'_>,
     out: &mut Diagnostics,
 ) {
     if !mesh.deny_by_default || mesh.authorization_among(callers, service) != Authorization::Open {
@@ -106,7 +107,7 @@ fn check_callers_denied_by_default(
     out.push(
         CALLERS_DENIED_BY_DEFAULT
             .at(
-                path.clone(),
+                path(),
                 format!(
                     "the namespace's allow-nothing policy refuses every declared caller of `{}` ({names}): {why}, and it has no allow rules",
                     service.name
@@ -262,12 +263,16 @@ fn check_sources(
     mesh: &Mesh,
     declared: &Declared<'_>,
     service: &Service,
-    path: &MeshPath,
+    path: &LazyPath<'_>,
     out: &mut Diagnostics,
 ) {
     for (rule_index, rule) in service.allow.iter().enumerate() {
         for (source_index, source) in rule.from.iter().enumerate() {
-            let source_path = || path.index("allow", rule_index).index("from", source_index);
+            let source_path = || {
+                path()
+                    .index("allow", rule_index)
+                    .index("from", source_index)
+            };
             match source {
                 Source::ServiceAccount(account) if !declared.has_account(account) => out.push(
                     UNDECLARED_PRINCIPAL
@@ -314,12 +319,15 @@ fn check_sources(
 }
 
 /// An allow rule without sources is refused by Istio (`from: []`) or admits everyone.
-fn check_empty_allow_rules(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_empty_allow_rules(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     for (index, rule) in service.allow.iter().enumerate() {
         if rule.from.is_empty() {
             out.push(
                 EMPTY_ALLOW_RULE
-                    .at(path.index("allow", index), "the allow rule names no source")
+                    .at(
+                        path().index("allow", index),
+                        "the allow rule names no source",
+                    )
                     .with_help("name the service accounts or namespaces it admits"),
             );
         }
@@ -328,7 +336,7 @@ fn check_empty_allow_rules(service: &Service, path: &MeshPath, out: &mut Diagnos
 
 /// Application TLS under mesh mTLS encrypts twice and hides gRPC from the sidecar that was told
 /// (by the `grpc` port name) to expect plain HTTP/2.
-fn check_app_tls(mesh: &Mesh, service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_app_tls(mesh: &Mesh, service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     if service.app_tls.is_none()
         || !mesh.sidecar_injection
         || effective_mtls(mesh, service) == MtlsMode::Disable
@@ -338,7 +346,7 @@ fn check_app_tls(mesh: &Mesh, service: &Service, path: &MeshPath, out: &mut Diag
     out.push(
         APP_TLS_UNDER_MTLS
             .at(
-                path.field("app_tls"),
+                path().field("app_tls"),
                 format!(
                     "`{}` configures TLS in createServer while the mesh does mTLS ({}): traffic is encrypted twice and the sidecar cannot read the gRPC it routes",
                     service.name,
@@ -351,14 +359,14 @@ fn check_app_tls(mesh: &Mesh, service: &Service, path: &MeshPath, out: &mut Diag
 
 /// Without a mesh nothing encrypts between pods unless the app does: every service needs
 /// application TLS (the guide's first migration step).
-fn check_app_tls_without_mesh(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_app_tls_without_mesh(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     if service.app_tls.is_some() {
         return;
     }
     out.push(
         APP_TLS_REQUIRED_WITHOUT_MESH
             .at(
-                path.field("app_tls"),
+                path().field("app_tls"),
                 format!(
                     "`{}` has no application TLS and the mesh mode is none: its calls cross the network in plain text",
                     service.name
@@ -373,7 +381,7 @@ fn check_app_tls_without_mesh(service: &Service, path: &MeshPath, out: &mut Diag
 fn check_authorization_needs_mtls(
     mesh: &Mesh,
     service: &Service,
-    path: &MeshPath,
+    path: &LazyPath<'_>,
     out: &mut Diagnostics,
 ) {
     if service.allow.is_empty() || effective_mtls(mesh, service) != MtlsMode::Disable {
@@ -382,7 +390,7 @@ fn check_authorization_needs_mtls(
     out.push(
         AUTHORIZATION_WITHOUT_MTLS
             .at(
-                path.field("allow"),
+                path().field("allow"),
                 format!(
                     "`{}` has allow rules but mTLS is DISABLE, so no caller has an identity and every request is denied",
                     service.name
@@ -407,7 +415,7 @@ fn needs_peer_identity(source: &Source) -> bool {
 fn check_permissive_with_identity_rules(
     mesh: &Mesh,
     service: &Service,
-    path: &MeshPath,
+    path: &LazyPath<'_>,
     out: &mut Diagnostics,
 ) {
     if !mesh.sidecar_injection || effective_mtls(mesh, service) != MtlsMode::Permissive {
@@ -419,9 +427,9 @@ fn check_permissive_with_identity_rules(
     }
     let overridden = service.mtls_override == Some(MtlsMode::Permissive);
     let (at, mode) = if overridden {
-        (path.field("mtls_override"), "its mTLS override")
+        (path().field("mtls_override"), "its mTLS override")
     } else {
-        (path.field("allow"), "the namespace's mTLS mode")
+        (path().field("allow"), "the namespace's mTLS mode")
     };
     let strict = if overridden && mesh.mtls == MtlsMode::Strict {
         "remove the PERMISSIVE override so the namespace's STRICT applies"
@@ -577,7 +585,7 @@ fn check_tls_credentials(mesh: &Mesh, out: &mut Diagnostics) {
 }
 
 /// A client TLS mode the workload's mTLS mode cannot accept fails every call at the connection.
-fn check_client_tls(mesh: &Mesh, service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_client_tls(mesh: &Mesh, service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     let Some(tls) = &service.traffic_policy.tls else {
         return;
     };
@@ -601,7 +609,7 @@ fn check_client_tls(mesh: &Mesh, service: &Service, path: &MeshPath, out: &mut D
         out.push(
             CLIENT_TLS_CONFLICTS_WITH_MTLS
                 .at(
-                    path.field("traffic_policy").field("tls"),
+                    path().field("traffic_policy").field("tls"),
                     format!(
                         "client TLS toward `{}` is {} while its mTLS mode is {}: {conflict}",
                         service.name,

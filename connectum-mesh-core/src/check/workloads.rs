@@ -2,6 +2,7 @@
 //! probes, images and config that the API server, the kubelet, the Istio
 //! sidecar or Connectum would refuse.
 
+use super::LazyPath;
 use crate::diag::registry::{
     APP_SETTING_CONFLICT, AUTOSCALER_RANGE, AUTOSCALER_WITH_REPLICAS, AUTOSCALER_WITHOUT_REQUEST,
     CONFIG_MAP_TOO_LARGE, INVALID_CONFIG_KEY, INVALID_PORT, INVALID_RESOURCES,
@@ -26,7 +27,7 @@ const CONNECTUM_HEALTH_PATHS: [&str; 3] = ["/healthz", "/health", "/readyz"];
 
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     for service in &mesh.services {
-        let path = MeshPath::service(&service.name);
+        let path = || MeshPath::service(&service.name);
         check_port(service, &path, out);
         check_autoscaler(service, &path, out);
         check_autoscaler_replicas(service, &path, out);
@@ -43,12 +44,12 @@ pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
 }
 
 /// Port 0 is refused by the API server; a port the sidecar binds keeps the pod from starting.
-fn check_port(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_port(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     if service.port == 0 {
         out.push(
             INVALID_PORT
                 .at(
-                    path.field("port"),
+                    path().field("port"),
                     "the port is 0; Kubernetes accepts 1 to 65535",
                 )
                 .with_help("use Connectum's default port 5000"),
@@ -57,7 +58,7 @@ fn check_port(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
         out.push(
             PORT_RESERVED_BY_ISTIO
                 .at(
-                    path.field("port"),
+                    path().field("port"),
                     format!(
                         "port {} is used by the Istio sidecar in the same pod",
                         service.port
@@ -70,7 +71,7 @@ fn check_port(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
 
 /// The API server refuses an autoscaler with min 0, min > max or a 0% target; the Deployment it
 /// was meant to scale then stays small under load.
-fn check_autoscaler(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_autoscaler(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     let Scaling::Autoscale(autoscaler) = &service.scaling else {
         return;
     };
@@ -115,14 +116,17 @@ fn check_autoscaler(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
     for problem in problems {
         out.push(
             AUTOSCALER_RANGE
-                .at(path.field("scaling"), format!("the autoscaler's {problem}"))
+                .at(
+                    path().field("scaling"),
+                    format!("the autoscaler's {problem}"),
+                )
                 .with_help("use 1 ≤ min_replicas ≤ max_replicas and utilization targets above 0"),
         );
     }
 }
 
 /// The autoscaler owns the primary workload's replicas: a fixed count there is ignored.
-fn check_autoscaler_replicas(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_autoscaler_replicas(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     let (Scaling::Autoscale(_), Some(primary)) = (&service.scaling, service.subsets.first()) else {
         return;
     };
@@ -130,7 +134,7 @@ fn check_autoscaler_replicas(service: &Service, path: &MeshPath, out: &mut Diagn
         out.push(
             AUTOSCALER_WITH_REPLICAS
                 .at(
-                    path.subset(&primary.name).field("replicas"),
+                    path().subset(&primary.name).field("replicas"),
                     format!(
                         "subset `{}` runs the autoscaled primary workload, so its replicas {replicas} are ignored",
                         primary.name
@@ -142,14 +146,14 @@ fn check_autoscaler_replicas(service: &Service, path: &MeshPath, out: &mut Diagn
 }
 
 /// UID 1337 bypasses the sidecar; UID 0 under runAsNonRoot or a negative ID never starts.
-fn check_security_context(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_security_context(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     let security = &service.security;
-    let path = path.field("security");
+    let path = || path().field("security");
     if security.run_as_user == ISTIO_PROXY_UID {
         out.push(
             PROXY_UID
                 .at(
-                    path.field("run_as_user"),
+                    path().field("run_as_user"),
                     "the app runs as UID 1337, the Istio proxy's: its outbound traffic bypasses the sidecar",
                 )
                 .with_help("run the app as another UID (the default is 1000)"),
@@ -159,7 +163,7 @@ fn check_security_context(service: &Service, path: &MeshPath, out: &mut Diagnost
         out.push(
             INVALID_SECURITY_CONTEXT
                 .at(
-                    path.field("run_as_user"),
+                    path().field("run_as_user"),
                     "run_as_non_root is set but run_as_user is 0 (root): the kubelet refuses to start the container",
                 )
                 .with_help("use a non-zero UID (the default is 1000)"),
@@ -175,7 +179,7 @@ fn check_security_context(service: &Service, path: &MeshPath, out: &mut Diagnost
             out.push(
                 INVALID_SECURITY_CONTEXT
                     .at(
-                        path.field(field),
+                        path().field(field),
                         format!("{field} is {id}; Kubernetes accepts 0 and above"),
                     )
                     .with_help("use a non-negative ID (the default is 1000)"),
@@ -185,15 +189,15 @@ fn check_security_context(service: &Service, path: &MeshPath, out: &mut Diagnost
 }
 
 /// A probe on a path Connectum does not serve never succeeds; Kubernetes refuses zero timings.
-fn check_probes(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_probes(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     for (kind, probe) in probes(service) {
-        let probe_path = path.field("probes").field(kind);
+        let probe_path = || path().field("probes").field(kind);
         let endpoint = probe.path.split('?').next().unwrap_or_default();
         if !CONNECTUM_HEALTH_PATHS.contains(&endpoint) {
             out.push(
                 PROBE_ENDPOINT
                     .at(
-                        probe_path.field("path"),
+                        probe_path().field("path"),
                         format!(
                             "the {kind} probe asks `{}`, which Connectum answers with 404",
                             probe.path
@@ -216,7 +220,7 @@ fn check_probes(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
                 out.push(
                     PROBE_VALUES
                         .at(
-                            probe_path.field(field),
+                            probe_path().field(field),
                             format!("the {kind} probe's {field} is 0; Kubernetes needs at least 1"),
                         )
                         .with_help("use a value of at least 1"),
@@ -241,7 +245,7 @@ pub(super) fn probes(service: &Service) -> impl Iterator<Item = (&'static str, &
 /// Utilization is a percentage of the pods' requests: without the request the HPA cannot compute
 /// it and never scales. With no target at all Kubernetes scales on CPU. A limit alone is fine:
 /// Kubernetes copies a limit into the missing request.
-fn check_autoscaler_requests(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_autoscaler_requests(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     let Scaling::Autoscale(autoscaler) = &service.scaling else {
         return;
     };
@@ -265,7 +269,7 @@ fn check_autoscaler_requests(service: &Service, path: &MeshPath, out: &mut Diagn
             out.push(
                 AUTOSCALER_WITHOUT_REQUEST
                     .at(
-                        path.field("scaling"),
+                        path().field("scaling"),
                         format!("the autoscaler scales on {resource} utilization, but the container has no {resource} request (nor a limit Kubernetes would copy into it), so it never scales"),
                     )
                     .with_help(format!("set {resource}_request in the service's resources")),
@@ -275,12 +279,12 @@ fn check_autoscaler_requests(service: &Service, path: &MeshPath, out: &mut Diagn
 }
 
 /// Kubernetes refuses a rolling update that may neither add nor remove a pod.
-fn check_rollout(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_rollout(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     if service.rollout.max_unavailable == 0 && service.rollout.max_surge == 0 {
         out.push(
             ROLLOUT_STUCK
                 .at(
-                    path.field("rollout"),
+                    path().field("rollout"),
                     "max_unavailable and max_surge are both 0, so a rollout could never replace a pod",
                 )
                 .with_help("allow one surge pod (max_surge 1) or one unavailable pod"),
@@ -290,19 +294,19 @@ fn check_rollout(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
 
 /// Kubernetes refuses negative quantities and requests above their limits, for the app
 /// container and for the sidecar the injector builds from the annotations.
-fn check_resources(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_resources(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     let containers = [
         ("resources", &service.resources),
         ("sidecar", &service.sidecar),
     ];
     for (field, resources) in containers {
         let Some(resources) = resources else { continue };
-        let resources_path = path.field(field);
+        let resources_path = || path().field(field);
         check_container_resources(resources, &resources_path, out);
     }
 }
 
-fn check_container_resources(resources: &Resources, path: &MeshPath, out: &mut Diagnostics) {
+fn check_container_resources(resources: &Resources, path: &LazyPath<'_>, out: &mut Diagnostics) {
     let pairs = [
         (
             "cpu",
@@ -327,7 +331,7 @@ fn check_container_resources(resources: &Resources, path: &MeshPath, out: &mut D
                 out.push(
                     INVALID_RESOURCES
                         .at(
-                            path.field(field),
+                            path().field(field),
                             format!("the {resource} {kind} {quantity} is negative"),
                         )
                         .with_help("use a quantity of 0 or more"),
@@ -340,7 +344,7 @@ fn check_container_resources(resources: &Resources, path: &MeshPath, out: &mut D
             out.push(
                 INVALID_RESOURCES
                     .at(
-                        path.field(request_field),
+                        path().field(request_field),
                         format!("the {resource} request {request} is above its limit {limit}"),
                     )
                     .with_help(format!(
@@ -353,7 +357,7 @@ fn check_container_resources(resources: &Resources, path: &MeshPath, out: &mut D
 
 /// The API server refuses a ConfigMap with a key outside its grammar, and the pods that read it
 /// never start.
-fn check_config_keys(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_config_keys(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     for key in service.config.keys() {
         let valid = (1..=253).contains(&key.len())
             && key
@@ -378,7 +382,7 @@ fn check_config_keys(service: &Service, path: &MeshPath, out: &mut Diagnostics) 
             out.push(
                 INVALID_CONFIG_KEY
                     .at(
-                        path.field("config").key(key),
+                        path().field("config").key(key),
                         format!("config key `{key}` is not a valid ConfigMap key"),
                     )
                     .with_help(help),
@@ -389,7 +393,7 @@ fn check_config_keys(service: &Service, path: &MeshPath, out: &mut Diagnostics) 
 
 /// The API server refuses a ConfigMap whose data passes 1 MiB, and the pods that read it never
 /// start.
-fn check_config_size(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_config_size(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     let size: usize = service.config.iter().map(|(k, v)| k.len() + v.len()).sum();
     if size <= MAX_CONFIG_MAP_BYTES {
         return;
@@ -397,7 +401,7 @@ fn check_config_size(service: &Service, path: &MeshPath, out: &mut Diagnostics) 
     out.push(
         CONFIG_MAP_TOO_LARGE
             .at(
-                path.field("config"),
+                path().field("config"),
                 format!("the config totals {size} bytes, over Kubernetes' {MAX_CONFIG_MAP_BYTES}-byte (1 MiB) ConfigMap limit"),
             )
             .with_help("keep large data out of environment config: mount it from a volume or fetch it at start"),
@@ -408,7 +412,7 @@ fn check_config_size(service: &Service, path: &MeshPath, out: &mut Diagnostics) 
 /// probes use the service's port: when a config entry makes them differ nothing answers where
 /// Kubernetes looks, and the pods never become ready. Without the entry the renderer sets `PORT`
 /// from the port, so only a contradicting entry is a problem.
-fn check_port_config(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_port_config(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     let Some(value) = service.configured_port() else {
         return;
     };
@@ -424,7 +428,7 @@ fn check_port_config(service: &Service, path: &MeshPath, out: &mut Diagnostics) 
     out.push(
         PORT_CONFIG_MISMATCH
             .at(
-                path.field("config").key(PORT_VARIABLE),
+                path().field("config").key(PORT_VARIABLE),
                 format!(
                     "config sets `{PORT_VARIABLE}` to `{value}`, but the service's port is {port}: Connectum listens on `{value}` while the container port, the Service and the probes use {port}, so the pods never become ready"
                 ),
@@ -432,13 +436,17 @@ fn check_port_config(service: &Service, path: &MeshPath, out: &mut Diagnostics) 
             .with_help(format!(
                 "remove `{PORT_VARIABLE}` from config (without it Connectum listens on the service's port), or set it to `{port}`{or_port}"
             ))
-            .with_related(path.field("port"), format!("the service's port is {port}")),
+            .with_related(path().field("port"), format!("the service's port is {port}")),
     );
 }
 
 /// The ConfigMap carries the Connectum settings the model describes; a `config` entry with
 /// another value would make the app run with settings nobody checked.
-fn check_app_settings_config(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+fn check_app_settings_config(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
+    // Most services set none of the variables: their settings need not be rendered to compare.
+    if service.config.is_empty() {
+        return;
+    }
     for (key, modelled) in service.app_settings() {
         let Some(value) = service.config.get(&key) else {
             continue;
@@ -454,7 +462,7 @@ fn check_app_settings_config(service: &Service, path: &MeshPath, out: &mut Diagn
         out.push(
             APP_SETTING_CONFLICT
                 .at(
-                    path.field("config").key(&key),
+                    path().field("config").key(&key),
                     format!(
                         "config sets `{key}` to `{value}`, but the mesh models {source} as `{modelled}`: the app would run with settings the checker never saw"
                     ),

@@ -113,7 +113,9 @@ impl MeshPath {
     /// A path with one more segment.
     #[must_use]
     pub fn then(&self, segment: Segment) -> Self {
-        let mut segments = self.0.clone();
+        // Sized once: a clone then a push would reallocate on every step.
+        let mut segments = Vec::with_capacity(self.0.len() + 1);
+        segments.extend_from_slice(&self.0);
         segments.push(segment);
         Self(segments)
     }

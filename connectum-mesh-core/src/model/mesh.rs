@@ -197,7 +197,7 @@ impl Mesh {
     pub fn host(&self, service: &str) -> String {
         match self.host_style {
             HostStyle::Short => service.to_owned(),
-            HostStyle::Fqdn => format!("{service}.{}.svc.cluster.local", self.namespace),
+            HostStyle::Fqdn => [service, ".", &self.namespace, ".svc.cluster.local"].concat(),
         }
     }
 }

@@ -55,7 +55,7 @@ impl ServiceAccountRef {
     /// The SPIFFE-style principal Istio matches: `<trust-domain>/ns/<namespace>/sa/<name>`.
     #[must_use]
     pub fn principal(&self, trust_domain: &str) -> String {
-        format!("{trust_domain}/ns/{}/sa/{}", self.namespace, self.name)
+        [trust_domain, "/ns/", &self.namespace, "/sa/", &self.name].concat()
     }
 
     /// Reads a principal `<trust-domain>/ns/<namespace>/sa/<name>`; returns the trust domain and

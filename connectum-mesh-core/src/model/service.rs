@@ -143,7 +143,7 @@ impl Service {
     /// ([`Service::app_settings`]) besides `config`.
     #[must_use]
     pub fn config_map_name(&self) -> Option<String> {
-        Some(format!("{}-config", self.name))
+        Some([self.name.as_str(), "-config"].concat())
     }
 
     /// The Deployment name of a subset: the first subset (the primary) takes the service name,
@@ -151,7 +151,7 @@ impl Service {
     #[must_use]
     pub fn deployment_name(&self, subset_index: usize) -> String {
         match self.subsets.get(subset_index) {
-            Some(subset) if subset_index > 0 => format!("{}-{}", self.name, subset.name),
+            Some(subset) if subset_index > 0 => [&self.name, "-", &subset.name].concat(),
             _ => self.name.clone(),
         }
     }

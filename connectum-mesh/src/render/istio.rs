@@ -137,7 +137,7 @@ pub(crate) fn authorization_policy(
     Some(AuthorizationPolicy {
         metadata: object_meta(
             mesh,
-            &format!("{}-policy", service.name),
+            &[service.name.as_str(), "-policy"].concat(),
             app_selector(mesh, service),
         ),
         spec: AuthorizationPolicySpec {

@@ -4,9 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use connectum_mesh_core::{
-    APP_VERSION_LABEL, Autoscaler, GRPC_PORT_NAME, Mesh, PORT_VARIABLE, PodCount, PodTimeline,
-    Probe, ResolvedBudget, Resources, Scaling, ScalingRule, Service, SidecarMode, SpreadPolicy,
-    Subset,
+    APP_VERSION_LABEL, Autoscaler, COMPONENT_LABEL, GRPC_PORT_NAME, Mesh, PORT_VARIABLE, PodCount,
+    PodTimeline, Probe, ResolvedBudget, Resources, Scaling, ScalingRule, Service, SidecarMode,
+    SpreadPolicy, Subset,
 };
 use k8s_openapi::api::apps::v1::{
     Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
@@ -191,16 +191,14 @@ fn deployment(
         .or(service.app_version.as_deref());
     let selector = subset_selector(mesh, service, subset);
 
-    let mut metadata_labels = component_labels(mesh, service, "service");
-    metadata_labels.extend(selector.clone());
-    if let Some(version) = app_version {
-        metadata_labels.insert(APP_VERSION_LABEL.to_owned(), version.to_owned());
-    }
-
+    // The pods' labels are the selector's and the app version; the Deployment's add the
+    // component (the same labels `component_labels` gives, built from the selector once).
     let mut pod_labels = selector.clone();
     if let Some(version) = app_version {
         pod_labels.insert(APP_VERSION_LABEL.to_owned(), version.to_owned());
     }
+    let mut metadata_labels = pod_labels.clone();
+    metadata_labels.insert(COMPONENT_LABEL.to_owned(), "service".to_owned());
 
     let image = subset
         .and_then(|s| s.image.as_deref())

@@ -6,38 +6,49 @@ use crate::diag::registry::{
     SUBSET_WITHOUT_PODS, UNDECLARED_SUBSET,
 };
 use crate::diag::{Diagnostics, MeshPath, did_you_mean};
+
+use super::super::LazyPath;
 use crate::model::{Mesh, Route, RouteTarget, Service, SubsetRef};
 
 /// One destination of a route: where it is written, the subset, and whether it gets traffic.
 pub(in crate::check) struct Destination<'a> {
-    pub(in crate::check) path: MeshPath,
+    /// The leg of the split it is, or `None` for the route's one `target`.
+    leg: Option<usize>,
     pub(in crate::check) subset: &'a SubsetRef,
     pub(in crate::check) receives_traffic: bool,
 }
 
-/// The subsets a route sends to (none for a route to the whole service).
-pub(in crate::check) fn destinations<'a>(
-    route: &'a Route,
-    route_path: &MeshPath,
-) -> Vec<Destination<'a>> {
-    match &route.target {
-        RouteTarget::Subset(subset) => vec![Destination {
-            path: route_path.field("target"),
-            subset,
-            receives_traffic: true,
-        }],
-        RouteTarget::Split(split) => split
-            .legs
-            .iter()
-            .enumerate()
-            .map(|(index, leg)| Destination {
-                path: route_path.field("split").leg(index),
-                subset: &leg.subset,
-                receives_traffic: leg.weight > 0 || split.legs.len() == 1,
-            })
-            .collect(),
-        RouteTarget::Service => Vec::new(),
+impl Destination<'_> {
+    /// Where it is written, under the route at `route_path`.
+    pub(in crate::check) fn path(&self, route_path: &LazyPath<'_>) -> MeshPath {
+        match self.leg {
+            None => route_path().field("target"),
+            Some(index) => route_path().field("split").leg(index),
+        }
     }
+}
+
+/// The subsets a route sends to (none for a route to the whole service).
+pub(in crate::check) fn destinations(route: &Route) -> impl Iterator<Item = Destination<'_>> {
+    let (target, legs) = match &route.target {
+        RouteTarget::Subset(subset) => (Some(subset), &[][..]),
+        RouteTarget::Split(split) => (None, split.legs.as_slice()),
+        RouteTarget::Service => (None, &[][..]),
+    };
+    let one = target.map(|subset| Destination {
+        leg: None,
+        subset,
+        receives_traffic: true,
+    });
+    let split = legs
+        .iter()
+        .enumerate()
+        .map(move |(index, leg)| Destination {
+            leg: Some(index),
+            subset: &leg.subset,
+            receives_traffic: leg.weight > 0 || legs.len() == 1,
+        });
+    one.into_iter().chain(split)
 }
 
 /// A route to a subset the service does not declare has no Envoy cluster behind it: every request
@@ -45,11 +56,11 @@ pub(in crate::check) fn destinations<'a>(
 pub(super) fn check_undeclared_subsets(
     service: &Service,
     route: &Route,
-    route_path: &MeshPath,
+    route_path: &LazyPath<'_>,
     out: &mut Diagnostics,
 ) {
     let declared = || service.subsets.iter().map(|s| s.name.as_str());
-    for destination in destinations(route, route_path) {
+    for destination in destinations(route) {
         let subset = destination.subset;
         let diagnostic = if subset.service() != service.name {
             let help = if service.subset(subset.name()).is_some() {
@@ -67,7 +78,7 @@ pub(super) fn check_undeclared_subsets(
             };
             UNDECLARED_SUBSET
                 .at(
-                    destination.path,
+                    destination.path(route_path),
                     format!(
                         "targets subset `{}` of service `{}`, but this route belongs to `{}`",
                         subset.name(),
@@ -79,7 +90,7 @@ pub(super) fn check_undeclared_subsets(
         } else if service.subset(subset.name()).is_none() {
             UNDECLARED_SUBSET
                 .at(
-                    destination.path,
+                    destination.path(route_path),
                     format!(
                         "targets subset `{}`, which service `{}` does not declare",
                         subset.name(),
@@ -105,10 +116,10 @@ pub(super) fn check_undeclared_subsets(
 pub(super) fn check_subsets_have_pods(
     service: &Service,
     route: &Route,
-    route_path: &MeshPath,
+    route_path: &LazyPath<'_>,
     out: &mut Diagnostics,
 ) {
-    for destination in destinations(route, route_path) {
+    for destination in destinations(route) {
         if !destination.receives_traffic || destination.subset.service() != service.name {
             continue;
         }
@@ -123,7 +134,7 @@ pub(super) fn check_subsets_have_pods(
             out.push(
                 SUBSET_WITHOUT_PODS
                     .at(
-                        destination.path,
+                        destination.path(route_path),
                         format!(
                             "sends traffic to subset `{}`, whose Deployment runs 0 replicas",
                             destination.subset.name()
@@ -142,24 +153,24 @@ pub(super) fn check_subsets_have_pods(
 pub(super) fn check_split(
     mesh: &Mesh,
     route: &Route,
-    route_path: &MeshPath,
+    route_path: &LazyPath<'_>,
     out: &mut Diagnostics,
 ) {
     let RouteTarget::Split(split) = &route.target else {
         return;
     };
-    let path = route_path.field("split");
+    let path = || route_path().field("split");
     let total = split.total();
     match split.legs.len() {
         0 => out.push(
             EMPTY_SPLIT
-                .at(path.clone(), "the split has no destinations; Istio refuses a route without one")
+                .at(path(), "the split has no destinations; Istio refuses a route without one")
                 .with_help("add legs with `Split::weight`, or target one subset directly"),
         ),
         1 if total != mesh.split_total => out.push(
             SINGLE_LEG_WEIGHT
                 .at(
-                    path.leg(0),
+                    path().leg(0),
                     format!(
                         "the only destination has weight {total}, but Istio sends it all traffic"
                     ),
@@ -172,13 +183,13 @@ pub(super) fn check_split(
         1 => {}
         _ if total == 0 => out.push(
             SPLIT_ZERO_TOTAL
-                .at(path.clone(), "every weight of the split is 0; Istio refuses the route")
+                .at(path(), "every weight of the split is 0; Istio refuses the route")
                 .with_help("give at least one leg a positive weight"),
         ),
         _ if total != mesh.split_total && mesh.split_total > 0 => out.push(
             SPLIT_TOTAL
                 .at(
-                    path.clone(),
+                    path(),
                     format!("weights total {total}, not the mesh's split total {}", mesh.split_total),
                 )
                 .with_help(if total > mesh.split_total && [1000, 10_000].contains(&total) {
@@ -198,7 +209,7 @@ pub(super) fn check_split(
             out.push(
                 REPEATED_SPLIT_SUBSET
                     .at(
-                        path.leg(index),
+                        path().leg(index),
                         format!(
                             "subset `{}` appears more than once in the split",
                             leg.subset.name()

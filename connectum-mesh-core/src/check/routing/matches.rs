@@ -2,10 +2,12 @@
 //! gateway) VirtualService may use, string matches RE2 compiles, and uri conditions a gRPC
 //! request can meet.
 
+use crate::diag::Diagnostics;
 use crate::diag::registry::{
     GATEWAY_ONLY_HEADER, INVALID_HEADER_NAME, INVALID_MATCH_VALUE, URI_WITHOUT_LEADING_SLASH,
 };
-use crate::diag::{Diagnostics, MeshPath};
+
+use super::super::LazyPath;
 use crate::model::{Route, StringMatch};
 
 use crate::check::names::is_match_header_name;
@@ -17,7 +19,7 @@ const MAX_REGEX_LEN: usize = 1024;
 const CLAIM_PREFIX: &str = "@request.auth.claims";
 
 /// Every match rule of one route.
-pub(super) fn check_route(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
+pub(super) fn check_route(route: &Route, route_path: &LazyPath<'_>, out: &mut Diagnostics) {
     check_header_names(route, route_path, out);
     check_gateway_only_headers(route, route_path, out);
     check_match_values(route, route_path, out);
@@ -35,14 +37,14 @@ pub(super) fn uri_takes_every_path(uri: &StringMatch) -> bool {
 }
 
 /// Istio refuses a VirtualService whose match names a header that is not an HTTP token.
-fn check_header_names(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
+fn check_header_names(route: &Route, route_path: &LazyPath<'_>, out: &mut Diagnostics) {
     for (index, request) in route.matches.iter().enumerate() {
         for (header_index, header) in request.headers.iter().enumerate() {
             if !is_match_header_name(&header.name) {
                 out.push(
                     INVALID_HEADER_NAME
                         .at(
-                            route_path.index("matches", index).index("headers", header_index),
+                            route_path().index("matches", index).index("headers", header_index),
                             format!("header name `{}` is not an HTTP header name", header.name),
                         )
                         .with_help("use letters, digits and `-` (e.g. `x-canary`), or a pseudo-header such as `:authority`"),
@@ -54,14 +56,14 @@ fn check_header_names(route: &Route, route_path: &MeshPath, out: &mut Diagnostic
 
 /// Istio's webhook accepts JWT-claim matches (`@request.auth.claims.*`) only in VirtualServices
 /// bound to gateways: in a mesh VirtualService it refuses the whole object, every route with it.
-fn check_gateway_only_headers(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
+fn check_gateway_only_headers(route: &Route, route_path: &LazyPath<'_>, out: &mut Diagnostics) {
     for (index, request) in route.matches.iter().enumerate() {
         for (header_index, header) in request.headers.iter().enumerate() {
             if header.name.starts_with(CLAIM_PREFIX) && is_match_header_name(&header.name) {
                 out.push(
                     GATEWAY_ONLY_HEADER
                         .at(
-                            route_path.index("matches", index).index("headers", header_index),
+                            route_path().index("matches", index).index("headers", header_index),
                             format!(
                                 "header `{}` matches a JWT claim, which Istio accepts only on a gateway's VirtualService; in the mesh it refuses the whole VirtualService",
                                 header.name
@@ -75,23 +77,26 @@ fn check_gateway_only_headers(route: &Route, route_path: &MeshPath, out: &mut Di
 }
 
 /// Istio refuses an empty header prefix and a regex that is empty, over-long or not RE2.
-fn check_match_values(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
+fn check_match_values(route: &Route, route_path: &LazyPath<'_>, out: &mut Diagnostics) {
     for (index, request) in route.matches.iter().enumerate() {
-        let match_path = route_path.index("matches", index);
-        let headers = request.headers.iter().enumerate().map(|(h, header)| {
-            let path = match_path.index("headers", h);
-            (
-                path,
-                format!("header `{}`", header.name),
-                &header.value,
-                true,
-            )
-        });
-        let uri =
-            (request.uri.iter()).map(|u| (match_path.field("uri"), "the uri".to_owned(), u, false));
-        for (path, what, value, is_header) in headers.chain(uri) {
-            let Some(problem) = match_value_problem(value, is_header) else {
+        // The header's position and name, or `None` for the uri: the path and the message are
+        // written only for a value Istio would refuse.
+        let headers = (request.headers.iter().enumerate())
+            .map(|(h, header)| (Some((h, header.name.as_str())), &header.value));
+        let uri = request.uri.iter().map(|u| (None, u));
+        for (header, value) in headers.chain(uri) {
+            let Some(problem) = match_value_problem(value, header.is_some()) else {
                 continue;
+            };
+            let (path, what) = match header {
+                Some((h, name)) => (
+                    route_path().index("matches", index).index("headers", h),
+                    format!("header `{name}`"),
+                ),
+                None => (
+                    route_path().index("matches", index).field("uri"),
+                    "the uri".to_owned(),
+                ),
             };
             out.push(
                 INVALID_MATCH_VALUE
@@ -121,7 +126,7 @@ fn match_value_problem(value: &StringMatch, is_header: bool) -> Option<String> {
 
 /// Every gRPC request's path is `/package.Service/Method`: a uri prefix or exact value without
 /// the leading `/` never matches, and the route is dead.
-fn check_uri_leading_slash(route: &Route, route_path: &MeshPath, out: &mut Diagnostics) {
+fn check_uri_leading_slash(route: &Route, route_path: &LazyPath<'_>, out: &mut Diagnostics) {
     for (index, request) in route.matches.iter().enumerate() {
         let (kind, value) = match &request.uri {
             Some(StringMatch::Prefix(value)) => ("prefix", value),
@@ -134,7 +139,7 @@ fn check_uri_leading_slash(route: &Route, route_path: &MeshPath, out: &mut Diagn
         out.push(
             URI_WITHOUT_LEADING_SLASH
                 .at(
-                    route_path.index("matches", index).field("uri"),
+                    route_path().index("matches", index).field("uri"),
                     format!(
                         "uri {kind} `{value}` does not start with `/`, but every gRPC path does (`/package.Service/Method`), so this match never holds"
                     ),

@@ -12,13 +12,14 @@ mod matches;
 mod reachability;
 
 use crate::diag::{Diagnostics, MeshPath};
+
 use crate::model::Mesh;
 
 pub(super) fn run(mesh: &Mesh, out: &mut Diagnostics) {
     for service in &mesh.services {
-        let path = MeshPath::service(&service.name);
+        let path = || MeshPath::service(&service.name);
         for (index, route) in service.routes.iter().enumerate() {
-            let route_path = path.route(index);
+            let route_path = || path().route(index);
             destinations::check_undeclared_subsets(service, route, &route_path, out);
             destinations::check_subsets_have_pods(service, route, &route_path, out);
             destinations::check_split(mesh, route, &route_path, out);

@@ -1,29 +1,32 @@
 //! Which routes and requests can ever be matched: Istio takes the first route that matches, so
 //! a route behind a catch-all is dead, and a request no route matches gets 404.
 
+use crate::diag::Diagnostics;
 use crate::diag::registry::{
     DUPLICATE_MATCH, DUPLICATE_ROUTE_NAME, NO_CATCH_ALL_ROUTE, SUBSETS_WITHOUT_ROUTES,
     UNREACHABLE_ROUTE,
 };
-use crate::diag::{Diagnostics, MeshPath};
+
+use super::super::LazyPath;
 use crate::model::{RequestMatch, Route, Service, StringMatch};
 
 use super::matches::uri_takes_every_path;
 
 /// Istio takes the first route that matches: a route after a catch-all, or whose matches all
 /// repeat earlier ones, is dead; a match covered by an earlier one never selects its route.
-pub(super) fn check_unreachable_routes(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+pub(super) fn check_unreachable_routes(
+    service: &Service,
+    path: &LazyPath<'_>,
+    out: &mut Diagnostics,
+) {
     let catch_all = [RequestMatch::default()];
-    let matches_of = |route: &Route| -> Vec<RequestMatch> {
-        if route.matches.is_empty() {
-            catch_all.to_vec()
-        } else {
-            route.matches.clone()
-        }
-    };
-    let mut earlier: Vec<(usize, RequestMatch)> = Vec::new();
+    let mut earlier: Vec<(usize, &RequestMatch)> = Vec::new();
     for (index, route) in service.routes.iter().enumerate() {
-        let matches = matches_of(route);
+        let matches = if route.matches.is_empty() {
+            &catch_all[..]
+        } else {
+            &route.matches[..]
+        };
         let covering: Vec<Option<usize>> = matches
             .iter()
             .enumerate()
@@ -40,7 +43,7 @@ pub(super) fn check_unreachable_routes(service: &Service, path: &MeshPath, out: 
                     })
             })
             .collect();
-        let route_path = path.route(index);
+        let route_path = || path().route(index);
         let earlier_routes: Vec<usize> = covering
             .iter()
             .flatten()
@@ -65,7 +68,7 @@ pub(super) fn check_unreachable_routes(service: &Service, path: &MeshPath, out: 
                     "remove the route, or make its matches more specific than the earlier ones".to_owned(),
                 )
             };
-            out.push(UNREACHABLE_ROUTE.at(route_path, message).with_help(help));
+            out.push(UNREACHABLE_ROUTE.at(route_path(), message).with_help(help));
         } else if !route.matches.is_empty() {
             for (match_index, covered_by) in covering.iter().enumerate() {
                 let Some(covered_by) = covered_by else {
@@ -79,14 +82,14 @@ pub(super) fn check_unreachable_routes(service: &Service, path: &MeshPath, out: 
                 out.push(
                     DUPLICATE_MATCH
                         .at(
-                            route_path.index("matches", match_index),
+                            route_path().index("matches", match_index),
                             format!("this match repeats or is covered by {whose}, so it never selects this route"),
                         )
                         .with_help("remove it, or make it more specific than the earlier match"),
                 );
             }
         }
-        earlier.extend(matches.into_iter().map(|m| (index, m)));
+        earlier.extend(matches.iter().map(|m| (index, m)));
     }
 }
 
@@ -94,7 +97,7 @@ pub(super) fn check_unreachable_routes(service: &Service, path: &MeshPath, out: 
 /// make both ambiguous (and `mesh!` refers to routes by name).
 pub(super) fn check_duplicate_route_names(
     service: &Service,
-    path: &MeshPath,
+    path: &LazyPath<'_>,
     out: &mut Diagnostics,
 ) {
     for (index, route) in service.routes.iter().enumerate() {
@@ -108,7 +111,7 @@ pub(super) fn check_duplicate_route_names(
         out.push(
             DUPLICATE_ROUTE_NAME
                 .at(
-                    path.route(index).field("name"),
+                    path().route(index).field("name"),
                     format!("route name `{name}` is already taken by routes[{first}]"),
                 )
                 .with_help(format!(
@@ -134,7 +137,7 @@ fn running_subsets(service: &Service) -> Vec<(&str, Option<u32>)> {
 /// pods, spreads requests by pod count: the canary silently takes a share nobody chose.
 pub(super) fn check_subsets_without_routes(
     service: &Service,
-    path: &MeshPath,
+    path: &LazyPath<'_>,
     out: &mut Diagnostics,
 ) {
     if !service.routes.is_empty() {
@@ -163,7 +166,7 @@ pub(super) fn check_subsets_without_routes(
     out.push(
         SUBSETS_WITHOUT_ROUTES
             .at(
-                path.clone(),
+                path(),
                 format!(
                     "`{}` has no route, so no VirtualService: its Service spreads requests over the pods of its {} subsets by pod count, and {} {verb} a share nobody chose",
                     service.name,
@@ -186,7 +189,7 @@ fn matches_every_request(request: &RequestMatch) -> bool {
 
 /// A request that matches no route gets no route: the sidecar answers 404 and the service never
 /// sees it.
-pub(super) fn check_catch_all_route(service: &Service, path: &MeshPath, out: &mut Diagnostics) {
+pub(super) fn check_catch_all_route(service: &Service, path: &LazyPath<'_>, out: &mut Diagnostics) {
     let Some(last) = service.routes.len().checked_sub(1) else {
         return;
     };
@@ -206,7 +209,7 @@ pub(super) fn check_catch_all_route(service: &Service, path: &MeshPath, out: &mu
     out.push(
         NO_CATCH_ALL_ROUTE
             .at(
-                path.route(last),
+                path().route(last),
                 format!(
                     "the last route, {label}, has matches and no route takes every request: a request that matches none gets 404 from the sidecar"
                 ),
