@@ -138,7 +138,26 @@ pub struct Block {
     pub span: SpanRange,
 }
 
-impl Block {}
+impl Block {
+    /// Whether a Rust expression is written anywhere in the block: the expansion keeps its
+    /// own local bindings out of such an expression's sight.
+    pub fn has_expressions(&self) -> bool {
+        fn in_value(value: &Value) -> bool {
+            match value {
+                Value::Expr(_) => true,
+                Value::Lit(_) | Value::Name(_) => false,
+                Value::Tagged { value, .. } => in_value(value),
+                Value::List { items, .. } => items.iter().any(in_value),
+                Value::Block(block) => block.has_expressions(),
+            }
+        }
+        self.entries.iter().any(|entry| match entry {
+            Entry::Field { value, .. } => in_value(value),
+            Entry::Node { body, .. } => body.has_expressions(),
+            Entry::Broken { .. } => false,
+        })
+    }
+}
 
 /// One entry of a block.
 #[derive(Clone, Debug)]
