@@ -20,11 +20,12 @@ pub enum Judged {
     Fragment,
 }
 
-/// The checker's verdict on `mesh` as `judged`.
-fn verdict(mesh: &Mesh, index: &SpanIndex, judged: Judged) -> Diagnostics {
+/// The checker's verdict on `mesh` as `judged`; `unknown_callee` when a call names its service
+/// by an expression.
+fn verdict(mesh: &Mesh, unknown_callee: bool, judged: Judged) -> Diagnostics {
     match judged {
         Judged::Fragment => MeshFragment::from(mesh.clone()).check(),
-        Judged::Mesh if index.has_unknown_callee() => connectum_mesh_core::check(mesh).local(),
+        Judged::Mesh if unknown_callee => connectum_mesh_core::check(mesh).local(),
         Judged::Mesh => connectum_mesh_core::check(mesh),
     }
 }
@@ -33,7 +34,8 @@ fn verdict(mesh: &Mesh, index: &SpanIndex, judged: Judged) -> Diagnostics {
 pub fn report(mesh: &Mesh, index: &SpanIndex, judged: Judged, errors: &mut Errors) {
     // The checker must never panic (a property test holds it to that); if it ever does, the
     // user gets a compile error naming the bug instead of "proc macro panicked".
-    let Ok(diagnostics) = std::panic::catch_unwind(|| verdict(mesh, index, judged)) else {
+    let unknown_callee = index.has_unknown_callee();
+    let Ok(diagnostics) = std::panic::catch_unwind(|| verdict(mesh, unknown_callee, judged)) else {
         errors.at(
             SpanRange::single(proc_macro2::Span::call_site()),
             Codes::SYNTAX,

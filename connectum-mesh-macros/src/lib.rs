@@ -377,7 +377,7 @@ fn front_end(
     input: TokenStream,
     read: fn(&syntax::tree::Block, &mut errors::Errors) -> syntax::mesh::MeshNode,
     judged: check::Judged,
-    expand: fn(&syntax::mesh::MeshNode) -> TokenStream,
+    expand: fn(&syntax::mesh::MeshNode, bool) -> TokenStream,
     fallback: TokenStream,
 ) -> TokenStream {
     let mut errors = errors::Errors::default();
@@ -387,7 +387,7 @@ fn front_end(
     check::report(&model, &index, judged, &mut errors);
     let warnings = errors.warnings();
     if errors.is_empty() {
-        let expanded = expand(&node);
+        let expanded = expand(&node, tree.has_expressions());
         return quote!({ #warnings #expanded });
     }
     let compile_errors = errors.to_compile_errors();

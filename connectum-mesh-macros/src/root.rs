@@ -12,14 +12,14 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 thread_local! {
-    static ROOT: RefCell<Option<TokenStream>> = const { RefCell::new(None) };
+    static ROOT: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// The path the caller's crate reaches the model by: `::connectum_mesh` (or its rename) when
 /// it depends on `connectum-mesh`, else `::connectum_mesh_core` (or its rename) when it
 /// depends on the core, else `::connectum_mesh`, whose "unresolved crate" error then says what
 /// is missing.
-fn detect() -> TokenStream {
+fn detect() -> String {
     let found = ["connectum-mesh", "connectum-mesh-core"]
         .into_iter()
         .find_map(|package| match crate_name(package).ok()? {
@@ -27,11 +27,7 @@ fn detect() -> TokenStream {
             // connectum-mesh's own doctests and tests, which name it as a dependency would.
             FoundCrate::Itself => Some(package.replace('-', "_")),
         });
-    let name = Ident::new(
-        found.as_deref().unwrap_or("connectum_mesh"),
-        Span::call_site(),
-    );
-    quote!(::#name)
+    format!("::{}", found.as_deref().unwrap_or("connectum_mesh"))
 }
 
 /// Runs `expand` with the caller's crate found once for every path it writes.
@@ -42,8 +38,16 @@ pub fn with_detected<T>(expand: impl FnOnce() -> T) -> T {
     expanded
 }
 
-/// The path found by [`with_detected`]; `::connectum_mesh` outside it (the unit tests).
-pub fn current() -> TokenStream {
+/// The path found by [`with_detected`], as text; `::connectum_mesh` outside it (the unit
+/// tests).
+pub fn current_text() -> String {
     ROOT.with(|root| root.borrow().clone())
-        .unwrap_or_else(|| quote!(::connectum_mesh))
+        .unwrap_or_else(|| "::connectum_mesh".to_owned())
+}
+
+/// The path found by [`with_detected`], as tokens.
+pub fn current() -> TokenStream {
+    let text = current_text();
+    let name = Ident::new(text.trim_start_matches(':'), Span::call_site());
+    quote!(::#name)
 }

@@ -1,31 +1,35 @@
 //! A fragment: `MeshFragment::builder()` with the same setters as the mesh's for its external
 //! callers, chain budgets, services (each built in a function of its own) and gateways.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use proc_macro2::Delimiter::{Brace, Bracket};
 
-use super::mesh::{chain_budget, services_and_gateways};
+use super::code::Code;
+use super::mesh::{chain_budget, members, services};
 use super::security::external;
-use super::value::{Handles, krate, scalar};
+use super::value::{Handles, comma_separated, scalar};
 use crate::syntax::mesh::MeshNode;
 
 /// The expression `mesh_fragment!` expands to.
-pub fn fragment(node: &MeshNode) -> TokenStream {
-    let k = krate();
-    let namespaces = node.fields.get("known_namespaces").map(|namespaces| {
-        let namespaces = scalar(namespaces, Handles::None);
-        quote!(.known_namespaces(#namespaces))
+pub fn fragment(code: &mut Code, node: &MeshNode) {
+    code.group(Brace, |code| {
+        services(code, node);
+        code.path("MeshFragment::builder()");
+        if let Some(namespaces) = node.fields.get("known_namespaces") {
+            code.call(".known_namespaces", |code| {
+                scalar(code, namespaces, Handles::None)
+            });
+        }
+        code.call(".external_callers", |code| {
+            code.group(Bracket, |code| {
+                comma_separated(code, &node.externals, external)
+            });
+        });
+        code.call(".chain_budgets", |code| {
+            code.group(Bracket, |code| {
+                comma_separated(code, &node.chain_budgets, chain_budget);
+            });
+        });
+        members(code, node);
+        code.push(".build()");
     });
-    let externals = node.externals.iter().map(external);
-    let budgets = node.chain_budgets.iter().map(chain_budget);
-    let (services, members) = services_and_gateways(node);
-    quote!({
-        #services
-        #k::MeshFragment::builder()
-            #namespaces
-            .external_callers([#(#externals),*])
-            .chain_budgets([#(#budgets),*])
-            #members
-            .build()
-    })
 }

@@ -1,40 +1,41 @@
 //! A gateway: `Gateway::builder()` with where it runs, its listeners and its routes, whose
 //! subset targets are the handles of the services declared before it.
 
-use proc_macro2::{Ident, TokenStream};
-use quote::quote;
+use proc_macro2::Delimiter::Bracket;
 
-use super::value::{Handles, krate, record, setters};
+use super::code::Code;
+use super::security::vec_macro;
+use super::value::{Handles, comma_separated, name_setter, named_record, setters};
 use crate::syntax::gateway::{GatewayNode, GatewayRouteNode};
 
-fn route(node: &GatewayRouteNode, mesh: &Ident) -> TokenStream {
-    let k = krate();
-    let name = &node.name.value;
-    let setters = setters(&node.fields, Handles::Mesh(mesh));
-    quote!(#k::GatewayRoute::builder().name(#name) #(#setters)* .build())
+fn route(code: &mut Code, node: &GatewayRouteNode, mesh: &str) {
+    code.path("GatewayRoute::builder()");
+    name_setter(code, &node.name.value);
+    setters(code, &node.fields, Handles::Mesh(mesh));
+    code.push(".build()");
 }
 
-/// `Gateway::builder()...routes([..]).build()`, with `mesh` the mesh its services are already
-/// in.
-pub(super) fn gateway(node: &GatewayNode, mesh: &Ident) -> TokenStream {
-    let k = krate();
-    let name = &node.name.value;
-    let mut setters = setters(&node.fields, Handles::None);
+/// `Gateway::builder()...routes([..]).build()`, with `mesh` the local binding of the mesh its
+/// services are already in.
+pub(super) fn gateway(code: &mut Code, node: &GatewayNode, mesh: &str) {
+    code.path("Gateway::builder()");
+    name_setter(code, &node.name.value);
+    setters(code, &node.fields, Handles::None);
     if !node.listeners.is_empty() {
-        let listeners = node.listeners.iter().map(|listener| {
-            let name = &listener.name.value;
-            record(
-                "Listener",
-                &listener.fields,
-                quote!(.name(#name)),
-                Handles::None,
-            )
+        code.call(".listeners", |code| {
+            vec_macro(code, |code| {
+                comma_separated(code, &node.listeners, |code, listener| {
+                    named_record(code, "Listener", &listener.name.value, &listener.fields);
+                });
+            });
         });
-        setters.push(quote!(.listeners(::std::vec![#(#listeners),*])));
     }
     if !node.routes.is_empty() {
-        let routes = node.routes.iter().map(|r| route(r, mesh));
-        setters.push(quote!(.routes([#(#routes),*])));
+        code.call(".routes", |code| {
+            code.group(Bracket, |code| {
+                comma_separated(code, &node.routes, |code, r| route(code, r, mesh));
+            });
+        });
     }
-    quote!(#k::Gateway::builder().name(#name) #(#setters)* .build())
+    code.push(".build()");
 }

@@ -4,6 +4,8 @@
 //! Literals were checked while reading; expressions are passed through with their own spans,
 //! so rustc's type errors point inside the user's `mesh!`.
 //!
+//! The expansion is written as Rust source text ([`code`]), which the compiler reads in few
+//! pieces, rather than built token by token.
 //! A node's table keys become `.setter(value)` calls by one function, [`value::setters`], a
 //! nested block the builder of its own type, a subset's name its handle
 //! ([`value::Handles`]). Around it, one file per node
@@ -11,6 +13,7 @@
 //! [`route`] and [`security`] for the nodes under it; [`value`] writes the values
 //! (literals as the constructors a user calls, expressions as written).
 
+mod code;
 mod fragment;
 mod gateway;
 mod mesh;
@@ -19,5 +22,21 @@ mod security;
 mod service;
 mod value;
 
-pub use fragment::fragment;
-pub use mesh::mesh;
+use proc_macro2::TokenStream;
+
+use crate::syntax::mesh::MeshNode;
+
+/// The expression `mesh!` expands to; `hygienic` when the input holds a Rust expression.
+pub fn mesh(node: &MeshNode, hygienic: bool) -> TokenStream {
+    let mut code = code::Code::new(crate::root::current_text(), hygienic);
+    mesh::mesh(&mut code, node);
+    code.finish()
+}
+
+/// The expression `mesh_fragment!` expands to; `hygienic` when the input holds a Rust
+/// expression.
+pub fn fragment(node: &MeshNode, hygienic: bool) -> TokenStream {
+    let mut code = code::Code::new(crate::root::current_text(), hygienic);
+    fragment::fragment(&mut code, node);
+    code.finish()
+}

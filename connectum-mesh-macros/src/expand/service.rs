@@ -1,44 +1,44 @@
 //! A service: `Service::builder()` with its settings, then its subsets (keeping their
 //! handles) and its routes.
 
-use proc_macro2::{Ident, TokenStream};
-use quote::quote;
+use proc_macro2::Delimiter::Brace;
 
+use super::code::Code;
 use super::route::route_of;
 use super::security::allow_rules;
-use super::value::{Handles, krate, mixed, record, setters};
+use super::value::{Handles, handle, name_setter, named_record, setters};
 use crate::syntax::service::ServiceNode;
 
-pub(super) fn service(node: &ServiceNode) -> TokenStream {
-    let k = krate();
-    let service = mixed("service");
-    let name = &node.name.value;
-    let mut setters = setters(&node.fields, Handles::None);
-    if !node.allow.is_empty() {
-        let rules = allow_rules(&node.allow);
-        setters.push(quote!(.allow(#rules)));
-    }
-    let handles: Vec<Ident> = (0..node.subsets.len())
-        .map(|i| mixed(&format!("subset_{i}")))
-        .collect();
-    let subsets = node.subsets.iter().map(|subset| {
-        let name = &subset.name.value;
-        record(
-            "Subset",
-            &subset.fields,
-            quote!(.name(#name)),
-            Handles::None,
-        )
+/// The local binding a service is built in.
+const SERVICE: &str = "service";
+
+pub(super) fn service(code: &mut Code, node: &ServiceNode) {
+    code.group(Brace, |code| {
+        code.push("#[allow(unused_mut)] let mut ");
+        code.binding(SERVICE);
+        code.push(" = ");
+        code.path("Service::builder()");
+        name_setter(code, &node.name.value);
+        setters(code, &node.fields, Handles::None);
+        if !node.allow.is_empty() {
+            code.call(".allow", |code| allow_rules(code, &node.allow));
+        }
+        code.push(".build(); ");
+        for (i, subset) in node.subsets.iter().enumerate() {
+            code.push("let ");
+            code.binding(&handle(i));
+            code.push(" = ");
+            code.binding(SERVICE);
+            code.call(".add_subset", |code| {
+                named_record(code, "Subset", &subset.name.value, &subset.fields);
+            });
+            code.push("; ");
+        }
+        for route in &node.routes {
+            code.binding(SERVICE);
+            code.call(".add_route", |code| route_of(code, route, node));
+            code.push("; ");
+        }
+        code.binding(SERVICE);
     });
-    let routes = node
-        .routes
-        .iter()
-        .map(|route| route_of(route, node, &handles));
-    quote!({
-        #[allow(unused_mut)]
-        let mut #service = #k::Service::builder().name(#name) #(#setters)* .build();
-        #( let #handles = #service.add_subset(#subsets); )*
-        #( #service.add_route(#routes); )*
-        #service
-    })
 }

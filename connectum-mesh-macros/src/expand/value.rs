@@ -5,9 +5,10 @@ use connectum_mesh_core::{
     ClientTls, DisruptionBudget, Duration, EdgeRequest, HashKey, LoadBalancer, PodCount, Quantity,
     RetryOn, SimpleLb, StringMatch,
 };
-use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{ToTokens, format_ident, quote, quote_spanned};
+use proc_macro2::Delimiter::{Brace, Bracket, Parenthesis};
+use quote::quote_spanned;
 
+use super::code::Code;
 use crate::syntax::record::{Record, Scalar, Via};
 use crate::syntax::service::SubsetNode;
 use crate::syntax::shaped::RuntimeNode;
@@ -19,370 +20,427 @@ use crate::syntax::value::{Given, Spanned};
 pub(super) enum Handles<'a> {
     /// No names to resolve.
     None,
-    /// A service's route: each declared subset's handle, in declaration order.
+    /// A service's route: each declared subset's handle (`subset_{i}`), in declaration order.
     Service {
         /// The subsets it declares.
         subsets: &'a [SubsetNode],
-        /// Their handles.
-        handles: &'a [Ident],
     },
-    /// A gateway's route: the mesh whose services are already added.
-    Mesh(&'a Ident),
+    /// A gateway's route: the mesh (a local binding of this name) whose services are already
+    /// added.
+    Mesh(&'a str),
 }
 
 impl Handles<'_> {
-    /// The handle of the subset `name`: in the service, or `service/subset` in the mesh.
-    fn subset(&self, name: &str) -> Option<TokenStream> {
+    /// Writes the handle of the subset `name` (in the service, or `service/subset` in the
+    /// mesh); false, writing nothing, when there is none.
+    fn subset(&self, code: &mut Code, name: &str) -> bool {
         match self {
-            Self::None => None,
-            Self::Service {
-                subsets, handles, ..
-            } => subsets
-                .iter()
-                .position(|s| s.name.value == name)
-                .and_then(|i| handles.get(i))
-                .map(|handle| quote!(&#handle)),
+            Self::None => false,
+            Self::Service { subsets } => {
+                let Some(i) = subsets.iter().position(|s| s.name.value == name) else {
+                    return false;
+                };
+                code.push("&");
+                code.binding(&handle(i));
+                true
+            }
             Self::Mesh(mesh) => {
-                let (service, subset) = name.split_once('/')?;
+                let Some((service, subset)) = name.split_once('/') else {
+                    return false;
+                };
                 // The macro checked that a service it holds declares the subset; a service
                 // another crate's fragment defines is named as written, and the composed mesh's
                 // checker judges it.
-                let k = krate();
-                Some(
-                    quote!(&match #mesh.service(#service).and_then(|service| service.subset(#subset)) {
-                        ::core::option::Option::Some(subset) => subset,
-                        ::core::option::Option::None => #k::SubsetRef::unchecked(#service, #subset),
-                    }),
-                )
+                code.push("&match ");
+                code.binding(mesh);
+                code.push(".service(");
+                code.str_lit(service);
+                code.push(").and_then(|service| service.subset(");
+                code.str_lit(subset);
+                code.push("))");
+                code.group(Brace, |code| {
+                    code.push(
+                        "::core::option::Option::Some(subset) => subset, ::core::option::Option::None => ",
+                    );
+                    code.path("SubsetRef::unchecked(");
+                    code.str_lit(service);
+                    code.push(", ");
+                    code.str_lit(subset);
+                    code.push("),");
+                });
+                true
             }
         }
     }
 
-    /// Where a route sends requests: a subset's handle, or the service as a whole.
-    fn target(&self, name: &str) -> TokenStream {
-        let k = krate();
-        if let Some(subset) = self.subset(name) {
-            return subset;
+    /// Writes where a route sends requests: a subset's handle, or the service as a whole.
+    fn target(&self, code: &mut Code, name: &str) {
+        if self.subset(code, name) {
+            return;
         }
         match self {
             Self::Mesh(_) => {
-                let service = string(name);
-                quote!(#k::GatewayTarget::Service(#service))
+                code.path("GatewayTarget::Service(");
+                code.string(name);
+                code.push(")");
             }
             // The service's own name (the macro refused any other).
-            Self::Service { .. } | Self::None => quote!(#k::RouteTarget::Service),
+            Self::Service { .. } | Self::None => code.path("RouteTarget::Service"),
         }
     }
 }
 
-/// The crate the expansion names: `connectum_mesh`, or the core in a crate that depends on the
-/// core alone (see [`crate::root`]).
-pub(super) fn krate() -> TokenStream {
-    crate::root::current()
+/// The name of the handle of a service's `i`th subset, a local binding of the expansion.
+pub(super) fn handle(i: usize) -> String {
+    format!("subset_{i}")
 }
 
-pub(super) fn string(text: &str) -> TokenStream {
-    quote!(::std::string::String::from(#text))
-}
-
-pub(super) fn given<T>(given: &Given<T>, literal: impl Fn(&T) -> TokenStream) -> TokenStream {
+/// Writes a literal with `literal`, an expression as written (with its own spans).
+pub(super) fn given<T>(code: &mut Code, given: &Given<T>, literal: impl Fn(&mut Code, &T)) {
     match given {
-        Given::Literal(spanned) => literal(&spanned.value),
+        Given::Literal(spanned) => literal(code, &spanned.value),
         // Every value lands in an argument position, so the expression needs no parentheses
         // (which would trip `unused_parens` in the user's crate).
-        Given::Expr(expr) => expr.expr.to_token_stream(),
+        Given::Expr(expr) => code.splice(&expr.expr),
     }
 }
 
-pub(super) fn text(value: &Given<String>) -> TokenStream {
-    given(value, |s| quote!(#s))
+pub(super) fn text(code: &mut Code, value: &Given<String>) {
+    given(code, value, |code, s| code.str_lit(s));
 }
 
-pub(super) fn owned_text(value: &Given<String>) -> TokenStream {
-    given(value, |s| string(s))
+pub(super) fn owned_text(code: &mut Code, value: &Given<String>) {
+    given(code, value, |code, s| code.string(s));
 }
 
-pub(super) fn count<T: Copy + Into<u64>>(value: &Given<T>) -> TokenStream {
-    given(value, |n| {
-        let n = Literal::u64_unsuffixed((*n).into());
-        quote!(#n)
-    })
+pub(super) fn count<T: Copy + Into<u64>>(code: &mut Code, value: &Given<T>) {
+    given(code, value, |code, n| code.number((*n).into(), ""));
 }
 
 /// A checked duration, built the way a user writes one: `Duration::from_millis(30000)`.
-pub(super) fn duration(value: &Given<Duration>) -> TokenStream {
-    let k = krate();
-    given(value, |d| {
-        let millis = Literal::u64_unsuffixed(d.as_millis());
-        quote!(#k::Duration::from_millis(#millis))
-    })
+pub(super) fn duration(code: &mut Code, value: &Given<Duration>) {
+    given(code, value, |code, d| {
+        code.path("Duration::from_millis(");
+        code.number(d.as_millis(), ")");
+    });
 }
 
 /// A checked quantity, through the constructor that names its unit when there is one.
-pub(super) fn quantity(value: &Given<Quantity>) -> TokenStream {
-    let k = krate();
-    given(value, |q| {
+pub(super) fn quantity(code: &mut Code, value: &Given<Quantity>) {
+    given(code, value, |code, q| {
         let text = q.as_str();
         let whole = |suffix: &str| {
             text.strip_suffix(suffix)
                 .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|n| n.parse::<u32>().ok())
-                .map(Literal::u32_unsuffixed)
         };
-        if let Some(n) = whole("Mi") {
-            quote!(#k::Quantity::mebibytes(#n))
-        } else if let Some(n) = whole("Gi") {
-            quote!(#k::Quantity::gibibytes(#n))
-        } else if let Some(n) = whole("m") {
-            quote!(#k::Quantity::millicores(#n))
-        } else if let Some(n) = whole("") {
-            quote!(#k::Quantity::cores(#n))
+        let unit = [
+            ("Mi", "mebibytes"),
+            ("Gi", "gibibytes"),
+            ("m", "millicores"),
+            ("", "cores"),
+        ]
+        .into_iter()
+        .find_map(|(suffix, unit)| Some((unit, whole(suffix)?)));
+        if let Some((unit, n)) = unit {
+            code.path("Quantity::");
+            code.push(unit);
+            code.push("(");
+            code.number(n, ")");
         } else {
             // Checked by the macro with the same parser, so the error arm is never taken.
-            quote!(match #k::Quantity::parse(#text) {
-                ::core::result::Result::Ok(quantity) => quantity,
-                ::core::result::Result::Err(_) => ::core::unreachable!(),
-            })
+            code.push("match ");
+            code.path("Quantity::parse(");
+            code.str_lit(text);
+            code.push(
+                ") { ::core::result::Result::Ok(quantity) => quantity, \
+                 ::core::result::Result::Err(_) => ::core::unreachable!(), }",
+            );
         }
-    })
+    });
 }
 
-pub(super) fn flag(value: &Given<bool>) -> TokenStream {
-    given(value, |b| quote!(#b))
+pub(super) fn flag(code: &mut Code, value: &Given<bool>) {
+    given(code, value, |code, b| {
+        code.push(if *b { "true" } else { "false" })
+    });
 }
 
-/// A `Vec<String>` of names, typed so an empty list still infers where a setter takes any
-/// `IntoIterator` (an external caller that calls nothing).
-pub(super) fn names(items: &[Spanned<String>]) -> TokenStream {
-    let items = items.iter().map(|s| string(&s.value));
-    quote!(::std::vec::Vec::<::std::string::String>::from([#(#items),*]))
+/// `Vec::<ty>::from([..])` around what `items` writes: typed, so an empty list still infers
+/// where a setter takes any `IntoIterator` (an external caller that calls nothing).
+fn vec_of(code: &mut Code, ty: &str, items: impl FnOnce(&mut Code)) {
+    code.push("::std::vec::Vec:: < ");
+    code.push(ty);
+    code.push("> ::from");
+    code.group(Parenthesis, |code| code.group(Bracket, items));
+}
+
+/// `Vec::<Type>::from([..])` of a model type.
+fn vec_of_model(code: &mut Code, ty: &str, items: impl FnOnce(&mut Code)) {
+    let ty = format!("{}::{ty}", code.krate());
+    vec_of(code, &ty, items);
+}
+
+/// Writes each of `items` with `write`, separated by commas.
+pub(super) fn comma_separated<T>(
+    code: &mut Code,
+    items: impl IntoIterator<Item = T>,
+    mut write: impl FnMut(&mut Code, T),
+) {
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            code.push(", ");
+        }
+        write(code, item);
+    }
+}
+
+const STRING: &str = "::std::string::String";
+
+/// A `Vec<String>` of names.
+pub(super) fn names(code: &mut Code, items: &[Spanned<String>]) {
+    vec_of(code, STRING, |code| {
+        comma_separated(code, items, |code, s| code.string(&s.value));
+    });
 }
 
 /// A `Vec<String>` of the services called: a name as a `String`, an expression (a
 /// `ServiceRef`, say) through `String::from`.
-pub(super) fn calls(items: &[Given<String>]) -> TokenStream {
-    let items = items.iter().map(|item| match item {
-        Given::Literal(name) => string(&name.value),
-        Given::Expr(expr) => {
-            // Spanned at the expression, so a value of the wrong type (`(42)`) is rustc's
-            // error at it, not at the whole macro.
-            let expr = &expr.expr;
-            let span = syn::spanned::Spanned::span(expr);
-            quote_spanned!(span=> ::std::string::String::from(#expr))
-        }
+pub(super) fn calls(code: &mut Code, items: &[Given<String>]) {
+    vec_of(code, STRING, |code| {
+        comma_separated(code, items, |code, item| match item {
+            Given::Literal(name) => code.string(&name.value),
+            Given::Expr(expr) => {
+                // Spanned at the expression, so a value of the wrong type (`(42)`) is rustc's
+                // error at it, not at the whole macro.
+                let expr = &expr.expr;
+                let span = syn::spanned::Spanned::span(expr);
+                code.splice(quote_spanned!(span=> ::std::string::String::from(#expr)));
+            }
+        });
     });
-    quote!(::std::vec::Vec::<::std::string::String>::from([#(#items),*]))
 }
 
-pub(super) fn variant(path: &str, name: &str) -> TokenStream {
-    let k = krate();
-    let path = format_ident!("{}", path);
-    let name = format_ident!("{}", name);
-    quote!(#k::#path::#name)
+pub(super) fn variant(code: &mut Code, path: &str, name: &str) {
+    code.path(path);
+    code.push("::");
+    code.push(name);
 }
 
 /// `.setter(value)` for each key of `record`, in its table's order; a group's keys are setters
 /// of the same builder, and `off` is `.maybe_setter(None)`. Keys whose setter is called on the
 /// built value are [`after`]'s.
-pub(super) fn setters(record: &Record, handles: Handles) -> Vec<TokenStream> {
-    record
-        .fields
-        .iter()
-        .filter(|(slot, _)| !slot.after)
-        .flat_map(|(slot, value)| match value {
-            Scalar::Group(inner) => setters(inner, handles),
+pub(super) fn setters(code: &mut Code, record: &Record, handles: Handles) {
+    for (slot, value) in record.fields.iter().filter(|(slot, _)| !slot.after) {
+        match value {
+            Scalar::Group(inner) => setters(code, inner, handles),
             Scalar::Off(_) => {
-                let setter = format_ident!("maybe_{}", slot.setter);
-                vec![quote!(.#setter(::core::option::Option::None))]
+                code.push(".maybe_");
+                code.push(slot.setter);
+                code.push("(::core::option::Option::None)");
             }
             value => {
-                let setter = format_ident!("{}", slot.setter);
-                let value = scalar(value, handles);
-                vec![quote!(.#setter(#value))]
+                code.push(".");
+                code.push(slot.setter);
+                code.group(Parenthesis, |code| scalar(code, value, handles));
             }
-        })
-        .collect()
+        }
+    }
 }
 
 /// `model.setter(..);` for each key of `record` whose setter is called on the built value: a
 /// flag calls it (without an argument) when true, a lint level once per code.
-pub(super) fn after(record: &Record, model: &Ident) -> Vec<TokenStream> {
-    let k = krate();
-    record
-        .fields
-        .iter()
-        .filter(|(slot, _)| slot.after)
-        .flat_map(|(slot, value)| {
-            let setter = format_ident!("{}", slot.setter);
-            match value {
-                Scalar::Lints(level, codes) => {
-                    let level = format_ident!("{level:?}");
-                    codes
-                        .iter()
-                        .map(|code| {
-                            let code = code.value;
-                            quote!(#model.#setter(#k::diag::Code(#code), #k::diag::Level::#level);)
-                        })
-                        .collect()
-                }
-                Scalar::Flag(Given::Literal(flag)) if flag.value => {
-                    vec![quote!(#model.#setter();)]
-                }
-                Scalar::Flag(Given::Literal(_)) => Vec::new(),
-                Scalar::Flag(flag) => {
-                    let flag = self::flag(flag);
-                    vec![quote!(if #flag { #model.#setter(); })]
-                }
-                value => {
-                    let value = scalar(value, Handles::None);
-                    vec![quote!(#model.#setter(#value);)]
+pub(super) fn after(code: &mut Code, record: &Record, model: &str) {
+    for (slot, value) in record.fields.iter().filter(|(slot, _)| slot.after) {
+        let call = |code: &mut Code| {
+            code.binding(model);
+            code.push(".");
+            code.push(slot.setter);
+        };
+        match value {
+            Scalar::Lints(level, codes) => {
+                for lint in codes {
+                    call(code);
+                    code.push("(");
+                    code.path("diag::Code(");
+                    code.str_lit(lint.value);
+                    code.push("), ");
+                    code.path(&format!("diag::Level::{level:?}); "));
                 }
             }
-        })
-        .collect()
+            Scalar::Flag(Given::Literal(flag)) if flag.value => {
+                call(code);
+                code.push("(); ");
+            }
+            Scalar::Flag(Given::Literal(_)) => {}
+            Scalar::Flag(flag) => {
+                code.push("if ");
+                self::flag(code, flag);
+                code.group(Brace, |code| {
+                    call(code);
+                    code.push("(); ");
+                });
+            }
+            value => {
+                call(code);
+                code.group(Parenthesis, |code| scalar(code, value, Handles::None));
+                code.push("; ");
+            }
+        }
+    }
 }
 
 /// A value as the argument of its setter, its names resolved to `handles`.
-pub(super) fn scalar(value: &Scalar, handles: Handles) -> TokenStream {
-    let k = krate();
+pub(super) fn scalar(code: &mut Code, value: &Scalar, handles: Handles) {
     match value {
-        Scalar::Count(v) => count(v),
-        Scalar::Number(v) => count(v),
-        Scalar::Duration(v) => duration(v),
-        Scalar::Text(v) => text(v),
-        Scalar::Flag(v) => flag(v),
-        Scalar::Percent(v) => given(v, |p| {
-            let p = Literal::f64_unsuffixed(*p);
-            quote!(#p)
+        Scalar::Count(v) => count(code, v),
+        Scalar::Number(v) => count(code, v),
+        Scalar::Duration(v) => duration(code, v),
+        Scalar::Text(v) => text(code, v),
+        Scalar::Flag(v) => flag(code, v),
+        Scalar::Percent(v) => given(code, v, |code, p| {
+            // As `proc_macro2::Literal::f64_unsuffixed` writes it.
+            let p = p.to_string();
+            code.push(&p);
+            if !p.contains('.') {
+                code.push(".0");
+            }
         }),
-        Scalar::Names(items) => names(items),
-        Scalar::Calls(items) => calls(items),
-        Scalar::TextMap(entries) => text_map(entries),
+        Scalar::Names(items) => names(code, items),
+        Scalar::Calls(items) => calls(code, items),
+        Scalar::TextMap(entries) => text_map(code, entries),
         Scalar::Word(words, word) => variant(
+            code,
             words.ty,
             &(words.variant)(word.value).unwrap_or_else(|| word.value.to_owned()),
         ),
-        Scalar::LoadBalancer(lb) => load_balancer(&lb.value),
+        Scalar::LoadBalancer(lb) => load_balancer(code, &lb.value),
         Scalar::ClientTls(tls) => match &tls.value {
-            ClientTls::IstioMutual => quote!(#k::ClientTls::IstioMutual),
-            ClientTls::Disable => quote!(#k::ClientTls::Disable),
+            ClientTls::IstioMutual => code.path("ClientTls::IstioMutual"),
+            ClientTls::Disable => code.path("ClientTls::Disable"),
             ClientTls::Simple { sni: None } => {
-                quote!(#k::ClientTls::Simple { sni: ::core::option::Option::None })
+                code.path("ClientTls::Simple { sni: ::core::option::Option::None }");
             }
             ClientTls::Simple { sni: Some(sni) } => {
-                let sni = string(sni);
-                quote!(#k::ClientTls::Simple { sni: ::core::option::Option::Some(#sni) })
+                code.path("ClientTls::Simple { sni: ::core::option::Option::Some(");
+                code.string(sni);
+                code.push(") }");
             }
         },
-        Scalar::DisruptionBudget(budget) => disruption_budget(budget.value),
-        Scalar::Quantity(v) => quantity(v),
-        Scalar::RetryOn(items) => {
-            let items = items.iter().map(|on| retry_on(on.value));
-            quote!(::std::vec::Vec::<#k::RetryOn>::from([#(#items),*]))
-        }
-        Scalar::Target(name) => handles.target(&name.value),
+        Scalar::DisruptionBudget(budget) => disruption_budget(code, budget.value),
+        Scalar::Quantity(v) => quantity(code, v),
+        Scalar::RetryOn(items) => vec_of_model(code, "RetryOn", |code| {
+            comma_separated(code, items, |code, on| retry_on(code, on.value));
+        }),
+        Scalar::Target(name) => handles.target(code, &name.value),
         Scalar::Split(_, legs) => {
-            let legs = legs.iter().filter_map(|(name, weight)| {
-                let subset = handles.subset(&name.value)?;
-                let weight = count(weight);
-                Some(quote!(.weight(#subset, #weight)))
-            });
-            quote!(#k::Split::new() #(#legs)*)
+            code.path("Split::new()");
+            for (name, weight) in legs {
+                code.call(".weight", |code| {
+                    if handles.subset(code, &name.value) {
+                        code.push(", ");
+                        count(code, weight);
+                    }
+                });
+            }
         }
-        Scalar::StringMatch(m) => string_match(&m.value),
-        Scalar::Headers(_, headers) => {
-            let headers = header_matches(headers);
-            quote!(::std::vec::Vec::<#k::HeaderMatch>::from([#(#headers),*]))
-        }
-        Scalar::Records(ty, _, items) => {
-            let ty = format_ident!("{}", ty);
-            let items = items.iter().map(|item| scalar(item, handles));
-            quote!(::std::vec::Vec::<#k::#ty>::from([#(#items),*]))
-        }
-        Scalar::Record(ty, record) => self::record(ty, record, TokenStream::new(), handles),
+        Scalar::StringMatch(m) => string_match(code, &m.value),
+        Scalar::Headers(_, headers) => vec_of_model(code, "HeaderMatch", |code| {
+            header_matches(code, headers);
+        }),
+        Scalar::Records(ty, _, items) => vec_of_model(code, ty, |code| {
+            comma_separated(code, items, |code, item| scalar(code, item, handles));
+        }),
+        Scalar::Record(ty, fields) => self::record(code, ty, fields, |_| {}, handles),
         // Written by `setters`, which knows the setter.
-        Scalar::Off(_) => quote!(::core::option::Option::None),
-        Scalar::Group(record) => {
-            let setters = setters(record, handles);
-            quote!(#(#setters)*)
-        }
+        Scalar::Off(_) => code.push("::core::option::Option::None"),
+        Scalar::Group(fields) => setters(code, fields, handles),
         Scalar::Through(through, inner) => {
-            let ty = format_ident!("{}", through.ty);
-            let inner = scalar(inner, handles);
+            code.path(through.ty);
             match through.via {
                 Via::Call(call) => {
-                    let call = format_ident!("{}", call);
-                    quote!(#k::#ty::#call(#inner))
+                    code.push("::");
+                    code.push(call);
+                    code.group(Parenthesis, |code| scalar(code, inner, handles));
                 }
                 Via::Setter(setter) => {
-                    let setter = format_ident!("{}", setter);
-                    quote!(#k::#ty::builder().#setter(#inner).build())
+                    code.push("::builder().");
+                    code.push(setter);
+                    code.group(Parenthesis, |code| scalar(code, inner, handles));
+                    code.push(".build()");
                 }
             }
         }
         Scalar::EdgeRequest(request, _) => match &request.value {
             EdgeRequest::Grpc { service, method } => {
-                let service = string(service);
-                let method = match method {
+                code.path("EdgeRequest::Grpc { service: ");
+                code.string(service);
+                code.push(", method: ");
+                match method {
                     Some(method) => {
-                        let method = string(method);
-                        quote!(::core::option::Option::Some(#method))
+                        code.push("::core::option::Option::Some(");
+                        code.string(method);
+                        code.push(")");
                     }
-                    None => quote!(::core::option::Option::None),
-                };
-                quote!(#k::EdgeRequest::Grpc { service: #service, method: #method })
+                    None => code.push("::core::option::Option::None"),
+                }
+                code.push(" }");
             }
             EdgeRequest::PathPrefix(prefix) => {
-                let prefix = string(prefix);
-                quote!(#k::EdgeRequest::PathPrefix(#prefix))
+                code.path("EdgeRequest::PathPrefix(");
+                code.string(prefix);
+                code.push(")");
             }
         },
-        Scalar::ServiceAccount(account) => super::security::service_account(&account.value),
-        Scalar::Sources(_, from, _) => super::security::sources(from),
+        Scalar::ServiceAccount(account) => super::security::service_account(code, &account.value),
+        Scalar::Sources(_, from, _) => super::security::sources(code, from),
         Scalar::Runtime(runtime) => match runtime {
-            RuntimeNode::IstioIngress(_) => quote!(#k::GatewayRuntime::istio_ingress()),
+            RuntimeNode::IstioIngress(_) => code.path("GatewayRuntime::istio_ingress()"),
             RuntimeNode::IstioClass(_) => {
-                quote!(#k::GatewayRuntime::from(#k::GatewayClass::istio()))
+                code.path("GatewayRuntime::from(");
+                code.path("GatewayClass::istio())");
             }
             RuntimeNode::EnvoyGateway(name) => {
-                let name = &name.value;
-                quote!(#k::GatewayRuntime::from(#k::GatewayClass::envoy_gateway(#name)))
+                code.path("GatewayRuntime::from(");
+                code.path("GatewayClass::envoy_gateway(");
+                code.str_lit(&name.value);
+                code.push("))");
             }
             RuntimeNode::Class(class) => {
-                let class = scalar(class, handles);
-                quote!(#k::GatewayRuntime::from(#class))
+                code.path("GatewayRuntime::from");
+                code.group(Parenthesis, |code| scalar(code, class, handles));
             }
         },
         // Written by `after`, which knows the model.
-        Scalar::Lints(..) => TokenStream::new(),
+        Scalar::Lints(..) => {}
     }
 }
 
-fn string_match(m: &StringMatch) -> TokenStream {
-    let k = krate();
-    match m {
-        StringMatch::Exact(s) => quote!(#k::StringMatch::Exact(#s.to_owned())),
-        StringMatch::Prefix(s) => quote!(#k::StringMatch::Prefix(#s.to_owned())),
-        StringMatch::Regex(s) => quote!(#k::StringMatch::Regex(#s.to_owned())),
-    }
+fn string_match(code: &mut Code, m: &StringMatch) {
+    let (variant, s) = match m {
+        StringMatch::Exact(s) => ("Exact", s),
+        StringMatch::Prefix(s) => ("Prefix", s),
+        StringMatch::Regex(s) => ("Regex", s),
+    };
+    code.path("StringMatch::");
+    code.push(variant);
+    code.push("(");
+    code.str_lit(s);
+    code.push(".to_owned())");
 }
 
-/// `HeaderMatch { name, value }` for each header condition.
-pub(super) fn header_matches(
-    headers: &[(Spanned<String>, Spanned<StringMatch>)],
-) -> Vec<TokenStream> {
-    let k = krate();
-    headers
-        .iter()
-        .map(|(name, value)| {
-            let name = string(&name.value);
-            let value = string_match(&value.value);
-            quote!(#k::HeaderMatch { name: #name, value: #value })
-        })
-        .collect()
+/// `HeaderMatch { name, value }` for each header condition, separated by commas.
+pub(super) fn header_matches(code: &mut Code, headers: &[(Spanned<String>, Spanned<StringMatch>)]) {
+    comma_separated(code, headers, |code, (name, value)| {
+        code.path("HeaderMatch { name: ");
+        code.string(&name.value);
+        code.push(", value: ");
+        string_match(code, &value.value);
+        code.push(" }");
+    });
 }
 
-fn retry_on(on: RetryOn) -> TokenStream {
+fn retry_on(code: &mut Code, on: RetryOn) {
     let name = match on {
         RetryOn::Unavailable => "Unavailable",
         RetryOn::DeadlineExceeded => "DeadlineExceeded",
@@ -396,62 +454,93 @@ fn retry_on(on: RetryOn) -> TokenStream {
         RetryOn::Reset => "Reset",
         RetryOn::ResetBeforeRequest => "ResetBeforeRequest",
         RetryOn::Retriable4xx => "Retriable4xx",
-        RetryOn::Status(code) => {
-            let k = krate();
-            return quote!(#k::RetryOn::Status(#code));
+        RetryOn::Status(status) => {
+            code.path("RetryOn::Status(");
+            code.number(status, "u16)");
+            return;
         }
         // RetryOn is non_exhaustive: a condition added later is written by its text.
         other => {
-            let k = krate();
-            let text = other.to_string();
-            return quote!(match <#k::RetryOn as ::core::str::FromStr>::from_str(#text) {
-                ::core::result::Result::Ok(on) => on,
-                ::core::result::Result::Err(_) => ::core::unreachable!(),
-            });
+            code.push("match < ");
+            code.path("RetryOn as ::core::str::FromStr> ::from_str(");
+            code.str_lit(&other.to_string());
+            code.push(
+                ") { ::core::result::Result::Ok(on) => on, \
+                 ::core::result::Result::Err(_) => ::core::unreachable!(), }",
+            );
+            return;
         }
     };
-    variant("RetryOn", name)
+    variant(code, "RetryOn", name);
 }
 
-/// `Type::builder().key(value)...build()` for a block whose keys are the setters.
+/// `Type::builder().key(value)...build()` for a block whose keys are the setters, `extra`
+/// writing setters after them.
 pub(super) fn record(
+    code: &mut Code,
     ty: &str,
     record: &Record,
-    extra: TokenStream,
+    extra: impl FnOnce(&mut Code),
     handles: Handles,
-) -> TokenStream {
-    let k = krate();
-    let ty = format_ident!("{}", ty);
-    let setters = setters(record, handles);
-    quote!(#k::#ty::builder() #(#setters)* #extra .build())
+) {
+    code.path(ty);
+    code.push("::builder()");
+    setters(code, record, handles);
+    extra(code);
+    code.push(".build()");
 }
 
-fn disruption_budget(budget: DisruptionBudget) -> TokenStream {
-    let k = krate();
-    let count = |count: PodCount| match count {
-        PodCount::Pods(n) => quote!(#k::PodCount::Pods(#n)),
-        PodCount::Percent(p) => quote!(#k::PodCount::Percent(#p)),
+/// `Type::builder().key(value)...name("name").build()` for a named node (a subset, listener,
+/// external caller, telemetry), its name set after its keys.
+pub(super) fn named_record(code: &mut Code, ty: &str, name: &str, record: &Record) {
+    self::record(
+        code,
+        ty,
+        record,
+        |code| name_setter(code, name),
+        Handles::None,
+    );
+}
+
+/// `.name("name")`, the setter every named node's builder has.
+pub(super) fn name_setter(code: &mut Code, name: &str) {
+    code.push(".name(");
+    code.str_lit(name);
+    code.push(")");
+}
+
+fn disruption_budget(code: &mut Code, budget: DisruptionBudget) {
+    let count = |code: &mut Code, count: PodCount| {
+        let (variant, n) = match count {
+            PodCount::Pods(n) => ("PodCount::Pods(", n),
+            PodCount::Percent(p) => ("PodCount::Percent(", p),
+        };
+        code.path(variant);
+        code.number(n, "u32)");
     };
     match budget {
         DisruptionBudget::MaxUnavailable(n) => {
-            let n = count(n);
-            quote!(#k::DisruptionBudget::MaxUnavailable(#n))
+            code.path("DisruptionBudget::MaxUnavailable(");
+            count(code, n);
+            code.push(")");
         }
         DisruptionBudget::MinAvailable(n) => {
-            let n = count(n);
-            quote!(#k::DisruptionBudget::MinAvailable(#n))
+            code.path("DisruptionBudget::MinAvailable(");
+            count(code, n);
+            code.push(")");
         }
-        DisruptionBudget::Disabled => quote!(#k::DisruptionBudget::Disabled),
+        DisruptionBudget::Disabled => code.path("DisruptionBudget::Disabled"),
         // Auto, and any kind added later: the builder's default.
-        _ => quote!(#k::DisruptionBudget::Auto),
+        _ => code.path("DisruptionBudget::Auto"),
     }
 }
 
-fn load_balancer(lb: &LoadBalancer) -> TokenStream {
-    let k = krate();
+fn load_balancer(code: &mut Code, lb: &LoadBalancer) {
     match lb {
         LoadBalancer::Simple(simple) => {
-            let simple = variant(
+            code.path("LoadBalancer::Simple(");
+            variant(
+                code,
                 "SimpleLb",
                 match simple {
                     SimpleLb::RoundRobin => "RoundRobin",
@@ -460,34 +549,39 @@ fn load_balancer(lb: &LoadBalancer) -> TokenStream {
                     SimpleLb::Passthrough => "Passthrough",
                 },
             );
-            quote!(#k::LoadBalancer::Simple(#simple))
+            code.push(")");
         }
         LoadBalancer::ConsistentHash(key) => {
-            let key = match key {
+            code.path("LoadBalancer::ConsistentHash(");
+            match key {
                 HashKey::HttpHeaderName(name) => {
-                    let name = string(name);
-                    quote!(#k::HashKey::HttpHeaderName(#name))
+                    code.path("HashKey::HttpHeaderName(");
+                    code.string(name);
+                    code.push(")");
                 }
                 HashKey::HttpQueryParameterName(name) => {
-                    let name = string(name);
-                    quote!(#k::HashKey::HttpQueryParameterName(#name))
+                    code.path("HashKey::HttpQueryParameterName(");
+                    code.string(name);
+                    code.push(")");
                 }
-                HashKey::UseSourceIp => quote!(#k::HashKey::UseSourceIp),
-            };
-            quote!(#k::LoadBalancer::ConsistentHash(#key))
+                HashKey::UseSourceIp => code.path("HashKey::UseSourceIp"),
+            }
+            code.push(")");
         }
     }
 }
 
-pub(super) fn mixed(name: &str) -> Ident {
-    Ident::new(name, Span::mixed_site())
-}
-
-pub(super) fn text_map(entries: &[(Spanned<String>, Given<String>)]) -> TokenStream {
-    let pairs = entries.iter().map(|(key, value)| {
-        let key = string(&key.value);
-        let value = owned_text(value);
-        quote!((#key, ::core::convert::Into::<::std::string::String>::into(#value)))
+pub(super) fn text_map(code: &mut Code, entries: &[(Spanned<String>, Given<String>)]) {
+    code.push("::std::collections::BTreeMap::from");
+    code.group(Parenthesis, |code| {
+        code.group(Bracket, |code| {
+            comma_separated(code, entries, |code, (key, value)| {
+                code.group(Parenthesis, |code| {
+                    code.string(&key.value);
+                    code.push(", ::core::convert::Into:: < ::std::string::String > ::into");
+                    code.group(Parenthesis, |code| owned_text(code, value));
+                });
+            });
+        });
     });
-    quote!(::std::collections::BTreeMap::from([#(#pairs),*]))
 }

@@ -4,6 +4,7 @@
 //! rules build, so finding a diagnostic's token is an exact lookup of its path (or of the
 //! nearest item that contains it), never a reading of its text.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use connectum_mesh_core::{Diagnostic, MeshPath, Segment};
@@ -15,7 +16,12 @@ use crate::syntax::tree::SpanRange;
 /// time.
 #[derive(Default)]
 pub struct SpanIndex {
-    spans: HashMap<MeshPath, SpanRange>,
+    /// Each item's path and span, in the order lowering met them.
+    recorded: Vec<(MeshPath, SpanRange)>,
+    /// `recorded` by path, built when a diagnostic first needs a span: a mesh the checker
+    /// passes (the usual case, and every rebuild of it) never looks one up, and hashing every
+    /// path of a large mesh was a tenth of the macro's time in a dev build.
+    spans: OnceCell<HashMap<MeshPath, SpanRange>>,
     opaque: Vec<MeshPath>,
     calls: Vec<(String, String, SpanRange)>,
     unknown_callee: bool,
@@ -25,13 +31,19 @@ impl SpanIndex {
     /// Where the item at `path` was written. When two items share a path the last one wins, so
     /// a duplicate declaration points at the second.
     pub(super) fn record(&mut self, path: &MeshPath, span: SpanRange) {
-        self.spans.insert(path.clone(), span);
+        self.recorded.push((path.clone(), span));
+    }
+
+    /// Every recorded item's span by its path; a later record of a path replaces an earlier.
+    fn spans(&self) -> &HashMap<MeshPath, SpanRange> {
+        self.spans
+            .get_or_init(|| self.recorded.iter().cloned().collect())
     }
 
     /// Whether the item at `path` was recorded.
     #[cfg(test)]
     pub(super) fn has(&self, path: &MeshPath) -> bool {
-        self.spans.contains_key(path)
+        self.spans().contains_key(path)
     }
 
     /// The value at `path` is known only at run time.
@@ -83,7 +95,7 @@ impl SpanIndex {
     fn closest(&self, path: &MeshPath) -> Option<(MeshPath, SpanRange)> {
         let mut candidate = Some(path.clone());
         while let Some(path) = candidate {
-            if let Some(span) = self.spans.get(&path) {
+            if let Some(span) = self.spans().get(&path) {
                 return Some((path, *span));
             }
             candidate = path.parent();

@@ -5,6 +5,7 @@
 //! Each node's keys are a table ([`record`]); a key's value is a [`scalar`] of its kind,
 //! which [`value`] and [`shaped`] read.
 
+mod cursor;
 pub mod fragment;
 pub mod gateway;
 pub mod mesh;

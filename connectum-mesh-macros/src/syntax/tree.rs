@@ -3,12 +3,11 @@
 //! This layer knows no keys. It only turns tokens into a tree that keeps every span, recovering
 //! at the next `,` after a mistake so that one pass reports every malformed entry.
 
-use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::ToTokens;
-use syn::ext::IdentExt;
-use syn::parse::{ParseStream, Parser};
-use syn::{Ident, Lit, LitStr, Token};
+use syn::{Lit, LitStr};
 
+use super::cursor::{Cursor, flatten, unexpected_token};
 use crate::errors::{Codes, Errors};
 
 /// The first and last token of an item, so errors underline all of it (`order-service`).
@@ -138,7 +137,26 @@ pub struct Block {
     pub span: SpanRange,
 }
 
-impl Block {}
+impl Block {
+    /// Whether a Rust expression is written anywhere in the block: the expansion keeps its
+    /// own local bindings out of such an expression's sight.
+    pub fn has_expressions(&self) -> bool {
+        fn in_value(value: &Value) -> bool {
+            match value {
+                Value::Expr(_) => true,
+                Value::Lit(_) | Value::Name(_) => false,
+                Value::Tagged { value, .. } => in_value(value),
+                Value::List { items, .. } => items.iter().any(in_value),
+                Value::Block(block) => block.has_expressions(),
+            }
+        }
+        self.entries.iter().any(|entry| match entry {
+            Entry::Field { value, .. } => in_value(value),
+            Entry::Node { body, .. } => body.has_expressions(),
+            Entry::Broken { .. } => false,
+        })
+    }
+}
 
 /// One entry of a block.
 #[derive(Clone, Debug)]
@@ -179,196 +197,279 @@ impl Entry {
 
 /// Parses the whole macro input as the entries of the top-level block.
 pub fn parse_input(input: TokenStream, errors: &mut Errors) -> Block {
-    let parser = |stream: ParseStream| Ok(parse_entries(stream, errors));
-    match parser.parse2(input) {
-        Ok(entries) => Block {
-            entries,
-            span: SpanRange::single(Span::call_site()),
-        },
-        Err(error) => {
-            errors.syn(Codes::SYNTAX, error);
-            Block {
-                entries: Vec::new(),
-                span: SpanRange::single(Span::call_site()),
-            }
-        }
+    let trees = flatten(input);
+    let mut parser = Parser {
+        errors,
+        unexpected: None,
+    };
+    let entries = parser.entries(&mut Cursor::input(&trees));
+    let span = SpanRange::single(Span::call_site());
+    // As `syn` did: a list left half read (after an error in it) is one more error, and
+    // nothing of the input is kept.
+    if let Some((at, delimiter)) = parser.unexpected {
+        parser
+            .errors
+            .syn(Codes::SYNTAX, unexpected_token(at, delimiter));
+        return Block {
+            entries: Vec::new(),
+            span,
+        };
     }
+    Block { entries, span }
 }
 
-/// Entries separated by `,` (optional after a node's `}`), recovering after a bad entry.
-fn parse_entries(input: ParseStream, errors: &mut Errors) -> Vec<Entry> {
-    let mut entries = Vec::new();
-    while !input.is_empty() {
-        match parse_entry(input, errors) {
-            Ok(entry) => {
-                let is_node = matches!(entry, Entry::Node { .. });
-                entries.push(entry);
-                if input.is_empty() {
-                    break;
-                }
-                if input.peek(Token![,]) || input.peek(Token![;]) {
-                    skip_token(input);
-                } else if !is_node {
-                    errors.syn(Codes::SYNTAX, input.error("expected `,` after this entry"));
-                    // A forgotten comma before the next entry: read that entry, so it is neither
-                    // lost nor reported missing. Anything else: skip to the next comma.
-                    if !starts_entry(input) {
-                        skip_to_comma(input);
+/// A node's entry once its key is read.
+enum AfterKey {
+    Field(Value),
+    Node(Option<Name>, Block),
+}
+
+/// The grammar: reports what it recovers from and carries on.
+struct Parser<'e> {
+    errors: &'e mut Errors,
+    /// The first list left half read after an error in it.
+    unexpected: Option<(Span, Delimiter)>,
+}
+
+impl Parser<'_> {
+    /// Entries separated by `,` (optional after a node's `}`), recovering after a bad entry.
+    fn entries(&mut self, input: &mut Cursor) -> Vec<Entry> {
+        let mut entries = Vec::new();
+        while !input.is_empty() {
+            match self.entry(input) {
+                Ok(entry) => {
+                    let is_node = matches!(entry, Entry::Node { .. });
+                    entries.push(entry);
+                    if input.is_empty() {
+                        break;
+                    }
+                    if input.punct(',') || input.punct(';') {
+                        input.advance(1);
+                    } else if !is_node {
+                        self.errors
+                            .syn(Codes::SYNTAX, input.error("expected `,` after this entry"));
+                        // A forgotten comma before the next entry: read that entry, so it is
+                        // neither lost nor reported missing. Anything else: skip to the next
+                        // comma.
+                        if !starts_entry(*input) {
+                            skip_to_comma(input);
+                        }
                     }
                 }
-            }
-            Err((key, error)) => {
-                errors.syn(Codes::SYNTAX, error);
-                if let Some(key) = key {
-                    entries.push(Entry::Broken { key });
+                Err((key, error)) => {
+                    self.errors.syn(Codes::SYNTAX, error);
+                    if let Some(key) = key {
+                        entries.push(Entry::Broken { key });
+                    }
+                    skip_to_comma(input);
                 }
-                skip_to_comma(input);
             }
         }
+        entries
     }
-    entries
+
+    /// One entry; on a mistake, the error and the key when it was read.
+    fn entry(&mut self, input: &mut Cursor) -> Result<Entry, (Option<Name>, syn::Error)> {
+        let key = parse_key(input).map_err(|e| (None, e))?;
+        match self.after_key(input, &key) {
+            Ok(AfterKey::Field(value)) => Ok(Entry::Field { key, value }),
+            Ok(AfterKey::Node(name, body)) => Ok(Entry::Node {
+                kind: key,
+                name,
+                body,
+            }),
+            Err(error) => Err((Some(key), error)),
+        }
+    }
+
+    fn after_key(&mut self, input: &mut Cursor, key: &Name) -> syn::Result<AfterKey> {
+        if input.punct(':') && !input.double(':') {
+            input.advance(1);
+            if input.is_empty() || input.punct(',') {
+                return Err(input.error(format!("expected a value for `{}`", key.text)));
+            }
+            return self.value(input).map(AfterKey::Field);
+        }
+        if !key.single_ident {
+            return Err(syn::Error::new_spanned(
+                key.span,
+                format!("expected `:` after `{}`", key.text),
+            ));
+        }
+        let name = if input.group(Delimiter::Brace).is_some() {
+            None
+        } else if let Some(lit) = input.lit_str() {
+            input.advance(1);
+            Some(quoted(&lit))
+        } else if input.is_ident() {
+            Some(parse_name(input)?)
+        } else {
+            return Err(input.error(format!(
+                "expected `:` after `{0}`, or a name and a block: `{0} name {{ ... }}`",
+                key.text
+            )));
+        };
+        let Some(body) = input.group(Delimiter::Brace) else {
+            return Err(input.error(format!(
+                "expected `{0}: value`, or `{0} name {{ ... }}` for a node",
+                key.text
+            )));
+        };
+        input.advance(1);
+        Ok(AfterKey::Node(name, self.block(body)))
+    }
+
+    /// `{ entries }`.
+    fn block(&mut self, braces: &Group) -> Block {
+        let trees = flatten(braces.stream());
+        let entries = self.entries(&mut Cursor::inside(braces, &trees));
+        Block {
+            entries,
+            span: SpanRange::single(braces.span()),
+        }
+    }
+
+    fn value(&mut self, input: &mut Cursor) -> syn::Result<Value> {
+        if let Some(brackets) = input.group(Delimiter::Bracket) {
+            input.advance(1);
+            let trees = flatten(brackets.stream());
+            let mut content = Cursor::inside(brackets, &trees);
+            let items = self.items(&mut content).inspect_err(|_| {
+                // `syn` reports the tokens a failed list leaves, once (the innermost list).
+                if self.unexpected.is_none() {
+                    self.unexpected = content.leftover();
+                }
+            })?;
+            return Ok(Value::List {
+                items,
+                span: SpanRange::single(brackets.span()),
+            });
+        }
+        if let Some(braces) = input.group(Delimiter::Brace) {
+            input.advance(1);
+            return Ok(Value::Block(self.block(braces)));
+        }
+        if let Some(parens) = input.group(Delimiter::Parenthesis) {
+            input.advance(1);
+            let expr = syn::parse2::<syn::Expr>(parens.stream())?;
+            return Ok(Value::Expr(RustExpr {
+                expr,
+                span: SpanRange::single(parens.span()),
+            }));
+        }
+        if let Some((lit, tokens)) = input.lit() {
+            input.advance(tokens);
+            return Ok(Value::Lit(lit));
+        }
+        if input.is_ident() {
+            let name = parse_name(input)?;
+            if name.single_ident && !at_value_end(input) && input.group(Delimiter::Brace).is_none()
+            {
+                let value = self.value(input)?;
+                return Ok(Value::Tagged {
+                    tag: name,
+                    value: Box::new(value),
+                });
+            }
+            return Ok(Value::Name(name));
+        }
+        Err(input.error(
+            "expected a value: a literal (`\"text\"`, `5000`, `30s`, `128Mi`), a name, `[list]`, `{ block }` or `(rust_expression)`",
+        ))
+    }
+
+    /// The values of a list, separated by commas.
+    fn items(&mut self, content: &mut Cursor) -> syn::Result<Vec<Value>> {
+        let mut items = Vec::new();
+        while !content.is_empty() {
+            items.push(self.value(content)?);
+            if content.is_empty() {
+                break;
+            }
+            if !content.punct(',') {
+                return Err(content.expected_punct(','));
+            }
+            content.advance(1);
+        }
+        Ok(items)
+    }
 }
 
 /// Whether an entry starts here: `key:` or `kind name? {`.
-fn starts_entry(input: ParseStream) -> bool {
-    let ahead = input.fork();
-    if parse_key(&ahead).is_err() {
+fn starts_entry(mut ahead: Cursor) -> bool {
+    if parse_key(&mut ahead).is_err() {
         return false;
     }
-    if ahead.peek(Token![:]) && !ahead.peek(Token![::]) {
+    if ahead.punct(':') && !ahead.double(':') {
         return true;
     }
-    if ahead.peek(LitStr) {
-        let _ = ahead.parse::<LitStr>();
-    } else if ahead.peek(Ident::peek_any) && parse_name(&ahead).is_err() {
+    if ahead.lit_str().is_some() {
+        ahead.advance(1);
+    } else if ahead.is_ident() && parse_name(&mut ahead).is_err() {
         return false;
     }
-    ahead.peek(syn::token::Brace)
+    ahead.group(Delimiter::Brace).is_some()
 }
 
-fn skip_token(input: ParseStream) {
-    let _ = input.step(|cursor| match cursor.token_tree() {
-        Some((_, rest)) => Ok(((), rest)),
-        None => Err(cursor.error("unexpected end")),
-    });
-}
-
-fn skip_to_comma(input: ParseStream) {
+fn skip_to_comma(input: &mut Cursor) {
     while !input.is_empty() {
-        let at_separator = input.peek(Token![,]) || input.peek(Token![;]);
-        skip_token(input);
+        let at_separator = input.punct(',') || input.punct(';');
+        input.advance(1);
         if at_separator {
             break;
         }
     }
 }
 
-/// One entry; on a mistake, the error and the key when it was read.
-fn parse_entry(
-    input: ParseStream,
-    errors: &mut Errors,
-) -> Result<Entry, (Option<Name>, syn::Error)> {
-    let key = parse_key(input).map_err(|e| (None, e))?;
-    parse_entry_after(input, key.clone(), errors).map_err(|e| (Some(key), e))
+/// A name written as a string literal: `"order-service"`.
+fn quoted(lit: &LitStr) -> Name {
+    Name {
+        text: lit.value(),
+        span: SpanRange::single(lit.span()),
+        single_ident: false,
+    }
 }
 
-fn parse_key(input: ParseStream) -> syn::Result<Name> {
-    if input.peek(LitStr) {
-        let lit: LitStr = input.parse()?;
-        Ok(Name {
-            text: lit.value(),
-            span: SpanRange::single(lit.span()),
-            single_ident: false,
-        })
-    } else if input.peek(Ident::peek_any) {
+fn parse_key(input: &mut Cursor) -> syn::Result<Name> {
+    if let Some(lit) = input.lit_str() {
+        input.advance(1);
+        Ok(quoted(&lit))
+    } else if input.is_ident() {
         parse_name(input)
     } else {
         Err(input.error("expected a key (`image: ...`) or a node (`service name { ... }`)"))
     }
 }
 
-fn parse_entry_after(input: ParseStream, key: Name, errors: &mut Errors) -> syn::Result<Entry> {
-    if input.peek(Token![:]) && !input.peek(Token![::]) {
-        input.parse::<Token![:]>()?;
-        if input.is_empty() || input.peek(Token![,]) {
-            return Err(input.error(format!("expected a value for `{}`", key.text)));
-        }
-        let value = parse_value(input, errors)?;
-        return Ok(Entry::Field { key, value });
-    }
-    if !key.single_ident {
-        return Err(syn::Error::new_spanned(
-            key.span,
-            format!("expected `:` after `{}`", key.text),
-        ));
-    }
-    let name = if input.peek(syn::token::Brace) {
-        None
-    } else if input.peek(LitStr) {
-        let lit: LitStr = input.parse()?;
-        Some(Name {
-            text: lit.value(),
-            span: SpanRange::single(lit.span()),
-            single_ident: false,
-        })
-    } else if input.peek(Ident::peek_any) {
-        Some(parse_name(input)?)
-    } else {
-        return Err(input.error(format!(
-            "expected `:` after `{0}`, or a name and a block: `{0} name {{ ... }}`",
-            key.text
-        )));
-    };
-    if !input.peek(syn::token::Brace) {
-        return Err(input.error(format!(
-            "expected `{0}: value`, or `{0} name {{ ... }}` for a node",
-            key.text
-        )));
-    }
-    let body = parse_block(input, errors)?;
-    Ok(Entry::Node {
-        kind: key,
-        name,
-        body,
-    })
-}
-
-fn parse_block(input: ParseStream, errors: &mut Errors) -> syn::Result<Block> {
-    let content;
-    let brace = syn::braced!(content in input);
-    let entries = parse_entries(&content, errors);
-    Ok(Block {
-        entries,
-        span: SpanRange::single(brace.span.join()),
-    })
-}
-
 /// `order-service`, `x-canary`, `connectum/envoy-gateway`, `retriable-4xx`: identifiers and
 /// integers joined by `-`, `/` or `.`.
-fn parse_name(input: ParseStream) -> syn::Result<Name> {
-    let first = Ident::parse_any(input)?;
+fn parse_name(input: &mut Cursor) -> syn::Result<Name> {
+    let Some(TokenTree::Ident(first)) = input.token() else {
+        return Err(input.error("expected ident"));
+    };
+    input.advance(1);
     let mut text = first.to_string();
     let mut span = SpanRange::single(first.span());
     let mut single_ident = true;
     loop {
-        let separator = if input.peek(Token![-]) {
+        let separator = if input.punct('-') {
             '-'
-        } else if input.peek(Token![/]) {
+        } else if input.punct('/') {
             '/'
-        } else if input.peek(Token![.]) && !input.peek(Token![..]) {
+        } else if input.punct('.') && !input.double('.') {
             '.'
         } else {
             break;
         };
-        skip_token(input);
+        input.advance(1);
         text.push(separator);
         single_ident = false;
-        if input.peek(Ident::peek_any) {
-            let part = Ident::parse_any(input)?;
+        if let Some(TokenTree::Ident(part)) = input.token() {
+            input.advance(1);
             text.push_str(&part.to_string());
             span.last = part.span();
-        } else if input.peek(syn::LitInt) {
-            let part: syn::LitInt = input.parse()?;
+        } else if let Some((Lit::Int(part), tokens)) = input.lit() {
+            input.advance(tokens);
             text.push_str(&part.to_string());
             span.last = part.span();
         } else {
@@ -382,56 +483,8 @@ fn parse_name(input: ParseStream) -> syn::Result<Name> {
     })
 }
 
-fn at_value_end(input: ParseStream) -> bool {
-    input.is_empty() || input.peek(Token![,]) || input.peek(Token![;])
-}
-
-fn parse_value(input: ParseStream, errors: &mut Errors) -> syn::Result<Value> {
-    if input.peek(syn::token::Bracket) {
-        let content;
-        let bracket = syn::bracketed!(content in input);
-        let mut items = Vec::new();
-        while !content.is_empty() {
-            items.push(parse_value(&content, errors)?);
-            if content.is_empty() {
-                break;
-            }
-            content.parse::<Token![,]>()?;
-        }
-        return Ok(Value::List {
-            items,
-            span: SpanRange::single(bracket.span.join()),
-        });
-    }
-    if input.peek(syn::token::Brace) {
-        return parse_block(input, errors).map(Value::Block);
-    }
-    if input.peek(syn::token::Paren) {
-        let group: proc_macro2::Group = input.parse()?;
-        debug_assert_eq!(group.delimiter(), Delimiter::Parenthesis);
-        let expr = syn::parse2::<syn::Expr>(group.stream())?;
-        return Ok(Value::Expr(RustExpr {
-            expr,
-            span: SpanRange::single(group.span()),
-        }));
-    }
-    if input.peek(Lit) {
-        return Ok(Value::Lit(input.parse()?));
-    }
-    if input.peek(Ident::peek_any) {
-        let name = parse_name(input)?;
-        if name.single_ident && !at_value_end(input) && !input.peek(syn::token::Brace) {
-            let value = parse_value(input, errors)?;
-            return Ok(Value::Tagged {
-                tag: name,
-                value: Box::new(value),
-            });
-        }
-        return Ok(Value::Name(name));
-    }
-    Err(input.error(
-        "expected a value: a literal (`\"text\"`, `5000`, `30s`, `128Mi`), a name, `[list]`, `{ block }` or `(rust_expression)`",
-    ))
+fn at_value_end(input: &Cursor) -> bool {
+    input.is_empty() || input.punct(',') || input.punct(';')
 }
 
 #[cfg(test)]
@@ -503,6 +556,38 @@ mod tests {
                 "a Rust expression"
             ]
         );
+    }
+
+    #[test]
+    fn errors_are_worded_and_placed_as_syn_did() {
+        // At the end of a block: "unexpected end of input", at its closing brace.
+        let (_, errors) = parse(quote! { a: { b: } });
+        assert_eq!(
+            errors.messages(),
+            ["CM0901: unexpected end of input, expected a value for `b`"]
+        );
+        // A list left half read is one more error, and the input is dropped (syn's
+        // "unexpected token" for a group not read to its end).
+        let (block, errors) = parse(quote! { a: [x, , y], b: 1 });
+        assert_eq!(errors.len(), 2, "{:?}", errors.messages());
+        assert!(errors.messages()[0].starts_with("CM0901: expected a value: "));
+        assert_eq!(
+            errors.messages()[1],
+            "CM0901: unexpected token, expected `]`"
+        );
+        assert!(block.entries.is_empty());
+        // `true`, `false` and negative numbers are literals; `4xx` a name's part.
+        let (block, errors) = parse(quote! { a: true, b: -5, c: retriable-4xx });
+        assert!(errors.is_empty(), "{:?}", errors.messages());
+        let values: Vec<&str> = block
+            .entries
+            .iter()
+            .map(|e| match e {
+                Entry::Field { value, .. } => value.describe(),
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(values, ["a boolean", "an integer", "a name"]);
     }
 
     #[test]
