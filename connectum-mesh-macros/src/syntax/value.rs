@@ -65,6 +65,23 @@ pub fn wrong(errors: &mut Errors, value: &Value, expected: &str) {
     );
 }
 
+/// [`wrong`] where a Rust expression is also taken: a bare name there is most often a constant
+/// or a variable written without the parentheses that mark Rust code, so the help shows them.
+fn wrong_or_expr(errors: &mut Errors, value: &Value, expected: &str) {
+    match value {
+        Value::Name(word) => errors.at_with_help(
+            value.span(),
+            Codes::WRONG_VALUE,
+            format!("expected {expected}, found a name"),
+            format!(
+                "a value computed in Rust goes in parentheses: `({})`",
+                word.text
+            ),
+        ),
+        other => wrong(errors, other, expected),
+    }
+}
+
 /// The block `value` is, or (reported) `None`: `expected` shows what goes there.
 pub fn block_of<'a>(value: &'a Value, expected: &str, errors: &mut Errors) -> Option<&'a Block> {
     match value {
@@ -156,7 +173,7 @@ fn with_unit<T, E: std::fmt::Display>(
             }
         },
         _ => {
-            wrong(errors, value, expected);
+            wrong_or_expr(errors, value, expected);
             return None;
         }
     };
@@ -191,7 +208,7 @@ pub fn number(value: &Value, min: u64, max: u64, errors: &mut Errors) -> Option<
             }
         },
         _ => {
-            wrong(errors, value, "a whole number");
+            wrong_or_expr(errors, value, "a whole number");
             None
         }
     }
@@ -217,7 +234,7 @@ pub fn percent(value: &Value, errors: &mut Errors) -> Option<Given<f64>> {
             float.base10_parse::<f64>().ok()
         }
         _ => {
-            wrong(errors, value, "a percentage like `100` or `12.5`");
+            wrong_or_expr(errors, value, "a percentage like `100` or `12.5`");
             return None;
         }
     };
@@ -404,6 +421,33 @@ mod tests {
             assert!(duration(&value(tokens), &mut errors).is_none());
             assert_eq!(errors.len(), 1);
         }
+    }
+
+    #[test]
+    fn a_bare_name_where_rust_values_are_taken_shows_the_parentheses() {
+        let mut errors = Errors::default();
+        assert!(number(&value(quote!(replicas)), 0, 10, &mut errors).is_none());
+        assert!(duration(&value(quote!(TIMEOUT)), &mut errors).is_none());
+        assert!(percent(&value(quote!(share)), &mut errors).is_none());
+        let messages = errors.messages();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        for (message, name) in messages.iter().zip(["replicas", "TIMEOUT", "share"]) {
+            assert!(message.contains("found a name"), "{message}");
+            assert!(
+                message.contains(&format!(
+                    "help: a value computed in Rust goes in parentheses: `({name})`"
+                )),
+                "{message}"
+            );
+        }
+        // A literal of the wrong kind gets no such help.
+        let mut errors = Errors::default();
+        assert!(number(&value(quote!("three")), 0, 10, &mut errors).is_none());
+        assert!(
+            !errors.messages()[0].contains("parentheses"),
+            "{:?}",
+            errors.messages()
+        );
     }
 
     #[test]
